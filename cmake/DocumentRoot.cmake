@@ -1,0 +1,56 @@
+# Assembles the document root in ${PORTAL_WWW_DIR}: web/ (the HTML shell and JS glue),
+# static/, the CJK font subset and the Wasm client built by an Emscripten sub-build.
+set(PORTAL_WWW_DIR "${CMAKE_BINARY_DIR}/www" CACHE INTERNAL "document root")
+set(PORTAL_WASM_BUILD_DIR "${CMAKE_BINARY_DIR}/wasm")
+
+# [SECTION] The font subset: GB2312 (6,763 hanzi, symbols) plus ASCII and common punctuation.
+set(PORTAL_FONT_SOURCE "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    CACHE FILEPATH "TrueType collection the CJK subset is cut from")
+set(PORTAL_FONT_OUT "${PORTAL_WWW_DIR}/fonts/portal-cjk.ttf")
+add_custom_command(
+  OUTPUT "${PORTAL_FONT_OUT}"
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${PORTAL_WWW_DIR}/fonts"
+  COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/scripts/font_subset.py" --font "${PORTAL_FONT_SOURCE}"
+          --out "${PORTAL_FONT_OUT}"
+  DEPENDS "${CMAKE_SOURCE_DIR}/scripts/font_subset.py"
+  COMMENT "Subsetting the CJK font to GB2312"
+  VERBATIM)
+
+file(GLOB_RECURSE PORTAL_WEB_FILES CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/web/*"
+     "${CMAKE_SOURCE_DIR}/static/*")
+
+set(_www_deps "${PORTAL_FONT_OUT}" ${PORTAL_WEB_FILES})
+
+if(PORTAL_BUILD_CLIENT)
+  include(ExternalProject)
+  ExternalProject_Add(
+    portal_wasm
+    SOURCE_DIR "${CMAKE_SOURCE_DIR}"
+    BINARY_DIR "${PORTAL_WASM_BUILD_DIR}"
+    CMAKE_COMMAND ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs ${CMAKE_COMMAND}
+    CMAKE_ARGS -G Ninja
+               -DCMAKE_TOOLCHAIN_FILE=/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
+               -DCMAKE_BUILD_TYPE=Release
+    BUILD_COMMAND ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs ${CMAKE_COMMAND} --build
+                  <BINARY_DIR> --parallel 2
+    INSTALL_COMMAND ""
+    BUILD_ALWAYS ON
+    USES_TERMINAL_BUILD ON)
+  set(_client_copy
+      COMMAND ${CMAKE_COMMAND} -E copy "${PORTAL_WASM_BUILD_DIR}/client/portal.js"
+      "${PORTAL_WASM_BUILD_DIR}/client/portal.wasm" "${PORTAL_WWW_DIR}/")
+else()
+  set(_client_copy)
+endif()
+
+add_custom_target(
+  www ALL
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${PORTAL_WWW_DIR}"
+  COMMAND ${CMAKE_COMMAND} -E copy_directory "${CMAKE_SOURCE_DIR}/static" "${PORTAL_WWW_DIR}"
+  COMMAND ${CMAKE_COMMAND} -E copy_directory "${CMAKE_SOURCE_DIR}/web" "${PORTAL_WWW_DIR}" ${_client_copy}
+  DEPENDS ${_www_deps}
+  COMMENT "Assembling the document root in ${PORTAL_WWW_DIR}"
+  VERBATIM)
+if(PORTAL_BUILD_CLIENT)
+  add_dependencies(www portal_wasm)
+endif()

@@ -1,0 +1,19 @@
+// UTF-8 checks used by validation on both sides.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace portal::core {
+
+// Number of code points, or nullopt when the bytes are not valid UTF-8
+// (overlongs, surrogates and code points past U+10FFFF are invalid).
+std::optional<std::size_t> utf8_length(std::string_view s);
+bool is_valid_utf8(std::string_view s);
+// True when the text holds control characters other than \n, \r and \t (NUL included).
+bool has_control_chars(std::string_view s);
+// Byte length of the first n code points of valid UTF-8 text.
+std::size_t utf8_prefix_bytes(std::string_view s, std::size_t n);
+
+}  // namespace portal::core

@@ -1,0 +1,14 @@
+// Route registration, one function per module. Handlers stay thin: parse and
+// validate, call a service, map its result to a status.
+#pragma once
+
+#include <httplib.h>
+
+#include "server/http/server.hpp"
+
+namespace portal::server::http {
+
+void register_meta_routes(httplib::Server& s, Services& services, const HttpConfig& config);
+void register_ticket_routes(httplib::Server& s, Services& services);
+
+}  // namespace portal::server::http

@@ -1,0 +1,257 @@
+// [SECTION] Index
+// - Static files: the document root, cached in memory with ETags
+// - Middleware: request ids, limits, security headers, errors, JSON logs
+// - HttpServer
+
+#include "server/http/server.hpp"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "server/http/respond.hpp"
+#include "server/http/routes.hpp"
+
+namespace portal::server::http {
+
+namespace fs = std::filesystem;
+
+// [SECTION] Static files
+
+struct HttpServer::StaticFiles {
+  struct File {
+    std::string body;
+    std::string type;
+    std::string etag;
+  };
+  fs::path root;
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<const File>> cache;
+
+  static const char* mime_of(const std::string& ext) {
+    static const std::map<std::string, const char*> kTypes = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".wasm", "application/wasm"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".webmanifest", "application/manifest+json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".ttf", "font/ttf"},
+        {".txt", "text/plain; charset=utf-8"},
+    };
+    auto it = kTypes.find(ext);
+    return it == kTypes.end() ? nullptr : it->second;
+  }
+
+  // Maps a URL path to a file under root; refuses anything that could escape it.
+  std::shared_ptr<const File> load(const std::string& url_path) {
+    std::string rel = url_path == "/" ? "index.html" : url_path.substr(1);
+    if (rel.empty() || rel.size() > 200 || rel.find("..") != std::string::npos ||
+        rel.find('\\') != std::string::npos || rel.find('\0') != std::string::npos ||
+        rel.front() == '/')
+      return nullptr;
+    for (char c : rel)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '-' ||
+            c == '_'))
+        return nullptr;
+    {
+      std::lock_guard lock(mu);
+      if (auto it = cache.find(rel); it != cache.end()) return it->second;
+    }
+    const fs::path p = root / rel;
+    const char* type = mime_of(p.extension().string());
+    std::error_code ec;
+    if (!type || !fs::is_regular_file(p, ec)) return nullptr;
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto f = std::make_shared<File>();
+    f->body = ss.str();
+    f->type = type;
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(f->body.data()),
+                       f->body.size(), nullptr, 0);
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    f->etag = std::string("\"") + hex + "\"";
+    std::lock_guard lock(mu);
+    cache[rel] = f;
+    return f;
+  }
+};
+
+// [SECTION] Middleware
+
+namespace {
+
+thread_local std::chrono::steady_clock::time_point t_request_start;
+
+std::string new_request_id() {
+  unsigned char b[8];
+  randombytes_buf(b, sizeof b);
+  char hex[17];
+  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+  return hex;
+}
+
+std::string utc_now_iso() {
+  return core::format_iso(
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
+bool is_api(const std::string& path) {
+  return path.rfind("/api/", 0) == 0;
+}
+
+}  // namespace
+
+void HttpServer::install_middleware() {
+  server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    t_request_start = std::chrono::steady_clock::now();
+    res.set_header("X-Request-Id", new_request_id());
+    // Chunked request bodies bypass cpp-httplib's payload limit: refuse them.
+    if (req.has_header("Transfer-Encoding")) {
+      send_error(res, {"length_required", "request bodies must carry Content-Length", {}, 411});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  const std::string csp =
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' "
+      "'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; "
+      "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'" +
+      (config_.frame_ancestors.empty() ? std::string() : " " + config_.frame_ancestors);
+  server_.set_post_routing_handler([csp](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Content-Security-Policy", csp);
+    if (is_api(req.path)) res.set_header("Cache-Control", "no-store");
+  });
+
+  // Errors that cpp-httplib raises itself (400, 404, 413, 414 ...) get our JSON shape.
+  server_.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.has_header("X-Request-Id")) res.set_header("X-Request-Id", new_request_id());
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        core::Error e;
+        switch (res.status) {
+          case 404:
+            e = {"not_found", "no such resource", {}, 404};
+            break;
+          case 405:
+            e = {"method_not_allowed", "method not allowed", {}, 405};
+            break;
+          case 413:
+            e = {"payload_too_large", "request body too large", {}, 413};
+            break;
+          case 414:
+            e = {"uri_too_long", "request URI too long", {}, 414};
+            break;
+          case 500:
+            e = core::Error::internal();
+            break;
+          default:
+            e = {"bad_request", "malformed request", {}, res.status};
+            break;
+        }
+        send_error(res, e);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+
+  // No exception text ever reaches a client; the request id ties the log line to it.
+  server_.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                   std::exception_ptr) {
+    send_error(res, core::Error::internal());
+    std::fprintf(stderr,
+                 "{\"ts\":\"%s\",\"level\":\"error\",\"msg\":\"handler threw\",\"rid\":\"%s\"}\n",
+                 utc_now_iso().c_str(), request_id(res).c_str());
+  });
+
+  server_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                t_request_start)
+                          .count();
+    // The path only: query strings may carry one-time tickets.
+    core::Json line = {{"ts", utc_now_iso()},
+                       {"level", "info"},
+                       {"rid", request_id(res)},
+                       {"method", req.method},
+                       {"path", req.path},
+                       {"status", res.status},
+                       {"ms", static_cast<int>(ms * 1000) / 1000.0}};
+    const std::string text = line.dump(-1, ' ', false, core::Json::error_handler_t::replace);
+    std::fprintf(stdout, "%s\n", text.c_str());
+    std::fflush(stdout);
+  });
+}
+
+// [SECTION] HttpServer
+
+HttpServer::HttpServer(HttpConfig config, Services services)
+    : config_(std::move(config)), services_(services), static_files_(new StaticFiles) {
+  static_files_->root = config_.www_dir;
+  const std::size_t threads = config_.threads;
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // cpp-httplib checks Content-Length against this before reading: uploads are the largest.
+  server_.set_payload_max_length(6 * 1024 * 1024);
+  server_.set_read_timeout(10, 0);
+  server_.set_write_timeout(10, 0);
+  server_.set_keep_alive_timeout(5);
+  server_.set_keep_alive_max_count(100);
+  install_middleware();
+  install_routes();
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::install_routes() {
+  register_meta_routes(server_, services_, config_);
+  register_ticket_routes(server_, services_);
+
+  // Unknown API paths answer JSON, never the portal's HTML.
+  auto api_not_found = [](const httplib::Request&, httplib::Response& res) {
+    send_error(res, core::Error::not_found("no such endpoint"));
+  };
+  server_.Get(R"(/api/.*)", api_not_found);
+  server_.Post(R"(/api/.*)", api_not_found);
+
+  if (config_.www_dir.empty()) return;
+  server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto f = static_files_->load(req.path);
+    if (!f) return send_error(res, core::Error::not_found("no such file"));
+    res.set_header("ETag", f->etag);
+    res.set_header("Cache-Control", "no-cache");
+    if (req.get_header_value("If-None-Match") == f->etag) {
+      res.status = 304;
+      return;
+    }
+    res.status = 200;
+    res.set_content(f->body, f->type.c_str());
+  });
+}
+
+int HttpServer::bind() {
+  if (config_.port == 0) return server_.bind_to_any_port(config_.host);
+  return server_.bind_to_port(config_.host, config_.port) ? config_.port : -1;
+}
+
+bool HttpServer::listen() {
+  return server_.listen_after_bind();
+}
+
+void HttpServer::stop() {
+  server_.stop();
+}
+
+}  // namespace portal::server::http

@@ -1,0 +1,52 @@
+// The HTTP front: cpp-httplib with our middleware (request ids, JSON logs, security
+// headers, limits, the API.md error shape) and the routes of every module.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+
+#include "server/service/ticket_service.hpp"
+#include "server/store/store.hpp"
+
+namespace portal::server::http {
+
+struct HttpConfig {
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  std::string www_dir;          // the document root; empty serves no files
+  std::size_t threads = 16;     // worker threads; keep-alive connections each hold one
+  std::string frame_ancestors;  // extra origins allowed to frame the portal (CSP)
+  bool bench = false;           // adds POST /api/v1/bench/echo
+};
+
+// The services the routes call; owned by the caller.
+struct Services {
+  Store& store;
+  TicketService& tickets;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpConfig config, Services services);
+  ~HttpServer();
+
+  // Binds; returns the port (useful with port 0) or -1.
+  int bind();
+  // Serves until stop() is called from another thread.
+  bool listen();
+  void stop();
+
+ private:
+  void install_middleware();
+  void install_routes();
+
+  HttpConfig config_;
+  Services services_;
+  httplib::Server server_;
+  struct StaticFiles;
+  std::unique_ptr<StaticFiles> static_files_;
+};
+
+}  // namespace portal::server::http

@@ -1,0 +1,228 @@
+// portal-server: the command line of the 任诚办 server.
+//   serve    run the HTTP server
+//   migrate  apply schema migrations
+//   seed     write demo data
+// Every subcommand has --help.
+
+#include <signal.h>
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/http/server.hpp"
+#include "server/service/seed.hpp"
+#include "server/service/ticket_service.hpp"
+#include "server/store/store.hpp"
+
+namespace {
+
+using namespace portal::server;
+
+// [SECTION] Arguments: --name value and --flag, nothing cleverer.
+struct Args {
+  std::map<std::string, std::string> values;
+  std::vector<std::string> flags;
+  std::string error;
+
+  bool has(const std::string& f) const {
+    for (const auto& x : flags)
+      if (x == f) return true;
+    return values.count(f) > 0;
+  }
+  std::string get(const std::string& k, const std::string& def) const {
+    auto it = values.find(k);
+    return it == values.end() ? def : it->second;
+  }
+};
+
+Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& flag_names) {
+  Args a;
+  for (int i = first; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "-h") s = "--help";
+    if (s.rfind("--", 0) != 0) {
+      a.error = "unexpected argument: " + s;
+      return a;
+    }
+    std::string name = s.substr(2);
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      a.values[name.substr(0, eq)] = name.substr(eq + 1);
+      continue;
+    }
+    bool is_flag = name == "help";
+    for (const auto& f : flag_names) is_flag = is_flag || f == name;
+    if (is_flag) {
+      a.flags.push_back(name);
+    } else if (i + 1 < argc) {
+      a.values[name] = argv[++i];
+    } else {
+      a.error = "--" + name + " needs a value";
+      return a;
+    }
+  }
+  return a;
+}
+
+std::string default_www(const char* argv0) {
+  // Next to the binary in the build tree: build/<preset>/server/portal-server → build/<preset>/www.
+  std::error_code ec;
+  auto exe = std::filesystem::canonical("/proc/self/exe", ec);
+  if (ec) exe = argv0;
+  return (exe.parent_path().parent_path() / "www").string();
+}
+
+void log_line(const char* level, const std::string& msg) {
+  std::fprintf(stderr, "{\"level\":\"%s\",\"msg\":\"%s\"}\n", level, msg.c_str());
+}
+
+int fail(const portal::core::Error& e) {
+  std::fprintf(stderr, "error: %s\n", e.message.c_str());
+  return 1;
+}
+
+const char* kUsage =
+    "usage: portal-server <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve     run the HTTP server\n"
+    "  migrate   apply the schema migrations to a database\n"
+    "  seed      write demo data (the Rencheng organisation, categories, accounts)\n"
+    "\n"
+    "Run 'portal-server <command> --help' for the options of a command.\n";
+
+// [SECTION] migrate
+int cmd_migrate(int argc, char** argv) {
+  Args a = parse_args(argc, argv, 2, {});
+  if (a.has("help")) {
+    std::printf(
+        "usage: portal-server migrate [--db PATH]\n"
+        "Applies every schema migration the database lacks.\n"
+        "  --db PATH   SQLite file (default data/portal.db)\n");
+    return 0;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  auto store = open_store(a.get("db", "data/portal.db"));
+  if (!store) return fail(store.error());
+  auto n = (*store)->migrate();
+  if (!n) return fail(n.error());
+  std::printf("applied %d migration(s); schema version %d\n", *n, (*store)->schema_version());
+  return 0;
+}
+
+// [SECTION] seed
+int cmd_seed(int argc, char** argv) {
+  Args a = parse_args(argc, argv, 2, {"demo"});
+  if (a.has("help")) {
+    std::printf(
+        "usage: portal-server seed --demo [--db PATH] [--seed S] [--demo-password P]\n"
+        "Writes the demo organisation, categories and accounts. Idempotent.\n"
+        "  --db PATH            SQLite file (default data/portal.db)\n"
+        "  --demo               write the demo data set\n"
+        "  --seed S             random seed (default 1): the same seed gives the same data\n"
+        "  --demo-password P    password of every demo account (default demo12345)\n");
+    return 0;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  if (!a.has("demo")) return std::fprintf(stderr, "error: nothing to seed; pass --demo\n"), 2;
+  auto store = open_store(a.get("db", "data/portal.db"));
+  if (!store) return fail(store.error());
+  if (auto n = (*store)->migrate(); !n) return fail(n.error());
+  SeedOptions o;
+  o.demo = true;
+  o.seed = std::strtoull(a.get("seed", "1").c_str(), nullptr, 10);
+  o.demo_password = a.get("demo-password", "demo12345");
+  auto ok =
+      seed_demo(**store, o, [](const std::string& step, std::int64_t done, std::int64_t total) {
+        std::fprintf(stderr, "\rseed: %-14s %lld/%lld", step.c_str(), static_cast<long long>(done),
+                     static_cast<long long>(total));
+        if (done == total) std::fprintf(stderr, "\n");
+      });
+  if (!ok) return fail(ok.error());
+  std::printf("seeded demo data\n");
+  return 0;
+}
+
+// [SECTION] serve
+int cmd_serve(int argc, char** argv) {
+  Args a = parse_args(argc, argv, 2, {"bench"});
+  if (a.has("help")) {
+    std::printf(
+        "usage: portal-server serve [--port N] [--host H] [--db PATH] [--www DIR]\n"
+        "                           [--threads N] [--frame-ancestors ORIGINS] [--bench]\n"
+        "Runs the HTTP server until SIGINT or SIGTERM.\n"
+        "  --port N                 TCP port (default 8080; 0 picks a free one)\n"
+        "  --host H                 address to bind (default 0.0.0.0)\n"
+        "  --db PATH                SQLite file (default data/portal.db), migrated on start\n"
+        "  --www DIR                document root (default: the built www next to the binary)\n"
+        "  --threads N              worker threads (default 16)\n"
+        "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
+        "  --bench                  add the benchmark echo route\n");
+    return 0;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+
+  // Signals are taken by a dedicated thread so that stopping is orderly.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  const std::string db = a.get("db", "data/portal.db");
+  if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent);
+  auto store = open_store(db);
+  if (!store) return fail(store.error());
+  if (auto n = (*store)->migrate(); !n) return fail(n.error());
+
+  http::HttpConfig config;
+  config.host = a.get("host", "0.0.0.0");
+  config.port = std::atoi(a.get("port", "8080").c_str());
+  config.www_dir = a.get("www", default_www(argv[0]));
+  config.threads = static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "16").c_str())));
+  config.frame_ancestors = a.get("frame-ancestors", "");
+  config.bench = a.has("bench");
+
+  TicketService tickets(**store, system_now());
+  http::HttpServer server(config, {**store, tickets});
+  const int port = server.bind();
+  if (port < 0) {
+    std::fprintf(stderr, "error: cannot bind %s:%d\n", config.host.c_str(), config.port);
+    return 1;
+  }
+  std::thread stopper([&server, sigs] {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    log_line("info", "stopping");
+    server.stop();
+  });
+  std::printf("portal-server listening on http://localhost:%d/ (db %s, www %s)\n", port, db.c_str(),
+              config.www_dir.c_str());
+  std::fflush(stdout);
+  server.listen();
+  // listen() also returns on a bind failure; make sure the stopper ends.
+  pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  log_line("info", "stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) return std::fprintf(stderr, "error: libsodium failed to start\n"), 1;
+  const std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "serve") return cmd_serve(argc, argv);
+  if (cmd == "migrate") return cmd_migrate(argc, argv);
+  if (cmd == "seed") return cmd_seed(argc, argv);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
+  std::fprintf(stderr, "%s", kUsage);
+  return 2;
+}
