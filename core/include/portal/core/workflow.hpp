@@ -7,51 +7,58 @@
 // database.
 //
 // [SECTION] Terms
-//   handler   the actor holds the ticket now: it is the assignee user, belongs to the
-//             assignee unit, or is staff of the ticket's area at the ticket's level while
-//             the area itself is the assignee. The server decides this; the role must also
-//             match the level (grid_worker@grid, community_staff@community,
-//             street_staff@street, district_staff@district; unit_staff when a unit holds it).
+//   holder    the actor holds the ticket now (TicketFacts::is_handler): it is the assignee
+//             user, belongs to the assignee unit, or is staff of the ticket's area at the
+//             ticket's level while the area itself is the assignee. The server decides
+//             this; the role must also fit the level (grid_worker@grid,
+//             community_staff@community, street_staff@street, district_staff@district;
+//             unit_staff when a unit holds it).
 //   in scope  the ticket lies in the actor's area at some level (its grid, community,
-//             street; district staff: everywhere).
-//   open      pre-resolution states: submitted, assigned, accepted, in_progress, returned.
+//             street; district staff and hotline agents: everywhere).
+//   open      the states before resolution: submitted, assigned, accepted, in_progress,
+//             returned.
 //   open whistle  a whistle in state summoned or checked_in.
 //
-// [SECTION] Rule table (who may do what, from which status, to which status/level)
-//   action            who                                  from                    to
-//   ----------------  -----------------------------------  ----------------------  ---------------------------
-//   assign (routing)  system                               submitted               assigned @ target level
-//   assign (dispatch) handler: community/street/district   open                    assigned @ a lower level;
-//                     staff                                                        district may assign a unit
-//                                                                                  (stays @district)
-//   accept            handler                              submitted, assigned,    accepted        [response]
-//                                                          returned
-//   contact           handler                              submitted, assigned,    in_progress     [response]
-//                                                          accepted, in_progress
-//   progress          handler                              accepted, in_progress   in_progress
-//                     assistant (note only): in-scope      open                    unchanged
-//                     staff, unit_staff of a unit with an
-//                     open whistle, hotline_agent
-//   escalate          handler: grid_worker, community or   assigned, accepted,     assigned @ level+1
-//                     street staff (not a unit)            in_progress, returned   (409 at_top_level @district)
-//   whistle           handler: grid_worker, community,     accepted, in_progress   in_progress; each unit
-//                     street or district staff                                     summoned
-//   withdraw_whistle  handler (as for whistle)             open, whistle open      unchanged; whistle withdrawn
-//   checkin           unit_staff of the whistled unit      open, whistle summoned  unchanged; whistle checked_in
-//   whistle_done      unit_staff of the whistled unit      open, whistle           unchanged; whistle done
-//                                                          checked_in
-//   resolve           handler                              accepted, in_progress   resolved   (409 whistles_open)
-//   return            handler: grid_worker, community or   open                    returned @ level+1 (a unit:
-//                     street staff, unit_staff                                     @ same level) (whistles_open)
-//   reject            handler: district_staff @ district   open                    rejected   (whistles_open)
-//   merge             handler, or district_staff in scope  open                    merged     (whistles_open)
-//   rate              citizen who submitted it             resolved                see below
-//   record_rating     hotline_agent                        resolved                see below
-//   auto_escalate     system (response or resolve limit)   open                    assigned @ level+1
-//   flag_overdue      system (resolve limit passed)        open                    unchanged
-//   auto_close        system (resolved unrated 7 days)     resolved                closed
-//   submit            (the first event; not an apply())    -                       submitted
-//   reopen, close     (steps of a rating; not asked for)
+// [SECTION] Rule table: who may act, from which status, to which status @ level
+// clang-format off
+//  action            who                             from                  to
+//  ----------------  ------------------------------  --------------------- -----------------------
+//  assign (routing)  system                          submitted             assigned @ target level
+//  assign (dispatch) holder: community, street or    open                  assigned @ lower level;
+//                    district staff                                        a unit: district only
+//  accept            holder                          submitted, assigned,  accepted     [response]
+//                                                    returned
+//  contact           holder                          submitted, assigned,  in_progress  [response]
+//                                                    accepted, in_progress
+//  progress          holder                          accepted, in_progress in_progress
+//                    assistant, a note only: staff   open                  unchanged
+//                    in scope, hotline agent, unit
+//                    staff of a whistled unit
+//  escalate          holder: grid worker, community  open                  assigned @ level+1
+//                    or street staff                                       (409 at_top_level)
+//  whistle           holder: grid worker, community, accepted, in_progress in_progress; units
+//                    street or district staff                              summoned
+//  withdraw_whistle  as whistle                      open; whistle open    whistle withdrawn
+//  checkin           unit staff of the whistled unit open; whistle         whistle checked_in
+//                                                    summoned
+//  whistle_done      unit staff of the whistled unit open; whistle         whistle done
+//                                                    checked_in
+//  resolve           holder                          accepted, in_progress resolved       [W]
+//  return            holder: grid worker, community  open                  returned @ level+1; from
+//                    or street staff, unit staff                           a unit @ same level [W]
+//  reject            holder: district staff          open                  rejected       [W]
+//  merge             holder, district staff in scope open                  merged         [W]
+//  rate              the citizen who submitted it    resolved              see below
+//  record_rating     hotline agent (phone call)      resolved              see below
+//  auto_escalate     system (response limit, or      open                  assigned @ level+1
+//                    resolve limit by configuration)
+//  flag_overdue      system (resolve limit passed)   open                  unchanged
+//  auto_close        system (7 days unrated)         resolved              closed
+//  [response] the first accept or contact is the response of the response rate.
+//  [W] refused with 409 whistles_open while a whistle is summoned or checked in.
+//  submit is the first event, recorded on submission; reopen and close are steps of
+//  a rating. None of the three is asked for.
+// clang-format on
 //
 // A rating (rate / record_rating) with resolved=yes and satisfaction >= 3 closes the
 // ticket: steps [rate, close]. Otherwise it reopens it (重办): the first reopen puts it back
@@ -211,7 +218,8 @@ inline constexpr int kAutoCloseDays = 7;
 
 // [SECTION] The rules
 // Wire names of the actions the actor may take now, in Action order: every request
-// action and rate (so a client can show the rating form). Internal actions never appear.
+// action and rate (so a client can show the rating form). Internal actions never appear,
+// and the list for Role::system is empty (the scheduler calls apply() directly).
 std::vector<std::string> allowed_actions(const TicketFacts& facts, Role role);
 bool is_allowed(const TicketFacts& facts, Role role, Action action);
 
