@@ -604,7 +604,9 @@ void Generator::build_units(DemoOrg& org) {
       u.id = "legal." + st.id + "." + std::string(l.subkind);
       u.kind = "legal";
       u.subkind = std::string(l.subkind);
-      u.name = std::string(l.prefix) + short_name + std::string(l.suffix);
+      // The lawyer serves the whole street or town: 古槐街道法律顾问律师.
+      u.name = std::string(l.prefix) + (l.subkind == "lawyer" ? st.name : short_name) +
+               std::string(l.suffix);
       u.short_name = std::string(l.short_name);
       u.contact = mobile();
       u.contact_person = person_name();
