@@ -1,0 +1,88 @@
+#include "app/i18n.hpp"
+
+namespace portal::client {
+
+namespace {
+
+struct Entry {
+  std::string_view zh, en;
+};
+
+constexpr Entry kCatalogue[] = {
+#define PORTAL_TEXT(key, zh, en) {zh, en},
+#include "app/catalogue.inc"
+#undef PORTAL_TEXT
+};
+static_assert(sizeof(kCatalogue) / sizeof(kCatalogue[0]) == static_cast<std::size_t>(T::count_));
+
+}  // namespace
+
+std::string_view tr(Lang lang, T key) {
+  const Entry& e = kCatalogue[static_cast<int>(key)];
+  return lang == Lang::zh ? e.zh : e.en;
+}
+
+std::string_view lang_tag(Lang lang) {
+  return lang == Lang::zh ? "zh-CN" : "en";
+}
+
+std::string_view status_name(Lang lang, core::Status s) {
+  using core::Status;
+  switch (s) {
+    case Status::submitted:
+      return tr(lang, T::status_submitted);
+    case Status::assigned:
+      return tr(lang, T::status_assigned);
+    case Status::accepted:
+      return tr(lang, T::status_accepted);
+    case Status::in_progress:
+      return tr(lang, T::status_in_progress);
+    case Status::resolved:
+      return tr(lang, T::status_resolved);
+    case Status::closed:
+      return tr(lang, T::status_closed);
+    case Status::returned:
+      return tr(lang, T::status_returned);
+    case Status::rejected:
+      return tr(lang, T::status_rejected);
+    case Status::merged:
+      return tr(lang, T::status_merged);
+  }
+  return {};
+}
+
+std::string_view level_name(Lang lang, core::Level l) {
+  using core::Level;
+  switch (l) {
+    case Level::grid:
+      return tr(lang, T::level_grid);
+    case Level::community:
+      return tr(lang, T::level_community);
+    case Level::street:
+      return tr(lang, T::level_street);
+    case Level::district:
+      return tr(lang, T::level_district);
+  }
+  return {};
+}
+
+std::string_view error_message(Lang lang, const core::Error& e) {
+  const std::string_view c = e.code;
+  if (c == "required") return tr(lang, T::err_required);
+  if (c == "too_short") return tr(lang, T::err_too_short);
+  if (c == "too_long" || c == "too_many") return tr(lang, T::err_too_long);
+  if (c == "invalid_utf8" || c == "control_characters") return tr(lang, T::err_invalid_text);
+  if (c == "invalid_phone") return tr(lang, T::err_invalid_phone);
+  if (c == "out_of_area" || c == "outside_district") return tr(lang, T::err_out_of_area);
+  if (c == "unknown_category") return tr(lang, T::err_unknown_category);
+  if (c == "invalid_number") return tr(lang, T::err_invalid_number);
+  if (c == "not_found" || c == "forbidden" || c == "unauthorized")
+    return tr(lang, T::err_not_found);
+  if (c == "network") return tr(lang, T::err_network);
+  if (c == "rate_limited" || e.status == 429) return tr(lang, T::err_rate_limited);
+  if (e.status >= 500 || e.status == 0) return tr(lang, T::err_server);
+  if (e.status == 404) return tr(lang, T::err_not_found);
+  return tr(lang, T::err_rejected);
+}
+
+}  // namespace portal::client

@@ -1,0 +1,36 @@
+// The UI language and the catalogue of every string the client shows by itself.
+#pragma once
+
+#include <string_view>
+
+#include "portal/core/result.hpp"
+#include "portal/core/ticket.hpp"
+
+namespace portal::client {
+
+enum class Lang { zh, en };
+
+enum class T {
+#define PORTAL_TEXT(key, zh, en) key,
+#include "app/catalogue.inc"
+#undef PORTAL_TEXT
+  count_
+};
+
+std::string_view tr(Lang lang, T key);
+std::string_view lang_tag(Lang lang);  // "zh-CN" | "en"
+std::string_view status_name(Lang lang, core::Status s);
+std::string_view level_name(Lang lang, core::Level l);
+// A user-facing message for an error from validation or the API.
+std::string_view error_message(Lang lang, const core::Error& e);
+
+// Calls fn for every catalogue string of both languages (to prepare the font atlas).
+template <class Fn>
+void for_each_catalogue_string(Fn&& fn) {
+  for (int i = 0; i < static_cast<int>(T::count_); ++i) {
+    fn(tr(Lang::zh, static_cast<T>(i)));
+    fn(tr(Lang::en, static_cast<T>(i)));
+  }
+}
+
+}  // namespace portal::client

@@ -1,0 +1,59 @@
+// What the UI asks the app to do. Draw code only emits these; App::apply() acts
+// on them after the frame.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "app/views.hpp"
+
+namespace portal::client {
+
+namespace intent {
+struct Navigate {
+  Screen to;
+};
+struct GoBack {};
+struct GoHome {};
+struct ToggleLanguage {};
+struct EditField {
+  Field field;
+  std::string value;
+};
+struct SetAnonymous {
+  bool value;
+};
+struct PickCategory {
+  std::string code;
+};
+struct RetryCategories {};
+struct SubmitTicket {};
+struct LookUpTicket {};  // the track form's button: stays until the ticket is found
+struct OpenTicket {      // from the receipt or the recent list: shows the ticket page at once
+  std::string number, code;
+};
+struct RefreshTicket {};
+struct CopyText {
+  std::string text;
+};
+}  // namespace intent
+
+using Intent =
+    std::variant<intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage,
+                 intent::EditField, intent::SetAnonymous, intent::PickCategory,
+                 intent::RetryCategories, intent::SubmitTicket, intent::LookUpTicket,
+                 intent::OpenTicket, intent::RefreshTicket, intent::CopyText>;
+
+class Intents {
+ public:
+  void emit(Intent i) { list_.push_back(std::move(i)); }
+  const std::vector<Intent>& list() const { return list_; }
+  bool empty() const { return list_.empty(); }
+  void clear() { list_.clear(); }
+
+ private:
+  std::vector<Intent> list_;
+};
+
+}  // namespace portal::client
