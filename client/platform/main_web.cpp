@@ -1,0 +1,256 @@
+// The browser entry point: WebGL2 context, the frame loop and the C functions the
+// page's JavaScript (web/portal-bridge.js) calls with DOM events.
+//
+// Frames are drawn only when something changed: an input event, an answer from
+// the server, a running animation, or a timed change. Otherwise nothing runs.
+//
+// Index
+//   [SECTION] Runtime and frame scheduling
+//   [SECTION] Calls into the page (EM_JS)
+//   [SECTION] Calls from the page (exported)
+//   [SECTION] main
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/app.hpp"
+#include "net/http_web.hpp"
+#include "platform/web_services.hpp"
+#include "ui/host.hpp"
+
+// [SECTION] Calls into the page (EM_JS)
+// clang-format off
+EM_JS(void, portal_js_start, (), {
+  portalBridge.start({
+    call: function (name, ret, types, args) { return ccall(name, ret, types, args); },
+    copyIn: function (bytes) { var p = _malloc(bytes.length); HEAPU8.set(bytes, p); return p; }
+  });
+});
+EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, const char* mode,
+                                    float x, float y, float h, const char* cursor, int pending), {
+  portalBridge.afterFrame(frame, !!want_text, !!multiline, UTF8ToString(mode), x, y, h,
+                          UTF8ToString(cursor), !!pending);
+});
+EM_JS(void, portal_js_fatal, (const char* what), {
+  portalBridge.fatal(UTF8ToString(what));
+});
+// clang-format on
+
+namespace portal::client {
+
+namespace {
+
+// [SECTION] Runtime and frame scheduling
+struct Runtime {
+  net::WebHttp http;
+  WebServices services;
+  App app{http, services};
+  ui::Host host;
+  bool frame_pending = false;
+  int settle_frames = 0;  // frames still to draw after a change, so Dear ImGui settles
+  int frame_count = 0;
+  long wake_timer = 0;
+  double wake_at = 0;
+  std::string widgets_json, selection;
+};
+
+// The one instance behind the exported C functions.
+Runtime* runtime = nullptr;
+
+void request_frame(int settle);
+
+EM_BOOL on_animation_frame(double now, void*) {
+  Runtime& rt = *runtime;
+  rt.frame_pending = false;
+  if (!rt.host.has_font()) return EM_FALSE;  // the first frame waits for the font
+
+  rt.app.begin_frame();
+  const ui::FrameOutput out = rt.host.frame(rt.app, now);
+  ++rt.frame_count;
+  if (out.has_clipboard) rt.services.copy_to_clipboard(out.clipboard);
+
+  if (out.more_frames)
+    rt.settle_frames = 2;
+  else if (rt.settle_frames > 0)
+    --rt.settle_frames;
+  if (out.more_frames || rt.settle_frames > 0) request_frame(0);
+
+  // A timed change (a notice that goes away) wakes the loop once, later.
+  const double wake = rt.app.wake_at_ms();
+  const double now_ms = rt.services.now_ms();
+  if (wake > now_ms && wake != rt.wake_at) {
+    if (rt.wake_timer) emscripten_clear_timeout(rt.wake_timer);
+    rt.wake_at = wake;
+    rt.wake_timer = emscripten_set_timeout(
+        [](void*) {
+          runtime->wake_timer = 0;
+          request_frame(1);
+        },
+        wake - now_ms + 20, nullptr);
+  }
+
+  portal_js_after_frame(rt.frame_count, out.want_text_input, out.multiline, out.input_mode.c_str(),
+                        out.caret_x, out.caret_y, out.caret_h, out.cursor, rt.frame_pending);
+  return EM_FALSE;
+}
+
+void request_frame(int settle) {
+  if (!runtime) return;
+  if (settle > runtime->settle_frames) runtime->settle_frames = settle;
+  if (runtime->frame_pending) return;
+  runtime->frame_pending = true;
+  emscripten_request_animation_frame(on_animation_frame, nullptr);
+}
+
+void queue(ui::InputEvent e) {
+  if (!runtime) return;
+  runtime->host.queue(std::move(e));
+  request_frame(2);
+}
+
+}  // namespace
+
+}  // namespace portal::client
+
+// [SECTION] Calls from the page (exported)
+using portal::client::runtime;
+using portal::client::ui::InputEvent;
+
+extern "C" {
+
+// kind: 0 move, 1 down, 2 up, 3 leave. Coordinates in CSS px relative to the canvas.
+EMSCRIPTEN_KEEPALIVE void portal_pointer(int kind, float x, float y, int button, int touch,
+                                         int mods) {
+  InputEvent e;
+  e.kind = kind == 1   ? InputEvent::Kind::pointer_down
+           : kind == 2 ? InputEvent::Kind::pointer_up
+           : kind == 3 ? InputEvent::Kind::pointer_leave
+                       : InputEvent::Kind::pointer_move;
+  e.x = x;
+  e.y = y;
+  e.button = button;
+  e.touch = touch != 0;
+  e.mods = mods;
+  portal::client::queue(std::move(e));
+}
+
+// In lines; positive dy scrolls the page down.
+EMSCRIPTEN_KEEPALIVE void portal_wheel(float dx, float dy) {
+  InputEvent e;
+  e.kind = InputEvent::Kind::wheel;
+  e.dx = dx;
+  e.dy = dy;
+  portal::client::queue(std::move(e));
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_key(const char* key, int mods) {
+  InputEvent e;
+  e.kind = InputEvent::Kind::key;
+  e.key = key ? key : "";
+  e.mods = mods;
+  portal::client::queue(std::move(e));
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_text(const char* text) {
+  if (!text || !*text) return;
+  InputEvent e;
+  e.kind = InputEvent::Kind::text;
+  e.text = text;
+  portal::client::queue(std::move(e));
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_composition(const char* text) {
+  InputEvent e;
+  e.kind = InputEvent::Kind::composition;
+  e.text = text ? text : "";
+  portal::client::queue(std::move(e));
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_focus(int focused) {
+  InputEvent e;
+  e.kind = InputEvent::Kind::focus;
+  e.down = focused != 0;
+  portal::client::queue(std::move(e));
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_resize(float css_width, float css_height, float dpr) {
+  if (!runtime) return;
+  runtime->host.set_viewport(css_width, css_height, dpr);
+  portal::client::request_frame(2);
+}
+
+// Takes ownership of bytes allocated with malloc by the page.
+EMSCRIPTEN_KEEPALIVE void portal_font_ready(unsigned char* data, int size) {
+  if (!runtime || !data || size <= 0) return;
+  runtime->host.set_font(std::vector<unsigned char>(data, data + size));
+  std::free(data);
+  portal::client::request_frame(2);
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_http_done(int id, int status, const char* body, int size,
+                                           const char* retry_after) {
+  if (!runtime) return;
+  portal::client::net::Response r;
+  r.status = status;
+  r.body.assign(body, static_cast<std::size_t>(size));
+  r.retry_after = retry_after ? retry_after : "";
+  runtime->http.complete(id, std::move(r));  // the app only queues it; the frame applies it
+}
+
+// The browser moved in its history to the entry of this depth.
+EMSCRIPTEN_KEEPALIVE void portal_history(int depth) {
+  if (!runtime) return;
+  runtime->app.on_history(depth);
+  portal::client::request_frame(2);
+}
+
+EMSCRIPTEN_KEEPALIVE const char* portal_widgets_json() {
+  if (!runtime) return "[]";
+  runtime->widgets_json = runtime->host.widgets_json();
+  return runtime->widgets_json.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* portal_selected_text() {
+  if (!runtime) return "";
+  runtime->selection = runtime->host.selected_text();
+  return runtime->selection.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_wake() {
+  portal::client::request_frame(2);
+}
+
+}  // extern "C"
+
+// [SECTION] main
+int main() {
+  EmscriptenWebGLContextAttributes attrs;
+  emscripten_webgl_init_context_attributes(&attrs);
+  attrs.majorVersion = 2;
+  attrs.minorVersion = 0;
+  attrs.alpha = EM_FALSE;
+  attrs.depth = EM_FALSE;
+  attrs.stencil = EM_FALSE;
+  attrs.antialias = EM_FALSE;
+  attrs.preserveDrawingBuffer = EM_FALSE;
+  const EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = emscripten_webgl_create_context("#canvas", &attrs);
+  if (gl <= 0) {
+    portal_js_fatal("webgl2");
+    return 1;
+  }
+  emscripten_webgl_make_context_current(gl);
+
+  runtime = new portal::client::Runtime();
+  if (!runtime->host.init()) {
+    portal_js_fatal("renderer");
+    return 1;
+  }
+  runtime->app.set_wake([] { portal::client::request_frame(2); });
+  runtime->app.start();
+  portal_js_start();
+  return 0;
+}

@@ -1,0 +1,86 @@
+#include "platform/web_services.hpp"
+
+#include <emscripten.h>
+
+#include <cstdlib>
+#include <string>
+
+// clang-format off
+EM_JS(void, portal_js_copy, (const char* text), {
+  if (window.portalBridge) portalBridge.copy(UTF8ToString(text));
+});
+EM_JS(void, portal_js_history, (int op, int n), {
+  if (window.portalBridge) portalBridge.history(op, n);
+});
+EM_JS(char*, portal_js_storage_get, (const char* key), {
+  var v = null;
+  try { v = window.localStorage.getItem(UTF8ToString(key)); } catch (e) {}
+  if (v === null) return 0;
+  var n = lengthBytesUTF8(v) + 1, p = _malloc(n);
+  stringToUTF8(v, p, n);
+  return p;
+});
+EM_JS(void, portal_js_storage_set, (const char* key, const char* value), {
+  try { window.localStorage.setItem(UTF8ToString(key), UTF8ToString(value)); } catch (e) {}
+});
+EM_JS(void, portal_js_random, (unsigned char* out, int n), {
+  crypto.getRandomValues(HEAPU8.subarray(out, out + n));
+});
+EM_JS(void, portal_js_set_lang, (const char* tag), {
+  document.documentElement.lang = UTF8ToString(tag);
+});
+// clang-format on
+
+namespace portal::client {
+
+namespace {
+constexpr char kHex[] = "0123456789abcdef";
+}  // namespace
+
+double WebServices::now_ms() {
+  return emscripten_get_now();
+}
+
+void WebServices::copy_to_clipboard(std::string_view text) {
+  portal_js_copy(std::string(text).c_str());
+}
+
+// 0 push, 1 replace, 2 back by n.
+void WebServices::history_push(int depth) {
+  portal_js_history(0, depth);
+}
+void WebServices::history_replace(int depth) {
+  portal_js_history(1, depth);
+}
+void WebServices::history_back(int steps) {
+  portal_js_history(2, steps);
+}
+
+std::string WebServices::load(std::string_view key) {
+  char* p = portal_js_storage_get(std::string(key).c_str());
+  if (!p) return {};
+  std::string out(p);
+  std::free(p);
+  return out;
+}
+
+void WebServices::save(std::string_view key, std::string_view value) {
+  portal_js_storage_set(std::string(key).c_str(), std::string(value).c_str());
+}
+
+std::string WebServices::random_token() {
+  unsigned char bytes[16];
+  portal_js_random(bytes, sizeof bytes);
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+void WebServices::set_document_language(std::string_view tag) {
+  portal_js_set_lang(std::string(tag).c_str());
+}
+
+}  // namespace portal::client

@@ -1,0 +1,21 @@
+// app::Services in the browser: clipboard, history, localStorage, randomness.
+#pragma once
+
+#include "app/services.hpp"
+
+namespace portal::client {
+
+class WebServices : public Services {
+ public:
+  double now_ms() override;
+  void copy_to_clipboard(std::string_view text) override;
+  void history_push(int depth) override;
+  void history_replace(int depth) override;
+  void history_back(int steps) override;
+  std::string load(std::string_view key) override;
+  void save(std::string_view key, std::string_view value) override;
+  std::string random_token() override;
+  void set_document_language(std::string_view tag) override;
+};
+
+}  // namespace portal::client

@@ -1,0 +1,71 @@
+// What draw code works with: the fonts, the language, the widget log, the intents
+// it emits and the UI's own small state (editors, touch scrolling). One instance
+// lives in the Host; nothing in ui/ keeps state anywhere else.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "app/glyphs.hpp"
+#include "app/i18n.hpp"
+#include "app/intents.hpp"
+#include "app/views.hpp"
+#include "imgui.h"
+#include "ui/fonts.hpp"
+#include "ui/text_editor.hpp"
+#include "ui/widget_log.hpp"
+
+namespace portal::client::ui {
+
+// The text field being edited this frame, for the platform's hidden input element.
+struct ActiveText {
+  bool active = false;
+  bool multiline = false;
+  std::string mode = "text";  // the inputmode attribute: text | tel | decimal
+  ImVec2 caret;               // CSS px, top-left of the caret
+  float line_height = 0;
+};
+
+struct TouchScroll {
+  bool candidate = false;  // a touch went down inside the scrolling body
+  bool dragging = false;   // ... and moved far enough to scroll
+  float velocity = 0;      // px/s after release, decaying
+};
+
+struct Ctx {
+  // [SECTION] Per frame
+  Lang lang = Lang::zh;
+  FontSet fonts;
+  ImVec2 display;
+  float dpr = 1;
+  double now_ms = 0;
+  Intents intents;
+  WidgetLog log;
+  ActiveText active_text;
+  GlyphSet* glyphs = nullptr;
+  bool wants_frame = false;  // an animation runs or new glyphs need the atlas rebuilt
+  float column_x = 0, column_w = 0;
+  float card_vpad = 0;            // padding of the card being drawn
+  bool viewport_changed = false;  // resized (e.g. a soft keyboard opened): keep the caret in view
+
+  // [SECTION] Kept between frames
+  std::unordered_map<ImGuiID, TextEditState> editors;
+  ImGuiID active_editor = 0;  // the TextEditor being edited, if any
+  std::string preedit;        // IME composition in progress
+  bool touch = false;         // the last pointer was a finger
+  TouchScroll scroll;
+  std::uint64_t focus_seq_seen = 0;
+  Screen last_screen = Screen::home;
+  bool screen_changed = true;
+
+  std::string_view t(T key) const { return tr(lang, key); }
+  // Text that may hold characters not rasterised yet: ask for them (next frame).
+  void see(std::string_view text) {
+    if (glyphs && glyphs->require(text)) wants_frame = true;
+  }
+  float size(const ImFont* f) const { return f->FontSize / dpr; }
+};
+
+}  // namespace portal::client::ui

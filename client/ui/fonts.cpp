@@ -1,0 +1,76 @@
+#include "ui/fonts.hpp"
+
+#include <chrono>
+
+#include "imgui_impl_opengl3.h"
+#include "ui/theme.hpp"
+
+namespace portal::client::ui {
+
+namespace {
+
+// Dear ImGui glyph ranges: pairs of inclusive bounds, zero-terminated.
+void to_ranges(const std::vector<char32_t>& cps, std::vector<ImWchar>& out) {
+  out.clear();
+  for (std::size_t i = 0; i < cps.size();) {
+    std::size_t j = i;
+    while (j + 1 < cps.size() && cps[j + 1] == cps[j] + 1) ++j;
+    out.push_back(static_cast<ImWchar>(cps[i]));
+    out.push_back(static_cast<ImWchar>(cps[j]));
+    i = j + 1;
+  }
+  out.push_back(0);
+}
+
+}  // namespace
+
+bool FontAtlas::update(const GlyphSet& glyphs, float dpr) {
+  if (ttf_.empty()) return false;
+  if (built_version_ == glyphs.version() && dpr_ == dpr && fonts_.body) return false;
+  build(glyphs, dpr);
+  return true;
+}
+
+void FontAtlas::build(const GlyphSet& glyphs, float dpr) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (fixed_.empty()) fixed_ = glyphs.code_points();
+  to_ranges(glyphs.code_points(), ranges_all_);
+  to_ranges(fixed_, ranges_fixed_);
+
+  ImGuiIO& io = ImGui::GetIO();
+  ImFontAtlas* atlas = io.Fonts;
+  atlas->Clear();
+  atlas->Flags |= ImFontAtlasFlags_NoMouseCursors | ImFontAtlasFlags_NoPowerOfTwoHeight;
+  atlas->TexGlyphPadding = 1;
+
+  ImFontConfig cfg;
+  cfg.FontDataOwnedByAtlas = false;
+  cfg.OversampleH = 1;  // rasterised at the device pixel size already
+  cfg.OversampleV = 1;
+  cfg.PixelSnapH = true;
+  auto add = [&](float css_px, const std::vector<ImWchar>& ranges) {
+    return atlas->AddFontFromMemoryTTF(ttf_.data(), static_cast<int>(ttf_.size()), css_px * dpr,
+                                       &cfg, ranges.data());
+  };
+  fonts_.body = add(theme::kBodyFont, ranges_all_);
+  fonts_.small = add(theme::kSmallFont, ranges_all_);
+  fonts_.title = add(theme::kTitleFont, ranges_fixed_);
+  fonts_.display = add(theme::kDisplayFont, ranges_fixed_);
+  atlas->Build();
+  io.FontDefault = fonts_.body;
+  io.FontGlobalScale = 1.0f / dpr;
+
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  tex_w_ = atlas->TexWidth;
+  tex_h_ = atlas->TexHeight;
+  // The RGBA copy lives on the GPU now.
+  atlas->ClearTexData();
+
+  built_version_ = glyphs.version();
+  dpr_ = dpr;
+  last_build_ms_ =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace portal::client::ui

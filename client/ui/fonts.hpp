@@ -1,0 +1,47 @@
+// The font atlas, built lazily from the GlyphSet at CSS size x devicePixelRatio so
+// text is crisp; Dear ImGui scales it back with FontGlobalScale = 1 / dpr.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "app/glyphs.hpp"
+#include "imgui.h"
+
+namespace portal::client::ui {
+
+struct FontSet {
+  ImFont* body = nullptr;     // all text people type or read
+  ImFont* small = nullptr;    // labels, hints, notes
+  ImFont* title = nullptr;    // headings: the catalogue's characters only
+  ImFont* display = nullptr;  // big ticket numbers and the app name: catalogue only
+};
+
+class FontAtlas {
+ public:
+  // Takes the TTF bytes; they must outlive the atlas (the atlas does not copy them).
+  void set_font_data(std::vector<unsigned char> ttf) { ttf_ = std::move(ttf); }
+  bool has_font_data() const { return !ttf_.empty(); }
+  // Rebuilds the atlas and the GL texture when the glyph set or the scale changed.
+  // True when it did.
+  bool update(const GlyphSet& glyphs, float dpr);
+  const FontSet& fonts() const { return fonts_; }
+  float dpr() const { return dpr_; }
+  double last_build_ms() const { return last_build_ms_; }
+  int texture_width() const { return tex_w_; }
+  int texture_height() const { return tex_h_; }
+
+ private:
+  void build(const GlyphSet& glyphs, float dpr);
+
+  std::vector<unsigned char> ttf_;
+  std::vector<ImWchar> ranges_all_, ranges_fixed_;
+  std::vector<char32_t> fixed_;  // the first glyph set: ASCII and the catalogue
+  FontSet fonts_;
+  std::uint64_t built_version_ = 0;
+  float dpr_ = 0;
+  double last_build_ms_ = 0;
+  int tex_w_ = 0, tex_h_ = 0;
+};
+
+}  // namespace portal::client::ui

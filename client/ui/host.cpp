@@ -1,0 +1,310 @@
+#include "ui/host.hpp"
+
+#include <GLES3/gl3.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <deque>
+
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_internal.h"
+#include "ui/context.hpp"
+#include "ui/fonts.hpp"
+#include "ui/screens.hpp"
+#include "ui/theme.hpp"
+
+namespace portal::client::ui {
+
+namespace {
+
+// Dear ImGui 1.86 reads keys through io.KeyMap; we index KeysDown by ImGuiKey itself.
+int KeyIndex(const std::string& key) {
+  if (key == "Tab") return ImGuiKey_Tab;
+  if (key == "ArrowLeft") return ImGuiKey_LeftArrow;
+  if (key == "ArrowRight") return ImGuiKey_RightArrow;
+  if (key == "ArrowUp") return ImGuiKey_UpArrow;
+  if (key == "ArrowDown") return ImGuiKey_DownArrow;
+  if (key == "PageUp") return ImGuiKey_PageUp;
+  if (key == "PageDown") return ImGuiKey_PageDown;
+  if (key == "Home") return ImGuiKey_Home;
+  if (key == "End") return ImGuiKey_End;
+  if (key == "Insert") return ImGuiKey_Insert;
+  if (key == "Delete") return ImGuiKey_Delete;
+  if (key == "Backspace") return ImGuiKey_Backspace;
+  if (key == "Enter") return ImGuiKey_Enter;
+  if (key == "Escape") return ImGuiKey_Escape;
+  if (key.size() == 1) {
+    switch (key[0] | 0x20) {  // shortcuts arrive as letters, any case
+      case 'a':
+        return ImGuiKey_A;
+      case 'c':
+        return ImGuiKey_C;
+      case 'v':
+        return ImGuiKey_V;
+      case 'x':
+        return ImGuiKey_X;
+      case 'y':
+        return ImGuiKey_Y;
+      case 'z':
+        return ImGuiKey_Z;
+      default:
+        break;
+    }
+  }
+  return -1;
+}
+
+const char* CssCursor(ImGuiMouseCursor c) {
+  switch (c) {
+    case ImGuiMouseCursor_TextInput:
+      return "text";
+    case ImGuiMouseCursor_Hand:
+      return "pointer";
+    case ImGuiMouseCursor_None:
+      return "none";
+    default:
+      return "default";
+  }
+}
+
+std::string Utf8FromWide(const ImWchar* b, const ImWchar* e) {
+  std::string out;
+  out.resize(static_cast<std::size_t>(e - b) * 4 + 1);
+  const int n = ImTextStrToUtf8(out.data(), static_cast<int>(out.size()), b, e);
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+struct Host::Impl {
+  Ctx ctx;
+  FontAtlas fonts;
+  std::deque<InputEvent> queue;
+  std::vector<int> pressed_keys;  // released on the next frame: the browser repeats keys itself
+  float css_w = 360, css_h = 640, dpr = 1;
+  int fb_w = 360, fb_h = 640;
+  bool viewport_changed = false;
+  double last_ms = -1;
+  std::string clipboard_out, clipboard_last;
+  bool clipboard_set = false;
+
+  void set_mods(int mods) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyShift = (mods & kModShift) != 0;
+    io.KeyCtrl = (mods & kModCtrl) != 0;
+    io.KeyAlt = (mods & kModAlt) != 0;
+    io.KeySuper = (mods & kModMeta) != 0;
+  }
+
+  // Applies queued events up to one discrete change (a button or a key), so that a
+  // quick click or key press spread over several frames is seen as it happened.
+  void apply_input(App& app) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (!pressed_keys.empty()) {
+      for (int k : pressed_keys) io.KeysDown[k] = false;
+      pressed_keys.clear();
+      set_mods(0);
+    }
+    bool discrete = false;
+    while (!queue.empty()) {
+      InputEvent& e = queue.front();
+      using K = InputEvent::Kind;
+      const bool is_discrete =
+          e.kind == K::pointer_down || e.kind == K::pointer_up || e.kind == K::key;
+      // Text after a key waits: ImGui applies a frame's characters before its keys.
+      if (discrete && (is_discrete || e.kind == K::text)) break;
+      switch (e.kind) {
+        case K::pointer_move:
+          io.MousePos = ImVec2(e.x, e.y);
+          ctx.touch = e.touch;
+          break;
+        case K::pointer_down:
+        case K::pointer_up:
+          io.MousePos = ImVec2(e.x, e.y);
+          if (e.button >= 0 && e.button < 5) io.MouseDown[e.button] = e.kind == K::pointer_down;
+          ctx.touch = e.touch;
+          set_mods(e.mods);
+          discrete = true;
+          break;
+        case K::pointer_leave:
+          // Also ends a press that never saw its release.
+          if (io.MouseDown[0]) discrete = true;
+          for (bool& b : io.MouseDown) b = false;
+          io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+          break;
+        case K::wheel:
+          io.MouseWheel -= e.dy;
+          io.MouseWheelH -= e.dx;
+          ctx.touch = false;
+          break;
+        case K::key: {
+          const int k = KeyIndex(e.key);
+          set_mods(e.mods);
+          if (k >= 0) {
+            io.KeysDown[k] = true;
+            pressed_keys.push_back(k);
+          }
+          discrete = true;
+          break;
+        }
+        case K::text:
+          set_mods(0);
+          app.glyphs().require(e.text);
+          io.AddInputCharactersUTF8(e.text.c_str());
+          ctx.preedit.clear();
+          break;
+        case K::composition:
+          app.glyphs().require(e.text);
+          ctx.preedit = e.text;
+          break;
+        case K::focus:
+          io.AddFocusEvent(e.down);
+          break;
+      }
+      queue.pop_front();
+    }
+  }
+};
+
+Host::Host() : impl_(std::make_unique<Impl>()) {}
+
+Host::~Host() {
+  if (ImGui::GetCurrentContext()) {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui::DestroyContext();
+  }
+}
+
+bool Host::init() {
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.LogFilename = nullptr;
+  io.ConfigInputTextCursorBlink = false;  // a steady caret: no redraws just to blink
+  io.ConfigWindowsResizeFromEdges = false;
+  io.MouseDragThreshold = 8;
+  io.BackendPlatformName = "portal_web";
+  io.BackendFlags |= ImGuiBackendFlags_HasMouseCursors;
+  for (int k = 0; k < ImGuiKey_COUNT; ++k) io.KeyMap[k] = k;
+  io.ClipboardUserData = impl_.get();
+  io.SetClipboardTextFn = [](void* user, const char* text) {
+    auto* impl = static_cast<Impl*>(user);
+    impl->clipboard_out = impl->clipboard_last = text;
+    impl->clipboard_set = true;
+  };
+  io.GetClipboardTextFn = [](void* user) -> const char* {
+    return static_cast<Impl*>(user)->clipboard_last.c_str();
+  };
+  theme::apply_style(ImGui::GetStyle());
+  return ImGui_ImplOpenGL3_Init("#version 300 es");
+}
+
+void Host::set_viewport(float css_width, float css_height, float dpr) {
+  Impl& m = *impl_;
+  dpr = dpr > 0 ? dpr : 1;
+  if (css_width == m.css_w && css_height == m.css_h && dpr == m.dpr) return;
+  m.css_w = std::max(css_width, 1.0f);
+  m.css_h = std::max(css_height, 1.0f);
+  m.dpr = dpr;
+  m.fb_w = static_cast<int>(std::lround(m.css_w * dpr));
+  m.fb_h = static_cast<int>(std::lround(m.css_h * dpr));
+  m.viewport_changed = true;
+}
+
+void Host::set_font(std::vector<unsigned char> ttf) {
+  impl_->fonts.set_font_data(std::move(ttf));
+}
+bool Host::has_font() const {
+  return impl_->fonts.has_font_data();
+}
+void Host::queue(InputEvent e) {
+  impl_->queue.push_back(std::move(e));
+}
+bool Host::has_queued_input() const {
+  return !impl_->queue.empty() || !impl_->pressed_keys.empty();
+}
+
+FrameOutput Host::frame(App& app, double now_ms) {
+  Impl& m = *impl_;
+  Ctx& ctx = m.ctx;
+  ImGuiIO& io = ImGui::GetIO();
+  FrameOutput out;
+
+  io.DeltaTime = m.last_ms < 0
+                     ? 1.0f / 60.0f
+                     : static_cast<float>(std::clamp((now_ms - m.last_ms) / 1000.0, 1e-4, 0.25));
+  m.last_ms = now_ms;
+  m.apply_input(app);
+  ImGui_ImplOpenGL3_NewFrame();  // creates the GL objects on the first frame
+  if (m.fonts.update(app.glyphs(), m.dpr)) out.font_build_ms = m.fonts.last_build_ms();
+
+  io.DisplaySize = ImVec2(m.css_w, m.css_h);
+  io.DisplayFramebufferScale = ImVec2(m.fb_w / m.css_w, m.fb_h / m.css_h);
+
+  ctx.fonts = m.fonts.fonts();
+  ctx.display = io.DisplaySize;
+  ctx.dpr = m.dpr;
+  ctx.now_ms = now_ms;
+  ctx.glyphs = &app.glyphs();
+  ctx.intents.clear();
+  ctx.log.clear();
+  ctx.active_text = {};
+  ctx.active_editor = 0;
+  ctx.wants_frame = false;
+  ctx.viewport_changed = m.viewport_changed;
+  m.viewport_changed = false;
+
+  ImGui::NewFrame();
+  DrawApp(ctx, app);
+  ImGui::Render();
+
+  glViewport(0, 0, m.fb_w, m.fb_h);
+  const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(theme::kPage);
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+  const bool acted = !ctx.intents.empty();
+  app.apply(ctx.intents);
+
+  out.want_text_input = ctx.active_text.active;
+  out.multiline = ctx.active_text.multiline;
+  out.input_mode = ctx.active_text.mode;
+  out.caret_x = ctx.active_text.caret.x;
+  out.caret_y = ctx.active_text.caret.y;
+  out.caret_h = ctx.active_text.line_height;
+  if (!out.want_text_input) ctx.preedit.clear();
+  if (m.clipboard_set) {
+    out.has_clipboard = true;
+    out.clipboard = std::move(m.clipboard_out);
+    m.clipboard_set = false;
+  }
+  out.cursor = CssCursor(ImGui::GetMouseCursor());
+  out.more_frames = !m.queue.empty() || !m.pressed_keys.empty() || ctx.wants_frame || acted;
+  return out;
+}
+
+std::string Host::selected_text() const {
+  const Ctx& ctx = impl_->ctx;
+  if (!ImGui::GetCurrentContext()) return {};
+  ImGuiContext& g = *GImGui;
+  if (g.ActiveId == 0) return {};
+  if (auto it = ctx.editors.find(g.ActiveId); it != ctx.editors.end())
+    return portal::client::ui::selected_text(it->second, it->second.last_text);
+  const ImGuiInputTextState& s = g.InputTextState;
+  if (s.ID != g.ActiveId) return {};
+  const int a = std::clamp(std::min(s.Stb.select_start, s.Stb.select_end), 0, s.CurLenW);
+  const int b = std::clamp(std::max(s.Stb.select_start, s.Stb.select_end), 0, s.CurLenW);
+  if (a == b || (s.Flags & ImGuiInputTextFlags_Password)) return {};
+  return Utf8FromWide(s.TextW.Data + a, s.TextW.Data + b);
+}
+
+std::string Host::widgets_json() const {
+  return impl_->ctx.log.to_json();
+}
+
+}  // namespace portal::client::ui

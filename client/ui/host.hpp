@@ -1,0 +1,52 @@
+// Runs Dear ImGui for the platform layer: applies queued input one discrete step
+// per frame, keeps the font atlas in step with the glyphs in use, draws the app
+// and renders with WebGL2. The platform layer never includes imgui.h.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/app.hpp"
+#include "ui/input.hpp"
+
+namespace portal::client::ui {
+
+struct FrameOutput {
+  bool want_text_input = false;  // a text field is being edited: focus the hidden input
+  bool multiline = false;
+  std::string input_mode = "text";
+  float caret_x = 0, caret_y = 0, caret_h = 0;  // CSS px
+  bool has_clipboard = false;                   // Dear ImGui copied text (Ctrl+C in a field)
+  std::string clipboard;
+  bool more_frames = false;        // input still queued, an animation runs, or state changed
+  const char* cursor = "default";  // CSS cursor for the canvas
+  double font_build_ms = -1;       // >= 0 when the atlas was rebuilt this frame
+};
+
+class Host {
+ public:
+  Host();
+  ~Host();
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  // Needs a current WebGL2 context.
+  bool init();
+  void set_viewport(float css_width, float css_height, float device_pixel_ratio);
+  void set_font(std::vector<unsigned char> ttf);
+  bool has_font() const;
+  void queue(InputEvent e);
+  bool has_queued_input() const;
+  FrameOutput frame(App& app, double now_ms);
+
+  // The selection of the field being edited (for the browser's copy/cut events).
+  std::string selected_text() const;
+  std::string widgets_json() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace portal::client::ui

@@ -1,0 +1,101 @@
+#include <algorithm>
+#include <cmath>
+
+#include "imgui_internal.h"
+#include "ui/screens.hpp"
+#include "ui/theme.hpp"
+#include "ui/widgets.hpp"
+
+namespace portal::client::ui {
+
+namespace {
+
+const char* ScreenName(Screen s) {
+  switch (s) {
+    case Screen::home:
+      return "home";
+    case Screen::submit:
+      return "submit";
+    case Screen::categories:
+      return "categories";
+    case Screen::receipt:
+      return "receipt";
+    case Screen::track:
+      return "track";
+    case Screen::ticket:
+      return "ticket";
+  }
+  return "";
+}
+
+T TitleOf(Screen s) {
+  switch (s) {
+    case Screen::home:
+      return T::app_name;
+    case Screen::submit:
+      return T::submit_title;
+    case Screen::categories:
+      return T::categories_title;
+    case Screen::receipt:
+      return T::receipt_title;
+    case Screen::track:
+      return T::track_title;
+    case Screen::ticket:
+      return T::ticket_title;
+  }
+  return T::app_name;
+}
+
+}  // namespace
+
+void DrawApp(Ctx& ctx, const App& app) {
+  const ShellView shell = app.shell();
+  ctx.lang = shell.lang;
+  ctx.screen_changed = shell.screen != ctx.last_screen;
+  ctx.column_w = std::min(ctx.display.x, theme::kMaxColumn);
+  ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ctx.display);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::Begin("portal", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PopStyleVar();
+
+  WidgetRecord screen;
+  screen.id = "screen";
+  screen.kind = "screen";
+  screen.value = ScreenName(shell.screen);
+  screen.w = ctx.display.x;
+  screen.h = ctx.display.y;
+  ctx.log.add(std::move(screen));
+
+  TopBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
+  switch (shell.screen) {
+    case Screen::home:
+      DrawHome(ctx, app.home());
+      break;
+    case Screen::submit:
+      DrawSubmit(ctx, app.submit());
+      break;
+    case Screen::categories:
+      DrawCategories(ctx, app.categories());
+      break;
+    case Screen::receipt:
+      DrawReceipt(ctx, app.receipt());
+      break;
+    case Screen::track:
+      DrawTrack(ctx, app.track());
+      break;
+    case Screen::ticket:
+      DrawTicket(ctx, app.ticket());
+      break;
+  }
+  Toast(ctx, shell.toast);
+  ImGui::End();
+  ctx.last_screen = shell.screen;
+}
+
+}  // namespace portal::client::ui

@@ -1,0 +1,128 @@
+#include <cmath>
+#include <string>
+
+#include "imgui_internal.h"
+#include "ui/screens.hpp"
+#include "ui/text_layout.hpp"
+#include "ui/theme.hpp"
+#include "ui/widgets.hpp"
+
+namespace portal::client::ui {
+
+namespace {
+
+enum class TileIcon { edit, search };
+
+// A big square-ish action: icon, title, one or two lines of explanation.
+bool ActionTile(Ctx& ctx, const char* id, float width, std::string_view title,
+                std::string_view hint, TileIcon icon) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const float small = ctx.size(ctx.fonts.small);
+  const float tsize = ctx.size(ctx.fonts.title);
+  std::vector<TextLine> lines;
+  wrap_text(ctx.fonts.small, small, hint, width - 32, lines);
+  const float lh = std::floor(small * 1.45f);
+  const float height = 16 + 44 + 12 + tsize + 8 + lh * static_cast<float>(lines.size()) + 14;
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(pos, pos + ImVec2(width, height));
+  ImGui::ItemSize(bb);
+  if (!ImGui::ItemAdd(bb, gid)) return false;
+  bool hovered = false, held = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* dl = w->DrawList;
+  dl->AddRectFilled(bb.Min, bb.Max, held ? theme::kPressed : theme::kSurface, theme::kRadius);
+  if (hovered && !ctx.touch) dl->AddRect(bb.Min, bb.Max, theme::kPrimarySoft, theme::kRadius, 0, 2);
+  const ImVec2 ic(pos.x + 16 + 22, pos.y + 16 + 22);
+  dl->AddCircleFilled(ic, 22, theme::kPrimarySoft, 40);
+  if (icon == TileIcon::edit)
+    IconEdit(dl, ic, 24, theme::kPrimary);
+  else
+    IconSearch(dl, ic, 24, theme::kPrimary);
+  float y = pos.y + 16 + 44 + 12;
+  dl->AddText(ctx.fonts.title, tsize, ImVec2(pos.x + 16, y), theme::kText, title.data(),
+              title.data() + title.size());
+  dl->AddText(ctx.fonts.title, tsize, ImVec2(pos.x + 16 + 0.5f, y), theme::kText, title.data(),
+              title.data() + title.size());
+  y += tsize + 8;
+  for (const auto& l : lines) {
+    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 16, y), theme::kText2, hint.data() + l.begin,
+                hint.data() + l.end);
+    y += lh;
+  }
+  Record(ctx, id, "button", title, hint, true, held);
+  return pressed;
+}
+
+}  // namespace
+
+void DrawHome(Ctx& ctx, const HomeView& v) {
+  BeginBody(ctx, "body.home");
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  ImDrawList* dl = w->DrawList;
+
+  // Banner: what this is and what it promises.
+  {
+    const float width = AvailWidth();
+    const ImVec2 pos = w->DC.CursorPos;
+    const float big = ctx.size(ctx.fonts.display);
+    const float small = ctx.size(ctx.fonts.small);
+    const float height = 20 + big + 10 + small + 6 + small + 20;
+    const ImRect bb(pos, pos + ImVec2(width, height));
+    ImGui::ItemSize(bb);
+    ImGui::ItemAdd(bb, 0);
+    dl->AddRectFilled(bb.Min, bb.Max, theme::kPrimary, theme::kRadius);
+    // A quiet ring in the corner, inside the banner.
+    dl->PushClipRect(bb.Min, bb.Max, true);
+    dl->AddCircle(ImVec2(bb.Max.x - 36, bb.Min.y + height * 0.5f), height * 0.36f,
+                  IM_COL32(255, 255, 255, 28), 48, 10);
+    dl->PopClipRect();
+    const std::string_view name = ctx.t(T::app_name);
+    float y = pos.y + 20;
+    dl->AddText(ctx.fonts.display, big, ImVec2(pos.x + 20, y), theme::kWhite, name.data(),
+                name.data() + name.size());
+    dl->AddText(ctx.fonts.display, big, ImVec2(pos.x + 20.6f, y), theme::kWhite, name.data(),
+                name.data() + name.size());
+    y += big + 10;
+    const std::string_view tag = ctx.t(T::app_tagline);
+    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kWhite, tag.data(),
+                tag.data() + tag.size());
+    y += small + 6;
+    const std::string_view promise = ctx.t(T::home_promise);
+    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kOnPrimarySoft,
+                promise.data(), promise.data() + promise.size());
+  }
+
+  // The two things a citizen comes for.
+  {
+    const float gap = theme::kGap;
+    const float tile_w = std::floor((AvailWidth() - gap) * 0.5f);
+    if (ActionTile(ctx, "home.submit", tile_w, ctx.t(T::home_submit_title),
+                   ctx.t(T::home_submit_hint), TileIcon::edit))
+      ctx.intents.emit(intent::Navigate{Screen::submit});
+    ImGui::SameLine(0, gap);
+    if (ActionTile(ctx, "home.track", tile_w, ctx.t(T::home_track_title), ctx.t(T::home_track_hint),
+                   TileIcon::search))
+      ctx.intents.emit(intent::Navigate{Screen::track});
+  }
+
+  if (!v.recent.empty()) {
+    Gap(4);
+    SectionLabel(ctx, ctx.t(T::home_recent));
+    BeginCard(ctx, true);
+    for (std::size_t i = 0; i < v.recent.size(); ++i) {
+      const std::string id = "home.recent." + std::to_string(i);
+      const std::string sub = std::string(ctx.t(T::receipt_code)) + "  " + v.recent[i].code;
+      if (ListRow(ctx, id.c_str(), v.recent[i].number, sub, false, i + 1 < v.recent.size()))
+        ctx.intents.emit(intent::OpenTicket{v.recent[i].number, v.recent[i].code});
+    }
+    EndCard(ctx);
+  }
+
+  Gap(8);
+  Paragraph(ctx, ctx.t(T::home_hotline), ctx.fonts.small, theme::kHint, 1.4f, true);
+  EndBody(ctx);
+}
+
+}  // namespace portal::client::ui

@@ -1,0 +1,201 @@
+#include <cmath>
+#include <string>
+
+#include "imgui_internal.h"
+#include "ui/screens.hpp"
+#include "ui/theme.hpp"
+#include "ui/widgets.hpp"
+
+namespace portal::client::ui {
+
+namespace {
+
+Tone ToneOf(core::Status s) {
+  using core::Status;
+  switch (s) {
+    case Status::submitted:
+    case Status::assigned:
+      return Tone::info;
+    case Status::accepted:
+    case Status::in_progress:
+      return Tone::warning;
+    case Status::resolved:
+    case Status::closed:
+      return Tone::success;
+    case Status::returned:
+    case Status::rejected:
+      return Tone::danger;
+    case Status::merged:
+      return Tone::neutral;
+  }
+  return Tone::neutral;
+}
+
+// A label with a copy button on its right, and the value big underneath.
+void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_view label,
+                   std::string_view value) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float small = ctx.size(ctx.fonts.small);
+  const ImVec2 row = w->DC.CursorPos;
+  const std::string_view copy = ctx.t(T::copy);
+  const float bw = 76;
+  w->DrawList->AddText(ctx.fonts.small, small, ImVec2(row.x, row.y + (40 - small) * 0.5f),
+                       theme::kText2, label.data(), label.data() + label.size());
+  ImGui::SetCursorScreenPos(ImVec2(row.x + AvailWidth() - bw, row.y));
+  if (Button(ctx, copy_id, copy, ButtonKind::ghost, true, bw))
+    ctx.intents.emit(intent::CopyText{std::string(value)});
+  IconCopy(w->DrawList, ImVec2(ImGui::GetItemRectMin().x + 14, ImGui::GetItemRectMin().y + 20), 16,
+           theme::kPrimary);
+  w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 2;
+  w->DC.CursorPos.x = row.x;
+  const float big = ctx.size(ctx.fonts.display);
+  const ImVec2 p = w->DC.CursorPos;
+  const ImVec2 ts =
+      ctx.fonts.display->CalcTextSizeA(big, FLT_MAX, 0, value.data(), value.data() + value.size());
+  const ImRect bb(p, ImVec2(p.x + std::max(ts.x, 1.0f), p.y + big));
+  ImGui::ItemSize(bb);
+  ImGui::ItemAdd(bb, 0);
+  w->DrawList->AddText(ctx.fonts.display, big, p, theme::kText, value.data(),
+                       value.data() + value.size());
+  Record(ctx, id, "text", label, value);
+}
+
+}  // namespace
+
+void DrawReceipt(Ctx& ctx, const ReceiptView& v) {
+  BeginBody(ctx, "body.receipt");
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  BeginCard(ctx);
+  {
+    const ImVec2 p = w->DC.CursorPos;
+    IconCheckCircle(w->DrawList, ImVec2(p.x + AvailWidth() * 0.5f, p.y + 28), 28, theme::kSuccess,
+                    theme::kWhite);
+    ImGui::Dummy(ImVec2(1, 56));
+    Paragraph(ctx, ctx.t(T::receipt_title), ctx.fonts.title, theme::kText, 1.4f, true);
+    Paragraph(ctx, ctx.t(T::receipt_lead), ctx.fonts.body, theme::kText2, 1.5f, true);
+  }
+  EndCard(ctx);
+
+  BeginCard(ctx);
+  CopyableValue(ctx, "receipt.number", "receipt.copy_number", ctx.t(T::receipt_number), v.number);
+  w->DrawList->AddLine(ImVec2(w->DC.CursorPos.x, w->DC.CursorPos.y - 4),
+                       ImVec2(w->DC.CursorPos.x + AvailWidth(), w->DC.CursorPos.y - 4),
+                       theme::kDivider);
+  Gap(4);
+  CopyableValue(ctx, "receipt.code", "receipt.copy_code", ctx.t(T::receipt_code), v.code);
+  EndCard(ctx);
+
+  Banner(ctx, "receipt.keep", ctx.t(T::receipt_keep), Tone::warning);
+
+  BeginCard(ctx);
+  KeyValue(ctx, "receipt.respond_by", ctx.t(T::respond_by), v.respond_by);
+  KeyValue(ctx, "receipt.resolve_by", ctx.t(T::resolve_by), v.resolve_by);
+  EndCard(ctx);
+
+  if (Button(ctx, "receipt.view", ctx.t(T::view_progress), ButtonKind::primary))
+    ctx.intents.emit(intent::OpenTicket{v.number, v.code});
+  if (Button(ctx, "receipt.home", ctx.t(T::back_home), ButtonKind::secondary))
+    ctx.intents.emit(intent::GoHome{});
+  EndBody(ctx);
+}
+
+void DrawTrack(Ctx& ctx, const TrackView& v) {
+  BeginBody(ctx, "body.track");
+  BeginCard(ctx);
+  TextField(ctx, "track.number", Field::track_number, ctx.t(T::field_number), ctx.t(T::number_hint),
+            v.number, FieldKind::ticket_number);
+  TextField(ctx, "track.code", Field::track_code, ctx.t(T::field_code), ctx.t(T::code_hint), v.code,
+            FieldKind::access_code);
+  EndCard(ctx);
+  if (!v.error.empty()) Banner(ctx, "track.error", v.error, Tone::danger);
+  if (Button(ctx, "track.button", v.loading ? ctx.t(T::tracking) : ctx.t(T::track_button),
+             ButtonKind::primary, true, 0, v.loading))
+    ctx.intents.emit(intent::LookUpTicket{});
+  EndBody(ctx);
+}
+
+void DrawTicket(Ctx& ctx, const TicketPage& v) {
+  BeginBody(ctx, "body.ticket");
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  if (v.status_name.empty()) {
+    // Nothing to show yet: loading, or it failed before anything arrived.
+    if (v.state == LoadState::failed) {
+      Banner(ctx, "ticket.error", v.error, Tone::danger);
+      if (Button(ctx, "ticket.refresh", ctx.t(T::retry), ButtonKind::secondary))
+        ctx.intents.emit(intent::RefreshTicket{});
+    } else {
+      const ImVec2 p = w->DC.CursorPos;
+      Spinner(ctx, ImVec2(p.x + AvailWidth() * 0.5f, p.y + 60), 16, theme::kPrimary);
+      ImGui::Dummy(ImVec2(1, 96));
+      Paragraph(ctx, ctx.t(T::loading), ctx.fonts.body, theme::kHint, 1.5f, true);
+    }
+    EndBody(ctx);
+    return;
+  }
+
+  BeginCard(ctx);
+  {
+    const float small = ctx.size(ctx.fonts.small);
+    const ImVec2 p = w->DC.CursorPos;
+    const std::string_view label = ctx.t(T::receipt_number);
+    w->DrawList->AddText(ctx.fonts.small, small, p, theme::kText2, label.data(),
+                         label.data() + label.size());
+    ImGui::Dummy(ImVec2(1, small));
+    w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 4;
+    Paragraph(ctx, v.number, ctx.fonts.title, theme::kText, 1.3f);
+    Record(ctx, "ticket.number", "text", label, v.number);
+    Chip(ctx, "ticket.status", v.status_name, ToneOf(v.status));
+    ImGui::SameLine(0, 8);
+    Chip(ctx, "ticket.level", v.level_name, Tone::neutral);
+    if (v.overdue) {
+      ImGui::SameLine(0, 8);
+      Chip(ctx, "ticket.overdue", ctx.t(T::ticket_overdue), Tone::danger);
+    }
+  }
+  EndCard(ctx);
+
+  BeginCard(ctx);
+  KeyValue(ctx, "ticket.category", ctx.t(T::ticket_category), v.category);
+  if (!v.area.empty()) KeyValue(ctx, "ticket.area", ctx.t(T::ticket_area), v.area);
+  if (!v.handler.empty()) KeyValue(ctx, "ticket.handler", ctx.t(T::ticket_handler), v.handler);
+  if (!v.contact.empty()) KeyValue(ctx, "ticket.contact", ctx.t(T::ticket_contact), v.contact);
+  KeyValue(ctx, "ticket.created", ctx.t(T::ticket_created), v.created);
+  if (!v.updated.empty() && v.updated != v.created)
+    KeyValue(ctx, "ticket.updated", ctx.t(T::ticket_updated), v.updated);
+  KeyValue(ctx, "ticket.respond_by", ctx.t(T::respond_by), v.respond_by);
+  KeyValue(ctx, "ticket.resolve_by", ctx.t(T::resolve_by), v.resolve_by,
+           v.overdue ? theme::kDanger : 0);
+  if (v.reopen_count > 0)
+    KeyValue(ctx, "ticket.reopened", ctx.t(T::ticket_reopened), std::to_string(v.reopen_count));
+  EndCard(ctx);
+
+  BeginCard(ctx);
+  SectionLabel(ctx, ctx.t(T::ticket_description));
+  Paragraph(ctx, v.description, ctx.fonts.body, theme::kText, 1.55f);
+  Record(ctx, "ticket.description", "text", ctx.t(T::ticket_description), v.description);
+  if (!v.address.empty()) {
+    Gap(4);
+    SectionLabel(ctx, ctx.t(T::ticket_location));
+    Paragraph(ctx, v.address, ctx.fonts.body, theme::kText, 1.5f);
+    Record(ctx, "ticket.address", "text", ctx.t(T::ticket_location), v.address);
+  }
+  EndCard(ctx);
+
+  BeginCard(ctx);
+  SectionLabel(ctx, ctx.t(T::ticket_reply));
+  if (v.reply.empty())
+    Paragraph(ctx, ctx.t(T::ticket_no_reply), ctx.fonts.body, theme::kHint, 1.5f);
+  else
+    Paragraph(ctx, v.reply, ctx.fonts.body, theme::kText, 1.55f);
+  Record(ctx, "ticket.reply", "text", ctx.t(T::ticket_reply), v.reply);
+  EndCard(ctx);
+
+  if (v.state == LoadState::failed) Banner(ctx, "ticket.error", v.error, Tone::danger);
+  if (Button(ctx, "ticket.refresh",
+             v.state == LoadState::loading ? ctx.t(T::loading) : ctx.t(T::refresh),
+             ButtonKind::secondary, true, 0, v.state == LoadState::loading))
+    ctx.intents.emit(intent::RefreshTicket{});
+  EndBody(ctx);
+}
+
+}  // namespace portal::client::ui

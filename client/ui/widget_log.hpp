@@ -1,0 +1,36 @@
+// Named widgets of the last frame, with their rectangles in CSS pixels and state,
+// for browser tests: a canvas has no DOM to query (window.portal.widgets()).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace portal::client::ui {
+
+struct WidgetRecord {
+  std::string id;     // stable, e.g. "submit.description"
+  std::string kind;   // button | input | textarea | select | checkbox | text | toggle
+  std::string label;  // what a person reads on or next to it
+  std::string value;  // text of inputs and value labels
+  float x = 0, y = 0, w = 0, h = 0;
+  bool enabled = true;
+  bool active = false;  // being pressed or edited
+  bool visible = true;  // inside the visible part of its scrolling area
+  std::string error;    // the error shown at the field, if any
+};
+
+class WidgetLog {
+ public:
+  void clear() { records_.clear(); }
+  WidgetRecord& add(WidgetRecord r) {
+    records_.push_back(std::move(r));
+    return records_.back();
+  }
+  const std::vector<WidgetRecord>& records() const { return records_; }
+  std::string to_json() const;
+
+ private:
+  std::vector<WidgetRecord> records_;
+};
+
+}  // namespace portal::client::ui

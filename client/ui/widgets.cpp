@@ -1,0 +1,738 @@
+#include "ui/widgets.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "imgui_internal.h"
+#include "ui/text_layout.hpp"
+#include "ui/theme.hpp"
+
+namespace portal::client::ui {
+
+namespace {
+
+constexpr float kTouchSlop = 10.0f;         // px a finger moves before a touch becomes a scroll
+constexpr float kFlingDecayPerSec = 0.02f;  // fraction of fling speed left after one second
+
+void DrawText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col,
+              std::string_view s, bool bold = false, float dpr = 1) {
+  dl->AddText(font, size, pos, col, s.data(), s.data() + s.size());
+  // The font has no bold face: a second pass one device pixel to the right.
+  if (bold)
+    dl->AddText(font, size, ImVec2(pos.x + 0.6f / dpr * 1.5f, pos.y), col, s.data(),
+                s.data() + s.size());
+}
+
+ImVec2 MeasureText(const ImFont* font, float size, std::string_view s) {
+  return font->CalcTextSizeA(size, FLT_MAX, 0, s.data(), s.data() + s.size());
+}
+
+struct ToneColors {
+  ImU32 fg, bg;
+};
+ToneColors ColorsOf(Tone t) {
+  switch (t) {
+    case Tone::info:
+      return {theme::kPrimary, theme::kPrimarySoft};
+    case Tone::success:
+      return {theme::kSuccess, theme::kSuccessSoft};
+    case Tone::warning:
+      return {theme::kWarning, theme::kWarningSoft};
+    case Tone::danger:
+      return {theme::kDanger, theme::kDangerSoft};
+    case Tone::neutral:
+      return {theme::kText2, theme::kNeutralSoft};
+  }
+  return {theme::kText2, theme::kNeutralSoft};
+}
+
+// std::string through Dear ImGui's InputText, plus per-kind character filtering.
+struct InputUserData {
+  std::string* str;
+  FieldKind kind;
+};
+
+int InputCallback(ImGuiInputTextCallbackData* data) {
+  auto* ud = static_cast<InputUserData*>(data->UserData);
+  if (data->EventFlag == ImGuiInputTextFlags_CallbackResize) {
+    ud->str->resize(static_cast<std::size_t>(data->BufTextLen));
+    data->Buf = ud->str->data();
+    return 0;
+  }
+  if (data->EventFlag == ImGuiInputTextFlags_CallbackCharFilter) {
+    ImWchar c = data->EventChar;
+    if (c >= 0xFF01 && c <= 0xFF5E) c = static_cast<ImWchar>(c - 0xFEE0);  // fullwidth -> ASCII
+    data->EventChar = c;
+    const bool digit = c >= '0' && c <= '9';
+    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    switch (ud->kind) {
+      case FieldKind::text:
+        return 0;
+      case FieldKind::phone:
+        return digit || c == '-' ? 0 : 1;
+      case FieldKind::decimal:
+        return digit || c == '.' || c == '-' ? 0 : 1;
+      case FieldKind::ticket_number:
+        if (c >= 'a' && c <= 'z') data->EventChar = static_cast<ImWchar>(c - 'a' + 'A');
+        return digit || alpha ? 0 : 1;
+      case FieldKind::access_code:
+        return digit || alpha ? 0 : 1;
+    }
+  }
+  return 0;
+}
+
+const char* InputModeOf(FieldKind k) {
+  switch (k) {
+    case FieldKind::phone:
+      return "tel";
+    case FieldKind::decimal:
+      return "decimal";
+    default:
+      return "text";
+  }
+}
+
+void FieldLabel(Ctx& ctx, std::string_view label) {
+  if (label.empty()) return;
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float size = ctx.size(ctx.fonts.small);
+  const ImVec2 pos = w->DC.CursorPos;
+  DrawText(w->DrawList, ctx.fonts.small, size, pos, theme::kText2, label);
+  ImGui::ItemSize(ImVec2(1, size));
+  w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 6;  // sit close to the field
+}
+
+void FieldFooter(Ctx& ctx, std::string_view error, std::string_view note,
+                 std::string_view right = {}) {
+  if (error.empty() && note.empty() && right.empty()) return;
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 6;
+  const float avail = AvailWidth();
+  float right_w = 0;
+  const float size = ctx.size(ctx.fonts.small);
+  if (!right.empty()) {
+    right_w = MeasureText(ctx.fonts.small, size, right).x;
+    DrawText(w->DrawList, ctx.fonts.small, size,
+             ImVec2(w->DC.CursorPos.x + avail - right_w, w->DC.CursorPos.y),
+             error.empty() ? theme::kHint : theme::kDanger, right);
+  }
+  const std::string_view text = error.empty() ? note : error;
+  if (text.empty()) {
+    ImGui::ItemSize(ImVec2(1, size));
+    return;
+  }
+  std::vector<TextLine> lines;
+  wrap_text(ctx.fonts.small, size, text, avail - right_w - (right_w > 0 ? 8 : 0), lines);
+  const float lh = std::floor(size * 1.4f);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    w->DrawList->AddText(ctx.fonts.small, size,
+                         ImVec2(w->DC.CursorPos.x, w->DC.CursorPos.y + i * lh),
+                         error.empty() ? theme::kHint : theme::kDanger,
+                         text.data() + lines[i].begin, text.data() + lines[i].end);
+  ImGui::ItemSize(ImVec2(1, lh * static_cast<float>(lines.size()) - (lh - size)));
+}
+
+}  // namespace
+
+// [SECTION] Recording
+
+void Record(Ctx& ctx, const char* id, const char* kind, std::string_view label,
+            std::string_view value, bool enabled, bool active, std::string_view error) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  const ImRect clip = ImGui::GetCurrentWindow()->ClipRect;
+  WidgetRecord r;
+  r.id = id;
+  r.kind = kind;
+  r.label = std::string(label);
+  r.value = std::string(value);
+  r.x = a.x;
+  r.y = a.y;
+  r.w = b.x - a.x;
+  r.h = b.y - a.y;
+  r.enabled = enabled;
+  r.active = active;
+  r.visible = a.y >= clip.Min.y - 0.5f && b.y <= clip.Max.y + 0.5f && a.x >= clip.Min.x - 0.5f &&
+              b.x <= clip.Max.x + 0.5f;
+  r.error = std::string(error);
+  ctx.log.add(std::move(r));
+}
+
+// [SECTION] Layout
+
+float AvailWidth() {
+  return ImGui::GetContentRegionAvail().x;
+}
+
+void Gap(float px) {
+  ImGui::Dummy(ImVec2(1, std::max(0.0f, px - ImGui::GetStyle().ItemSpacing.y)));
+}
+
+void BeginBody(Ctx& ctx, const char* id) {
+  ImGui::SetCursorScreenPos(ImVec2(ctx.column_x, theme::kTopBar));
+  if (ctx.screen_changed) {
+    ImGui::SetNextWindowScroll(ImVec2(0, 0));
+    ctx.scroll = {};
+  }
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme::kPad, theme::kPad));
+  ImGui::BeginChild(id, ImVec2(ctx.column_w, ctx.display.y - theme::kTopBar), false,
+                    ImGuiWindowFlags_AlwaysUseWindowPadding);
+  ImGui::PopStyleVar();
+}
+
+void EndBody(Ctx& ctx) {
+  Gap(theme::kPad);
+  ImGuiContext& g = *GImGui;
+  ImGuiIO& io = g.IO;
+  ImGuiWindow* w = g.CurrentWindow;
+  TouchScroll& s = ctx.scroll;
+  const float dt = std::max(io.DeltaTime, 1.0f / 240.0f);
+  // A finger drags the page; a mouse uses the wheel or the scrollbar.
+  if (ctx.touch) {
+    if (io.MouseClicked[0]) {
+      s.candidate = ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
+                                           ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
+      s.dragging = false;
+      s.velocity = 0;
+    }
+    if (s.candidate && io.MouseDown[0] && !s.dragging &&
+        std::fabs(io.MousePos.y - io.MouseClickedPos[0].y) > kTouchSlop) {
+      s.dragging = true;
+      // Whatever the finger pressed is not clicked after all.
+      if (g.ActiveId != 0 && g.ActiveIdTimer <= io.MouseDownDuration[0] + 1e-3f)
+        ImGui::ClearActiveID();
+    }
+    if (s.dragging && io.MouseDown[0]) {
+      const float dy = io.MouseDelta.y;
+      ImGui::SetScrollY(w, ImClamp(w->Scroll.y - dy, 0.0f, w->ScrollMax.y));
+      s.velocity = 0.6f * (-dy / dt) + 0.4f * s.velocity;
+    }
+    if (io.MouseReleased[0]) {
+      if (!s.dragging) s.velocity = 0;
+      s.candidate = s.dragging = false;
+    }
+  }
+  if (!s.dragging && std::fabs(s.velocity) > 1) {
+    const float y = w->Scroll.y + s.velocity * dt;
+    ImGui::SetScrollY(w, ImClamp(y, 0.0f, w->ScrollMax.y));
+    s.velocity *= std::pow(kFlingDecayPerSec, dt);
+    if (std::fabs(s.velocity) < 30 || y <= 0 || y >= w->ScrollMax.y) s.velocity = 0;
+    ctx.wants_frame = true;
+  }
+  ImGui::EndChild();
+}
+
+void BeginCard(Ctx& ctx, bool flush) {
+  ctx.card_vpad = flush ? 0.0f : theme::kPad;
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  ImDrawList* dl = w->DrawList;
+  dl->ChannelsSplit(2);
+  dl->ChannelsSetCurrent(1);
+  ImGui::BeginGroup();
+  w->ContentRegionRect.Max.x -= theme::kPad;
+  w->WorkRect.Max.x -= theme::kPad;
+  ImGui::Indent(theme::kPad);
+  w->DC.CursorPos.y += ctx.card_vpad;
+}
+
+void EndCard(Ctx& ctx) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  ImDrawList* dl = w->DrawList;
+  const float bottom = w->DC.CursorPos.y - ImGui::GetStyle().ItemSpacing.y + ctx.card_vpad;
+  ImGui::Unindent(theme::kPad);
+  w->ContentRegionRect.Max.x += theme::kPad;
+  w->WorkRect.Max.x += theme::kPad;
+  ImGui::EndGroup();
+  const ImVec2 top_left = ImGui::GetItemRectMin();
+  const ImVec2 bottom_right(top_left.x + AvailWidth(), bottom);
+  dl->ChannelsSetCurrent(0);
+  dl->AddRectFilled(top_left, bottom_right, theme::kSurface, theme::kRadius);
+  dl->ChannelsMerge();
+  w->DC.CursorPos.y = bottom;
+  w->DC.CursorPos.x = top_left.x;
+  ImGui::ItemSize(ImVec2(0, 0));
+}
+
+// [SECTION] Text
+
+float Paragraph(Ctx& ctx, std::string_view text, ImFont* font, ImU32 color, float line_height,
+                bool centered) {
+  ctx.see(text);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float size = ctx.size(font);
+  const float width = AvailWidth();
+  std::vector<TextLine> lines;
+  wrap_text(font, size, text, width, lines);
+  const float lh = std::floor(size * line_height);
+  const ImVec2 pos = w->DC.CursorPos;
+  const float height = lh * static_cast<float>(lines.size()) - (lh - size);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const float x = centered ? pos.x + (width - lines[i].width) * 0.5f : pos.x;
+    w->DrawList->AddText(font, size, ImVec2(std::floor(x), pos.y + i * lh), color,
+                         text.data() + lines[i].begin, text.data() + lines[i].end);
+  }
+  const ImRect bb(pos, ImVec2(pos.x + width, pos.y + height));
+  ImGui::ItemSize(bb);
+  ImGui::ItemAdd(bb, 0);
+  return height;
+}
+
+void SectionLabel(Ctx& ctx, std::string_view text) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  w->DC.CursorPos.x += 4;
+  Paragraph(ctx, text, ctx.fonts.small, theme::kText2);
+  w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 8;
+}
+
+void Chip(Ctx& ctx, const char* id, std::string_view text, Tone tone) {
+  ctx.see(text);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float size = ctx.size(ctx.fonts.small);
+  const ImVec2 ts = MeasureText(ctx.fonts.small, size, text);
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(pos, pos + ImVec2(ts.x + 20, size + 12));
+  ImGui::ItemSize(bb);
+  ImGui::ItemAdd(bb, 0);
+  const ToneColors c = ColorsOf(tone);
+  w->DrawList->AddRectFilled(bb.Min, bb.Max, c.bg, bb.GetHeight() * 0.5f);
+  DrawText(w->DrawList, ctx.fonts.small, size, ImVec2(pos.x + 10, pos.y + 6), c.fg, text);
+  Record(ctx, id, "text", text, text);
+}
+
+void Banner(Ctx& ctx, const char* id, std::string_view text, Tone tone) {
+  ctx.see(text);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ToneColors c = ColorsOf(tone);
+  const float size = ctx.size(ctx.fonts.body);
+  const float width = AvailWidth();
+  std::vector<TextLine> lines;
+  wrap_text(ctx.fonts.body, size, text, width - 28, lines);
+  const float lh = std::floor(size * 1.45f);
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(pos, pos + ImVec2(width, lh * lines.size() + 24 - (lh - size)));
+  ImGui::ItemSize(bb);
+  ImGui::ItemAdd(bb, 0);
+  w->DrawList->AddRectFilled(bb.Min, bb.Max, c.bg, theme::kFieldRadius);
+  w->DrawList->AddRectFilled(bb.Min, ImVec2(bb.Min.x + 4, bb.Max.y), c.fg, theme::kFieldRadius,
+                             ImDrawFlags_RoundCornersLeft);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    w->DrawList->AddText(ctx.fonts.body, size, ImVec2(pos.x + 16, pos.y + 12 + i * lh), c.fg,
+                         text.data() + lines[i].begin, text.data() + lines[i].end);
+  Record(ctx, id, "text", text, text);
+}
+
+void Spinner(Ctx& ctx, ImVec2 c, float r, ImU32 color) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float t = static_cast<float>(ctx.now_ms / 1000.0);
+  const float a0 = t * 6.0f;
+  dl->PathArcTo(c, r, a0, a0 + 4.2f, 24);
+  dl->PathStroke(color, 0, std::max(2.0f, r * 0.22f));
+  ctx.wants_frame = true;  // it turns
+}
+
+void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view value,
+              ImU32 value_color) {
+  ctx.see(value);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float size = ctx.size(ctx.fonts.body);
+  const float small = ctx.size(ctx.fonts.small);
+  const float key_w = ctx.lang == Lang::zh ? 80.0f : 104.0f;
+  const float width = AvailWidth();
+  std::vector<TextLine> lines;
+  wrap_text(ctx.fonts.body, size, value, width - key_w, lines);
+  const float lh = std::floor(size * 1.45f);
+  const ImVec2 pos = w->DC.CursorPos;
+  const float height = std::max(lh * lines.size() - (lh - size), size);
+  const ImRect bb(pos, pos + ImVec2(width, height));
+  ImGui::ItemSize(bb);
+  ImGui::ItemAdd(bb, 0);
+  DrawText(w->DrawList, ctx.fonts.small, small, ImVec2(pos.x, pos.y + (size - small) * 0.5f),
+           theme::kText2, key);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    w->DrawList->AddText(ctx.fonts.body, size, ImVec2(pos.x + key_w, pos.y + i * lh),
+                         value_color ? value_color : theme::kText, value.data() + lines[i].begin,
+                         value.data() + lines[i].end);
+  Record(ctx, id, "text", key, value);
+}
+
+// [SECTION] Controls
+
+bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, bool enabled,
+            float width, bool busy) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const ImVec2 pos = w->DC.CursorPos;
+  const float h = kind == ButtonKind::ghost ? 40.0f : theme::kButtonHeight;
+  const ImRect bb(pos, pos + ImVec2(width > 0 ? width : AvailWidth(), h));
+  ImGui::ItemSize(bb);
+  if (!ImGui::ItemAdd(bb, gid)) return false;
+  bool hovered = false, held = false, pressed = false;
+  if (enabled && !busy) pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  const bool hot = hovered && !ctx.touch;
+
+  ImU32 bg = 0, fg = 0, border = 0;
+  switch (kind) {
+    case ButtonKind::primary:
+      bg = !enabled || busy ? theme::kPrimaryDisabled
+           : held           ? theme::kPrimaryPressed
+           : hot            ? theme::kPrimaryHover
+                            : theme::kPrimary;
+      fg = theme::kWhite;
+      break;
+    case ButtonKind::secondary:
+      bg = held ? theme::kPrimarySoft : theme::kSurface;
+      fg = enabled ? theme::kPrimary : theme::kHint;
+      border = enabled ? theme::kPrimary : theme::kBorder;
+      break;
+    case ButtonKind::ghost:
+      bg = held ? theme::kPressed : 0;
+      fg = enabled ? theme::kPrimary : theme::kHint;
+      break;
+  }
+  ImDrawList* dl = w->DrawList;
+  const float radius = h * 0.5f;
+  if (bg) dl->AddRectFilled(bb.Min, bb.Max, bg, radius);
+  if (border) dl->AddRect(bb.Min, bb.Max, border, radius, 0, 1.0f);
+  ImFont* font = ctx.fonts.body;
+  const float size = kind == ButtonKind::ghost ? ctx.size(ctx.fonts.small) + 1 : ctx.size(font) + 1;
+  const ImVec2 ts = MeasureText(font, size, label);
+  float x = bb.Min.x + (bb.GetWidth() - ts.x) * 0.5f;
+  if (busy) {
+    const float r = size * 0.45f;
+    x += r + 4;
+    Spinner(ctx, ImVec2(x - r * 2 - 6, bb.GetCenter().y), r, fg);
+  }
+  DrawText(dl, font, size, ImVec2(std::floor(x), std::floor(bb.Min.y + (h - size) * 0.5f)), fg,
+           label, kind == ButtonKind::primary, ctx.dpr);
+  Record(ctx, id, "button", label, {}, enabled && !busy, held);
+  return pressed;
+}
+
+void TextField(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
+               const FieldView& v, FieldKind kind, std::string_view note, bool focus) {
+  ImGuiContext& g = *GImGui;
+  FieldLabel(ctx, label);
+  ImGui::PushID(id);
+  const ImGuiID gid = ImGui::GetID("##field");
+  const bool was_active = g.ActiveId == gid;
+  ImGui::PushStyleColor(ImGuiCol_Border,
+                        ImGui::ColorConvertU32ToFloat4(was_active         ? theme::kPrimary
+                                                       : !v.error.empty() ? theme::kDanger
+                                                                          : theme::kBorder));
+  ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, was_active ? 1.5f : 1.0f);
+  ImGui::SetNextItemWidth(AvailWidth());
+  std::string value = v.value;
+  InputUserData ud{&value, kind};
+  ImGuiInputTextFlags flags = ImGuiInputTextFlags_CallbackResize;
+  if (kind != FieldKind::text) flags |= ImGuiInputTextFlags_CallbackCharFilter;
+  const std::string hint_z(hint);
+  const bool changed = ImGui::InputTextWithHint("##field", hint_z.c_str(), value.data(),
+                                                value.capacity() + 1, flags, InputCallback, &ud);
+  ImGui::PopStyleVar();
+  ImGui::PopStyleColor();
+  const bool active = ImGui::IsItemActive();
+  Record(ctx, id, "input", label, value, true, active, v.error);
+  if (focus) ImGui::SetScrollHereY(0.3f);
+  if (changed) {
+    ctx.see(value);
+    ctx.intents.emit(intent::EditField{field, value});
+  }
+  if (active) {
+    ctx.active_text.active = true;
+    ctx.active_text.multiline = false;
+    ctx.active_text.mode = InputModeOf(kind);
+    ctx.active_text.caret = ImVec2(g.PlatformImePos.x, g.PlatformImePos.y);
+    ctx.active_text.line_height = g.FontSize;
+    if (!ctx.preedit.empty()) {
+      // The IME's composition, underlined at the caret, until it is committed.
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      const float size = ctx.size(ctx.fonts.body);
+      const ImVec2 p(g.PlatformImePos.x + 1, g.PlatformImePos.y);
+      const ImVec2 ts = MeasureText(ctx.fonts.body, size, ctx.preedit);
+      dl->AddRectFilled(p, ImVec2(p.x + ts.x + 2, p.y + size + 2), theme::kPrimarySoft);
+      DrawText(dl, ctx.fonts.body, size, ImVec2(p.x + 1, p.y), theme::kText, ctx.preedit);
+      dl->AddLine(ImVec2(p.x, p.y + size + 1), ImVec2(p.x + ts.x + 2, p.y + size + 1),
+                  theme::kPrimary);
+    }
+  }
+  ImGui::PopID();
+  FieldFooter(ctx, v.error, note);
+}
+
+void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
+              const FieldView& v, std::string_view counter, bool focus) {
+  FieldLabel(ctx, label);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  TextEditState& st = ctx.editors[gid];
+  std::string text = v.value;
+  TextEditStyle style;
+  style.font = ctx.fonts.body;
+  style.size = ctx.size(ctx.fonts.body);
+  style.width = AvailWidth();
+  style.min_lines = 4;
+  style.hint = hint;
+  style.error = !v.error.empty();
+  style.touch = ctx.touch;
+  if (GImGui->ActiveId == gid) style.preedit = ctx.preedit;
+  const TextEditResult r = TextEditor(gid, st, text, style);
+  Record(ctx, id, "textarea", label, text, true, r.active, v.error);
+  if (focus) ImGui::SetScrollHereY(0.3f);
+  if (r.changed) {
+    ctx.see(text);
+    ctx.intents.emit(intent::EditField{field, text});
+  }
+  if (r.active) {
+    ctx.active_editor = gid;
+    ctx.active_text.active = true;
+    ctx.active_text.multiline = true;
+    ctx.active_text.mode = "text";
+    ctx.active_text.caret = r.caret;
+    ctx.active_text.line_height = r.line_height;
+  }
+  FieldFooter(ctx, v.error, {}, counter);
+}
+
+bool SelectRow(Ctx& ctx, const char* id, std::string_view label, std::string_view value,
+               std::string_view placeholder, std::string_view error, bool focus) {
+  ctx.see(value);
+  FieldLabel(ctx, label);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(pos, pos + ImVec2(AvailWidth(), theme::kFieldHeight));
+  ImGui::ItemSize(bb);
+  if (!ImGui::ItemAdd(bb, gid)) return false;
+  bool hovered = false, held = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* dl = w->DrawList;
+  dl->AddRectFilled(bb.Min, bb.Max, held ? theme::kPressed : theme::kSurface, theme::kFieldRadius);
+  dl->AddRect(bb.Min, bb.Max, error.empty() ? theme::kBorder : theme::kDanger, theme::kFieldRadius);
+  const float size = ctx.size(ctx.fonts.body);
+  const std::string_view shown = value.empty() ? placeholder : value;
+  DrawText(dl, ctx.fonts.body, size,
+           ImVec2(bb.Min.x + 12, bb.Min.y + (bb.GetHeight() - size) * 0.5f),
+           value.empty() ? theme::kHint : theme::kText, shown);
+  IconChevron(dl, ImVec2(bb.Max.x - 18, bb.GetCenter().y), 8, theme::kHint, false);
+  Record(ctx, id, "select", label, value, true, held, error);
+  if (focus) ImGui::SetScrollHereY(0.3f);
+  FieldFooter(ctx, error, {});
+  return pressed;
+}
+
+bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const float size = ctx.size(ctx.fonts.body);
+  const float box = 22;
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImVec2 ts = MeasureText(ctx.fonts.body, size, label);
+  const ImRect bb(pos, pos + ImVec2(std::min(AvailWidth(), box + 10 + ts.x + 8), 40));
+  ImGui::ItemSize(bb);
+  if (!ImGui::ItemAdd(bb, gid)) return false;
+  bool hovered = false, held = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* dl = w->DrawList;
+  const ImVec2 b0(pos.x, pos.y + (40 - box) * 0.5f), b1(b0.x + box, b0.y + box);
+  if (value) {
+    dl->AddRectFilled(b0, b1, theme::kPrimary, 5);
+    const ImVec2 pts[3] = {ImVec2(b0.x + 5, b0.y + 11.5f), ImVec2(b0.x + 9.5f, b0.y + 16),
+                           ImVec2(b0.x + 17, b0.y + 6.5f)};
+    dl->AddPolyline(pts, 3, theme::kWhite, 0, 2.2f);
+  } else {
+    dl->AddRectFilled(b0, b1, theme::kSurface, 5);
+    dl->AddRect(b0, b1, held ? theme::kPrimary : theme::kBorder, 5, 0, 1.5f);
+  }
+  DrawText(dl, ctx.fonts.body, size, ImVec2(b1.x + 10, pos.y + (40 - size) * 0.5f), theme::kText,
+           label);
+  Record(ctx, id, "checkbox", label, value ? "true" : "false", true, held);
+  return pressed;
+}
+
+bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
+             bool checked, bool divider) {
+  ctx.see(title);
+  ctx.see(subtitle);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const float size = ctx.size(ctx.fonts.body);
+  const float small = ctx.size(ctx.fonts.small);
+  const float h = subtitle.empty() ? theme::kRowHeight : theme::kRowHeight + 12;
+  const ImVec2 pos = w->DC.CursorPos;
+  // Rows run edge to edge inside their card; the spacing between rows is their divider.
+  const ImRect bb(ImVec2(pos.x - theme::kPad, pos.y),
+                  ImVec2(pos.x + AvailWidth() + theme::kPad, pos.y + h));
+  ImGui::ItemSize(ImVec2(AvailWidth(), h));
+  w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y;
+  if (!ImGui::ItemAdd(bb, gid)) return false;
+  bool hovered = false, held = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* dl = w->DrawList;
+  if (held || (hovered && !ctx.touch)) dl->AddRectFilled(bb.Min, bb.Max, theme::kPressed);
+  if (subtitle.empty()) {
+    DrawText(dl, ctx.fonts.body, size, ImVec2(pos.x, pos.y + (h - size) * 0.5f),
+             checked ? theme::kPrimary : theme::kText, title);
+  } else {
+    const float top = pos.y + (h - size - small - 6) * 0.5f;
+    DrawText(dl, ctx.fonts.body, size, ImVec2(pos.x, top), checked ? theme::kPrimary : theme::kText,
+             title);
+    DrawText(dl, ctx.fonts.small, small, ImVec2(pos.x, top + size + 6), theme::kHint, subtitle);
+  }
+  const ImVec2 right(pos.x + AvailWidth() - 8, pos.y + h * 0.5f);
+  if (checked) {
+    const ImVec2 pts[3] = {ImVec2(right.x - 10, right.y), ImVec2(right.x - 5, right.y + 5),
+                           ImVec2(right.x + 4, right.y - 6)};
+    dl->AddPolyline(pts, 3, theme::kPrimary, 0, 2.2f);
+  } else {
+    IconChevron(dl, right, 8, theme::kHint, false);
+  }
+  if (divider)
+    dl->AddLine(ImVec2(pos.x, bb.Max.y - 0.5f), ImVec2(bb.Max.x, bb.Max.y - 0.5f), theme::kDivider);
+  Record(ctx, id, "button", title, subtitle, true, held);
+  return pressed;
+}
+
+// [SECTION] Chrome
+
+void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  ImDrawList* dl = w->DrawList;
+  const float h = theme::kTopBar;
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(ctx.display.x, h), theme::kPrimary);
+  const float x0 = ctx.column_x, x1 = ctx.column_x + ctx.column_w;
+
+  // Back.
+  if (shell.can_go_back) {
+    ImGui::SetCursorScreenPos(ImVec2(x0 + 4, 4));
+    const ImGuiID gid = w->GetID("nav.back");
+    const ImRect bb(ImVec2(x0 + 4, 4), ImVec2(x0 + 4 + 44, h - 4));
+    ImGui::ItemSize(bb);
+    if (ImGui::ItemAdd(bb, gid)) {
+      bool hovered = false, held = false;
+      if (ImGui::ButtonBehavior(bb, gid, &hovered, &held)) ctx.intents.emit(intent::GoBack{});
+      if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      if (held) dl->AddRectFilled(bb.Min, bb.Max, IM_COL32(255, 255, 255, 40), 22);
+      IconChevron(dl, bb.GetCenter(), 10, theme::kWhite, true);
+      Record(ctx, "nav.back", "button", ctx.t(T::back), {}, true, held);
+    }
+  }
+
+  // Title, centred.
+  const float size = ctx.size(ctx.fonts.title);
+  const ImVec2 ts = MeasureText(ctx.fonts.title, size, title);
+  const ImVec2 tp(std::floor((x0 + x1 - ts.x) * 0.5f), std::floor((h - size) * 0.5f));
+  DrawText(dl, ctx.fonts.title, size, tp, theme::kWhite, title, true, ctx.dpr);
+  ImGui::SetCursorScreenPos(tp);
+  ImGui::ItemSize(ts);
+  ImGui::ItemAdd(ImRect(tp, tp + ts), 0);
+  Record(ctx, "nav.title", "text", title, title);
+
+  // Language.
+  {
+    const std::string_view label = ctx.t(T::lang_toggle);
+    const float small = ctx.size(ctx.fonts.small);
+    const ImVec2 ls = MeasureText(ctx.fonts.small, small, label);
+    const float bw = std::max(ls.x + 24, 52.0f), bh = 32;
+    const ImRect bb(ImVec2(x1 - 8 - bw, (h - bh) * 0.5f), ImVec2(x1 - 8, (h + bh) * 0.5f));
+    // The tappable area is taller than the pill.
+    const ImRect hit(ImVec2(bb.Min.x - 4, 2), ImVec2(bb.Max.x + 4, h - 2));
+    const ImGuiID gid = w->GetID("lang.toggle");
+    ImGui::SetCursorScreenPos(hit.Min);
+    ImGui::ItemSize(hit);
+    if (ImGui::ItemAdd(hit, gid)) {
+      bool hovered = false, held = false;
+      if (ImGui::ButtonBehavior(hit, gid, &hovered, &held))
+        ctx.intents.emit(intent::ToggleLanguage{});
+      if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      dl->AddRectFilled(bb.Min, bb.Max,
+                        held ? IM_COL32(255, 255, 255, 70) : IM_COL32(255, 255, 255, 36),
+                        bh * 0.5f);
+      dl->AddRect(bb.Min, bb.Max, IM_COL32(255, 255, 255, 150), bh * 0.5f, 0, 1.0f);
+      DrawText(dl, ctx.fonts.small, small,
+               ImVec2(std::floor(bb.GetCenter().x - ls.x * 0.5f),
+                      std::floor(bb.GetCenter().y - small * 0.5f)),
+               theme::kWhite, label);
+      Record(ctx, "lang.toggle", "toggle", label, lang_tag(ctx.lang), true, held);
+    }
+  }
+}
+
+void Toast(Ctx& ctx, std::string_view text) {
+  if (text.empty()) return;
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  const float size = ctx.size(ctx.fonts.body);
+  const ImVec2 ts = MeasureText(ctx.fonts.body, size, text);
+  const ImVec2 c(ctx.display.x * 0.5f, ctx.display.y * 0.78f);
+  const ImRect bb(ImVec2(c.x - ts.x * 0.5f - 20, c.y - size * 0.5f - 12),
+                  ImVec2(c.x + ts.x * 0.5f + 20, c.y + size * 0.5f + 12));
+  dl->AddRectFilled(bb.Min, bb.Max, IM_COL32(30, 34, 40, 230), bb.GetHeight() * 0.5f);
+  DrawText(dl, ctx.fonts.body, size,
+           ImVec2(std::floor(c.x - ts.x * 0.5f), std::floor(c.y - size * 0.5f)), theme::kWhite,
+           text);
+  WidgetRecord r;
+  r.id = "toast";
+  r.kind = "text";
+  r.label = r.value = std::string(text);
+  r.x = bb.Min.x;
+  r.y = bb.Min.y;
+  r.w = bb.GetWidth();
+  r.h = bb.GetHeight();
+  ctx.log.add(std::move(r));
+}
+
+// [SECTION] Icons
+
+void IconCheckCircle(ImDrawList* dl, ImVec2 c, float r, ImU32 bg, ImU32 fg) {
+  dl->AddCircleFilled(c, r, bg, 48);
+  const ImVec2 pts[3] = {ImVec2(c.x - r * 0.42f, c.y + r * 0.02f),
+                         ImVec2(c.x - r * 0.1f, c.y + r * 0.34f),
+                         ImVec2(c.x + r * 0.45f, c.y - r * 0.3f)};
+  dl->AddPolyline(pts, 3, fg, 0, r * 0.14f);
+}
+
+void IconChevron(ImDrawList* dl, ImVec2 c, float s, ImU32 color, bool left) {
+  const float d = left ? 1.0f : -1.0f;
+  const ImVec2 pts[3] = {ImVec2(c.x + d * s * 0.35f, c.y - s * 0.7f),
+                         ImVec2(c.x - d * s * 0.35f, c.y),
+                         ImVec2(c.x + d * s * 0.35f, c.y + s * 0.7f)};
+  dl->AddPolyline(pts, 3, color, 0, std::max(1.5f, s * 0.22f));
+}
+
+void IconSearch(ImDrawList* dl, ImVec2 c, float s, ImU32 color) {
+  const float r = s * 0.34f;
+  const ImVec2 o(c.x - s * 0.1f, c.y - s * 0.1f);
+  dl->AddCircle(o, r, color, 32, s * 0.1f);
+  dl->AddLine(ImVec2(o.x + r * 0.72f, o.y + r * 0.72f), ImVec2(c.x + s * 0.4f, c.y + s * 0.4f),
+              color, s * 0.11f);
+}
+
+void IconEdit(ImDrawList* dl, ImVec2 c, float s, ImU32 color) {
+  // A sheet with lines and a pencil across its corner.
+  const float w = s * 0.62f, h = s * 0.78f;
+  const ImVec2 a(c.x - w * 0.6f, c.y - h * 0.5f), b(c.x + w * 0.4f, c.y + h * 0.5f);
+  dl->AddRect(a, b, color, s * 0.08f, 0, s * 0.08f);
+  for (int i = 0; i < 3; ++i) {
+    const float y = a.y + h * (0.27f + 0.2f * i);
+    dl->AddLine(ImVec2(a.x + w * 0.2f, y), ImVec2(b.x - w * (i == 2 ? 0.5f : 0.2f), y), color,
+                s * 0.07f);
+  }
+  dl->AddLine(ImVec2(c.x + s * 0.05f, c.y + s * 0.38f), ImVec2(c.x + s * 0.45f, c.y - s * 0.02f),
+              color, s * 0.13f);
+}
+
+void IconCopy(ImDrawList* dl, ImVec2 c, float s, ImU32 color) {
+  const float w = s * 0.5f, h = s * 0.6f, t = std::max(1.2f, s * 0.08f);
+  dl->AddRect(ImVec2(c.x - w * 0.5f - s * 0.1f, c.y - h * 0.5f - s * 0.1f),
+              ImVec2(c.x + w * 0.5f - s * 0.1f, c.y + h * 0.5f - s * 0.1f), color, s * 0.08f, 0, t);
+  dl->AddRectFilled(ImVec2(c.x - w * 0.5f + s * 0.1f, c.y - h * 0.5f + s * 0.1f),
+                    ImVec2(c.x + w * 0.5f + s * 0.1f, c.y + h * 0.5f + s * 0.1f), theme::kSurface,
+                    s * 0.08f);
+  dl->AddRect(ImVec2(c.x - w * 0.5f + s * 0.1f, c.y - h * 0.5f + s * 0.1f),
+              ImVec2(c.x + w * 0.5f + s * 0.1f, c.y + h * 0.5f + s * 0.1f), color, s * 0.08f, 0, t);
+}
+
+}  // namespace portal::client::ui
