@@ -1,0 +1,319 @@
+/*
+ * 任诚办 — the page side of the canvas UI.
+ *
+ * The Wasm app draws everything into #canvas with Dear ImGui. This file connects it
+ * to the browser:
+ *   - pointer, wheel and key events go to the app as plain calls (portal_pointer,
+ *     portal_key, ...); keys only for editing and shortcuts,
+ *   - ALL text comes from the hidden #portal-input field: typing (input events), IME
+ *     compositions (compositionupdate/compositionend) and pastes, so every character
+ *     reaches the app exactly once,
+ *   - the hidden field follows the caret so the IME window opens next to it, and gets
+ *     focus inside the tap that activates a text field so phones show their keyboard,
+ *   - canvas size x devicePixelRatio, the clipboard, browser history, the font file.
+ * For tests it exposes window.portal: ready, frame, firstFrameMs, widgets(), idle().
+ */
+(function () {
+  'use strict';
+
+  const canvas = document.getElementById('canvas');
+  const input = document.getElementById('portal-input');
+  const splash = document.getElementById('splash');
+  const isMac = /Mac|iPhone|iPad|iPod/.test(navigator.platform || '');
+  const KEYS = new Set(['Tab', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown',
+    'Home', 'End', 'Insert', 'Delete', 'Backspace', 'Enter', 'Escape']);
+  const SHORTCUTS = 'acvxyz';
+
+  // The font is fetched while the Wasm module downloads and compiles.
+  const fontPromise = fetch('fonts/portal-cjk.ttf').then(function (r) {
+    if (!r.ok) throw new Error('font ' + r.status);
+    return r.arrayBuffer();
+  });
+  fontPromise.catch(function () {});
+
+  let api = null;          // {call, copyIn} handed over by the Wasm side at start
+  let composing = false;
+  let textActive = false;  // a text field of the app is being edited
+  let multiline = false;
+  let cursor = 'default';
+  let pending = false;     // the app asked for another frame
+
+  const portal = window.portal = {
+    ready: false,        // true once the first frame is on screen
+    frame: 0,            // frames drawn so far
+    firstFrameMs: null,  // performance.now() of the first frame (ms since navigation start)
+    fontBytes: 0,
+    lastCopied: null,    // the last text put on the clipboard
+    widgets: function () {
+      return api ? JSON.parse(api.call('portal_widgets_json', 'string', [], [])) : [];
+    },
+    widget: function (id) {
+      return portal.widgets().find(function (w) { return w.id === id; }) || null;
+    },
+    idle: function () { return portal.ready && !pending; },
+  };
+
+  function call(name, types, args) {
+    if (api) api.call(name, null, types, args);
+  }
+
+  function mods(e) {
+    return (e.shiftKey ? 1 : 0) | ((e.ctrlKey || (isMac && e.metaKey)) ? 2 : 0) |
+      (e.altKey ? 4 : 0) | ((!isMac && e.metaKey) ? 8 : 0);
+  }
+
+  // [SECTION] Size: CSS pixels for layout, device pixels for the backing store.
+  let dprQuery = null;
+  function resize() {
+    const r = canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, r.width), h = Math.max(1, r.height);
+    const bw = Math.round(w * dpr), bh = Math.round(h * dpr);
+    if (canvas.width !== bw) canvas.width = bw;
+    if (canvas.height !== bh) canvas.height = bh;
+    call('portal_resize', ['number', 'number', 'number'], [w, h, dpr]);
+    if (dprQuery) dprQuery.removeEventListener('change', resize);
+    dprQuery = window.matchMedia('(resolution: ' + dpr + 'dppx)');
+    dprQuery.addEventListener('change', resize);
+  }
+
+  // [SECTION] Pointer: mouse, touch and pen alike.
+  function where(e) {
+    const r = canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+  function pointer(kind, e) {
+    const p = where(e);
+    const button = e.button === 2 ? 1 : e.button === 1 ? 2 : 0;
+    call('portal_pointer', ['number', 'number', 'number', 'number', 'number', 'number'],
+      [kind, p[0], p[1], button, e.pointerType === 'mouse' ? 0 : 1, mods(e)]);
+    return p;
+  }
+  // Focus the hidden field inside the user's gesture when it lands on a text field:
+  // only then do phones open the keyboard.
+  function focusIfTextField(p) {
+    const hit = portal.widgets().some(function (w) {
+      return (w.kind === 'input' || w.kind === 'textarea') &&
+        p[0] >= w.x && p[0] < w.x + w.w && p[1] >= w.y && p[1] < w.y + w.h;
+    });
+    if (hit && document.activeElement !== input) input.focus({ preventScroll: true });
+  }
+
+  function attachPointer() {
+    canvas.addEventListener('pointerdown', function (e) {
+      try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* not capturable */ }
+      const p = pointer(1, e);
+      if (e.pointerType === 'mouse') focusIfTextField(p);
+    });
+    canvas.addEventListener('pointermove', function (e) {
+      if (e.pointerType === 'mouse' || e.buttons) pointer(0, e);
+    });
+    canvas.addEventListener('pointerup', function (e) {
+      const p = pointer(2, e);
+      if (e.pointerType !== 'mouse') {
+        focusIfTextField(p);
+        pointer(3, e);  // a finger that lifts hovers nothing
+      }
+    });
+    canvas.addEventListener('pointercancel', function (e) { pointer(3, e); });
+    canvas.addEventListener('pointerleave', function (e) {
+      if (e.pointerType === 'mouse' && !e.buttons) pointer(3, e);
+    });
+    // Keep the hidden field focused while the canvas is clicked, and keep the browser
+    // from scrolling, zooming or synthesising mouse events for touches.
+    canvas.addEventListener('mousedown', function (e) { e.preventDefault(); });
+    canvas.addEventListener('touchstart', function (e) { e.preventDefault(); }, { passive: false });
+    canvas.addEventListener('touchmove', function (e) { e.preventDefault(); }, { passive: false });
+    canvas.addEventListener('contextmenu', function (e) { e.preventDefault(); });
+    canvas.addEventListener('wheel', function (e) {
+      e.preventDefault();
+      const k = e.deltaMode === 1 ? 1 / 3 : e.deltaMode === 2 ? 3 : 1 / 100;
+      pointer(0, e);
+      call('portal_wheel', ['number', 'number'], [e.deltaX * k, e.deltaY * k]);
+    }, { passive: false });
+  }
+
+  // [SECTION] Keys: editing keys and shortcuts only; text comes from the field below.
+  function key(name, m) {
+    if (api) api.call('portal_key', null, ['string', 'number'], [name, m]);
+  }
+  function attachKeys() {
+    window.addEventListener('keydown', function (e) {
+      if (!api || e.isComposing || e.keyCode === 229 || composing) return;
+      const m = mods(e);
+      const lower = e.key.length === 1 ? e.key.toLowerCase() : '';
+      const shortcut = (m & 2) !== 0 && lower !== '' && SHORTCUTS.indexOf(lower) >= 0;
+      if (!KEYS.has(e.key) && !shortcut) return;
+      if (shortcut && lower === 'v') return;  // the paste event brings the text
+      key(e.key, m);
+      // Copy and cut go on to the browser's copy/cut events, which take the selection.
+      if (!(shortcut && (lower === 'c' || lower === 'x'))) e.preventDefault();
+    }, true);
+  }
+
+  // [SECTION] Text: typing, IME and paste, through the hidden field.
+  function sendText(text) {
+    text = multiline ? text.replace(/\r\n?/g, '\n') : text.replace(/\r?\n/g, ' ');
+    if (text) call('portal_text', ['string'], [text]);
+  }
+  function flush() {
+    const v = input.value;
+    if (!v) return;
+    input.value = '';
+    sendText(v);
+  }
+  function attachText() {
+    input.addEventListener('compositionstart', function () { composing = true; });
+    input.addEventListener('compositionupdate', function (e) {
+      call('portal_composition', ['string'], [e.data || '']);
+    });
+    input.addEventListener('compositionend', function () {
+      composing = false;
+      call('portal_composition', ['string'], ['']);
+      flush();
+    });
+    input.addEventListener('input', function (e) {
+      if (e.isComposing || composing) return;
+      flush();
+    });
+    // Soft keyboards report Backspace and Enter as edits of the (empty) field.
+    input.addEventListener('beforeinput', function (e) {
+      if (e.isComposing || composing) return;
+      if (e.inputType === 'deleteContentBackward' && !input.value) {
+        e.preventDefault();
+        key('Backspace', 0);
+      } else if (e.inputType === 'deleteContentForward' && !input.value) {
+        e.preventDefault();
+        key('Delete', 0);
+      } else if (e.inputType === 'insertLineBreak' || e.inputType === 'insertParagraph') {
+        e.preventDefault();
+        key('Enter', 0);
+      }
+    });
+    input.addEventListener('paste', function (e) {
+      const t = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
+      e.preventDefault();
+      if (t) sendText(t);
+    });
+    const takeSelection = function (e) {
+      if (!textActive || !api) return;
+      const s = api.call('portal_selected_text', 'string', [], []);
+      if (!s || !e.clipboardData) return;
+      e.clipboardData.setData('text/plain', s);
+      portal.lastCopied = s;
+      e.preventDefault();
+    };
+    document.addEventListener('copy', takeSelection);
+    document.addEventListener('cut', takeSelection);
+  }
+
+  // [SECTION] Clipboard for the app's copy buttons.
+  function fallbackCopy(text) {
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.style.cssText = 'position:fixed;left:-1000px;top:0;opacity:0';
+    document.body.appendChild(ta);
+    ta.select();
+    try { document.execCommand('copy'); } catch (err) { /* nothing else to try */ }
+    document.body.removeChild(ta);
+    if (textActive) input.focus({ preventScroll: true });
+  }
+
+  // [SECTION] Start-up and the calls the Wasm side makes.
+  const bridge = window.portalBridge = {
+    boot: function () {
+      if (typeof window.createPortal !== 'function') return bridge.fatal('load');
+      window.createPortal({
+        canvas: canvas,
+        locateFile: function (path) { return path; },
+      }).catch(function () { bridge.fatal('load'); });
+    },
+
+    // Called once from main() when the app is ready for events.
+    start: function (wasmApi) {
+      api = wasmApi;
+      attachPointer();
+      attachKeys();
+      attachText();
+      window.addEventListener('resize', resize);
+      if (window.visualViewport) window.visualViewport.addEventListener('resize', resize);
+      window.addEventListener('popstate', function (e) {
+        const depth = e.state && typeof e.state.portalDepth === 'number' ? e.state.portalDepth : 0;
+        call('portal_history', ['number'], [depth]);
+      });
+      window.addEventListener('focus', function () {
+        call('portal_focus', ['number'], [1]);
+        if (textActive) input.focus({ preventScroll: true });
+      });
+      window.addEventListener('blur', function () { call('portal_focus', ['number'], [0]); });
+      document.addEventListener('visibilitychange', function () {
+        if (!document.hidden) call('portal_wake', [], []);
+      });
+      resize();
+      fontPromise.then(function (buffer) {
+        const bytes = new Uint8Array(buffer);
+        portal.fontBytes = bytes.length;
+        const p = api.copyIn(bytes);
+        call('portal_font_ready', ['number', 'number'], [p, bytes.length]);
+      }, function () { bridge.fatal('font'); });
+    },
+
+    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, morePending) {
+      portal.frame = frame;
+      pending = morePending;
+      if (!portal.ready) {
+        portal.ready = true;
+        portal.firstFrameMs = performance.now();
+        if (splash && splash.parentNode) splash.parentNode.removeChild(splash);
+      }
+      if (cssCursor !== cursor) canvas.style.cursor = cursor = cssCursor;
+      multiline = isMultiline;
+      if (wantText) {
+        // Sit on the caret: the IME window opens there.
+        input.style.left = Math.round(x) + 'px';
+        input.style.top = Math.round(y) + 'px';
+        input.style.height = Math.max(16, Math.round(h)) + 'px';
+        if (input.getAttribute('inputmode') !== mode) input.setAttribute('inputmode', mode);
+        input.setAttribute('enterkeyhint', isMultiline ? 'enter' : 'done');
+        if (!textActive && document.activeElement !== input) input.focus({ preventScroll: true });
+        textActive = true;
+      } else if (textActive) {
+        textActive = false;
+        composing = false;
+        input.value = '';
+        if (document.activeElement === input) input.blur();
+      }
+    },
+
+    copy: function (text) {
+      portal.lastCopied = text;
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).catch(function () { fallbackCopy(text); });
+      } else {
+        fallbackCopy(text);
+      }
+    },
+
+    // op 0: a new screen (push), 1: replace the current one, 2: go back n screens.
+    history: function (op, n) {
+      if (op === 0) window.history.pushState({ portalDepth: n }, '');
+      else if (op === 1) window.history.replaceState({ portalDepth: n }, '');
+      else if (n > 0) window.history.go(-n);
+    },
+
+    fatal: function (what) {
+      const text = {
+        webgl2: '您的浏览器不支持 WebGL2，请升级浏览器后再试。Your browser lacks WebGL2.',
+        renderer: '页面无法绘制，请刷新重试。The page could not start drawing.',
+        font: '字体加载失败，请检查网络后刷新。The font could not be loaded.',
+        load: '加载失败，请检查网络后刷新。The portal could not be loaded.',
+      }[what] || what;
+      if (!splash) return;
+      splash.classList.add('failed');
+      const m = splash.querySelector('.message');
+      if (m) m.textContent = text;
+      portal.error = what;
+    },
+  };
+})();
