@@ -1,0 +1,129 @@
+// Starts the real portal-server binary on a free port with a fresh SQLite file and
+// demo data, and stops it at the end. Shared by every API test.
+#pragma once
+
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace portal::test {
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> extra_args = {}) {
+    const char* bin = std::getenv("PORTAL_SERVER");
+    if (!bin) throw std::runtime_error("PORTAL_SERVER is not set");
+    bin_ = bin;
+    char tmpl[] = "/tmp/portal-api-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    www_ = dir_ / "www";
+    std::filesystem::create_directories(www_);
+    db_ = (dir_ / "portal.db").string();
+    run({"seed", "--db", db_, "--demo"});
+    start(std::move(extra_args));
+  }
+
+  ~ServerProcess() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  int port() const { return port_; }
+  const std::string& db() const { return db_; }
+  const std::filesystem::path& www() const { return www_; }
+  const std::string& bin() const { return bin_; }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+  bool alive() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
+
+  // Runs a portal-server subcommand to completion; returns its exit status.
+  int run(const std::vector<std::string>& args) const {
+    pid_t pid = fork();
+    if (pid == 0) {
+      std::vector<char*> argv{const_cast<char*>(bin_.c_str())};
+      for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      freopen("/dev/null", "w", stdout);
+      execv(bin_.c_str(), argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    pid_ = -1;
+  }
+  int exit_status() const { return exit_status_; }
+
+ private:
+  void start(std::vector<std::string> extra) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      std::vector<std::string> args{bin_,        "serve", "--port", "0",     "--host",
+                                    "127.0.0.1", "--db",  db_,      "--www", www_.string()};
+      for (auto& e : extra) args.push_back(e);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(bin_.c_str(), argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    // The first line says where it listens; the rest (request logs) is drained.
+    FILE* f = fdopen(out[0], "r");
+    char line[512] = {0};
+    if (!fgets(line, sizeof line, f)) throw std::runtime_error("server printed nothing");
+    if (std::sscanf(std::strstr(line, "localhost:") ? std::strstr(line, "localhost:") : "",
+                    "localhost:%d", &port_) != 1)
+      throw std::runtime_error(std::string("unexpected first line: ") + line);
+    std::thread([f] {
+      char buf[4096];
+      while (fgets(buf, sizeof buf, f)) {
+      }
+      fclose(f);
+    }).detach();
+    // Ready when /readyz answers.
+    for (int i = 0; i < 100; ++i) {
+      auto r = client().Get("/readyz");
+      if (r && r->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("server did not become ready");
+  }
+
+  std::string bin_;
+  std::filesystem::path dir_, www_;
+  std::string db_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int exit_status_ = -1;
+};
+
+}  // namespace portal::test
