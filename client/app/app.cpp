@@ -115,15 +115,11 @@ void App::apply(const Intents& intents) {
           } else if constexpr (std::is_same_v<V, intent::SubmitTicket>) {
             submit_ticket();
           } else if constexpr (std::is_same_v<V, intent::LookUpTicket>) {
-            look_up_ticket(false);
+            look_up_ticket(track_number_, track_code_, false);
           } else if constexpr (std::is_same_v<V, intent::OpenTicket>) {
-            track_number_ = v.number;
-            track_code_ = v.code;
-            look_up_ticket(true);
+            look_up_ticket(v.number, v.code, true);
           } else if constexpr (std::is_same_v<V, intent::RefreshTicket>) {
-            track_number_ = ticket_.value.number.empty() ? track_number_ : ticket_.value.number;
-            track_code_ = ticket_code_;
-            look_up_ticket(true);
+            look_up_ticket(ticket_number_, ticket_code_, true);
           } else if constexpr (std::is_same_v<V, intent::CopyText>) {
             services_.copy_to_clipboard(v.text);
             show_toast(T::copied);
@@ -282,10 +278,11 @@ void App::submit_ticket() {
   });
 }
 
-void App::look_up_ticket(bool open_now) {
+void App::look_up_ticket(const std::string& raw_number, const std::string& raw_code,
+                         bool open_now) {
+  const std::string number = normalize_number(raw_number);
+  const std::string code = trim(raw_code);
   track_errors_.clear();
-  const std::string number = normalize_number(track_number_);
-  const std::string code = trim(track_code_);
   if (number.empty())
     track_errors_["number"] = core::Error::invalid("number", "required", "");
   else if (!core::is_ticket_number(number))
@@ -293,10 +290,10 @@ void App::look_up_ticket(bool open_now) {
   if (code.empty()) track_errors_["code"] = core::Error::invalid("code", "required", "");
   if (!track_errors_.empty()) return;
 
-  track_number_ = number;
-  if (ticket_.value.number != number) ticket_.value = {};  // never show another ticket meanwhile
-  open_on_answer_ = !open_now;
+  if (ticket_number_ != number) ticket_.value = {};  // never show another ticket meanwhile
+  ticket_number_ = number;
   ticket_code_ = code;
+  open_on_answer_ = !open_now;
   const auto t = ticket_.start();
   if (open_now && screen() != Screen::ticket) navigate(Screen::ticket);
   api_.ticket(number, code, [this, t](core::Result<core::TicketView> r) {
@@ -385,6 +382,7 @@ std::string App::field_error(const std::string& field) const {
   auto it = field_errors_.find(field);
   if (it == field_errors_.end()) return {};
   if (it->second.code == "bad_coordinate") return std::string(tr(lang_, T::err_bad_coordinate));
+  if (field == "category") return std::string(tr(lang_, T::err_unknown_category));
   return std::string(error_message(lang_, it->second));
 }
 
@@ -438,9 +436,10 @@ CategoriesView App::categories() const {
         !contains_text(c.name_en, needle) && !contains_text(c.group, needle) &&
         !contains_text(c.code, needle))
       continue;
+    const std::string group(group_name(lang_, c.group));
     auto g = std::find_if(v.groups.begin(), v.groups.end(),
-                          [&](const CategoryGroup& x) { return x.name == c.group; });
-    if (g == v.groups.end()) g = v.groups.insert(v.groups.end(), CategoryGroup{c.group, {}});
+                          [&](const CategoryGroup& x) { return x.name == group; });
+    if (g == v.groups.end()) g = v.groups.insert(v.groups.end(), CategoryGroup{group, {}});
     g->items.push_back({c.code, name});
   }
   return v;
@@ -476,7 +475,7 @@ TicketPage App::ticket() const {
   p.state = ticket_.state;
   if (ticket_.failed()) p.error = std::string(error_message(lang_, ticket_.error));
   const core::TicketView& t = ticket_.value;
-  p.number = t.number.empty() ? track_number_ : t.number;
+  p.number = t.number.empty() ? ticket_number_ : t.number;
   if (t.number.empty()) return p;
   p.status = t.status;
   p.status_name = std::string(status_name(lang_, t.status));

@@ -72,7 +72,8 @@ class App {
   void edit(Field field, std::string value);
   void load_categories();
   void submit_ticket();
-  void look_up_ticket(bool open_now);
+  // Looks a ticket up; open_now shows its page at once, else only when it is found.
+  void look_up_ticket(const std::string& number, const std::string& code, bool open_now);
   void show_toast(T text);
   void remember(const core::TicketReceipt& receipt);
   void load_recent();
@@ -108,7 +109,7 @@ class App {
   std::map<std::string, core::Error> track_errors_;  // "number" | "code"
   bool open_on_answer_ = false;
   Async<core::TicketView> ticket_;
-  std::string ticket_code_;  // the access code the shown ticket was fetched with
+  std::string ticket_number_, ticket_code_;  // what the shown ticket was fetched with
 
   std::vector<Recent> recent_;
 };

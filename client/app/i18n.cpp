@@ -66,6 +66,14 @@ std::string_view level_name(Lang lang, core::Level l) {
   return {};
 }
 
+std::string_view group_name(Lang lang, std::string_view group) {
+  if (lang == Lang::zh) return group;
+  for (T key : {T::group_safety, T::group_utilities, T::group_environment, T::group_cityscape,
+                T::group_urban, T::group_disputes})
+    if (tr(Lang::zh, key) == group) return tr(Lang::en, key);
+  return group;
+}
+
 std::string_view error_message(Lang lang, const core::Error& e) {
   const std::string_view c = e.code;
   if (c == "required") return tr(lang, T::err_required);

@@ -21,6 +21,8 @@ std::string_view tr(Lang lang, T key);
 std::string_view lang_tag(Lang lang);  // "zh-CN" | "en"
 std::string_view status_name(Lang lang, core::Status s);
 std::string_view level_name(Lang lang, core::Level l);
+// A category group in the UI language (groups come from the server in Chinese).
+std::string_view group_name(Lang lang, std::string_view group);
 // A user-facing message for an error from validation or the API.
 std::string_view error_message(Lang lang, const core::Error& e);
 

@@ -103,7 +103,10 @@ struct Host::Impl {
   // quick click or key press spread over several frames is seen as it happened.
   void apply_input(App& app) {
     ImGuiIO& io = ImGui::GetIO();
-    if (!pressed_keys.empty()) {
+    // Keys pressed last frame are released now; a key pressed again waits a frame so
+    // that Dear ImGui sees it go up and down.
+    const bool released = !pressed_keys.empty();
+    if (released) {
       for (int k : pressed_keys) io.KeysDown[k] = false;
       pressed_keys.clear();
       set_mods(0);
@@ -112,10 +115,11 @@ struct Host::Impl {
     while (!queue.empty()) {
       InputEvent& e = queue.front();
       using K = InputEvent::Kind;
-      const bool is_discrete =
-          e.kind == K::pointer_down || e.kind == K::pointer_up || e.kind == K::key;
-      // Text after a key waits: ImGui applies a frame's characters before its keys.
-      if (discrete && (is_discrete || e.kind == K::text)) break;
+      // After a button or key change nothing else goes into this frame: a move or a leave
+      // would take the pointer off what was clicked, and Dear ImGui applies a frame's
+      // characters before its keys.
+      if (discrete) break;
+      if (released && e.kind == K::key) break;
       switch (e.kind) {
         case K::pointer_move:
           io.MousePos = ImVec2(e.x, e.y);

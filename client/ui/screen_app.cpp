@@ -31,7 +31,7 @@ const char* ScreenName(Screen s) {
 T TitleOf(Screen s) {
   switch (s) {
     case Screen::home:
-      return T::app_name;
+      return T::home_bar_title;
     case Screen::submit:
       return T::submit_title;
     case Screen::categories:

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -27,7 +28,10 @@ bool ActionTile(Ctx& ctx, const char* id, float width, std::string_view title,
   const ImVec2 pos = w->DC.CursorPos;
   const ImRect bb(pos, pos + ImVec2(width, height));
   ImGui::ItemSize(bb);
-  if (!ImGui::ItemAdd(bb, gid)) return false;
+  if (!ImGui::ItemAdd(bb, gid)) {
+    Record(ctx, id, "button", title, hint);
+    return false;
+  }
   bool hovered = false, held = false;
   const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
   if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
@@ -73,11 +77,6 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
     ImGui::ItemSize(bb);
     ImGui::ItemAdd(bb, 0);
     dl->AddRectFilled(bb.Min, bb.Max, theme::kPrimary, theme::kRadius);
-    // A quiet ring in the corner, inside the banner.
-    dl->PushClipRect(bb.Min, bb.Max, true);
-    dl->AddCircle(ImVec2(bb.Max.x - 36, bb.Min.y + height * 0.5f), height * 0.36f,
-                  IM_COL32(255, 255, 255, 28), 48, 10);
-    dl->PopClipRect();
     const std::string_view name = ctx.t(T::app_name);
     float y = pos.y + 20;
     dl->AddText(ctx.fonts.display, big, ImVec2(pos.x + 20, y), theme::kWhite, name.data(),
@@ -119,6 +118,51 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
     }
     EndCard(ctx);
   }
+
+  // How a matter moves, in four steps.
+  Gap(4);
+  SectionLabel(ctx, ctx.t(T::home_steps));
+  BeginCard(ctx);
+  {
+    const T steps[] = {T::step_submit, T::step_assign, T::step_handle, T::step_rate};
+    const float width = AvailWidth();
+    const float cell = width / 4.0f;
+    const float small = ctx.size(ctx.fonts.small);
+    const ImVec2 pos = w->DC.CursorPos;
+    const float r = 14;
+    const float lh = std::floor(small * 1.3f);
+    std::size_t most_lines = 1;
+    std::vector<TextLine> lines;
+    for (T step : steps) {
+      wrap_text(ctx.fonts.small, small, ctx.t(step), cell - 4, lines);
+      most_lines = std::max(most_lines, lines.size());
+    }
+    const float height = r * 2 + 10 + lh * static_cast<float>(most_lines) - (lh - small);
+    const ImRect bb(pos, pos + ImVec2(width, height));
+    ImGui::ItemSize(bb);
+    ImGui::ItemAdd(bb, 0);
+    dl->AddLine(ImVec2(pos.x + cell * 0.5f, pos.y + r), ImVec2(pos.x + cell * 3.5f, pos.y + r),
+                theme::kPrimarySoft, 2);
+    for (int i = 0; i < 4; ++i) {
+      const ImVec2 c(pos.x + cell * (i + 0.5f), pos.y + r);
+      dl->AddCircleFilled(c, r, i == 0 ? theme::kPrimary : theme::kPrimarySoft, 32);
+      const char digit[2] = {static_cast<char>('1' + i), 0};
+      const float bs = ctx.size(ctx.fonts.body);
+      const ImVec2 ds = ctx.fonts.body->CalcTextSizeA(bs, FLT_MAX, 0, digit);
+      dl->AddText(ctx.fonts.body, bs,
+                  ImVec2(std::floor(c.x - ds.x * 0.5f), std::floor(c.y - bs * 0.5f)),
+                  i == 0 ? theme::kWhite : theme::kPrimary, digit);
+      const std::string_view label = ctx.t(steps[i]);
+      wrap_text(ctx.fonts.small, small, label, cell - 4, lines);
+      float y = pos.y + r * 2 + 10;
+      for (const auto& l : lines) {
+        dl->AddText(ctx.fonts.small, small, ImVec2(std::floor(c.x - l.width * 0.5f), y),
+                    theme::kText2, label.data() + l.begin, label.data() + l.end);
+        y += lh;
+      }
+    }
+  }
+  EndCard(ctx);
 
   Gap(8);
   Paragraph(ctx, ctx.t(T::home_hotline), ctx.fonts.small, theme::kHint, 1.4f, true);

@@ -38,27 +38,24 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
     TextField(ctx, "submit.address", Field::address, ctx.t(T::field_address),
               ctx.t(T::address_hint), v.address, FieldKind::text, {}, focus(Field::address));
     // Latitude and longitude side by side; the map picker replaces them later.
+    ImGuiWindow* w = ImGui::GetCurrentWindow();
     const float gap = theme::kGap;
     const float half = std::floor((AvailWidth() - gap) * 0.5f);
-    ImGui::BeginGroup();
-    ImGui::PushItemWidth(half);
-    ImGuiWindow* w = ImGui::GetCurrentWindow();
-    const float saved = w->ContentRegionRect.Max.x, saved_work = w->WorkRect.Max.x;
     const float x0 = w->DC.CursorPos.x;
+    const float saved = w->ContentRegionRect.Max.x, saved_work = w->WorkRect.Max.x;
+    ImGui::BeginGroup();
     w->ContentRegionRect.Max.x = w->WorkRect.Max.x = x0 + half;
     TextField(ctx, "submit.lat", Field::lat, ctx.t(T::field_lat), {}, v.lat, FieldKind::decimal, {},
               focus(Field::lat));
     ImGui::EndGroup();
     ImGui::SameLine(0, gap);
     ImGui::BeginGroup();
-    w->ContentRegionRect.Max.x = w->WorkRect.Max.x = x0 + half + gap + half;
+    w->ContentRegionRect.Max.x = w->WorkRect.Max.x = saved;
     TextField(ctx, "submit.lng", Field::lng, ctx.t(T::field_lng), {}, v.lng, FieldKind::decimal, {},
               focus(Field::lng));
     ImGui::EndGroup();
     w->ContentRegionRect.Max.x = saved;
     w->WorkRect.Max.x = saved_work;
-    ImGui::PopItemWidth();
-    ImGui::EndGroup();
     Paragraph(ctx, ctx.t(T::coords_note), ctx.fonts.small, theme::kHint, 1.4f);
   }
   EndCard(ctx);

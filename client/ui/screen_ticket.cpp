@@ -42,10 +42,8 @@ void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_vi
   w->DrawList->AddText(ctx.fonts.small, small, ImVec2(row.x, row.y + (40 - small) * 0.5f),
                        theme::kText2, label.data(), label.data() + label.size());
   ImGui::SetCursorScreenPos(ImVec2(row.x + AvailWidth() - bw, row.y));
-  if (Button(ctx, copy_id, copy, ButtonKind::ghost, true, bw))
+  if (Button(ctx, copy_id, copy, ButtonKind::ghost, true, bw, false, ButtonIcon::copy))
     ctx.intents.emit(intent::CopyText{std::string(value)});
-  IconCopy(w->DrawList, ImVec2(ImGui::GetItemRectMin().x + 14, ImGui::GetItemRectMin().y + 20), 16,
-           theme::kPrimary);
   w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 2;
   w->DC.CursorPos.x = row.x;
   const float big = ctx.size(ctx.fonts.display);
@@ -102,14 +100,16 @@ void DrawReceipt(Ctx& ctx, const ReceiptView& v) {
 void DrawTrack(Ctx& ctx, const TrackView& v) {
   BeginBody(ctx, "body.track");
   BeginCard(ctx);
-  TextField(ctx, "track.number", Field::track_number, ctx.t(T::field_number), ctx.t(T::number_hint),
-            v.number, FieldKind::ticket_number);
-  TextField(ctx, "track.code", Field::track_code, ctx.t(T::field_code), ctx.t(T::code_hint), v.code,
-            FieldKind::access_code);
+  // Enter in either field looks the ticket up, as the button does.
+  bool go = TextField(ctx, "track.number", Field::track_number, ctx.t(T::field_number),
+                      ctx.t(T::number_hint), v.number, FieldKind::ticket_number);
+  go |= TextField(ctx, "track.code", Field::track_code, ctx.t(T::field_code), ctx.t(T::code_hint),
+                  v.code, FieldKind::access_code);
   EndCard(ctx);
   if (!v.error.empty()) Banner(ctx, "track.error", v.error, Tone::danger);
   if (Button(ctx, "track.button", v.loading ? ctx.t(T::tracking) : ctx.t(T::track_button),
-             ButtonKind::primary, true, 0, v.loading))
+             ButtonKind::primary, true, 0, v.loading) ||
+      (go && !v.loading))
     ctx.intents.emit(intent::LookUpTicket{});
   EndBody(ctx);
 }
@@ -170,19 +170,19 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
   EndCard(ctx);
 
   BeginCard(ctx);
-  SectionLabel(ctx, ctx.t(T::ticket_description));
+  SectionLabel(ctx, ctx.t(T::ticket_description), false);
   Paragraph(ctx, v.description, ctx.fonts.body, theme::kText, 1.55f);
   Record(ctx, "ticket.description", "text", ctx.t(T::ticket_description), v.description);
   if (!v.address.empty()) {
     Gap(4);
-    SectionLabel(ctx, ctx.t(T::ticket_location));
+    SectionLabel(ctx, ctx.t(T::ticket_location), false);
     Paragraph(ctx, v.address, ctx.fonts.body, theme::kText, 1.5f);
     Record(ctx, "ticket.address", "text", ctx.t(T::ticket_location), v.address);
   }
   EndCard(ctx);
 
   BeginCard(ctx);
-  SectionLabel(ctx, ctx.t(T::ticket_reply));
+  SectionLabel(ctx, ctx.t(T::ticket_reply), false);
   if (v.reply.empty())
     Paragraph(ctx, ctx.t(T::ticket_no_reply), ctx.fonts.body, theme::kHint, 1.5f);
   else

@@ -169,15 +169,28 @@ void Gap(float px) {
 }
 
 void BeginBody(Ctx& ctx, const char* id) {
-  ImGui::SetCursorScreenPos(ImVec2(ctx.column_x, theme::kTopBar));
+  // The body spans the screen (the scrollbar and the wheel work anywhere on it); its
+  // content is a column centred on wide screens.
+  ImGui::SetCursorScreenPos(ImVec2(0, theme::kTopBar));
   if (ctx.screen_changed) {
     ImGui::SetNextWindowScroll(ImVec2(0, 0));
     ctx.scroll = {};
   }
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme::kPad, theme::kPad));
-  ImGui::BeginChild(id, ImVec2(ctx.column_w, ctx.display.y - theme::kTopBar), false,
+  ImGui::BeginChild(id, ImVec2(ctx.display.x, ctx.display.y - theme::kTopBar), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding);
   ImGui::PopStyleVar();
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float left = ctx.column_x + theme::kPad;
+  const float right = ctx.column_x + ctx.column_w - theme::kPad;
+  if (left > w->DC.CursorPos.x) {
+    const float shift = left - w->DC.CursorPos.x;
+    w->DC.Indent.x += shift;
+    w->DC.CursorPos.x += shift;
+    w->DC.CursorStartPos.x += shift;
+  }
+  w->ContentRegionRect.Max.x = std::min(w->ContentRegionRect.Max.x, right);
+  w->WorkRect.Max.x = std::min(w->WorkRect.Max.x, right);
 }
 
 void EndBody(Ctx& ctx) {
@@ -277,9 +290,9 @@ float Paragraph(Ctx& ctx, std::string_view text, ImFont* font, ImU32 color, floa
   return height;
 }
 
-void SectionLabel(Ctx& ctx, std::string_view text) {
+void SectionLabel(Ctx& ctx, std::string_view text, bool inset) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
-  w->DC.CursorPos.x += 4;
+  if (inset) w->DC.CursorPos.x += 4;  // line up with the rounded corner of the card below
   Paragraph(ctx, text, ctx.fonts.small, theme::kText2);
   w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 8;
 }
@@ -358,14 +371,17 @@ void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view v
 // [SECTION] Controls
 
 bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, bool enabled,
-            float width, bool busy) {
+            float width, bool busy, ButtonIcon icon) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ImGuiID gid = w->GetID(id);
   const ImVec2 pos = w->DC.CursorPos;
   const float h = kind == ButtonKind::ghost ? 40.0f : theme::kButtonHeight;
   const ImRect bb(pos, pos + ImVec2(width > 0 ? width : AvailWidth(), h));
   ImGui::ItemSize(bb);
-  if (!ImGui::ItemAdd(bb, gid)) return false;
+  if (!ImGui::ItemAdd(bb, gid)) {  // scrolled out of view: still listed for tests
+    Record(ctx, id, "button", label, {}, enabled && !busy);
+    return false;
+  }
   bool hovered = false, held = false, pressed = false;
   if (enabled && !busy) pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
   if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
@@ -397,7 +413,10 @@ bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, b
   ImFont* font = ctx.fonts.body;
   const float size = kind == ButtonKind::ghost ? ctx.size(ctx.fonts.small) + 1 : ctx.size(font) + 1;
   const ImVec2 ts = MeasureText(font, size, label);
-  float x = bb.Min.x + (bb.GetWidth() - ts.x) * 0.5f;
+  const float icon_w = icon == ButtonIcon::none ? 0.0f : size + 4;
+  float x = bb.Min.x + (bb.GetWidth() - ts.x - icon_w) * 0.5f + icon_w;
+  if (icon == ButtonIcon::copy)
+    IconCopy(dl, ImVec2(x - icon_w * 0.5f - 2, bb.GetCenter().y), size, fg);
   if (busy) {
     const float r = size * 0.45f;
     x += r + 4;
@@ -409,7 +428,7 @@ bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, b
   return pressed;
 }
 
-void TextField(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
+bool TextField(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
                const FieldView& v, FieldKind kind, std::string_view note, bool focus) {
   ImGuiContext& g = *GImGui;
   FieldLabel(ctx, label);
@@ -424,11 +443,13 @@ void TextField(Ctx& ctx, const char* id, Field field, std::string_view label, st
   ImGui::SetNextItemWidth(AvailWidth());
   std::string value = v.value;
   InputUserData ud{&value, kind};
-  ImGuiInputTextFlags flags = ImGuiInputTextFlags_CallbackResize;
+  ImGuiInputTextFlags flags =
+      ImGuiInputTextFlags_CallbackResize | ImGuiInputTextFlags_EnterReturnsTrue;
   if (kind != FieldKind::text) flags |= ImGuiInputTextFlags_CallbackCharFilter;
   const std::string hint_z(hint);
-  const bool changed = ImGui::InputTextWithHint("##field", hint_z.c_str(), value.data(),
+  const bool entered = ImGui::InputTextWithHint("##field", hint_z.c_str(), value.data(),
                                                 value.capacity() + 1, flags, InputCallback, &ud);
+  const bool changed = value != v.value;
   ImGui::PopStyleVar();
   ImGui::PopStyleColor();
   const bool active = ImGui::IsItemActive();
@@ -458,6 +479,7 @@ void TextField(Ctx& ctx, const char* id, Field field, std::string_view label, st
   }
   ImGui::PopID();
   FieldFooter(ctx, v.error, note);
+  return entered;
 }
 
 void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
@@ -503,7 +525,12 @@ bool SelectRow(Ctx& ctx, const char* id, std::string_view label, std::string_vie
   const ImVec2 pos = w->DC.CursorPos;
   const ImRect bb(pos, pos + ImVec2(AvailWidth(), theme::kFieldHeight));
   ImGui::ItemSize(bb);
-  if (!ImGui::ItemAdd(bb, gid)) return false;
+  if (focus) ImGui::SetScrollHereY(0.3f);
+  if (!ImGui::ItemAdd(bb, gid)) {
+    Record(ctx, id, "select", label, value, true, false, error);
+    FieldFooter(ctx, error, {});
+    return false;
+  }
   bool hovered = false, held = false;
   const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
   if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
@@ -517,7 +544,6 @@ bool SelectRow(Ctx& ctx, const char* id, std::string_view label, std::string_vie
            value.empty() ? theme::kHint : theme::kText, shown);
   IconChevron(dl, ImVec2(bb.Max.x - 18, bb.GetCenter().y), 8, theme::kHint, false);
   Record(ctx, id, "select", label, value, true, held, error);
-  if (focus) ImGui::SetScrollHereY(0.3f);
   FieldFooter(ctx, error, {});
   return pressed;
 }
@@ -531,7 +557,10 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
   const ImVec2 ts = MeasureText(ctx.fonts.body, size, label);
   const ImRect bb(pos, pos + ImVec2(std::min(AvailWidth(), box + 10 + ts.x + 8), 40));
   ImGui::ItemSize(bb);
-  if (!ImGui::ItemAdd(bb, gid)) return false;
+  if (!ImGui::ItemAdd(bb, gid)) {
+    Record(ctx, id, "checkbox", label, value ? "true" : "false");
+    return false;
+  }
   bool hovered = false, held = false;
   const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
   if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
@@ -567,7 +596,10 @@ bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view 
                   ImVec2(pos.x + AvailWidth() + theme::kPad, pos.y + h));
   ImGui::ItemSize(ImVec2(AvailWidth(), h));
   w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y;
-  if (!ImGui::ItemAdd(bb, gid)) return false;
+  if (!ImGui::ItemAdd(bb, gid)) {
+    Record(ctx, id, "button", title, subtitle);
+    return false;
+  }
   bool hovered = false, held = false;
   const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
   if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);

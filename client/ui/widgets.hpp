@@ -12,6 +12,7 @@ namespace portal::client::ui {
 enum class ButtonKind { primary, secondary, ghost };
 enum class FieldKind { text, phone, decimal, ticket_number, access_code };
 enum class Tone { info, success, warning, danger, neutral };
+enum class ButtonIcon { none, copy };
 
 // [SECTION] Layout
 // The scrolling body below the top bar: a centered column on wide screens.
@@ -27,7 +28,8 @@ float AvailWidth();
 // Wrapped text (Chinese-aware line breaking). Returns its height.
 float Paragraph(Ctx& ctx, std::string_view text, ImFont* font, ImU32 color,
                 float line_height = 1.5f, bool centered = false);
-void SectionLabel(Ctx& ctx, std::string_view text);
+// A small grey heading; `inset` lines it up with a card that follows (outside cards).
+void SectionLabel(Ctx& ctx, std::string_view text, bool inset = true);
 void Chip(Ctx& ctx, const char* id, std::string_view text, Tone tone);
 void Banner(Ctx& ctx, const char* id, std::string_view text, Tone tone);
 void Spinner(Ctx& ctx, ImVec2 center, float radius, ImU32 color);
@@ -37,8 +39,9 @@ void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view v
 
 // [SECTION] Controls (true when activated this frame)
 bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, bool enabled = true,
-            float width = 0, bool busy = false);
-void TextField(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
+            float width = 0, bool busy = false, ButtonIcon icon = ButtonIcon::none);
+// True when Enter was pressed in the field.
+bool TextField(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
                const FieldView& v, FieldKind kind = FieldKind::text, std::string_view note = {},
                bool focus = false);
 void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std::string_view hint,
