@@ -85,8 +85,9 @@
   function pointer(kind, e) {
     const p = where(e);
     const button = e.button === 2 ? 1 : e.button === 1 ? 2 : 0;
+    const touch = e.pointerType !== undefined && e.pointerType !== 'mouse';
     call('portal_pointer', ['number', 'number', 'number', 'number', 'number', 'number'],
-      [kind, p[0], p[1], button, e.pointerType === 'mouse' ? 0 : 1, mods(e)]);
+      [kind, p[0], p[1], button, touch ? 1 : 0, mods(e)]);
     return p;
   }
   // Focus the hidden field inside the user's gesture when it lands on a text field:
@@ -316,4 +317,12 @@
       portal.error = what;
     },
   };
+
+  // Load the app (no inline handlers: the server's CSP forbids them).
+  const script = document.createElement('script');
+  script.src = 'portal.js';
+  script.async = true;
+  script.onload = bridge.boot;
+  script.onerror = function () { bridge.fatal('load'); };
+  document.head.appendChild(script);
 })();
