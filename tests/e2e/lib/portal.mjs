@@ -1,0 +1,184 @@
+// Helpers for browser tests of the canvas UI: Debian's Chromium driven through
+// playwright-core. The app draws into a canvas, so widgets are found through
+// window.portal.widgets() (named widgets with CSS-pixel rectangles) and then
+// pressed, tapped and typed into with real input events, as a person would.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const screenshotDir = path.resolve(here, '..', 'screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export const PHONE = { viewport: { width: 360, height: 640 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+export const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
+
+export function portalUrl() {
+  const url = process.env.PORTAL_URL;
+  if (!url) throw new Error('PORTAL_URL is not set (tests/e2e/run-e2e.sh starts a server and sets it)');
+  return url.endsWith('/') ? url : url + '/';
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+// Opens the portal in a new context; returns {page, timing}. Fails on page errors.
+export async function openPortal(browser, device, { lang = null } = {}) {
+  const context = await browser.newContext({ ...device, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  page.portalErrors = [];
+  page.on('pageerror', (e) => page.portalErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) page.portalErrors.push(m.text());
+  });
+  if (lang) await page.addInitScript((l) => localStorage.setItem('portal.lang', l), lang);
+  const started = Date.now();
+  await page.goto(portalUrl());
+  await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 30000 });
+  const wallMs = Date.now() - started;
+  const timing = await page.evaluate(() => ({
+    firstFrameMs: window.portal.firstFrameMs,
+    domContentLoadedMs: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? null,
+    fontBytes: window.portal.fontBytes,
+  }));
+  timing.wallMs = wallMs;
+  page.device = device;
+  await settle(page);
+  return { page, context, timing };
+}
+
+export async function widgets(page) {
+  return page.evaluate(() => window.portal.widgets());
+}
+
+export async function widget(page, id) {
+  return page.evaluate((i) => window.portal.widget(i), id);
+}
+
+// Waits until the app has no frame pending (it only draws when something changed).
+export async function settle(page, timeout = 10000) {
+  await page.waitForFunction(() => window.portal.idle(), null, { timeout, polling: 30 });
+}
+
+// Polls the widget until check(widget) holds.
+export async function waitWidget(page, id, check = () => true, timeout = 15000) {
+  const until = Date.now() + timeout;
+  let last = null;
+  while (Date.now() < until) {
+    last = await widget(page, id);
+    if (last && check(last)) return last;
+    await page.waitForTimeout(40);
+  }
+  throw new Error(`widget ${id} not as expected within ${timeout} ms; last: ${JSON.stringify(last)}`);
+}
+
+export async function waitScreen(page, name, timeout = 15000) {
+  await waitWidget(page, 'screen', (w) => w.value === name, timeout);
+  await settle(page);
+}
+
+const isTouch = (page) => !!page.device.hasTouch;
+
+// Scrolls the page body the way its user would (finger swipe or mouse wheel).
+export async function scrollBy(page, dy) {
+  const { width, height } = page.viewportSize();
+  const x = Math.round(width / 2);
+  if (isTouch(page)) {
+    const cdp = await page.context().newCDPSession(page);
+    const y0 = dy > 0 ? Math.round(height * 0.75) : Math.round(height * 0.3);
+    const y1 = y0 - Math.max(-height * 0.45, Math.min(height * 0.45, dy));
+    const steps = 12;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y: y0 }] });
+    for (let i = 1; i <= steps; i++) {
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchMove', touchPoints: [{ x, y: Math.round(y0 + ((y1 - y0) * i) / steps) }],
+      });
+      await page.waitForTimeout(16);
+    }
+    // Rest before lifting, so the page does not fling on.
+    await page.waitForTimeout(120);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y1 }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await cdp.detach();
+  } else {
+    await page.mouse.move(x, Math.round(height / 2));
+    await page.mouse.wheel(0, dy);
+  }
+  await settle(page);
+}
+
+// Brings a widget fully into view, scrolling as needed.
+export async function reveal(page, id) {
+  const { height } = page.viewportSize();
+  for (let i = 0; i < 12; i++) {
+    const w = await waitWidget(page, id);
+    if (w.visible) return w;
+    const target = height * 0.45;
+    await scrollBy(page, Math.round(w.y + w.h / 2 - target));
+  }
+  throw new Error(`could not scroll ${id} into view`);
+}
+
+// Taps (touch) or clicks (mouse) the middle of a widget.
+export async function press(page, id) {
+  const w = await reveal(page, id);
+  if (!w.enabled) throw new Error(`widget ${id} is disabled`);
+  const x = w.x + w.w / 2, y = w.y + w.h / 2;
+  if (isTouch(page)) await page.touchscreen.tap(x, y);
+  else await page.mouse.click(x, y);
+  return w;
+}
+
+// Puts the caret into a text field and waits until the app edits it.
+export async function focusField(page, id) {
+  await press(page, id);
+  await waitWidget(page, id, (w) => w.active);
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'portal-input');
+}
+
+// Text a Chinese IME commits: CDP Input.insertText into the focused field.
+export async function insertText(page, text) {
+  await page.keyboard.insertText(text);
+  await settle(page);
+}
+
+// An IME composition (pinyin being typed), then its commit.
+export async function compose(page, preedit, commit) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.imeSetComposition', { text: preedit, selectionStart: preedit.length, selectionEnd: preedit.length });
+  await settle(page);
+  const during = await page.evaluate(() => document.getElementById('portal-input').value);
+  await cdp.send('Input.insertText', { text: commit });
+  await cdp.detach();
+  await settle(page);
+  return during;
+}
+
+// Real key presses, one by one.
+export async function typeKeys(page, text) {
+  await page.keyboard.type(text, { delay: 15 });
+  await settle(page);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await settle(page);
+  await page.screenshot({ path: file });
+  return file;
+}

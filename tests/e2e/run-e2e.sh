@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs one browser test file against a real portal-server:
+#   run-e2e.sh <portal-server binary> <document root> <test file under tests/e2e>
+# Starts the server on a free port with a fresh demo database, waits for /readyz,
+# runs the test with PORTAL_URL set, and stops the server again. Exit code 77
+# (CTest: skipped) when Chromium or the npm packages are missing.
+set -euo pipefail
+
+if [ $# -ne 3 ]; then
+  echo "usage: $0 <portal-server> <www dir> <test.mjs>" >&2
+  exit 2
+fi
+SERVER="$1"
+WWW="$2"
+TEST="$3"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+
+if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
+  echo "skipped: needs $CHROMIUM and tests/e2e/node_modules (run scripts/setup.sh)" >&2
+  exit 77
+fi
+for f in index.html portal.js portal.wasm fonts/portal-cjk.ttf; do
+  if [ ! -f "$WWW/$f" ]; then
+    echo "document root $WWW lacks $f: build the www target first" >&2
+    exit 1
+  fi
+done
+
+TMP="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+"$SERVER" seed --db "$TMP/portal.db" --demo >"$TMP/seed.log" 2>&1 || {
+  cat "$TMP/seed.log" >&2
+  exit 1
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The port can be taken between choosing and binding it: try a few.
+for attempt in 1 2 3 4 5; do
+  PORT="$(free_port)"
+  "$SERVER" serve --host 127.0.0.1 --port "$PORT" --db "$TMP/portal.db" --www "$WWW" \
+    >"$TMP/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 150); do
+    if curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break 2; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+done
+if [ -z "$SERVER_PID" ]; then
+  echo "portal-server did not become ready" >&2
+  cat "$TMP/server.log" >&2
+  exit 1
+fi
+
+cd "$HERE"
+status=0
+PORTAL_URL="http://127.0.0.1:$PORT/" node --test --test-reporter=spec "$TEST" || status=$?
+if [ $status -ne 0 ]; then
+  echo "--- server log ---" >&2
+  tail -n 50 "$TMP/server.log" >&2
+fi
+exit $status
