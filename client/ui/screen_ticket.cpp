@@ -106,7 +106,10 @@ void DrawTrack(Ctx& ctx, const TrackView& v) {
   go |= TextField(ctx, "track.code", Field::track_code, ctx.t(T::field_code), ctx.t(T::code_hint),
                   v.code, FieldKind::access_code);
   EndCard(ctx);
-  if (!v.error.empty()) Banner(ctx, "track.error", v.error, Tone::danger);
+  if (!v.error.empty())
+    Banner(ctx, "track.error", v.error, Tone::danger);
+  else
+    Paragraph(ctx, ctx.t(T::track_note), ctx.fonts.small, theme::kHint, 1.45f);
   if (Button(ctx, "track.button", v.loading ? ctx.t(T::tracking) : ctx.t(T::track_button),
              ButtonKind::primary, true, 0, v.loading) ||
       (go && !v.loading))

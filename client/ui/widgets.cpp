@@ -251,7 +251,8 @@ void BeginCard(Ctx& ctx, bool flush) {
 void EndCard(Ctx& ctx) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   ImDrawList* dl = w->DrawList;
-  const float bottom = w->DC.CursorPos.y - ImGui::GetStyle().ItemSpacing.y + ctx.card_vpad;
+  // The bottom of the last line drawn, whatever spacing followed it.
+  const float bottom = w->DC.CursorPosPrevLine.y + w->DC.PrevLineSize.y + ctx.card_vpad;
   ImGui::Unindent(theme::kPad);
   w->ContentRegionRect.Max.x += theme::kPad;
   w->WorkRect.Max.x += theme::kPad;
@@ -455,6 +456,8 @@ bool TextField(Ctx& ctx, const char* id, Field field, std::string_view label, st
   const bool active = ImGui::IsItemActive();
   Record(ctx, id, "input", label, value, true, active, v.error);
   if (focus) ImGui::SetScrollHereY(0.3f);
+  // A soft keyboard that opens shrinks the viewport: keep the field being edited in view.
+  if (active && ctx.viewport_changed) ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
   if (changed) {
     ctx.see(value);
     ctx.intents.emit(intent::EditField{field, value});
@@ -505,6 +508,10 @@ void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std
     ctx.see(text);
     ctx.intents.emit(intent::EditField{field, text});
   }
+  // Keep the caret in view while typing grows the text, and when a soft keyboard opens.
+  if (r.active && (r.changed || ctx.viewport_changed))
+    ImGui::ScrollToRect(w, ImRect(r.caret - ImVec2(0, 8), r.caret + ImVec2(1, r.line_height + 24)),
+                        ImGuiScrollFlags_KeepVisibleEdgeY);
   if (r.active) {
     ctx.active_editor = gid;
     ctx.active_text.active = true;

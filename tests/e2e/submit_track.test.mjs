@@ -97,7 +97,11 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   // Description: committed IME text, a live composition, then ASCII key presses.
   await focusField(page, 'submit.description');
   await insertText(page, '小区北门烧烤摊每天夜里');
-  const preedit = await compose(page, 'zao yin', '噪音');
+  const preedit = await compose(page, 'zao yin', '噪音', async (p) => {
+    // The composition shows at the caret, and is not in the text yet.
+    await waitWidget(p, 'submit.description', (w) => w.value === '小区北门烧烤摊每天夜里');
+    await screenshot(p, 'phone-06a-ime-composing');
+  });
   assert.equal(preedit, 'zao yin', 'the composition stays in the hidden field until committed');
   await insertText(page, '很大，影响休息，已持续一个月');
   await typeKeys(page, ' 22:00-02:00');
@@ -215,9 +219,22 @@ test('desktop: keyboard editing, wrong access code, mouse and wheel', () =>
   const description = '路灯：Lamp 3 is out\n古槐路与建设路路口以北第三根';
   await waitWidget(page, 'submit.description', (w) => w.value === description);
 
+  // Select all and copy goes to the system clipboard; paste brings it into another field
+  // (on one line there).
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+C');
+  await page.waitForFunction((d) => window.portal.lastCopied === d, description);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), description);
+  await page.keyboard.press('End');
+
   // Tab moves on to the next field.
   await page.keyboard.press('Tab');
   await waitWidget(page, 'submit.address', (w) => w.active);
+  await page.keyboard.press('Control+V');
+  await waitWidget(page, 'submit.address', (w) => w.value === description.replace('\n', ' '));
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  await waitWidget(page, 'submit.address', (w) => w.value === '');
   await insertText(page, '古槐路');
   await focusField(page, 'submit.name');
   await insertText(page, '李女士');
@@ -245,8 +262,11 @@ test('desktop: keyboard editing, wrong access code, mouse and wheel', () =>
   assert.equal(err.value, '未找到该事项，请核对受理编号和查询码');
   await screenshot(page, 'desktop-04-track-refused');
 
-  // The wheel scrolls a long page.
+  // Back home; a narrower window keeps the layout in one column.
   await press(page, 'nav.back');
   await waitScreen(page, 'home');
-  await settle(page);
+  await page.setViewportSize({ width: 700, height: 700 });
+  await waitWidget(page, 'home.submit', (w) => Math.abs(w.x - 66) < 1);
+  assertFits(await widgets(page), 700);
+  await screenshot(page, 'desktop-05-narrow');
 }));

@@ -22,7 +22,11 @@ export const CHROMIUM_ARGS = [
 ];
 
 export const PHONE = { viewport: { width: 360, height: 640 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
-export const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
+export const DESKTOP = {
+  viewport: { width: 1280, height: 800 },
+  deviceScaleFactor: 1,
+  permissions: ['clipboard-read', 'clipboard-write'],
+};
 
 export function portalUrl() {
   const url = process.env.PORTAL_URL;
@@ -157,12 +161,14 @@ export async function insertText(page, text) {
   await settle(page);
 }
 
-// An IME composition (pinyin being typed), then its commit.
-export async function compose(page, preedit, commit) {
+// An IME composition (pinyin being typed), then its commit. whileComposing(page) runs
+// with the composition open.
+export async function compose(page, preedit, commit, whileComposing = null) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Input.imeSetComposition', { text: preedit, selectionStart: preedit.length, selectionEnd: preedit.length });
   await settle(page);
   const during = await page.evaluate(() => document.getElementById('portal-input').value);
+  if (whileComposing) await whileComposing(page);
   await cdp.send('Input.insertText', { text: commit });
   await cdp.detach();
   await settle(page);
