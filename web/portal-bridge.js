@@ -43,6 +43,7 @@
     frame: 0,            // frames drawn so far
     firstFrameMs: null,  // performance.now() of the first frame (ms since navigation start)
     fontBytes: 0,
+    fontAtlas: null,     // the last atlas build: {ms, glyphs, width, height, builds}
     lastCopied: null,    // the last text put on the clipboard
     widgets: function () {
       return api ? JSON.parse(api.call('portal_widgets_json', 'string', [], [])) : [];
@@ -285,6 +286,11 @@
         input.value = '';
         if (document.activeElement === input) input.blur();
       }
+    },
+
+    fontBuilt: function (ms, glyphs, width, height) {
+      const builds = portal.fontAtlas ? portal.fontAtlas.builds + 1 : 1;
+      portal.fontAtlas = { ms: ms, glyphs: glyphs, width: width, height: height, builds: builds };
     },
 
     copy: function (text) {

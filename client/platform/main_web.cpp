@@ -35,6 +35,9 @@ EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, con
   portalBridge.afterFrame(frame, !!want_text, !!multiline, UTF8ToString(mode), x, y, h,
                           UTF8ToString(cursor), !!pending);
 });
+EM_JS(void, portal_js_font_built, (double ms, int glyphs, int width, int height), {
+  portalBridge.fontBuilt(ms, glyphs, width, height);
+});
 EM_JS(void, portal_js_fatal, (const char* what), {
   portalBridge.fatal(UTF8ToString(what));
 });
@@ -72,6 +75,9 @@ EM_BOOL on_animation_frame(double now, void*) {
   const ui::FrameOutput out = rt.host.frame(rt.app, now);
   ++rt.frame_count;
   if (out.has_clipboard) rt.services.copy_to_clipboard(out.clipboard);
+  if (out.font_build_ms >= 0)
+    portal_js_font_built(out.font_build_ms, out.font_glyphs, out.font_texture_width,
+                         out.font_texture_height);
 
   if (out.more_frames)
     rt.settle_frames = 2;

@@ -22,7 +22,20 @@ void to_ranges(const std::vector<char32_t>& cps, std::vector<ImWchar>& out) {
   out.push_back(0);
 }
 
+// ASCII and the characters of text, as ranges.
+void text_ranges(std::string_view text, std::vector<ImWchar>& out) {
+  GlyphSet set;  // starts with ASCII
+  set.require(text);
+  to_ranges(set.code_points(), out);
+}
+
 }  // namespace
+
+void FontAtlas::set_heading_texts(std::string_view title_texts, std::string_view display_texts) {
+  text_ranges(title_texts, ranges_title_);
+  text_ranges(display_texts, ranges_display_);
+  built_version_ = 0;  // rebuild
+}
 
 bool FontAtlas::update(const GlyphSet& glyphs, float dpr) {
   if (ttf_.empty()) return false;
@@ -33,9 +46,9 @@ bool FontAtlas::update(const GlyphSet& glyphs, float dpr) {
 
 void FontAtlas::build(const GlyphSet& glyphs, float dpr) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (fixed_.empty()) fixed_ = glyphs.code_points();
   to_ranges(glyphs.code_points(), ranges_all_);
-  to_ranges(fixed_, ranges_fixed_);
+  if (ranges_title_.empty()) text_ranges({}, ranges_title_);
+  if (ranges_display_.empty()) text_ranges({}, ranges_display_);
 
   ImGuiIO& io = ImGui::GetIO();
   ImFontAtlas* atlas = io.Fonts;
@@ -54,8 +67,8 @@ void FontAtlas::build(const GlyphSet& glyphs, float dpr) {
   };
   fonts_.body = add(theme::kBodyFont, ranges_all_);
   fonts_.small = add(theme::kSmallFont, ranges_all_);
-  fonts_.title = add(theme::kTitleFont, ranges_fixed_);
-  fonts_.display = add(theme::kDisplayFont, ranges_fixed_);
+  fonts_.title = add(theme::kTitleFont, ranges_title_);
+  fonts_.display = add(theme::kDisplayFont, ranges_display_);
   atlas->Build();
   io.FontDefault = fonts_.body;
   io.FontGlobalScale = 1.0f / dpr;

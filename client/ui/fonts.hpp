@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "app/glyphs.hpp"
@@ -13,8 +14,8 @@ namespace portal::client::ui {
 struct FontSet {
   ImFont* body = nullptr;     // all text people type or read
   ImFont* small = nullptr;    // labels, hints, notes
-  ImFont* title = nullptr;    // headings: the catalogue's characters only
-  ImFont* display = nullptr;  // big ticket numbers and the app name: catalogue only
+  ImFont* title = nullptr;    // headings: ASCII and TitleFontTexts() only
+  ImFont* display = nullptr;  // ticket numbers, codes, the app name: DisplayFontTexts() only
 };
 
 class FontAtlas {
@@ -22,6 +23,8 @@ class FontAtlas {
   // Takes the TTF bytes; they must outlive the atlas (the atlas does not copy them).
   void set_font_data(std::vector<unsigned char> ttf) { ttf_ = std::move(ttf); }
   bool has_font_data() const { return !ttf_.empty(); }
+  // The only texts (besides ASCII) the title and the display font must draw.
+  void set_heading_texts(std::string_view title_texts, std::string_view display_texts);
   // Rebuilds the atlas and the GL texture when the glyph set or the scale changed.
   // True when it did.
   bool update(const GlyphSet& glyphs, float dpr);
@@ -35,8 +38,7 @@ class FontAtlas {
   void build(const GlyphSet& glyphs, float dpr);
 
   std::vector<unsigned char> ttf_;
-  std::vector<ImWchar> ranges_all_, ranges_fixed_;
-  std::vector<char32_t> fixed_;  // the first glyph set: ASCII and the catalogue
+  std::vector<ImWchar> ranges_all_, ranges_title_, ranges_display_;
   FontSet fonts_;
   std::uint64_t built_version_ = 0;
   float dpr_ = 0;

@@ -204,6 +204,12 @@ bool Host::init() {
     return static_cast<Impl*>(user)->clipboard_last.c_str();
   };
   theme::apply_style(ImGui::GetStyle());
+  std::string title, display;
+  for (Lang lang : {Lang::zh, Lang::en}) {
+    for (T key : TitleFontTexts()) title += tr(lang, key);
+    for (T key : DisplayFontTexts()) display += tr(lang, key);
+  }
+  impl_->fonts.set_heading_texts(title, display);
   return ImGui_ImplOpenGL3_Init("#version 300 es");
 }
 
@@ -244,7 +250,12 @@ FrameOutput Host::frame(App& app, double now_ms) {
   m.last_ms = now_ms;
   m.apply_input(app);
   ImGui_ImplOpenGL3_NewFrame();  // creates the GL objects on the first frame
-  if (m.fonts.update(app.glyphs(), m.dpr)) out.font_build_ms = m.fonts.last_build_ms();
+  if (m.fonts.update(app.glyphs(), m.dpr)) {
+    out.font_build_ms = m.fonts.last_build_ms();
+    out.font_glyphs = static_cast<int>(app.glyphs().code_points().size());
+    out.font_texture_width = m.fonts.texture_width();
+    out.font_texture_height = m.fonts.texture_height();
+  }
 
   io.DisplaySize = ImVec2(m.css_w, m.css_h);
   io.DisplayFramebufferScale = ImVec2(m.fb_w / m.css_w, m.fb_h / m.css_h);

@@ -48,6 +48,18 @@ T TitleOf(Screen s) {
 
 }  // namespace
 
+std::vector<T> TitleFontTexts() {
+  std::vector<T> out{T::home_submit_title, T::home_track_title};
+  for (Screen s : {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
+                   Screen::ticket})
+    out.push_back(TitleOf(s));
+  return out;
+}
+
+std::vector<T> DisplayFontTexts() {
+  return {T::app_name};
+}
+
 void DrawApp(Ctx& ctx, const App& app) {
   const ShellView shell = app.shell();
   ctx.lang = shell.lang;

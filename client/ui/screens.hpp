@@ -1,6 +1,8 @@
 // The screens of the citizen portal. Each draws one view-model and emits intents.
 #pragma once
 
+#include <vector>
+
 #include "app/app.hpp"
 #include "ui/context.hpp"
 
@@ -8,6 +10,12 @@ namespace portal::client::ui {
 
 // The whole UI for one frame: top bar, the current screen, notices.
 void DrawApp(Ctx& ctx, const App& app);
+
+// The catalogue texts drawn with the title and the display font. Those two fonts hold
+// only these characters and ASCII, so that growing the atlas for typed text stays cheap:
+// draw nothing else with them but ASCII.
+std::vector<T> TitleFontTexts();
+std::vector<T> DisplayFontTexts();
 
 void DrawHome(Ctx& ctx, const HomeView& v);
 void DrawSubmit(Ctx& ctx, const SubmitView& v);

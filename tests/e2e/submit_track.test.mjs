@@ -181,6 +181,9 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   await waitWidget(page, 'ticket.status', (w) => w.value === STATUS_EN[ticket.status]);
   await waitWidget(page, 'ticket.category', (w) => w.value === 'Noise nuisance');
   await screenshot(page, 'phone-12-ticket-en');
+  const atlas = await page.evaluate(() => window.portal.fontAtlas);
+  console.log(`# phone font atlas: ${atlas.builds} builds, last ${atlas.ms.toFixed(1)} ms for ` +
+    `${atlas.glyphs} characters at DPR 3, texture ${atlas.width}x${atlas.height}`);
 }));
 
 test('desktop: keyboard editing, wrong access code, mouse and wheel', () =>
