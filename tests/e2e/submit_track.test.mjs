@@ -199,6 +199,12 @@ test('desktop: keyboard editing, wrong access code, mouse and wheel', () =>
   await waitScreen(page, 'submit');
   await press(page, 'submit.category');
   await waitScreen(page, 'categories');
+  // The search narrows the list down.
+  await focusField(page, 'categories.search');
+  await insertText(page, '路灯');
+  await waitWidget(page, 'category.city.streetlight');
+  assert.deepEqual((await widgets(page)).filter((w) => w.id.startsWith('category.')).map((w) => w.id),
+    ['category.city.streetlight']);
   await press(page, 'category.city.streetlight');
   await waitScreen(page, 'submit');
 
