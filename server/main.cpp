@@ -7,15 +7,19 @@
 #include <signal.h>
 #include <sodium.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "server/http/server.hpp"
+#include "server/service/auth_service.hpp"
+#include "server/service/org.hpp"
 #include "server/service/seed.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/store/store.hpp"
@@ -93,6 +97,7 @@ const char* kUsage =
     "  serve     run the HTTP server\n"
     "  migrate   apply the schema migrations to a database\n"
     "  seed      write demo data (the Rencheng organisation, categories, accounts)\n"
+    "  audit     verify the hash-chained audit trail of every ticket\n"
     "\n"
     "Run 'portal-server <command> --help' for the options of a command.\n";
 
@@ -148,6 +153,35 @@ int cmd_seed(int argc, char** argv) {
   return 0;
 }
 
+// [SECTION] audit
+int cmd_audit(int argc, char** argv) {
+  const std::string sub = argc > 2 ? argv[2] : "";
+  Args a = parse_args(argc, argv, sub == "verify" ? 3 : 2, {});
+  if (a.has("help") || sub != "verify") {
+    std::printf(
+        "usage: portal-server audit verify [--db PATH]\n"
+        "Checks every ticket's hash-chained event trail. Exits 0 only when all verify;\n"
+        "otherwise names each ticket whose chain is broken and the first bad event.\n"
+        "  --db PATH   SQLite file (default data/portal.db)\n");
+    return a.has("help") ? 0 : 2;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  auto store = open_store(a.get("db", "data/portal.db"));
+  if (!store) return fail(store.error());
+  auto org = OrgDirectory::load(**store);
+  if (!org) return fail(org.error());
+  TicketService tickets(**store, *org, system_now());
+  auto r = tickets.verify_audit();
+  if (!r) return fail(r.error());
+  for (const auto& [number, check] : r->failures)
+    std::printf("FAIL %s: event %lld (%s)\n", number.c_str(), static_cast<long long>(check.bad_seq),
+                check.reason.c_str());
+  std::printf("%lld tickets, %lld events, %zu broken chain(s)\n",
+              static_cast<long long>(r->tickets), static_cast<long long>(r->events),
+              r->failures.size());
+  return r->failures.empty() ? 0 : 1;
+}
+
 // [SECTION] serve
 int cmd_serve(int argc, char** argv) {
   Args a = parse_args(argc, argv, 2, {"bench"});
@@ -162,7 +196,8 @@ int cmd_serve(int argc, char** argv) {
         "  --www DIR                document root (default: the built www next to the binary)\n"
         "  --threads N              worker threads (default 16)\n"
         "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
-        "  --bench                  add the benchmark echo route\n");
+        "  --bench                  add the benchmark echo route\n"
+        "  --scheduler-interval S   seconds between SLA scheduler runs (default 60)\n");
     return 0;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
@@ -190,8 +225,13 @@ int cmd_serve(int argc, char** argv) {
   config.frame_ancestors = a.get("frame-ancestors", "");
   config.bench = a.has("bench");
 
-  TicketService tickets(**store, system_now());
-  http::HttpServer server(config, {**store, tickets});
+  auto org = OrgDirectory::load(**store);
+  if (!org) return fail(org.error());
+  if ((*org)->data().grids.empty())
+    log_line("warn", "the database has no organisation: run 'portal-server seed --demo'");
+  TicketService tickets(**store, *org, system_now());
+  AuthService auth(**store, system_now());
+  http::HttpServer server(config, {**store, tickets, auth});
   const int port = server.bind();
   if (port < 0) {
     std::fprintf(stderr, "error: cannot bind %s:%d\n", config.host.c_str(), config.port);
@@ -206,7 +246,31 @@ int cmd_serve(int argc, char** argv) {
   std::printf("portal-server listening on http://localhost:%d/ (db %s, www %s)\n", port, db.c_str(),
               config.www_dir.c_str());
   std::fflush(stdout);
+  // The SLA scheduler: escalations, overdue flags and automatic closing, each minute.
+  std::mutex sched_mu;
+  std::condition_variable sched_cv;
+  bool stopping = false;
+  const int interval = std::max(1, std::atoi(a.get("scheduler-interval", "60").c_str()));
+  std::thread scheduler([&] {
+    std::unique_lock lock(sched_mu);
+    while (!stopping) {
+      lock.unlock();
+      auto r = tickets.run_scheduler();
+      if (r && (r->escalated || r->flagged_overdue || r->closed))
+        log_line("info", "scheduler: escalated " + std::to_string(r->escalated) + ", overdue " +
+                             std::to_string(r->flagged_overdue) + ", closed " +
+                             std::to_string(r->closed));
+      lock.lock();
+      sched_cv.wait_for(lock, std::chrono::seconds(interval), [&] { return stopping; });
+    }
+  });
   server.listen();
+  {
+    std::lock_guard lock(sched_mu);
+    stopping = true;
+  }
+  sched_cv.notify_all();
+  scheduler.join();
   // listen() also returns on a bind failure; make sure the stopper ends.
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();
@@ -222,6 +286,7 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return cmd_serve(argc, argv);
   if (cmd == "migrate") return cmd_migrate(argc, argv);
   if (cmd == "seed") return cmd_seed(argc, argv);
+  if (cmd == "audit") return cmd_audit(argc, argv);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
   std::fprintf(stderr, "%s", kUsage);
   return 2;

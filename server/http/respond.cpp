@@ -24,6 +24,54 @@ core::Result<core::Json> read_json_body(const httplib::Request& req) {
   return core::parse_json(req.body);
 }
 
+core::Result<Actor> actor_of(const httplib::Request& req, Services& services) {
+  if (!req.has_header("Authorization")) return Actor{};
+  const std::string h = req.get_header_value("Authorization");
+  static constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() <= kBearer.size() || h.compare(0, kBearer.size(), kBearer) != 0)
+    return core::Error{"unauthorized", "use Authorization: Bearer <token>", "Authorization", 401};
+  return services.auth.authenticate(h.substr(kBearer.size()));
+}
+
+core::Result<Actor> signed_in_actor(const httplib::Request& req, Services& services) {
+  auto a = actor_of(req, services);
+  if (a && !a->signed_in()) return core::Error{"unauthorized", "sign in first", {}, 401};
+  return a;
+}
+
+std::optional<std::string> access_code_of(const httplib::Request& req) {
+  if (!req.has_header("X-Access-Code")) return std::nullopt;
+  return req.get_header_value("X-Access-Code");
+}
+
+namespace {
+std::optional<int> small_int(const std::string& s) {
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+}  // namespace
+
+core::Result<std::pair<int, int>> paging(const httplib::Request& req) {
+  int page = 1, size = 50;
+  if (req.has_param("page")) {
+    auto v = small_int(req.get_param_value("page"));
+    if (!v || *v < 1) return core::Error::invalid("page", "out_of_range", "must be 1 or more");
+    page = *v;
+  }
+  if (req.has_param("page_size")) {
+    auto v = small_int(req.get_param_value("page_size"));
+    if (!v || *v < 1 || *v > 200)
+      return core::Error::invalid("page_size", "out_of_range", "must be 1 to 200");
+    size = *v;
+  }
+  return std::pair{page, size};
+}
+
 std::string request_id(const httplib::Response& res) {
   return res.get_header_value("X-Request-Id");
 }

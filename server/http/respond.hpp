@@ -6,6 +6,7 @@
 
 #include "portal/core/json.hpp"
 #include "portal/core/result.hpp"
+#include "server/http/server.hpp"
 
 namespace portal::server::http {
 
@@ -16,6 +17,15 @@ void send_error(httplib::Response& res, const core::Error& e);
 
 // Checks Content-Type (415), size (413) and parses with the nesting cap (400).
 core::Result<core::Json> read_json_body(const httplib::Request& req);
+
+// The caller: anonymous without an Authorization header, 401 for a bad token.
+core::Result<Actor> actor_of(const httplib::Request& req, Services& services);
+// Like actor_of, but anonymous callers get 401.
+core::Result<Actor> signed_in_actor(const httplib::Request& req, Services& services);
+std::optional<std::string> access_code_of(const httplib::Request& req);
+
+// ?page=&page_size= with the API.md bounds (page_size ≤ 200).
+core::Result<std::pair<int, int>> paging(const httplib::Request& req);
 
 // The request id given to this request by the middleware.
 std::string request_id(const httplib::Response& res);

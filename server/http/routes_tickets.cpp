@@ -1,28 +1,99 @@
+#include "portal/core/utf8.hpp"
+#include "portal/core/validation.hpp"
 #include "server/http/respond.hpp"
 #include "server/http/routes.hpp"
 
 namespace portal::server::http {
 
-void register_ticket_routes(httplib::Server& s, Services& services) {
-  s.Post("/api/v1/tickets", [&services](const httplib::Request& req, httplib::Response& res) {
+void register_ticket_routes(httplib::Server& s, Services& sv) {
+  s.Post("/api/v1/tickets", [&sv](const httplib::Request& req, httplib::Response& res) {
+    auto actor = actor_of(req, sv);
+    if (!actor) return send_error(res, actor.error());
     auto body = read_json_body(req);
     if (!body) return send_error(res, body.error());
     auto draft = core::parse_ticket_draft(*body);
     if (!draft) return send_error(res, draft.error());
-    auto receipt = services.tickets.submit(*draft, Actor{});
+    auto receipt = sv.tickets.submit(*draft, *actor);
     if (!receipt) return send_error(res, receipt.error());
     res.set_header("Location", "/api/v1/tickets/" + receipt->number);
     send_json(res, 201, core::Json(*receipt));
   });
 
-  s.Get(R"(/api/v1/tickets/([^/]+))",
-        [&services](const httplib::Request& req, httplib::Response& res) {
-          std::optional<std::string> code;
-          if (req.has_header("X-Access-Code")) code = req.get_header_value("X-Access-Code");
-          auto ticket = services.tickets.get(req.matches[1].str(), Actor{}, code);
-          if (!ticket) return send_error(res, ticket.error());
-          send_json(res, 200, core::Json(*ticket));
+  s.Get("/api/v1/tickets", [&sv](const httplib::Request& req, httplib::Response& res) {
+    auto actor = signed_in_actor(req, sv);
+    if (!actor) return send_error(res, actor.error());
+    auto pg = paging(req);
+    if (!pg) return send_error(res, pg.error());
+    ListQuery q;
+    q.page = pg->first;
+    q.page_size = pg->second;
+    if (req.has_param("scope")) q.scope = req.get_param_value("scope");
+    if (req.has_param("status")) {
+      q.status = core::parse_status(req.get_param_value("status"));
+      if (!q.status)
+        return send_error(res, core::Error::invalid("status", "unknown_status", "is not a status"));
+    }
+    if (req.has_param("level")) {
+      q.level = core::parse_level(req.get_param_value("level"));
+      if (!q.level)
+        return send_error(res, core::Error::invalid("level", "unknown_level", "is not a level"));
+    }
+    q.category = req.get_param_value("category");
+    if (!q.category.empty() && !core::is_valid_category_code(q.category))
+      return send_error(res,
+                        core::Error::invalid("category", "unknown_category", "is not a category"));
+    const std::string overdue = req.get_param_value("overdue");
+    if (!overdue.empty() && overdue != "true" && overdue != "false")
+      return send_error(res,
+                        core::Error::invalid("overdue", "invalid_bool", "must be true or false"));
+    q.overdue = overdue == "true";
+    q.q = req.get_param_value("q");
+    if (q.q.size() > 200 || !core::is_valid_utf8(q.q))
+      return send_error(res,
+                        core::Error::invalid("q", "invalid_query", "must be short UTF-8 text"));
+    auto page = sv.tickets.list(q, *actor);
+    if (!page) return send_error(res, page.error());
+    send_json(res, 200, *page);
+  });
+
+  s.Get(R"(/api/v1/tickets/([^/]+))", [&sv](const httplib::Request& req, httplib::Response& res) {
+    auto actor = actor_of(req, sv);
+    if (!actor) return send_error(res, actor.error());
+    auto ticket = sv.tickets.get(req.matches[1].str(), *actor, access_code_of(req));
+    if (!ticket) return send_error(res, ticket.error());
+    send_json(res, 200, *ticket);
+  });
+
+  s.Get(R"(/api/v1/tickets/([^/]+)/events)",
+        [&sv](const httplib::Request& req, httplib::Response& res) {
+          auto actor = actor_of(req, sv);
+          if (!actor) return send_error(res, actor.error());
+          auto events = sv.tickets.events(req.matches[1].str(), *actor, access_code_of(req));
+          if (!events) return send_error(res, events.error());
+          send_json(res, 200, *events);
         });
+
+  s.Post(R"(/api/v1/tickets/([^/]+)/actions)",
+         [&sv](const httplib::Request& req, httplib::Response& res) {
+           auto actor = signed_in_actor(req, sv);
+           if (!actor) return send_error(res, actor.error());
+           auto body = read_json_body(req);
+           if (!body) return send_error(res, body.error());
+           auto ticket = sv.tickets.act(req.matches[1].str(), *actor, *body);
+           if (!ticket) return send_error(res, ticket.error());
+           send_json(res, 200, *ticket);
+         });
+
+  s.Post(R"(/api/v1/tickets/([^/]+)/rating)",
+         [&sv](const httplib::Request& req, httplib::Response& res) {
+           auto actor = actor_of(req, sv);
+           if (!actor) return send_error(res, actor.error());
+           auto body = read_json_body(req);
+           if (!body) return send_error(res, body.error());
+           auto ticket = sv.tickets.rate(req.matches[1].str(), *actor, access_code_of(req), *body);
+           if (!ticket) return send_error(res, ticket.error());
+           send_json(res, 200, *ticket);
+         });
 }
 
 }  // namespace portal::server::http

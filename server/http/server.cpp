@@ -218,6 +218,8 @@ HttpServer::~HttpServer() = default;
 void HttpServer::install_routes() {
   register_meta_routes(server_, services_, config_);
   register_ticket_routes(server_, services_);
+  register_auth_routes(server_, services_);
+  register_org_routes(server_, services_);
 
   // Unknown API paths answer JSON, never the portal's HTML.
   auto api_not_found = [](const httplib::Request&, httplib::Response& res) {

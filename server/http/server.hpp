@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "server/service/auth_service.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/store/store.hpp"
 
@@ -25,6 +26,7 @@ struct HttpConfig {
 struct Services {
   Store& store;
   TicketService& tickets;
+  AuthService& auth;
 };
 
 class HttpServer {

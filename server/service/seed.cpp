@@ -1,38 +1,74 @@
 #include "server/service/seed.hpp"
 
-#include <vector>
+#include "portal/core/geo.hpp"
+#include "server/service/demo_org.hpp"
+#include "server/service/passwords.hpp"
 
 namespace portal::server {
 
 namespace {
 
-std::vector<core::Category> demo_categories() {
-  using core::SlaClass;
-  return {
-      {"safety.fire", "消防隐患", "Fire hazard", "公共安全", SlaClass::urgent, "dept.emergency"},
-      {"safety.gas_leak", "燃气泄漏", "Gas leak", "公共安全", SlaClass::urgent, "util.gas"},
-      {"water.outage", "停水", "Water outage", "水电气暖", SlaClass::utility, "util.water"},
-      {"power.outage", "停电", "Power outage", "水电气暖", SlaClass::utility, "util.power"},
-      {"heat.cold", "暖气不热", "Heating not warm", "水电气暖", SlaClass::utility, "util.heating"},
-      {"env.noise", "噪声扰民", "Noise nuisance", "环境保护", SlaClass::normal, "dept.ecology"},
-      {"env.garbage", "垃圾堆放", "Piled-up garbage", "市容环境", SlaClass::normal, "dept.urban"},
-      {"city.road", "道路破损", "Damaged road", "城市管理", SlaClass::normal, "dept.housing"},
-      {"city.streetlight", "路灯不亮", "Street light out", "城市管理", SlaClass::normal,
-       "dept.urban"},
-      {"neighbour.dispute", "邻里纠纷", "Neighbour dispute", "矛盾纠纷", SlaClass::complex,
-       "dept.petitions"},
-  };
+std::string geometry(const core::Polygon& p) {
+  return core::to_geojson(p).dump();
+}
+
+OrgData to_rows(const DemoOrg& org, const std::string& password_hash, core::TimePoint now) {
+  OrgData d;
+  for (const auto& s : org.streets) d.streets.push_back({s.id, s.name, s.town, geometry(s.area)});
+  for (const auto& c : org.communities)
+    d.communities.push_back({c.id, c.street_id, c.name, c.village, geometry(c.area)});
+  for (const auto& g : org.grids) {
+    const auto box = core::bbox(g.polygon);
+    GridRow r{g.id, g.community_id, g.street_id, g.name, g.kind, geometry(g.polygon)};
+    r.min_lng = box.min_lng, r.min_lat = box.min_lat, r.max_lng = box.max_lng;
+    r.max_lat = box.max_lat, r.households = g.households, r.residents = g.residents;
+    d.grids.push_back(std::move(r));
+  }
+  for (const auto& u : org.units) {
+    UnitRow r{u.id,        u.kind,         u.subkind,        u.name,
+              u.name_en,   u.contact,      u.contact_person, u.address,
+              u.street_id, u.community_id, u.grid_id};
+    if (u.location) r.lat = u.location->lat, r.lng = u.location->lng;
+    d.units.push_back(std::move(r));
+  }
+  // Every demo account shares one password, so one argon2id hash serves them all:
+  // hashing thousands of accounts one by one would take minutes.
+  for (const auto& u : org.users) {
+    UserRow r;
+    r.username = u.username;
+    r.phone = u.phone;
+    r.name = u.name;
+    r.role = u.role;
+    r.title = u.title;
+    r.password_hash = password_hash;
+    r.unit_id = u.unit_id;
+    r.street_id = u.street_id;
+    r.community_id = u.community_id;
+    r.grid_ids = u.grid_ids;
+    r.created_at = now;
+    d.users.push_back(std::move(r));
+  }
+  for (const auto& h : org.holidays) d.calendar.push_back({h, "holiday"});
+  for (const auto& w : org.workdays) d.calendar.push_back({w, "workday"});
+  return d;
 }
 
 }  // namespace
 
 core::Outcome seed_demo(Store& store, const SeedOptions& options, const ProgressFn& progress) {
   if (!options.demo) return core::Unit{};
-  const auto cats = demo_categories();
-  if (auto ok = store.upsert_categories(cats); !ok) return ok;
-  if (progress)
-    progress("categories", static_cast<std::int64_t>(cats.size()),
-             static_cast<std::int64_t>(cats.size()));
+  auto report = [&](const std::string& step, std::int64_t done, std::int64_t total) {
+    if (progress) progress(step, done, total);
+  };
+  const DemoOrg org = generate_demo_org(options.seed);
+  report("organisation", 0, 3);
+  if (auto ok = store.upsert_categories(org.categories); !ok) return ok;
+  report("organisation", 1, 3);
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(core::Clock::now());
+  const OrgData rows = to_rows(org, hash_password(options.demo_password), now);
+  report("organisation", 2, 3);
+  if (auto ok = store.upsert_org(rows); !ok) return ok;
+  report("organisation", 3, 3);
   return core::Unit{};
 }
 

@@ -1,13 +1,31 @@
+// [SECTION] Index
+// - Helpers: clock, access codes, actors
+// - Submission and routing
+// - Reading: visibility, views, events, lists
+// - Actions and ratings
+// - Scheduler and audit verification
+
 #include "server/service/ticket_service.hpp"
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <set>
+
+#include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
 
 namespace portal::server {
 
+using core::Action;
 using core::Error;
+using core::Json;
+using core::Level;
 using core::Result;
+using core::Role;
+using core::Status;
+
+// [SECTION] Helpers
 
 NowFn system_now() {
   return [] { return std::chrono::time_point_cast<std::chrono::seconds>(core::Clock::now()); };
@@ -28,52 +46,143 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-namespace {
-
-// Deadlines by SLA class, counted in calendar time (working days come with the
-// lifecycle's SLA calendar).
-std::pair<std::chrono::seconds, std::chrono::seconds> sla_limits(core::SlaClass c) {
-  using namespace std::chrono;
-  switch (c) {
-    case core::SlaClass::urgent:
-      return {minutes(30), hours(2)};
-    case core::SlaClass::utility:
-      return {hours(2), hours(24)};
-    case core::SlaClass::normal:
-      return {hours(24), hours(24 * 7)};
-    case core::SlaClass::complex:
-      return {hours(24), hours(24 * 21)};
-  }
-  return {hours(24), hours(24 * 7)};
+Actor Actor::from_user(const UserRow& u) {
+  Actor a;
+  a.user_id = u.id;
+  a.role = u.role;
+  a.name = u.name;
+  a.unit_id = u.unit_id;
+  a.street_id = u.street_id;
+  a.community_id = u.community_id;
+  a.grid_ids = u.grid_ids;
+  return a;
 }
 
-core::TicketView to_view(const TicketRecord& t, core::TimePoint now) {
-  core::TicketView v;
-  v.number = t.number;
-  v.status = t.status;
-  v.level = t.level;
-  v.category = t.draft.category;
-  v.description = t.draft.description;
-  v.channel = t.draft.channel;
-  v.location = t.draft.location;
-  if (t.draft.grid_id) v.grid = core::NamedRef{*t.draft.grid_id, *t.draft.grid_id};
-  v.contact = {core::mask_name(t.draft.contact.name), core::mask_phone(t.draft.contact.phone)};
-  v.created_at = core::format_iso(t.created_at);
-  v.updated_at = core::format_iso(t.updated_at);
-  v.response_due_at = core::format_iso(t.response_due_at);
-  v.resolve_due_at = core::format_iso(t.resolve_due_at);
-  const bool open = t.status != core::Status::resolved && t.status != core::Status::closed &&
-                    t.status != core::Status::rejected && t.status != core::Status::merged;
-  v.overdue = open && now > t.resolve_due_at;
-  v.reply = t.reply;
-  v.reopen_count = t.reopen_count;
-  return v;
+Actor Actor::system() {
+  Actor a;
+  a.role = Role::system;
+  a.name = "系统";
+  return a;
+}
+
+namespace {
+
+constexpr std::size_t kNoteMaxChars = 2000;
+
+bool contains(const std::vector<std::string>& v, const std::optional<std::string>& s) {
+  return s && std::find(v.begin(), v.end(), *s) != v.end();
+}
+
+// People retype codes: accept lower case and ignore spaces and dashes.
+std::string normalise_code(std::string_view code) {
+  std::string typed;
+  for (char c : code) {
+    if (c == ' ' || c == '-') continue;
+    typed += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  return typed;
+}
+
+bool code_matches(const TicketRecord& t, const std::optional<std::string>& code) {
+  if (!code || t.access_code_hash.empty()) return false;
+  const std::string h = sha256_hex(normalise_code(*code));
+  return h.size() == t.access_code_hash.size() &&
+         sodium_memcmp(h.data(), t.access_code_hash.data(), h.size()) == 0;
+}
+
+core::AuditEvent event_of(const Actor& actor, Action action, Status from, Status to, Level level,
+                          core::TimePoint at, std::string note = {}, std::string data = {}) {
+  core::AuditEvent e;
+  e.at = core::format_iso(at);
+  e.actor_id = actor.user_id ? std::to_string(*actor.user_id) : "";
+  e.actor_role = actor.user_id || actor.role == Role::system
+                     ? std::string(core::to_string(actor.role))
+                     : "anonymous";
+  e.actor_name = actor.name;
+  e.action = std::string(core::to_string(action));
+  e.from_status = std::string(core::to_string(from));
+  e.to_status = std::string(core::to_string(to));
+  e.level = std::string(core::to_string(level));
+  e.note = std::move(note);
+  e.data = std::move(data);
+  return e;
+}
+
+// A required free-text field of an action body.
+Result<std::string> text_field(const Json& body, const char* field, bool required) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty())) {
+    if (required) return Error::invalid(field, "required", "is required");
+    return std::string();
+  }
+  if (!it->is_string()) return Error::malformed(field, "wrong_type", "must be a string");
+  std::string s = it->get<std::string>();
+  auto len = core::utf8_length(s);
+  if (!len) return Error::invalid(field, "invalid_utf8", "must be valid UTF-8 text");
+  if (core::has_control_chars(s))
+    return Error::invalid(field, "control_characters", "must not hold control characters");
+  if (*len > kNoteMaxChars)
+    return Error::invalid(field, "too_long", "must have at most 2000 characters");
+  return s;
+}
+
+bool is_open_status(Status s) {
+  return core::is_open(s);
 }
 
 }  // namespace
 
-Result<core::TicketReceipt> TicketService::submit(const core::TicketDraft& draft,
-                                                  const Actor& actor) {
+TicketService::TicketService(Store& store, std::shared_ptr<const OrgDirectory> org, NowFn now)
+    : store_(store), org_(std::move(org)), now_(std::move(now)) {}
+
+core::SlaPolicy TicketService::policy_for(const std::string& category) {
+  auto c = store_.category(category);
+  const auto cls = c && *c ? (*c)->sla_class : core::SlaClass::normal;
+  return sla_.policy_for(cls, category);
+}
+
+// [SECTION] Submission and routing
+
+void TicketService::route_to_level(TicketRecord& t, Level level) const {
+  t.level = level;
+  switch (level) {
+    case Level::grid:
+      if (t.draft.grid_id) {
+        if (const auto* w = org_->worker_of(*t.draft.grid_id)) {
+          t.assignee_kind = "user";
+          t.assignee_id = std::to_string(w->user_id);
+          return;
+        }
+      }
+      // A grid without a worker: the community takes it.
+      t.level = Level::community;
+      [[fallthrough]];
+    case Level::community:
+      if (t.community_id) {
+        t.assignee_kind = "org";
+        t.assignee_id = *t.community_id;
+        return;
+      }
+      t.level = Level::street;
+      [[fallthrough]];
+    case Level::street:
+      if (t.street_id) {
+        t.assignee_kind = "org";
+        t.assignee_id = *t.street_id;
+        return;
+      }
+      t.level = Level::district;
+      [[fallthrough]];
+    case Level::district:
+      t.assignee_kind = "org";
+      t.assignee_id = "district";
+      return;
+  }
+}
+
+Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> TicketService::prepare(
+    const core::TicketDraft& draft, const Actor& actor, core::TimePoint at,
+    std::optional<std::string>* access_code) {
   if (auto errors = core::validate(draft); !errors.empty()) return errors.front();
   auto category = store_.category(draft.category);
   if (!category) return category.error();
@@ -81,21 +190,69 @@ Result<core::TicketReceipt> TicketService::submit(const core::TicketDraft& draft
 
   TicketRecord t;
   t.draft = draft;
-  t.status = core::Status::submitted;
-  t.level = core::Level::grid;
-  t.submitter_id = actor.user_id;
-  t.created_at = t.updated_at = now_();
-  const auto [respond, resolve] = sla_limits((*category)->sla_class);
-  t.response_due_at = t.created_at + respond;
-  t.resolve_due_at = t.created_at + resolve;
-
-  std::optional<std::string> code;
-  if (!actor.user_id) {
-    code = new_access_code();
-    t.access_code_hash = sha256_hex(*code);
+  // A grid the citizen picked on the map wins; otherwise the location decides.
+  if (draft.grid_id) {
+    if (!org_->grid(*draft.grid_id))
+      return Error::invalid("grid_id", "unknown_grid", "is not a grid of the district");
+  } else {
+    t.draft.grid_id = org_->locate(draft.location.lat, draft.location.lng);
   }
-  auto created = store_.create_ticket(std::move(t));
+  if (t.draft.grid_id) {
+    const GridRow* g = org_->grid(*t.draft.grid_id);
+    t.community_id = g->community_id;
+    t.street_id = g->street_id;
+  }
+  if (actor.signed_in() && actor.role == Role::citizen) t.submitter_id = actor.user_id;
+  t.created_at = t.updated_at = at;
+  const auto due = core::due_times(sla_.policy_for((*category)->sla_class, draft.category), at,
+                                   org_->calendar());
+  t.response_due_at = due.response_due_at;
+  t.resolve_due_at = due.resolve_due_at;
+  route_to_level(t, t.draft.grid_id ? Level::grid : Level::district);
+  t.status = Status::assigned;
+  t.assigned_at = at;
+
+  if (access_code && !t.submitter_id) {
+    *access_code = new_access_code();
+    t.access_code_hash = sha256_hex(**access_code);
+  }
+  std::vector<core::AuditEvent> events;
+  events.push_back(event_of(actor, Action::submit, Status::submitted, Status::submitted, t.level,
+                            at, {}, Json{{"channel", core::to_string(draft.channel)}}.dump()));
+  Json route = {{"assignee_kind", t.assignee_kind}, {"assignee_id", t.assignee_id}};
+  if (t.draft.grid_id) route["grid_id"] = *t.draft.grid_id;
+  events.push_back(event_of(Actor::system(), Action::assign, Status::submitted, Status::assigned,
+                            t.level, at, {}, route.dump()));
+  return std::pair{std::move(t), std::move(events)};
+}
+
+Result<core::TicketReceipt> TicketService::submit(const core::TicketDraft& draft,
+                                                  const Actor& actor) {
+  core::TicketDraft d = draft;
+  // Channels that only staff may claim.
+  if ((d.channel == core::Channel::hotline && actor.role != Role::hotline_agent) ||
+      (d.channel == core::Channel::patrol && actor.role != Role::grid_worker))
+    return Error{"forbidden_channel", "this channel needs a staff account", "channel", 403};
+  if (actor.role == Role::hotline_agent && d.channel == core::Channel::web)
+    d.channel = core::Channel::hotline;
+  for (const auto& id : d.attachments) {
+    auto a = store_.attachment(id);
+    if (!a) return a.error();
+    if (!*a) return Error::invalid("attachments", "unknown_attachment", "names an unknown photo");
+  }
+  std::optional<std::string> code;
+  auto prepared = prepare(d, actor, now_(), &code);
+  if (!prepared) return prepared.error();
+  auto created = store_.create_ticket(std::move(prepared->first), std::move(prepared->second));
   if (!created) return created.error();
+  if (!d.attachments.empty()) {
+    TicketChange link{*created};
+    for (const auto& id : d.attachments) link.attachments.emplace_back(id, "report");
+    auto linked = store_.commit_change(std::move(link));
+    if (!linked) return linked.error();
+    *created = *linked;
+  }
+  if (listener_) listener_(*created, "submit");
 
   core::TicketReceipt r;
   r.number = created->number;
@@ -108,30 +265,599 @@ Result<core::TicketReceipt> TicketService::submit(const core::TicketDraft& draft
   return r;
 }
 
-Result<core::TicketView> TicketService::get(const std::string& number, const Actor& actor,
-                                            const std::optional<std::string>& access_code) {
+// [SECTION] Reading
+
+struct TicketService::Loaded {
+  TicketRecord ticket;
+  std::vector<WhistleRecord> whistles;
+  bool code_ok = false;
+};
+
+Result<TicketService::Loaded> TicketService::load(const std::string& number, const Actor& actor,
+                                                  const std::optional<std::string>& access_code) {
   const Error not_found = Error::not_found("no such ticket");
   if (!core::is_ticket_number(number)) return not_found;
   auto found = store_.find_ticket(number);
   if (!found) return found.error();
   if (!*found) return not_found;
-  const TicketRecord& t = **found;
+  Loaded l{std::move(**found)};
+  auto w = store_.whistles(l.ticket.id);
+  if (!w) return w.error();
+  l.whistles = std::move(*w);
+  l.code_ok = code_matches(l.ticket, access_code);
+  const auto f = facts_of(l, actor);
+  if (!f.in_scope && !f.is_submitter) return not_found;
+  return l;
+}
 
-  bool allowed = false;
-  if (actor.user_id && t.submitter_id == actor.user_id) allowed = true;
-  if (!allowed && access_code && !t.access_code_hash.empty()) {
-    // People retype codes: accept lower case and ignore spaces and dashes.
-    std::string typed;
-    for (char c : *access_code) {
-      if (c == ' ' || c == '-') continue;
-      typed += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+core::TicketFacts TicketService::facts_of(const Loaded& l, const Actor& actor) const {
+  const TicketRecord& t = l.ticket;
+  core::TicketFacts f;
+  f.status = t.status;
+  f.level = t.level;
+  f.assignee_is_unit = t.assignee_kind == "unit";
+  f.reopen_count = t.reopen_count;
+  f.is_submitter = l.code_ok || (actor.user_id && t.submitter_id == actor.user_id);
+  for (const auto& w : l.whistles) {
+    if (core::is_open(w.status)) ++f.open_whistles;
+    if (actor.role == Role::unit_staff && !actor.unit_id.empty() && w.unit_id == actor.unit_id) {
+      if (w.status == core::WhistleState::summoned) ++f.actor_unit_summoned;
+      if (w.status == core::WhistleState::checked_in) ++f.actor_unit_checked_in;
     }
-    const std::string h = sha256_hex(typed);
-    allowed = h.size() == t.access_code_hash.size() &&
-              sodium_memcmp(h.data(), t.access_code_hash.data(), h.size()) == 0;
   }
-  if (!allowed) return not_found;
-  return to_view(t, now_());
+  if (!actor.signed_in() && actor.role != Role::system) return f;
+  switch (actor.role) {
+    case Role::grid_worker:
+      f.in_scope = contains(actor.grid_ids, t.draft.grid_id);
+      f.is_handler = f.in_scope && t.level == Level::grid && !f.assignee_is_unit;
+      break;
+    case Role::community_staff:
+      f.in_scope = !actor.community_id.empty() && t.community_id == actor.community_id;
+      f.is_handler = f.in_scope && t.level == Level::community && !f.assignee_is_unit;
+      break;
+    case Role::street_staff:
+      f.in_scope = !actor.street_id.empty() && t.street_id == actor.street_id;
+      f.is_handler = f.in_scope && t.level == Level::street && !f.assignee_is_unit;
+      break;
+    case Role::district_staff:
+      f.in_scope = true;
+      f.is_handler = t.level == Level::district && !f.assignee_is_unit;
+      break;
+    case Role::unit_staff: {
+      const bool holds = f.assignee_is_unit && t.assignee_id == actor.unit_id;
+      bool whistled = false;
+      for (const auto& w : l.whistles) whistled = whistled || w.unit_id == actor.unit_id;
+      f.in_scope = !actor.unit_id.empty() && (holds || whistled);
+      f.is_handler = !actor.unit_id.empty() && holds;
+      break;
+    }
+    case Role::hotline_agent:
+    case Role::admin:
+    case Role::auditor:
+    case Role::system:
+      f.in_scope = true;
+      break;
+    case Role::citizen:
+      break;
+  }
+  return f;
+}
+
+namespace {
+
+std::string assignee_name(const OrgDirectory& org, const TicketRecord& t) {
+  if (t.assignee_kind == "user") {
+    if (t.draft.grid_id)
+      if (const auto* w = org.worker_of(*t.draft.grid_id)) return w->name + "（网格员）";
+    return "网格员";
+  }
+  if (t.assignee_kind == "unit") {
+    if (const auto* u = org.unit(t.assignee_id)) return u->name;
+    return t.assignee_id;
+  }
+  if (t.assignee_id == "district") return org.hotline_centre_name();
+  if (const auto* c = org.community(t.assignee_id)) return c->name;
+  if (const auto* s = org.street(t.assignee_id)) return s->name;
+  return t.assignee_id;
+}
+
+}  // namespace
+
+Json TicketService::summary_of(const TicketRecord& t, const Actor& actor) const {
+  (void)actor;
+  Json j = {{"number", t.number},
+            {"status", core::to_string(t.status)},
+            {"level", core::to_string(t.level)},
+            {"category", t.draft.category},
+            {"channel", core::to_string(t.draft.channel)},
+            {"created_at", core::format_iso(t.created_at)},
+            {"updated_at", core::format_iso(t.updated_at)},
+            {"response_due_at", core::format_iso(t.response_due_at)},
+            {"resolve_due_at", core::format_iso(t.resolve_due_at)},
+            {"overdue", t.overdue},
+            {"grid_id", t.draft.grid_id ? Json(*t.draft.grid_id) : Json(nullptr)},
+            {"assignee",
+             {{"kind", t.assignee_kind == "user" ? "user" : "unit"},
+              {"id", t.assignee_id},
+              {"name", assignee_name(*org_, t)}}}};
+  // A short excerpt: lists never carry contact details.
+  j["description"] =
+      t.draft.description.substr(0, core::utf8_prefix_bytes(t.draft.description, 60));
+  return j;
+}
+
+Json TicketService::view_of(const Loaded& l, const Actor& actor) {
+  const TicketRecord& t = l.ticket;
+  const auto facts = facts_of(l, actor);
+  core::TicketView v;
+  v.number = t.number;
+  v.status = t.status;
+  v.level = t.level;
+  v.category = t.draft.category;
+  v.description = t.draft.description;
+  v.channel = t.draft.channel;
+  v.location = t.draft.location;
+  if (t.draft.grid_id)
+    if (const auto* g = org_->grid(*t.draft.grid_id)) v.grid = core::NamedRef{g->id, g->name};
+  if (t.community_id)
+    if (const auto* c = org_->community(*t.community_id))
+      v.community = core::NamedRef{c->id, c->name};
+  if (t.street_id)
+    if (const auto* s = org_->street(*t.street_id)) v.street = core::NamedRef{s->id, s->name};
+  v.assignee = core::Assignee{t.assignee_kind == "user" ? "user" : "unit", t.assignee_id,
+                              assignee_name(*org_, t)};
+  // The whole phone number only for the ticket's current handlers.
+  if (facts.is_handler)
+    v.contact = t.draft.contact;
+  else
+    v.contact = {core::mask_name(t.draft.contact.name), core::mask_phone(t.draft.contact.phone)};
+  v.created_at = core::format_iso(t.created_at);
+  v.updated_at = core::format_iso(t.updated_at);
+  v.response_due_at = core::format_iso(t.response_due_at);
+  v.resolve_due_at = core::format_iso(t.resolve_due_at);
+  v.overdue = t.overdue || (is_open_status(t.status) && now_() > t.resolve_due_at);
+  v.reply = t.reply;
+  v.reopen_count = t.reopen_count;
+  const Role role = actor.signed_in() ? actor.role : Role::citizen;
+  v.allowed_actions = core::allowed_actions(facts, role);
+  Json j = v;
+  j["anonymous"] = t.draft.anonymous;
+  if (t.merged_into) j["merged_into"] = *t.merged_into;
+  Json whistles = Json::array();
+  for (const auto& w : l.whistles) {
+    auto when = [](const std::optional<core::TimePoint>& p) {
+      return p ? Json(core::format_iso(*p)) : Json(nullptr);
+    };
+    whistles.push_back({{"id", std::to_string(w.id)},
+                        {"unit_id", w.unit_id},
+                        {"unit_name", w.unit_name},
+                        {"status", core::to_string(w.status)},
+                        {"note", w.note},
+                        {"summoned_at", core::format_iso(w.summoned_at)},
+                        {"checked_in_at", when(w.checked_in_at)},
+                        {"done_at", when(w.done_at)}});
+  }
+  j["whistles"] = whistles;
+  if (t.rating_satisfaction) {
+    j["rating"] = {{"resolved", t.rating_resolved.value_or(false)},
+                   {"satisfaction", *t.rating_satisfaction},
+                   {"comment", t.rating_comment.value_or("")},
+                   {"rated_at", t.rated_at ? Json(core::format_iso(*t.rated_at)) : Json(nullptr)}};
+  }
+  Json atts = Json::array();
+  if (auto a = store_.ticket_attachments(t.id))
+    for (const auto& x : *a)
+      atts.push_back({{"id", x.id}, {"width", x.width}, {"height", x.height}, {"mime", x.mime}});
+  j["attachments"] = atts;
+  return j;
+}
+
+Result<Json> TicketService::get(const std::string& number, const Actor& actor,
+                                const std::optional<std::string>& access_code) {
+  auto l = load(number, actor, access_code);
+  if (!l) return l.error();
+  return view_of(*l, actor);
+}
+
+Result<Json> TicketService::events(const std::string& number, const Actor& actor,
+                                   const std::optional<std::string>& access_code) {
+  auto l = load(number, actor, access_code);
+  if (!l) return l.error();
+  auto evs = store_.events(l->ticket.id);
+  if (!evs) return evs.error();
+  const bool staff = actor.signed_in() && actor.role != Role::citizen;
+  Json items = Json::array();
+  for (const auto& e : *evs) {
+    Json actor_j = {{"role", e.actor_role}, {"name", e.actor_name}};
+    // Citizens see who acted by role and name; account ids only for staff.
+    if (staff && !e.actor_id.empty()) actor_j["id"] = e.actor_id;
+    Json ev = {{"seq", e.seq},
+               {"at", e.at},
+               {"actor", actor_j},
+               {"action", e.action},
+               {"from_status", e.from_status},
+               {"to_status", e.to_status},
+               {"level", e.level},
+               {"prev_hash", e.prev_hash},
+               {"hash", e.hash}};
+    if (!e.note.empty()) ev["note"] = e.note;
+    if (!e.data.empty()) {
+      auto d = core::parse_json(e.data);
+      if (d) ev["data"] = *d;
+    }
+    items.push_back(std::move(ev));
+  }
+  return Json{{"items", items}};
+}
+
+Result<Json> TicketService::list(const ListQuery& q, const Actor& actor) {
+  if (!actor.signed_in()) return Error{"unauthorized", "sign in to list tickets", {}, 401};
+  TicketFilter f;
+  f.status = q.status;
+  f.level = q.level;
+  f.category = q.category;
+  f.overdue_only = q.overdue;
+  f.q = q.q;
+  f.page = q.page;
+  f.page_size = q.page_size;
+  const std::string scope = q.scope;
+  if (scope != "mine" && scope != "queue" && scope != "all")
+    return Error::invalid("scope", "unknown_scope", "must be mine, queue or all");
+  if (actor.role == Role::citizen) {
+    f.submitter_id = actor.user_id;
+  } else {
+    // Everyone else sees their area; "\x01" matches nothing when the scope is missing.
+    switch (actor.role) {
+      case Role::grid_worker:
+        f.grid_ids = actor.grid_ids.empty() ? std::vector<std::string>{"\x01"} : actor.grid_ids;
+        break;
+      case Role::community_staff:
+        f.community_id = actor.community_id.empty() ? "\x01" : actor.community_id;
+        break;
+      case Role::street_staff:
+        f.street_id = actor.street_id.empty() ? "\x01" : actor.street_id;
+        break;
+      case Role::unit_staff:
+        f.unit_id = actor.unit_id.empty() ? "\x01" : actor.unit_id;
+        break;
+      default:
+        break;  // district, hotline, admin, auditor: everything
+    }
+    // "queue" and "mine" are open work; "all" is the whole history of the scope.
+    if (scope != "all" && !q.status) f.open_only = true;
+    if (scope == "queue" && !q.level) {
+      switch (actor.role) {
+        case Role::grid_worker:
+          f.level = Level::grid;
+          break;
+        case Role::community_staff:
+          f.level = Level::community;
+          break;
+        case Role::street_staff:
+          f.level = Level::street;
+          break;
+        case Role::district_staff:
+          f.level = Level::district;
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  auto page = store_.list_tickets(f);
+  if (!page) return page.error();
+  Json items = Json::array();
+  for (const auto& t : page->items) items.push_back(summary_of(t, actor));
+  return Json{
+      {"items", items}, {"total", page->total}, {"page", q.page}, {"page_size", q.page_size}};
+}
+
+// [SECTION] Actions and ratings
+
+Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, Action action,
+                                                 const Json& body, core::TimePoint now) {
+  TicketRecord t = l.ticket;
+  const Role role = actor.role;
+  core::ActionInput input;
+  TicketChange change;
+  std::string note;
+  Json data = Json::object();
+  WhistleRecord* named = nullptr;
+
+  // Fields each action needs, validated before the rules run.
+  switch (action) {
+    case Action::contact:
+    case Action::progress: {
+      auto n = text_field(body, "note", true);
+      if (!n) return n.error();
+      note = *n;
+      break;
+    }
+    case Action::escalate:
+    case Action::return_ticket:
+    case Action::reject: {
+      auto n = text_field(body, "reason", true);
+      if (!n) return n.error();
+      note = *n;
+      break;
+    }
+    case Action::resolve: {
+      auto n = text_field(body, "reply", true);
+      if (!n) return n.error();
+      note = *n;
+      break;
+    }
+    case Action::checkin:
+    case Action::whistle_done:
+    case Action::withdraw_whistle: {
+      auto it = body.find("whistle_id");
+      std::string id;
+      if (it != body.end() && it->is_string()) id = it->get<std::string>();
+      if (it != body.end() && it->is_number_integer()) id = std::to_string(it->get<std::int64_t>());
+      if (id.empty()) return Error::invalid("whistle_id", "required", "is required");
+      for (auto& w : l.whistles)
+        if (std::to_string(w.id) == id) named = &w;
+      if (!named)
+        return Error::invalid("whistle_id", "unknown_whistle", "is not a whistle of this ticket");
+      input.whistle = named->status;
+      input.whistle_of_actor_unit = role == Role::unit_staff && named->unit_id == actor.unit_id;
+      auto n = text_field(body, "note", false);
+      if (!n) return n.error();
+      note = *n;
+      data["whistle_id"] = id;
+      data["unit_id"] = named->unit_id;
+      break;
+    }
+    case Action::whistle: {
+      auto it = body.find("unit_ids");
+      if (it == body.end() || !it->is_array() || it->empty())
+        return Error::invalid("unit_ids", "required", "name at least one unit");
+      if (it->size() > 20)
+        return Error::invalid("unit_ids", "too_many", "at most 20 units at once");
+      std::set<std::string> open_units;
+      for (const auto& w : l.whistles)
+        if (core::is_open(w.status)) open_units.insert(w.unit_id);
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        const auto& u = (*it)[i];
+        const std::string field = "unit_ids." + std::to_string(i);
+        if (!u.is_string()) return Error::malformed(field, "wrong_type", "must be a string");
+        const std::string id = u.get<std::string>();
+        const UnitRow* unit = org_->unit(id);
+        if (!unit ||
+            (unit->kind != "department" && unit->kind != "utility" && unit->kind != "legal"))
+          return Error::invalid(field, "unknown_unit", "is not a unit that can be whistled");
+        if (open_units.count(id) || !seen.insert(id).second)
+          return Error::invalid(field, "already_whistled", "this unit is already summoned");
+        WhistleRecord w;
+        w.unit_id = id;
+        w.summoned_by = actor.user_id;
+        w.summoned_at = now;
+        change.new_whistles.push_back(std::move(w));
+      }
+      auto n = text_field(body, "note", false);
+      if (!n) return n.error();
+      note = *n;
+      data["unit_ids"] = std::vector<std::string>(seen.begin(), seen.end());
+      break;
+    }
+    case Action::merge: {
+      auto it = body.find("into");
+      if (it == body.end() || !it->is_string())
+        return Error::invalid("into", "required", "name the ticket to merge into");
+      const std::string into = it->get<std::string>();
+      if (into == t.number)
+        return Error::invalid("into", "same_ticket", "cannot merge into itself");
+      auto target = core::is_ticket_number(into)
+                        ? store_.find_ticket(into)
+                        : Result<std::optional<TicketRecord>>(std::nullopt);
+      if (!target) return target.error();
+      if (!*target || (*target)->status == Status::merged)
+        return Error::invalid("into", "unknown_ticket", "is not an open ticket");
+      t.merged_into = into;
+      data["into"] = into;
+      break;
+    }
+    case Action::assign: {
+      if (auto it = body.find("unit_id"); it != body.end() && it->is_string()) {
+        const UnitRow* unit = org_->unit(it->get<std::string>());
+        if (!unit || (unit->kind != "department" && unit->kind != "utility"))
+          return Error::invalid("unit_id", "unknown_unit", "is not a department or utility");
+        input.target_is_unit = true;
+        input.target_level = t.level;
+        data["unit_id"] = unit->id;
+      } else if (auto lv = body.find("level"); lv != body.end() && lv->is_string()) {
+        input.target_level = core::parse_level(lv->get<std::string>());
+        if (!input.target_level) return Error::invalid("level", "unknown_level", "is not a level");
+        data["level"] = lv->get<std::string>();
+      } else {
+        return Error::invalid("level", "required", "name a level or a unit_id");
+      }
+      break;
+    }
+    case Action::record_rating:
+    case Action::rate: {
+      auto r = body.find("resolved");
+      if (r == body.end() || !r->is_boolean())
+        return Error::invalid("resolved", "required", "must be true or false");
+      auto s = body.find("satisfaction");
+      if (s == body.end() || !s->is_number_integer() || s->get<int>() < 1 || s->get<int>() > 5)
+        return Error::invalid("satisfaction", "out_of_range", "must be 1 to 5");
+      input.resolved = r->get<bool>();
+      input.satisfaction = s->get<int>();
+      auto c = text_field(body, "comment", false);
+      if (!c) return c.error();
+      note = *c;
+      data = {{"resolved", input.resolved}, {"satisfaction", input.satisfaction}};
+      break;
+    }
+    default:
+      break;
+  }
+
+  auto tr = core::apply(facts_of(l, actor), role, action, input);
+  if (!tr) return tr.error();
+
+  // [the ticket row]
+  t.status = tr->to_status;
+  t.updated_at = now;
+  if (tr->responds && !t.responded_at) t.responded_at = now;
+  if (tr->new_handler) {
+    if (action == Action::assign && input.target_is_unit) {
+      t.level = tr->to_level;
+      t.assignee_kind = "unit";
+      t.assignee_id = data["unit_id"].get<std::string>();
+    } else {
+      route_to_level(t, tr->to_level);
+    }
+    // The new holder gets a fresh response clock.
+    const auto due = core::due_times(policy_for(t.draft.category), now, org_->calendar());
+    t.response_due_at = due.response_due_at;
+    t.responded_at.reset();
+    t.assigned_at = now;
+  } else {
+    t.level = tr->to_level;
+  }
+  switch (action) {
+    case Action::resolve:
+      t.reply = note;
+      t.resolved_at = now;
+      if (auto it = body.find("attachments"); it != body.end() && it->is_array())
+        for (const auto& a : *it)
+          if (a.is_string()) change.attachments.emplace_back(a.get<std::string>(), "reply");
+      break;
+    case Action::rate:
+    case Action::record_rating:
+      t.rating_resolved = input.resolved;
+      t.rating_satisfaction = input.satisfaction;
+      t.rating_comment = note.empty() ? std::nullopt : std::optional<std::string>(note);
+      t.rated_at = now;
+      t.reopen_count = tr->reopen_count;
+      if (t.status == Status::closed) t.closed_at = now;
+      if (tr->reopened) t.resolved_at.reset();
+      break;
+    case Action::auto_close:
+    case Action::close:
+      t.closed_at = now;
+      break;
+    case Action::flag_overdue:
+      t.overdue = true;
+      break;
+    default:
+      break;
+  }
+  if (named && tr->whistle_to) {
+    named->status = *tr->whistle_to;
+    if (*tr->whistle_to == core::WhistleState::checked_in) named->checked_in_at = now;
+    if (*tr->whistle_to == core::WhistleState::done) named->done_at = now;
+    if (!note.empty()) named->note = note;
+    change.updated_whistles.push_back(*named);
+  }
+  for (const auto& [id, role_name] : change.attachments) {
+    auto a = store_.attachment(id);
+    if (!a) return a.error();
+    if (!*a) return Error::invalid("attachments", "unknown_attachment", "names an unknown photo");
+  }
+
+  // [the events: the actor's step, then its consequences, taken by the system]
+  for (std::size_t i = 0; i < tr->steps.size(); ++i) {
+    const auto& s = tr->steps[i];
+    change.events.push_back(event_of(i == 0 ? actor : Actor::system(), s.action, s.from_status,
+                                     s.to_status, s.to_level, now, i == 0 ? note : std::string(),
+                                     i == 0 && !data.empty() ? data.dump() : std::string()));
+  }
+  change.ticket = std::move(t);
+  auto committed = store_.commit_change(std::move(change));
+  if (!committed) return committed.error();
+  if (listener_) listener_(*committed, std::string(core::to_string(action)));
+  return committed;
+}
+
+Result<Json> TicketService::act(const std::string& number, const Actor& actor, const Json& body) {
+  if (!actor.signed_in()) return Error{"unauthorized", "sign in to act on tickets", {}, 401};
+  if (!body.is_object()) return Error::malformed("", "wrong_type", "body must be a JSON object");
+  auto a = body.find("action");
+  if (a == body.end() || !a->is_string())
+    return Error::invalid("action", "required", "is required");
+  auto action = core::parse_action(a->get<std::string>());
+  if (!action || !core::is_request_action(*action))
+    return Error::invalid("action", "unknown_action", "is not an action");
+  auto l = load(number, actor, std::nullopt);
+  if (!l) return l.error();
+  auto t = apply_action(*l, actor, *action, body, now_());
+  if (!t) return t.error();
+  auto fresh = load(number, actor, std::nullopt);
+  if (!fresh) return fresh.error();
+  return view_of(*fresh, actor);
+}
+
+Result<Json> TicketService::rate(const std::string& number, const Actor& actor,
+                                 const std::optional<std::string>& access_code, const Json& body) {
+  if (!body.is_object()) return Error::malformed("", "wrong_type", "body must be a JSON object");
+  auto l = load(number, actor, access_code);
+  if (!l) return l.error();
+  // The submitter rates as a citizen, whether signed in or proven by the access code.
+  Actor rater = actor;
+  if (!rater.signed_in() || rater.role != Role::citizen) {
+    rater = Actor{};
+    rater.role = Role::citizen;
+    rater.name = "群众";
+  }
+  auto t = apply_action(*l, rater, Action::rate, body, now_());
+  if (!t) return t.error();
+  auto fresh = load(number, actor, access_code);
+  if (!fresh) return fresh.error();
+  return view_of(*fresh, actor);
+}
+
+// [SECTION] Scheduler and audit verification
+
+Result<SchedulerReport> TicketService::run_scheduler(int batch) {
+  SchedulerReport report;
+  const auto now = now_();
+  const Actor sys = Actor::system();
+  auto run = [&](const std::vector<std::string>& numbers, Action action, int& counter) {
+    for (const auto& n : numbers) {
+      auto l = load(n, sys, std::nullopt);
+      if (!l) continue;
+      // A conflict means someone acted meanwhile: the next run looks again.
+      if (apply_action(*l, sys, action, Json::object(), now)) ++counter;
+    }
+  };
+  auto esc = store_.due_for_escalation(now, batch);
+  if (!esc) return esc.error();
+  run(*esc, Action::auto_escalate, report.escalated);
+  auto od = store_.due_for_overdue_flag(now, batch);
+  if (!od) return od.error();
+  run(*od, Action::flag_overdue, report.flagged_overdue);
+  auto cl = store_.due_for_auto_close(now - std::chrono::hours(24 * core::kAutoCloseDays), batch);
+  if (!cl) return cl.error();
+  run(*cl, Action::auto_close, report.closed);
+  return report;
+}
+
+Result<VerifyReport> TicketService::verify_audit() {
+  VerifyReport r;
+  std::int64_t after = 0;
+  for (;;) {
+    auto ids = store_.ticket_ids(after, 1000);
+    if (!ids) return ids.error();
+    if (ids->empty()) break;
+    for (const auto& [id, number] : *ids) {
+      after = id;
+      auto evs = store_.events(id);
+      if (!evs) return evs.error();
+      auto t = store_.find_ticket(number);
+      if (!t) return t.error();
+      ++r.tickets;
+      r.events += static_cast<std::int64_t>(evs->size());
+      std::optional<std::string_view> head;
+      if (*t) head = (*t)->last_hash;
+      auto check = core::verify_chain(*evs, head);
+      if (!check.ok) r.failures.emplace_back(number, check);
+    }
+  }
+  return r;
 }
 
 }  // namespace portal::server

@@ -1,14 +1,20 @@
-// Ticket rules that know no HTTP: submission (routing, deadlines, access codes) and
-// reading a ticket with the visibility of the reader.
+// Ticket rules that know no HTTP: submission and routing, the workflow's actions
+// (from core/workflow), ratings, reading with the visibility of the reader, the
+// SLA scheduler and audit verification.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "portal/core/json.hpp"
 #include "portal/core/result.hpp"
+#include "portal/core/sla.hpp"
 #include "portal/core/ticket.hpp"
 #include "portal/core/time.hpp"
+#include "portal/core/workflow.hpp"
+#include "server/service/org.hpp"
 #include "server/store/store.hpp"
 
 namespace portal::server {
@@ -16,26 +22,96 @@ namespace portal::server {
 using NowFn = std::function<core::TimePoint()>;
 NowFn system_now();
 
-// Who is asking. Anonymous until accounts exist (issue of accounts and roles).
+// Who is asking: anonymous (no user), or a signed-in account with its scope.
 struct Actor {
   std::optional<std::int64_t> user_id;
-  std::string role = "anonymous";
+  core::Role role = core::Role::citizen;
+  std::string name;
+  std::string unit_id, street_id, community_id;
+  std::vector<std::string> grid_ids;
+
+  bool signed_in() const { return user_id.has_value(); }
+  static Actor from_user(const UserRow& u);
+  static Actor system();
+};
+
+// Called after every committed change, with the ticket as stored (live updates).
+using ChangeListener = std::function<void(const TicketRecord&, const std::string& action)>;
+
+struct ListQuery {
+  std::string scope = "mine";  // mine | queue | all
+  std::optional<core::Status> status;
+  std::optional<core::Level> level;
+  std::string category;
+  bool overdue = false;
+  std::string q;
+  int page = 1, page_size = 50;
+};
+
+struct TicketSummary {
+  core::TicketView view;
+};
+
+struct SchedulerReport {
+  int escalated = 0, flagged_overdue = 0, closed = 0;
+};
+
+struct VerifyReport {
+  std::int64_t tickets = 0, events = 0;
+  std::vector<std::pair<std::string, core::ChainCheck>> failures;  // ticket number, check
 };
 
 class TicketService {
  public:
-  TicketService(Store& store, NowFn now) : store_(store), now_(std::move(now)) {}
+  TicketService(Store& store, std::shared_ptr<const OrgDirectory> org, NowFn now);
+
+  void set_listener(ChangeListener l) { listener_ = std::move(l); }
+  const OrgDirectory& org() const { return *org_; }
 
   core::Result<core::TicketReceipt> submit(const core::TicketDraft& draft, const Actor& actor);
-  // Anonymous readers prove they submitted the ticket with its access code; a
-  // wrong code answers exactly as an unknown number does.
-  core::Result<core::TicketView> get(const std::string& number, const Actor& actor,
-                                     const std::optional<std::string>& access_code);
+  // Anonymous readers prove they submitted the ticket with its access code; a wrong
+  // code answers exactly as an unknown number does (404).
+  core::Result<core::Json> get(const std::string& number, const Actor& actor,
+                               const std::optional<std::string>& access_code);
+  core::Result<core::Json> events(const std::string& number, const Actor& actor,
+                                  const std::optional<std::string>& access_code);
+  core::Result<core::Json> list(const ListQuery& q, const Actor& actor);
+  // POST /tickets/{n}/actions: body {action, ...}.
+  core::Result<core::Json> act(const std::string& number, const Actor& actor,
+                               const core::Json& body);
+  // POST /tickets/{n}/rating by the submitter.
+  core::Result<core::Json> rate(const std::string& number, const Actor& actor,
+                                const std::optional<std::string>& access_code,
+                                const core::Json& body);
   core::Result<std::vector<core::Category>> categories() { return store_.categories(); }
 
+  // Escalates unanswered tickets, flags overdue ones, closes unrated resolved ones.
+  core::Result<SchedulerReport> run_scheduler(int batch = 500);
+  core::Result<VerifyReport> verify_audit();
+
+  // Builds the record of a new ticket (routing, deadlines, first events) without
+  // storing it: used by submit, the hotline import and the demo history.
+  core::Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> prepare(
+      const core::TicketDraft& draft, const Actor& actor, core::TimePoint at,
+      std::optional<std::string>* access_code);
+
  private:
+  struct Loaded;
+  core::Result<Loaded> load(const std::string& number, const Actor& actor,
+                            const std::optional<std::string>& access_code);
+  core::TicketFacts facts_of(const Loaded& l, const Actor& actor) const;
+  core::Json view_of(const Loaded& l, const Actor& actor);
+  core::Result<TicketRecord> apply_action(Loaded& l, const Actor& actor, core::Action action,
+                                          const core::Json& body, core::TimePoint now);
+  void route_to_level(TicketRecord& t, core::Level level) const;
+  core::SlaPolicy policy_for(const std::string& category);
+  core::Json summary_of(const TicketRecord& t, const Actor& actor) const;
+
   Store& store_;
+  std::shared_ptr<const OrgDirectory> org_;
   NowFn now_;
+  ChangeListener listener_;
+  core::SlaConfig sla_;
 };
 
 // 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L).

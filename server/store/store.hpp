@@ -1,5 +1,6 @@
 // The Store interface: the only way services reach persistent data. Backends live
-// in sqlite/ (default) and, later, postgres/.
+// in sqlite/ (default) and, later, postgres/. Every write that changes a ticket
+// appends its events in the same transaction, sealed into the ticket's hash chain.
 #pragma once
 
 #include <cstdint>
@@ -8,24 +9,139 @@
 #include <string>
 #include <vector>
 
+#include "portal/core/audit.hpp"
 #include "portal/core/result.hpp"
 #include "portal/core/ticket.hpp"
 #include "portal/core/time.hpp"
+#include "portal/core/workflow.hpp"
 
 namespace portal::server {
 
-// A ticket as stored: the draft plus the workflow's fields.
+// [SECTION] Organisation rows
+struct StreetRow {
+  std::string id, name;
+  bool town = false;
+  std::string area;  // GeoJSON geometry text
+};
+struct CommunityRow {
+  std::string id, street_id, name;
+  bool village = false;
+  std::string area;
+};
+struct GridRow {
+  std::string id, community_id, street_id, name, kind;
+  std::string polygon;  // GeoJSON geometry text
+  double min_lng = 0, min_lat = 0, max_lng = 0, max_lat = 0;
+  int households = 0, residents = 0;
+};
+struct UnitRow {
+  std::string id, kind, subkind, name, name_en, contact, contact_person, address;
+  std::string street_id, community_id, grid_id;
+  std::optional<double> lat, lng;
+};
+struct UserRow {
+  std::int64_t id = 0;
+  std::string username, phone, name;
+  core::Role role = core::Role::citizen;
+  std::string title, password_hash, unit_id, street_id, community_id;
+  std::vector<std::string> grid_ids;
+  bool disabled = false;
+  core::TimePoint created_at{};
+};
+struct CalendarDay {
+  std::string day;   // YYYY-MM-DD
+  std::string kind;  // holiday | workday
+};
+struct OrgData {
+  std::vector<StreetRow> streets;
+  std::vector<CommunityRow> communities;
+  std::vector<GridRow> grids;
+  std::vector<UnitRow> units;
+  std::vector<UserRow> users;
+  std::vector<CalendarDay> calendar;
+  // Filled by load_org: each grid's full-time worker (grid id, user id, name).
+  struct GridWorker {
+    std::string grid_id;
+    std::int64_t user_id = 0;
+    std::string name;
+  };
+  std::vector<GridWorker> grid_workers;
+};
+
+// [SECTION] Tickets
 struct TicketRecord {
   std::int64_t id = 0;
   std::string number;
   core::TicketDraft draft;
   core::Status status = core::Status::submitted;
   core::Level level = core::Level::grid;
+  std::optional<std::string> community_id, street_id;
+  std::string assignee_kind;  // "user" | "unit" | "" (nobody yet)
+  std::string assignee_id;
   std::optional<std::int64_t> submitter_id;
   std::string access_code_hash;  // hex SHA-256; empty when the submitter has an account
-  core::TimePoint created_at, updated_at, response_due_at, resolve_due_at;
-  std::optional<std::string> reply;
+  core::TimePoint created_at{}, updated_at{}, response_due_at{}, resolve_due_at{};
+  std::optional<core::TimePoint> assigned_at, responded_at, resolved_at, closed_at, rated_at;
+  std::optional<std::string> reply, merged_into, external_id;
   int reopen_count = 0;
+  bool overdue = false;
+  std::optional<bool> rating_resolved;
+  std::optional<int> rating_satisfaction;
+  std::optional<std::string> rating_comment;
+  int version = 0;  // optimistic concurrency: bumped by every change
+  std::int64_t event_count = 0;
+  std::string last_hash;
+};
+
+struct WhistleRecord {
+  std::int64_t id = 0;
+  std::int64_t ticket_id = 0;
+  std::string unit_id;
+  std::string unit_name;  // filled on read
+  core::WhistleState status = core::WhistleState::summoned;
+  std::string note;
+  std::optional<std::int64_t> summoned_by;
+  core::TimePoint summoned_at{};
+  std::optional<core::TimePoint> checked_in_at, done_at;
+};
+
+// One atomic change of a ticket: the new row (its version must still be the stored
+// one), whistles to add or update, attachments to link, and the events to append.
+struct TicketChange {
+  TicketRecord ticket;
+  std::vector<WhistleRecord> new_whistles;
+  std::vector<WhistleRecord> updated_whistles;
+  std::vector<std::pair<std::string, std::string>> attachments;  // (id, role)
+  std::vector<core::AuditEvent> events;  // seq, prev_hash and hash are filled by the store
+};
+
+struct TicketFilter {
+  // Scope: empty strings mean "any".
+  std::optional<std::int64_t> submitter_id;
+  std::vector<std::string> grid_ids;
+  std::string community_id, street_id;
+  std::string unit_id;  // assigned to, or whistled
+  std::optional<core::Status> status;
+  std::optional<core::Level> level;
+  std::string category;
+  bool overdue_only = false;
+  bool open_only = false;
+  std::string q;  // number prefix or text in the description
+  int page = 1, page_size = 50;
+};
+
+struct TicketPage {
+  std::vector<TicketRecord> items;
+  std::int64_t total = 0;
+};
+
+struct AttachmentRecord {
+  std::string id, mime;
+  int width = 0, height = 0;
+  std::int64_t bytes = 0;
+  std::string data;
+  std::optional<std::int64_t> uploader;
+  core::TimePoint created_at{};
 };
 
 class Store {
@@ -37,13 +153,56 @@ class Store {
   virtual int schema_version() = 0;
   virtual core::Outcome ping() = 0;
 
+  // Catalogue and organisation.
   virtual core::Result<std::vector<core::Category>> categories() = 0;
   virtual core::Result<std::optional<core::Category>> category(const std::string& code) = 0;
   virtual core::Outcome upsert_categories(const std::vector<core::Category>& categories) = 0;
+  virtual core::Outcome upsert_org(const OrgData& org) = 0;
+  virtual core::Result<OrgData> load_org() = 0;  // streets, communities, grids, units, calendar
+  virtual core::Result<std::optional<UserRow>> find_user(std::int64_t id) = 0;
+  virtual core::Result<std::optional<UserRow>> find_user_by_login(const std::string& login) = 0;
+  virtual core::Result<std::vector<UserRow>> users(int page, int page_size) = 0;
+  virtual core::Result<std::int64_t> create_user(UserRow user) = 0;
 
-  // Inserts the ticket, giving it the next number of its local day; fills id and number.
-  virtual core::Result<TicketRecord> create_ticket(TicketRecord ticket) = 0;
+  // Sessions: only hashes of tokens are stored.
+  virtual core::Outcome create_session(const std::string& token_hash, std::int64_t user_id,
+                                       core::TimePoint now, core::TimePoint expires_at) = 0;
+  virtual core::Result<std::optional<std::int64_t>> session_user(const std::string& token_hash,
+                                                                 core::TimePoint now) = 0;
+  virtual core::Outcome delete_session(const std::string& token_hash) = 0;
+
+  // Tickets.
+  // Inserts the ticket, giving it the next number of its local day, and appends its
+  // first events; fills id, number, version and the chain head.
+  virtual core::Result<TicketRecord> create_ticket(TicketRecord ticket,
+                                                   std::vector<core::AuditEvent> events) = 0;
+  // Several tickets at once, all or nothing (hotline import, demo history).
+  virtual core::Result<std::vector<TicketRecord>> create_tickets(
+      std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> tickets) = 0;
+  // Applies a change; 409 "conflict" when the ticket changed since it was read.
+  virtual core::Result<TicketRecord> commit_change(TicketChange change) = 0;
   virtual core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) = 0;
+  virtual core::Result<TicketPage> list_tickets(const TicketFilter& filter) = 0;
+  virtual core::Result<std::vector<WhistleRecord>> whistles(std::int64_t ticket_id) = 0;
+  virtual core::Result<std::vector<core::AuditEvent>> events(std::int64_t ticket_id) = 0;
+  // Open tickets not yet responded to whose response deadline has passed, and
+  // resolved tickets resolved before the cut-off: the scheduler's work.
+  virtual core::Result<std::vector<std::string>> due_for_escalation(core::TimePoint now,
+                                                                    int limit) = 0;
+  virtual core::Result<std::vector<std::string>> due_for_overdue_flag(core::TimePoint now,
+                                                                      int limit) = 0;
+  virtual core::Result<std::vector<std::string>> due_for_auto_close(core::TimePoint resolved_before,
+                                                                    int limit) = 0;
+  // Every ticket's id and number, in id order, for audit verification.
+  virtual core::Result<std::vector<std::pair<std::int64_t, std::string>>> ticket_ids(
+      std::int64_t after_id, int limit) = 0;
+
+  // Attachments, by content hash.
+  virtual core::Outcome put_attachment(const AttachmentRecord& a) = 0;
+  virtual core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) = 0;
+  virtual core::Result<std::vector<AttachmentRecord>> ticket_attachments(
+      std::int64_t ticket_id) = 0;  // without data
+  virtual core::Result<std::vector<std::int64_t>> attachment_tickets(const std::string& id) = 0;
 };
 
 // Opens the store named by `db`: a file path (SQLite) or, later, a postgres:// URL.

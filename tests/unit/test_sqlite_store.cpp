@@ -1,99 +1,59 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "server/service/seed.hpp"
-#include "server/service/ticket_service.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
+#include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
 using namespace portal::server;
 
 namespace {
-
-class StoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("portal-store-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    std::filesystem::remove(path_);
-    auto s = open_store(path_.string());
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-    ASSERT_TRUE(store_->migrate().ok());
-    ASSERT_TRUE(seed_demo(*store_, SeedOptions{.demo = true}, nullptr).ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    for (auto ext : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + ext);
-  }
-
-  core::TicketDraft draft() {
-    core::TicketDraft d;
-    d.category = "env.noise";
-    d.description = "夜间施工噪音很大，影响休息";
-    d.location = {35.41, 116.58, "古槐路"};
-    d.contact = {"李四", "13912345678"};
-    return d;
-  }
-
-  std::filesystem::path path_;
-  std::unique_ptr<Store> store_;
-  core::TimePoint now_ = *core::parse_iso("2026-11-25T02:00:00Z");
-};
-
+class StoreTest : public test::ServiceTest {};
 }  // namespace
 
 TEST_F(StoreTest, MigrationsAreIdempotent) {
-  EXPECT_GT(store_->schema_version(), 0);
+  EXPECT_GT(store_->schema_version(), 1);
   auto again = store_->migrate();
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 0);
 }
 
 TEST_F(StoreTest, NumbersCountPerShanghaiDay) {
-  TicketService svc(*store_, [this] { return now_; });
-  auto a = svc.submit(draft(), Actor{});
-  auto b = svc.submit(draft(), Actor{});
+  auto a = tickets_->submit(draft(), Actor{});
+  auto b = tickets_->submit(draft(), Actor{});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->number, "RC2026112500000001");
   EXPECT_EQ(b->number, "RC2026112500000002");
   now_ = *core::parse_iso("2026-11-25T16:30:00Z");  // 00:30 on the 26th in Shanghai
-  auto c = svc.submit(draft(), Actor{});
+  auto c = tickets_->submit(draft(), Actor{});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->number, "RC2026112600000001");
 }
 
 TEST_F(StoreTest, SubmitAndReadBackWithTheAccessCode) {
-  TicketService svc(*store_, [this] { return now_; });
-  auto r = svc.submit(draft(), Actor{});
+  auto r = tickets_->submit(draft(), Actor{});
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_TRUE(r->access_code.has_value());
   EXPECT_EQ(r->access_code->size(), 8u);
   EXPECT_EQ(r->response_due_at, "2026-11-26T02:00:00Z");
 
-  auto v = svc.get(r->number, Actor{}, r->access_code);
+  auto v = tickets_->get(r->number, Actor{}, r->access_code);
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->description, draft().description);
-  EXPECT_EQ(v->contact.phone, "139****5678");
+  EXPECT_EQ((*v)["description"], draft().description);
+  EXPECT_EQ((*v)["contact"]["phone"], "139****5678");
 
   // Wrong code and unknown numbers look the same.
-  auto wrong = svc.get(r->number, Actor{}, std::string("AAAAAAAA"));
+  auto wrong = tickets_->get(r->number, Actor{}, std::string("AAAAAAAA"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().status, 404);
-  auto none = svc.get(r->number, Actor{}, std::nullopt);
-  EXPECT_EQ(none.error().status, 404);
+  EXPECT_EQ(tickets_->get(r->number, Actor{}, std::nullopt).error().status, 404);
   // Lower case and a dash are forgiven.
   std::string typed = *r->access_code;
   for (auto& ch : typed) ch = static_cast<char>(std::tolower(ch));
   typed.insert(4, "-");
-  EXPECT_TRUE(svc.get(r->number, Actor{}, typed).ok());
+  EXPECT_TRUE(tickets_->get(r->number, Actor{}, typed).ok());
 }
 
 TEST_F(StoreTest, StoredCodeIsOnlyAHash) {
-  TicketService svc(*store_, [this] { return now_; });
-  auto r = svc.submit(draft(), Actor{});
+  auto r = tickets_->submit(draft(), Actor{});
   ASSERT_TRUE(r.ok());
   auto t = store_->find_ticket(r->number);
   ASSERT_TRUE(t.ok() && t->has_value());
@@ -102,19 +62,18 @@ TEST_F(StoreTest, StoredCodeIsOnlyAHash) {
 }
 
 TEST_F(StoreTest, UnknownCategoryIsRefusedByField) {
-  TicketService svc(*store_, [this] { return now_; });
   auto d = draft();
   d.category = "no.such";
-  auto r = svc.submit(d, Actor{});
+  auto r = tickets_->submit(d, Actor{});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "category");
   EXPECT_EQ(r.error().status, 422);
 }
 
 TEST_F(StoreTest, DataSurvivesReopen) {
-  TicketService svc(*store_, [this] { return now_; });
-  auto r = svc.submit(draft(), Actor{});
+  auto r = tickets_->submit(draft(), Actor{});
   ASSERT_TRUE(r.ok());
+  tickets_.reset();
   store_.reset();
   auto s = open_store(path_.string());
   ASSERT_TRUE(s.ok());
@@ -122,4 +81,31 @@ TEST_F(StoreTest, DataSurvivesReopen) {
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->draft.contact.phone, "13912345678");
   store_ = std::move(*s);
+}
+
+TEST_F(StoreTest, StaleVersionsAreRefused) {
+  auto r = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(r.ok());
+  auto t = store_->find_ticket(r->number);
+  ASSERT_TRUE(t.ok() && t->has_value());
+  TicketChange first{**t};
+  first.ticket.reply = "first";
+  ASSERT_TRUE(store_->commit_change(first).ok());
+  TicketChange second{**t};  // read before the first change
+  second.ticket.reply = "second";
+  auto c = store_->commit_change(second);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().status, 409);
+}
+
+TEST_F(StoreTest, DemoOrganisationIsComplete) {
+  const auto& org = org_->data();
+  EXPECT_EQ(org.grids.size(), 1571u);
+  EXPECT_EQ(org.grid_workers.size(), 1571u);
+  auto cats = store_->categories();
+  ASSERT_TRUE(cats.ok());
+  EXPECT_GE(cats->size(), 40u);
+  auto admin = store_->find_user_by_login("admin");
+  ASSERT_TRUE(admin.ok() && admin->has_value());
+  EXPECT_EQ((*admin)->role, core::Role::admin);
 }

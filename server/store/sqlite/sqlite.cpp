@@ -36,6 +36,10 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   if (s_) sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
 }
+Stmt& Stmt::bind_blob(int i, std::string_view v) {
+  if (s_) sqlite3_bind_blob64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+  return *this;
+}
 Stmt& Stmt::bind_null(int i) {
   if (s_) sqlite3_bind_null(s_, i);
   return *this;
@@ -62,6 +66,11 @@ std::string Stmt::text(int col) const {
   const auto* p = sqlite3_column_text(s_, col);
   return p ? std::string(reinterpret_cast<const char*>(p),
                          static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
+           : std::string();
+}
+std::string Stmt::blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(s_, col));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
            : std::string();
 }
 std::optional<std::string> Stmt::opt_text(int col) const {

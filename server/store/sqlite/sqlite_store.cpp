@@ -1,6 +1,7 @@
 #include "server/store/sqlite/sqlite_store.hpp"
 
 #include <cstdio>
+#include <functional>
 
 #include "server/store/migrations.hpp"
 
@@ -43,7 +44,20 @@ core::Category read_category(const sqlite::Stmt& s) {
 constexpr const char* kTicketColumns =
     "id, number, category, description, lat, lng, address, grid_id, contact_name, contact_phone, "
     "anonymous, channel, status, level, submitter_id, access_code_hash, created_at, updated_at, "
-    "response_due_at, resolve_due_at, reply, reopen_count";
+    "response_due_at, resolve_due_at, reply, reopen_count, community_id, street_id, "
+    "assignee_kind, assignee_id, version, assigned_at, responded_at, resolved_at, closed_at, "
+    "merged_into, overdue, rating_resolved, rating_satisfaction, rating_comment, rated_at, "
+    "event_count, last_hash, external_id";
+
+std::optional<core::TimePoint> opt_time(const sqlite::Stmt& s, int col) {
+  if (s.is_null(col)) return std::nullopt;
+  return core::from_unix(s.int64(col));
+}
+
+std::optional<std::int64_t> unix_of(const std::optional<core::TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return core::to_unix(*t);
+}
 
 TicketRecord read_ticket(const sqlite::Stmt& s) {
   TicketRecord t;
@@ -66,7 +80,127 @@ TicketRecord read_ticket(const sqlite::Stmt& s) {
   t.resolve_due_at = core::from_unix(s.int64(19));
   t.reply = s.opt_text(20);
   t.reopen_count = static_cast<int>(s.int64(21));
+  t.community_id = s.opt_text(22);
+  t.street_id = s.opt_text(23);
+  t.assignee_kind = s.text(24);
+  t.assignee_id = s.text(25);
+  t.version = static_cast<int>(s.int64(26));
+  t.assigned_at = opt_time(s, 27);
+  t.responded_at = opt_time(s, 28);
+  t.resolved_at = opt_time(s, 29);
+  t.closed_at = opt_time(s, 30);
+  t.merged_into = s.opt_text(31);
+  t.overdue = s.int64(32) != 0;
+  if (!s.is_null(33)) t.rating_resolved = s.int64(33) != 0;
+  if (!s.is_null(34)) t.rating_satisfaction = static_cast<int>(s.int64(34));
+  t.rating_comment = s.opt_text(35);
+  t.rated_at = opt_time(s, 36);
+  t.event_count = s.int64(37);
+  t.last_hash = s.text(38);
+  t.external_id = s.opt_text(39);
   return t;
+}
+
+// Binds the mutable columns of a ticket, from index `i` on, in kTicketColumns order
+// starting at "category" (shared by insert and update).
+int bind_ticket(sqlite::Stmt& s, int i, const TicketRecord& t) {
+  const auto& d = t.draft;
+  s.bind(i++, d.category);
+  s.bind(i++, d.description);
+  s.bind(i++, d.location.lat);
+  s.bind(i++, d.location.lng);
+  s.bind(i++, d.location.address);
+  s.bind(i++, d.grid_id);
+  s.bind(i++, d.contact.name);
+  s.bind(i++, d.contact.phone);
+  s.bind(i++, d.anonymous ? 1 : 0);
+  s.bind(i++, core::to_string(d.channel));
+  s.bind(i++, core::to_string(t.status));
+  s.bind(i++, core::to_string(t.level));
+  s.bind(i++, t.submitter_id);
+  if (t.access_code_hash.empty())
+    s.bind_null(i++);
+  else
+    s.bind(i++, t.access_code_hash);
+  s.bind(i++, core::to_unix(t.created_at));
+  s.bind(i++, core::to_unix(t.updated_at));
+  s.bind(i++, core::to_unix(t.response_due_at));
+  s.bind(i++, core::to_unix(t.resolve_due_at));
+  s.bind(i++, t.reply);
+  s.bind(i++, t.reopen_count);
+  s.bind(i++, t.community_id);
+  s.bind(i++, t.street_id);
+  s.bind(i++, t.assignee_kind);
+  s.bind(i++, t.assignee_id);
+  s.bind(i++, unix_of(t.assigned_at));
+  s.bind(i++, unix_of(t.responded_at));
+  s.bind(i++, unix_of(t.resolved_at));
+  s.bind(i++, unix_of(t.closed_at));
+  s.bind(i++, t.merged_into);
+  s.bind(i++, t.overdue ? 1 : 0);
+  if (t.rating_resolved)
+    s.bind(i++, *t.rating_resolved ? 1 : 0);
+  else
+    s.bind_null(i++);
+  s.bind(i++, t.rating_satisfaction);
+  s.bind(i++, t.rating_comment);
+  s.bind(i++, unix_of(t.rated_at));
+  s.bind(i++, t.external_id);
+  return i;
+}
+
+constexpr const char* kTicketMutableColumns =
+    "category, description, lat, lng, address, grid_id, contact_name, contact_phone, anonymous, "
+    "channel, status, level, submitter_id, access_code_hash, created_at, updated_at, "
+    "response_due_at, resolve_due_at, reply, reopen_count, community_id, street_id, "
+    "assignee_kind, assignee_id, assigned_at, responded_at, resolved_at, closed_at, merged_into, "
+    "overdue, rating_resolved, rating_satisfaction, rating_comment, rated_at, external_id";
+constexpr int kTicketMutableCount = 35;
+
+UserRow read_user(const sqlite::Stmt& s) {
+  UserRow u;
+  u.id = s.int64(0);
+  u.username = s.opt_text(1).value_or("");
+  u.phone = s.opt_text(2).value_or("");
+  u.name = s.text(3);
+  u.role = core::parse_role(s.text(4)).value_or(core::Role::citizen);
+  u.title = s.text(5);
+  u.password_hash = s.text(6);
+  u.unit_id = s.opt_text(7).value_or("");
+  u.street_id = s.opt_text(8).value_or("");
+  u.community_id = s.opt_text(9).value_or("");
+  u.disabled = s.int64(10) != 0;
+  u.created_at = core::from_unix(s.int64(11));
+  return u;
+}
+constexpr const char* kUserColumns =
+    "id, username, phone, name, role, title, password_hash, unit_id, street_id, community_id, "
+    "disabled, created_at";
+
+WhistleRecord read_whistle(const sqlite::Stmt& s) {
+  WhistleRecord w;
+  w.id = s.int64(0);
+  w.ticket_id = s.int64(1);
+  w.unit_id = s.text(2);
+  w.status = core::parse_whistle_state(s.text(3)).value_or(core::WhistleState::summoned);
+  w.note = s.text(4);
+  w.summoned_by = s.opt_int64(5);
+  w.summoned_at = core::from_unix(s.int64(6));
+  w.checked_in_at = opt_time(s, 7);
+  w.done_at = opt_time(s, 8);
+  w.unit_name = s.opt_text(9).value_or(w.unit_id);
+  return w;
+}
+
+std::string placeholders(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += i ? ",?" : "?";
+  return out;
+}
+
+std::optional<std::string> non_empty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
 }
 
 }  // namespace
@@ -165,45 +299,416 @@ core::Outcome SqliteStore::upsert_categories(const std::vector<core::Category>& 
   return core::Unit{};
 }
 
-Result<TicketRecord> SqliteStore::create_ticket(TicketRecord t) {
+// [SECTION] Organisation
+
+core::Outcome SqliteStore::upsert_org(const OrgData& org) {
   std::lock_guard lock(mu_);
   Tx tx(db_);
-  if (!tx.ok()) return db_error("create_ticket");
+  if (!tx.ok()) return db_error("upsert_org");
+  {
+    auto s = db_.prepare(
+        "INSERT INTO streets(id, name, town, area) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE "
+        "SET name = excluded.name, town = excluded.town, area = excluded.area");
+    for (const auto& r : org.streets) {
+      s.reset();
+      s.bind(1, r.id).bind(2, r.name).bind(3, r.town ? 1 : 0).bind(4, r.area);
+      s.step();
+      if (s.failed()) return db_error("upsert_streets");
+    }
+  }
+  {
+    auto s = db_.prepare(
+        "INSERT INTO communities(id, street_id, name, village, area) VALUES (?,?,?,?,?) "
+        "ON CONFLICT(id) DO UPDATE SET street_id = excluded.street_id, name = excluded.name, "
+        "village = excluded.village, area = excluded.area");
+    for (const auto& r : org.communities) {
+      s.reset();
+      s.bind(1, r.id).bind(2, r.street_id).bind(3, r.name).bind(4, r.village ? 1 : 0);
+      s.bind(5, r.area);
+      s.step();
+      if (s.failed()) return db_error("upsert_communities");
+    }
+  }
+  {
+    auto s = db_.prepare(
+        "INSERT INTO grids(id, community_id, street_id, name, kind, polygon, min_lng, min_lat, "
+        "max_lng, max_lat, households, residents) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(id) DO UPDATE SET community_id = excluded.community_id, "
+        "street_id = excluded.street_id, name = excluded.name, kind = excluded.kind, "
+        "polygon = excluded.polygon, min_lng = excluded.min_lng, min_lat = excluded.min_lat, "
+        "max_lng = excluded.max_lng, max_lat = excluded.max_lat, "
+        "households = excluded.households, residents = excluded.residents");
+    for (const auto& r : org.grids) {
+      s.reset();
+      s.bind(1, r.id).bind(2, r.community_id).bind(3, r.street_id).bind(4, r.name);
+      s.bind(5, r.kind).bind(6, r.polygon).bind(7, r.min_lng).bind(8, r.min_lat);
+      s.bind(9, r.max_lng).bind(10, r.max_lat).bind(11, r.households).bind(12, r.residents);
+      s.step();
+      if (s.failed()) return db_error("upsert_grids");
+    }
+  }
+  {
+    auto s = db_.prepare(
+        "INSERT INTO units(id, kind, subkind, name, name_en, contact, contact_person, address, "
+        "street_id, community_id, grid_id, lat, lng) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, subkind = excluded.subkind, "
+        "name = excluded.name, name_en = excluded.name_en, contact = excluded.contact, "
+        "contact_person = excluded.contact_person, address = excluded.address, "
+        "street_id = excluded.street_id, community_id = excluded.community_id, "
+        "grid_id = excluded.grid_id, lat = excluded.lat, lng = excluded.lng");
+    for (const auto& r : org.units) {
+      s.reset();
+      s.bind(1, r.id).bind(2, r.kind).bind(3, r.subkind).bind(4, r.name).bind(5, r.name_en);
+      s.bind(6, r.contact).bind(7, r.contact_person).bind(8, r.address);
+      s.bind(9, non_empty(r.street_id)).bind(10, non_empty(r.community_id));
+      s.bind(11, non_empty(r.grid_id)).bind(12, r.lat).bind(13, r.lng);
+      s.step();
+      if (s.failed()) return db_error("upsert_units");
+    }
+  }
+  {
+    // Accounts are matched by username; an existing account keeps its password.
+    auto s = db_.prepare(
+        "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
+        "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
+        "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
+        "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
+        "community_id = excluded.community_id RETURNING id");
+    auto del = db_.prepare("DELETE FROM user_grids WHERE user_id = ?");
+    auto grid = db_.prepare("INSERT OR IGNORE INTO user_grids(user_id, grid_id) VALUES (?, ?)");
+    for (const auto& u : org.users) {
+      s.reset();
+      s.bind(1, u.username).bind(2, non_empty(u.phone)).bind(3, u.name);
+      s.bind(4, core::to_string(u.role)).bind(5, u.title).bind(6, u.password_hash);
+      s.bind(7, non_empty(u.unit_id)).bind(8, non_empty(u.street_id));
+      s.bind(9, non_empty(u.community_id)).bind(10, core::to_unix(u.created_at));
+      if (!s.step()) return db_error("upsert_users");
+      const std::int64_t id = s.int64(0);
+      s.reset();
+      del.reset();
+      del.bind(1, id);
+      del.step();
+      for (const auto& g : u.grid_ids) {
+        grid.reset();
+        grid.bind(1, id).bind(2, g);
+        grid.step();
+        if (grid.failed()) return db_error("upsert_user_grids");
+      }
+    }
+  }
+  {
+    auto s = db_.prepare(
+        "INSERT INTO calendar_days(day, kind) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET "
+        "kind = excluded.kind");
+    for (const auto& d : org.calendar) {
+      s.reset();
+      s.bind(1, d.day).bind(2, d.kind);
+      s.step();
+      if (s.failed()) return db_error("upsert_calendar");
+    }
+  }
+  if (!tx.commit()) return db_error("upsert_org_commit");
+  return core::Unit{};
+}
 
+Result<OrgData> SqliteStore::load_org() {
+  std::lock_guard lock(mu_);
+  OrgData org;
+  auto st = db_.prepare("SELECT id, name, town, area FROM streets ORDER BY id");
+  while (st.step()) org.streets.push_back({st.text(0), st.text(1), st.int64(2) != 0, st.text(3)});
+  auto cs = db_.prepare("SELECT id, street_id, name, village, area FROM communities ORDER BY id");
+  while (cs.step())
+    org.communities.push_back({cs.text(0), cs.text(1), cs.text(2), cs.int64(3) != 0, cs.text(4)});
+  auto gs = db_.prepare(
+      "SELECT id, community_id, street_id, name, kind, polygon, min_lng, min_lat, max_lng, "
+      "max_lat, households, residents FROM grids ORDER BY id");
+  while (gs.step()) {
+    GridRow g{gs.text(0), gs.text(1), gs.text(2), gs.text(3), gs.text(4), gs.text(5)};
+    g.min_lng = gs.real(6), g.min_lat = gs.real(7), g.max_lng = gs.real(8), g.max_lat = gs.real(9);
+    g.households = static_cast<int>(gs.int64(10));
+    g.residents = static_cast<int>(gs.int64(11));
+    org.grids.push_back(std::move(g));
+  }
+  auto us = db_.prepare(
+      "SELECT id, kind, subkind, name, name_en, contact, contact_person, address, street_id, "
+      "community_id, grid_id, lat, lng FROM units ORDER BY rowid");
+  while (us.step()) {
+    UnitRow u{us.text(0), us.text(1), us.text(2), us.text(3), us.text(4), us.text(5),
+              us.text(6), us.text(7), us.text(8), us.text(9), us.text(10)};
+    if (!us.is_null(11)) u.lat = us.real(11);
+    if (!us.is_null(12)) u.lng = us.real(12);
+    org.units.push_back(std::move(u));
+  }
+  auto cal = db_.prepare("SELECT day, kind FROM calendar_days ORDER BY day");
+  while (cal.step()) org.calendar.push_back({cal.text(0), cal.text(1)});
+  auto gw = db_.prepare(
+      "SELECT ug.grid_id, u.id, u.name FROM user_grids ug JOIN users u ON u.id = ug.user_id "
+      "WHERE u.role = 'grid_worker' AND u.disabled = 0 ORDER BY ug.grid_id, u.id");
+  while (gw.step()) org.grid_workers.push_back({gw.text(0), gw.int64(1), gw.text(2)});
+  if (st.failed() || cs.failed() || gs.failed() || us.failed() || cal.failed())
+    return db_error("load_org");
+  return org;
+}
+
+namespace {
+void load_user_grids(sqlite::Db& db, UserRow& u) {
+  auto g = db.prepare("SELECT grid_id FROM user_grids WHERE user_id = ? ORDER BY grid_id");
+  g.bind(1, u.id);
+  while (g.step()) u.grid_ids.push_back(g.text(0));
+}
+}  // namespace
+
+Result<std::optional<UserRow>> SqliteStore::find_user(std::int64_t id) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) {
+    if (s.failed()) return db_error("find_user");
+    return std::optional<UserRow>();
+  }
+  UserRow u = read_user(s);
+  load_user_grids(db_, u);
+  return std::optional<UserRow>(std::move(u));
+}
+
+Result<std::optional<UserRow>> SqliteStore::find_user_by_login(const std::string& login) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(std::string("SELECT ") + kUserColumns +
+                       " FROM users WHERE username = ?1 OR phone = ?1 LIMIT 1");
+  s.bind(1, login);
+  if (!s.step()) {
+    if (s.failed()) return db_error("find_user_by_login");
+    return std::optional<UserRow>();
+  }
+  UserRow u = read_user(s);
+  load_user_grids(db_, u);
+  return std::optional<UserRow>(std::move(u));
+}
+
+Result<std::vector<UserRow>> SqliteStore::users(int page, int page_size) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(std::string("SELECT ") + kUserColumns +
+                       " FROM users ORDER BY id LIMIT ? OFFSET ?");
+  s.bind(1, page_size).bind(2, static_cast<std::int64_t>(page - 1) * page_size);
+  std::vector<UserRow> out;
+  while (s.step()) out.push_back(read_user(s));
+  if (s.failed()) return db_error("users");
+  for (auto& u : out) load_user_grids(db_, u);
+  return out;
+}
+
+Result<std::int64_t> SqliteStore::create_user(UserRow u) {
+  std::lock_guard lock(mu_);
+  Tx tx(db_);
+  if (!tx.ok()) return db_error("create_user");
+  auto s = db_.prepare(
+      "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
+      "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+  s.bind(1, non_empty(u.username)).bind(2, non_empty(u.phone)).bind(3, u.name);
+  s.bind(4, core::to_string(u.role)).bind(5, u.title).bind(6, u.password_hash);
+  s.bind(7, non_empty(u.unit_id)).bind(8, non_empty(u.street_id));
+  s.bind(9, non_empty(u.community_id)).bind(10, u.disabled ? 1 : 0);
+  s.bind(11, core::to_unix(u.created_at));
+  if (!s.step()) {
+    if ((s.rc() & 0xff) == SQLITE_CONSTRAINT)
+      return Error::conflict("account_exists", "an account with this phone or username exists");
+    return db_error("create_user");
+  }
+  const std::int64_t id = s.int64(0);
+  s = sqlite::Stmt();
+  auto g = db_.prepare("INSERT INTO user_grids(user_id, grid_id) VALUES (?, ?)");
+  for (const auto& grid : u.grid_ids) {
+    g.reset();
+    g.bind(1, id).bind(2, grid);
+    g.step();
+    if (g.failed()) return Error::invalid("grid_ids", "unknown_grid", "names an unknown grid");
+  }
+  g = sqlite::Stmt();
+  if (!tx.commit()) return db_error("create_user_commit");
+  return id;
+}
+
+// [SECTION] Sessions
+
+core::Outcome SqliteStore::create_session(const std::string& token_hash, std::int64_t user_id,
+                                          core::TimePoint now, core::TimePoint expires_at) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "INSERT INTO sessions(token_hash, user_id, created_at, last_seen_at, expires_at) "
+      "VALUES (?,?,?,?,?)");
+  s.bind(1, token_hash).bind(2, user_id).bind(3, core::to_unix(now)).bind(4, core::to_unix(now));
+  s.bind(5, core::to_unix(expires_at));
+  s.step();
+  if (s.failed()) return db_error("create_session");
+  return core::Unit{};
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::session_user(const std::string& token_hash,
+                                                              core::TimePoint now) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id "
+      "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
+  s.bind(1, token_hash).bind(2, core::to_unix(now));
+  if (!s.step()) {
+    if (s.failed()) return db_error("session_user");
+    return std::optional<std::int64_t>();
+  }
+  return std::optional<std::int64_t>(s.int64(0));
+}
+
+core::Outcome SqliteStore::delete_session(const std::string& token_hash) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("DELETE FROM sessions WHERE token_hash = ?");
+  s.bind(1, token_hash);
+  s.step();
+  if (s.failed()) return db_error("delete_session");
+  return core::Unit{};
+}
+
+// [SECTION] Tickets
+
+bool SqliteStore::append_events(std::int64_t ticket_id, const std::string& number,
+                                std::int64_t& count, std::string& last_hash,
+                                std::vector<core::AuditEvent>& events) {
+  auto s = db_.prepare(
+      "INSERT INTO events(ticket_id, seq, at, actor_id, actor_role, actor_name, action, "
+      "from_status, to_status, level, note, data, prev_hash, hash) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (auto& e : events) {
+    e.seq = ++count;
+    e.ticket = number;
+    core::seal(e, last_hash.empty() ? core::kGenesisHash : std::string_view(last_hash));
+    last_hash = e.hash;
+    s.reset();
+    s.bind(1, ticket_id).bind(2, e.seq).bind(3, e.at).bind(4, e.actor_id).bind(5, e.actor_role);
+    s.bind(6, e.actor_name).bind(7, e.action).bind(8, e.from_status).bind(9, e.to_status);
+    s.bind(10, e.level).bind(11, e.note).bind(12, e.data).bind(13, e.prev_hash).bind(14, e.hash);
+    s.step();
+    if (s.failed()) return false;
+  }
+  return true;
+}
+
+Result<TicketRecord> SqliteStore::insert_ticket(TicketRecord t,
+                                                std::vector<core::AuditEvent>& events) {
   const auto day = core::civil_date(t.created_at, core::kShanghaiOffset);
   char day_key[16];
   std::snprintf(day_key, sizeof day_key, "%04d%02d%02d", day.year, day.month, day.day);
-  auto counter = db_.prepare(
-      "INSERT INTO ticket_counters(day, last) VALUES (?, 1) "
-      "ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last");
-  counter.bind(1, std::string_view(day_key));
-  if (!counter.step()) return db_error("ticket_counter");
-  t.number = core::format_ticket_number(day.year, day.month, day.day, counter.int64(0));
+  {
+    auto counter = db_.prepare(
+        "INSERT INTO ticket_counters(day, last) VALUES (?, 1) "
+        "ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last");
+    counter.bind(1, std::string_view(day_key));
+    if (!counter.step()) return db_error("ticket_counter");
+    t.number = core::format_ticket_number(day.year, day.month, day.day, counter.int64(0));
+  }
+  {
+    auto s = db_.prepare(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
+                         ") VALUES (?," + placeholders(kTicketMutableCount) + ") RETURNING id");
+    s.bind(1, t.number);
+    bind_ticket(s, 2, t);
+    if (!s.step()) {
+      if ((s.rc() & 0xff) == SQLITE_CONSTRAINT && t.external_id)
+        return Error::conflict("duplicate_external_id", "a ticket with this external_id exists");
+      return db_error("create_ticket");
+    }
+    t.id = s.int64(0);
+  }
+  t.event_count = 0;
+  t.last_hash.clear();
+  if (!append_events(t.id, t.number, t.event_count, t.last_hash, events))
+    return db_error("append_events");
+  t.version = 0;
+  auto u = db_.prepare("UPDATE tickets SET event_count = ?, last_hash = ? WHERE id = ?");
+  u.bind(1, t.event_count).bind(2, t.last_hash).bind(3, t.id);
+  u.step();
+  if (u.failed()) return db_error("create_ticket_head");
+  return t;
+}
 
-  auto s = db_.prepare(
-      "INSERT INTO tickets(number, category, description, lat, lng, address, grid_id, "
-      "contact_name, contact_phone, anonymous, channel, status, level, submitter_id, "
-      "access_code_hash, created_at, updated_at, response_due_at, resolve_due_at, reply, "
-      "reopen_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-  const auto& d = t.draft;
-  s.bind(1, t.number).bind(2, d.category).bind(3, d.description);
-  s.bind(4, d.location.lat).bind(5, d.location.lng).bind(6, d.location.address);
-  s.bind(7, d.grid_id).bind(8, d.contact.name).bind(9, d.contact.phone);
-  s.bind(10, d.anonymous ? 1 : 0).bind(11, core::to_string(d.channel));
-  s.bind(12, core::to_string(t.status)).bind(13, core::to_string(t.level));
-  s.bind(14, t.submitter_id);
-  if (t.access_code_hash.empty())
-    s.bind_null(15);
-  else
-    s.bind(15, t.access_code_hash);
-  s.bind(16, core::to_unix(t.created_at)).bind(17, core::to_unix(t.updated_at));
-  s.bind(18, core::to_unix(t.response_due_at)).bind(19, core::to_unix(t.resolve_due_at));
-  s.bind(20, t.reply).bind(21, t.reopen_count);
-  if (!s.step()) return db_error("create_ticket");
-  t.id = s.int64(0);
-  s = sqlite::Stmt();  // finish the statement before COMMIT
-  counter = sqlite::Stmt();
+Result<TicketRecord> SqliteStore::create_ticket(TicketRecord t,
+                                                std::vector<core::AuditEvent> events) {
+  std::lock_guard lock(mu_);
+  Tx tx(db_);
+  if (!tx.ok()) return db_error("create_ticket");
+  auto r = insert_ticket(std::move(t), events);
+  if (!r) return r;
   if (!tx.commit()) return db_error("create_ticket_commit");
+  return r;
+}
+
+Result<std::vector<TicketRecord>> SqliteStore::create_tickets(
+    std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> tickets) {
+  std::lock_guard lock(mu_);
+  Tx tx(db_);
+  if (!tx.ok()) return db_error("create_tickets");
+  std::vector<TicketRecord> out;
+  out.reserve(tickets.size());
+  for (auto& [t, events] : tickets) {
+    auto r = insert_ticket(std::move(t), events);
+    if (!r) return r.error();
+    out.push_back(std::move(*r));
+  }
+  if (!tx.commit()) return db_error("create_tickets_commit");
+  return out;
+}
+
+Result<TicketRecord> SqliteStore::commit_change(TicketChange c) {
+  std::lock_guard lock(mu_);
+  Tx tx(db_);
+  if (!tx.ok()) return db_error("commit_change");
+  TicketRecord& t = c.ticket;
+  {
+    auto head = db_.prepare("SELECT version, event_count, last_hash FROM tickets WHERE id = ?");
+    head.bind(1, t.id);
+    if (!head.step()) return Error::not_found("no such ticket");
+    if (head.int64(0) != t.version)
+      return Error::conflict("conflict", "the ticket changed meanwhile; reload and try again");
+    t.event_count = head.int64(1);
+    t.last_hash = head.text(2);
+  }
+  if (!append_events(t.id, t.number, t.event_count, t.last_hash, c.events))
+    return db_error("append_events");
+  {
+    std::string sql = "UPDATE tickets SET (";
+    sql += kTicketMutableColumns;
+    sql += ", version, event_count, last_hash) = (" + placeholders(kTicketMutableCount) +
+           ", ?, ?, ?) WHERE id = ? AND version = ?";
+    auto s = db_.prepare(sql);
+    int i = bind_ticket(s, 1, t);
+    s.bind(i, t.version + 1).bind(i + 1, t.event_count).bind(i + 2, t.last_hash);
+    s.bind(i + 3, t.id).bind(i + 4, t.version);
+    s.step();
+    if (s.failed()) return db_error("update_ticket");
+  }
+  for (auto& w : c.new_whistles) {
+    auto s = db_.prepare(
+        "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at) "
+        "VALUES (?,?,?,?,?,?) RETURNING id");
+    s.bind(1, t.id).bind(2, w.unit_id).bind(3, core::to_string(w.status)).bind(4, w.note);
+    s.bind(5, w.summoned_by).bind(6, core::to_unix(w.summoned_at));
+    if (!s.step()) return db_error("insert_whistle");
+    w.id = s.int64(0);
+  }
+  for (const auto& w : c.updated_whistles) {
+    auto s = db_.prepare(
+        "UPDATE whistles SET status = ?, note = ?, checked_in_at = ?, done_at = ? "
+        "WHERE id = ? AND ticket_id = ?");
+    s.bind(1, core::to_string(w.status)).bind(2, w.note).bind(3, unix_of(w.checked_in_at));
+    s.bind(4, unix_of(w.done_at)).bind(5, w.id).bind(6, t.id);
+    s.step();
+    if (s.failed()) return db_error("update_whistle");
+  }
+  for (const auto& [id, role] : c.attachments) {
+    auto s = db_.prepare(
+        "INSERT OR IGNORE INTO ticket_attachments(ticket_id, attachment_id, role) VALUES (?,?,?)");
+    s.bind(1, t.id).bind(2, id).bind(3, role);
+    s.step();
+    if (s.failed()) return db_error("link_attachment");
+  }
+  if (!tx.commit()) return db_error("commit_change_commit");
+  t.version += 1;
   return t;
 }
 
@@ -214,6 +719,222 @@ Result<std::optional<TicketRecord>> SqliteStore::find_ticket(const std::string& 
   if (s.step()) return std::optional<TicketRecord>(read_ticket(s));
   if (s.failed()) return db_error("find_ticket");
   return std::optional<TicketRecord>();
+}
+
+Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
+  std::lock_guard lock(mu_);
+  std::string where = " WHERE 1=1";
+  std::vector<std::string> texts;  // bound in order after the fixed ones
+  std::vector<std::function<void(sqlite::Stmt&, int&)>> binds;
+  auto add_text = [&](const std::string& clause, std::string value) {
+    where += clause;
+    binds.push_back([v = std::move(value)](sqlite::Stmt& s, int& i) { s.bind(i++, v); });
+  };
+  if (f.submitter_id) {
+    where += " AND submitter_id = ?";
+    binds.push_back([v = *f.submitter_id](sqlite::Stmt& s, int& i) { s.bind(i++, v); });
+  }
+  if (!f.grid_ids.empty()) {
+    where += " AND grid_id IN (" + placeholders(static_cast<int>(f.grid_ids.size())) + ")";
+    for (const auto& g : f.grid_ids)
+      binds.push_back([g](sqlite::Stmt& s, int& i) { s.bind(i++, g); });
+  }
+  if (!f.community_id.empty()) add_text(" AND community_id = ?", f.community_id);
+  if (!f.street_id.empty()) add_text(" AND street_id = ?", f.street_id);
+  if (!f.unit_id.empty()) {
+    where +=
+        " AND ((assignee_kind = 'unit' AND assignee_id = ?) OR id IN (SELECT ticket_id FROM "
+        "whistles WHERE unit_id = ?))";
+    binds.push_back([v = f.unit_id](sqlite::Stmt& s, int& i) {
+      s.bind(i++, v);
+      s.bind(i++, v);
+    });
+  }
+  if (f.status) add_text(" AND status = ?", std::string(core::to_string(*f.status)));
+  if (f.level) add_text(" AND level = ?", std::string(core::to_string(*f.level)));
+  if (!f.category.empty()) add_text(" AND category = ?", f.category);
+  if (f.overdue_only) where += " AND overdue = 1";
+  if (f.open_only)
+    where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
+  if (!f.q.empty()) {
+    where += " AND (number LIKE ? ESCAPE '\\' OR instr(description, ?) > 0)";
+    std::string prefix;
+    for (char c : f.q) {
+      if (c == '%' || c == '_' || c == '\\') prefix += '\\';
+      prefix += c;
+    }
+    binds.push_back([p = prefix + "%", q = f.q](sqlite::Stmt& s, int& i) {
+      s.bind(i++, p);
+      s.bind(i++, q);
+    });
+  }
+  TicketPage page;
+  {
+    auto s = db_.prepare("SELECT COUNT(*) FROM tickets" + where);
+    int i = 1;
+    for (auto& b : binds) b(s, i);
+    if (!s.step()) return db_error("count_tickets");
+    page.total = s.int64(0);
+  }
+  // Most urgent first among open tickets: overdue, then the nearest deadline; newest otherwise.
+  const char* order = f.open_only || f.overdue_only
+                          ? " ORDER BY overdue DESC, response_due_at ASC, id DESC"
+                          : " ORDER BY id DESC";
+  auto s = db_.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets" + where + order +
+                       " LIMIT ? OFFSET ?");
+  int i = 1;
+  for (auto& b : binds) b(s, i);
+  s.bind(i, f.page_size).bind(i + 1, static_cast<std::int64_t>(f.page - 1) * f.page_size);
+  while (s.step()) page.items.push_back(read_ticket(s));
+  if (s.failed()) return db_error("list_tickets");
+  return page;
+}
+
+Result<std::vector<WhistleRecord>> SqliteStore::whistles(std::int64_t ticket_id) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "SELECT w.id, w.ticket_id, w.unit_id, w.status, w.note, w.summoned_by, w.summoned_at, "
+      "w.checked_in_at, w.done_at, u.name FROM whistles w LEFT JOIN units u ON u.id = w.unit_id "
+      "WHERE w.ticket_id = ? ORDER BY w.id");
+  s.bind(1, ticket_id);
+  std::vector<WhistleRecord> out;
+  while (s.step()) out.push_back(read_whistle(s));
+  if (s.failed()) return db_error("whistles");
+  return out;
+}
+
+Result<std::vector<core::AuditEvent>> SqliteStore::events(std::int64_t ticket_id) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "SELECT e.seq, t.number, e.at, e.actor_id, e.actor_role, e.actor_name, e.action, "
+      "e.from_status, e.to_status, e.level, e.note, e.data, e.prev_hash, e.hash FROM events e "
+      "JOIN tickets t ON t.id = e.ticket_id WHERE e.ticket_id = ? ORDER BY e.seq");
+  s.bind(1, ticket_id);
+  std::vector<core::AuditEvent> out;
+  while (s.step()) {
+    core::AuditEvent e;
+    e.seq = s.int64(0);
+    e.ticket = s.text(1);
+    e.at = s.text(2);
+    e.actor_id = s.text(3);
+    e.actor_role = s.text(4);
+    e.actor_name = s.text(5);
+    e.action = s.text(6);
+    e.from_status = s.text(7);
+    e.to_status = s.text(8);
+    e.level = s.text(9);
+    e.note = s.text(10);
+    e.data = s.text(11);
+    e.prev_hash = s.text(12);
+    e.hash = s.text(13);
+    out.push_back(std::move(e));
+  }
+  if (s.failed()) return db_error("events");
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::numbers_where(const char* sql, std::int64_t t,
+                                                            int limit) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(sql);
+  s.bind(1, t).bind(2, limit);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  if (s.failed()) return db_error("scheduler_query");
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::due_for_escalation(core::TimePoint now, int limit) {
+  return numbers_where(
+      "SELECT number FROM tickets WHERE status IN ('submitted','assigned','returned') AND "
+      "responded_at IS NULL AND response_due_at <= ? ORDER BY response_due_at LIMIT ?",
+      core::to_unix(now), limit);
+}
+
+Result<std::vector<std::string>> SqliteStore::due_for_overdue_flag(core::TimePoint now, int limit) {
+  return numbers_where(
+      "SELECT number FROM tickets WHERE status IN ('submitted','assigned','accepted',"
+      "'in_progress','returned') AND overdue = 0 AND resolve_due_at <= ? "
+      "ORDER BY resolve_due_at LIMIT ?",
+      core::to_unix(now), limit);
+}
+
+Result<std::vector<std::string>> SqliteStore::due_for_auto_close(core::TimePoint resolved_before,
+                                                                 int limit) {
+  return numbers_where(
+      "SELECT number FROM tickets WHERE status = 'resolved' AND resolved_at <= ? "
+      "ORDER BY resolved_at LIMIT ?",
+      core::to_unix(resolved_before), limit);
+}
+
+Result<std::vector<std::pair<std::int64_t, std::string>>> SqliteStore::ticket_ids(
+    std::int64_t after_id, int limit) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT id, number FROM tickets WHERE id > ? ORDER BY id LIMIT ?");
+  s.bind(1, after_id).bind(2, limit);
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  while (s.step()) out.emplace_back(s.int64(0), s.text(1));
+  if (s.failed()) return db_error("ticket_ids");
+  return out;
+}
+
+// [SECTION] Attachments
+
+core::Outcome SqliteStore::put_attachment(const AttachmentRecord& a) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "INSERT OR IGNORE INTO attachments(id, mime, width, height, bytes, data, uploader, "
+      "created_at) VALUES (?,?,?,?,?,?,?,?)");
+  s.bind(1, a.id).bind(2, a.mime).bind(3, a.width).bind(4, a.height).bind(5, a.bytes);
+  s.bind_blob(6, a.data).bind(7, a.uploader).bind(8, core::to_unix(a.created_at));
+  s.step();
+  if (s.failed()) return db_error("put_attachment");
+  return core::Unit{};
+}
+
+Result<std::optional<AttachmentRecord>> SqliteStore::attachment(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "SELECT id, mime, width, height, bytes, data, uploader, created_at FROM attachments "
+      "WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) {
+    if (s.failed()) return db_error("attachment");
+    return std::optional<AttachmentRecord>();
+  }
+  AttachmentRecord a{s.text(0),
+                     s.text(1),
+                     static_cast<int>(s.int64(2)),
+                     static_cast<int>(s.int64(3)),
+                     s.int64(4),
+                     s.blob(5),
+                     s.opt_int64(6),
+                     core::from_unix(s.int64(7))};
+  return std::optional<AttachmentRecord>(std::move(a));
+}
+
+Result<std::vector<AttachmentRecord>> SqliteStore::ticket_attachments(std::int64_t ticket_id) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "SELECT a.id, a.mime, a.width, a.height, a.bytes FROM ticket_attachments ta JOIN "
+      "attachments a ON a.id = ta.attachment_id WHERE ta.ticket_id = ? ORDER BY a.created_at");
+  s.bind(1, ticket_id);
+  std::vector<AttachmentRecord> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)),
+                   s.int64(4)});
+  if (s.failed()) return db_error("ticket_attachments");
+  return out;
+}
+
+Result<std::vector<std::int64_t>> SqliteStore::attachment_tickets(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT ticket_id FROM ticket_attachments WHERE attachment_id = ?");
+  s.bind(1, id);
+  std::vector<std::int64_t> out;
+  while (s.step()) out.push_back(s.int64(0));
+  if (s.failed()) return db_error("attachment_tickets");
+  return out;
 }
 
 }  // namespace portal::server

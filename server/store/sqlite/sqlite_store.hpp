@@ -23,12 +23,50 @@ class SqliteStore final : public Store {
   core::Result<std::optional<core::Category>> category(const std::string& code) override;
   core::Outcome upsert_categories(const std::vector<core::Category>& categories) override;
 
-  core::Result<TicketRecord> create_ticket(TicketRecord ticket) override;
+  core::Outcome upsert_org(const OrgData& org) override;
+  core::Result<OrgData> load_org() override;
+  core::Result<std::optional<UserRow>> find_user(std::int64_t id) override;
+  core::Result<std::optional<UserRow>> find_user_by_login(const std::string& login) override;
+  core::Result<std::vector<UserRow>> users(int page, int page_size) override;
+  core::Result<std::int64_t> create_user(UserRow user) override;
+
+  core::Outcome create_session(const std::string& token_hash, std::int64_t user_id,
+                               core::TimePoint now, core::TimePoint expires_at) override;
+  core::Result<std::optional<std::int64_t>> session_user(const std::string& token_hash,
+                                                         core::TimePoint now) override;
+  core::Outcome delete_session(const std::string& token_hash) override;
+
+  core::Result<TicketRecord> create_ticket(TicketRecord ticket,
+                                           std::vector<core::AuditEvent> events) override;
+  core::Result<std::vector<TicketRecord>> create_tickets(
+      std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> tickets) override;
+  core::Result<TicketRecord> commit_change(TicketChange change) override;
   core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) override;
+  core::Result<TicketPage> list_tickets(const TicketFilter& filter) override;
+  core::Result<std::vector<WhistleRecord>> whistles(std::int64_t ticket_id) override;
+  core::Result<std::vector<core::AuditEvent>> events(std::int64_t ticket_id) override;
+  core::Result<std::vector<std::string>> due_for_escalation(core::TimePoint now,
+                                                            int limit) override;
+  core::Result<std::vector<std::string>> due_for_overdue_flag(core::TimePoint now,
+                                                              int limit) override;
+  core::Result<std::vector<std::string>> due_for_auto_close(core::TimePoint resolved_before,
+                                                            int limit) override;
+  core::Result<std::vector<std::pair<std::int64_t, std::string>>> ticket_ids(std::int64_t after_id,
+                                                                             int limit) override;
+
+  core::Outcome put_attachment(const AttachmentRecord& a) override;
+  core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) override;
+  core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
+  core::Result<std::vector<std::int64_t>> attachment_tickets(const std::string& id) override;
 
  private:
   explicit SqliteStore(sqlite::Db db) : db_(std::move(db)) {}
   core::Error db_error(const char* what);
+  // Inside a transaction: insert one ticket with its events.
+  core::Result<TicketRecord> insert_ticket(TicketRecord t, std::vector<core::AuditEvent>& events);
+  bool append_events(std::int64_t ticket_id, const std::string& number, std::int64_t& count,
+                     std::string& last_hash, std::vector<core::AuditEvent>& events);
+  core::Result<std::vector<std::string>> numbers_where(const char* sql, std::int64_t t, int limit);
 
   std::mutex mu_;  // one connection, serialised
   sqlite::Db db_;

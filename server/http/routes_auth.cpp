@@ -1,0 +1,48 @@
+#include "server/http/respond.hpp"
+#include "server/http/routes.hpp"
+
+namespace portal::server::http {
+
+namespace {
+core::Json session_json(const Session& s) {
+  return {{"token", s.token},
+          {"expires_at", core::format_iso(s.expires_at)},
+          {"user", AuthService::user_json(s.user)}};
+}
+}  // namespace
+
+void register_auth_routes(httplib::Server& s, Services& sv) {
+  s.Post("/api/v1/auth/register", [&sv](const httplib::Request& req, httplib::Response& res) {
+    auto body = read_json_body(req);
+    if (!body) return send_error(res, body.error());
+    auto session = sv.auth.register_citizen(*body);
+    if (!session) return send_error(res, session.error());
+    send_json(res, 201, session_json(*session));
+  });
+
+  s.Post("/api/v1/auth/login", [&sv](const httplib::Request& req, httplib::Response& res) {
+    auto body = read_json_body(req);
+    if (!body) return send_error(res, body.error());
+    auto session = sv.auth.login(*body);
+    if (!session) return send_error(res, session.error());
+    send_json(res, 200, session_json(*session));
+  });
+
+  s.Post("/api/v1/auth/logout", [&sv](const httplib::Request& req, httplib::Response& res) {
+    auto actor = signed_in_actor(req, sv);
+    if (!actor) return send_error(res, actor.error());
+    const std::string h = req.get_header_value("Authorization");
+    if (auto ok = sv.auth.logout(h.substr(7)); !ok) return send_error(res, ok.error());
+    res.status = 204;
+  });
+
+  s.Get("/api/v1/me", [&sv](const httplib::Request& req, httplib::Response& res) {
+    auto actor = signed_in_actor(req, sv);
+    if (!actor) return send_error(res, actor.error());
+    auto u = sv.auth.user(*actor->user_id);
+    if (!u) return send_error(res, u.error());
+    send_json(res, 200, AuthService::user_json(*u));
+  });
+}
+
+}  // namespace portal::server::http

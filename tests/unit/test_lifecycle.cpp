@@ -1,0 +1,317 @@
+// The ticket lifecycle through the service, on a real SQLite file seeded with the
+// demo organisation, with a clock the tests move.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "tests/unit/service_fixture.hpp"
+
+using namespace portal;
+using namespace portal::server;
+using core::Json;
+
+namespace {
+
+class Lifecycle : public test::ServiceTest {
+ protected:
+  // The first account matching the predicate.
+  template <class Pred>
+  Actor find_actor(Pred pred) {
+    auto users = store_->users(1, 10000);
+    EXPECT_TRUE(users.ok());
+    for (const auto& u : *users)
+      if (pred(u)) return Actor::from_user(u);
+    ADD_FAILURE() << "no such account";
+    return Actor{};
+  }
+  Actor grid_worker_of(const std::string& grid) {
+    return find_actor([&](const UserRow& u) {
+      return u.role == core::Role::grid_worker && !u.grid_ids.empty() && u.grid_ids[0] == grid;
+    });
+  }
+  Actor staff(core::Role role, const std::string& community, const std::string& street) {
+    return find_actor([&](const UserRow& u) {
+      return u.role == role && (community.empty() || u.community_id == community) &&
+             (street.empty() || u.street_id == street);
+    });
+  }
+  Actor unit_staff(const std::string& unit) {
+    return find_actor(
+        [&](const UserRow& u) { return u.role == core::Role::unit_staff && u.unit_id == unit; });
+  }
+
+  struct Submitted {
+    std::string number, code, grid, community, street;
+  };
+  Submitted submit(core::TicketDraft d) {
+    auto r = tickets_->submit(d, Actor{});
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    auto t = store_->find_ticket(r->number);
+    return {r->number, r->access_code.value_or(""), (*t)->draft.grid_id.value_or(""),
+            (*t)->community_id.value_or(""), (*t)->street_id.value_or("")};
+  }
+  core::Result<Json> act(const Submitted& s, const Actor& a, Json body) {
+    return tickets_->act(s.number, a, body);
+  }
+  Json ok(core::Result<Json> r) {
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().code + ": " + r.error().message);
+    return r.ok() ? *r : Json{};
+  }
+  int status_of(const core::Result<Json>& r) { return r.ok() ? 200 : r.error().status; }
+  std::vector<std::string> actions_of(const Submitted& s) {
+    auto evs = tickets_->events(s.number, Actor{}, s.code);
+    std::vector<std::string> out;
+    for (const auto& e : (*evs)["items"]) out.push_back(e["action"]);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_F(Lifecycle, SubmissionIsRoutedToTheGridWorker) {
+  auto s = submit(draft());
+  EXPECT_EQ(s.grid, *org_->locate(35.41, 116.58));
+  auto t = tickets_->get(s.number, Actor{}, s.code);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ((*t)["status"], "assigned");
+  EXPECT_EQ((*t)["level"], "grid");
+  EXPECT_EQ((*t)["assignee"]["kind"], "user");
+  EXPECT_EQ(actions_of(s), (std::vector<std::string>{"submit", "assign"}));
+  // The grid worker sees the whole phone number and may accept; a citizen may not.
+  auto gw = grid_worker_of(s.grid);
+  auto as_worker = ok(tickets_->get(s.number, gw, std::nullopt));
+  EXPECT_EQ(as_worker["contact"]["phone"], "13912345678");
+  EXPECT_NE(
+      std::find(as_worker["allowed_actions"].begin(), as_worker["allowed_actions"].end(), "accept"),
+      as_worker["allowed_actions"].end());
+  EXPECT_TRUE((*t)["allowed_actions"].empty() ||
+              std::find((*t)["allowed_actions"].begin(), (*t)["allowed_actions"].end(), "accept") ==
+                  (*t)["allowed_actions"].end());
+}
+
+TEST_F(Lifecycle, OutsideEveryGridGoesToTheDistrictCentre) {
+  auto s = submit(draft(35.0, 116.0));
+  auto t = ok(tickets_->get(s.number, Actor{}, s.code));
+  EXPECT_EQ(t["level"], "district");
+  EXPECT_EQ(t["assignee"]["name"], "任城区政务热线服务中心");
+}
+
+TEST_F(Lifecycle, OtherScopesCannotSeeOrAct) {
+  auto s = submit(draft());
+  // A worker of another grid: the ticket does not exist for them.
+  auto other = find_actor([&](const UserRow& u) {
+    return u.role == core::Role::grid_worker && !u.grid_ids.empty() && u.grid_ids[0] != s.grid;
+  });
+  EXPECT_EQ(status_of(tickets_->get(s.number, other, std::nullopt)), 404);
+  EXPECT_EQ(status_of(act(s, other, {{"action", "accept"}})), 404);
+  // Anonymous callers cannot act.
+  EXPECT_EQ(status_of(act(s, Actor{}, {{"action", "accept"}})), 401);
+  // District staff see it but do not hold it at grid level.
+  auto ds = staff(core::Role::district_staff, "", "");
+  EXPECT_TRUE(tickets_->get(s.number, ds, std::nullopt).ok());
+  EXPECT_EQ(status_of(act(s, ds, {{"action", "accept"}})), 403);
+  // The auditor reads but never acts.
+  auto auditor = actor("auditor");
+  EXPECT_TRUE(tickets_->get(s.number, auditor, std::nullopt).ok());
+  EXPECT_EQ(status_of(act(s, auditor, {{"action", "accept"}})), 403);
+}
+
+TEST_F(Lifecycle, FullChainEscalationWhistlesResolveRate) {
+  auto s = submit(draft());
+  auto gw = grid_worker_of(s.grid);
+  ok(act(s, gw, {{"action", "accept"}}));
+  ok(act(s, gw, {{"action", "progress"}, {"note", "已到现场查看"}}));
+  // Forbidden: resolve with nothing to say; unknown action; accept twice.
+  EXPECT_EQ(status_of(act(s, gw, {{"action", "resolve"}})), 422);
+  EXPECT_EQ(status_of(act(s, gw, {{"action", "fly"}})), 422);
+  EXPECT_EQ(status_of(act(s, gw, {{"action", "accept"}})), 409);
+
+  auto t = ok(act(s, gw, {{"action", "escalate"}, {"reason", "需社区协调"}}));
+  EXPECT_EQ(t["level"], "community");
+  EXPECT_EQ(t["status"], "assigned");
+  EXPECT_EQ(status_of(act(s, gw, {{"action", "accept"}})), 403);  // no longer theirs
+
+  auto cs = staff(core::Role::community_staff, s.community, "");
+  ok(act(s, cs, {{"action", "accept"}}));
+  t = ok(act(s, cs, {{"action", "escalate"}, {"reason", "涉及多个部门"}}));
+  EXPECT_EQ(t["level"], "street");
+
+  auto ss = staff(core::Role::street_staff, "", s.street);
+  ok(act(s, ss, {{"action", "accept"}}));
+  // Whistling: unknown units and bad lists are refused by field.
+  EXPECT_EQ(status_of(act(s, ss, {{"action", "whistle"}, {"unit_ids", Json::array()}})), 422);
+  auto bad = act(s, ss, {{"action", "whistle"}, {"unit_ids", {"dept.urban", "no.such"}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "unit_ids.1");
+  t = ok(act(s, ss,
+             {{"action", "whistle"},
+              {"unit_ids", {"dept.urban", "dept.ecology"}},
+              {"note", "请城管、环保到场"}}));
+  ASSERT_EQ(t["whistles"].size(), 2u);
+  EXPECT_EQ(t["whistles"][0]["status"], "summoned");
+  // Resolving with open whistles is a conflict.
+  auto early = act(s, ss, {{"action", "resolve"}, {"reply", "已处理"}});
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().status, 409);
+  EXPECT_EQ(early.error().code, "whistles_open");
+
+  for (const auto& w : t["whistles"]) {
+    auto us = unit_staff(w["unit_id"]);
+    // The unit sees the whistled ticket; finishing before checking in is a conflict.
+    EXPECT_TRUE(tickets_->get(s.number, us, std::nullopt).ok());
+    EXPECT_EQ(status_of(act(s, us, {{"action", "whistle_done"}, {"whistle_id", w["id"]}})), 409);
+    ok(act(s, us, {{"action", "checkin"}, {"whistle_id", w["id"]}}));
+    ok(act(s, us, {{"action", "whistle_done"}, {"whistle_id", w["id"]}, {"note", "已整改"}}));
+  }
+  // A unit that was not whistled sees nothing.
+  EXPECT_EQ(status_of(tickets_->get(s.number, unit_staff("dept.health"), std::nullopt)), 404);
+
+  t = ok(act(s, ss, {{"action", "resolve"}, {"reply", "施工单位已调整作业时间"}}));
+  EXPECT_EQ(t["status"], "resolved");
+  EXPECT_EQ(t["reply"], "施工单位已调整作业时间");
+
+  t = ok(tickets_->rate(s.number, Actor{}, s.code,
+                        {{"resolved", true}, {"satisfaction", 5}, {"comment", "很满意"}}));
+  EXPECT_EQ(t["status"], "closed");
+  EXPECT_EQ(t["rating"]["satisfaction"], 5);
+  // Closed is final.
+  EXPECT_EQ(status_of(tickets_->rate(s.number, Actor{}, s.code,
+                                     {{"resolved", true}, {"satisfaction", 5}})),
+            409);
+
+  auto verify = tickets_->verify_audit();
+  ASSERT_TRUE(verify.ok());
+  EXPECT_TRUE(verify->failures.empty());
+  EXPECT_GE(verify->events, 15);
+}
+
+TEST_F(Lifecycle, ReopenTwiceEscalatesOnTheSecond) {
+  auto s = submit(draft());
+  auto gw = grid_worker_of(s.grid);
+  ok(act(s, gw, {{"action", "accept"}}));
+  ok(act(s, gw, {{"action", "resolve"}, {"reply", "已处理"}}));
+  // Bad ratings are refused by field.
+  auto bad = tickets_->rate(s.number, Actor{}, s.code, {{"resolved", true}, {"satisfaction", 6}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "satisfaction");
+  auto t =
+      ok(tickets_->rate(s.number, Actor{}, s.code, {{"resolved", false}, {"satisfaction", 3}}));
+  EXPECT_EQ(t["status"], "in_progress");
+  EXPECT_EQ(t["level"], "grid");
+  EXPECT_EQ(t["reopen_count"], 1);
+  ok(act(s, gw, {{"action", "resolve"}, {"reply", "再次处理"}}));
+  t = ok(tickets_->rate(s.number, Actor{}, s.code, {{"resolved", true}, {"satisfaction", 2}}));
+  EXPECT_EQ(t["reopen_count"], 2);
+  EXPECT_EQ(t["level"], "community");
+  // Only the submitter rates: a wrong code is a not-found.
+  EXPECT_EQ(status_of(tickets_->rate(s.number, Actor{}, std::string("WRONG234"),
+                                     {{"resolved", true}, {"satisfaction", 5}})),
+            404);
+}
+
+TEST_F(Lifecycle, UnansweredTicketsEscalateAtTheResponseLimit) {
+  auto s = submit(draft());  // normal class: respond within 24 h
+  advance(std::chrono::hours(23));
+  auto r = tickets_->run_scheduler();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->escalated, 0);
+  advance(std::chrono::hours(2));
+  r = tickets_->run_scheduler();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->escalated, 1);
+  auto t = ok(tickets_->get(s.number, Actor{}, s.code));
+  EXPECT_EQ(t["level"], "community");
+  EXPECT_EQ(t["status"], "assigned");
+  // The community gets a fresh response clock.
+  EXPECT_EQ(t["response_due_at"], core::format_iso(now_ + std::chrono::hours(24)));
+  auto acts = actions_of(s);
+  EXPECT_EQ(acts.back(), "auto_escalate");
+  // An accepted ticket is not escalated.
+  auto s2 = submit(draft());
+  ok(act(s2, grid_worker_of(s2.grid), {{"action", "accept"}}));
+  advance(std::chrono::hours(30));
+  r = tickets_->run_scheduler();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ok(tickets_->get(s2.number, Actor{}, s2.code))["level"], "grid");
+}
+
+TEST_F(Lifecycle, OverdueFlagAndAutoClose) {
+  auto s = submit(draft());
+  auto gw = grid_worker_of(s.grid);
+  ok(act(s, gw, {{"action", "accept"}}));
+  advance(std::chrono::hours(24 * 10));  // past 5 working days
+  auto r = tickets_->run_scheduler();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->flagged_overdue, 1);
+  EXPECT_TRUE(ok(tickets_->get(s.number, Actor{}, s.code))["overdue"].get<bool>());
+  ok(act(s, gw, {{"action", "resolve"}, {"reply", "已处理"}}));
+  advance(std::chrono::hours(24 * 6));
+  EXPECT_EQ(tickets_->run_scheduler()->closed, 0);
+  advance(std::chrono::hours(24 * 2));
+  EXPECT_EQ(tickets_->run_scheduler()->closed, 1);
+  EXPECT_EQ(ok(tickets_->get(s.number, Actor{}, s.code))["status"], "closed");
+}
+
+TEST_F(Lifecycle, ReturnRejectAndMerge) {
+  auto a = submit(draft());
+  auto b = submit(draft());
+  auto gw = grid_worker_of(a.grid);
+  // Merge b into a, then b takes no more actions.
+  auto t = ok(act(b, gw, {{"action", "merge"}, {"into", a.number}}));
+  EXPECT_EQ(t["status"], "merged");
+  EXPECT_EQ(t["merged_into"], a.number);
+  EXPECT_EQ(status_of(act(b, gw, {{"action", "accept"}})), 409);
+  EXPECT_EQ(status_of(act(a, gw, {{"action", "merge"}, {"into", a.number}})), 422);
+  // Reject is the district's alone.
+  EXPECT_EQ(status_of(act(a, gw, {{"action", "reject"}, {"reason", "不属实"}})), 403);
+  t = ok(act(a, gw, {{"action", "return"}, {"reason", "不属于本网格"}}));
+  EXPECT_EQ(t["status"], "returned");
+  auto c = submit(draft(35.0, 116.0));  // at the district
+  auto ds = staff(core::Role::district_staff, "", "");
+  t = ok(act(c, ds, {{"action", "reject"}, {"reason", "非政务事项"}}));
+  EXPECT_EQ(t["status"], "rejected");
+}
+
+TEST_F(Lifecycle, WorkingDaysSkipTheWeekend) {
+  // Friday 2026-11-27 10:00 Shanghai: 5 working days → Friday 2026-12-04 10:00.
+  now_ = *core::parse_iso("2026-11-27T02:00:00Z");
+  auto r = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->resolve_due_at, "2026-12-04T02:00:00Z");
+  // Urgent: 30 minutes / 2 hours by the wall clock.
+  auto d = draft();
+  d.category = "safety.fire";
+  r = tickets_->submit(d, Actor{});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->response_due_at, "2026-11-27T02:30:00Z");
+  EXPECT_EQ(r->resolve_due_at, "2026-11-27T04:00:00Z");
+}
+
+TEST_F(Lifecycle, AuditVerifyFindsATamperedEvent) {
+  auto s = submit(draft());
+  ok(act(s, grid_worker_of(s.grid), {{"action", "contact"}, {"note", "原始记录"}}));
+  ASSERT_TRUE(tickets_->verify_audit()->failures.empty());
+  // Edit one stored event behind the service's back (the append-only trigger is
+  // dropped first, as someone with the database file could).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER events_no_update", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE events SET note = '篡改' WHERE note = '原始记录'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto r = tickets_->verify_audit();
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->failures.size(), 1u);
+  EXPECT_EQ(r->failures[0].first, s.number);
+  EXPECT_EQ(r->failures[0].second.bad_seq, 3);
+}
+
+TEST_F(Lifecycle, EventsAreAppendOnly) {
+  auto s = submit(draft());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.string().c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE events SET note = 'x'", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM events", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
