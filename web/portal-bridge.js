@@ -36,7 +36,6 @@
   let textActive = false;  // a text field of the app is being edited
   let multiline = false;
   let cursor = 'default';
-  let pending = false;     // the app asked for another frame
 
   const portal = window.portal = {
     ready: false,        // true once the first frame is on screen
@@ -51,7 +50,10 @@
     widget: function (id) {
       return portal.widgets().find(function (w) { return w.id === id; }) || null;
     },
-    idle: function () { return portal.ready && !pending; },
+    // True when the app has drawn everything it has to: no frame is scheduled.
+    idle: function () {
+      return portal.ready && !!api && api.call('portal_pending', 'number', [], []) === 0;
+    },
   };
 
   function call(name, types, args) {
@@ -261,9 +263,8 @@
       }, function () { bridge.fatal('font'); });
     },
 
-    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, morePending) {
+    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor) {
       portal.frame = frame;
-      pending = morePending;
       if (!portal.ready) {
         portal.ready = true;
         portal.firstFrameMs = performance.now();

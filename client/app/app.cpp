@@ -69,7 +69,7 @@ App::App(net::Http& http, Services& services, std::string api_base)
 
 void App::start() {
   if (services_.load(kLangKey) == "en") lang_ = Lang::en;
-  services_.set_document_language(lang_tag(lang_));
+  services_.set_document_language(lang_tag(lang_), tr(lang_, T::app_name));
   services_.history_replace(0);
   load_recent();
   load_categories();
@@ -163,7 +163,7 @@ void App::go_home() {
 void App::set_lang(Lang lang) {
   lang_ = lang;
   services_.save(kLangKey, lang == Lang::zh ? "zh" : "en");
-  services_.set_document_language(lang_tag(lang));
+  services_.set_document_language(lang_tag(lang), tr(lang, T::app_name));
   // Category names in the other language may hold characters not drawn yet.
   for (const auto& c : categories_.value) see_text(lang == Lang::zh ? c.name : c.name_en);
 }

@@ -19,7 +19,8 @@ class Services {
   virtual std::string load(std::string_view key) = 0;
   virtual void save(std::string_view key, std::string_view value) = 0;
   virtual std::string random_token() = 0;  // >= 128 bits, hex
-  virtual void set_document_language(std::string_view tag) = 0;
+  // The page's lang attribute and title.
+  virtual void set_document_language(std::string_view tag, std::string_view title) = 0;
 };
 
 }  // namespace portal::client

@@ -31,9 +31,9 @@ EM_JS(void, portal_js_start, (), {
   });
 });
 EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, const char* mode,
-                                    float x, float y, float h, const char* cursor, int pending), {
+                                    float x, float y, float h, const char* cursor), {
   portalBridge.afterFrame(frame, !!want_text, !!multiline, UTF8ToString(mode), x, y, h,
-                          UTF8ToString(cursor), !!pending);
+                          UTF8ToString(cursor));
 });
 EM_JS(void, portal_js_font_built, (double ms, int glyphs, int width, int height), {
   portalBridge.fontBuilt(ms, glyphs, width, height);
@@ -100,7 +100,7 @@ EM_BOOL on_animation_frame(double now, void*) {
   }
 
   portal_js_after_frame(rt.frame_count, out.want_text_input, out.multiline, out.input_mode.c_str(),
-                        out.caret_x, out.caret_y, out.caret_h, out.cursor, rt.frame_pending);
+                        out.caret_x, out.caret_y, out.caret_h, out.cursor);
   return EM_FALSE;
 }
 
@@ -228,6 +228,11 @@ EMSCRIPTEN_KEEPALIVE const char* portal_selected_text() {
 
 EMSCRIPTEN_KEEPALIVE void portal_wake() {
   portal::client::request_frame(2);
+}
+
+// 1 while a frame is scheduled (the app is still reacting to something), else 0.
+EMSCRIPTEN_KEEPALIVE int portal_pending() {
+  return runtime && runtime->frame_pending ? 1 : 0;
 }
 
 }  // extern "C"

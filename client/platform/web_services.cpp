@@ -26,8 +26,9 @@ EM_JS(void, portal_js_storage_set, (const char* key, const char* value), {
 EM_JS(void, portal_js_random, (unsigned char* out, int n), {
   crypto.getRandomValues(HEAPU8.subarray(out, out + n));
 });
-EM_JS(void, portal_js_set_lang, (const char* tag), {
+EM_JS(void, portal_js_set_lang, (const char* tag, const char* title), {
   document.documentElement.lang = UTF8ToString(tag);
+  document.title = UTF8ToString(title);
 });
 // clang-format on
 
@@ -79,8 +80,8 @@ std::string WebServices::random_token() {
   return out;
 }
 
-void WebServices::set_document_language(std::string_view tag) {
-  portal_js_set_lang(std::string(tag).c_str());
+void WebServices::set_document_language(std::string_view tag, std::string_view title) {
+  portal_js_set_lang(std::string(tag).c_str(), std::string(title).c_str());
 }
 
 }  // namespace portal::client

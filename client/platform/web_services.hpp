@@ -15,7 +15,7 @@ class WebServices : public Services {
   std::string load(std::string_view key) override;
   void save(std::string_view key, std::string_view value) override;
   std::string random_token() override;
-  void set_document_language(std::string_view tag) override;
+  void set_document_language(std::string_view tag, std::string_view title) override;
 };
 
 }  // namespace portal::client

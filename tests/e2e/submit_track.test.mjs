@@ -70,6 +70,7 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   await press(page, 'lang.toggle');
   await waitWidget(page, 'home.submit', (w) => w.label === 'Report a matter');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal(await page.title(), 'Rencheng Service');
   await screenshot(page, 'phone-02-home-en');
   await press(page, 'lang.toggle');
   await waitWidget(page, 'home.submit', (w) => w.label === '我要反映');
