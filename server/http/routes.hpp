@@ -12,5 +12,6 @@ void register_meta_routes(httplib::Server& s, Services& services, const HttpConf
 void register_ticket_routes(httplib::Server& s, Services& services);
 void register_auth_routes(httplib::Server& s, Services& services);
 void register_org_routes(httplib::Server& s, Services& services);
+void register_attachment_routes(httplib::Server& s, Services& services);
 
 }  // namespace portal::server::http

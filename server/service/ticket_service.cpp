@@ -14,6 +14,8 @@
 
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
+#include "server/service/hotline_import.hpp"
+#include "server/service/images.hpp"
 
 namespace portal::server {
 
@@ -808,6 +810,98 @@ Result<Json> TicketService::rate(const std::string& number, const Actor& actor,
   auto fresh = load(number, actor, access_code);
   if (!fresh) return fresh.error();
   return view_of(*fresh, actor);
+}
+
+// [SECTION] Attachments and hotline import
+
+Result<Json> TicketService::upload_attachment(std::string_view bytes, std::string_view content_type,
+                                              const Actor& actor) {
+  auto img = prepare_upload(bytes, content_type);
+  if (!img) return img.error();
+  AttachmentRecord a;
+  a.id = img->info.sha256;
+  a.mime = img->info.mime;
+  a.width = img->info.width;
+  a.height = img->info.height;
+  a.bytes = static_cast<std::int64_t>(img->bytes.size());
+  a.data = std::move(img->bytes);
+  a.uploader = actor.user_id;
+  a.created_at = now_();
+  if (auto ok = store_.put_attachment(a); !ok) return ok.error();
+  return Json{{"id", a.id},         {"sha256", a.id},   {"width", a.width},
+              {"height", a.height}, {"bytes", a.bytes}, {"mime", a.mime}};
+}
+
+Result<AttachmentRecord> TicketService::read_attachment(
+    const std::string& id, const Actor& actor, const std::optional<std::string>& access_code) {
+  const Error not_found = Error::not_found("no such attachment");
+  if (id.size() != 64 || id.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return not_found;
+  auto a = store_.attachment(id);
+  if (!a) return a.error();
+  if (!*a) return not_found;
+  auto numbers = store_.attachment_tickets(id);
+  if (!numbers) return numbers.error();
+  bool visible = numbers->empty() && actor.user_id && (*a)->uploader == actor.user_id;
+  for (const auto& n : *numbers) visible = visible || load(n, actor, access_code).ok();
+  if (!visible) return not_found;
+  return std::move(**a);
+}
+
+Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_view body,
+                                                                   std::string_view content_type,
+                                                                   const Actor& actor) {
+  if (!actor.signed_in()) return Error{"unauthorized", "sign in first", {}, 401};
+  if (actor.role != Role::hotline_agent && actor.role != Role::district_staff)
+    return Error{"forbidden", "only hotline agents import work orders", {}, 403};
+  const std::string mime(content_type.substr(0, content_type.find(';')));
+  ImportBatch batch;
+  if (mime == "application/json")
+    batch = parse_hotline_json(body);
+  else if (mime == "text/csv")
+    batch = parse_hotline_csv(body);
+  else
+    return Error{"unsupported_media_type", "send application/json or text/csv", "Content-Type",
+                 415};
+  std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> records;
+  for (const auto& row : batch.rows) {
+    auto p = prepare(row.draft, actor, row.received_at.value_or(now_()), nullptr);
+    if (!p) {
+      batch.errors.push_back({row.row, p.error()});
+      continue;
+    }
+    p->first.external_id = row.external_id;
+    records.push_back(std::move(*p));
+  }
+  auto errors_json = [&] {
+    std::sort(batch.errors.begin(), batch.errors.end(),
+              [](const auto& a, const auto& b) { return a.row < b.row; });
+    Json errs = Json::array();
+    for (const auto& e : batch.errors)
+      errs.push_back({{"row", e.row}, {"error", core::error_body(e.error)["error"]}});
+    return errs;
+  };
+  if (!batch.errors.empty()) {
+    Json out = core::error_body(
+        Error::invalid("", "rows_invalid", "no work order was imported: fix the rows listed"));
+    out["created"] = 0;
+    out["errors"] = errors_json();
+    return ImportOutcome{422, std::move(out)};
+  }
+  auto created = store_.create_tickets(std::move(records));
+  if (!created) {
+    if (created.error().code == "duplicate_external_id")
+      return Error::conflict("duplicate_external_id",
+                             "a work order of this batch was imported before; nothing imported");
+    return created.error();
+  }
+  Json numbers = Json::array();
+  for (const auto& t : *created) {
+    numbers.push_back(t.number);
+    if (listener_) listener_(t, "submit");
+  }
+  return ImportOutcome{
+      201, Json{{"created", created->size()}, {"numbers", numbers}, {"errors", Json::array()}}};
 }
 
 // [SECTION] Scheduler and audit verification

@@ -85,6 +85,22 @@ class TicketService {
                                 const core::Json& body);
   core::Result<std::vector<core::Category>> categories() { return store_.categories(); }
 
+  // Photos: checked by content, stripped of metadata, stored by content hash.
+  core::Result<core::Json> upload_attachment(std::string_view bytes, std::string_view content_type,
+                                             const Actor& actor);
+  // Visible to whoever may see one of its tickets, or to its uploader before it is used.
+  core::Result<AttachmentRecord> read_attachment(const std::string& id, const Actor& actor,
+                                                 const std::optional<std::string>& access_code);
+  // Hotline work orders, JSON or CSV: all rows are created, or none.
+  // The answer is {created, numbers, errors: [{row, error}]}, with status 201, or 422
+  // when any row is bad (then nothing was created).
+  struct ImportOutcome {
+    int status = 201;
+    core::Json body;
+  };
+  core::Result<ImportOutcome> import_hotline(std::string_view body, std::string_view content_type,
+                                             const Actor& actor);
+
   // Escalates unanswered tickets, flags overdue ones, closes unrated resolved ones.
   core::Result<SchedulerReport> run_scheduler(int batch = 500);
   core::Result<VerifyReport> verify_audit();

@@ -202,7 +202,8 @@ class Store {
   virtual core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) = 0;
   virtual core::Result<std::vector<AttachmentRecord>> ticket_attachments(
       std::int64_t ticket_id) = 0;  // without data
-  virtual core::Result<std::vector<std::int64_t>> attachment_tickets(const std::string& id) = 0;
+  // The numbers of the tickets an attachment belongs to.
+  virtual core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) = 0;
 };
 
 // Opens the store named by `db`: a file path (SQLite) or, later, a postgres:// URL.

@@ -927,12 +927,14 @@ Result<std::vector<AttachmentRecord>> SqliteStore::ticket_attachments(std::int64
   return out;
 }
 
-Result<std::vector<std::int64_t>> SqliteStore::attachment_tickets(const std::string& id) {
+Result<std::vector<std::string>> SqliteStore::attachment_tickets(const std::string& id) {
   std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT ticket_id FROM ticket_attachments WHERE attachment_id = ?");
+  auto s = db_.prepare(
+      "SELECT t.number FROM ticket_attachments ta JOIN tickets t ON t.id = ta.ticket_id "
+      "WHERE ta.attachment_id = ?");
   s.bind(1, id);
-  std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.int64(0));
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
   if (s.failed()) return db_error("attachment_tickets");
   return out;
 }

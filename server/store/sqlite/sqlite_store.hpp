@@ -57,7 +57,7 @@ class SqliteStore final : public Store {
   core::Outcome put_attachment(const AttachmentRecord& a) override;
   core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) override;
   core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
-  core::Result<std::vector<std::int64_t>> attachment_tickets(const std::string& id) override;
+  core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) override;
 
  private:
   explicit SqliteStore(sqlite::Db db) : db_(std::move(db)) {}
