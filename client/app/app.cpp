@@ -105,6 +105,7 @@ void App::apply(const Intents& intents) {
             edit(v.field, v.value);
           } else if constexpr (std::is_same_v<V, intent::SetAnonymous>) {
             anonymous_ = v.value;
+            idempotency_key_.clear();
           } else if constexpr (std::is_same_v<V, intent::PickCategory>) {
             category_ = v.code;
             field_errors_.erase("category");
@@ -347,10 +348,6 @@ void App::load_recent() {
 }
 
 // [SECTION] View-models
-
-bool App::busy() const {
-  return categories_.loading() || submission_.loading() || ticket_.loading();
-}
 
 double App::wake_at_ms() const {
   return toast_until_;

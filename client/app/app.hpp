@@ -53,8 +53,6 @@ class App {
   TicketPage ticket() const;
 
   GlyphSet& glyphs() { return glyphs_; }
-  // A request is pending: the UI shows progress, so frames keep coming.
-  bool busy() const;
   // When a timed change (a toast going away) needs a redraw; 0 when none.
   double wake_at_ms() const;
 
