@@ -12,7 +12,7 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -E make_directory "${PORTAL_WWW_DIR}/fonts"
   COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/scripts/font_subset.py" --font "${PORTAL_FONT_SOURCE}"
           --out "${PORTAL_FONT_OUT}"
-  DEPENDS "${CMAKE_SOURCE_DIR}/scripts/font_subset.py"
+  DEPENDS "${CMAKE_SOURCE_DIR}/scripts/font_subset.py" "${CMAKE_SOURCE_DIR}/client/app/catalogue.inc"
   COMMENT "Subsetting the CJK font to GB2312"
   VERBATIM)
 

@@ -19,6 +19,7 @@
 
 #include "server/http/server.hpp"
 #include "server/service/auth_service.hpp"
+#include "server/service/history.hpp"
 #include "server/service/org.hpp"
 #include "server/service/seed.hpp"
 #include "server/service/ticket_service.hpp"
@@ -125,10 +126,12 @@ int cmd_seed(int argc, char** argv) {
   Args a = parse_args(argc, argv, 2, {"demo"});
   if (a.has("help")) {
     std::printf(
-        "usage: portal-server seed --demo [--db PATH] [--seed S] [--demo-password P]\n"
+        "usage: portal-server seed --demo [--db PATH] [--tickets N] [--seed S]\n"
+        "                          [--demo-password P]\n"
         "Writes the demo organisation, categories and accounts. Idempotent.\n"
         "  --db PATH            SQLite file (default data/portal.db)\n"
         "  --demo               write the demo data set\n"
+        "  --tickets N          also add N historical tickets spread over the past 3 years\n"
         "  --seed S             random seed (default 1): the same seed gives the same data\n"
         "  --demo-password P    password of every demo account (default demo12345)\n");
     return 0;
@@ -142,13 +145,30 @@ int cmd_seed(int argc, char** argv) {
   o.demo = true;
   o.seed = std::strtoull(a.get("seed", "1").c_str(), nullptr, 10);
   o.demo_password = a.get("demo-password", "demo12345");
-  auto ok =
-      seed_demo(**store, o, [](const std::string& step, std::int64_t done, std::int64_t total) {
-        std::fprintf(stderr, "\rseed: %-14s %lld/%lld", step.c_str(), static_cast<long long>(done),
-                     static_cast<long long>(total));
-        if (done == total) std::fprintf(stderr, "\n");
-      });
-  if (!ok) return fail(ok.error());
+  const long long count = std::atoll(a.get("tickets", "0").c_str());
+  if (count < 0 || count > 10'000'000)
+    return std::fprintf(stderr, "error: --tickets must be 0 to 10000000\n"), 2;
+  const auto started = std::chrono::steady_clock::now();
+  auto progress = [&](const std::string& step, std::int64_t done, std::int64_t total) {
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const int pct = total ? static_cast<int>(100 * done / total) : 100;
+    std::fprintf(stderr, "\rseed: %-13s [%-30.*s] %3d%% %lld/%lld  %.1fs", step.c_str(),
+                 pct * 30 / 100, "##############################", pct,
+                 static_cast<long long>(done), static_cast<long long>(total), secs);
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+  if (auto ok = seed_demo(**store, o, progress); !ok) return fail(ok.error());
+  if (count > 0) {
+    auto org = OrgDirectory::load(**store);
+    if (!org) return fail(org.error());
+    TicketService tickets(**store, *org, system_now());
+    HistoryOptions h;
+    h.count = count;
+    h.seed = o.seed;
+    h.now = system_now()();
+    if (auto ok = seed_history(**store, tickets, h, progress); !ok) return fail(ok.error());
+  }
   std::printf("seeded demo data\n");
   return 0;
 }

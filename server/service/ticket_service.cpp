@@ -863,7 +863,7 @@ Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_v
   else
     return Error{"unsupported_media_type", "send application/json or text/csv", "Content-Type",
                  415};
-  std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> records;
+  std::vector<NewTicket> records;
   for (const auto& row : batch.rows) {
     auto p = prepare(row.draft, actor, row.received_at.value_or(now_()), nullptr);
     if (!p) {
@@ -871,7 +871,7 @@ Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_v
       continue;
     }
     p->first.external_id = row.external_id;
-    records.push_back(std::move(*p));
+    records.push_back({std::move(p->first), std::move(p->second), {}});
   }
   auto errors_json = [&] {
     std::sort(batch.errors.begin(), batch.errors.end(),

@@ -105,6 +105,11 @@ class TicketService {
   core::Result<SchedulerReport> run_scheduler(int batch = 500);
   core::Result<VerifyReport> verify_audit();
 
+  // Routes a ticket to the holder at a level (its grid's worker, its community,
+  // street, or the district centre), falling up where nobody is there.
+  void route_to_level(TicketRecord& t, core::Level level) const;
+  core::SlaPolicy policy_for(const std::string& category);
+
   // Builds the record of a new ticket (routing, deadlines, first events) without
   // storing it: used by submit, the hotline import and the demo history.
   core::Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> prepare(
@@ -119,8 +124,6 @@ class TicketService {
   core::Json view_of(const Loaded& l, const Actor& actor);
   core::Result<TicketRecord> apply_action(Loaded& l, const Actor& actor, core::Action action,
                                           const core::Json& body, core::TimePoint now);
-  void route_to_level(TicketRecord& t, core::Level level) const;
-  core::SlaPolicy policy_for(const std::string& category);
   core::Json summary_of(const TicketRecord& t, const Actor& actor) const;
 
   Store& store_;

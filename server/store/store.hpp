@@ -115,6 +115,13 @@ struct TicketChange {
   std::vector<core::AuditEvent> events;  // seq, prev_hash and hash are filled by the store
 };
 
+// A ticket to insert with its first events (and, for history, its whistles).
+struct NewTicket {
+  TicketRecord ticket;
+  std::vector<core::AuditEvent> events;
+  std::vector<WhistleRecord> whistles;
+};
+
 struct TicketFilter {
   // Scope: empty strings mean "any".
   std::optional<std::int64_t> submitter_id;
@@ -178,7 +185,7 @@ class Store {
                                                    std::vector<core::AuditEvent> events) = 0;
   // Several tickets at once, all or nothing (hotline import, demo history).
   virtual core::Result<std::vector<TicketRecord>> create_tickets(
-      std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> tickets) = 0;
+      std::vector<NewTicket> tickets) = 0;
   // Applies a change; 409 "conflict" when the ticket changed since it was read.
   virtual core::Result<TicketRecord> commit_change(TicketChange change) = 0;
   virtual core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) = 0;

@@ -638,18 +638,29 @@ Result<TicketRecord> SqliteStore::create_ticket(TicketRecord t,
   return r;
 }
 
-Result<std::vector<TicketRecord>> SqliteStore::create_tickets(
-    std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> tickets) {
+Result<std::vector<TicketRecord>> SqliteStore::create_tickets(std::vector<NewTicket> tickets) {
   std::lock_guard lock(mu_);
   Tx tx(db_);
   if (!tx.ok()) return db_error("create_tickets");
   std::vector<TicketRecord> out;
   out.reserve(tickets.size());
-  for (auto& [t, events] : tickets) {
-    auto r = insert_ticket(std::move(t), events);
+  auto w = db_.prepare(
+      "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at, "
+      "checked_in_at, done_at) VALUES (?,?,?,?,?,?,?,?)");
+  for (auto& n : tickets) {
+    auto r = insert_ticket(std::move(n.ticket), n.events);
     if (!r) return r.error();
+    for (const auto& x : n.whistles) {
+      w.reset();
+      w.bind(1, r->id).bind(2, x.unit_id).bind(3, core::to_string(x.status)).bind(4, x.note);
+      w.bind(5, x.summoned_by).bind(6, core::to_unix(x.summoned_at));
+      w.bind(7, unix_of(x.checked_in_at)).bind(8, unix_of(x.done_at));
+      w.step();
+      if (w.failed()) return db_error("insert_whistles");
+    }
     out.push_back(std::move(*r));
   }
+  w = sqlite::Stmt();
   if (!tx.commit()) return db_error("create_tickets_commit");
   return out;
 }

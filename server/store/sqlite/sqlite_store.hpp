@@ -38,8 +38,7 @@ class SqliteStore final : public Store {
 
   core::Result<TicketRecord> create_ticket(TicketRecord ticket,
                                            std::vector<core::AuditEvent> events) override;
-  core::Result<std::vector<TicketRecord>> create_tickets(
-      std::vector<std::pair<TicketRecord, std::vector<core::AuditEvent>>> tickets) override;
+  core::Result<std::vector<TicketRecord>> create_tickets(std::vector<NewTicket> tickets) override;
   core::Result<TicketRecord> commit_change(TicketChange change) override;
   core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) override;
   core::Result<TicketPage> list_tickets(const TicketFilter& filter) override;
