@@ -217,7 +217,8 @@ int cmd_serve(int argc, char** argv) {
         "  --threads N              worker threads (default 16)\n"
         "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
         "  --bench                  add the benchmark echo route\n"
-        "  --scheduler-interval S   seconds between SLA scheduler runs (default 60)\n");
+        "  --scheduler-interval S   seconds between SLA scheduler runs (default 60)\n"
+        "  --rate-limit-scale K     multiply the per-address rate limits (default 1)\n");
     return 0;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
@@ -244,6 +245,8 @@ int cmd_serve(int argc, char** argv) {
   config.threads = static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "16").c_str())));
   config.frame_ancestors = a.get("frame-ancestors", "");
   config.bench = a.has("bench");
+  config.rate_limit_scale = std::atof(a.get("rate-limit-scale", "1").c_str());
+  if (!(config.rate_limit_scale > 0)) config.rate_limit_scale = 1;
 
   auto org = OrgDirectory::load(**store);
   if (!org) return fail(org.error());
@@ -251,6 +254,7 @@ int cmd_serve(int argc, char** argv) {
     log_line("warn", "the database has no organisation: run 'portal-server seed --demo'");
   TicketService tickets(**store, *org, system_now());
   AuthService auth(**store, system_now());
+  auth.set_org(org->get());
   http::HttpServer server(config, {**store, tickets, auth});
   const int port = server.bind();
   if (port < 0) {

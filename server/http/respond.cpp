@@ -72,6 +72,14 @@ core::Result<std::pair<int, int>> paging(const httplib::Request& req) {
   return std::pair{page, size};
 }
 
+bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res) {
+  const auto d = limiter.take(req.remote_addr);
+  if (d.allowed) return false;
+  res.set_header("Retry-After", std::to_string(d.retry_after_seconds));
+  send_error(res, {"rate_limited", "too many requests; try again later", {}, 429});
+  return true;
+}
+
 std::string request_id(const httplib::Response& res) {
   return res.get_header_value("X-Request-Id");
 }

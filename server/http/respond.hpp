@@ -27,6 +27,10 @@ std::optional<std::string> access_code_of(const httplib::Request& req);
 // ?page=&page_size= with the API.md bounds (page_size ≤ 200).
 core::Result<std::pair<int, int>> paging(const httplib::Request& req);
 
+// Takes a token for the caller's socket address (never a header it sends); when the
+// bucket is empty, answers 429 with Retry-After and returns true.
+bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res);
+
 // The request id given to this request by the middleware.
 std::string request_id(const httplib::Response& res);
 

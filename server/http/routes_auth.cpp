@@ -13,6 +13,7 @@ core::Json session_json(const Session& s) {
 
 void register_auth_routes(httplib::Server& s, Services& sv) {
   s.Post("/api/v1/auth/register", [&sv](const httplib::Request& req, httplib::Response& res) {
+    if (rate_limited(sv.limits->registration, req, res)) return;
     auto body = read_json_body(req);
     if (!body) return send_error(res, body.error());
     auto session = sv.auth.register_citizen(*body);
@@ -21,6 +22,7 @@ void register_auth_routes(httplib::Server& s, Services& sv) {
   });
 
   s.Post("/api/v1/auth/login", [&sv](const httplib::Request& req, httplib::Response& res) {
+    if (rate_limited(sv.limits->login, req, res)) return;
     auto body = read_json_body(req);
     if (!body) return send_error(res, body.error());
     auto session = sv.auth.login(*body);

@@ -9,6 +9,7 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
   s.Post("/api/v1/tickets", [&sv](const httplib::Request& req, httplib::Response& res) {
     auto actor = actor_of(req, sv);
     if (!actor) return send_error(res, actor.error());
+    if (!actor->signed_in() && rate_limited(sv.limits->anonymous_submit, req, res)) return;
     auto body = read_json_body(req);
     if (!body) return send_error(res, body.error());
     auto draft = core::parse_ticket_draft(*body);

@@ -198,8 +198,25 @@ void HttpServer::install_middleware() {
 
 // [SECTION] HttpServer
 
+namespace {
+RateLimitPolicy scaled(RateLimitPolicy p, double k) {
+  p.capacity *= k;
+  p.refill_per_second *= k;
+  return p;
+}
+}  // namespace
+
+RateLimits::RateLimits(double k)
+    : login(scaled(rate_policies::login(), k)),
+      registration(scaled(rate_policies::registration(), k)),
+      anonymous_submit(scaled(rate_policies::anonymous_submit(), k)) {}
+
 HttpServer::HttpServer(HttpConfig config, Services services)
-    : config_(std::move(config)), services_(services), static_files_(new StaticFiles) {
+    : config_(std::move(config)),
+      services_(services),
+      static_files_(new StaticFiles),
+      limits_(new RateLimits(config_.rate_limit_scale)) {
+  services_.limits = limits_.get();
   static_files_->root = config_.www_dir;
   const std::size_t threads = config_.threads;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -221,6 +238,7 @@ void HttpServer::install_routes() {
   register_auth_routes(server_, services_);
   register_org_routes(server_, services_);
   register_attachment_routes(server_, services_);
+  register_admin_routes(server_, services_);
 
   // Unknown API paths answer JSON, never the portal's HTML.
   auto api_not_found = [](const httplib::Request&, httplib::Response& res) {
@@ -228,6 +246,9 @@ void HttpServer::install_routes() {
   };
   server_.Get(R"(/api/.*)", api_not_found);
   server_.Post(R"(/api/.*)", api_not_found);
+  server_.Patch(R"(/api/.*)", api_not_found);
+  server_.Delete(R"(/api/.*)", api_not_found);
+  server_.Put(R"(/api/.*)", api_not_found);
 
   if (config_.www_dir.empty()) return;
   server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {

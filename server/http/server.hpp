@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/service/auth_service.hpp"
+#include "server/service/rate_limit.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/store/store.hpp"
 
@@ -20,6 +21,13 @@ struct HttpConfig {
   std::size_t threads = 16;     // worker threads; keep-alive connections each hold one
   std::string frame_ancestors;  // extra origins allowed to frame the portal (CSP)
   bool bench = false;           // adds POST /api/v1/bench/echo
+  double rate_limit_scale = 1;  // multiplies every rate limit (tests come from one address)
+};
+
+// Per-address limits on the endpoints that anonymous callers can hammer.
+struct RateLimits {
+  explicit RateLimits(double scale);
+  RateLimiter login, registration, anonymous_submit;
 };
 
 // The services the routes call; owned by the caller.
@@ -27,6 +35,7 @@ struct Services {
   Store& store;
   TicketService& tickets;
   AuthService& auth;
+  RateLimits* limits = nullptr;  // set by HttpServer
 };
 
 class HttpServer {
@@ -49,6 +58,7 @@ class HttpServer {
   httplib::Server server_;
   struct StaticFiles;
   std::unique_ptr<StaticFiles> static_files_;
+  std::unique_ptr<RateLimits> limits_;
 };
 
 }  // namespace portal::server::http

@@ -23,6 +23,7 @@ class AuthService {
   AuthService(Store& store, NowFn now) : store_(store), now_(std::move(now)) {}
 
   static constexpr auto kSessionLifetime = std::chrono::hours(24 * 7);
+  static constexpr auto kSessionIdle = std::chrono::hours(12);
 
   core::Result<Session> register_citizen(const core::Json& body);
   core::Result<Session> login(const core::Json& body);
@@ -33,11 +34,26 @@ class AuthService {
 
   static core::Json user_json(const UserRow& u);
 
+  // Scopes of new staff accounts are checked against the organisation.
+  void set_org(const OrgDirectory* org) { org_ = org; }
+
+  // Administration (admin only; the caller's role is checked here).
+  core::Result<core::Json> create_user(const Actor& admin, const core::Json& body);
+  core::Result<core::Json> list_users(const Actor& admin, int page, int page_size);
+  core::Result<core::Json> patch_user(const Actor& admin, const std::string& id,
+                                      const core::Json& body);
+  core::Result<core::Json> create_api_key(const Actor& admin, const core::Json& body);
+  core::Result<core::Json> list_api_keys(const Actor& admin);
+  core::Outcome revoke_api_key(const Actor& admin, const std::string& id);
+  // True for a live (not revoked) key.
+  core::Result<bool> api_key_valid(const std::string& key);
+
  private:
   core::Result<Session> open_session(const UserRow& u);
 
   Store& store_;
   NowFn now_;
+  const OrgDirectory* org_ = nullptr;
 };
 
 }  // namespace portal::server

@@ -171,11 +171,41 @@ class Store {
   virtual core::Result<std::vector<UserRow>> users(int page, int page_size) = 0;
   virtual core::Result<std::int64_t> create_user(UserRow user) = 0;
 
+  // Changes the given fields of an account; a new password or disabling it ends all
+  // of the account's sessions.
+  struct UserPatch {
+    std::optional<std::string> name, password_hash, title;
+    std::optional<bool> disabled;
+  };
+  virtual core::Outcome update_user(std::int64_t id, const UserPatch& patch) = 0;
+  virtual core::Result<std::int64_t> count_users() = 0;
+
+  // API keys (Open311 clients): only hashes are stored.
+  struct ApiKeyRow {
+    std::int64_t id = 0;
+    std::string name, prefix;
+    core::TimePoint created_at{};
+    std::optional<core::TimePoint> revoked_at;
+  };
+  virtual core::Result<std::int64_t> create_api_key(const std::string& name,
+                                                    const std::string& key_hash,
+                                                    const std::string& prefix,
+                                                    std::optional<std::int64_t> created_by,
+                                                    core::TimePoint now) = 0;
+  virtual core::Result<std::vector<ApiKeyRow>> api_keys() = 0;
+  // false when no such key (or already revoked).
+  virtual core::Result<bool> revoke_api_key(std::int64_t id, core::TimePoint now) = 0;
+  // The id of a live key with this hash.
+  virtual core::Result<std::optional<std::int64_t>> find_api_key(const std::string& key_hash) = 0;
+
   // Sessions: only hashes of tokens are stored.
   virtual core::Outcome create_session(const std::string& token_hash, std::int64_t user_id,
                                        core::TimePoint now, core::TimePoint expires_at) = 0;
+  // The user of a live session: not past its absolute expiry, used within `idle`.
+  // Refreshes the session's last use.
   virtual core::Result<std::optional<std::int64_t>> session_user(const std::string& token_hash,
-                                                                 core::TimePoint now) = 0;
+                                                                 core::TimePoint now,
+                                                                 std::chrono::seconds idle) = 0;
   virtual core::Outcome delete_session(const std::string& token_hash) = 0;
 
   // Tickets.

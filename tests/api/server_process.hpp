@@ -20,7 +20,8 @@ namespace portal::test {
 
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> extra_args = {}) {
+  // Tests come from one address: rate limits are raised unless a test asks otherwise.
+  explicit ServerProcess(std::vector<std::string> extra_args = {"--rate-limit-scale", "1000"}) {
     const char* bin = std::getenv("PORTAL_SERVER");
     if (!bin) throw std::runtime_error("PORTAL_SERVER is not set");
     bin_ = bin;

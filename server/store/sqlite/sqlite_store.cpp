@@ -544,14 +544,103 @@ core::Outcome SqliteStore::create_session(const std::string& token_hash, std::in
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::session_user(const std::string& token_hash,
-                                                              core::TimePoint now) {
+                                                              core::TimePoint now,
+                                                              std::chrono::seconds idle) {
   std::lock_guard lock(mu_);
+  const std::int64_t t = core::to_unix(now);
   auto s = db_.prepare(
-      "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id "
-      "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0");
-  s.bind(1, token_hash).bind(2, core::to_unix(now));
+      "SELECT s.user_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
+      "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0");
+  s.bind(1, token_hash).bind(2, t).bind(3, t - idle.count());
   if (!s.step()) {
     if (s.failed()) return db_error("session_user");
+    return std::optional<std::int64_t>();
+  }
+  const std::int64_t user = s.int64(0), seen = s.int64(1);
+  s = sqlite::Stmt();
+  // Refresh at most once a minute: a read should rarely cost a write.
+  if (t - seen >= 60) {
+    auto u = db_.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
+    u.bind(1, t).bind(2, token_hash);
+    u.step();
+  }
+  return std::optional<std::int64_t>(user);
+}
+
+core::Outcome SqliteStore::update_user(std::int64_t id, const UserPatch& p) {
+  std::lock_guard lock(mu_);
+  Tx tx(db_);
+  if (!tx.ok()) return db_error("update_user");
+  auto s = db_.prepare(
+      "UPDATE users SET name = COALESCE(?, name), password_hash = COALESCE(?, password_hash), "
+      "title = COALESCE(?, title), disabled = COALESCE(?, disabled) WHERE id = ?");
+  s.bind(1, p.name).bind(2, p.password_hash).bind(3, p.title);
+  if (p.disabled)
+    s.bind(4, *p.disabled ? 1 : 0);
+  else
+    s.bind_null(4);
+  s.bind(5, id);
+  s.step();
+  if (s.failed()) return db_error("update_user");
+  if (sqlite3_changes(db_.handle()) == 0) return Error::not_found("no such user");
+  s = sqlite::Stmt();
+  if (p.password_hash || p.disabled.value_or(false)) {
+    auto d = db_.prepare("DELETE FROM sessions WHERE user_id = ?");
+    d.bind(1, id);
+    d.step();
+    if (d.failed()) return db_error("revoke_sessions");
+  }
+  if (!tx.commit()) return db_error("update_user_commit");
+  return core::Unit{};
+}
+
+Result<std::int64_t> SqliteStore::count_users() {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT COUNT(*) FROM users");
+  if (!s.step()) return db_error("count_users");
+  return s.int64(0);
+}
+
+Result<std::int64_t> SqliteStore::create_api_key(const std::string& name,
+                                                 const std::string& key_hash,
+                                                 const std::string& prefix,
+                                                 std::optional<std::int64_t> created_by,
+                                                 core::TimePoint now) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare(
+      "INSERT INTO api_keys(name, key_hash, prefix, created_by, created_at) VALUES (?,?,?,?,?) "
+      "RETURNING id");
+  s.bind(1, name).bind(2, key_hash).bind(3, prefix).bind(4, created_by);
+  s.bind(5, core::to_unix(now));
+  if (!s.step()) return db_error("create_api_key");
+  return s.int64(0);
+}
+
+Result<std::vector<Store::ApiKeyRow>> SqliteStore::api_keys() {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id");
+  std::vector<ApiKeyRow> out;
+  while (s.step())
+    out.push_back({s.int64(0), s.text(1), s.text(2), core::from_unix(s.int64(3)), opt_time(s, 4)});
+  if (s.failed()) return db_error("api_keys");
+  return out;
+}
+
+Result<bool> SqliteStore::revoke_api_key(std::int64_t id, core::TimePoint now) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+  s.bind(1, core::to_unix(now)).bind(2, id);
+  s.step();
+  if (s.failed()) return db_error("revoke_api_key");
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::find_api_key(const std::string& key_hash) {
+  std::lock_guard lock(mu_);
+  auto s = db_.prepare("SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL");
+  s.bind(1, key_hash);
+  if (!s.step()) {
+    if (s.failed()) return db_error("find_api_key");
     return std::optional<std::int64_t>();
   }
   return std::optional<std::int64_t>(s.int64(0));

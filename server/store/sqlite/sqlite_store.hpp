@@ -33,7 +33,17 @@ class SqliteStore final : public Store {
   core::Outcome create_session(const std::string& token_hash, std::int64_t user_id,
                                core::TimePoint now, core::TimePoint expires_at) override;
   core::Result<std::optional<std::int64_t>> session_user(const std::string& token_hash,
-                                                         core::TimePoint now) override;
+                                                         core::TimePoint now,
+                                                         std::chrono::seconds idle) override;
+  core::Outcome update_user(std::int64_t id, const UserPatch& patch) override;
+  core::Result<std::int64_t> count_users() override;
+  core::Result<std::int64_t> create_api_key(const std::string& name, const std::string& key_hash,
+                                            const std::string& prefix,
+                                            std::optional<std::int64_t> created_by,
+                                            core::TimePoint now) override;
+  core::Result<std::vector<ApiKeyRow>> api_keys() override;
+  core::Result<bool> revoke_api_key(std::int64_t id, core::TimePoint now) override;
+  core::Result<std::optional<std::int64_t>> find_api_key(const std::string& key_hash) override;
   core::Outcome delete_session(const std::string& token_hash) override;
 
   core::Result<TicketRecord> create_ticket(TicketRecord ticket,
