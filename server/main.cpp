@@ -214,7 +214,7 @@ int cmd_serve(int argc, char** argv) {
         "  --host H                 address to bind (default 0.0.0.0)\n"
         "  --db PATH                SQLite file (default data/portal.db), migrated on start\n"
         "  --www DIR                document root (default: the built www next to the binary)\n"
-        "  --threads N              worker threads (default 16)\n"
+        "  --threads N              worker threads (default 1024; each connection holds one)\n"
         "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
         "  --bench                  add the benchmark echo route\n"
         "  --scheduler-interval S   seconds between SLA scheduler runs (default 60)\n"
@@ -242,7 +242,8 @@ int cmd_serve(int argc, char** argv) {
   config.host = a.get("host", "0.0.0.0");
   config.port = std::atoi(a.get("port", "8080").c_str());
   config.www_dir = a.get("www", default_www(argv[0]));
-  config.threads = static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "16").c_str())));
+  config.threads =
+      static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "1024").c_str())));
   config.frame_ancestors = a.get("frame-ancestors", "");
   config.bench = a.has("bench");
   config.rate_limit_scale = std::atof(a.get("rate-limit-scale", "1").c_str());

@@ -1,3 +1,5 @@
+#include <stdexcept>
+
 #include "server/http/respond.hpp"
 #include "server/http/routes.hpp"
 
@@ -26,6 +28,10 @@ void register_meta_routes(httplib::Server& s, Services& services, const HttpConf
       auto body = read_json_body(req);
       if (!body) return send_error(res, body.error());
       send_json(res, 200, *body);
+    });
+    // Proves that an exception inside a handler reaches no client.
+    s.Post("/api/v1/bench/throw", [](const httplib::Request&, httplib::Response&) {
+      throw std::runtime_error("internal detail /etc/secret sqlite3 stack");
     });
   }
 }

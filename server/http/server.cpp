@@ -95,6 +95,7 @@ struct HttpServer::StaticFiles {
 namespace {
 
 thread_local std::chrono::steady_clock::time_point t_request_start;
+constexpr std::size_t kMaxHeaders = 100;
 
 std::string new_request_id() {
   unsigned char b[8];
@@ -122,6 +123,19 @@ void HttpServer::install_middleware() {
     // Chunked request bodies bypass cpp-httplib's payload limit: refuse them.
     if (req.has_header("Transfer-Encoding")) {
       send_error(res, {"length_required", "request bodies must carry Content-Length", {}, 411});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // cpp-httplib 0.11.4 keeps every header it is sent; no client needs this many.
+    if (req.headers.size() > kMaxHeaders) {
+      send_error(res, {"too_many_headers", "too many request headers", {}, 431});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // Many ranges make one small file into a huge multipart answer: allow one range.
+    if (req.has_header("Range") && req.get_header_value("Range").find(',') != std::string::npos) {
+      // cpp-httplib would cut even this refusal into the ranges asked for. The request
+      // object is ours (only the handler's view of it is const), so forget them.
+      const_cast<httplib::Request&>(req).ranges.clear();
+      send_error(res, {"range_not_satisfiable", "one range at a time", "Range", 416});
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;

@@ -17,8 +17,10 @@ namespace portal::server::http {
 struct HttpConfig {
   std::string host = "0.0.0.0";
   int port = 8080;
-  std::string www_dir;          // the document root; empty serves no files
-  std::size_t threads = 16;     // worker threads; keep-alive connections each hold one
+  std::string www_dir;  // the document root; empty serves no files
+  // Worker threads. Each open connection (keep-alive, idle or streaming) holds one, so
+  // the pool is sized for many: an idle thread costs little memory.
+  std::size_t threads = 1024;
   std::string frame_ancestors;  // extra origins allowed to frame the portal (CSP)
   bool bench = false;           // adds POST /api/v1/bench/echo
   double rate_limit_scale = 1;  // multiplies every rate limit (tests come from one address)

@@ -42,6 +42,7 @@ class ServerProcess {
   }
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& db() const { return db_; }
   const std::filesystem::path& www() const { return www_; }
   const std::string& bin() const { return bin_; }

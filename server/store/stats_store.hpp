@@ -1,0 +1,141 @@
+// The read side of the data cockpit (SPEC §7): raw counts over the tickets of a
+// period and a scope. The store only counts; StatsService turns counts into rates
+// (null when nothing was counted), names, rankings and tables.
+//
+// [SECTION] Index
+// - Filters: period, scope, satisfaction threshold
+// - Figures: the numerators and denominators of every rate
+// - Answers: overview, keyed figures (ranking), trend points, heat map, whistles,
+//   topic candidates, public ratings
+// - StatsStore
+//
+// Every figure describes the tickets created in [from, to) within the scope, except
+// recent_ratings, which is about ratings given in [from, to). Backends answer from
+// their own read-only connections so that the cockpit never queues behind writers.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "portal/core/result.hpp"
+#include "portal/core/time.hpp"
+
+namespace portal::server {
+
+// [SECTION] Filters
+enum class StatsScopeKind { district, street, community, grid, unit };
+
+struct StatsScope {
+  StatsScopeKind kind = StatsScopeKind::district;
+  std::string id;  // empty for the district
+};
+
+struct StatsFilter {
+  core::TimePoint from{}, to{};  // created_at in [from, to)
+  StatsScope scope;              // unit: assigned to the unit now, or whistled to it
+  int satisfaction_threshold = 3;  // a rating with satisfaction ≥ this is "satisfied"
+};
+
+// [SECTION] Figures
+struct Ratio {
+  std::int64_t num = 0, den = 0;
+  bool operator==(const Ratio&) const = default;
+};
+
+// The formulas of SPEC §7, as counts over the tickets of the filter:
+//   backlog       status open (submitted, assigned, accepted, in_progress, returned)
+//   overdue       flagged overdue (past the resolve limit while open, or resolved late)
+//   response      responded_at ≤ response_due_at ÷ assigned_at set. Both are the current
+//                 holder's: a new holder gets a fresh response clock, so a late response
+//                 that led to an escalation counts by the response of the new holder.
+//   on_time       resolved_at ≤ resolve_due_at ÷ resolved_at set
+//   resolution    rating_resolved = yes ÷ rated
+//   satisfaction  rating_satisfaction ≥ threshold ÷ rated
+//   reopen        reopen_count > 0 ÷ (resolved_at set or reopen_count > 0), i.e. of the
+//                 tickets that were ever resolved, those reopened at least once
+//   handle        Σ (resolved_at − created_at) over the resolved ones (on_time.den)
+struct Figures {
+  std::int64_t total = 0;
+  std::int64_t backlog = 0;
+  std::int64_t overdue = 0;
+  Ratio response, on_time, resolution, satisfaction, reopen;
+  std::int64_t handle_seconds = 0;
+  bool operator==(const Figures&) const = default;
+};
+
+// [SECTION] Answers
+struct Overview {
+  Figures figures;
+  // Wire names (core::to_string) and category codes → ticket count; only non-zero.
+  std::map<std::string, std::int64_t> by_status, by_level, by_channel, by_category;
+};
+
+enum class RankDim { street, community, grid, unit };
+
+// Figures of one street, community, grid or unit (by id); only keys with tickets.
+struct KeyedFigures {
+  std::string key;
+  Figures figures;
+};
+
+enum class TrendInterval { day, week, month };
+
+// One period of a trend: its first day in Asia/Shanghai (weeks start on Monday,
+// months on the 1st) as YYYY-MM-DD. Only periods with tickets.
+struct TrendPoint {
+  std::string period;
+  Figures figures;
+};
+
+struct GridCount {
+  std::string grid_id;
+  std::int64_t count = 0;
+};
+
+// Whistles of the filter's tickets, by summoned unit.
+struct UnitWhistles {
+  std::string unit_id;
+  std::int64_t total = 0, summoned = 0, checked_in = 0, done = 0, withdrawn = 0;
+  std::int64_t checkins = 0;          // whistles with a check-in time
+  std::int64_t checkin_seconds = 0;   // Σ (checked_in_at − summoned_at) over those
+};
+
+// Tickets of one category in one street in the current and the previous window.
+struct TopicCandidate {
+  std::string category, street_id;
+  std::int64_t current = 0, previous = 0;
+};
+
+// A rating as the public may see it: no text, no person, no ticket number.
+struct PublicRating {
+  core::TimePoint rated_at{};
+  int satisfaction = 0;
+  bool resolved = false;
+  std::string category, street_id;  // street_id empty outside every grid
+};
+
+// [SECTION] StatsStore
+class StatsStore {
+ public:
+  virtual ~StatsStore() = default;
+
+  virtual core::Result<Overview> overview(const StatsFilter& filter) = 0;
+  virtual core::Result<std::vector<KeyedFigures>> ranking(const StatsFilter& filter,
+                                                          RankDim dim) = 0;
+  virtual core::Result<std::vector<TrendPoint>> trend(const StatsFilter& filter,
+                                                      TrendInterval interval) = 0;
+  // Tickets per grid (tickets outside every grid are left out).
+  virtual core::Result<std::vector<GridCount>> heatmap(const StatsFilter& filter) = 0;
+  virtual core::Result<std::vector<UnitWhistles>> whistles_by_unit(const StatsFilter& filter) = 0;
+  // Counts per (category, street) in the filter's period (current) and in
+  // [previous_from, previous_to) (previous), within the filter's scope.
+  virtual core::Result<std::vector<TopicCandidate>> topic_candidates(
+      const StatsFilter& filter, core::TimePoint previous_from, core::TimePoint previous_to) = 0;
+  // The latest ratings given in [from, to), newest first, within the scope.
+  virtual core::Result<std::vector<PublicRating>> recent_ratings(const StatsFilter& filter,
+                                                                 int limit) = 0;
+};
+
+}  // namespace portal::server
