@@ -256,16 +256,36 @@ int cmd_serve(int argc, char** argv) {
   TicketService tickets(**store, *org, system_now());
   AuthService auth(**store, system_now());
   auth.set_org(org->get());
-  http::HttpServer server(config, {**store, tickets, auth});
+  EventHub hub;
+  Store& data = **store;
+  tickets.set_listener([&hub, &data](const TicketRecord& t, const std::string& action) {
+    LiveEvent e;
+    e.number = t.number;
+    e.status = portal::core::to_string(t.status);
+    e.level = portal::core::to_string(t.level);
+    e.action = action;
+    e.at = portal::core::format_iso(t.updated_at);
+    e.grid_id = t.draft.grid_id;
+    e.community_id = t.community_id;
+    e.street_id = t.street_id;
+    e.assignee_kind = t.assignee_kind;
+    e.assignee_id = t.assignee_id;
+    e.submitter_id = t.submitter_id;
+    if (auto w = data.whistles(t.id))
+      for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
+    hub.publish(e);
+  });
+  http::HttpServer server(config, {**store, tickets, auth, hub});
   const int port = server.bind();
   if (port < 0) {
     std::fprintf(stderr, "error: cannot bind %s:%d\n", config.host.c_str(), config.port);
     return 1;
   }
-  std::thread stopper([&server, sigs] {
+  std::thread stopper([&server, &hub, sigs] {
     int sig = 0;
     sigwait(&sigs, &sig);
     log_line("info", "stopping");
+    hub.close_all();  // streams end, so their worker threads can be joined
     server.stop();
   });
   std::printf("portal-server listening on http://localhost:%d/ (db %s, www %s)\n", port, db.c_str(),

@@ -14,5 +14,6 @@ void register_auth_routes(httplib::Server& s, Services& services);
 void register_org_routes(httplib::Server& s, Services& services);
 void register_attachment_routes(httplib::Server& s, Services& services);
 void register_admin_routes(httplib::Server& s, Services& services);
+void register_stream_routes(httplib::Server& s, Services& services);
 
 }  // namespace portal::server::http

@@ -253,6 +253,7 @@ void HttpServer::install_routes() {
   register_org_routes(server_, services_);
   register_attachment_routes(server_, services_);
   register_admin_routes(server_, services_);
+  register_stream_routes(server_, services_);
 
   // Unknown API paths answer JSON, never the portal's HTML.
   auto api_not_found = [](const httplib::Request&, httplib::Response& res) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/service/auth_service.hpp"
+#include "server/service/event_hub.hpp"
 #include "server/service/rate_limit.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/store/store.hpp"
@@ -37,6 +38,7 @@ struct Services {
   Store& store;
   TicketService& tickets;
   AuthService& auth;
+  EventHub& hub;
   RateLimits* limits = nullptr;  // set by HttpServer
 };
 

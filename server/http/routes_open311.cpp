@@ -1,0 +1,127 @@
+// Open311 GeoReport v2 under /open311/v2/: the format is the path's extension (.json or
+// .xml), errors are the specification's [{code, description}] in that format. The
+// rules live in Open311Service; these handlers only read parameters and send replies.
+#include <httplib.h>
+
+#include <algorithm>
+
+#include "server/http/respond.hpp"
+#include "server/http/routes.hpp"
+#include "server/service/open311.hpp"
+
+namespace portal::server::http {
+
+namespace {
+
+using open311::Format;
+
+constexpr std::size_t kMaxFormBody = 256 * 1024;
+
+Format format_of(const std::string& ext) {
+  return ext == "xml" ? Format::xml : Format::json;
+}
+
+void send(httplib::Response& res, const open311::Reply& reply, Format format) {
+  res.status = reply.status;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(open311::render(reply, format), open311::content_type(format));
+}
+
+// Public data: browsers on other origins may read it (never the POST, which needs a key).
+void send_public(httplib::Response& res, const open311::Reply& reply, Format format) {
+  res.set_header("Access-Control-Allow-Origin", "*");
+  send(res, reply, format);
+}
+
+bool host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+}
+
+// Where the caller reached us, for the links in discovery and media_url. Only a
+// plausible host name is taken from the request; anything else falls back.
+std::string base_url_of(const httplib::Request& req, const Open311Service& service) {
+  if (!service.config().public_url.empty()) return service.config().public_url;
+  std::string host = req.get_header_value("Host");
+  if (host.empty() || host.size() > 255 || !std::all_of(host.begin(), host.end(), host_char))
+    host = "localhost";
+  const bool https = req.get_header_value("X-Forwarded-Proto") == "https";
+  return (https ? "https://" : "http://") + host;
+}
+
+}  // namespace
+
+void register_open311_routes(httplib::Server& s, Services& services, Open311Service& open311) {
+  (void)services;
+  Open311Service* o = &open311;
+
+  s.Get(R"(/open311/v2/discovery\.(json|xml))",
+        [o](const httplib::Request& req, httplib::Response& res) {
+          send_public(res, o->discovery(req.params, base_url_of(req, *o)),
+                      format_of(req.matches[1]));
+        });
+
+  s.Get(R"(/open311/v2/services\.(json|xml))",
+        [o](const httplib::Request& req, httplib::Response& res) {
+          send_public(res, o->services(req.params), format_of(req.matches[1]));
+        });
+
+  s.Get(R"(/open311/v2/services/([^/]+)\.(json|xml))",
+        [o](const httplib::Request& req, httplib::Response& res) {
+          send_public(res, o->service_definition(req.matches[1], req.params),
+                      format_of(req.matches[2]));
+        });
+
+  s.Get(R"(/open311/v2/requests\.(json|xml))",
+        [o](const httplib::Request& req, httplib::Response& res) {
+          send_public(res, o->requests(req.params, base_url_of(req, *o)),
+                      format_of(req.matches[1]));
+        });
+
+  s.Get(R"(/open311/v2/requests/([^/]+)\.(json|xml))",
+        [o](const httplib::Request& req, httplib::Response& res) {
+          send_public(res, o->request(req.matches[1], req.params, base_url_of(req, *o)),
+                      format_of(req.matches[2]));
+        });
+
+  s.Get(R"(/open311/v2/tokens/([^/]+)\.(json|xml))",
+        [o](const httplib::Request& req, httplib::Response& res) {
+          send_public(res, o->token(req.matches[1], req.params), format_of(req.matches[2]));
+        });
+
+  s.Post(R"(/open311/v2/requests\.(json|xml))",
+         [o](const httplib::Request& req, httplib::Response& res) {
+           const Format f = format_of(req.matches[1]);
+           if (req.body.size() > kMaxFormBody)
+             return send(res, open311::error(413, "request body larger than 256 KiB"), f);
+           const std::string type = req.get_header_value("Content-Type");
+           const std::string mime = type.substr(0, type.find(';'));
+           open311::Params params = req.params;
+           if (mime == "multipart/form-data") {
+             // Text fields of a multipart form count as form fields.
+             for (const auto& [name, part] : req.files)
+               if (part.filename.empty()) params.emplace(name, part.content);
+           } else if (mime != "application/x-www-form-urlencoded") {
+             return send(res,
+                         open311::error(400,
+                                        "send the fields form-encoded "
+                                        "(Content-Type: application/x-www-form-urlencoded)"),
+                         f);
+           }
+           send(res, o->create(params), f);
+         });
+
+  // Anything else under /open311/: the specification's error shape, not the portal's.
+  auto unknown = [](const httplib::Request& req, httplib::Response& res) {
+    const bool xml = req.path.size() >= 4 && req.path.compare(req.path.size() - 4, 4, ".xml") == 0;
+    send(res, open311::error(404, "no such Open311 resource; see /open311/v2/discovery.json"),
+         xml ? Format::xml : Format::json);
+  };
+  s.Get(R"(/open311/.*)", unknown);
+  s.Post(R"(/open311/.*)", unknown);
+  s.Put(R"(/open311/.*)", unknown);
+  s.Patch(R"(/open311/.*)", unknown);
+  s.Delete(R"(/open311/.*)", unknown);
+}
+
+}  // namespace portal::server::http

@@ -1,0 +1,150 @@
+#include "server/service/event_hub.hpp"
+
+#include <algorithm>
+
+#include "server/service/tokens.hpp"
+
+namespace portal::server {
+
+std::string LiveEvent::data_json() const {
+  return core::Json{
+      {"number", number}, {"status", status}, {"level", level}, {"action", action}, {"at", at}}
+      .dump();
+}
+
+LiveFilter filter_for(const Actor& a) {
+  using core::Role;
+  switch (a.role) {
+    case Role::citizen: {
+      auto uid = a.user_id;
+      return [uid](const LiveEvent& e) { return uid && e.submitter_id == uid; };
+    }
+    case Role::grid_worker: {
+      auto grids = a.grid_ids;
+      return [grids](const LiveEvent& e) {
+        return e.grid_id && std::find(grids.begin(), grids.end(), *e.grid_id) != grids.end();
+      };
+    }
+    case Role::community_staff: {
+      auto c = a.community_id;
+      return [c](const LiveEvent& e) { return !c.empty() && e.community_id == c; };
+    }
+    case Role::street_staff: {
+      auto s = a.street_id;
+      return [s](const LiveEvent& e) { return !s.empty() && e.street_id == s; };
+    }
+    case Role::unit_staff: {
+      auto u = a.unit_id;
+      return [u](const LiveEvent& e) {
+        if (u.empty()) return false;
+        if (e.assignee_kind == "unit" && e.assignee_id == u) return true;
+        return std::find(e.unit_ids.begin(), e.unit_ids.end(), u) != e.unit_ids.end();
+      };
+    }
+    case Role::district_staff:
+    case Role::hotline_agent:
+    case Role::admin:
+    case Role::auditor:
+    case Role::system:
+      return [](const LiveEvent&) { return true; };
+  }
+  return [](const LiveEvent&) { return false; };
+}
+
+LiveFilter filter_for_ticket(const std::string& number) {
+  return [number](const LiveEvent& e) { return e.number == number; };
+}
+
+std::shared_ptr<EventHub::Subscription> EventHub::subscribe(LiveFilter filter) {
+  auto s = std::make_shared<Subscription>();
+  s->filter = std::move(filter);
+  std::lock_guard lock(mu_);
+  s->closed = closed_;
+  subs_.push_back(s);
+  return s;
+}
+
+void EventHub::unsubscribe(const std::shared_ptr<Subscription>& s) {
+  std::lock_guard lock(mu_);
+  subs_.remove(s);
+}
+
+std::size_t EventHub::subscribers() const {
+  std::lock_guard lock(mu_);
+  return subs_.size();
+}
+
+void EventHub::publish(const LiveEvent& e) {
+  const std::string frame = "event: ticket\ndata: " + e.data_json() + "\n\n";
+  std::vector<std::shared_ptr<Subscription>> targets;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& s : subs_)
+      if (s->filter(e)) targets.push_back(s);
+  }
+  for (const auto& s : targets) {
+    {
+      std::lock_guard lock(s->mu);
+      // A subscriber that does not read falls behind; it loses the oldest, not memory.
+      if (s->queue.size() >= kMaxQueued) {
+        s->queue.pop_front();
+        ++s->dropped;
+      }
+      s->queue.push_back(frame);
+    }
+    s->cv.notify_one();
+  }
+}
+
+void EventHub::close_all() {
+  std::list<std::shared_ptr<Subscription>> subs;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    subs = subs_;
+  }
+  for (const auto& s : subs) {
+    {
+      std::lock_guard lock(s->mu);
+      s->closed = true;
+    }
+    s->cv.notify_all();
+  }
+}
+
+std::optional<std::vector<std::string>> EventHub::next(Subscription& s,
+                                                       std::chrono::milliseconds timeout) {
+  std::unique_lock lock(s.mu);
+  s.cv.wait_for(lock, timeout, [&] { return s.closed || !s.queue.empty(); });
+  if (s.closed) return std::nullopt;
+  std::vector<std::string> out(std::make_move_iterator(s.queue.begin()),
+                               std::make_move_iterator(s.queue.end()));
+  s.queue.clear();
+  return out;
+}
+
+std::string EventHub::issue_ticket(const Actor& actor, std::chrono::steady_clock::time_point now) {
+  std::string t = new_session_token();
+  std::lock_guard lock(tickets_mu_);
+  // Forget expired tickets as new ones are made: the list stays short.
+  tickets_.erase(std::remove_if(tickets_.begin(), tickets_.end(),
+                                [&](const auto& p) { return p.second.expires <= now; }),
+                 tickets_.end());
+  tickets_.emplace_back(t, Pending{actor, now + std::chrono::seconds(60)});
+  return t;
+}
+
+std::optional<Actor> EventHub::redeem_ticket(const std::string& ticket,
+                                             std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(tickets_mu_);
+  for (auto it = tickets_.begin(); it != tickets_.end(); ++it) {
+    if (!constant_time_equal(it->first, ticket)) continue;
+    std::optional<Actor> a;
+    if (it->second.expires > now) a = it->second.actor;
+    tickets_.erase(it);  // one use only
+    return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace portal::server

@@ -1,0 +1,79 @@
+// Live updates: every committed ticket change is published here and delivered to
+// the stream subscribers whose scope holds the ticket. In-process; several
+// instances share changes through the database (scale-out).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/service/ticket_service.hpp"
+
+namespace portal::server {
+
+// What subscribers learn of a change, and what scopes it falls in.
+struct LiveEvent {
+  std::string number, status, level, action, at;
+  std::optional<std::string> grid_id, community_id, street_id;
+  std::string assignee_kind, assignee_id;
+  std::vector<std::string> unit_ids;  // whistled units
+  std::optional<std::int64_t> submitter_id;
+
+  std::string data_json() const;
+};
+
+// Whether a subscriber may see an event.
+using LiveFilter = std::function<bool(const LiveEvent&)>;
+// The scope of an actor (as TicketService applies it), or one ticket by number.
+LiveFilter filter_for(const Actor& actor);
+LiveFilter filter_for_ticket(const std::string& number);
+
+class EventHub {
+ public:
+  struct Subscription {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::string> queue;  // SSE frames ready to send
+    LiveFilter filter;
+    bool closed = false;
+    std::uint64_t dropped = 0;
+  };
+  static constexpr std::size_t kMaxQueued = 1000;
+
+  std::shared_ptr<Subscription> subscribe(LiveFilter filter);
+  void unsubscribe(const std::shared_ptr<Subscription>& s);
+  void publish(const LiveEvent& e);
+  // Wakes every subscriber for good (server shutdown).
+  void close_all();
+  std::size_t subscribers() const;
+
+  // Waits up to `timeout` for frames; returns them (empty on timeout); nullopt once closed.
+  static std::optional<std::vector<std::string>> next(Subscription& s,
+                                                      std::chrono::milliseconds timeout);
+
+  // One-time stream tickets for EventSource, which cannot send headers.
+  std::string issue_ticket(const Actor& actor, std::chrono::steady_clock::time_point now);
+  std::optional<Actor> redeem_ticket(const std::string& ticket,
+                                     std::chrono::steady_clock::time_point now);
+
+ private:
+  mutable std::mutex mu_;
+  std::list<std::shared_ptr<Subscription>> subs_;
+  bool closed_ = false;
+  struct Pending {
+    Actor actor;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::mutex tickets_mu_;
+  std::vector<std::pair<std::string, Pending>> tickets_;
+};
+
+}  // namespace portal::server

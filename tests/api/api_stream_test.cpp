@@ -1,0 +1,147 @@
+// Live updates over Server-Sent Events, scoped like everything else.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "portal/core/json.hpp"
+#include "tests/api/server_process.hpp"
+
+using portal::core::Json;
+using portal::test::ServerProcess;
+
+namespace {
+
+ServerProcess* g = nullptr;
+
+class Env : public ::testing::Environment {
+ public:
+  void SetUp() override { g = new ServerProcess(); }
+  void TearDown() override {
+    delete g;
+    g = nullptr;
+  }
+};
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);
+
+// A raw-socket SSE reader: opens the stream, then collects what arrives.
+class Sse {
+ public:
+  Sse(int port, const std::string& target, const std::string& headers = "") {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    timeval tv{0, 200000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n";
+    ::send(fd_, req.data(), req.size(), MSG_NOSIGNAL);
+  }
+  ~Sse() { ::close(fd_); }
+  // Reads until `needle` shows up or the time is over.
+  bool wait_for(const std::string& needle, std::chrono::milliseconds within) {
+    const auto end = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < end) {
+      if (text_.find(needle) != std::string::npos) return true;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) text_.append(buf, static_cast<std::size_t>(n));
+      if (n == 0) break;
+    }
+    return text_.find(needle) != std::string::npos;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  int fd_ = -1;
+  std::string text_;
+};
+
+std::string login(const std::string& user) {
+  auto r =
+      g->client().Post("/api/v1/auth/login",
+                       Json{{"login", user}, {"password", "demo12345"}}.dump(), "application/json");
+  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
+}
+
+std::pair<double, double> point_in_grid_of(const std::string& token) {
+  auto me =
+      Json::parse(g->client().Get("/api/v1/me", {{"Authorization", "Bearer " + token}})->body);
+  const std::string grid = me["grid_ids"][0];
+  auto fc = Json::parse(g->client().Get("/api/v1/grids")->body);
+  for (const auto& f : fc["features"])
+    if (f["properties"]["grid_id"] == grid) {
+      const auto& ring = f["geometry"]["coordinates"][0];
+      return {(ring[0][1].get<double>() + ring[2][1].get<double>()) / 2,
+              (ring[0][0].get<double>() + ring[2][0].get<double>()) / 2};
+    }
+  return {0, 0};
+}
+
+Json submit_at(double lat, double lng) {
+  Json t = {{"category", "env.noise"},
+            {"description", "广场舞音响太大声了，晚上十点还没停"},
+            {"location", {{"lat", lat}, {"lng", lng}}},
+            {"contact", {{"name", "周阿姨"}, {"phone", "13700002222"}}}};
+  auto r = g->client().Post("/api/v1/tickets", t.dump(), "application/json");
+  EXPECT_TRUE(r && r->status == 201);
+  return Json::parse(r->body);
+}
+
+}  // namespace
+
+TEST(Stream, TheGridWorkerHearsOfANewTicketAtOnceAndOthersDoNot) {
+  const std::string mine = login("gw0005");
+  const std::string other = login("gw0900");
+  Sse worker(g->port(), "/api/v1/stream", "Authorization: Bearer " + mine + "\r\n");
+  Sse stranger(g->port(), "/api/v1/stream", "Authorization: Bearer " + other + "\r\n");
+  ASSERT_TRUE(worker.wait_for(": connected", std::chrono::seconds(3)));
+  ASSERT_TRUE(stranger.wait_for(": connected", std::chrono::seconds(3)));
+  EXPECT_NE(worker.text().find("text/event-stream"), std::string::npos);
+
+  auto [lat, lng] = point_in_grid_of(mine);
+  const std::string number = submit_at(lat, lng)["number"];
+  ASSERT_TRUE(worker.wait_for(number, std::chrono::seconds(3))) << worker.text();
+  EXPECT_NE(worker.text().find("event: ticket"), std::string::npos);
+  EXPECT_FALSE(stranger.wait_for(number, std::chrono::milliseconds(500)));
+  // No personal data travels in the stream.
+  EXPECT_EQ(worker.text().find("13700002222"), std::string::npos);
+}
+
+TEST(Stream, OneTimeTicketsAndAnonymousTracking) {
+  const std::string gw = login("gw0006");
+  auto t = g->client().Post("/api/v1/stream/ticket", {{"Authorization", "Bearer " + gw}}, "",
+                            "application/json");
+  ASSERT_TRUE(t && t->status == 201);
+  const std::string ticket = Json::parse(t->body)["ticket"];
+  {
+    Sse s(g->port(), "/api/v1/stream?ticket=" + ticket);
+    EXPECT_TRUE(s.wait_for(": connected", std::chrono::seconds(3)));
+  }
+  // Used once, then gone.
+  auto again = g->client().Get(("/api/v1/stream?ticket=" + ticket).c_str());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 401);
+  auto none = g->client().Get("/api/v1/stream");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+
+  // A citizen without an account follows their ticket with its code.
+  auto [lat, lng] = point_in_grid_of(gw);
+  auto receipt = submit_at(lat, lng);
+  const std::string number = receipt["number"];
+  auto wrong = g->client().Get(("/api/v1/stream?number=" + number + "&code=WRONG234").c_str());
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 404);
+  Sse citizen(g->port(), "/api/v1/stream?number=" + number +
+                             "&code=" + receipt["access_code"].get<std::string>());
+  ASSERT_TRUE(citizen.wait_for(": connected", std::chrono::seconds(3)));
+  auto acted = g->client().Post(("/api/v1/tickets/" + number + "/actions").c_str(),
+                                {{"Authorization", "Bearer " + gw}},
+                                Json{{"action", "accept"}}.dump(), "application/json");
+  ASSERT_TRUE(acted && acted->status == 200);
+  EXPECT_TRUE(citizen.wait_for("\"action\":\"accept\"", std::chrono::seconds(3))) << citizen.text();
+}
