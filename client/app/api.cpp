@@ -1,5 +1,7 @@
 #include "app/api.hpp"
 
+#include <cstdio>
+
 #include "portal/core/json.hpp"
 
 namespace portal::client {
@@ -62,9 +64,9 @@ core::Error Api::error_from(const net::Response& r) {
 
 void Api::categories(Done<std::vector<core::Category>> done) {
   net::Request req;
-  req.url = base_ + "/api/v1/categories";
+  req.url = "/api/v1/categories";
   req.headers = {{"Accept", "application/json"}};
-  http_.send(std::move(req), [done = std::move(done)](net::Response r) {
+  send(std::move(req), [done = std::move(done)](net::Response r) {
     if (!is_success(r.status)) return done(error_from(r));
     auto json = core::parse_json(r.body);
     if (!json.ok() || !json->is_array())
@@ -84,25 +86,288 @@ void Api::submit(const core::TicketDraft& draft, const std::string& idempotency_
                  Done<core::TicketReceipt> done) {
   net::Request req;
   req.method = "POST";
-  req.url = base_ + "/api/v1/tickets";
+  req.url = "/api/v1/tickets";
   req.headers = {{"Content-Type", "application/json"},
                  {"Accept", "application/json"},
                  {"Idempotency-Key", idempotency_key}};
   core::Json body = draft;
   req.body = body.dump(-1, ' ', false, core::Json::error_handler_t::replace);
-  http_.send(std::move(req), [done = std::move(done)](net::Response r) {
-    done(read_answer<core::TicketReceipt>(r));
-  });
+  send(std::move(req),
+       [done = std::move(done)](net::Response r) { done(read_answer<core::TicketReceipt>(r)); });
+}
+
+// [SECTION] Reading the answers of the calls below
+namespace {
+
+std::string str(const core::Json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+double num(const core::Json& j, const char* key, double fallback = 0) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+const core::Json& sub(const core::Json& j, const char* key) {
+  static const core::Json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+User user_of(const core::Json& j) {
+  User u;
+  u.id = str(j, "id");
+  u.name = str(j, "name");
+  u.role = str(j, "role");
+  return u;
+}
+
+core::Result<Session> session_of(const net::Response& r) {
+  if (!is_success(r.status)) return Api::error_from(r);
+  auto json = core::parse_json(r.body);
+  if (!json.ok() || !json->is_object() || str(*json, "token").empty())
+    return core::Error{"bad_answer", "no token in the answer", {}, 502};
+  Session s;
+  s.token = str(*json, "token");
+  s.expires_at = str(*json, "expires_at");
+  s.user = user_of(sub(*json, "user"));
+  return s;
+}
+
+core::Result<TicketDetail> detail_of(const net::Response& r) {
+  if (!is_success(r.status)) return Api::error_from(r);
+  auto json = core::parse_json(r.body);
+  if (!json.ok() || !json->is_object())
+    return core::Error{"bad_answer", "the server's answer is not a JSON object", {}, 502};
+  TicketDetail d;
+  from_json(*json, d.view);
+  for (const auto& w : sub(*json, "whistles")) {
+    if (!w.is_object()) continue;
+    d.whistles.push_back({str(w, "unit_name"), str(w, "status"), str(w, "summoned_at"),
+                          str(w, "checked_in_at"), str(w, "done_at")});
+  }
+  for (const auto& a : sub(*json, "attachments")) {
+    if (!a.is_object()) continue;
+    d.photos.push_back(
+        {str(a, "id"), static_cast<int>(num(a, "width")), static_cast<int>(num(a, "height"))});
+  }
+  const core::Json& rating = sub(*json, "rating");
+  if (rating.is_object()) {
+    Rating x;
+    auto res = rating.find("resolved");
+    x.resolved = res != rating.end() && res->is_boolean() && res->get<bool>();
+    x.satisfaction = static_cast<int>(num(rating, "satisfaction"));
+    x.comment = str(rating, "comment");
+    x.rated_at = str(rating, "rated_at");
+    d.rating = x;
+  }
+  return d;
+}
+
+// The items of {"items": [...]} (or a bare array) mapped by fn.
+template <class T, class Fn>
+core::Result<std::vector<T>> items_of(const net::Response& r, Fn fn) {
+  if (!is_success(r.status)) return Api::error_from(r);
+  auto json = core::parse_json(r.body);
+  if (!json.ok()) return core::Error{"bad_answer", "the answer is not JSON", {}, 502};
+  const core::Json& list = json->is_array() ? *json : sub(*json, "items");
+  std::vector<T> out;
+  if (!list.is_array()) return out;
+  for (const auto& item : list)
+    if (item.is_object()) out.push_back(fn(item));
+  return out;
+}
+
+}  // namespace
+
+// [SECTION] Accounts, tickets, map, units, stream
+
+void Api::send(net::Request req, std::function<void(net::Response)> done) {
+  if (req.url.rfind("http", 0) != 0) req.url = base_ + req.url;
+  if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
+  if (req.method == "POST" && !req.body.empty())
+    req.headers.emplace_back("Content-Type", "application/json");
+  req.headers.emplace_back("Accept", "application/json");
+  http_.send(std::move(req), std::move(done));
 }
 
 void Api::ticket(const std::string& number, const std::string& access_code,
-                 Done<core::TicketView> done) {
+                 Done<TicketDetail> done) {
   net::Request req;
-  req.url = base_ + "/api/v1/tickets/" + url_encode(number);
-  req.headers = {{"Accept", "application/json"}};
+  req.url = "/api/v1/tickets/" + url_encode(number);
   if (!access_code.empty()) req.headers.emplace_back("X-Access-Code", access_code);
-  http_.send(std::move(req),
-             [done = std::move(done)](net::Response r) { done(read_answer<core::TicketView>(r)); });
+  send(std::move(req), [done = std::move(done)](net::Response r) { done(detail_of(r)); });
+}
+
+void Api::login(const std::string& login, const std::string& password, Done<Session> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/auth/login";
+  req.body = core::Json{{"login", login}, {"password", password}}.dump(
+      -1, ' ', false, core::Json::error_handler_t::replace);
+  send(std::move(req), [done = std::move(done)](net::Response r) { done(session_of(r)); });
+}
+
+void Api::register_account(const std::string& phone, const std::string& password,
+                           const std::string& name, Done<Session> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/auth/register";
+  req.body = core::Json{{"phone", phone}, {"password", password}, {"name", name}}.dump(
+      -1, ' ', false, core::Json::error_handler_t::replace);
+  send(std::move(req), [done = std::move(done)](net::Response r) { done(session_of(r)); });
+}
+
+void Api::logout() {
+  if (token_.empty()) return;
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/auth/logout";
+  send(std::move(req), [](net::Response) {});
+}
+
+void Api::me(Done<User> done) {
+  net::Request req;
+  req.url = "/api/v1/me";
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok() || !json->is_object())
+      return done(core::Error{"bad_answer", "not an object", {}, 502});
+    done(user_of(*json));
+  });
+}
+
+void Api::my_tickets(Done<std::vector<TicketSummary>> done) {
+  net::Request req;
+  req.url = "/api/v1/tickets?scope=mine&page_size=200";
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    done(items_of<TicketSummary>(r, [](const core::Json& j) {
+      TicketSummary t;
+      t.number = str(j, "number");
+      t.status = str(j, "status");
+      t.level = str(j, "level");
+      t.category = str(j, "category");
+      t.description = str(j, "description");
+      t.created_at = str(j, "created_at");
+      t.updated_at = str(j, "updated_at");
+      t.handler = str(sub(j, "assignee"), "name");
+      auto o = j.find("overdue");
+      t.overdue = o != j.end() && o->is_boolean() && o->get<bool>();
+      return t;
+    }));
+  });
+}
+
+void Api::events(const std::string& number, const std::string& access_code,
+                 Done<std::vector<TicketEvent>> done) {
+  net::Request req;
+  req.url = "/api/v1/tickets/" + url_encode(number) + "/events";
+  if (!access_code.empty()) req.headers.emplace_back("X-Access-Code", access_code);
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    done(items_of<TicketEvent>(r, [](const core::Json& j) {
+      TicketEvent e;
+      e.seq = static_cast<int>(num(j, "seq"));
+      e.at = str(j, "at");
+      e.actor_name = str(sub(j, "actor"), "name");
+      e.actor_role = str(sub(j, "actor"), "role");
+      e.action = str(j, "action");
+      e.from_status = str(j, "from_status");
+      e.to_status = str(j, "to_status");
+      e.level = str(j, "level");
+      e.note = str(j, "note");
+      return e;
+    }));
+  });
+}
+
+void Api::rate(const std::string& number, const std::string& access_code, bool resolved,
+               int satisfaction, const std::string& comment, Done<TicketDetail> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/tickets/" + url_encode(number) + "/rating";
+  if (!access_code.empty()) req.headers.emplace_back("X-Access-Code", access_code);
+  core::Json body{{"resolved", resolved}, {"satisfaction", satisfaction}};
+  if (!comment.empty()) body["comment"] = comment;
+  req.body = body.dump(-1, ' ', false, core::Json::error_handler_t::replace);
+  send(std::move(req), [done = std::move(done)](net::Response r) { done(detail_of(r)); });
+}
+
+void Api::grids(Done<std::vector<GridShape>> done) {
+  net::Request req;
+  req.url = "/api/v1/grids";
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok() || !json->is_object())
+      return done(core::Error{"bad_answer", "not GeoJSON", {}, 502});
+    std::vector<GridShape> out;
+    for (const auto& f : sub(*json, "features")) {
+      const core::Json& props = sub(f, "properties");
+      const core::Json& coords = sub(sub(f, "geometry"), "coordinates");
+      if (!coords.is_array() || coords.empty() || !coords[0].is_array()) continue;
+      GridShape g;
+      g.id = str(props, "grid_id");
+      g.name = str(props, "name");
+      g.kind = str(props, "kind");
+      for (const auto& p : coords[0])
+        if (p.is_array() && p.size() >= 2 && p[0].is_number() && p[1].is_number())
+          g.ring.emplace_back(p[0].get<double>(), p[1].get<double>());
+      if (g.ring.size() >= 3) out.push_back(std::move(g));
+    }
+    done(std::move(out));
+  });
+}
+
+void Api::locate(double lat, double lng, Done<Located> done) {
+  net::Request req;
+  char q[96];
+  std::snprintf(q, sizeof q, "/api/v1/grids/locate?lat=%.6f&lng=%.6f", lat, lng);
+  req.url = q;
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok() || !json->is_object())
+      return done(core::Error{"bad_answer", "not an object", {}, 502});
+    done(Located{str(*json, "grid_id"), str(*json, "grid_name"),
+                 str(sub(*json, "community"), "name"), str(sub(*json, "street"), "name")});
+  });
+}
+
+void Api::units(Done<std::vector<Unit>> done) {
+  net::Request req;
+  req.url = "/api/v1/units";
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    done(items_of<Unit>(r, [](const core::Json& j) {
+      Unit u;
+      u.id = str(j, "id");
+      u.kind = str(j, "kind");
+      u.subkind = str(j, "subkind");
+      u.name = str(j, "name");
+      u.name_en = str(j, "name_en");
+      u.contact = str(j, "contact");
+      u.address = str(j, "address");
+      u.street_id = str(j, "street_id");
+      const core::Json& loc = sub(j, "location");
+      if (loc.is_object()) u.location = std::make_pair(num(loc, "lat"), num(loc, "lng"));
+      return u;
+    }));
+  });
+}
+
+void Api::stream_ticket(Done<std::string> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/stream/ticket";
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok() || str(*json, "ticket").empty())
+      return done(core::Error{"bad_answer", "no ticket", {}, 502});
+    done(str(*json, "ticket"));
+  });
 }
 
 }  // namespace portal::client

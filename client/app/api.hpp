@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/model.hpp"
 #include "net/http.hpp"
 #include "portal/core/result.hpp"
 #include "portal/core/ticket.hpp"
@@ -22,8 +23,27 @@ class Api {
   void categories(Done<std::vector<core::Category>> done);
   void submit(const core::TicketDraft& draft, const std::string& idempotency_key,
               Done<core::TicketReceipt> done);
-  void ticket(const std::string& number, const std::string& access_code,
-              Done<core::TicketView> done);
+  void ticket(const std::string& number, const std::string& access_code, Done<TicketDetail> done);
+
+  // The signed-in user's token, sent as a Bearer token with every call ("" when none).
+  void set_token(std::string token) { token_ = std::move(token); }
+  const std::string& token() const { return token_; }
+
+  void login(const std::string& login, const std::string& password, Done<Session> done);
+  void register_account(const std::string& phone, const std::string& password,
+                        const std::string& name, Done<Session> done);
+  void logout();
+  void me(Done<User> done);
+  void my_tickets(Done<std::vector<TicketSummary>> done);
+  void events(const std::string& number, const std::string& access_code,
+              Done<std::vector<TicketEvent>> done);
+  void rate(const std::string& number, const std::string& access_code, bool resolved,
+            int satisfaction, const std::string& comment, Done<TicketDetail> done);
+  void grids(Done<std::vector<GridShape>> done);
+  void locate(double lat, double lng, Done<Located> done);
+  void units(Done<std::vector<Unit>> done);
+  // A one-time ticket for EventSource (which cannot send an Authorization header).
+  void stream_ticket(Done<std::string> done);
 
   // The error a failed answer stands for: the body's {"error":{...}} when there is
   // one, else a generic error for the status (status 0: "network").
@@ -31,7 +51,10 @@ class Api {
 
  private:
   net::Http& http_;
+  void send(net::Request req, std::function<void(net::Response)> done);
+
   std::string base_;  // "" or a prefix such as "https://host"
+  std::string token_;
 };
 
 }  // namespace portal::client

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,6 +17,8 @@ namespace {
 
 constexpr std::string_view kLangKey = "portal.lang";
 constexpr std::string_view kRecentKey = "portal.recent";
+constexpr std::string_view kSessionKey = "portal.session";
+constexpr std::size_t kMaxPhotos = 9;
 constexpr double kToastMs = 1600;
 // The submit form's fields top to bottom, by their API paths.
 constexpr const char* kFormOrder[] = {"category",      "description",  "location.address",
@@ -73,6 +76,18 @@ void App::start() {
   services_.history_replace(0);
   load_recent();
   load_categories();
+  embedded_ = services_.embedded();
+  // The token lives in memory and in this tab's sessionStorage only.
+  auto saved = core::parse_json(services_.session_load(kSessionKey));
+  if (saved.ok() && saved->is_object() && saved->contains("token") &&
+      (*saved)["token"].is_string()) {
+    Session s;
+    s.token = (*saved)["token"].get<std::string>();
+    if (saved->contains("name") && (*saved)["name"].is_string())
+      s.user.name = (*saved)["name"].get<std::string>();
+    adopt_session(std::move(s));
+  }
+  if (embedded_) host_event("ready", core::Json::object());
 }
 
 void App::post(std::function<void()> fn) {
@@ -124,6 +139,41 @@ void App::apply(const Intents& intents) {
           } else if constexpr (std::is_same_v<V, intent::CopyText>) {
             services_.copy_to_clipboard(v.text);
             show_toast(T::copied);
+          } else if constexpr (std::is_same_v<V, intent::SignIn>) {
+            sign_in(false);
+          } else if constexpr (std::is_same_v<V, intent::Register>) {
+            sign_in(true);
+          } else if constexpr (std::is_same_v<V, intent::SetRegistering>) {
+            registering_ = v.value;
+            auth_.reset();
+          } else if constexpr (std::is_same_v<V, intent::SignOut>) {
+            sign_out();
+          } else if constexpr (std::is_same_v<V, intent::SetResolved>) {
+            rate_resolved_ = v.value ? 1 : 0;
+          } else if constexpr (std::is_same_v<V, intent::SetSatisfaction>) {
+            rate_satisfaction_ = std::clamp(v.value, 1, 5);
+          } else if constexpr (std::is_same_v<V, intent::SubmitRating>) {
+            submit_rating();
+          } else if constexpr (std::is_same_v<V, intent::PlaceLocation>) {
+            place(v.lat, v.lng);
+          } else if constexpr (std::is_same_v<V, intent::UseMyLocation>) {
+            locating_ = true;
+            locate_failed_ = false;
+            services_.geolocate();
+          } else if constexpr (std::is_same_v<V, intent::AddPhotos>) {
+            if (photos_.size() < kMaxPhotos)
+              services_.pick_photos(static_cast<int>(kMaxPhotos - photos_.size()),
+                                    photo_base_ + static_cast<int>(photos_.size()), session_.token);
+          } else if constexpr (std::is_same_v<V, intent::RemovePhoto>) {
+            if (v.index < photos_.size()) {
+              // Later slots keep their numbers: mark removed rather than shift.
+              photos_[v.index].state = 3;
+              idempotency_key_.clear();
+            }
+          } else if constexpr (std::is_same_v<V, intent::RetryList>) {
+            if (screen() == Screen::my_tickets) load_my_tickets();
+            if (screen() == Screen::services) load_units();
+            if (screen() == Screen::submit) load_grids();
           }
         },
         i);
@@ -146,6 +196,19 @@ void App::navigate(Screen to, bool replace) {
     services_.history_push(static_cast<int>(stack_.size()) - 1);
   }
   if (to == Screen::categories) category_search_.clear();
+  if (to == Screen::my_tickets) load_my_tickets();
+  if (to == Screen::submit && !grids_.loaded()) load_grids();
+  if (to == Screen::services) {
+    if (!units_.loaded()) load_units();
+    if (!grids_.loaded()) load_grids();
+  }
+  if (to == Screen::rate) {
+    rate_resolved_ = -1;
+    rate_satisfaction_ = 0;
+    rate_comment_.clear();
+    rating_.reset();
+  }
+  if (to == Screen::account) auth_.reset();
 }
 
 void App::go_back() {
@@ -201,6 +264,24 @@ void App::edit(Field field, std::string value) {
     case Field::category_search:
       category_search_ = std::move(value);
       return;
+    case Field::login:
+      login_ = std::move(value);
+      return;
+    case Field::password:
+      password_ = std::move(value);
+      return;
+    case Field::reg_name:
+      reg_name_ = std::move(value);
+      return;
+    case Field::reg_phone:
+      reg_phone_ = std::move(value);
+      return;
+    case Field::reg_password:
+      reg_password_ = std::move(value);
+      return;
+    case Field::rating_comment:
+      rate_comment_ = std::move(value);
+      return;
   }
 }
 
@@ -230,11 +311,23 @@ void App::submit_ticket() {
   d.contact.name = trim(name_);
   d.contact.phone = trim(phone_);
   d.anonymous = anonymous_;
-  d.channel = core::Channel::web;
+  d.channel = embedded_ ? core::Channel::embed : core::Channel::web;
+  for (const auto& p : photos_) {
+    if (p.state == 0) {
+      field_errors_.insert_or_assign("attachments",
+                                     core::Error::invalid("attachments", "uploading", ""));
+    } else if (p.state == 1) {
+      d.attachments.push_back(p.id);
+    }
+  }
+  if (located_.loaded() && placed_ && !located_.value.grid_id.empty())
+    d.grid_id = located_.value.grid_id;
   bool lat_ok = parse_coordinate(lat_, d.location.lat);
   bool lng_ok = parse_coordinate(lng_, d.location.lng);
 
-  for (auto& e : core::validate(d)) field_errors_.emplace(e.field, e);
+  for (auto& e : core::validate(d))
+    if (e.field.rfind("attachments", 0) != 0 || !field_errors_.count("attachments"))
+      field_errors_.emplace(e.field.rfind("attachments", 0) == 0 ? "attachments" : e.field, e);
   if (!lat_ok)
     field_errors_.insert_or_assign("location.lat",
                                    core::Error::invalid("location.lat", "bad_coordinate", ""));
@@ -274,6 +367,10 @@ void App::submit_ticket() {
       address_.clear();
       anonymous_ = false;
       idempotency_key_.clear();
+      photo_base_ += static_cast<int>(photos_.size()) + 100;
+      photos_.clear();
+      if (mine_.loaded()) mine_.reset();
+      host_event("ticket_created", {{"number", receipt.number}});
       if (screen() == Screen::submit) navigate(Screen::receipt, /*replace=*/true);
     });
   });
@@ -288,7 +385,8 @@ void App::look_up_ticket(const std::string& raw_number, const std::string& raw_c
     track_errors_["number"] = core::Error::invalid("number", "required", "");
   else if (!core::is_ticket_number(number))
     track_errors_["number"] = core::Error::invalid("number", "invalid_number", "");
-  if (code.empty()) track_errors_["code"] = core::Error::invalid("code", "required", "");
+  if (code.empty() && !signed_in())
+    track_errors_["code"] = core::Error::invalid("code", "required", "");
   if (!track_errors_.empty()) return;
 
   if (ticket_number_ != number) ticket_.value = {};  // never show another ticket meanwhile
@@ -297,16 +395,21 @@ void App::look_up_ticket(const std::string& raw_number, const std::string& raw_c
   open_on_answer_ = !open_now;
   const auto t = ticket_.start();
   if (open_now && screen() != Screen::ticket) navigate(Screen::ticket);
-  api_.ticket(number, code, [this, t](core::Result<core::TicketView> r) {
+  load_events();
+  open_stream();
+  api_.ticket(number, code, [this, t](core::Result<TicketDetail> r) {
     post([this, t, r = std::move(r)]() mutable {
       if (r.ok()) {
-        see_text(r.value().description);
-        see_text(r.value().location.address);
-        see_text(r.value().contact.name);
-        if (r.value().reply) see_text(*r.value().reply);
-        for (const auto* ref : {&r.value().grid, &r.value().community, &r.value().street})
+        const core::TicketView& v = r.value().view;
+        see_text(v.description);
+        see_text(v.location.address);
+        see_text(v.contact.name);
+        if (v.reply) see_text(*v.reply);
+        for (const auto* ref : {&v.grid, &v.community, &v.street})
           if (*ref) see_text((*ref)->name);
-        if (r.value().assignee) see_text(r.value().assignee->name);
+        if (v.assignee) see_text(v.assignee->name);
+        for (const auto& w : r.value().whistles) see_text(w.unit_name);
+        if (r.value().rating) see_text(r.value().rating->comment);
       }
       if (!ticket_.finish(t, std::move(r))) return;
       if (ticket_.loaded() && open_on_answer_ && screen() == Screen::track)
@@ -358,6 +461,7 @@ ShellView App::shell() const {
   v.screen = screen();
   v.lang = lang_;
   v.can_go_back = stack_.size() > 1;
+  v.embedded = embedded_;
   if (toast_until_ > 0 && services_.now_ms() < toast_until_)
     v.toast = std::string(tr(lang_, toast_));
   return v;
@@ -366,6 +470,8 @@ ShellView App::shell() const {
 HomeView App::home() const {
   HomeView v;
   for (const auto& r : recent_) v.recent.push_back({r.number, r.code});
+  v.signed_in = signed_in();
+  v.user_name = session_.user.name;
   return v;
 }
 
@@ -403,6 +509,27 @@ SubmitView App::submit() const {
     v.banner = std::string(error_message(lang_, submission_.error));
   else if (!field_errors_.empty())
     v.banner = std::string(tr(lang_, T::err_fix_fields));
+  v.map = map_view();
+  if (placed_ && located_.loaded()) {
+    const Located& l = located_.value;
+    v.place = l.street + " · " + l.community + " · " + l.grid_name;
+  } else if (placed_ && located_.failed()) {
+    v.place = std::string(tr(lang_, T::place_outside));
+  }
+  if (const Unit* u = nearest_mediation())
+    v.nearest = (lang_ == Lang::en && !u->name_en.empty() ? u->name_en : u->name) +
+                (u->contact.empty() ? "" : "  " + u->contact);
+  v.locating = locating_;
+  if (locate_failed_) v.locate_error = std::string(tr(lang_, T::locate_failed));
+  for (const auto& p : photos_) {
+    if (p.state == 3) continue;
+    v.photos.push_back({p.state, static_cast<float>(p.progress), p.width, p.height});
+    v.photos_busy = v.photos_busy || p.state == 0;
+  }
+  v.photos_max = kMaxPhotos;
+  if (auto it = field_errors_.find("attachments"); it != field_errors_.end())
+    v.photos_error = it->second.code == "uploading" ? std::string(tr(lang_, T::photos_wait))
+                                                    : std::string(error_message(lang_, it->second));
   v.focus_seq = focus_seq_;
   v.focus_category = focus_path_ == "category";
   if (focus_path_ == "location.address")
@@ -471,7 +598,7 @@ TicketPage App::ticket() const {
   TicketPage p;
   p.state = ticket_.state;
   if (ticket_.failed()) p.error = std::string(error_message(lang_, ticket_.error));
-  const core::TicketView& t = ticket_.value;
+  const core::TicketView& t = ticket_.value.view;
   p.number = t.number.empty() ? ticket_number_ : t.number;
   if (t.number.empty()) return p;
   p.status = t.status;
@@ -493,7 +620,475 @@ TicketPage App::ticket() const {
   if (t.reply) p.reply = *t.reply;
   p.overdue = t.overdue;
   p.reopen_count = t.reopen_count;
+  for (auto it = events_.value.rbegin(); it != events_.value.rend(); ++it) {
+    TicketPage::Step step;
+    step.when = format_local_time(it->at);
+    step.title = std::string(action_name(lang_, it->action));
+    if (auto st = core::parse_status(it->to_status)) {
+      step.status = *st;
+      if (it->to_status != it->from_status)
+        step.title += " → " + std::string(status_name(lang_, *st));
+    }
+    step.who =
+        it->actor_name.empty() ? std::string(role_name(lang_, it->actor_role)) : it->actor_name;
+    step.note = it->note;
+    p.timeline.push_back(std::move(step));
+  }
+  for (const auto& w : ticket_.value.whistles) {
+    const std::string& when = !w.done_at.empty()         ? w.done_at
+                              : !w.checked_in_at.empty() ? w.checked_in_at
+                                                         : w.summoned_at;
+    p.whistles.push_back(
+        {w.unit_name, std::string(whistle_state_name(lang_, w.status)), format_local_time(when)});
+  }
+  p.photos = ticket_.value.photos.size();
+  if (const auto& r = ticket_.value.rating) {
+    p.rating = std::string(tr(lang_, r->resolved ? T::rate_resolved_yes : T::rate_resolved_no)) +
+               " · " + std::string(satisfaction_name(lang_, r->satisfaction));
+    if (!r->comment.empty()) p.rating += " · " + r->comment;
+  }
+  p.can_rate = std::find(t.allowed_actions.begin(), t.allowed_actions.end(), "rate") !=
+                   t.allowed_actions.end() ||
+               (t.status == core::Status::resolved && !ticket_.value.rating);
+  p.live = stream_open_;
   return p;
+}
+
+// [SECTION] Accounts
+
+void App::sign_in(bool registering) {
+  if (auth_.loading()) return;
+  const auto t = auth_.start();
+  auto done = [this, t](core::Result<Session> r) {
+    post([this, t, r = std::move(r)]() mutable {
+      if (!auth_.finish(t, std::move(r)) || !auth_.loaded()) return;
+      adopt_session(auth_.value);
+      password_.clear();
+      reg_password_.clear();
+      if (screen() == Screen::account) {
+        go_back();
+        navigate(Screen::my_tickets);
+      }
+    });
+  };
+  if (registering)
+    api_.register_account(trim(reg_phone_), reg_password_, trim(reg_name_), std::move(done));
+  else
+    api_.login(trim(login_), password_, std::move(done));
+}
+
+void App::adopt_session(Session s) {
+  see_text(s.user.name);
+  session_ = std::move(s);
+  api_.set_token(session_.token);
+  services_.session_save(kSessionKey,
+                         core::Json{{"token", session_.token}, {"name", session_.user.name}}.dump(
+                             -1, ' ', false, core::Json::error_handler_t::replace));
+  mine_.reset();
+  // A stored token may have expired: ask who it belongs to, and forget it when refused.
+  api_.me([this](core::Result<User> r) {
+    post([this, r = std::move(r)]() mutable {
+      if (r.ok()) {
+        see_text(r.value().name);
+        session_.user = r.value();
+      } else if (r.error().status == 401) {
+        session_ = {};
+        api_.set_token({});
+        services_.session_save(kSessionKey, "");
+      }
+    });
+  });
+  stream_open_ = false;
+  stream_for_.clear();
+  open_stream();
+}
+
+void App::sign_out() {
+  api_.logout();
+  session_ = {};
+  api_.set_token({});
+  services_.session_save(kSessionKey, "");
+  mine_.reset();
+  mine_.value.clear();
+  services_.stream("");
+  stream_open_ = false;
+  stream_for_.clear();
+  show_toast(T::signed_out);
+  go_home();
+}
+
+void App::load_my_tickets() {
+  if (!signed_in() || mine_.loading()) return;
+  const auto t = mine_.start();
+  api_.my_tickets([this, t](core::Result<std::vector<TicketSummary>> r) {
+    post([this, t, r = std::move(r)]() mutable {
+      if (r.ok())
+        for (const auto& x : r.value()) {
+          see_text(x.description);
+          see_text(x.handler);
+        }
+      mine_.finish(t, std::move(r));
+    });
+  });
+}
+
+// [SECTION] Ticket: events, rating, live updates
+
+void App::load_events() {
+  const auto t = events_.start();
+  if (events_.value.size() && ticket_.value.view.number != ticket_number_) events_.value.clear();
+  api_.events(ticket_number_, ticket_code_, [this, t](core::Result<std::vector<TicketEvent>> r) {
+    post([this, t, r = std::move(r)]() mutable {
+      if (r.ok())
+        for (const auto& e : r.value()) {
+          see_text(e.actor_name);
+          see_text(e.note);
+        }
+      events_.finish(t, std::move(r));
+    });
+  });
+}
+
+void App::submit_rating() {
+  if (rating_.loading()) return;
+  if (rate_resolved_ < 0 || rate_satisfaction_ < 1) {
+    rating_.state = LoadState::failed;
+    rating_.error = core::Error::invalid("satisfaction", "choose", "");
+    return;
+  }
+  const auto t = rating_.start();
+  const std::string number = ticket_number_;
+  api_.rate(number, ticket_code_, rate_resolved_ == 1, rate_satisfaction_, trim(rate_comment_),
+            [this, t, number](core::Result<TicketDetail> r) {
+              post([this, t, number, r = std::move(r)]() mutable {
+                if (!rating_.finish(t, std::move(r)) || !rating_.loaded()) return;
+                ticket_.value = rating_.value;
+                host_event("ticket_rated", {{"number", number},
+                                            {"status", core::to_string(rating_.value.view.status)},
+                                            {"satisfaction", rate_satisfaction_}});
+                show_toast(T::rated_toast);
+                if (screen() == Screen::rate) go_back();
+                load_events();
+                if (mine_.loaded()) load_my_tickets();
+              });
+            });
+}
+
+void App::open_stream() {
+  // Signed in: one stream for every ticket of the account. Anonymous: the ticket shown.
+  const std::string want = signed_in() ? "token" : ticket_number_;
+  if (want.empty() || (stream_for_ == want)) return;
+  stream_for_ = want;
+  stream_open_ = false;
+  if (!signed_in()) {
+    if (ticket_code_.empty()) return;
+    services_.stream("/api/v1/stream?number=" + ticket_number_ + "&code=" + ticket_code_);
+    return;
+  }
+  api_.stream_ticket([this, want](core::Result<std::string> r) {
+    post([this, want, r = std::move(r)]() mutable {
+      if (stream_for_ != want) return;
+      if (!r.ok()) {
+        stream_for_.clear();  // not available (yet): try again with the next ticket opened
+        return;
+      }
+      services_.stream("/api/v1/stream?ticket=" + r.value());
+    });
+  });
+}
+
+void App::on_stream_event(const std::string& data) {
+  post([this, data] {
+    if (data.empty()) {
+      stream_open_ = true;
+      return;
+    }
+    if (data == "closed") {
+      stream_open_ = false;
+      return;
+    }
+    auto json = core::parse_json(data);
+    if (!json.ok() || !json->is_object()) return;
+    const auto n = json->find("number");
+    if (n == json->end() || !n->is_string()) return;
+    const std::string number = n->get<std::string>();
+    if (number == ticket_number_ && screen() == Screen::ticket) {
+      look_up_ticket(ticket_number_, ticket_code_, true);
+    } else if (number == ticket_number_) {
+      ticket_.reset();
+    }
+    if (signed_in() && (mine_.loaded() || screen() == Screen::my_tickets)) load_my_tickets();
+  });
+}
+
+void App::host_event(const std::string& type, core::Json data) {
+  if (!embedded_) return;
+  data["type"] = type;
+  services_.post_to_host(data.dump(-1, ' ', false, core::Json::error_handler_t::replace));
+}
+
+void App::on_host_message(const std::string& text) {
+  post([this, text] {
+    auto json = core::parse_json(text);
+    if (!json.ok() || !json->is_object()) return;
+    auto type = json->find("type");
+    auto token = json->find("token");
+    if (type == json->end() || !type->is_string()) return;
+    if (*type == "token" && token != json->end() && token->is_string()) {
+      if (token->get<std::string>().empty()) {
+        if (signed_in()) sign_out();
+      } else if (token->get<std::string>() != session_.token) {
+        Session s;
+        s.token = token->get<std::string>();
+        adopt_session(std::move(s));
+      }
+    } else if (*type == "lang") {
+      auto l = json->find("lang");
+      if (l != json->end() && l->is_string()) set_lang(*l == "en" ? Lang::en : Lang::zh);
+    }
+  });
+}
+
+// [SECTION] Location: map, geolocation, nearest venue
+
+void App::load_grids() {
+  if (grids_.loading()) return;
+  const auto t = grids_.start();
+  api_.grids([this, t](core::Result<std::vector<GridShape>> r) {
+    post([this, t, r = std::move(r)]() mutable {
+      if (r.ok())
+        for (const auto& g : r.value()) see_text(g.name);
+      grids_.finish(t, std::move(r));
+    });
+  });
+}
+
+void App::place(double lat, double lng) {
+  placed_ = true;
+  locating_ = false;
+  lat_ = format_coordinate(lat);
+  lng_ = format_coordinate(lng);
+  field_errors_.erase("location.lat");
+  field_errors_.erase("location.lng");
+  idempotency_key_.clear();
+  if (!units_.loaded()) load_units();
+  const auto t = located_.start();
+  api_.locate(lat, lng, [this, t](core::Result<Located> r) {
+    post([this, t, r = std::move(r)]() mutable {
+      if (r.ok()) {
+        see_text(r.value().grid_name);
+        see_text(r.value().community);
+        see_text(r.value().street);
+      }
+      located_.finish(t, std::move(r));
+    });
+  });
+}
+
+void App::on_geolocation(bool ok, double lat, double lng) {
+  post([this, ok, lat, lng] {
+    locating_ = false;
+    locate_failed_ = !ok;
+    if (ok) place(lat, lng);
+  });
+}
+
+MapView App::map_view() const {
+  MapView v;
+  v.state = grids_.state;
+  bool first = true;
+  for (const auto& g : grids_.value) {
+    MapGrid m;
+    m.ring = g.ring;
+    m.name = g.name;
+    m.selected = placed_ && located_.loaded() && located_.value.grid_id == g.id;
+    for (const auto& [x, y] : g.ring) {
+      if (first) {
+        v.min_lng = v.max_lng = x;
+        v.min_lat = v.max_lat = y;
+        first = false;
+      }
+      v.min_lng = std::min(v.min_lng, x);
+      v.max_lng = std::max(v.max_lng, x);
+      v.min_lat = std::min(v.min_lat, y);
+      v.max_lat = std::max(v.max_lat, y);
+    }
+    v.grids.push_back(std::move(m));
+  }
+  double lat = 0, lng = 0;
+  if (placed_ && parse_coordinate(lat_, lat) && parse_coordinate(lng_, lng)) {
+    v.has_pin = true;
+    v.pin_lat = lat;
+    v.pin_lng = lng;
+  }
+  return v;
+}
+
+void App::load_units() {
+  if (units_.loading()) return;
+  const auto t = units_.start();
+  api_.units([this, t](core::Result<std::vector<Unit>> r) {
+    post([this, t, r = std::move(r)]() mutable {
+      if (r.ok())
+        for (const auto& u : r.value()) {
+          see_text(u.name);
+          see_text(u.name_en);
+          see_text(u.contact);
+          see_text(u.address);
+        }
+      units_.finish(t, std::move(r));
+    });
+  });
+}
+
+namespace {
+// Distance in km on a small patch of the earth (equirectangular).
+double distance_km(double lat1, double lng1, double lat2, double lng2) {
+  const double k = 3.14159265358979 / 180;
+  const double x = (lng2 - lng1) * k * std::cos((lat1 + lat2) * 0.5 * k);
+  const double y = (lat2 - lat1) * k;
+  return std::sqrt(x * x + y * y) * 6371.0;
+}
+}  // namespace
+
+const Unit* App::nearest_mediation() const {
+  double lat = 0, lng = 0;
+  if (!placed_ || !parse_coordinate(lat_, lat) || !parse_coordinate(lng_, lng)) return nullptr;
+  const Unit* best = nullptr;
+  double best_d = 0;
+  for (const auto& u : units_.value) {
+    if (u.kind != "mediation" || !u.location) continue;
+    const double d = distance_km(lat, lng, u.location->first, u.location->second);
+    if (!best || d < best_d) {
+      best = &u;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+// [SECTION] Photos
+
+void App::on_photo(int slot, int state, double progress, const std::string& id, int width,
+                   int height) {
+  post([this, slot, state, progress, id, width, height] {
+    const int index = slot - photo_base_;
+    if (index < 0 || index >= static_cast<int>(kMaxPhotos)) return;
+    if (index >= static_cast<int>(photos_.size()))
+      photos_.resize(static_cast<std::size_t>(index) + 1);
+    PhotoSlot& p = photos_[static_cast<std::size_t>(index)];
+    if (p.state == 3) return;  // removed meanwhile
+    p.state = state;
+    p.progress = progress;
+    if (!id.empty()) p.id = id;
+    if (width > 0) {
+      p.width = width;
+      p.height = height;
+    }
+    idempotency_key_.clear();
+    if (state == 1) {
+      bool uploading = false;
+      for (const auto& x : photos_) uploading = uploading || x.state == 0;
+      if (!uploading) field_errors_.erase("attachments");
+    }
+  });
+}
+
+// [SECTION] More view-models
+
+AccountView App::account() const {
+  AccountView v;
+  v.signed_in = signed_in();
+  v.user_name = session_.user.name;
+  v.registering = registering_;
+  v.busy = auth_.loading();
+  if (auth_.failed()) {
+    const core::Error& e = auth_.error;
+    if (e.status == 401)
+      v.error = std::string(tr(lang_, T::err_bad_login));
+    else if (e.status == 409)
+      v.error = std::string(tr(lang_, T::err_taken));
+    else if (e.code.find("password") != std::string::npos || e.field == "password")
+      v.error = std::string(tr(lang_, T::err_weak_password));
+    else
+      v.error = std::string(error_message(lang_, e));
+  }
+  v.login = {login_, {}};
+  v.password = {password_, {}};
+  v.name = {reg_name_, {}};
+  v.phone = {reg_phone_, {}};
+  v.reg_password = {reg_password_, {}};
+  return v;
+}
+
+MyTicketsView App::my_tickets() const {
+  MyTicketsView v;
+  v.state = mine_.state;
+  if (mine_.failed()) v.error = std::string(error_message(lang_, mine_.error));
+  for (const auto& t : mine_.value) {
+    TicketRow row;
+    row.number = t.number;
+    row.title = category_name(t.category);
+    row.excerpt = t.description;
+    row.status = core::parse_status(t.status).value_or(core::Status::submitted);
+    row.status_name = std::string(status_name(lang_, row.status));
+    row.updated = format_local_time(t.updated_at);
+    row.handler = t.handler;
+    row.overdue = t.overdue;
+    v.rows.push_back(std::move(row));
+  }
+  return v;
+}
+
+RateView App::rate() const {
+  RateView v;
+  v.number = ticket_number_;
+  v.resolved = rate_resolved_;
+  v.satisfaction = rate_satisfaction_;
+  v.comment = {rate_comment_, {}};
+  v.busy = rating_.loading();
+  if (rating_.failed())
+    v.error = rating_.error.code == "choose" ? std::string(tr(lang_, T::rate_choose))
+                                             : std::string(error_message(lang_, rating_.error));
+  return v;
+}
+
+ServicesView App::services_directory() const {
+  ServicesView v;
+  v.state = units_.state;
+  if (units_.failed()) v.error = std::string(error_message(lang_, units_.error));
+  auto row_of = [&](const Unit& u) {
+    UnitRow r;
+    r.name = lang_ == Lang::en && !u.name_en.empty() ? u.name_en : u.name;
+    r.kind = u.kind;
+    r.contact = u.contact;
+    r.address = u.address;
+    return r;
+  };
+  if (const Unit* u = nearest_mediation()) {
+    v.has_nearest = true;
+    v.nearest = row_of(*u);
+    double lat = 0, lng = 0;
+    parse_coordinate(lat_, lat);
+    parse_coordinate(lng_, lng);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f ",
+                  distance_km(lat, lng, u->location->first, u->location->second));
+    v.nearest.distance = buf + std::string(tr(lang_, T::km));
+    if (located_.loaded()) v.place = located_.value.community + " · " + located_.value.grid_name;
+  }
+  const std::pair<const char*, T> kinds[] = {{"mediation", T::unit_mediation},
+                                             {"legal", T::unit_legal},
+                                             {"department", T::unit_department},
+                                             {"utility", T::unit_utility}};
+  for (const auto& [kind, title] : kinds) {
+    ServicesView::Group g;
+    g.name = std::string(tr(lang_, title));
+    for (const auto& u : units_.value)
+      if (u.kind == kind) g.units.push_back(row_of(u));
+    if (!g.units.empty()) v.groups.push_back(std::move(g));
+  }
+  return v;
 }
 
 }  // namespace portal::client

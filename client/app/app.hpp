@@ -18,8 +18,10 @@
 #include "app/glyphs.hpp"
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
+#include "app/model.hpp"
 #include "app/services.hpp"
 #include "app/views.hpp"
+#include "portal/core/json.hpp"
 
 namespace portal::client {
 
@@ -51,6 +53,20 @@ class App {
   ReceiptView receipt() const;
   TrackView track() const;
   TicketPage ticket() const;
+  AccountView account() const;
+  MyTicketsView my_tickets() const;
+  RateView rate() const;
+  ServicesView services_directory() const;
+  bool signed_in() const { return !session_.token.empty(); }
+
+  // [SECTION] From the page (the platform layer calls these)
+  // A photo slot changed: state 0 uploading (progress 0..1), 1 uploaded, 2 failed.
+  void on_photo(int slot, int state, double progress, const std::string& id, int width, int height);
+  void on_geolocation(bool ok, double lat, double lng);
+  // One `event: ticket` of the live stream (its data), or "" when the stream (re)opened.
+  void on_stream_event(const std::string& data);
+  // A message of the host page (embedding): {"type":"token","token":...}.
+  void on_host_message(const std::string& json);
 
   GlyphSet& glyphs() { return glyphs_; }
   // When a timed change (a toast going away) needs a redraw; 0 when none.
@@ -78,6 +94,19 @@ class App {
   std::string category_name(const std::string& code) const;
   std::string field_error(const std::string& field) const;
   void see_text(std::string_view text) { glyphs_.require(text); }
+  void sign_in(bool registering);
+  void adopt_session(Session s);
+  void sign_out();
+  void load_my_tickets();
+  void load_events();
+  void submit_rating();
+  void load_grids();
+  void place(double lat, double lng);
+  void load_units();
+  void open_stream();
+  void host_event(const std::string& type, core::Json data);
+  const Unit* nearest_mediation() const;
+  MapView map_view() const;
 
   Api api_;
   Services& services_;
@@ -106,10 +135,43 @@ class App {
   std::string track_number_, track_code_;
   std::map<std::string, core::Error> track_errors_;  // "number" | "code"
   bool open_on_answer_ = false;
-  Async<core::TicketView> ticket_;
+  Async<TicketDetail> ticket_;
+  Async<std::vector<TicketEvent>> events_;
   std::string ticket_number_, ticket_code_;  // what the shown ticket was fetched with
 
   std::vector<Recent> recent_;
+
+  // Accounts.
+  Session session_;
+  Async<Session> auth_;
+  bool registering_ = false;
+  std::string login_, password_, reg_name_, reg_phone_, reg_password_;
+  Async<std::vector<TicketSummary>> mine_;
+
+  // Rating.
+  int rate_resolved_ = -1, rate_satisfaction_ = 0;
+  std::string rate_comment_;
+  Async<TicketDetail> rating_;
+
+  // Location: the map, the chosen place, the browser's position.
+  Async<std::vector<GridShape>> grids_;
+  Async<Located> located_;
+  bool placed_ = false, locating_ = false, locate_failed_ = false;
+
+  // Photos, by slot; ids go into the ticket's attachments.
+  struct PhotoSlot {
+    int state = 0;
+    double progress = 0;
+    std::string id;
+    int width = 0, height = 0;
+  };
+  std::vector<PhotoSlot> photos_;
+  int photo_base_ = 0;  // slot numbers of earlier forms are ignored
+
+  Async<std::vector<Unit>> units_;
+  bool stream_open_ = false;
+  std::string stream_for_;  // "token" or the number the anonymous stream follows
+  bool embedded_ = false;
 };
 
 }  // namespace portal::client

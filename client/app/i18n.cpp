@@ -1,5 +1,7 @@
 #include "app/i18n.hpp"
 
+#include <utility>
+
 namespace portal::client {
 
 namespace {
@@ -91,6 +93,61 @@ std::string_view error_message(Lang lang, const core::Error& e) {
   if (e.status >= 500 || e.status == 0) return tr(lang, T::err_server);
   if (e.status == 404) return tr(lang, T::err_not_found);
   return tr(lang, T::err_rejected);
+}
+
+std::string_view action_name(Lang lang, std::string_view a) {
+  static constexpr std::pair<std::string_view, T> kNames[] = {
+      {"submit", T::act_submit},
+      {"assign", T::act_assign},
+      {"accept", T::act_accept},
+      {"contact", T::act_contact},
+      {"progress", T::act_progress},
+      {"escalate", T::act_escalate},
+      {"auto_escalate", T::act_escalate},
+      {"whistle", T::act_whistle},
+      {"checkin", T::act_checkin},
+      {"whistle_done", T::act_whistle_done},
+      {"resolve", T::act_resolve},
+      {"return", T::act_return},
+      {"reject", T::act_reject},
+      {"merge", T::act_merge},
+      {"rate", T::act_rate},
+      {"record_rating", T::act_rate},
+      {"reopen", T::act_reopen},
+      {"close", T::act_close},
+      {"auto_close", T::act_close},
+  };
+  for (const auto& [name, key] : kNames)
+    if (name == a) return tr(lang, key);
+  return tr(lang, T::act_auto);
+}
+
+std::string_view role_name(Lang lang, std::string_view role) {
+  if (role == "citizen") return tr(lang, T::role_citizen);
+  if (role == "system") return tr(lang, T::role_system);
+  return tr(lang, T::role_staff);
+}
+
+std::string_view whistle_state_name(Lang lang, std::string_view s) {
+  if (s == "checked_in") return tr(lang, T::whistle_checked_in);
+  if (s == "done") return tr(lang, T::whistle_done);
+  if (s == "withdrawn") return tr(lang, T::whistle_withdrawn);
+  return tr(lang, T::whistle_summoned);
+}
+
+std::string_view satisfaction_name(Lang lang, int s) {
+  switch (s) {
+    case 5:
+      return tr(lang, T::sat_5);
+    case 4:
+      return tr(lang, T::sat_4);
+    case 3:
+      return tr(lang, T::sat_3);
+    case 2:
+      return tr(lang, T::sat_2);
+    default:
+      return tr(lang, T::sat_1);
+  }
 }
 
 }  // namespace portal::client

@@ -37,13 +37,38 @@ struct RefreshTicket {};
 struct CopyText {
   std::string text;
 };
+struct SignIn {};
+struct Register {};
+struct SetRegistering {
+  bool value;
+};
+struct SignOut {};
+struct SetResolved {
+  bool value;
+};
+struct SetSatisfaction {
+  int value;
+};
+struct SubmitRating {};
+struct PlaceLocation {  // a tap on the map
+  double lat, lng;
+};
+struct UseMyLocation {};
+struct AddPhotos {};
+struct RemovePhoto {
+  std::size_t index;
+};
+struct RetryList {};  // my tickets, the map or the services directory, whichever is shown
 }  // namespace intent
 
 using Intent =
     std::variant<intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage,
                  intent::EditField, intent::SetAnonymous, intent::PickCategory,
                  intent::RetryCategories, intent::SubmitTicket, intent::LookUpTicket,
-                 intent::OpenTicket, intent::RefreshTicket, intent::CopyText>;
+                 intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::SignIn,
+                 intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
+                 intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation,
+                 intent::UseMyLocation, intent::AddPhotos, intent::RemovePhoto, intent::RetryList>;
 
 class Intents {
  public:

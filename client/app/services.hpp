@@ -21,6 +21,22 @@ class Services {
   virtual std::string random_token() = 0;  // >= 128 bits, hex
   // The page's lang attribute and title.
   virtual void set_document_language(std::string_view tag, std::string_view title) = 0;
+
+  // The rest has browser-only effects; the defaults do nothing (native tests).
+  // Per-tab storage (sessionStorage): the sign-in token lives there and in memory only.
+  virtual std::string session_load(std::string_view) { return {}; }
+  virtual void session_save(std::string_view, std::string_view) {}
+  // Opens the file picker for up to `max` photos; each is downscaled and uploaded by the
+  // page, which reports back through App::on_photo. `token` authorises the upload.
+  virtual void pick_photos(int /*max*/, int /*first_slot*/, std::string_view /*token*/) {}
+  // Asks the browser for the position; the answer comes through App::on_geolocation.
+  virtual void geolocate() {}
+  // Opens (or, with an empty url, closes) the live stream; events come through
+  // App::on_stream_event.
+  virtual void stream(std::string_view /*url*/) {}
+  // In an embedding frame: posts an event to the host page.
+  virtual bool embedded() { return false; }
+  virtual void post_to_host(std::string_view /*json*/) {}
 };
 
 }  // namespace portal::client

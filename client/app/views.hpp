@@ -12,7 +12,18 @@
 
 namespace portal::client {
 
-enum class Screen { home, submit, categories, receipt, track, ticket };
+enum class Screen {
+  home,
+  submit,
+  categories,
+  receipt,
+  track,
+  ticket,
+  account,
+  my_tickets,
+  rate,
+  services
+};
 // Editable text fields; the UI reports edits as EditField intents.
 enum class Field {
   description,
@@ -23,7 +34,13 @@ enum class Field {
   phone,
   track_number,
   track_code,
-  category_search
+  category_search,
+  login,
+  password,
+  reg_name,
+  reg_phone,
+  reg_password,
+  rating_comment
 };
 
 struct FieldView {
@@ -35,7 +52,8 @@ struct ShellView {
   Screen screen = Screen::home;
   Lang lang = Lang::zh;
   bool can_go_back = false;
-  std::string toast;  // a short notice ("已复制"); empty when none
+  std::string toast;      // a short notice ("已复制"); empty when none
+  bool embedded = false;  // inside a host page: compact, no chrome
 };
 
 struct RecentItem {
@@ -43,6 +61,44 @@ struct RecentItem {
 };
 struct HomeView {
   std::vector<RecentItem> recent;
+  bool signed_in = false;
+  std::string user_name;
+};
+
+struct AccountView {
+  bool signed_in = false, registering = false, busy = false;
+  std::string user_name, error;
+  FieldView login, password, name, phone, reg_password;
+};
+
+struct TicketRow {
+  std::string number, title, excerpt, status_name, updated, handler;
+  core::Status status = core::Status::submitted;
+  bool overdue = false;
+};
+struct MyTicketsView {
+  LoadState state = LoadState::idle;
+  std::string error;
+  std::vector<TicketRow> rows;
+};
+
+// The grid map: outlines in lng/lat, the chosen grid, the pin.
+struct MapGrid {
+  std::vector<std::pair<double, double>> ring;  // lng, lat
+  std::string name;
+  bool selected = false;
+};
+struct MapView {
+  LoadState state = LoadState::idle;
+  std::vector<MapGrid> grids;
+  double min_lng = 0, min_lat = 0, max_lng = 0, max_lat = 0;  // of all grids
+  bool has_pin = false;
+  double pin_lat = 0, pin_lng = 0;
+};
+struct PhotoSlotView {
+  int state = 0;  // 0 uploading, 1 done, 2 failed
+  float progress = 0;
+  int width = 0, height = 0;
 };
 
 struct CategoryItem {
@@ -61,6 +117,15 @@ struct SubmitView {
   std::size_t description_chars = 0, description_max = 0;
   bool anonymous = false;
   bool submitting = false;
+  MapView map;
+  std::string place;    // the chosen grid, named ("" before a place is chosen)
+  std::string nearest;  // the nearest mediation venue for that place
+  bool locating = false;
+  std::string locate_error;
+  std::vector<PhotoSlotView> photos;
+  std::size_t photos_max = 0;
+  bool photos_busy = false;
+  std::string photos_error;
   std::string banner;  // a failure not tied to one field
   // Bumped when the UI should bring `focus_field` into view (the first error).
   std::uint64_t focus_seq = 0;
@@ -95,6 +160,44 @@ struct TicketPage {
   std::string created, updated, respond_by, resolve_by, reply;
   bool overdue = false;
   int reopen_count = 0;
+  struct Step {
+    std::string when, title, who, note;
+    core::Status status = core::Status::submitted;
+  };
+  std::vector<Step> timeline;  // newest first
+  struct WhistleRow {
+    std::string unit, state, when;
+  };
+  std::vector<WhistleRow> whistles;
+  std::size_t photos = 0;
+  std::string rating;  // how it was rated ("" when not rated)
+  bool can_rate = false;
+  bool live = false;  // live updates are connected
+};
+
+struct RateView {
+  std::string number;
+  int resolved = -1;     // -1 not chosen, 0 no, 1 yes
+  int satisfaction = 0;  // 0 not chosen, 1..5
+  FieldView comment;
+  bool busy = false;
+  std::string error;
+};
+
+struct UnitRow {
+  std::string name, kind, contact, address, distance;
+};
+struct ServicesView {
+  LoadState state = LoadState::idle;
+  std::string error;
+  std::string place;  // the location the nearest venue is for
+  bool has_nearest = false;
+  UnitRow nearest;
+  struct Group {
+    std::string name;
+    std::vector<UnitRow> units;
+  };
+  std::vector<Group> groups;
 };
 
 }  // namespace portal::client

@@ -1,0 +1,71 @@
+// What the portal reads from the API beyond core's ticket types: accounts, the
+// ticket's whistles, photos and rating, its events, the grid map and the units.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "portal/core/ticket.hpp"
+
+namespace portal::client {
+
+struct User {
+  std::string id, name, role;
+};
+struct Session {
+  std::string token, expires_at;
+  User user;
+};
+
+struct TicketSummary {
+  std::string number, status, level, category, description, created_at, updated_at;
+  std::string handler;
+  bool overdue = false;
+};
+
+struct Whistle {
+  std::string unit_name, status, summoned_at, checked_in_at, done_at;
+};
+struct Photo {
+  std::string id;
+  int width = 0, height = 0;
+};
+struct Rating {
+  bool resolved = false;
+  int satisfaction = 0;
+  std::string comment, rated_at;
+};
+// GET /api/v1/tickets/{n}: core's view plus what only readers of one ticket need.
+struct TicketDetail {
+  core::TicketView view;
+  std::vector<Whistle> whistles;
+  std::vector<Photo> photos;
+  std::optional<Rating> rating;
+};
+
+struct TicketEvent {
+  int seq = 0;
+  std::string at, actor_name, actor_role, action, from_status, to_status, level, note;
+};
+
+// One grid of the map: its outline (lng, lat pairs) and names.
+struct GridShape {
+  std::string id, name, kind;
+  std::vector<std::pair<double, double>> ring;
+};
+struct Located {
+  std::string grid_id, grid_name, community, street;
+};
+
+struct Unit {
+  std::string id, kind, subkind, name, name_en, contact, address, street_id;
+  std::optional<std::pair<double, double>> location;  // lat, lng
+};
+
+// A live change of a ticket from /api/v1/stream.
+struct TicketChange {
+  std::string number, status, level, action, at;
+};
+
+}  // namespace portal::client
