@@ -226,6 +226,40 @@ EMSCRIPTEN_KEEPALIVE const char* portal_selected_text() {
   return runtime->selection.c_str();
 }
 
+// Two fingers on the canvas: zoom by `scale` around (x, y).
+EMSCRIPTEN_KEEPALIVE void portal_pinch(float x, float y, float scale) {
+  InputEvent e;
+  e.kind = InputEvent::Kind::pinch;
+  e.x = x;
+  e.y = y;
+  e.dy = scale;
+  portal::client::queue(std::move(e));
+}
+
+// A photo slot: state 0 uploading (progress 0..1), 1 uploaded (id, size), 2 failed.
+EMSCRIPTEN_KEEPALIVE void portal_photo(int slot, int state, double progress, const char* id,
+                                       int width, int height) {
+  if (!runtime) return;
+  runtime->app.on_photo(slot, state, progress, id ? id : "", width, height);
+}
+
+EMSCRIPTEN_KEEPALIVE void portal_geolocation(int ok, double lat, double lng) {
+  if (!runtime) return;
+  runtime->app.on_geolocation(ok != 0, lat, lng);
+}
+
+// The data of one `event: ticket`; "" when the stream opened, "closed" when it closed.
+EMSCRIPTEN_KEEPALIVE void portal_stream_event(const char* data) {
+  if (!runtime) return;
+  runtime->app.on_stream_event(data ? data : "");
+}
+
+// A message of the host page (embedding), as JSON text.
+EMSCRIPTEN_KEEPALIVE void portal_host_message(const char* json) {
+  if (!runtime) return;
+  runtime->app.on_host_message(json ? json : "");
+}
+
 EMSCRIPTEN_KEEPALIVE void portal_wake() {
   portal::client::request_frame(2);
 }

@@ -30,6 +30,30 @@ EM_JS(void, portal_js_set_lang, (const char* tag, const char* title), {
   document.documentElement.lang = UTF8ToString(tag);
   document.title = UTF8ToString(title);
 });
+EM_JS(char*, portal_js_session_get, (const char* key), {
+  var v = null;
+  try { v = window.sessionStorage.getItem(UTF8ToString(key)); } catch (e) {}
+  if (v === null) return 0;
+  var n = lengthBytesUTF8(v) + 1, p = _malloc(n);
+  stringToUTF8(v, p, n);
+  return p;
+});
+EM_JS(void, portal_js_session_set, (const char* key, const char* value), {
+  try {
+    var v = UTF8ToString(value);
+    if (v) window.sessionStorage.setItem(UTF8ToString(key), v);
+    else window.sessionStorage.removeItem(UTF8ToString(key));
+  } catch (e) {}
+});
+EM_JS(void, portal_js_pick_photos, (int max, int first_slot, const char* token), {
+  portalBridge.pickPhotos(max, first_slot, UTF8ToString(token));
+});
+EM_JS(void, portal_js_geolocate, (), { portalBridge.geolocate(); });
+EM_JS(void, portal_js_stream, (const char* url), { portalBridge.stream(UTF8ToString(url)); });
+EM_JS(int, portal_js_embedded, (), { return portalBridge.embedded ? 1 : 0; });
+EM_JS(void, portal_js_post_to_host, (const char* json), {
+  portalBridge.postToHost(UTF8ToString(json));
+});
 // clang-format on
 
 namespace portal::client {
@@ -82,6 +106,38 @@ std::string WebServices::random_token() {
 
 void WebServices::set_document_language(std::string_view tag, std::string_view title) {
   portal_js_set_lang(std::string(tag).c_str(), std::string(title).c_str());
+}
+
+std::string WebServices::session_load(std::string_view key) {
+  char* p = portal_js_session_get(std::string(key).c_str());
+  if (!p) return {};
+  std::string out(p);
+  std::free(p);
+  return out;
+}
+
+void WebServices::session_save(std::string_view key, std::string_view value) {
+  portal_js_session_set(std::string(key).c_str(), std::string(value).c_str());
+}
+
+void WebServices::pick_photos(int max, int first_slot, std::string_view token) {
+  portal_js_pick_photos(max, first_slot, std::string(token).c_str());
+}
+
+void WebServices::geolocate() {
+  portal_js_geolocate();
+}
+
+void WebServices::stream(std::string_view url) {
+  portal_js_stream(std::string(url).c_str());
+}
+
+bool WebServices::embedded() {
+  return portal_js_embedded() != 0;
+}
+
+void WebServices::post_to_host(std::string_view json) {
+  portal_js_post_to_host(std::string(json).c_str());
 }
 
 }  // namespace portal::client

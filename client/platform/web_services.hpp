@@ -16,6 +16,13 @@ class WebServices : public Services {
   void save(std::string_view key, std::string_view value) override;
   std::string random_token() override;
   void set_document_language(std::string_view tag, std::string_view title) override;
+  std::string session_load(std::string_view key) override;
+  void session_save(std::string_view key, std::string_view value) override;
+  void pick_photos(int max, int first_slot, std::string_view token) override;
+  void geolocate() override;
+  void stream(std::string_view url) override;
+  bool embedded() override;
+  void post_to_host(std::string_view json) override;
 };
 
 }  // namespace portal::client

@@ -34,6 +34,19 @@ struct TouchScroll {
   float velocity = 0;      // px/s after release, decaying
 };
 
+// The map's own view: where it looks and how close, and the gesture in progress.
+struct MapState {
+  bool fitted = false;
+  double center_lng = 0, center_lat = 0;
+  double scale = 0;  // px per degree of longitude
+  bool holding = false, panning = false;
+  ImVec2 last;
+  ImVec2 rect_min, rect_max;  // on screen last frame, for routing the wheel
+  float wheel = 0;            // wheel lines that landed on the map this frame
+  float pinch = 1;            // pinch zoom factor this frame
+  ImVec2 pinch_at;
+};
+
 struct Ctx {
   // [SECTION] Per frame
   Lang lang = Lang::zh;
@@ -56,6 +69,7 @@ struct Ctx {
   std::string preedit;        // IME composition in progress
   bool touch = false;         // the last pointer was a finger
   TouchScroll scroll;
+  MapState map;
   std::uint64_t focus_seq_seen = 0;
   Screen last_screen = Screen::home;
   bool screen_changed = true;

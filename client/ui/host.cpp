@@ -139,10 +139,22 @@ struct Host::Impl {
           for (bool& b : io.MouseDown) b = false;
           io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
           break;
-        case K::wheel:
-          io.MouseWheel -= e.dy;
-          io.MouseWheelH -= e.dx;
+        case K::wheel: {
+          const ImVec2 m = io.MousePos;
+          // Over the map the wheel zooms it instead of scrolling the page.
+          if (m.x >= ctx.map.rect_min.x && m.x < ctx.map.rect_max.x && m.y >= ctx.map.rect_min.y &&
+              m.y < ctx.map.rect_max.y) {
+            ctx.map.wheel -= e.dy;
+          } else {
+            io.MouseWheel -= e.dy;
+            io.MouseWheelH -= e.dx;
+          }
           ctx.touch = false;
+          break;
+        }
+        case K::pinch:
+          ctx.map.pinch *= e.dy;
+          ctx.map.pinch_at = ImVec2(e.x, e.y);
           break;
         case K::key: {
           const int k = KeyIndex(e.key);
@@ -274,7 +286,10 @@ FrameOutput Host::frame(App& app, double now_ms) {
   m.viewport_changed = false;
 
   ImGui::NewFrame();
+  ctx.map.rect_min = ctx.map.rect_max = ImVec2(0, 0);  // the map sets them when drawn
   DrawApp(ctx, app);
+  ctx.map.wheel = 0;
+  ctx.map.pinch = 1;
   ImGui::Render();
 
   glViewport(0, 0, m.fb_w, m.fb_h);

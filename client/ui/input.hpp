@@ -19,6 +19,7 @@ struct InputEvent {
     text,         // committed text from the hidden input field (typing, IME, paste)
     composition,  // IME text being composed, not committed yet ("" when done)
     focus,        // the page gained (down=true) or lost focus
+    pinch,        // two fingers: zoom by dy around (x, y)
   };
   Kind kind = Kind::pointer_move;
   float x = 0, y = 0;    // CSS px in the canvas

@@ -24,6 +24,14 @@ const char* ScreenName(Screen s) {
       return "track";
     case Screen::ticket:
       return "ticket";
+    case Screen::account:
+      return "account";
+    case Screen::my_tickets:
+      return "my_tickets";
+    case Screen::rate:
+      return "rate";
+    case Screen::services:
+      return "services";
   }
   return "";
 }
@@ -42,6 +50,14 @@ T TitleOf(Screen s) {
       return T::track_title;
     case Screen::ticket:
       return T::ticket_title;
+    case Screen::account:
+      return T::account_title;
+    case Screen::my_tickets:
+      return T::mine_title;
+    case Screen::rate:
+      return T::rate_title;
+    case Screen::services:
+      return T::services_title;
   }
   return T::app_name;
 }
@@ -50,8 +66,9 @@ T TitleOf(Screen s) {
 
 std::vector<T> TitleFontTexts() {
   std::vector<T> out{T::home_submit_title, T::home_track_title};
-  for (Screen s : {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
-                   Screen::ticket})
+  for (Screen s :
+       {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
+        Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate, Screen::services})
     out.push_back(TitleOf(s));
   return out;
 }
@@ -103,6 +120,18 @@ void DrawApp(Ctx& ctx, const App& app) {
       break;
     case Screen::ticket:
       DrawTicket(ctx, app.ticket());
+      break;
+    case Screen::account:
+      DrawAccount(ctx, app.account());
+      break;
+    case Screen::my_tickets:
+      DrawMyTickets(ctx, app.my_tickets());
+      break;
+    case Screen::rate:
+      DrawRate(ctx, app.rate());
+      break;
+    case Screen::services:
+      DrawServices(ctx, app.services_directory());
       break;
   }
   Toast(ctx, shell.toast);

@@ -106,6 +106,20 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
       ctx.intents.emit(intent::Navigate{Screen::track});
   }
 
+  // Account, my matters, services.
+  BeginCard(ctx, true);
+  if (v.signed_in) {
+    if (ListRow(ctx, "home.mine", ctx.t(T::home_mine), v.user_name))
+      ctx.intents.emit(intent::Navigate{Screen::my_tickets});
+    if (ListRow(ctx, "home.account", ctx.t(T::account_title), {}))
+      ctx.intents.emit(intent::Navigate{Screen::account});
+  } else if (ListRow(ctx, "home.account", ctx.t(T::home_account), {})) {
+    ctx.intents.emit(intent::Navigate{Screen::account});
+  }
+  if (ListRow(ctx, "home.services", ctx.t(T::home_services), ctx.t(T::unit_legal), false, false))
+    ctx.intents.emit(intent::Navigate{Screen::services});
+  EndCard(ctx);
+
   if (!v.recent.empty()) {
     Gap(4);
     SectionLabel(ctx, ctx.t(T::home_recent));

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -37,6 +38,14 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   {
     TextField(ctx, "submit.address", Field::address, ctx.t(T::field_address),
               ctx.t(T::address_hint), v.address, FieldKind::text, {}, focus(Field::address));
+    SectionLabel(ctx, ctx.t(T::map_title), false);
+    GridMap(ctx, "submit.map", v.map, std::floor(std::min(AvailWidth() * 0.8f, 320.0f)));
+    if (Button(ctx, "submit.locate", v.locating ? ctx.t(T::locating) : ctx.t(T::use_location),
+               ButtonKind::ghost, true, 0, v.locating))
+      ctx.intents.emit(intent::UseMyLocation{});
+    if (!v.locate_error.empty()) Banner(ctx, "submit.locate_error", v.locate_error, Tone::warning);
+    if (!v.place.empty()) KeyValue(ctx, "submit.place", ctx.t(T::place_grid), v.place);
+    if (!v.nearest.empty()) KeyValue(ctx, "submit.nearest", ctx.t(T::nearest_mediation), v.nearest);
     // Latitude and longitude side by side; the map picker replaces them later.
     ImGuiWindow* w = ImGui::GetCurrentWindow();
     const float gap = theme::kGap;
@@ -57,6 +66,74 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
     w->ContentRegionRect.Max.x = saved;
     w->WorkRect.Max.x = saved_work;
     Paragraph(ctx, ctx.t(T::coords_note), ctx.fonts.small, theme::kHint, 1.4f);
+  }
+  EndCard(ctx);
+
+  // Photos: tiles with their upload progress, and a tile that adds more.
+  BeginCard(ctx);
+  {
+    SectionLabel(ctx, ctx.t(T::field_photos), false);
+    ImGuiWindow* w = ImGui::GetCurrentWindow();
+    const float gap = 8, tile = std::floor((AvailWidth() - gap * 3) / 4);
+    const float x0 = w->DC.CursorPos.x;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < v.photos.size(); ++i, ++n) {
+      if (n % 4) ImGui::SameLine(0, gap);
+      const PhotoSlotView& p = v.photos[i];
+      const ImVec2 pos = w->DC.CursorPos;
+      const ImRect bb(pos, pos + ImVec2(tile, tile));
+      ImGui::ItemSize(bb);
+      ImGui::ItemAdd(bb, 0);
+      ImDrawList* dl = w->DrawList;
+      dl->AddRectFilled(bb.Min, bb.Max, p.state == 2 ? theme::kDangerSoft : theme::kPrimarySoft,
+                        theme::kFieldRadius);
+      std::string label = p.state == 1   ? std::to_string(p.width) + "×" + std::to_string(p.height)
+                          : p.state == 2 ? std::string(ctx.t(T::photo_failed))
+                                         : std::to_string(static_cast<int>(p.progress * 100)) + "%";
+      const float small = ctx.size(ctx.fonts.small);
+      const ImVec2 ts = ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0, label.c_str());
+      dl->AddText(ctx.fonts.small, small, bb.GetCenter() - ts * 0.5f,
+                  p.state == 2 ? theme::kDanger : theme::kPrimary, label.c_str());
+      if (p.state == 0)
+        dl->AddRectFilled(ImVec2(bb.Min.x + 6, bb.Max.y - 10),
+                          ImVec2(bb.Min.x + 6 + (tile - 12) * p.progress, bb.Max.y - 6),
+                          theme::kPrimary, 2);
+      if (p.state == 1)
+        IconCheckCircle(dl, ImVec2(bb.Max.x - 12, bb.Min.y + 12), 8, theme::kSuccess,
+                        theme::kWhite);
+      const std::string id = "submit.photo." + std::to_string(i);
+      Record(ctx, id.c_str(), "image", ctx.t(T::ticket_photos),
+             p.state == 1   ? "done"
+             : p.state == 2 ? "failed"
+                            : "uploading");
+    }
+    if (v.photos.size() < v.photos_max) {
+      if (n % 4) ImGui::SameLine(0, gap);
+      const ImVec2 pos = w->DC.CursorPos;
+      const ImGuiID gid = w->GetID("submit.add_photos");
+      const ImRect bb(pos, pos + ImVec2(tile, tile));
+      ImGui::ItemSize(bb);
+      if (ImGui::ItemAdd(bb, gid)) {
+        bool hovered = false, held = false;
+        if (ImGui::ButtonBehavior(bb, gid, &hovered, &held)) ctx.intents.emit(intent::AddPhotos{});
+        ImDrawList* dl = w->DrawList;
+        dl->AddRectFilled(bb.Min, bb.Max, held ? theme::kPressed : theme::kSurface,
+                          theme::kFieldRadius);
+        dl->AddRect(bb.Min, bb.Max, theme::kBorder, theme::kFieldRadius, 0, 1.0f);
+        const ImVec2 c = bb.GetCenter() - ImVec2(0, 8);
+        dl->AddLine(ImVec2(c.x - 10, c.y), ImVec2(c.x + 10, c.y), theme::kHint, 2);
+        dl->AddLine(ImVec2(c.x, c.y - 10), ImVec2(c.x, c.y + 10), theme::kHint, 2);
+        const float small = ctx.size(ctx.fonts.small);
+        const std::string_view add = ctx.t(T::add_photos);
+        const ImVec2 ts =
+            ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0, add.data(), add.data() + add.size());
+        dl->AddText(ctx.fonts.small, small, ImVec2(c.x - ts.x * 0.5f, c.y + 16), theme::kText2,
+                    add.data(), add.data() + add.size());
+        Record(ctx, "submit.add_photos", "button", add, {}, true, held);
+      }
+    }
+    w->DC.CursorPos.x = x0;
+    if (!v.photos_error.empty()) Banner(ctx, "submit.photos_error", v.photos_error, Tone::warning);
   }
   EndCard(ctx);
 

@@ -10,27 +10,6 @@ namespace portal::client::ui {
 
 namespace {
 
-Tone ToneOf(core::Status s) {
-  using core::Status;
-  switch (s) {
-    case Status::submitted:
-    case Status::assigned:
-      return Tone::info;
-    case Status::accepted:
-    case Status::in_progress:
-      return Tone::warning;
-    case Status::resolved:
-    case Status::closed:
-      return Tone::success;
-    case Status::returned:
-    case Status::rejected:
-      return Tone::danger;
-    case Status::merged:
-      return Tone::neutral;
-  }
-  return Tone::neutral;
-}
-
 // A label with a copy button on its right, and the value big underneath.
 void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_view label,
                    std::string_view value) {
@@ -147,12 +126,16 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
     w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 4;
     Paragraph(ctx, v.number, ctx.fonts.title, theme::kText, 1.3f);
     Record(ctx, "ticket.number", "text", label, v.number);
-    Chip(ctx, "ticket.status", v.status_name, ToneOf(v.status));
+    Chip(ctx, "ticket.status", v.status_name, StatusTone(v.status));
     ImGui::SameLine(0, 8);
     Chip(ctx, "ticket.level", v.level_name, Tone::neutral);
     if (v.overdue) {
       ImGui::SameLine(0, 8);
       Chip(ctx, "ticket.overdue", ctx.t(T::ticket_overdue), Tone::danger);
+    }
+    if (v.live) {
+      ImGui::SameLine(0, 8);
+      Chip(ctx, "ticket.live", ctx.t(T::live_on), Tone::success);
     }
   }
   EndCard(ctx);
@@ -191,7 +174,59 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
   else
     Paragraph(ctx, v.reply, ctx.fonts.body, theme::kText, 1.55f);
   Record(ctx, "ticket.reply", "text", ctx.t(T::ticket_reply), v.reply);
+  if (v.photos > 0)
+    KeyValue(ctx, "ticket.photos", ctx.t(T::ticket_photos),
+             std::to_string(v.photos) + " " + std::string(ctx.t(T::photos_count)));
   EndCard(ctx);
+
+  if (!v.rating.empty()) {
+    BeginCard(ctx);
+    KeyValue(ctx, "ticket.rating", ctx.t(T::ticket_rating), v.rating);
+    EndCard(ctx);
+  }
+  if (v.can_rate && Button(ctx, "ticket.rate", ctx.t(T::rate_button), ButtonKind::primary))
+    ctx.intents.emit(intent::Navigate{Screen::rate});
+
+  if (!v.whistles.empty()) {
+    SectionLabel(ctx, ctx.t(T::ticket_whistles));
+    BeginCard(ctx);
+    for (std::size_t i = 0; i < v.whistles.size(); ++i) {
+      const std::string id = "ticket.whistle." + std::to_string(i);
+      KeyValue(ctx, id.c_str(), v.whistles[i].unit,
+               v.whistles[i].state + "  " + v.whistles[i].when);
+    }
+    EndCard(ctx);
+  }
+
+  if (!v.timeline.empty()) {
+    SectionLabel(ctx, ctx.t(T::ticket_timeline));
+    BeginCard(ctx);
+    const float small = ctx.size(ctx.fonts.small);
+    for (std::size_t i = 0; i < v.timeline.size(); ++i) {
+      const TicketPage::Step& s = v.timeline[i];
+      // A dot and a line on the left; what, who and when on the right.
+      const ImVec2 top = w->DC.CursorPos;
+      const float x0 = top.x, indent = 22;
+      w->DC.CursorPos.x = x0 + indent;
+      const float saved = w->WorkRect.Max.x;
+      ImGui::BeginGroup();
+      Paragraph(ctx, s.title, ctx.fonts.body, i == 0 ? theme::kText : theme::kText2, 1.4f);
+      Paragraph(ctx, s.who + "  " + s.when, ctx.fonts.small, theme::kHint, 1.35f);
+      if (!s.note.empty()) Paragraph(ctx, s.note, ctx.fonts.small, theme::kText2, 1.45f);
+      ImGui::EndGroup();
+      w->WorkRect.Max.x = saved;
+      const float bottom = w->DC.CursorPos.y;
+      const ImU32 dot = i == 0 ? theme::kPrimary : theme::kBorder;
+      if (i + 1 < v.timeline.size())
+        w->DrawList->AddLine(ImVec2(x0 + 6, top.y + 12), ImVec2(x0 + 6, bottom + 4),
+                             theme::kDivider, 2);
+      w->DrawList->AddCircleFilled(ImVec2(x0 + 6, top.y + small * 0.5f + 4), 5, dot, 16);
+      w->DC.CursorPos.x = x0;
+      const std::string id = "ticket.event." + std::to_string(i);
+      Record(ctx, id.c_str(), "text", s.title, s.who + " " + s.when + " " + s.note);
+    }
+    EndCard(ctx);
+  }
 
   if (v.state == LoadState::failed) Banner(ctx, "ticket.error", v.error, Tone::danger);
   if (Button(ctx, "ticket.refresh",

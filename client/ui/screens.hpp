@@ -23,5 +23,9 @@ void DrawCategories(Ctx& ctx, const CategoriesView& v);
 void DrawReceipt(Ctx& ctx, const ReceiptView& v);
 void DrawTrack(Ctx& ctx, const TrackView& v);
 void DrawTicket(Ctx& ctx, const TicketPage& v);
+void DrawAccount(Ctx& ctx, const AccountView& v);
+void DrawMyTickets(Ctx& ctx, const MyTicketsView& v);
+void DrawRate(Ctx& ctx, const RateView& v);
+void DrawServices(Ctx& ctx, const ServicesView& v);
 
 }  // namespace portal::client::ui

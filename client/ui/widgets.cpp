@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <vector>
 
 #include "imgui_internal.h"
 #include "ui/text_layout.hpp"
@@ -67,6 +69,7 @@ int InputCallback(ImGuiInputTextCallbackData* data) {
     const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     switch (ud->kind) {
       case FieldKind::text:
+      case FieldKind::password:
         return 0;
       case FieldKind::phone:
         return digit || c == '-' ? 0 : 1;
@@ -203,7 +206,9 @@ void EndBody(Ctx& ctx) {
   // A finger drags the page; a mouse uses the wheel or the scrollbar.
   if (ctx.touch) {
     if (io.MouseClicked[0]) {
-      s.candidate = ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
+      // A finger on the map pans the map, not the page.
+      s.candidate = !ctx.map.holding &&
+                    ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
                                            ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
       s.dragging = false;
       s.velocity = 0;
@@ -446,7 +451,9 @@ bool TextField(Ctx& ctx, const char* id, Field field, std::string_view label, st
   InputUserData ud{&value, kind};
   ImGuiInputTextFlags flags =
       ImGuiInputTextFlags_CallbackResize | ImGuiInputTextFlags_EnterReturnsTrue;
-  if (kind != FieldKind::text) flags |= ImGuiInputTextFlags_CallbackCharFilter;
+  if (kind == FieldKind::password) flags |= ImGuiInputTextFlags_Password;
+  if (kind != FieldKind::text && kind != FieldKind::password)
+    flags |= ImGuiInputTextFlags_CallbackCharFilter;
   const std::string hint_z(hint);
   const bool entered = ImGui::InputTextWithHint("##field", hint_z.c_str(), value.data(),
                                                 value.capacity() + 1, flags, InputCallback, &ud);
@@ -454,7 +461,9 @@ bool TextField(Ctx& ctx, const char* id, Field field, std::string_view label, st
   ImGui::PopStyleVar();
   ImGui::PopStyleColor();
   const bool active = ImGui::IsItemActive();
-  Record(ctx, id, "input", label, value, true, active, v.error);
+  Record(ctx, id, "input", label,
+         kind == FieldKind::password ? std::string(value.size(), '*') : value, true, active,
+         v.error);
   if (focus) ImGui::SetScrollHereY(0.3f);
   // A soft keyboard that opens shrinks the viewport: keep the field being edited in view.
   if (active && ctx.viewport_changed) ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
@@ -772,6 +781,140 @@ void IconCopy(ImDrawList* dl, ImVec2 c, float s, ImU32 color) {
                     s * 0.08f);
   dl->AddRect(ImVec2(c.x - w * 0.5f + s * 0.1f, c.y - h * 0.5f + s * 0.1f),
               ImVec2(c.x + w * 0.5f + s * 0.1f, c.y + h * 0.5f + s * 0.1f), color, s * 0.08f, 0, t);
+}
+
+// [SECTION] Grid map
+
+void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  ImGuiIO& io = ImGui::GetIO();
+  MapState& m = ctx.map;
+  const ImGuiID gid = w->GetID(id);
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(pos, pos + ImVec2(AvailWidth(), height));
+  ImGui::ItemSize(bb);
+  const bool shown = ImGui::ItemAdd(bb, gid);
+  const ImVec2 size = bb.GetSize();
+  const double cos_lat = std::cos((v.min_lat + v.max_lat) * 0.5 * 3.14159265358979 / 180);
+  if (!m.fitted && !v.grids.empty() && v.max_lng > v.min_lng && v.max_lat > v.min_lat) {
+    m.center_lng = (v.min_lng + v.max_lng) * 0.5;
+    m.center_lat = (v.min_lat + v.max_lat) * 0.5;
+    m.scale = std::min(size.x / ((v.max_lng - v.min_lng) * cos_lat),
+                       static_cast<double>(size.y) / (v.max_lat - v.min_lat)) *
+              0.95 * cos_lat;
+    m.fitted = true;
+  }
+  // Projection: px per degree of longitude is scale, of latitude scale / cos(lat).
+  const double sx = m.scale, sy = m.scale / std::max(cos_lat, 0.1);
+  auto to_screen = [&](double lng, double lat) {
+    return ImVec2(static_cast<float>(bb.GetCenter().x + (lng - m.center_lng) * sx),
+                  static_cast<float>(bb.GetCenter().y - (lat - m.center_lat) * sy));
+  };
+  auto to_geo = [&](ImVec2 p, double& lng, double& lat) {
+    lng = m.center_lng + (p.x - bb.GetCenter().x) / sx;
+    lat = m.center_lat - (p.y - bb.GetCenter().y) / sy;
+  };
+  auto zoom = [&](float factor, ImVec2 at) {
+    if (m.scale <= 0) return;
+    double lng = 0, lat = 0;
+    to_geo(at, lng, lat);
+    const double fitted = 1.0;
+    (void)fitted;
+    m.scale = std::clamp(m.scale * factor, 50.0, 2.0e6);
+    const double nsx = m.scale, nsy = m.scale / std::max(cos_lat, 0.1);
+    m.center_lng = lng - (at.x - bb.GetCenter().x) / nsx;
+    m.center_lat = lat + (at.y - bb.GetCenter().y) / nsy;
+  };
+
+  m.rect_min = bb.Min;
+  m.rect_max = bb.Max;
+  bool hovered = false, held = false;
+  if (shown && v.state == LoadState::loaded) {
+    ImGui::ButtonBehavior(bb, gid, &hovered, &held, ImGuiButtonFlags_PressedOnClick);
+    if (io.MouseClicked[0] && bb.Contains(io.MousePos)) {
+      m.holding = true;
+      m.panning = false;
+      m.last = io.MousePos;
+    }
+    if (m.holding && io.MouseDown[0]) {
+      const ImVec2 d = io.MousePos - io.MouseClickedPos[0];
+      if (!m.panning && d.x * d.x + d.y * d.y > 8 * 8) m.panning = true;
+      if (m.panning) {
+        m.center_lng -= (io.MousePos.x - m.last.x) / sx;
+        m.center_lat += (io.MousePos.y - m.last.y) / sy;
+      }
+      m.last = io.MousePos;
+    }
+    if (m.holding && io.MouseReleased[0]) {
+      if (!m.panning && bb.Contains(io.MousePos)) {
+        double lng = 0, lat = 0;
+        to_geo(io.MousePos, lng, lat);
+        ctx.intents.emit(intent::PlaceLocation{lat, lng});
+      }
+      m.holding = m.panning = false;
+    }
+    if (m.wheel != 0) zoom(std::pow(1.25f, m.wheel), io.MousePos);
+    if (m.pinch != 1) zoom(m.pinch, m.pinch_at);
+  }
+
+  ImDrawList* dl = w->DrawList;
+  dl->PushClipRect(bb.Min, bb.Max, true);
+  dl->AddRectFilled(bb.Min, bb.Max, IM_COL32(233, 238, 231, 255), theme::kFieldRadius);
+  const float small = ctx.size(ctx.fonts.small);
+  std::vector<ImVec2> pts;
+  for (int pass = 0; pass < 2; ++pass) {  // the chosen grid on top
+    for (const MapGrid& g : v.grids) {
+      if (g.selected != (pass == 1)) continue;
+      pts.clear();
+      ImVec2 lo(FLT_MAX, FLT_MAX), hi(-FLT_MAX, -FLT_MAX);
+      for (const auto& [lng, lat] : g.ring) {
+        pts.push_back(to_screen(lng, lat));
+        lo = ImMin(lo, pts.back());
+        hi = ImMax(hi, pts.back());
+      }
+      if (pts.size() > 1 && pts.front().x == pts.back().x && pts.front().y == pts.back().y)
+        pts.pop_back();
+      if (hi.x < bb.Min.x || lo.x > bb.Max.x || hi.y < bb.Min.y || lo.y > bb.Max.y) continue;
+      const int n = static_cast<int>(pts.size());
+      dl->AddConvexPolyFilled(
+          pts.data(), n, g.selected ? IM_COL32(22, 93, 205, 70) : IM_COL32(255, 255, 255, 150));
+      dl->AddPolyline(pts.data(), n, g.selected ? theme::kPrimary : IM_COL32(150, 160, 150, 255),
+                      ImDrawFlags_Closed, g.selected ? 2.5f : 1.0f);
+      // Names where they fit.
+      const ImVec2 ts = MeasureText(ctx.fonts.small, small, g.name);
+      if (ts.x + 6 < hi.x - lo.x && small + 4 < hi.y - lo.y) {
+        ctx.see(g.name);
+        DrawText(dl, ctx.fonts.small, small,
+                 ImVec2(std::floor((lo.x + hi.x - ts.x) * 0.5f),
+                        std::floor((lo.y + hi.y - small) * 0.5f)),
+                 g.selected ? theme::kPrimaryPressed : theme::kText2, g.name);
+      }
+    }
+  }
+  if (v.has_pin) {
+    const ImVec2 p = to_screen(v.pin_lng, v.pin_lat);
+    dl->AddCircleFilled(ImVec2(p.x, p.y + 1), 5, IM_COL32(0, 0, 0, 50), 16);
+    dl->AddTriangleFilled(ImVec2(p.x - 7, p.y - 16), ImVec2(p.x + 7, p.y - 16), p, theme::kDanger);
+    dl->AddCircleFilled(ImVec2(p.x, p.y - 18), 9, theme::kDanger, 24);
+    dl->AddCircleFilled(ImVec2(p.x, p.y - 18), 3.5f, theme::kWhite, 12);
+  }
+  if (v.state != LoadState::loaded) {
+    const std::string_view text =
+        ctx.t(v.state == LoadState::failed ? T::map_failed : T::map_loading);
+    const ImVec2 ts = MeasureText(ctx.fonts.small, small, text);
+    DrawText(dl, ctx.fonts.small, small, bb.GetCenter() - ts * 0.5f, theme::kText2, text);
+    if (v.state == LoadState::failed && shown) {
+      bool h2 = false, hd2 = false;
+      if (ImGui::ButtonBehavior(bb, gid, &h2, &hd2)) ctx.intents.emit(intent::RetryList{});
+    }
+  }
+  dl->PopClipRect();
+  dl->AddRect(bb.Min, bb.Max, theme::kBorder, theme::kFieldRadius);
+  // For tests: where the map looks (lng, lat of its centre and px per degree).
+  char value[96];
+  std::snprintf(value, sizeof value, "%.6f,%.6f,%.3f,%.3f", m.center_lng, m.center_lat, sx, sy);
+  Record(ctx, id, "map", ctx.t(T::map_title), value, v.state == LoadState::loaded, held);
+  if (m.holding || m.panning) ctx.wants_frame = ctx.wants_frame || io.MouseDown[0];
 }
 
 }  // namespace portal::client::ui

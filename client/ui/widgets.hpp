@@ -10,9 +10,11 @@
 namespace portal::client::ui {
 
 enum class ButtonKind { primary, secondary, ghost };
-enum class FieldKind { text, phone, decimal, ticket_number, access_code };
+enum class FieldKind { text, phone, decimal, ticket_number, access_code, password };
 enum class Tone { info, success, warning, danger, neutral };
 enum class ButtonIcon { none, copy };
+// The chip colour of a ticket status.
+Tone StatusTone(core::Status s);
 
 // [SECTION] Layout
 // The scrolling body below the top bar: a centered column on wide screens.
@@ -52,6 +54,9 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value);
 // A tappable list row: title, optional subtitle, chevron. `checked` draws a tick instead.
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
              bool checked = false, bool divider = true);
+
+// The grid map: drag to pan, wheel or pinch to zoom, tap to place (emits PlaceLocation).
+void GridMap(Ctx& ctx, const char* id, const MapView& v, float height);
 
 // [SECTION] Chrome
 void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title);
