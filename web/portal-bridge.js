@@ -11,6 +11,8 @@
  *   - the hidden field follows the caret so the IME window opens next to it, and gets
  *     focus inside the tap that activates a text field so phones show their keyboard,
  *   - canvas size x devicePixelRatio, the clipboard, browser history, the font file.
+ *   - photos (picker, canvas downscale, upload with progress), geolocation, the live
+ *     stream (EventSource) and, inside an embedding frame, postMessage to the host,
  * For tests it exposes window.portal: ready, frame, firstFrameMs, widgets(), idle().
  */
 (function () {
@@ -103,23 +105,57 @@
     if (hit && document.activeElement !== input) input.focus({ preventScroll: true });
   }
 
+  // Two fingers pinch (the map zooms); while they do, single-pointer events stop.
+  const touches = new Map();
+  let pinchDist = 0;
+  function pinchState() {
+    const pts = Array.from(touches.values());
+    const dx = pts[0][0] - pts[1][0], dy = pts[0][1] - pts[1][1];
+    return { d: Math.max(1, Math.hypot(dx, dy)), x: (pts[0][0] + pts[1][0]) / 2, y: (pts[0][1] + pts[1][1]) / 2 };
+  }
+  function trackTouch(kind, e) {
+    if (e.pointerType !== 'touch') return false;
+    if (kind === 'down') touches.set(e.pointerId, where(e));
+    else if (kind === 'move' && touches.has(e.pointerId)) touches.set(e.pointerId, where(e));
+    else if (kind === 'up') touches.delete(e.pointerId);
+    if (kind === 'down' && touches.size === 2) {
+      pointer(3, e);  // the first finger's press is not a tap
+      pinchDist = pinchState().d;
+      return true;
+    }
+    if (touches.size >= 2 && kind === 'move') {
+      const s = pinchState();
+      call('portal_pinch', ['number', 'number', 'number'], [s.x, s.y, s.d / pinchDist]);
+      pinchDist = s.d;
+      return true;
+    }
+    if (pinchDist && kind === 'up') {
+      if (touches.size === 0) pinchDist = 0;
+      return true;
+    }
+    return pinchDist > 0;
+  }
+
   function attachPointer() {
     canvas.addEventListener('pointerdown', function (e) {
       try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* not capturable */ }
+      if (trackTouch('down', e)) return;
       const p = pointer(1, e);
       if (e.pointerType === 'mouse') focusIfTextField(p);
     });
     canvas.addEventListener('pointermove', function (e) {
+      if (trackTouch('move', e)) return;
       if (e.pointerType === 'mouse' || e.buttons) pointer(0, e);
     });
     canvas.addEventListener('pointerup', function (e) {
+      if (trackTouch('up', e)) return;
       const p = pointer(2, e);
       if (e.pointerType !== 'mouse') {
         focusIfTextField(p);
         pointer(3, e);  // a finger that lifts hovers nothing
       }
     });
-    canvas.addEventListener('pointercancel', function (e) { pointer(3, e); });
+    canvas.addEventListener('pointercancel', function (e) { touches.delete(e.pointerId); pointer(3, e); });
     canvas.addEventListener('pointerleave', function (e) {
       if (e.pointerType === 'mouse' && !e.buttons) pointer(3, e);
     });
@@ -224,8 +260,128 @@
     if (textActive) input.focus({ preventScroll: true });
   }
 
+  // [SECTION] Photos: the file picker, downscaling with a canvas (which drops EXIF and
+  // anything else in the file), upload with progress.
+  const MAX_SIDE = 1600;
+  const photoInput = document.createElement('input');
+  photoInput.type = 'file';
+  photoInput.accept = 'image/*';
+  photoInput.multiple = true;
+  photoInput.id = 'portal-photos';
+  photoInput.style.cssText = 'position:absolute;left:-1000px;top:0;width:1px;height:1px;opacity:0';
+  document.body.appendChild(photoInput);
+  let photoPick = null;  // {max, slot, token} of the open picker
+
+  function photoReport(slot, state, progress, id, w, h) {
+    if (api) api.call('portal_photo', null, ['number', 'number', 'number', 'string', 'number', 'number'],
+      [slot, state, progress, id || '', w || 0, h || 0]);
+  }
+  function downscale(file) {
+    return createImageBitmap(file).then(function (bmp) {
+      const k = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
+      const w = Math.max(1, Math.round(bmp.width * k)), h = Math.max(1, Math.round(bmp.height * k));
+      const c = document.createElement('canvas');
+      c.width = w;
+      c.height = h;
+      c.getContext('2d').drawImage(bmp, 0, 0, w, h);
+      if (bmp.close) bmp.close();
+      return new Promise(function (resolve, reject) {
+        c.toBlob(function (b) { if (b) resolve(b); else reject(new Error('encode')); }, 'image/jpeg', 0.85);
+      });
+    });
+  }
+  function upload(blob, slot, token) {
+    return new Promise(function (resolve, reject) {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', 'api/v1/attachments');
+      xhr.setRequestHeader('Content-Type', 'image/jpeg');
+      if (token) xhr.setRequestHeader('Authorization', 'Bearer ' + token);
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) photoReport(slot, 0, e.loaded / e.total);
+      };
+      xhr.onload = function () {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          try { resolve(JSON.parse(xhr.responseText)); } catch (err) { reject(err); }
+        } else reject(new Error('HTTP ' + xhr.status));
+      };
+      xhr.onerror = function () { reject(new Error('network')); };
+      xhr.send(blob);
+    });
+  }
+  photoInput.addEventListener('change', function () {
+    const pick = photoPick;
+    const files = Array.from(photoInput.files || []).slice(0, pick ? pick.max : 0);
+    photoInput.value = '';
+    if (!pick) return;
+    files.forEach(function (file, i) {
+      const slot = pick.slot + i;
+      photoReport(slot, 0, 0);
+      downscale(file).then(function (blob) { return upload(blob, slot, pick.token); })
+        .then(function (a) { photoReport(slot, 1, 1, String(a.id), a.width, a.height); })
+        .catch(function () { photoReport(slot, 2, 0); });
+    });
+  });
+
+  // [SECTION] Live updates: EventSource on a one-time ticket (it cannot send headers).
+  let source = null;
+  function streamEvent(data) {
+    if (api) api.call('portal_stream_event', null, ['string'], [data]);
+  }
+
+  // [SECTION] Embedding: the host page talks to the frame with postMessage only.
+  const embedded = document.documentElement.hasAttribute('data-portal-embed');
+  let hostOrigin = null;
+  if (embedded) {
+    const m = /[#&]host=([^&]+)/.exec(location.hash);
+    hostOrigin = m ? decodeURIComponent(m[1]) : null;
+    window.addEventListener('message', function (e) {
+      if (e.source !== window.parent || !hostOrigin || e.origin !== hostOrigin) return;
+      const msg = typeof e.data === 'string' ? e.data : JSON.stringify(e.data);
+      if (api) api.call('portal_host_message', null, ['string'], [msg]);
+    });
+  }
+  function postToHost(obj) {
+    if (!embedded || !hostOrigin || window.parent === window) return;
+    window.parent.postMessage(obj, hostOrigin);
+  }
+  let lastSize = '';
+  function reportSize() {
+    const size = window.innerWidth + 'x' + window.innerHeight;
+    if (size === lastSize) return;
+    lastSize = size;
+    postToHost({ type: 'resize', width: window.innerWidth, height: window.innerHeight });
+  }
+
   // [SECTION] Start-up and the calls the Wasm side makes.
   const bridge = window.portalBridge = {
+    embedded: embedded,
+    pickPhotos: function (max, slot, token) {
+      photoPick = { max: max, slot: slot, token: token };
+      photoInput.click();
+    },
+    geolocate: function () {
+      const answer = function (ok, lat, lng) {
+        if (api) api.call('portal_geolocation', null, ['number', 'number', 'number'], [ok ? 1 : 0, lat, lng]);
+      };
+      if (!navigator.geolocation) return answer(false, 0, 0);
+      navigator.geolocation.getCurrentPosition(function (p) {
+        answer(true, p.coords.latitude, p.coords.longitude);
+      }, function () { answer(false, 0, 0); }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    },
+    stream: function (url) {
+      if (source) { source.close(); source = null; }
+      if (!url || typeof EventSource === 'undefined') return;
+      source = new EventSource(url.replace(/^\//, ''));
+      source.onopen = function () { streamEvent(''); };
+      source.addEventListener('ticket', function (e) { streamEvent(e.data || '{}'); });
+      source.onerror = function () {
+        // The browser reconnects by itself unless the server refused (a spent ticket).
+        if (source && source.readyState === EventSource.CLOSED) streamEvent('closed');
+      };
+    },
+    postToHost: function (json) {
+      try { postToHost(JSON.parse(json)); } catch (err) { /* not JSON */ }
+    },
     boot: function () {
       if (typeof window.createPortal !== 'function') return bridge.fatal('load');
       window.createPortal({
@@ -241,6 +397,7 @@
       attachKeys();
       attachText();
       window.addEventListener('resize', resize);
+      if (embedded) window.addEventListener('resize', reportSize);
       if (window.visualViewport) window.visualViewport.addEventListener('resize', resize);
       window.addEventListener('popstate', function (e) {
         const depth = e.state && typeof e.state.portalDepth === 'number' ? e.state.portalDepth : 0;
@@ -269,6 +426,7 @@
         portal.ready = true;
         portal.firstFrameMs = performance.now();
         if (splash && splash.parentNode) splash.parentNode.removeChild(splash);
+        if (embedded) reportSize();
       }
       if (cssCursor !== cursor) canvas.style.cursor = cursor = cssCursor;
       multiline = isMultiline;
