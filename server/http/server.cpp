@@ -197,13 +197,20 @@ void HttpServer::install_middleware() {
                                                                 t_request_start)
                           .count();
     // The path only: query strings may carry one-time tickets.
+    const char* level = res.status >= 500                        ? "error"
+                        : res.status == 401 || res.status == 403 ? "warn"
+                                                                 : "info";
     core::Json line = {{"ts", utc_now_iso()},
-                       {"level", "info"},
+                       {"level", level},
                        {"rid", request_id(res)},
                        {"method", req.method},
                        {"path", req.path},
                        {"status", res.status},
                        {"ms", static_cast<int>(ms * 1000) / 1000.0}};
+    // Denials are logged as such (never with the token or the body that was refused).
+    if (res.status == 401 || res.status == 403)
+      line["event"] = res.status == 401 ? "authentication_failed" : "authorization_denied";
+    if (res.status == 429) line["event"] = "rate_limited";
     const std::string text = line.dump(-1, ' ', false, core::Json::error_handler_t::replace);
     std::fprintf(stdout, "%s\n", text.c_str());
     std::fflush(stdout);

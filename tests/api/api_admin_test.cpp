@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "portal/core/json.hpp"
 #include "tests/api/server_process.hpp"
@@ -155,4 +157,37 @@ TEST(RateLimits, LoginAndAnonymousSubmitAnswer429WithRetryAfter) {
     if (r && r->status == 429) ++submit_limited;
   }
   EXPECT_GE(submit_limited, 3);
+}
+
+TEST(Logs, OneJsonLinePerRequestWithNoSecrets) {
+  const std::string token = login(*g, "gw0007");
+  ASSERT_FALSE(token.empty());
+  g->client().Get("/api/v1/me", bearer(token));
+  g->client().Post("/api/v1/auth/login",
+                   Json{{"login", "13899990000"}, {"password", "wrong-secret-9"}}.dump(),
+                   "application/json");
+  g->client().Get("/api/v1/users", bearer(token));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string log = g->log();
+  EXPECT_EQ(log.find(token), std::string::npos);
+  EXPECT_EQ(log.find("wrong-secret-9"), std::string::npos);
+  EXPECT_EQ(log.find("13899990000"), std::string::npos);
+  EXPECT_EQ(log.find("demo12345"), std::string::npos);
+  bool saw_auth_failure = false, saw_denied = false;
+  std::istringstream lines(log);
+  std::string line;
+  int requests = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] != '{') continue;
+    auto j = Json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    if (!j.contains("rid")) continue;
+    ++requests;
+    for (auto key : {"ts", "level", "method", "path", "status", "ms"}) EXPECT_TRUE(j.contains(key));
+    if (j.value("event", "") == "authentication_failed") saw_auth_failure = true;
+    if (j.value("event", "") == "authorization_denied") saw_denied = true;
+  }
+  EXPECT_GE(requests, 3);
+  EXPECT_TRUE(saw_auth_failure);
+  EXPECT_TRUE(saw_denied);
 }

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -50,6 +52,11 @@ class ServerProcess {
     httplib::Client c("127.0.0.1", port_);
     c.set_read_timeout(10, 0);
     return c;
+  }
+  // What the server wrote to stdout so far (its request log).
+  std::string log() const {
+    std::lock_guard lock(log_->mu);
+    return log_->text;
   }
   bool alive() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
 
@@ -105,9 +112,11 @@ class ServerProcess {
     if (std::sscanf(std::strstr(line, "localhost:") ? std::strstr(line, "localhost:") : "",
                     "localhost:%d", &port_) != 1)
       throw std::runtime_error(std::string("unexpected first line: ") + line);
-    std::thread([f] {
+    std::thread([f, log = log_] {
       char buf[4096];
       while (fgets(buf, sizeof buf, f)) {
+        std::lock_guard lock(log->mu);
+        if (log->text.size() < (8u << 20)) log->text += buf;
       }
       fclose(f);
     }).detach();
@@ -120,6 +129,11 @@ class ServerProcess {
     throw std::runtime_error("server did not become ready");
   }
 
+  struct Log {
+    std::mutex mu;
+    std::string text;
+  };
+  std::shared_ptr<Log> log_ = std::make_shared<Log>();
   std::string bin_;
   std::filesystem::path dir_, www_;
   std::string db_;
