@@ -665,10 +665,8 @@ void App::sign_in(bool registering) {
       adopt_session(auth_.value);
       password_.clear();
       reg_password_.clear();
-      if (screen() == Screen::account) {
-        go_back();
-        navigate(Screen::my_tickets);
-      }
+      // The account screen becomes the list (no history step back and forth).
+      if (screen() == Screen::account) navigate(Screen::my_tickets, /*replace=*/true);
     });
   };
   if (registering)

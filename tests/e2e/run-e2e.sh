@@ -48,9 +48,14 @@ free_port() {
 }
 
 # The port can be taken between choosing and binding it: try a few.
+# A second port for host pages of the embedding tests: http://127.0.0.1:HOST_PORT may
+# frame the portal, http://localhost:HOST_PORT (another origin) may not.
+HOST_PORT="$(free_port)"
+export PORTAL_HOST_PORT="$HOST_PORT"
 for attempt in 1 2 3 4 5; do
   PORT="$(free_port)"
   "$SERVER" serve --host 127.0.0.1 --port "$PORT" --db "$TMP/portal.db" --www "$WWW" \
+    --frame-ancestors "http://127.0.0.1:$HOST_PORT" \
     >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do

@@ -1,0 +1,241 @@
+// The signed-in citizen, in real Chromium against the real server: sign in, report a
+// matter with a place tapped on the grid map and a photo (downscaled in the browser),
+// find it in "my matters", read its timeline, have it resolved over the API by the
+// grid worker, rate it badly in the UI and see it reopened; English; phone and desktop.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DESKTOP, PHONE, focusField, insertText, launch, openPortal, portalUrl, press, reveal,
+  screenshot, settle, waitScreen, waitWidget, widgets,
+} from './lib/portal.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function api(method, path, { token, body, headers = {} } = {}) {
+  const res = await fetch(new URL(path.replace(/^\//, ''), portalUrl()), {
+    method,
+    headers: {
+      Accept: 'application/json',
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function login(name) {
+  const r = await api('POST', '/api/v1/auth/login', { body: { login: name, password: 'demo12345' } });
+  assert.equal(r.status, 200, `login ${name}: ${JSON.stringify(r.json)}`);
+  return r.json.token;
+}
+
+// The grid worker of a grid: the administrator lists the accounts with their scopes.
+let adminToken = null;
+async function workerOf(gridId) {
+  adminToken = adminToken || await login('admin');
+  for (let page = 1; page <= 20; page++) {
+    const r = await api('GET', `/api/v1/users?role=grid_worker&page=${page}&page_size=200`, { token: adminToken });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const u = r.json.items.find((x) => x.role === 'grid_worker' && JSON.stringify(x).includes(`"${gridId}"`));
+    if (u) return login(u.username || u.login || u.phone);
+    if (r.json.items.length === 0) break;
+  }
+  throw new Error(`no grid worker for ${gridId}`);
+}
+
+async function withPortal(device, name, body) {
+  const { page, context, timing } = await openPortal(browser, device);
+  try {
+    await body(page, timing);
+    assert.deepEqual(page.portalErrors, [], 'errors on the page');
+  } catch (e) {
+    await screenshot(page, `failed-${name}`).catch(() => {});
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+// A 2400×1800 JPEG made by the browser, as a camera photo would be.
+async function bigJpeg(page) {
+  const b64 = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 2400;
+    c.height = 1800;
+    const g = c.getContext('2d');
+    const grad = g.createLinearGradient(0, 0, 2400, 1800);
+    grad.addColorStop(0, '#3a7'); grad.addColorStop(1, '#37a');
+    g.fillStyle = grad;
+    g.fillRect(0, 0, 2400, 1800);
+    return c.toDataURL('image/jpeg', 0.8).split(',')[1];
+  });
+  return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+}
+
+async function signIn(page, login) {
+  await press(page, 'home.account');
+  await waitScreen(page, 'account');
+  await screenshot(page, `${page.device.hasTouch ? 'phone' : 'desktop'}-20-signin`);
+  await focusField(page, 'account.login');
+  await insertText(page, login);
+  await focusField(page, 'account.password');
+  await insertText(page, 'demo12345');
+  await press(page, 'account.submit');
+  await waitScreen(page, 'my_tickets');
+  const stored = await page.evaluate(() => sessionStorage.getItem('portal.session'));
+  assert.ok(stored && JSON.parse(stored).token, 'token kept in sessionStorage');
+  assert.equal(await page.evaluate(() => localStorage.getItem('portal.session')), null, 'not in localStorage');
+}
+
+test('phone: sign in, report with map and photo, timeline, resolve, rate badly, reopened', () =>
+  withPortal(PHONE, 'phone-account', async (page) => {
+    await waitWidget(page, 'home.account');
+    await screenshot(page, 'phone-19-home-signed-out');
+    await signIn(page, 'cz003');
+    await screenshot(page, 'phone-21-mine');
+
+    // Report a matter.
+    await press(page, 'mine.new');
+    await waitScreen(page, 'submit');
+    await press(page, 'submit.category');
+    await waitScreen(page, 'categories');
+    const cat = (await widgets(page)).find((w) => w.id.startsWith('category.'));
+    await press(page, cat.id);
+    await waitScreen(page, 'submit');
+    await focusField(page, 'submit.description');
+    await insertText(page, '小区门口路灯不亮已经一周，晚上出行不便。');
+
+    // The map: wait for the grids, tap its middle, see the grid named.
+    // A finger on the map pans the map: scroll by what lies below it.
+    await reveal(page, 'submit.locate');
+    const map = await waitWidget(page, 'submit.map', (w) => w.enabled && w.visible);
+    await page.touchscreen.tap(map.x + map.w / 2, map.y + map.h / 2);
+    const place = await waitWidget(page, 'submit.place', (w) => w.value.length > 0);
+    assert.match(place.value, /·/, 'street · community · grid');
+    await screenshot(page, 'phone-22-map-placed');
+
+    // A photo through the browser's picker: downscaled to 1600 px and uploaded.
+    await press(page, 'submit.add_photos');
+    await page.setInputFiles('#portal-photos', await bigJpeg(page));
+    const photo = await waitWidget(page, 'submit.photo.0', (w) => w.value === 'done', 20000);
+    assert.ok(photo);
+    await reveal(page, 'submit.photo.0');
+    await screenshot(page, 'phone-23-photo');
+
+    await focusField(page, 'submit.name');
+    await insertText(page, '王先生');
+    await focusField(page, 'submit.phone');
+    await insertText(page, '13800138003');
+    await press(page, 'submit.button');
+    await waitScreen(page, 'receipt');
+    const number = (await waitWidget(page, 'receipt.number')).value;
+    assert.match(number, /^RC\d{16}$/);
+
+    const token = await login('cz003');
+    const t = await api('GET', `/api/v1/tickets/${number}`, { token });
+    assert.equal(t.status, 200);
+    assert.equal(t.json.attachments.length, 1, 'the photo is attached');
+    assert.ok(Math.max(t.json.attachments[0].width, t.json.attachments[0].height) <= 1600, 'downscaled');
+    assert.ok(t.json.grid.id, 'routed to a grid');
+
+    // My matters lists it with its status chip; its page shows the timeline.
+    await press(page, 'receipt.view');
+    await waitScreen(page, 'ticket');
+    await waitWidget(page, 'ticket.event.0');
+    await waitWidget(page, 'ticket.handler', (w) => w.value.length > 0);
+    await screenshot(page, 'phone-24-ticket-timeline');
+    await page.goBack();
+    await waitScreen(page, 'home');
+    await press(page, 'home.mine');
+    await waitScreen(page, 'my_tickets');
+    await waitWidget(page, `mine.${number}`);
+    await screenshot(page, 'phone-25-mine-list');
+
+    // The grid worker accepts and resolves it.
+    const gw = await workerOf(t.json.grid.id);
+    for (const action of [{ action: 'accept' }, { action: 'resolve', reply: '已更换路灯灯泡，恢复照明。' }]) {
+      const r = await api('POST', `/api/v1/tickets/${number}/actions`, { token: gw, body: action });
+      assert.equal(r.status, 200, `${action.action}: ${JSON.stringify(r.json)}`);
+    }
+
+    // Rate it in the UI: not solved, dissatisfied → reopened.
+    await press(page, `mine.${number}`);
+    await waitScreen(page, 'ticket');
+    await waitWidget(page, 'ticket.status', (w) => w.value === '已办结');
+    await press(page, 'ticket.rate');
+    await waitScreen(page, 'rate');
+    await press(page, 'rate.resolved_no');
+    await press(page, 'rate.s2');
+    await focusField(page, 'rate.comment');
+    await insertText(page, '晚上还是不亮');
+    await screenshot(page, 'phone-26-rate');
+    await press(page, 'rate.submit');
+    await waitScreen(page, 'ticket');
+    const after = await api('GET', `/api/v1/tickets/${number}`, { token });
+    assert.notEqual(after.json.status, 'closed', 'a bad rating reopens');
+    assert.notEqual(after.json.status, 'resolved');
+    assert.equal(after.json.reopen_count, 1);
+    await waitWidget(page, 'ticket.rating');
+    await screenshot(page, 'phone-27-reopened');
+
+    // English, without a reload.
+    await press(page, 'lang.toggle');
+    await waitWidget(page, 'nav.title', (w) => w.value === 'Ticket');
+    await screenshot(page, 'phone-28-ticket-en');
+  }));
+
+test('desktop: sign in, rate well and the ticket closes; sign out', () =>
+  withPortal(DESKTOP, 'desktop-account', async (page) => {
+    const token = await login('cz004');
+    const sub = await api('POST', '/api/v1/tickets', {
+      token,
+      body: {
+        category: 'env.noise', description: '夜间施工噪音扰民，持续到凌晨。',
+        location: { lat: 35.41, lng: 116.58, address: '任城区' }, contact: { name: '李女士', phone: '13800138004' },
+      },
+    });
+    assert.equal(sub.status, 201, JSON.stringify(sub.json));
+    const number = sub.json.number;
+    const gw = await workerOf(sub.json.grid_id);
+    await api('POST', `/api/v1/tickets/${number}/actions`, { token: gw, body: { action: 'accept' } });
+    const res = await api('POST', `/api/v1/tickets/${number}/actions`, { token: gw, body: { action: 'resolve', reply: '已责令停止夜间施工。' } });
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+
+    await signIn(page, 'cz004');
+    await screenshot(page, 'desktop-21-mine');
+    await press(page, `mine.${number}`);
+    await waitScreen(page, 'ticket');
+    await press(page, 'ticket.rate');
+    await waitScreen(page, 'rate');
+    await press(page, 'rate.resolved_yes');
+    await press(page, 'rate.s5');
+    await screenshot(page, 'desktop-22-rate');
+    await press(page, 'rate.submit');
+    await waitScreen(page, 'ticket');
+    const after = await api('GET', `/api/v1/tickets/${number}`, { token });
+    assert.equal(after.json.status, 'closed');
+    assert.equal(after.json.rating.satisfaction, 5);
+
+    // Services directory.
+    await page.goBack();
+    await waitScreen(page, 'my_tickets');
+    await page.goBack();
+    await waitScreen(page, 'home');
+    await press(page, 'home.services');
+    await waitScreen(page, 'services');
+    await waitWidget(page, 'services.unit.0');
+    await screenshot(page, 'desktop-23-services');
+    await page.goBack();
+    await waitScreen(page, 'home');
+    await press(page, 'home.account');
+    await waitScreen(page, 'account');
+    await press(page, 'account.signout');
+    await waitScreen(page, 'home');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('portal.session')), null);
+    assert.equal((await api('GET', '/api/v1/me', { token })).status, 200, 'other tokens unaffected');
+  }));
