@@ -36,9 +36,9 @@ struct Open311Row {
 struct Open311Query {
   // When numbers are given, every other filter is ignored (GeoReport v2).
   std::vector<std::string> numbers;
-  std::vector<std::string> categories;  // any of; empty means all
+  std::vector<std::string> categories;      // any of; empty means all
   std::optional<core::TimePoint> from, to;  // created_at, both ends included
-  std::optional<bool> open;  // true: open tickets; false: closed ones; unset: both
+  std::optional<bool> open;                 // true: open tickets; false: closed ones; unset: both
   int limit = 1000;
   int offset = 0;
 };

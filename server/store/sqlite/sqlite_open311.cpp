@@ -11,8 +11,8 @@
 namespace portal::server {
 
 bool open311_closed(core::Status s) {
-  return s == core::Status::resolved || s == core::Status::closed ||
-         s == core::Status::rejected || s == core::Status::merged;
+  return s == core::Status::resolved || s == core::Status::closed || s == core::Status::rejected ||
+         s == core::Status::merged;
 }
 
 namespace {
@@ -103,7 +103,8 @@ class SqliteOpen311Store final : public Open311Store {
       else
         s.bind(i++, ints[ii++]);
     }
-    s.bind(i++, q.limit).bind(i++, q.offset);
+    s.bind(i, q.limit);
+    s.bind(i + 1, q.offset);
     std::vector<Open311Row> out;
     while (s.step()) out.push_back(read_row(s));
     if (s.failed()) return db_error("open311_requests");
@@ -121,9 +122,10 @@ class SqliteOpen311Store final : public Open311Store {
 
  private:
   core::Error db_error(const char* what) {
-    std::fprintf(stderr,
-                 "{\"level\":\"error\",\"msg\":\"database error\",\"op\":\"%s\",\"detail\":\"%s\"}\n",
-                 what, db_.last_error().c_str());
+    std::fprintf(
+        stderr,
+        "{\"level\":\"error\",\"msg\":\"database error\",\"op\":\"%s\",\"detail\":\"%s\"}\n", what,
+        db_.last_error().c_str());
     return core::Error::internal();
   }
 
