@@ -103,8 +103,11 @@ struct Config {
   std::string key_service =
       "API keys are issued by the district administrator (POST /api/v1/apikeys); "
       "apply through the 任城区政务热线服务中心.";
-  int window_days = 90;     // GET requests without dates: the last 90 days
-  int max_results = 1000;   // at most this many requests per answer
+  // The server's public address for links (discovery, media_url), e.g.
+  // "https://12345.rencheng.gov.cn"; empty: taken from the request's Host.
+  std::string public_url;
+  int window_days = 90;    // GET requests without dates: the last 90 days
+  int max_results = 1000;  // at most this many requests per answer
 };
 
 }  // namespace open311
@@ -130,8 +133,10 @@ class Open311Service {
  private:
   std::optional<open311::Reply> check_jurisdiction(const open311::Params& p) const;
   core::Result<std::map<std::string, core::Category, std::less<>>> catalogue();
+  // Builds one request; `notices` caches the SLA notice of each service for one answer.
   open311::Doc request_doc(const Open311Row& row,
                            const std::map<std::string, core::Category, std::less<>>& cats,
+                           std::map<std::string, std::string>& notices,
                            const std::string& base_url);
   std::string agency_of(const Open311Row& row) const;
   std::string sla_notice(const std::string& category);
