@@ -57,7 +57,8 @@ void reply(httplib::Response& res, const Common& c, const core::Result<StatsAnsw
   if (!table) {
     std::string names;
     for (const auto& t : a->tables) names += (names.empty() ? "" : ", ") + t.name;
-    return send_error(res, core::Error::invalid("table", "unknown_table", "must be one of " + names));
+    return send_error(res,
+                      core::Error::invalid("table", "unknown_table", "must be one of " + names));
   }
   res.status = 200;
   res.set_header("Content-Disposition", "attachment; filename=\"stats-" + table->name + ".csv\"");
@@ -89,27 +90,27 @@ core::Result<int> limit_of(const httplib::Request& req, int def, int max) {
 }  // namespace
 
 void register_stats_routes(httplib::Server& s, Services& sv, StatsService& stats) {
-  s.Get("/api/v1/stats/overview", [&sv, &stats](const httplib::Request& req,
-                                                httplib::Response& res) {
-    auto r = reader_of(req, sv);
-    if (!r) return send_error(res, r.error());
-    reply(res, r->second, stats.overview(r->first, r->second.params));
-  });
+  s.Get("/api/v1/stats/overview",
+        [&sv, &stats](const httplib::Request& req, httplib::Response& res) {
+          auto r = reader_of(req, sv);
+          if (!r) return send_error(res, r.error());
+          reply(res, r->second, stats.overview(r->first, r->second.params));
+        });
 
-  s.Get("/api/v1/stats/ranking", [&sv, &stats](const httplib::Request& req,
-                                               httplib::Response& res) {
-    auto r = reader_of(req, sv);
-    if (!r) return send_error(res, r.error());
-    auto dim = StatsService::parse_dim(req.has_param("dim") ? req.get_param_value("dim") : "street");
-    if (!dim) return send_error(res, dim.error());
-    auto metric = StatsService::parse_metric(
-        req.has_param("metric") ? req.get_param_value("metric") : "satisfaction_rate");
-    if (!metric) return send_error(res, metric.error());
-    reply(res, r->second, stats.ranking(r->first, r->second.params, *dim, *metric));
-  });
+  s.Get("/api/v1/stats/ranking",
+        [&sv, &stats](const httplib::Request& req, httplib::Response& res) {
+          auto r = reader_of(req, sv);
+          if (!r) return send_error(res, r.error());
+          auto dim =
+              StatsService::parse_dim(req.has_param("dim") ? req.get_param_value("dim") : "street");
+          if (!dim) return send_error(res, dim.error());
+          auto metric = StatsService::parse_metric(
+              req.has_param("metric") ? req.get_param_value("metric") : "satisfaction_rate");
+          if (!metric) return send_error(res, metric.error());
+          reply(res, r->second, stats.ranking(r->first, r->second.params, *dim, *metric));
+        });
 
-  s.Get("/api/v1/stats/trend", [&sv, &stats](const httplib::Request& req,
-                                             httplib::Response& res) {
+  s.Get("/api/v1/stats/trend", [&sv, &stats](const httplib::Request& req, httplib::Response& res) {
     auto r = reader_of(req, sv);
     if (!r) return send_error(res, r.error());
     auto interval = StatsService::parse_interval(
@@ -118,22 +119,21 @@ void register_stats_routes(httplib::Server& s, Services& sv, StatsService& stats
     reply(res, r->second, stats.trend(r->first, r->second.params, *interval));
   });
 
-  s.Get("/api/v1/stats/heatmap", [&sv, &stats](const httplib::Request& req,
-                                               httplib::Response& res) {
-    auto r = reader_of(req, sv);
-    if (!r) return send_error(res, r.error());
-    reply(res, r->second, stats.heatmap(r->first, r->second.params));
-  });
+  s.Get("/api/v1/stats/heatmap",
+        [&sv, &stats](const httplib::Request& req, httplib::Response& res) {
+          auto r = reader_of(req, sv);
+          if (!r) return send_error(res, r.error());
+          reply(res, r->second, stats.heatmap(r->first, r->second.params));
+        });
 
-  s.Get("/api/v1/stats/whistles", [&sv, &stats](const httplib::Request& req,
-                                                httplib::Response& res) {
-    auto r = reader_of(req, sv);
-    if (!r) return send_error(res, r.error());
-    reply(res, r->second, stats.whistles(r->first, r->second.params));
-  });
+  s.Get("/api/v1/stats/whistles",
+        [&sv, &stats](const httplib::Request& req, httplib::Response& res) {
+          auto r = reader_of(req, sv);
+          if (!r) return send_error(res, r.error());
+          reply(res, r->second, stats.whistles(r->first, r->second.params));
+        });
 
-  s.Get("/api/v1/stats/topics", [&sv, &stats](const httplib::Request& req,
-                                              httplib::Response& res) {
+  s.Get("/api/v1/stats/topics", [&sv, &stats](const httplib::Request& req, httplib::Response& res) {
     auto r = reader_of(req, sv);
     if (!r) return send_error(res, r.error());
     std::optional<core::CivilDate> month;

@@ -33,8 +33,8 @@ struct StatsScope {
 };
 
 struct StatsFilter {
-  core::TimePoint from{}, to{};  // created_at in [from, to)
-  StatsScope scope;              // unit: assigned to the unit now, or whistled to it
+  core::TimePoint from{}, to{};    // created_at in [from, to)
+  StatsScope scope;                // unit: assigned to the unit now, or whistled to it
   int satisfaction_threshold = 3;  // a rating with satisfaction ≥ this is "satisfied"
 };
 
@@ -89,6 +89,27 @@ struct TrendPoint {
   Figures figures;
 };
 
+// Calendar periods in Asia/Shanghai (UTC+8, no daylight saving), as days since
+// 1970-01-01: the day of a Unix time, and the first day of the period holding a day.
+inline std::int64_t shanghai_day(std::int64_t unix_seconds) {
+  const std::int64_t s = unix_seconds + core::kShanghaiOffset;
+  return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+}
+inline std::int64_t period_start(std::int64_t day, TrendInterval interval) {
+  switch (interval) {
+    case TrendInterval::day:
+      return day;
+    case TrendInterval::week:  // weeks start on Monday; 1970-01-01 was a Thursday
+      return day - ((day % 7 + 7 + 3) % 7);
+    case TrendInterval::month: {
+      auto d = core::civil_from_days(day);
+      d.day = 1;
+      return core::days_from_civil(d);
+    }
+  }
+  return day;
+}
+
 struct GridCount {
   std::string grid_id;
   std::int64_t count = 0;
@@ -98,8 +119,8 @@ struct GridCount {
 struct UnitWhistles {
   std::string unit_id;
   std::int64_t total = 0, summoned = 0, checked_in = 0, done = 0, withdrawn = 0;
-  std::int64_t checkins = 0;          // whistles with a check-in time
-  std::int64_t checkin_seconds = 0;   // Σ (checked_in_at − summoned_at) over those
+  std::int64_t checkins = 0;         // whistles with a check-in time
+  std::int64_t checkin_seconds = 0;  // Σ (checked_in_at − summoned_at) over those
 };
 
 // Tickets of one category in one street in the current and the previous window.

@@ -42,8 +42,8 @@ class SqliteStats final : public StatsStore {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<Conn>> idle_;
-  std::vector<std::unique_ptr<Conn>> all_;  // owned here; idle_ holds borrowed views
+  std::vector<std::unique_ptr<Conn>> conns_;
+  std::vector<Conn*> idle_;  // the connections not lent out
 };
 
 }  // namespace portal::server
