@@ -105,9 +105,10 @@
     if (hit && document.activeElement !== input) input.focus({ preventScroll: true });
   }
 
-  // Two fingers pinch (the map zooms); while they do, single-pointer events stop.
+  // Two fingers move and zoom the map (one finger scrolls the page); while they are
+  // down, single-pointer events stop.
   const touches = new Map();
-  let pinchDist = 0;
+  let pinchDist = 0, pinchX = 0, pinchY = 0;
   function pinchState() {
     const pts = Array.from(touches.values());
     const dx = pts[0][0] - pts[1][0], dy = pts[0][1] - pts[1][1];
@@ -120,17 +121,29 @@
     else if (kind === 'up') touches.delete(e.pointerId);
     if (kind === 'down' && touches.size === 2) {
       pointer(3, e);  // the first finger's press is not a tap
-      pinchDist = pinchState().d;
+      const s = pinchState();
+      pinchDist = s.d;
+      pinchX = s.x;
+      pinchY = s.y;
       return true;
     }
     if (touches.size >= 2 && kind === 'move') {
       const s = pinchState();
-      call('portal_pinch', ['number', 'number', 'number'], [s.x, s.y, s.d / pinchDist]);
+      call('portal_pinch', ['number', 'number', 'number', 'number', 'number'],
+        [s.x, s.y, s.d / pinchDist, s.x - pinchX, s.y - pinchY]);
       pinchDist = s.d;
+      pinchX = s.x;
+      pinchY = s.y;
       return true;
     }
     if (pinchDist && kind === 'up') {
       if (touches.size === 0) pinchDist = 0;
+      if (touches.size >= 2) {  // a third finger lifted: measure from the two left
+        const s = pinchState();
+        pinchDist = s.d;
+        pinchX = s.x;
+        pinchY = s.y;
+      }
       return true;
     }
     return pinchDist > 0;

@@ -227,12 +227,14 @@ EMSCRIPTEN_KEEPALIVE const char* portal_selected_text() {
 }
 
 // Two fingers on the canvas: zoom by `scale` around (x, y).
-EMSCRIPTEN_KEEPALIVE void portal_pinch(float x, float y, float scale) {
+EMSCRIPTEN_KEEPALIVE void portal_pinch(float x, float y, float scale, float dx, float dy) {
   InputEvent e;
   e.kind = InputEvent::Kind::pinch;
   e.x = x;
   e.y = y;
-  e.dy = scale;
+  e.dx = dx;
+  e.dy = dy;
+  e.scale = scale;
   portal::client::queue(std::move(e));
 }
 

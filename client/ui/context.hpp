@@ -38,13 +38,14 @@ struct TouchScroll {
 struct MapState {
   bool fitted = false;
   double center_lng = 0, center_lat = 0;
-  double scale = 0;  // px per degree of longitude
-  bool holding = false, panning = false;
+  double scale = 0;                       // px per degree of longitude
+  bool holding = false, panning = false;  // a press on the map; a mouse drags it
   ImVec2 last;
   ImVec2 rect_min, rect_max;  // on screen last frame, for routing the wheel
   float wheel = 0;            // wheel lines that landed on the map this frame
   float pinch = 1;            // pinch zoom factor this frame
-  ImVec2 pinch_at;
+  ImVec2 pinch_at;            // where the two fingers are (their middle)
+  ImVec2 pinch_pan;           // how far the two fingers moved together this frame
 };
 
 struct Ctx {

@@ -153,8 +153,11 @@ struct Host::Impl {
           break;
         }
         case K::pinch:
-          ctx.map.pinch *= e.dy;
+          ctx.map.pinch *= e.scale;
           ctx.map.pinch_at = ImVec2(e.x, e.y);
+          ctx.map.pinch_pan.x += e.dx;
+          ctx.map.pinch_pan.y += e.dy;
+          ctx.touch = true;
           break;
         case K::key: {
           const int k = KeyIndex(e.key);
@@ -290,6 +293,7 @@ FrameOutput Host::frame(App& app, double now_ms) {
   DrawApp(ctx, app);
   ctx.map.wheel = 0;
   ctx.map.pinch = 1;
+  ctx.map.pinch_pan = ImVec2(0, 0);
   ImGui::Render();
 
   glViewport(0, 0, m.fb_w, m.fb_h);

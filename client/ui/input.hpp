@@ -19,11 +19,12 @@ struct InputEvent {
     text,         // committed text from the hidden input field (typing, IME, paste)
     composition,  // IME text being composed, not committed yet ("" when done)
     focus,        // the page gained (down=true) or lost focus
-    pinch,        // two fingers: zoom by dy around (x, y)
+    pinch,        // two fingers: zoom by scale around (x, y), after moving by (dx, dy)
   };
   Kind kind = Kind::pointer_move;
   float x = 0, y = 0;    // CSS px in the canvas
-  float dx = 0, dy = 0;  // wheel, in lines (+y scrolls the page down)
+  float dx = 0, dy = 0;  // wheel, in lines (+y scrolls the page down); pinch, in CSS px
+  float scale = 1;       // pinch: the change of the distance between the fingers
   int button = 0;
   bool touch = false;
   bool down = false;

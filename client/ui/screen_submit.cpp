@@ -40,6 +40,7 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
               ctx.t(T::address_hint), v.address, FieldKind::text, {}, focus(Field::address));
     SectionLabel(ctx, ctx.t(T::map_title), false);
     GridMap(ctx, "submit.map", v.map, std::floor(std::min(AvailWidth() * 0.8f, 320.0f)));
+    Paragraph(ctx, ctx.t(T::map_hint), ctx.fonts.small, theme::kHint, 1.4f);
     if (Button(ctx, "submit.locate", v.locating ? ctx.t(T::locating) : ctx.t(T::use_location),
                ButtonKind::ghost, true, 0, v.locating))
       ctx.intents.emit(intent::UseMyLocation{});
@@ -113,8 +114,10 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
       const ImGuiID gid = w->GetID("submit.add_photos");
       const ImRect bb(pos, pos + ImVec2(tile, tile));
       ImGui::ItemSize(bb);
+      const std::string_view add = ctx.t(T::add_photos);
+      bool held = false;
       if (ImGui::ItemAdd(bb, gid)) {
-        bool hovered = false, held = false;
+        bool hovered = false;
         if (ImGui::ButtonBehavior(bb, gid, &hovered, &held)) ctx.intents.emit(intent::AddPhotos{});
         ImDrawList* dl = w->DrawList;
         dl->AddRectFilled(bb.Min, bb.Max, held ? theme::kPressed : theme::kSurface,
@@ -124,13 +127,13 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
         dl->AddLine(ImVec2(c.x - 10, c.y), ImVec2(c.x + 10, c.y), theme::kHint, 2);
         dl->AddLine(ImVec2(c.x, c.y - 10), ImVec2(c.x, c.y + 10), theme::kHint, 2);
         const float small = ctx.size(ctx.fonts.small);
-        const std::string_view add = ctx.t(T::add_photos);
         const ImVec2 ts =
             ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0, add.data(), add.data() + add.size());
         dl->AddText(ctx.fonts.small, small, ImVec2(c.x - ts.x * 0.5f, c.y + 16), theme::kText2,
                     add.data(), add.data() + add.size());
-        Record(ctx, "submit.add_photos", "button", add, {}, true, held);
       }
+      // Listed also when scrolled out of view, so tests can find and scroll to it.
+      Record(ctx, "submit.add_photos", "button", add, {}, true, held);
     }
     w->DC.CursorPos.x = x0;
     if (!v.photos_error.empty()) Banner(ctx, "submit.photos_error", v.photos_error, Tone::warning);

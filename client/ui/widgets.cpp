@@ -206,9 +206,8 @@ void EndBody(Ctx& ctx) {
   // A finger drags the page; a mouse uses the wheel or the scrollbar.
   if (ctx.touch) {
     if (io.MouseClicked[0]) {
-      // A finger on the map pans the map, not the page.
-      s.candidate = !ctx.map.holding &&
-                    ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
+      // A finger on the map scrolls the page too: the map takes two fingers.
+      s.candidate = ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
                                            ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
       s.dragging = false;
       s.velocity = 0;
@@ -838,7 +837,11 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
     }
     if (m.holding && io.MouseDown[0]) {
       const ImVec2 d = io.MousePos - io.MouseClickedPos[0];
-      if (!m.panning && d.x * d.x + d.y * d.y > 8 * 8) m.panning = true;
+      const bool moved = d.x * d.x + d.y * d.y > (ctx.touch ? kTouchSlop * kTouchSlop : 8 * 8);
+      // One finger scrolls the page (EndBody) and only a tap places the pin: a finger
+      // that moves is no tap. Two fingers move and zoom the map (pinch below).
+      if (ctx.touch && moved) m.holding = false;
+      if (!ctx.touch && !m.panning && moved) m.panning = true;
       if (m.panning) {
         m.center_lng -= (io.MousePos.x - m.last.x) / sx;
         m.center_lat += (io.MousePos.y - m.last.y) / sy;
@@ -854,7 +857,12 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
       m.holding = m.panning = false;
     }
     if (m.wheel != 0) zoom(std::pow(1.25f, m.wheel), io.MousePos);
-    if (m.pinch != 1) zoom(m.pinch, m.pinch_at);
+    if ((m.pinch != 1 || m.pinch_pan.x != 0 || m.pinch_pan.y != 0) && bb.Contains(m.pinch_at)) {
+      m.holding = m.panning = false;
+      m.center_lng -= m.pinch_pan.x / sx;
+      m.center_lat += m.pinch_pan.y / sy;
+      zoom(m.pinch, m.pinch_at);
+    }
   }
 
   ImDrawList* dl = w->DrawList;

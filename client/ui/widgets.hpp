@@ -55,7 +55,8 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value);
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
              bool checked = false, bool divider = true);
 
-// The grid map: drag to pan, wheel or pinch to zoom, tap to place (emits PlaceLocation).
+// The grid map: a mouse drags to pan and its wheel zooms; on a touch screen one finger
+// scrolls the page and two move and zoom the map; a tap or click places (PlaceLocation).
 void GridMap(Ctx& ctx, const char* id, const MapView& v, float height);
 
 // [SECTION] Chrome
