@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DESKTOP, PHONE, focusField, insertText, launch, openPortal, portalUrl, press, reveal,
-  screenshot, settle, waitScreen, waitWidget, widgets,
+  screenshot, settle, waitScreen, waitWidget, widget, widgets,
 } from './lib/portal.mjs';
 
 let browser;
@@ -110,14 +110,36 @@ test('phone: sign in, report with map and photo, timeline, resolve, rate badly, 
     await focusField(page, 'submit.description');
     await insertText(page, '小区门口路灯不亮已经一周，晚上出行不便。');
 
-    // The map: wait for the grids, tap its middle, see the grid named.
-    // A finger on the map pans the map: scroll by what lies below it.
+    // The map: wait for the grids, tap its middle, see the grid named. One finger on
+    // the map scrolls the page (the map moves with two), so swipes may start on it.
     await reveal(page, 'submit.locate');
     const map = await waitWidget(page, 'submit.map', (w) => w.enabled && w.visible);
     await page.touchscreen.tap(map.x + map.w / 2, map.y + map.h / 2);
     const place = await waitWidget(page, 'submit.place', (w) => w.value.length > 0);
     assert.match(place.value, /·/, 'street · community · grid');
     await screenshot(page, 'phone-22-map-placed');
+
+    // Two fingers spread and slide on the map: it zooms and moves, the page stays put.
+    const mapBefore = await widget(page, 'submit.map');
+    const cx = mapBefore.x + mapBefore.w / 2, cy = mapBefore.y + mapBefore.h / 2;
+    const fingers = (spread, shift) => [
+      { x: cx - spread + shift, y: cy, id: 1 }, { x: cx + spread + shift, y: cy, id: 2 }];
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(30, 0) });
+    for (let i = 1; i <= 8; i++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(30 + i * 4, i * 3) });
+      await page.waitForTimeout(16);
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await cdp.detach();
+    await settle(page);
+    const mapAfter = await widget(page, 'submit.map');
+    assert.equal(mapAfter.y, mapBefore.y, 'two fingers on the map do not scroll the page');
+    const [lng0, lat0, px0] = mapBefore.value.split(',').map(Number);
+    const [lng1, lat1, px1] = mapAfter.value.split(',').map(Number);
+    assert.ok(px1 > px0 * 1.5, `pinched open, the map zooms in (${px0} -> ${px1} px/deg)`);
+    assert.ok(lng1 !== lng0 || lat1 !== lat0, 'and looks elsewhere');
+    assert.equal((await widget(page, 'submit.place')).value, place.value, 'the pin stays where it was');
 
     // A photo through the browser's picker: downscaled to 1600 px and uploaded.
     await press(page, 'submit.add_photos');
@@ -149,9 +171,10 @@ test('phone: sign in, report with map and photo, timeline, resolve, rate badly, 
     await waitWidget(page, 'ticket.event.0');
     await waitWidget(page, 'ticket.handler', (w) => w.value.length > 0);
     await screenshot(page, 'phone-24-ticket-timeline');
+    // Back goes the way it came: the receipt, then my matters (where the report began).
     await page.goBack();
-    await waitScreen(page, 'home');
-    await press(page, 'home.mine');
+    await waitScreen(page, 'receipt');
+    await page.goBack();
     await waitScreen(page, 'my_tickets');
     await waitWidget(page, `mine.${number}`);
     await screenshot(page, 'phone-25-mine-list');

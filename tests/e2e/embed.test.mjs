@@ -66,7 +66,21 @@ async function waitFrameWidget(frame, id, check = () => true, timeout = 20000) {
   }
   throw new Error(`frame widget ${id}: ${JSON.stringify(last)}`);
 }
+// Scrolls the frame's body with the mouse wheel until the widget is fully in view. The
+// wheel turns at the frame's right edge: over the map it would zoom the map instead.
+async function frameReveal(page, frame, id) {
+  const box = await (await frame.frameElement()).boundingBox();
+  for (let i = 0; i < 12; i++) {
+    const w = await waitFrameWidget(frame, id);
+    if (w.visible) return w;
+    await page.mouse.move(box.x + box.width - 6, box.y + box.height / 2);
+    await page.mouse.wheel(0, Math.round(w.y + w.h / 2 - box.height * 0.45));
+    await frame.waitForFunction(() => window.portal.idle(), null, { polling: 30 });
+  }
+  throw new Error(`could not scroll ${id} into view in the frame`);
+}
 async function framePress(page, frame, id) {
+  await frameReveal(page, frame, id);
   const w = await waitFrameWidget(frame, id, (x) => x.visible && x.enabled);
   const box = await (await frame.frameElement()).boundingBox();
   await page.mouse.click(box.x + w.x + w.w / 2, box.y + w.y + w.h / 2);
@@ -102,11 +116,8 @@ test('embedded in an allowed host: token by postMessage, ticket_created reaches 
     const cat = (await frame.evaluate(() => window.portal.widgets())).find((w) => w.id.startsWith('category.'));
     await framePress(page, frame, cat.id);
     await frameType(page, frame, 'submit.description', '楼道堆放杂物，存在消防隐患。');
+    // Each field is scrolled into view before it is clicked (framePress).
     await frameType(page, frame, 'submit.name', '赵先生');
-    // Scroll the frame's body to the bottom with the wheel, then fill in and send.
-    const box = await (await frame.frameElement()).boundingBox();
-    await page.mouse.move(box.x + 200, box.y + 600);
-    await page.mouse.wheel(0, 2000);
     await frameType(page, frame, 'submit.phone', '13800138005');
     await framePress(page, frame, 'submit.button');
     await page.waitForFunction(() => window.events.some((e) => e.type === 'ticket_created'), null, { timeout: 20000 });
