@@ -861,22 +861,36 @@ Result<StatsAnswer> StatsService::topics(const Actor& actor, std::optional<core:
 Result<StatsAnswer> StatsService::board(const StatsParams& p) {
   StatsParams q = p;
   q.scope.reset();
-  auto period = period_of(q);
-  if (!period) return period.error();
-  const auto key = std::pair{core::to_unix(period->from), core::to_unix(period->to)};
-  const core::TimePoint now = now_();
-  if (options_.public_cache.count() > 0) {
+  auto asked = period_of(q);
+  if (!asked) return asked.error();
+  // Anyone may ask, so the answers must be few and cheap: whole Shanghai days, at most
+  // a year, each period computed once per cache interval, one computation at a time
+  // (the cockpit keeps the other statistics connections).
+  Period period;
+  period.from = midnight(shanghai_day(core::to_unix(asked->from)));
+  const std::int64_t to_day = shanghai_day(core::to_unix(asked->to) - 1) + 1;
+  period.to = midnight(to_day);
+  if (to_day - shanghai_day(core::to_unix(period.from)) > 366)
+    return Error::invalid("from", "period_too_long", "the public board covers at most a year");
+  const auto key = std::pair{core::to_unix(period.from), core::to_unix(period.to)};
+  const bool caching = options_.public_cache.count() > 0;
+  auto cached = [&]() -> std::optional<StatsAnswer> {
     std::lock_guard lock(mu_);
-    if (auto it = board_cache_.find(key); it != board_cache_.end() && it->second.expires > now)
-      return it->second.answer;
-  }
-  auto answer = compute_board(*period);
+    auto it = board_cache_.find(key);
+    if (it == board_cache_.end() || it->second.expires <= now_()) return std::nullopt;
+    return it->second.answer;
+  };
+  if (caching)
+    if (auto hit = cached()) return *hit;
+  std::lock_guard one_at_a_time(board_mu_);
+  if (caching)
+    if (auto hit = cached()) return *hit;  // computed while this request waited
+  auto answer = compute_board(period);
   if (!answer) return answer.error();
-  if (options_.public_cache.count() > 0) {
+  if (caching) {
     std::lock_guard lock(mu_);
-    // Bounded: anyone may ask for any period.
     if (board_cache_.size() >= 32) board_cache_.clear();
-    board_cache_[key] = {now + options_.public_cache, *answer};
+    board_cache_[key] = {now_() + options_.public_cache, *answer};
   }
   return answer;
 }

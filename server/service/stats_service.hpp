@@ -116,7 +116,8 @@ class StatsService {
   core::Result<StatsAnswer> topics(const Actor& actor, std::optional<core::CivilDate> month,
                                    const std::optional<StatsScope>& scope, int limit = 10);
   // The public board: district rates, the streets ranked, recent ratings. No sign-in;
-  // nothing in it names or contacts a person or quotes what anyone wrote.
+  // nothing in it names or contacts a person or quotes what anyone wrote. Its period is
+  // widened to whole days (Asia/Shanghai) and may not exceed 366 days.
   core::Result<StatsAnswer> board(const StatsParams& p);
 
   // The formulas (SPEC §7) on counts.
@@ -158,6 +159,7 @@ class StatsService {
     StatsAnswer answer;
   };
   std::map<std::pair<std::int64_t, std::int64_t>, CachedBoard> board_cache_;
+  std::mutex board_mu_;  // one public board computed at a time
 };
 
 }  // namespace portal::server

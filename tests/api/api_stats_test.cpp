@@ -231,7 +231,8 @@ TEST(Stats, BadParametersNameTheField) {
       {"/api/v1/stats/topics?month=2026-1", "month"},
       {"/api/v1/stats/topics?month=2099-01", "month"},
       {"/api/v1/stats/topics?limit=0", "limit"},
-      {"/api/v1/public/board?from=soon", "from"}};
+      {"/api/v1/public/board?from=soon", "from"},
+      {"/api/v1/public/board?from=2000-01-01", "from"}};
   for (const auto& [path, field] : cases) {
     SCOPED_TRACE(path);
     expect_error(get(path, path.find("/public/") != std::string::npos ? "" : ds), 422, field);

@@ -436,6 +436,19 @@ TEST_F(Stats, PublicBoardIsCachedBriefly) {
   EXPECT_EQ(cached.board({})->json["district"]["total"], 0);  // within 30 s: the same answer
   advance(std::chrono::seconds(31));
   EXPECT_EQ(cached.board({})->json["district"]["total"], 1);
+
+  // Whole Shanghai days, at most a year: few distinct answers for anyone to ask for.
+  StatsParams p;
+  p.from = *core::parse_iso("2026-11-20T05:00:00Z");
+  p.to = *core::parse_iso("2026-11-22T16:00:00Z");
+  auto days_only = cached.board(p);
+  ASSERT_TRUE(days_only.ok());
+  EXPECT_EQ(days_only->json["from"], "2026-11-19T16:00:00Z");
+  EXPECT_EQ(days_only->json["to"], "2026-11-22T16:00:00Z");
+  p.from = *core::parse_iso("2025-11-01T00:00:00Z");
+  auto too_long = cached.board(p);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().field, "from");
 }
 
 // [SECTION] Brute force over generated history

@@ -10,3 +10,6 @@ CREATE INDEX tickets_stats ON tickets(
 
 -- The public board's recent ratings, newest first.
 CREATE INDEX tickets_rated ON tickets(rated_at) WHERE rated_at IS NOT NULL;
+
+-- Whistles of a period's tickets, per unit, without reading the whistle rows.
+CREATE INDEX whistles_stats ON whistles(ticket_id, unit_id, status, summoned_at, checked_in_at);
