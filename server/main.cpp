@@ -20,9 +20,13 @@
 #include "server/http/server.hpp"
 #include "server/service/auth_service.hpp"
 #include "server/service/history.hpp"
+#include "server/service/open311.hpp"
 #include "server/service/org.hpp"
 #include "server/service/seed.hpp"
+#include "server/service/stats_service.hpp"
 #include "server/service/ticket_service.hpp"
+#include "server/store/open311_store.hpp"
+#include "server/store/sqlite/sqlite_stats.hpp"
 #include "server/store/store.hpp"
 
 namespace {
@@ -275,7 +279,18 @@ int cmd_serve(int argc, char** argv) {
       for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
     hub.publish(e);
   });
-  http::HttpServer server(config, {**store, tickets, auth, hub});
+  // Statistics and Open311 read through their own read-only connections (WAL lets
+  // them run beside the writer).
+  auto stats_store = SqliteStats::open(db, 2);
+  if (!stats_store) return fail(stats_store.error());
+  StatsService stats(**stats_store, **store, *org, system_now());
+  auto open311_store = open_open311_store(db);
+  if (!open311_store) return fail(open311_store.error());
+  Open311Service open311(**open311_store, tickets, auth);
+  http::Services services{**store, tickets, auth, hub};
+  services.stats = &stats;
+  services.open311 = &open311;
+  http::HttpServer server(config, services);
   const int port = server.bind();
   if (port < 0) {
     std::fprintf(stderr, "error: cannot bind %s:%d\n", config.host.c_str(), config.port);

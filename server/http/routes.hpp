@@ -15,5 +15,7 @@ void register_org_routes(httplib::Server& s, Services& services);
 void register_attachment_routes(httplib::Server& s, Services& services);
 void register_admin_routes(httplib::Server& s, Services& services);
 void register_stream_routes(httplib::Server& s, Services& services);
+void register_stats_routes(httplib::Server& s, Services& services, StatsService& stats);
+void register_open311_routes(httplib::Server& s, Services& services, Open311Service& open311);
 
 }  // namespace portal::server::http

@@ -261,6 +261,8 @@ void HttpServer::install_routes() {
   register_attachment_routes(server_, services_);
   register_admin_routes(server_, services_);
   register_stream_routes(server_, services_);
+  if (services_.stats) register_stats_routes(server_, services_, *services_.stats);
+  if (services_.open311) register_open311_routes(server_, services_, *services_.open311);
 
   // Unknown API paths answer JSON, never the portal's HTML.
   auto api_not_found = [](const httplib::Request&, httplib::Response& res) {

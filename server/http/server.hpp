@@ -13,6 +13,11 @@
 #include "server/service/ticket_service.hpp"
 #include "server/store/store.hpp"
 
+namespace portal::server {
+class StatsService;
+class Open311Service;
+}  // namespace portal::server
+
 namespace portal::server::http {
 
 struct HttpConfig {
@@ -39,7 +44,9 @@ struct Services {
   TicketService& tickets;
   AuthService& auth;
   EventHub& hub;
-  RateLimits* limits = nullptr;  // set by HttpServer
+  StatsService* stats = nullptr;      // the cockpit and the public board, when present
+  Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
+  RateLimits* limits = nullptr;       // set by HttpServer
 };
 
 class HttpServer {
