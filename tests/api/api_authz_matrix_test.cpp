@@ -205,7 +205,9 @@ TEST(Authz, EveryRoleAgainstEveryEndpoint) {
         EXPECT_TRUE(r->status == 401 || r->status == 403 || r->status == 404)
             << c.endpoint << " / " << actor << " got " << r->status << ": " << r->body;
         // Anonymous callers need a token (401) or, for a ticket, its code (404 without).
-        if (actor == "anonymous") EXPECT_TRUE(r->status == 401 || r->status == 404) << c.endpoint;
+        if (actor == "anonymous") {
+          EXPECT_TRUE(r->status == 401 || r->status == 404) << c.endpoint;
+        }
         EXPECT_EQ(r->body.find(kSecret), std::string::npos) << c.endpoint << " / " << actor;
         EXPECT_EQ(r->body.find("13811112222"), std::string::npos) << c.endpoint << " / " << actor;
       }
