@@ -23,11 +23,6 @@ const char* const kPhone = "13800138123";
 const char* const kDescription = "统计测试：楼道里堆满杂物，消防通道被堵";
 const char* const kComment = "处理得很好，谢谢欧阳测试的邻居";
 std::string g_grid, g_street;
-// TEMPORARY until the stats routes are registered in server.cpp: skip instead of failing
-// while they answer 404. Remove with the wiring.
-bool g_unwired = false;
-#define SKIP_IF_UNWIRED() \
-  if (g_unwired) GTEST_SKIP() << "the stats routes are not wired into the server yet"
 
 Json body_of(const httplib::Result& r) {
   EXPECT_TRUE(r);
@@ -59,8 +54,6 @@ class Env : public ::testing::Environment {
  public:
   void SetUp() override {
     g = new ServerProcess();
-    auto probe = g->client().Get("/api/v1/stats/overview");
-    g_unwired = probe && probe->status == 404;
     const std::string gw = login("gw0001");
     auto me = body_of(g->client().Get("/api/v1/me", bearer(gw)));
     g_grid = me["grid_ids"][0];
@@ -103,7 +96,6 @@ void expect_error(const httplib::Result& r, int status, const std::string& field
 }  // namespace
 
 TEST(Stats, OverviewNeedsACockpitRole) {
-  SKIP_IF_UNWIRED();
   expect_error(get("/api/v1/stats/overview"), 401, "");
   expect_error(get("/api/v1/stats/overview", login("gw0001")), 403, "");
   expect_error(get("/api/v1/stats/ranking?dim=grid", login("ha01")), 403, "");
@@ -123,7 +115,6 @@ TEST(Stats, OverviewNeedsACockpitRole) {
 }
 
 TEST(Stats, StreetStaffSeeOnlyTheirStreet) {
-  SKIP_IF_UNWIRED();
   // The demo has two street staff per street, in street order: ss001 and ss002 for s01.
   const int k = std::stoi(g_street.substr(1));
   char own[16];
@@ -152,7 +143,6 @@ TEST(Stats, StreetStaffSeeOnlyTheirStreet) {
 }
 
 TEST(Stats, EveryEndpointAnswers) {
-  SKIP_IF_UNWIRED();
   const std::string ds = login("ds01");
   auto rk =
       body_of(get("/api/v1/stats/ranking?dim=street&metric=on_time_rate&from=2000-01-01", ds));
@@ -181,7 +171,6 @@ TEST(Stats, EveryEndpointAnswers) {
 }
 
 TEST(Stats, CsvOnRequest) {
-  SKIP_IF_UNWIRED();
   const std::string ds = login("ds01");
   for (auto [path, accept] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/stats/ranking?dim=street&metric=total&format=csv", ""},
@@ -213,7 +202,6 @@ TEST(Stats, CsvOnRequest) {
 }
 
 TEST(Stats, BadParametersNameTheField) {
-  SKIP_IF_UNWIRED();
   const std::string ds = login("ds01");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"/api/v1/stats/overview?from=yesterday", "from"},
@@ -240,7 +228,6 @@ TEST(Stats, BadParametersNameTheField) {
 }
 
 TEST(Stats, PublicBoardWithoutSignInOrPersonalData) {
-  SKIP_IF_UNWIRED();
   auto r = get("/api/v1/public/board");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
