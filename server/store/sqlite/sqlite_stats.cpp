@@ -5,7 +5,9 @@
 //
 // The figures are counted in C++ while stepping through one range of the covering
 // index tickets_stats (0003_stats.sql): a single pass gives the overview with all its
-// breakdowns, a ranking or a trend, with no temporary sort and no table row read.
+// breakdowns, a ranking or a trend, with no temporary sort. District-wide periods read
+// no table row at all; a street, community or grid goes through its (place, created_at)
+// index and reads only its own rows.
 
 #include "server/store/sqlite/sqlite_stats.hpp"
 
