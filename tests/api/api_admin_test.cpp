@@ -13,17 +13,7 @@ using portal::test::ServerProcess;
 
 namespace {
 
-ServerProcess* g = nullptr;
-
-class Env : public ::testing::Environment {
- public:
-  void SetUp() override { g = new ServerProcess(); }
-  void TearDown() override {
-    delete g;
-    g = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);
+portal::test::LazyServer g;
 
 std::string login(ServerProcess& s, const std::string& user, const std::string& pw = "demo12345") {
   auto r = s.client().Post("/api/v1/auth/login", Json{{"login", user}, {"password", pw}}.dump(),

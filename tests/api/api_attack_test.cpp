@@ -17,20 +17,9 @@ using portal::test::ServerProcess;
 
 namespace {
 
-ServerProcess* g = nullptr;
-
-class Env : public ::testing::Environment {
- public:
-  void SetUp() override {
-    g = new ServerProcess({"--rate-limit-scale", "1000", "--bench"});
-    std::ofstream(g->www() / "index.html") << std::string(4096, 'x');
-  }
-  void TearDown() override {
-    delete g;
-    g = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);
+portal::test::LazyServer g({"--rate-limit-scale", "1000", "--bench"}, [](ServerProcess& s) {
+  std::ofstream(s.www() / "index.html") << std::string(4096, 'x');
+});
 
 int connect_to(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

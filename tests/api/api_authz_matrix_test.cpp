@@ -14,17 +14,7 @@ using portal::test::ServerProcess;
 
 namespace {
 
-ServerProcess* g = nullptr;
-
-class Env : public ::testing::Environment {
- public:
-  void SetUp() override { g = new ServerProcess(); }
-  void TearDown() override {
-    delete g;
-    g = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);
+portal::test::LazyServer g;
 
 const std::string kPhone = "13811112222";
 const std::string kSecret = "配电箱冒烟有焦糊味需要马上处理";

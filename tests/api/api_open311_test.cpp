@@ -22,17 +22,7 @@ using portal::test::ServerProcess;
 
 namespace {
 
-ServerProcess* g = nullptr;
-
-class Env : public ::testing::Environment {
- public:
-  void SetUp() override { g = new ServerProcess(); }
-  void TearDown() override {
-    delete g;
-    g = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);
+portal::test::LazyServer g;
 
 constexpr const char* kJurisdiction = "rencheng.jining.sd.cn";
 

@@ -14,7 +14,8 @@ using portal::test::ServerProcess;
 
 namespace {
 
-ServerProcess* g = nullptr;
+void add_rated_ticket_and_history(ServerProcess& server);
+portal::test::LazyServer g({"--rate-limit-scale", "1000"}, add_rated_ticket_and_history);
 
 // The contact, description and comment of the one ticket this file files and rates:
 // none of them may appear on the public board.
@@ -50,10 +51,8 @@ httplib::Result get(const std::string& path, const std::string& token = {},
 }
 
 // A ticket filed, handled and rated by its citizen, then some history around it.
-class Env : public ::testing::Environment {
- public:
-  void SetUp() override {
-    g = new ServerProcess();
+void add_rated_ticket_and_history(ServerProcess&) {
+  {
     const std::string gw = login("gw0001");
     auto me = body_of(g->client().Get("/api/v1/me", bearer(gw)));
     g_grid = me["grid_ids"][0];
@@ -79,12 +78,7 @@ class Env : public ::testing::Environment {
     // History beside the running server (WAL: the server keeps serving).
     ASSERT_EQ(g->run({"seed", "--db", g->db(), "--demo", "--tickets", "400"}), 0);
   }
-  void TearDown() override {
-    delete g;
-    g = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);
+}
 
 void expect_error(const httplib::Result& r, int status, const std::string& field) {
   ASSERT_TRUE(r);
@@ -115,6 +109,7 @@ TEST(Stats, OverviewNeedsACockpitRole) {
 }
 
 TEST(Stats, StreetStaffSeeOnlyTheirStreet) {
+  g.get();  // the server and its data, which set g_street
   // The demo has two street staff per street, in street order: ss001 and ss002 for s01.
   const int k = std::stoi(g_street.substr(1));
   char own[16];

@@ -11,17 +11,7 @@ using portal::test::ServerProcess;
 
 namespace {
 
-ServerProcess* g_server = nullptr;
-
-class Env : public ::testing::Environment {
- public:
-  void SetUp() override { g_server = new ServerProcess(); }
-  void TearDown() override {
-    delete g_server;
-    g_server = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Env);
+portal::test::LazyServer g_server;
 
 Json good_ticket() {
   return Json::parse(R"({

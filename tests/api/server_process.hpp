@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -140,6 +141,31 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   int exit_status_ = -1;
+};
+
+// A test file's server, started when its first test asks for it and stopped when the
+// program ends. Under ctest every test is its own process, so a process starts only
+// the server its test uses, not one for every file linked into the binary.
+class LazyServer {
+ public:
+  using Setup = std::function<void(ServerProcess&)>;
+  explicit LazyServer(std::vector<std::string> args = {"--rate-limit-scale", "1000"},
+                      Setup setup = {})
+      : args_(std::move(args)), setup_(std::move(setup)) {}
+  ServerProcess& get() {
+    if (!server_) {
+      server_ = std::make_unique<ServerProcess>(args_);
+      if (setup_) setup_(*server_);
+    }
+    return *server_;
+  }
+  ServerProcess* operator->() { return &get(); }
+  ServerProcess& operator*() { return get(); }
+
+ private:
+  std::vector<std::string> args_;
+  Setup setup_;
+  std::unique_ptr<ServerProcess> server_;
 };
 
 }  // namespace portal::test
