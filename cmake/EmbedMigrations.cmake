@@ -1,4 +1,8 @@
-# Writes OUT: a C++ source with every DIR/*.sql as {version, name, sql}, in order.
+# Writes OUT: a C++ source with every DIR/*.sql as {version, name, sql}, in order, returned
+# by the function FUNC (default: migrations).
+if(NOT FUNC)
+  set(FUNC migrations)
+endif()
 file(GLOB files "${DIR}/*.sql")
 list(SORT files)
 set(body "")
@@ -8,11 +12,11 @@ foreach(f IN LISTS files)
   file(READ "${f}" sql)
   string(APPEND body "  {${version}, \"${name}\", R\"__sql__(${sql})__sql__\"},\n")
 endforeach()
-file(WRITE "${OUT}.tmp" "// Generated from server/store/migrations/*.sql. Do not edit.
+file(WRITE "${OUT}.tmp" "// Generated from ${DIR}/*.sql. Do not edit.
 #include \"server/store/migrations.hpp\"
 
 namespace portal::server {
-const std::vector<Migration>& migrations() {
+const std::vector<Migration>& ${FUNC}() {
   static const std::vector<Migration> all = {
 ${body}  };
   return all;

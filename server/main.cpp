@@ -2,6 +2,8 @@
 //   serve    run the HTTP server
 //   migrate  apply schema migrations
 //   seed     write demo data
+//   audit    verify the audit trail
+//   backup   copy the database while servers run; restore puts a copy back
 // Every subcommand has --help.
 
 #include <signal.h>
@@ -26,7 +28,7 @@
 #include "server/service/stats_service.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/store/open311_store.hpp"
-#include "server/store/sqlite/sqlite_stats.hpp"
+#include "server/store/stats_store.hpp"
 #include "server/store/store.hpp"
 
 namespace {
@@ -103,6 +105,10 @@ const char* kUsage =
     "  migrate   apply the schema migrations to a database\n"
     "  seed      write demo data (the Rencheng organisation, categories, accounts)\n"
     "  audit     verify the hash-chained audit trail of every ticket\n"
+    "  backup    copy the database to a file, safe while servers write\n"
+    "  restore   replace a database with the contents of a backup\n"
+    "\n"
+    "--db takes a SQLite file path or a postgres:// (postgresql://) URL.\n"
     "\n"
     "Run 'portal-server <command> --help' for the options of a command.\n";
 
@@ -111,9 +117,9 @@ int cmd_migrate(int argc, char** argv) {
   Args a = parse_args(argc, argv, 2, {});
   if (a.has("help")) {
     std::printf(
-        "usage: portal-server migrate [--db PATH]\n"
+        "usage: portal-server migrate [--db DB]\n"
         "Applies every schema migration the database lacks.\n"
-        "  --db PATH   SQLite file (default data/portal.db)\n");
+        "  --db DB     SQLite file or postgres:// URL (default data/portal.db)\n");
     return 0;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
@@ -130,10 +136,10 @@ int cmd_seed(int argc, char** argv) {
   Args a = parse_args(argc, argv, 2, {"demo"});
   if (a.has("help")) {
     std::printf(
-        "usage: portal-server seed --demo [--db PATH] [--tickets N] [--seed S]\n"
+        "usage: portal-server seed --demo [--db DB] [--tickets N] [--seed S]\n"
         "                          [--demo-password P]\n"
         "Writes the demo organisation, categories and accounts. Idempotent.\n"
-        "  --db PATH            SQLite file (default data/portal.db)\n"
+        "  --db DB              SQLite file or postgres:// URL (default data/portal.db)\n"
         "  --demo               write the demo data set\n"
         "  --tickets N          also add N historical tickets spread over the past 3 years\n"
         "  --seed S             random seed (default 1): the same seed gives the same data\n"
@@ -183,10 +189,10 @@ int cmd_audit(int argc, char** argv) {
   Args a = parse_args(argc, argv, sub == "verify" ? 3 : 2, {});
   if (a.has("help") || sub != "verify") {
     std::printf(
-        "usage: portal-server audit verify [--db PATH]\n"
+        "usage: portal-server audit verify [--db DB]\n"
         "Checks every ticket's hash-chained event trail. Exits 0 only when all verify;\n"
         "otherwise names each ticket whose chain is broken and the first bad event.\n"
-        "  --db PATH   SQLite file (default data/portal.db)\n");
+        "  --db DB     SQLite file or postgres:// URL (default data/portal.db)\n");
     return a.has("help") ? 0 : 2;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
@@ -206,17 +212,83 @@ int cmd_audit(int argc, char** argv) {
   return r->failures.empty() ? 0 : 1;
 }
 
+// [SECTION] backup and restore
+// Progress on stderr: a bar that redraws itself, ended by a newline when complete.
+BackupProgress progress_bar(const char* what) {
+  auto started = std::chrono::steady_clock::now();
+  return [what, started](std::int64_t done, std::int64_t total) {
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const int pct = total ? static_cast<int>(100 * done / total) : 100;
+    std::fprintf(stderr, "\r%s: [%-30.*s] %3d%%  %.1fs", what, pct * 30 / 100,
+                 "##############################", pct, secs);
+    if (done >= total) std::fprintf(stderr, "\n");
+  };
+}
+
+int cmd_backup(int argc, char** argv) {
+  Args a = parse_args(argc, argv, 2, {"quiet"});
+  if (a.has("help")) {
+    std::printf(
+        "usage: portal-server backup --to FILE [--db DB] [--quiet]\n"
+        "Copies the database into FILE while servers go on writing: one consistent\n"
+        "snapshot. SQLite: the online backup API, FILE is a SQLite database. PostgreSQL:\n"
+        "pg_dump, FILE is a custom-format archive (pg_restore reads it).\n"
+        "  --db DB     SQLite file or postgres:// URL (default data/portal.db)\n"
+        "  --to FILE   the backup to write (replaced when it exists)\n"
+        "  --quiet     no progress on stderr\n");
+    return 0;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  const std::string to = a.get("to", "");
+  if (to.empty()) return std::fprintf(stderr, "error: --to FILE is required\n"), 2;
+  const std::string db = a.get("db", "data/portal.db");
+  auto ok = backup_database(db, to, a.has("quiet") ? BackupProgress{} : progress_bar("backup"));
+  if (!ok) return fail(ok.error());
+  std::printf("backed up to %s\n", to.c_str());
+  return 0;
+}
+
+int cmd_restore(int argc, char** argv) {
+  Args a = parse_args(argc, argv, 2, {"quiet"});
+  if (a.has("help")) {
+    std::printf(
+        "usage: portal-server restore --from FILE [--db DB] [--quiet]\n"
+        "Replaces the contents of the database with the backup in FILE (made by\n"
+        "'portal-server backup' of the same backend), then applies any newer migrations.\n"
+        "Stop the servers that use the database first.\n"
+        "  --db DB       SQLite file or postgres:// URL (default data/portal.db); a\n"
+        "                PostgreSQL database must exist (createdb), it may be empty\n"
+        "  --from FILE   the backup to read\n"
+        "  --quiet       no progress on stderr\n");
+    return 0;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  const std::string from = a.get("from", "");
+  if (from.empty()) return std::fprintf(stderr, "error: --from FILE is required\n"), 2;
+  const std::string db = a.get("db", "data/portal.db");
+  auto ok = restore_database(from, db, a.has("quiet") ? BackupProgress{} : progress_bar("restore"));
+  if (!ok) return fail(ok.error());
+  auto store = open_store(db);
+  if (!store) return fail(store.error());
+  auto n = (*store)->migrate();
+  if (!n) return fail(n.error());
+  std::printf("restored %s; schema version %d\n", from.c_str(), (*store)->schema_version());
+  return 0;
+}
+
 // [SECTION] serve
 int cmd_serve(int argc, char** argv) {
   Args a = parse_args(argc, argv, 2, {"bench"});
   if (a.has("help")) {
     std::printf(
-        "usage: portal-server serve [--port N] [--host H] [--db PATH] [--www DIR]\n"
+        "usage: portal-server serve [--port N] [--host H] [--db DB] [--www DIR]\n"
         "                           [--threads N] [--frame-ancestors ORIGINS] [--bench]\n"
         "Runs the HTTP server until SIGINT or SIGTERM.\n"
         "  --port N                 TCP port (default 8080; 0 picks a free one)\n"
         "  --host H                 address to bind (default 0.0.0.0)\n"
-        "  --db PATH                SQLite file (default data/portal.db), migrated on start\n"
+        "  --db DB                  SQLite file or postgres:// URL (default data/portal.db),\n"
+        "                           migrated on start\n"
         "  --www DIR                document root (default: the built www next to the binary)\n"
         "  --threads N              worker threads (default 1024; each connection holds one)\n"
         "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
@@ -236,8 +308,12 @@ int cmd_serve(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   const std::string db = a.get("db", "data/portal.db");
-  if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
+  if (db.rfind("postgres", 0) != 0)
+    if (auto parent = std::filesystem::path(db).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+  // Declared before the store: the store's watcher thread publishes into it until
+  // the store closes.
+  EventHub hub;
   auto store = open_store(db);
   if (!store) return fail(store.error());
   if (auto n = (*store)->migrate(); !n) return fail(n.error());
@@ -260,7 +336,6 @@ int cmd_serve(int argc, char** argv) {
   TicketService tickets(**store, *org, system_now());
   AuthService auth(**store, system_now());
   auth.set_org(org->get());
-  EventHub hub;
   Store& data = **store;
   tickets.set_listener([&hub, &data](const TicketRecord& t, const std::string& action) {
     LiveEvent e;
@@ -279,9 +354,32 @@ int cmd_serve(int argc, char** argv) {
       for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
     hub.publish(e);
   });
-  // Statistics and Open311 read through their own read-only connections (WAL lets
+  // Changes committed by other instances over the same database reach this one's
+  // streams too.
+  auto relay = [&data, &hub](const std::string& number, const std::string& action) {
+    auto t = data.find_ticket(number);
+    if (!t || !*t) return;
+    const TicketRecord& r = **t;
+    LiveEvent e;
+    e.number = r.number;
+    e.status = portal::core::to_string(r.status);
+    e.level = portal::core::to_string(r.level);
+    e.action = action;
+    e.at = portal::core::format_iso(r.updated_at);
+    e.grid_id = r.draft.grid_id;
+    e.community_id = r.community_id;
+    e.street_id = r.street_id;
+    e.assignee_kind = r.assignee_kind;
+    e.assignee_id = r.assignee_id;
+    e.submitter_id = r.submitter_id;
+    if (auto w = data.whistles(r.id))
+      for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
+    hub.publish(e);
+  };
+  if (auto ok = data.watch_changes(relay); !ok) return fail(ok.error());
+  // Statistics and Open311 read through their own connections (with SQLite, WAL lets
   // them run beside the writer).
-  auto stats_store = SqliteStats::open(db, 2);
+  auto stats_store = open_stats_store(db, 2);
   if (!stats_store) return fail(stats_store.error());
   StatsService stats(**stats_store, **store, *org, system_now());
   auto open311_store = open_open311_store(db);
@@ -347,6 +445,8 @@ int main(int argc, char** argv) {
   if (cmd == "migrate") return cmd_migrate(argc, argv);
   if (cmd == "seed") return cmd_seed(argc, argv);
   if (cmd == "audit") return cmd_audit(argc, argv);
+  if (cmd == "backup") return cmd_backup(argc, argv);
+  if (cmd == "restore") return cmd_restore(argc, argv);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
   std::fprintf(stderr, "%s", kUsage);
   return 2;

@@ -908,6 +908,11 @@ Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_v
 
 Result<SchedulerReport> TicketService::run_scheduler(int batch) {
   SchedulerReport report;
+  // With several instances over one database, one of them runs each round; the
+  // version checks still keep a change from being applied twice.
+  auto lock = store_.try_lock_job("sla_scheduler");
+  if (!lock) return lock.error();
+  if (!*lock) return report;
   const auto now = now_();
   const Actor sys = Actor::system();
   auto run = [&](const std::vector<std::string>& numbers, Action action, int& counter) {

@@ -1,4 +1,5 @@
-// Numbered schema migrations, embedded at build time from store/migrations/*.sql.
+// Numbered schema migrations, embedded at build time from store/migrations/*.sql
+// and store/migrations/postgres/*.sql.
 #pragma once
 
 #include <vector>
@@ -11,7 +12,9 @@ struct Migration {
   const char* sql;
 };
 
-// In ascending version order.
+// In ascending version order: SQLite (migrations/*.sql) and the PostgreSQL dialect of
+// the same migrations (migrations/postgres/*.sql), number for number.
 const std::vector<Migration>& migrations();
+const std::vector<Migration>& pg_migrations();
 
 }  // namespace portal::server

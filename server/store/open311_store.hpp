@@ -53,7 +53,8 @@ class Open311Store {
 // The statuses GeoReport v2 calls "closed": resolved, closed, rejected, merged.
 bool open311_closed(core::Status s);
 
-// Opens a store for the database named as in open_store(): a SQLite file path.
+// Opens a store for the database named as in open_store(): a SQLite file path or a
+// postgres:// URL.
 core::Result<std::unique_ptr<Open311Store>> open_open311_store(const std::string& db);
 
 }  // namespace portal::server

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -158,5 +159,10 @@ class StatsStore {
   virtual core::Result<std::vector<PublicRating>> recent_ratings(const StatsFilter& filter,
                                                                  int limit) = 0;
 };
+
+// Opens the statistics reader of the database named as in open_store(): read-only
+// SQLite connections to the file, or a pool of `connections` PostgreSQL connections.
+core::Result<std::unique_ptr<StatsStore>> open_stats_store(const std::string& db,
+                                                           int connections = 2);
 
 }  // namespace portal::server

@@ -1,9 +1,10 @@
 // The Store interface: the only way services reach persistent data. Backends live
-// in sqlite/ (default) and, later, postgres/. Every write that changes a ticket
-// appends its events in the same transaction, sealed into the ticket's hash chain.
+// in sqlite/ (default) and postgres/ (several server instances over one database). Every write that
+// changes a ticket appends its events in the same transaction, sealed into the ticket's hash chain.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -241,9 +242,42 @@ class Store {
       std::int64_t ticket_id) = 0;  // without data
   // The numbers of the tickets an attachment belongs to.
   virtual core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) = 0;
+
+  // [SECTION] Several instances over one database
+  // Calls `fn(number, action)` for each ticket change other server instances commit,
+  // from a thread of the store's own, until the store closes. Backends that only one
+  // process opens at a time have nothing to watch and never call it.
+  using ChangeFn = std::function<void(const std::string& number, const std::string& action)>;
+  virtual core::Outcome watch_changes(ChangeFn fn) {
+    (void)fn;
+    return core::Unit{};
+  }
+  // A lock that at most one instance holds at a time, for jobs that must run once
+  // (the SLA scheduler): nullptr when another instance holds it; released when the
+  // returned object goes away. With one process there is nobody to exclude.
+  class JobLock {
+   public:
+    virtual ~JobLock() = default;
+  };
+  virtual core::Result<std::unique_ptr<JobLock>> try_lock_job(const std::string& job) {
+    (void)job;
+    return std::make_unique<JobLock>();
+  }
 };
 
-// Opens the store named by `db`: a file path (SQLite) or, later, a postgres:// URL.
+// Opens the store named by `db`: a file path (SQLite) or a postgres:// (postgresql://)
+// URL, which libpq reads as given (host, port, user, dbname, sslmode, ...).
 core::Result<std::unique_ptr<Store>> open_store(const std::string& db);
+
+// Backup and restore of either backend, safe while servers write. SQLite: the online
+// backup API into a new file; PostgreSQL: pg_dump and pg_restore, custom format.
+// `progress(done, total)` is called as pages (SQLite) or steps (PostgreSQL) complete.
+using BackupProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+core::Outcome backup_database(const std::string& db, const std::string& to,
+                              const BackupProgress& progress);
+// Replaces the contents of `db` (a new or existing SQLite file, or an existing empty
+// or old PostgreSQL database) with the backup in `from`.
+core::Outcome restore_database(const std::string& from, const std::string& db,
+                               const BackupProgress& progress);
 
 }  // namespace portal::server

@@ -292,14 +292,9 @@ TEST_F(Lifecycle, AuditVerifyFindsATamperedEvent) {
   ASSERT_TRUE(tickets_->verify_audit()->failures.empty());
   // Edit one stored event behind the service's back (the append-only trigger is
   // dropped first, as someone with the database file could).
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.string().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER events_no_update", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE events SET note = '篡改' WHERE note = '原始记录'", nullptr,
-                         nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_TRUE(raw_sql(on_postgres() ? "DROP TRIGGER events_no_update ON events"
+                                    : "DROP TRIGGER events_no_update"));
+  ASSERT_TRUE(raw_sql("UPDATE events SET note = '篡改' WHERE note = '原始记录'"));
   auto r = tickets_->verify_audit();
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->failures.size(), 1u);
@@ -309,9 +304,8 @@ TEST_F(Lifecycle, AuditVerifyFindsATamperedEvent) {
 
 TEST_F(Lifecycle, EventsAreAppendOnly) {
   auto s = submit(draft());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.string().c_str(), &db), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "UPDATE events SET note = 'x'", nullptr, nullptr, nullptr), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "DELETE FROM events", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  EXPECT_TRUE(raw_sql("SELECT 1 FROM events"));
+  EXPECT_FALSE(raw_sql("UPDATE events SET note = 'x'"));
+  EXPECT_FALSE(raw_sql("DELETE FROM events"));
+  if (on_postgres()) EXPECT_FALSE(raw_sql("TRUNCATE events CASCADE"));
 }

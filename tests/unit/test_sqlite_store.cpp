@@ -75,7 +75,7 @@ TEST_F(StoreTest, DataSurvivesReopen) {
   ASSERT_TRUE(r.ok());
   tickets_.reset();
   store_.reset();
-  auto s = open_store(path_.string());
+  auto s = open_store(db_);
   ASSERT_TRUE(s.ok());
   auto t = (*s)->find_ticket(r->number);
   ASSERT_TRUE(t.ok() && t->has_value());

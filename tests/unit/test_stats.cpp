@@ -8,7 +8,7 @@
 
 #include "server/service/history.hpp"
 #include "server/service/stats_service.hpp"
-#include "server/store/sqlite/sqlite_stats.hpp"
+#include "server/store/stats_store.hpp"
 #include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
@@ -21,7 +21,7 @@ class Stats : public test::ServiceTest {
  protected:
   void SetUp() override {
     test::ServiceTest::SetUp();
-    auto s = SqliteStats::open(path_.string(), 2);
+    auto s = open_stats_store(db_, 2);
     ASSERT_TRUE(s.ok()) << s.error().message;
     stats_store_ = std::move(*s);
     service_ = make_service(3);
@@ -84,7 +84,7 @@ class Stats : public test::ServiceTest {
     return {t - std::chrono::hours(1), t + std::chrono::hours(1), std::nullopt};
   }
 
-  std::unique_ptr<SqliteStats> stats_store_;
+  std::unique_ptr<StatsStore> stats_store_;
   std::unique_ptr<StatsService> service_;
 };
 

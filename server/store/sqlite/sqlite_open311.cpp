@@ -6,6 +6,7 @@
 
 #include "portal/core/json.hpp"
 #include "server/store/open311_store.hpp"
+#include "server/store/postgres/pg_stats.hpp"
 #include "server/store/sqlite/sqlite.hpp"
 
 namespace portal::server {
@@ -136,9 +137,7 @@ class SqliteOpen311Store final : public Open311Store {
 }  // namespace
 
 core::Result<std::unique_ptr<Open311Store>> open_open311_store(const std::string& db) {
-  if (db.rfind("postgres://", 0) == 0 || db.rfind("postgresql://", 0) == 0)
-    return core::Error{"unsupported_backend", "PostgreSQL is not built into this server yet", "db",
-                       400};
+  if (pg::is_postgres_url(db)) return open_pg_open311_store(db);
   auto d = sqlite::Db::open(db);
   if (!d) return d.error();
   // This connection only reads; the main store owns the schema and every write.

@@ -1,0 +1,1162 @@
+#include "server/store/postgres/pg_store.hpp"
+
+#include <poll.h>
+#include <sodium.h>
+
+#include <cstdio>
+
+#include "server/store/migrations.hpp"
+
+namespace portal::server {
+
+using core::Error;
+using core::Result;
+
+namespace {
+
+// Every instance's ticket changes, as "instance|number|action".
+constexpr const char* kChannel = "portal_changes";
+// Session advisory lock taken while migrating, so that instances starting together
+// apply each migration once.
+constexpr std::int64_t kMigrateLock = 7'311'001;
+
+#define LEASE(c, what)                      \
+  auto c##_lease = pool_.acquire();         \
+  if (!c##_lease) return c##_lease.error(); \
+  pg::Conn& c = **c##_lease
+
+core::Category read_category(const pg::Res& r, int i) {
+  core::Category c;
+  c.code = r.text(i, 0);
+  c.name = r.text(i, 1);
+  c.name_en = r.text(i, 2);
+  c.group = r.text(i, 3);
+  c.sla_class = core::parse_sla_class(r.text(i, 4)).value_or(core::SlaClass::normal);
+  c.default_unit_id = r.text(i, 5);
+  return c;
+}
+
+constexpr const char* kTicketColumns =
+    "id, number, category, description, lat, lng, address, grid_id, contact_name, contact_phone, "
+    "anonymous, channel, status, level, submitter_id, access_code_hash, created_at, updated_at, "
+    "response_due_at, resolve_due_at, reply, reopen_count, community_id, street_id, "
+    "assignee_kind, assignee_id, version, assigned_at, responded_at, resolved_at, closed_at, "
+    "merged_into, overdue, rating_resolved, rating_satisfaction, rating_comment, rated_at, "
+    "event_count, last_hash, external_id";
+
+std::optional<core::TimePoint> opt_time(const pg::Res& r, int i, int col) {
+  if (r.is_null(i, col)) return std::nullopt;
+  return core::from_unix(r.int64(i, col));
+}
+
+std::optional<std::int64_t> unix_of(const std::optional<core::TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return core::to_unix(*t);
+}
+
+TicketRecord read_ticket(const pg::Res& s, int i) {
+  TicketRecord t;
+  t.id = s.int64(i, 0);
+  t.number = s.text(i, 1);
+  t.draft.category = s.text(i, 2);
+  t.draft.description = s.text(i, 3);
+  t.draft.location = {s.real(i, 4), s.real(i, 5), s.text(i, 6)};
+  t.draft.grid_id = s.opt_text(i, 7);
+  t.draft.contact = {s.text(i, 8), s.text(i, 9)};
+  t.draft.anonymous = s.int64(i, 10) != 0;
+  t.draft.channel = core::parse_channel(s.text(i, 11)).value_or(core::Channel::web);
+  t.status = core::parse_status(s.text(i, 12)).value_or(core::Status::submitted);
+  t.level = core::parse_level(s.text(i, 13)).value_or(core::Level::grid);
+  t.submitter_id = s.opt_int64(i, 14);
+  t.access_code_hash = s.opt_text(i, 15).value_or("");
+  t.created_at = core::from_unix(s.int64(i, 16));
+  t.updated_at = core::from_unix(s.int64(i, 17));
+  t.response_due_at = core::from_unix(s.int64(i, 18));
+  t.resolve_due_at = core::from_unix(s.int64(i, 19));
+  t.reply = s.opt_text(i, 20);
+  t.reopen_count = static_cast<int>(s.int64(i, 21));
+  t.community_id = s.opt_text(i, 22);
+  t.street_id = s.opt_text(i, 23);
+  t.assignee_kind = s.text(i, 24);
+  t.assignee_id = s.text(i, 25);
+  t.version = static_cast<int>(s.int64(i, 26));
+  t.assigned_at = opt_time(s, i, 27);
+  t.responded_at = opt_time(s, i, 28);
+  t.resolved_at = opt_time(s, i, 29);
+  t.closed_at = opt_time(s, i, 30);
+  t.merged_into = s.opt_text(i, 31);
+  t.overdue = s.int64(i, 32) != 0;
+  if (!s.is_null(i, 33)) t.rating_resolved = s.int64(i, 33) != 0;
+  if (!s.is_null(i, 34)) t.rating_satisfaction = static_cast<int>(s.int64(i, 34));
+  t.rating_comment = s.opt_text(i, 35);
+  t.rated_at = opt_time(s, i, 36);
+  t.event_count = s.int64(i, 37);
+  t.last_hash = s.text(i, 38);
+  t.external_id = s.opt_text(i, 39);
+  return t;
+}
+
+// The mutable columns, in kTicketMutableColumns order.
+void add_ticket(pg::Params& p, const TicketRecord& t) {
+  const auto& d = t.draft;
+  p.add(d.category).add(d.description).add(d.location.lat).add(d.location.lng);
+  p.add(d.location.address).add(d.grid_id).add(d.contact.name).add(d.contact.phone);
+  p.add(d.anonymous ? 1 : 0).add(core::to_string(d.channel)).add(core::to_string(t.status));
+  p.add(core::to_string(t.level)).add(t.submitter_id);
+  if (t.access_code_hash.empty())
+    p.add_null();
+  else
+    p.add(t.access_code_hash);
+  p.add(core::to_unix(t.created_at)).add(core::to_unix(t.updated_at));
+  p.add(core::to_unix(t.response_due_at)).add(core::to_unix(t.resolve_due_at));
+  p.add(t.reply).add(t.reopen_count).add(t.community_id).add(t.street_id);
+  p.add(t.assignee_kind).add(t.assignee_id).add(unix_of(t.assigned_at));
+  p.add(unix_of(t.responded_at)).add(unix_of(t.resolved_at)).add(unix_of(t.closed_at));
+  p.add(t.merged_into).add(t.overdue ? 1 : 0);
+  if (t.rating_resolved)
+    p.add(*t.rating_resolved ? 1 : 0);
+  else
+    p.add_null();
+  p.add(t.rating_satisfaction).add(t.rating_comment).add(unix_of(t.rated_at)).add(t.external_id);
+}
+
+constexpr const char* kTicketMutableColumns =
+    "category, description, lat, lng, address, grid_id, contact_name, contact_phone, anonymous, "
+    "channel, status, level, submitter_id, access_code_hash, created_at, updated_at, "
+    "response_due_at, resolve_due_at, reply, reopen_count, community_id, street_id, "
+    "assignee_kind, assignee_id, assigned_at, responded_at, resolved_at, closed_at, merged_into, "
+    "overdue, rating_resolved, rating_satisfaction, rating_comment, rated_at, external_id";
+constexpr int kTicketMutableCount = 35;
+
+UserRow read_user(const pg::Res& s, int i) {
+  UserRow u;
+  u.id = s.int64(i, 0);
+  u.username = s.opt_text(i, 1).value_or("");
+  u.phone = s.opt_text(i, 2).value_or("");
+  u.name = s.text(i, 3);
+  u.role = core::parse_role(s.text(i, 4)).value_or(core::Role::citizen);
+  u.title = s.text(i, 5);
+  u.password_hash = s.text(i, 6);
+  u.unit_id = s.opt_text(i, 7).value_or("");
+  u.street_id = s.opt_text(i, 8).value_or("");
+  u.community_id = s.opt_text(i, 9).value_or("");
+  u.disabled = s.int64(i, 10) != 0;
+  u.created_at = core::from_unix(s.int64(i, 11));
+  return u;
+}
+constexpr const char* kUserColumns =
+    "id, username, phone, name, role, title, password_hash, unit_id, street_id, community_id, "
+    "disabled, created_at";
+
+WhistleRecord read_whistle(const pg::Res& s, int i) {
+  WhistleRecord w;
+  w.id = s.int64(i, 0);
+  w.ticket_id = s.int64(i, 1);
+  w.unit_id = s.text(i, 2);
+  w.status = core::parse_whistle_state(s.text(i, 3)).value_or(core::WhistleState::summoned);
+  w.note = s.text(i, 4);
+  w.summoned_by = s.opt_int64(i, 5);
+  w.summoned_at = core::from_unix(s.int64(i, 6));
+  w.checked_in_at = opt_time(s, i, 7);
+  w.done_at = opt_time(s, i, 8);
+  w.unit_name = s.opt_text(i, 9).value_or(w.unit_id);
+  return w;
+}
+
+std::string placeholders(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += i ? ",?" : "?";
+  return out;
+}
+
+std::optional<std::string> non_empty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+// A PostgreSQL text[] literal: {"a","b"} with quotes and backslashes escaped.
+std::string text_array(const std::vector<std::string>& v) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : v[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+constexpr const char* kUniqueViolation = "23505";
+constexpr const char* kForeignKeyViolation = "23503";
+
+void load_user_grids(pg::Conn& c, UserRow& u) {
+  auto g = c.exec("SELECT grid_id FROM user_grids WHERE user_id = ? ORDER BY grid_id",
+                  pg::Params().add(u.id));
+  for (int i = 0; i < g.rows(); ++i) u.grid_ids.push_back(g.text(i, 0));
+}
+
+class PgJobLock final : public Store::JobLock {
+ public:
+  PgJobLock(pg::Lease lease, std::string job) : lease_(std::move(lease)), job_(std::move(job)) {}
+  ~PgJobLock() override {
+    lease_->exec("SELECT pg_advisory_unlock(hashtext(?))", pg::Params().add(job_));
+  }
+
+ private:
+  pg::Lease lease_;
+  std::string job_;
+};
+
+}  // namespace
+
+// [SECTION] Opening, migrations
+
+PgStore::PgStore(std::string url, int connections)
+    : url_(std::move(url)), pool_(url_, std::max(2, connections)) {
+  unsigned char id[8];
+  randombytes_buf(id, sizeof id);
+  static const char* hex = "0123456789abcdef";
+  for (unsigned char b : id) {
+    instance_ += hex[b >> 4];
+    instance_ += hex[b & 15];
+  }
+}
+
+PgStore::~PgStore() {
+  stopping_ = true;
+  if (watcher_.joinable()) watcher_.join();
+}
+
+Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& url, int connections) {
+  std::unique_ptr<PgStore> s(new PgStore(url, connections));
+  auto c = s->pool_.acquire();
+  if (!c) return c.error();
+  return s;
+}
+
+Error PgStore::db_error(pg::Conn& c, const char* what) {
+  std::string detail = c.last_error();
+  for (auto& ch : detail)
+    if (ch == '"' || ch == '\n' || ch == '\\') ch = ' ';
+  std::fprintf(stderr,
+               "{\"level\":\"error\",\"msg\":\"database error\",\"op\":\"%s\",\"detail\":\"%s\"}\n",
+               what, detail.c_str());
+  return Error::internal();
+}
+
+int PgStore::schema_version() {
+  auto lease = pool_.acquire();
+  if (!lease) return 0;
+  auto r = (*lease)->exec(
+      "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE "
+      "to_regclass('schema_migrations') "
+      "IS NOT NULL");
+  return r.ok() && r.rows() ? static_cast<int>(r.int64(0, 0)) : 0;
+}
+
+Result<int> PgStore::migrate() {
+  LEASE(c, "migrate");
+  if (!c.run(("SELECT pg_advisory_lock(" + std::to_string(kMigrateLock) + ")").c_str()))
+    return db_error(c, "migrate_lock");
+  struct Unlock {
+    pg::Conn& c;
+    ~Unlock() {
+      c.run(("SELECT pg_advisory_unlock(" + std::to_string(kMigrateLock) + ")").c_str());
+    }
+  } unlock{c};
+  if (!c.run("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+             "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"))
+    return db_error(c, "migrate");
+  auto cur = c.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!cur.ok()) return db_error(c, "migrate");
+  const int have = static_cast<int>(cur.int64(0, 0));
+  int applied = 0;
+  for (const auto& m : pg_migrations()) {
+    if (m.version <= have) continue;
+    pg::Tx tx(c);
+    if (!tx.ok() || !c.run(m.sql)) return db_error(c, m.name);
+    auto ins = c.exec(
+        "INSERT INTO schema_migrations(version, name, applied_at) VALUES "
+        "(?, ?, extract(epoch FROM now())::bigint)",
+        pg::Params().add(m.version).add(m.name));
+    if (!ins.ok() || !tx.commit()) return db_error(c, m.name);
+    ++applied;
+  }
+  return applied;
+}
+
+core::Outcome PgStore::ping() {
+  LEASE(c, "ping");
+  if (!c.exec("SELECT 1").ok()) return db_error(c, "ping");
+  return core::Unit{};
+}
+
+// [SECTION] Catalogue and organisation
+
+Result<std::vector<core::Category>> PgStore::categories() {
+  LEASE(c, "categories");
+  auto r = c.exec(
+      "SELECT code, name, name_en, grp, sla_class, default_unit_id FROM categories "
+      "ORDER BY sort_order, code");
+  if (!r.ok()) return db_error(c, "categories");
+  std::vector<core::Category> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_category(r, i));
+  return out;
+}
+
+Result<std::optional<core::Category>> PgStore::category(const std::string& code) {
+  LEASE(c, "category");
+  auto r = c.exec(
+      "SELECT code, name, name_en, grp, sla_class, default_unit_id FROM categories WHERE code = ?",
+      pg::Params().add(code));
+  if (!r.ok()) return db_error(c, "category");
+  if (!r.rows()) return std::optional<core::Category>();
+  return std::optional<core::Category>(read_category(r, 0));
+}
+
+core::Outcome PgStore::upsert_categories(const std::vector<core::Category>& categories) {
+  LEASE(c, "upsert_categories");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "upsert_categories");
+  int order = 0;
+  for (const auto& x : categories) {
+    auto r = c.exec(
+        "INSERT INTO categories(code, name, name_en, grp, sla_class, default_unit_id, sort_order) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
+        "name_en = excluded.name_en, grp = excluded.grp, sla_class = excluded.sla_class, "
+        "default_unit_id = excluded.default_unit_id, sort_order = excluded.sort_order",
+        pg::Params()
+            .add(x.code)
+            .add(x.name)
+            .add(x.name_en)
+            .add(x.group)
+            .add(core::to_string(x.sla_class))
+            .add(x.default_unit_id)
+            .add(order++));
+    if (!r.ok()) return db_error(c, "upsert_categories");
+  }
+  if (!tx.commit()) return db_error(c, "upsert_categories");
+  return core::Unit{};
+}
+
+core::Outcome PgStore::upsert_org(const OrgData& org) {
+  LEASE(c, "upsert_org");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "upsert_org");
+  for (const auto& r : org.streets) {
+    auto x = c.exec(
+        "INSERT INTO streets(id, name, town, area) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE "
+        "SET name = excluded.name, town = excluded.town, area = excluded.area",
+        pg::Params().add(r.id).add(r.name).add(r.town ? 1 : 0).add(r.area));
+    if (!x.ok()) return db_error(c, "upsert_streets");
+  }
+  for (const auto& r : org.communities) {
+    auto x = c.exec(
+        "INSERT INTO communities(id, street_id, name, village, area) VALUES (?,?,?,?,?) "
+        "ON CONFLICT(id) DO UPDATE SET street_id = excluded.street_id, name = excluded.name, "
+        "village = excluded.village, area = excluded.area",
+        pg::Params().add(r.id).add(r.street_id).add(r.name).add(r.village ? 1 : 0).add(r.area));
+    if (!x.ok()) return db_error(c, "upsert_communities");
+  }
+  for (const auto& r : org.grids) {
+    auto x = c.exec(
+        "INSERT INTO grids(id, community_id, street_id, name, kind, polygon, min_lng, min_lat, "
+        "max_lng, max_lat, households, residents) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(id) DO UPDATE SET community_id = excluded.community_id, "
+        "street_id = excluded.street_id, name = excluded.name, kind = excluded.kind, "
+        "polygon = excluded.polygon, min_lng = excluded.min_lng, min_lat = excluded.min_lat, "
+        "max_lng = excluded.max_lng, max_lat = excluded.max_lat, "
+        "households = excluded.households, residents = excluded.residents",
+        pg::Params()
+            .add(r.id)
+            .add(r.community_id)
+            .add(r.street_id)
+            .add(r.name)
+            .add(r.kind)
+            .add(r.polygon)
+            .add(r.min_lng)
+            .add(r.min_lat)
+            .add(r.max_lng)
+            .add(r.max_lat)
+            .add(r.households)
+            .add(r.residents));
+    if (!x.ok()) return db_error(c, "upsert_grids");
+  }
+  for (const auto& r : org.units) {
+    auto x = c.exec(
+        "INSERT INTO units(id, kind, subkind, name, name_en, contact, contact_person, address, "
+        "street_id, community_id, grid_id, lat, lng) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, subkind = excluded.subkind, "
+        "name = excluded.name, name_en = excluded.name_en, contact = excluded.contact, "
+        "contact_person = excluded.contact_person, address = excluded.address, "
+        "street_id = excluded.street_id, community_id = excluded.community_id, "
+        "grid_id = excluded.grid_id, lat = excluded.lat, lng = excluded.lng",
+        pg::Params()
+            .add(r.id)
+            .add(r.kind)
+            .add(r.subkind)
+            .add(r.name)
+            .add(r.name_en)
+            .add(r.contact)
+            .add(r.contact_person)
+            .add(r.address)
+            .add(non_empty(r.street_id))
+            .add(non_empty(r.community_id))
+            .add(non_empty(r.grid_id))
+            .add(r.lat)
+            .add(r.lng));
+    if (!x.ok()) return db_error(c, "upsert_units");
+  }
+  // Accounts are matched by username; an existing account keeps its password.
+  for (const auto& u : org.users) {
+    auto x = c.exec(
+        "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
+        "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
+        "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
+        "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
+        "community_id = excluded.community_id RETURNING id",
+        pg::Params()
+            .add(u.username)
+            .add(non_empty(u.phone))
+            .add(u.name)
+            .add(core::to_string(u.role))
+            .add(u.title)
+            .add(u.password_hash)
+            .add(non_empty(u.unit_id))
+            .add(non_empty(u.street_id))
+            .add(non_empty(u.community_id))
+            .add(core::to_unix(u.created_at)));
+    if (!x.ok() || !x.rows()) return db_error(c, "upsert_users");
+    const std::int64_t id = x.int64(0, 0);
+    if (!c.exec("DELETE FROM user_grids WHERE user_id = ?", pg::Params().add(id)).ok())
+      return db_error(c, "upsert_user_grids");
+    if (!u.grid_ids.empty() &&
+        !c.exec("INSERT INTO user_grids(user_id, grid_id) SELECT ?, unnest(?::text[]) "
+                "ON CONFLICT DO NOTHING",
+                pg::Params().add(id).add(text_array(u.grid_ids)))
+             .ok())
+      return db_error(c, "upsert_user_grids");
+  }
+  for (const auto& d : org.calendar) {
+    auto x = c.exec(
+        "INSERT INTO calendar_days(day, kind) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET "
+        "kind = excluded.kind",
+        pg::Params().add(d.day).add(d.kind));
+    if (!x.ok()) return db_error(c, "upsert_calendar");
+  }
+  if (!tx.commit()) return db_error(c, "upsert_org_commit");
+  return core::Unit{};
+}
+
+Result<OrgData> PgStore::load_org() {
+  LEASE(c, "load_org");
+  OrgData org;
+  // One snapshot for the whole organisation.
+  pg::Tx tx(c);
+  auto st = c.exec("SELECT id, name, town, area FROM streets ORDER BY id");
+  auto cs = c.exec("SELECT id, street_id, name, village, area FROM communities ORDER BY id");
+  auto gs = c.exec(
+      "SELECT id, community_id, street_id, name, kind, polygon, min_lng, min_lat, max_lng, "
+      "max_lat, households, residents FROM grids ORDER BY id");
+  auto us = c.exec(
+      "SELECT id, kind, subkind, name, name_en, contact, contact_person, address, "
+      "COALESCE(street_id, ''), COALESCE(community_id, ''), COALESCE(grid_id, ''), lat, lng "
+      "FROM units ORDER BY pos");
+  auto cal = c.exec("SELECT day, kind FROM calendar_days ORDER BY day");
+  auto gw = c.exec(
+      "SELECT ug.grid_id, u.id, u.name FROM user_grids ug JOIN users u ON u.id = ug.user_id "
+      "WHERE u.role = 'grid_worker' AND u.disabled = 0 ORDER BY ug.grid_id, u.id");
+  if (!st.ok() || !cs.ok() || !gs.ok() || !us.ok() || !cal.ok() || !gw.ok())
+    return db_error(c, "load_org");
+  for (int i = 0; i < st.rows(); ++i)
+    org.streets.push_back({st.text(i, 0), st.text(i, 1), st.int64(i, 2) != 0, st.text(i, 3)});
+  for (int i = 0; i < cs.rows(); ++i)
+    org.communities.push_back(
+        {cs.text(i, 0), cs.text(i, 1), cs.text(i, 2), cs.int64(i, 3) != 0, cs.text(i, 4)});
+  for (int i = 0; i < gs.rows(); ++i) {
+    GridRow g{gs.text(i, 0), gs.text(i, 1), gs.text(i, 2),
+              gs.text(i, 3), gs.text(i, 4), gs.text(i, 5)};
+    g.min_lng = gs.real(i, 6), g.min_lat = gs.real(i, 7);
+    g.max_lng = gs.real(i, 8), g.max_lat = gs.real(i, 9);
+    g.households = static_cast<int>(gs.int64(i, 10));
+    g.residents = static_cast<int>(gs.int64(i, 11));
+    org.grids.push_back(std::move(g));
+  }
+  for (int i = 0; i < us.rows(); ++i) {
+    UnitRow u{us.text(i, 0), us.text(i, 1), us.text(i, 2), us.text(i, 3),
+              us.text(i, 4), us.text(i, 5), us.text(i, 6), us.text(i, 7),
+              us.text(i, 8), us.text(i, 9), us.text(i, 10)};
+    if (!us.is_null(i, 11)) u.lat = us.real(i, 11);
+    if (!us.is_null(i, 12)) u.lng = us.real(i, 12);
+    org.units.push_back(std::move(u));
+  }
+  for (int i = 0; i < cal.rows(); ++i) org.calendar.push_back({cal.text(i, 0), cal.text(i, 1)});
+  for (int i = 0; i < gw.rows(); ++i)
+    org.grid_workers.push_back({gw.text(i, 0), gw.int64(i, 1), gw.text(i, 2)});
+  tx.commit();
+  return org;
+}
+
+Result<std::optional<UserRow>> PgStore::find_user(std::int64_t id) {
+  LEASE(c, "find_user");
+  auto r = c.exec(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?",
+                  pg::Params().add(id));
+  if (!r.ok()) return db_error(c, "find_user");
+  if (!r.rows()) return std::optional<UserRow>();
+  UserRow u = read_user(r, 0);
+  load_user_grids(c, u);
+  return std::optional<UserRow>(std::move(u));
+}
+
+Result<std::optional<UserRow>> PgStore::find_user_by_login(const std::string& login) {
+  LEASE(c, "find_user_by_login");
+  auto r = c.exec(std::string("SELECT ") + kUserColumns +
+                      " FROM users WHERE username = ?1 OR phone = ?1 ORDER BY id LIMIT 1",
+                  pg::Params().add(login));
+  if (!r.ok()) return db_error(c, "find_user_by_login");
+  if (!r.rows()) return std::optional<UserRow>();
+  UserRow u = read_user(r, 0);
+  load_user_grids(c, u);
+  return std::optional<UserRow>(std::move(u));
+}
+
+Result<std::vector<UserRow>> PgStore::users(int page, int page_size) {
+  LEASE(c, "users");
+  auto r =
+      c.exec(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY id LIMIT ? OFFSET ?",
+             pg::Params().add(page_size).add(static_cast<std::int64_t>(page - 1) * page_size));
+  if (!r.ok()) return db_error(c, "users");
+  std::vector<UserRow> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_user(r, i));
+  if (!out.empty()) {
+    // Every listed account's grids in one query.
+    auto g = c.exec(
+        "SELECT user_id, grid_id FROM user_grids WHERE user_id BETWEEN ? AND ? "
+        "ORDER BY user_id, grid_id",
+        pg::Params().add(out.front().id).add(out.back().id));
+    if (!g.ok()) return db_error(c, "users");
+    std::size_t k = 0;
+    for (int i = 0; i < g.rows(); ++i) {
+      const std::int64_t uid = g.int64(i, 0);
+      while (k < out.size() && out[k].id < uid) ++k;
+      if (k < out.size() && out[k].id == uid) out[k].grid_ids.push_back(g.text(i, 1));
+    }
+  }
+  return out;
+}
+
+Result<std::int64_t> PgStore::create_user(UserRow u) {
+  LEASE(c, "create_user");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "create_user");
+  auto r = c.exec(
+      "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
+      "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+      pg::Params()
+          .add(non_empty(u.username))
+          .add(non_empty(u.phone))
+          .add(u.name)
+          .add(core::to_string(u.role))
+          .add(u.title)
+          .add(u.password_hash)
+          .add(non_empty(u.unit_id))
+          .add(non_empty(u.street_id))
+          .add(non_empty(u.community_id))
+          .add(u.disabled ? 1 : 0)
+          .add(core::to_unix(u.created_at)));
+  if (!r.ok()) {
+    if (r.sqlstate() == kUniqueViolation)
+      return Error::conflict("account_exists", "an account with this phone or username exists");
+    if (r.sqlstate() == kForeignKeyViolation)
+      return Error::invalid("unit_id", "unknown_unit", "names an unknown unit");
+    return db_error(c, "create_user");
+  }
+  const std::int64_t id = r.int64(0, 0);
+  for (const auto& grid : u.grid_ids) {
+    auto g = c.exec("INSERT INTO user_grids(user_id, grid_id) VALUES (?, ?)",
+                    pg::Params().add(id).add(grid));
+    if (!g.ok()) return Error::invalid("grid_ids", "unknown_grid", "names an unknown grid");
+  }
+  if (!tx.commit()) return db_error(c, "create_user_commit");
+  return id;
+}
+
+// [SECTION] Sessions and keys
+
+core::Outcome PgStore::create_session(const std::string& token_hash, std::int64_t user_id,
+                                      core::TimePoint now, core::TimePoint expires_at) {
+  LEASE(c, "create_session");
+  auto r = c.exec(
+      "INSERT INTO sessions(token_hash, user_id, created_at, last_seen_at, expires_at) "
+      "VALUES (?,?,?,?,?)",
+      pg::Params()
+          .add(token_hash)
+          .add(user_id)
+          .add(core::to_unix(now))
+          .add(core::to_unix(now))
+          .add(core::to_unix(expires_at)));
+  if (!r.ok()) return db_error(c, "create_session");
+  return core::Unit{};
+}
+
+Result<std::optional<std::int64_t>> PgStore::session_user(const std::string& token_hash,
+                                                          core::TimePoint now,
+                                                          std::chrono::seconds idle) {
+  LEASE(c, "session_user");
+  const std::int64_t t = core::to_unix(now);
+  auto r = c.exec(
+      "SELECT s.user_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
+      "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0",
+      pg::Params().add(token_hash).add(t).add(t - idle.count()));
+  if (!r.ok()) return db_error(c, "session_user");
+  if (!r.rows()) return std::optional<std::int64_t>();
+  const std::int64_t user = r.int64(0, 0), seen = r.int64(0, 1);
+  // Refresh at most once a minute: a read should rarely cost a write.
+  if (t - seen >= 60)
+    c.exec("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+           pg::Params().add(t).add(token_hash));
+  return std::optional<std::int64_t>(user);
+}
+
+core::Outcome PgStore::update_user(std::int64_t id, const UserPatch& p) {
+  LEASE(c, "update_user");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "update_user");
+  pg::Params params;
+  params.add(p.name).add(p.password_hash).add(p.title);
+  if (p.disabled)
+    params.add(*p.disabled ? 1 : 0);
+  else
+    params.add_null();
+  params.add(id);
+  auto r = c.exec(
+      "UPDATE users SET name = COALESCE(?::text, name), "
+      "password_hash = COALESCE(?::text, password_hash), title = COALESCE(?::text, title), "
+      "disabled = COALESCE(?::bigint, disabled) WHERE id = ?",
+      params);
+  if (!r.ok()) return db_error(c, "update_user");
+  if (r.affected() == 0) return Error::not_found("no such user");
+  if (p.password_hash || p.disabled.value_or(false)) {
+    if (!c.exec("DELETE FROM sessions WHERE user_id = ?", pg::Params().add(id)).ok())
+      return db_error(c, "revoke_sessions");
+  }
+  if (!tx.commit()) return db_error(c, "update_user_commit");
+  return core::Unit{};
+}
+
+Result<std::int64_t> PgStore::count_users() {
+  LEASE(c, "count_users");
+  auto r = c.exec("SELECT COUNT(*) FROM users");
+  if (!r.ok()) return db_error(c, "count_users");
+  return r.int64(0, 0);
+}
+
+Result<std::int64_t> PgStore::create_api_key(const std::string& name, const std::string& key_hash,
+                                             const std::string& prefix,
+                                             std::optional<std::int64_t> created_by,
+                                             core::TimePoint now) {
+  LEASE(c, "create_api_key");
+  auto r = c.exec(
+      "INSERT INTO api_keys(name, key_hash, prefix, created_by, created_at) VALUES (?,?,?,?,?) "
+      "RETURNING id",
+      pg::Params().add(name).add(key_hash).add(prefix).add(created_by).add(core::to_unix(now)));
+  if (!r.ok()) return db_error(c, "create_api_key");
+  return r.int64(0, 0);
+}
+
+Result<std::vector<Store::ApiKeyRow>> PgStore::api_keys() {
+  LEASE(c, "api_keys");
+  auto r = c.exec("SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id");
+  if (!r.ok()) return db_error(c, "api_keys");
+  std::vector<ApiKeyRow> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({r.int64(i, 0), r.text(i, 1), r.text(i, 2), core::from_unix(r.int64(i, 3)),
+                   opt_time(r, i, 4)});
+  return out;
+}
+
+Result<bool> PgStore::revoke_api_key(std::int64_t id, core::TimePoint now) {
+  LEASE(c, "revoke_api_key");
+  auto r = c.exec("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                  pg::Params().add(core::to_unix(now)).add(id));
+  if (!r.ok()) return db_error(c, "revoke_api_key");
+  return r.affected() > 0;
+}
+
+Result<std::optional<std::int64_t>> PgStore::find_api_key(const std::string& key_hash) {
+  LEASE(c, "find_api_key");
+  auto r = c.exec("SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                  pg::Params().add(key_hash));
+  if (!r.ok()) return db_error(c, "find_api_key");
+  if (!r.rows()) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(r.int64(0, 0));
+}
+
+core::Outcome PgStore::delete_session(const std::string& token_hash) {
+  LEASE(c, "delete_session");
+  if (!c.exec("DELETE FROM sessions WHERE token_hash = ?", pg::Params().add(token_hash)).ok())
+    return db_error(c, "delete_session");
+  return core::Unit{};
+}
+
+// [SECTION] Tickets
+
+bool PgStore::append_events(pg::Conn& c, std::int64_t ticket_id, const std::string& number,
+                            std::int64_t& count, std::string& last_hash,
+                            std::vector<core::AuditEvent>& events) {
+  for (auto& e : events) {
+    e.seq = ++count;
+    e.ticket = number;
+    core::seal(e, last_hash.empty() ? core::kGenesisHash : std::string_view(last_hash));
+    last_hash = e.hash;
+    auto r = c.exec(
+        "INSERT INTO events(ticket_id, seq, at, actor_id, actor_role, actor_name, action, "
+        "from_status, to_status, level, note, data, prev_hash, hash) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        pg::Params()
+            .add(ticket_id)
+            .add(e.seq)
+            .add(e.at)
+            .add(e.actor_id)
+            .add(e.actor_role)
+            .add(e.actor_name)
+            .add(e.action)
+            .add(e.from_status)
+            .add(e.to_status)
+            .add(e.level)
+            .add(e.note)
+            .add(e.data)
+            .add(e.prev_hash)
+            .add(e.hash));
+    if (!r.ok()) return false;
+  }
+  return true;
+}
+
+// Delivered with the transaction's commit, to every instance listening.
+bool PgStore::notify(pg::Conn& c, const std::string& number, const std::string& action) {
+  return c
+      .exec("SELECT pg_notify(?, ?)",
+            pg::Params().add(kChannel).add(instance_ + "|" + number + "|" + action))
+      .ok();
+}
+
+Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
+                                            std::vector<core::AuditEvent>& events) {
+  const auto day = core::civil_date(t.created_at, core::kShanghaiOffset);
+  char day_key[16];
+  std::snprintf(day_key, sizeof day_key, "%04d%02d%02d", day.year, day.month, day.day);
+  {
+    // The day's counter row is locked until commit: numbers are gapless and unique
+    // across instances.
+    auto r = c.exec(
+        "INSERT INTO ticket_counters(day, last) VALUES (?, 1) "
+        "ON CONFLICT(day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last",
+        pg::Params().add(std::string_view(day_key)));
+    if (!r.ok() || !r.rows()) return db_error(c, "ticket_counter");
+    t.number = core::format_ticket_number(day.year, day.month, day.day, r.int64(0, 0));
+  }
+  {
+    pg::Params p;
+    p.add(t.number);
+    add_ticket(p, t);
+    auto r = c.exec(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
+                        ") VALUES (?," + placeholders(kTicketMutableCount) + ") RETURNING id",
+                    p);
+    if (!r.ok()) {
+      if (r.sqlstate() == kUniqueViolation && t.external_id)
+        return Error::conflict("duplicate_external_id", "a ticket with this external_id exists");
+      return db_error(c, "create_ticket");
+    }
+    t.id = r.int64(0, 0);
+  }
+  t.event_count = 0;
+  t.last_hash.clear();
+  if (!append_events(c, t.id, t.number, t.event_count, t.last_hash, events))
+    return db_error(c, "append_events");
+  t.version = 0;
+  auto u = c.exec("UPDATE tickets SET event_count = ?, last_hash = ? WHERE id = ?",
+                  pg::Params().add(t.event_count).add(t.last_hash).add(t.id));
+  if (!u.ok()) return db_error(c, "create_ticket_head");
+  return t;
+}
+
+Result<TicketRecord> PgStore::create_ticket(TicketRecord t, std::vector<core::AuditEvent> events) {
+  LEASE(c, "create_ticket");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "create_ticket");
+  auto r = insert_ticket(c, std::move(t), events);
+  if (!r) return r;
+  if (!notify(c, r->number, "submit")) return db_error(c, "notify");
+  if (!tx.commit()) return db_error(c, "create_ticket_commit");
+  return r;
+}
+
+Result<std::vector<TicketRecord>> PgStore::create_tickets(std::vector<NewTicket> tickets) {
+  LEASE(c, "create_tickets");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "create_tickets");
+  std::vector<TicketRecord> out;
+  out.reserve(tickets.size());
+  for (auto& n : tickets) {
+    auto r = insert_ticket(c, std::move(n.ticket), n.events);
+    if (!r) return r.error();
+    for (const auto& x : n.whistles) {
+      auto w = c.exec(
+          "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at, "
+          "checked_in_at, done_at) VALUES (?,?,?,?,?,?,?,?)",
+          pg::Params()
+              .add(r->id)
+              .add(x.unit_id)
+              .add(core::to_string(x.status))
+              .add(x.note)
+              .add(x.summoned_by)
+              .add(core::to_unix(x.summoned_at))
+              .add(unix_of(x.checked_in_at))
+              .add(unix_of(x.done_at)));
+      if (!w.ok()) return db_error(c, "insert_whistles");
+    }
+    out.push_back(std::move(*r));
+  }
+  if (!tx.commit()) return db_error(c, "create_tickets_commit");
+  return out;
+}
+
+Result<TicketRecord> PgStore::commit_change(TicketChange ch) {
+  LEASE(c, "commit_change");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "commit_change");
+  TicketRecord& t = ch.ticket;
+  {
+    // The row stays locked to this transaction: a second instance changing the same
+    // ticket waits here, then sees the new version and is refused.
+    auto head =
+        c.exec("SELECT version, event_count, last_hash FROM tickets WHERE id = ? FOR UPDATE",
+               pg::Params().add(t.id));
+    if (!head.ok()) return db_error(c, "commit_change_head");
+    if (!head.rows()) return Error::not_found("no such ticket");
+    if (head.int64(0, 0) != t.version)
+      return Error::conflict("conflict", "the ticket changed meanwhile; reload and try again");
+    t.event_count = head.int64(0, 1);
+    t.last_hash = head.text(0, 2);
+  }
+  if (!append_events(c, t.id, t.number, t.event_count, t.last_hash, ch.events))
+    return db_error(c, "append_events");
+  {
+    pg::Params p;
+    add_ticket(p, t);
+    p.add(t.version + 1).add(t.event_count).add(t.last_hash).add(t.id).add(t.version);
+    auto r =
+        c.exec(std::string("UPDATE tickets SET (") + kTicketMutableColumns +
+                   ", version, event_count, last_hash) = (" + placeholders(kTicketMutableCount) +
+                   ", ?, ?, ?) WHERE id = ? AND version = ?",
+               p);
+    if (!r.ok()) return db_error(c, "update_ticket");
+  }
+  for (auto& w : ch.new_whistles) {
+    auto r = c.exec(
+        "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at) "
+        "VALUES (?,?,?,?,?,?) RETURNING id",
+        pg::Params()
+            .add(t.id)
+            .add(w.unit_id)
+            .add(core::to_string(w.status))
+            .add(w.note)
+            .add(w.summoned_by)
+            .add(core::to_unix(w.summoned_at)));
+    if (!r.ok()) return db_error(c, "insert_whistle");
+    w.id = r.int64(0, 0);
+  }
+  for (const auto& w : ch.updated_whistles) {
+    auto r = c.exec(
+        "UPDATE whistles SET status = ?, note = ?, checked_in_at = ?, done_at = ? "
+        "WHERE id = ? AND ticket_id = ?",
+        pg::Params()
+            .add(core::to_string(w.status))
+            .add(w.note)
+            .add(unix_of(w.checked_in_at))
+            .add(unix_of(w.done_at))
+            .add(w.id)
+            .add(t.id));
+    if (!r.ok()) return db_error(c, "update_whistle");
+  }
+  for (const auto& [id, role] : ch.attachments) {
+    auto r = c.exec(
+        "INSERT INTO ticket_attachments(ticket_id, attachment_id, role) VALUES (?,?,?) "
+        "ON CONFLICT DO NOTHING",
+        pg::Params().add(t.id).add(id).add(role));
+    if (!r.ok()) return db_error(c, "link_attachment");
+  }
+  if (!notify(c, t.number, ch.events.empty() ? std::string("update") : ch.events.front().action))
+    return db_error(c, "notify");
+  if (!tx.commit()) return db_error(c, "commit_change_commit");
+  t.version += 1;
+  return t;
+}
+
+Result<std::optional<TicketRecord>> PgStore::find_ticket(const std::string& number) {
+  LEASE(c, "find_ticket");
+  auto r = c.exec(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?",
+                  pg::Params().add(number));
+  if (!r.ok()) return db_error(c, "find_ticket");
+  if (!r.rows()) return std::optional<TicketRecord>();
+  return std::optional<TicketRecord>(read_ticket(r, 0));
+}
+
+Result<TicketPage> PgStore::list_tickets(const TicketFilter& f) {
+  LEASE(c, "list_tickets");
+  std::string where = " WHERE 1=1";
+  pg::Params p;
+  // Adds a parameter and names its placeholder.
+  auto arg = [&p](const auto& v) {
+    p.add(v);
+    return "?" + std::to_string(p.size());
+  };
+  if (f.submitter_id) where += " AND submitter_id = " + arg(*f.submitter_id);
+  if (!f.grid_ids.empty())
+    where += " AND grid_id = ANY(" + arg(text_array(f.grid_ids)) + "::text[])";
+  if (!f.community_id.empty()) where += " AND community_id = " + arg(f.community_id);
+  if (!f.street_id.empty()) where += " AND street_id = " + arg(f.street_id);
+  if (!f.unit_id.empty()) {
+    const std::string u = arg(f.unit_id);
+    where += " AND ((assignee_kind = 'unit' AND assignee_id = " + u +
+             ") OR id IN (SELECT ticket_id FROM whistles WHERE unit_id = " + u + "))";
+  }
+  if (f.status) where += " AND status = " + arg(std::string(core::to_string(*f.status)));
+  if (f.level) where += " AND level = " + arg(std::string(core::to_string(*f.level)));
+  if (!f.category.empty()) where += " AND category = " + arg(f.category);
+  if (f.overdue_only) where += " AND overdue = 1";
+  if (f.open_only)
+    where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
+  if (!f.q.empty()) {
+    std::string prefix;
+    for (char ch : f.q) {
+      if (ch == '%' || ch == '_' || ch == '\\') prefix += '\\';
+      prefix += ch;
+    }
+    where += " AND (number LIKE " + arg(prefix + "%") + " ESCAPE '\\' OR strpos(description, " +
+             arg(f.q) + ") > 0)";
+  }
+  TicketPage page;
+  {
+    auto r = c.exec("SELECT COUNT(*) FROM tickets" + where, p);
+    if (!r.ok()) return db_error(c, "count_tickets");
+    page.total = r.int64(0, 0);
+  }
+  // Most urgent first among open tickets: overdue, then the nearest deadline; newest otherwise.
+  const char* order = f.open_only || f.overdue_only
+                          ? " ORDER BY overdue DESC, response_due_at ASC, id DESC"
+                          : " ORDER BY id DESC";
+  const std::string limit = arg(f.page_size);
+  const std::string offset = arg(static_cast<std::int64_t>(f.page - 1) * f.page_size);
+  auto r = c.exec(std::string("SELECT ") + kTicketColumns + " FROM tickets" + where + order +
+                      " LIMIT " + limit + " OFFSET " + offset,
+                  p);
+  if (!r.ok()) return db_error(c, "list_tickets");
+  for (int i = 0; i < r.rows(); ++i) page.items.push_back(read_ticket(r, i));
+  return page;
+}
+
+Result<std::vector<WhistleRecord>> PgStore::whistles(std::int64_t ticket_id) {
+  LEASE(c, "whistles");
+  auto r = c.exec(
+      "SELECT w.id, w.ticket_id, w.unit_id, w.status, w.note, w.summoned_by, w.summoned_at, "
+      "w.checked_in_at, w.done_at, u.name FROM whistles w LEFT JOIN units u ON u.id = w.unit_id "
+      "WHERE w.ticket_id = ? ORDER BY w.id",
+      pg::Params().add(ticket_id));
+  if (!r.ok()) return db_error(c, "whistles");
+  std::vector<WhistleRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_whistle(r, i));
+  return out;
+}
+
+Result<std::vector<core::AuditEvent>> PgStore::events(std::int64_t ticket_id) {
+  LEASE(c, "events");
+  auto s = c.exec(
+      "SELECT e.seq, t.number, e.at, e.actor_id, e.actor_role, e.actor_name, e.action, "
+      "e.from_status, e.to_status, e.level, e.note, e.data, e.prev_hash, e.hash FROM events e "
+      "JOIN tickets t ON t.id = e.ticket_id WHERE e.ticket_id = ? ORDER BY e.seq",
+      pg::Params().add(ticket_id));
+  if (!s.ok()) return db_error(c, "events");
+  std::vector<core::AuditEvent> out;
+  for (int i = 0; i < s.rows(); ++i) {
+    core::AuditEvent e;
+    e.seq = s.int64(i, 0);
+    e.ticket = s.text(i, 1);
+    e.at = s.text(i, 2);
+    e.actor_id = s.text(i, 3);
+    e.actor_role = s.text(i, 4);
+    e.actor_name = s.text(i, 5);
+    e.action = s.text(i, 6);
+    e.from_status = s.text(i, 7);
+    e.to_status = s.text(i, 8);
+    e.level = s.text(i, 9);
+    e.note = s.text(i, 10);
+    e.data = s.text(i, 11);
+    e.prev_hash = s.text(i, 12);
+    e.hash = s.text(i, 13);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> PgStore::numbers_where(const char* sql, std::int64_t t,
+                                                        int limit) {
+  LEASE(c, "scheduler_query");
+  auto r = c.exec(sql, pg::Params().add(t).add(limit));
+  if (!r.ok()) return db_error(c, "scheduler_query");
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+  return out;
+}
+
+Result<std::vector<std::string>> PgStore::due_for_escalation(core::TimePoint now, int limit) {
+  return numbers_where(
+      "SELECT number FROM tickets WHERE status IN ('submitted','assigned','returned') AND "
+      "responded_at IS NULL AND response_due_at <= ? ORDER BY response_due_at LIMIT ?",
+      core::to_unix(now), limit);
+}
+
+Result<std::vector<std::string>> PgStore::due_for_overdue_flag(core::TimePoint now, int limit) {
+  return numbers_where(
+      "SELECT number FROM tickets WHERE status IN ('submitted','assigned','accepted',"
+      "'in_progress','returned') AND overdue = 0 AND resolve_due_at <= ? "
+      "ORDER BY resolve_due_at LIMIT ?",
+      core::to_unix(now), limit);
+}
+
+Result<std::vector<std::string>> PgStore::due_for_auto_close(core::TimePoint resolved_before,
+                                                             int limit) {
+  return numbers_where(
+      "SELECT number FROM tickets WHERE status = 'resolved' AND resolved_at <= ? "
+      "ORDER BY resolved_at LIMIT ?",
+      core::to_unix(resolved_before), limit);
+}
+
+Result<std::vector<std::pair<std::int64_t, std::string>>> PgStore::ticket_ids(std::int64_t after_id,
+                                                                              int limit) {
+  LEASE(c, "ticket_ids");
+  auto r = c.exec("SELECT id, number FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
+                  pg::Params().add(after_id).add(limit));
+  if (!r.ok()) return db_error(c, "ticket_ids");
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.int64(i, 0), r.text(i, 1));
+  return out;
+}
+
+// [SECTION] Attachments
+
+core::Outcome PgStore::put_attachment(const AttachmentRecord& a) {
+  LEASE(c, "put_attachment");
+  auto r = c.exec(
+      "INSERT INTO attachments(id, mime, width, height, bytes, data, uploader, created_at) "
+      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+      pg::Params()
+          .add(a.id)
+          .add(a.mime)
+          .add(a.width)
+          .add(a.height)
+          .add(a.bytes)
+          .add_binary(a.data)
+          .add(a.uploader)
+          .add(core::to_unix(a.created_at)));
+  if (!r.ok()) return db_error(c, "put_attachment");
+  return core::Unit{};
+}
+
+Result<std::optional<AttachmentRecord>> PgStore::attachment(const std::string& id) {
+  LEASE(c, "attachment");
+  auto r = c.exec(
+      "SELECT id, mime, width, height, bytes, uploader, created_at FROM attachments WHERE id = ?",
+      pg::Params().add(id));
+  if (!r.ok()) return db_error(c, "attachment");
+  if (!r.rows()) return std::optional<AttachmentRecord>();
+  auto d = c.exec("SELECT data FROM attachments WHERE id = ?", pg::Params().add(id), true);
+  if (!d.ok() || !d.rows()) return db_error(c, "attachment_data");
+  AttachmentRecord a{r.text(0, 0),
+                     r.text(0, 1),
+                     static_cast<int>(r.int64(0, 2)),
+                     static_cast<int>(r.int64(0, 3)),
+                     r.int64(0, 4),
+                     d.text(0, 0),
+                     r.opt_int64(0, 5),
+                     core::from_unix(r.int64(0, 6))};
+  return std::optional<AttachmentRecord>(std::move(a));
+}
+
+Result<std::vector<AttachmentRecord>> PgStore::ticket_attachments(std::int64_t ticket_id) {
+  LEASE(c, "ticket_attachments");
+  auto r = c.exec(
+      "SELECT a.id, a.mime, a.width, a.height, a.bytes FROM ticket_attachments ta JOIN "
+      "attachments a ON a.id = ta.attachment_id WHERE ta.ticket_id = ? "
+      "ORDER BY a.created_at, ta.pos",
+      pg::Params().add(ticket_id));
+  if (!r.ok()) return db_error(c, "ticket_attachments");
+  std::vector<AttachmentRecord> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({r.text(i, 0), r.text(i, 1), static_cast<int>(r.int64(i, 2)),
+                   static_cast<int>(r.int64(i, 3)), r.int64(i, 4)});
+  return out;
+}
+
+Result<std::vector<std::string>> PgStore::attachment_tickets(const std::string& id) {
+  LEASE(c, "attachment_tickets");
+  auto r = c.exec(
+      "SELECT t.number FROM ticket_attachments ta JOIN tickets t ON t.id = ta.ticket_id "
+      "WHERE ta.attachment_id = ? ORDER BY t.id",
+      pg::Params().add(id));
+  if (!r.ok()) return db_error(c, "attachment_tickets");
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+  return out;
+}
+
+// [SECTION] Several instances
+
+core::Outcome PgStore::watch_changes(ChangeFn fn) {
+  if (watcher_.joinable()) return Error{"already_watching", "changes are already watched", {}, 500};
+  watcher_ = std::thread([this, fn = std::move(fn)] { watch_loop(fn); });
+  return core::Unit{};
+}
+
+void PgStore::watch_loop(ChangeFn fn) {
+  const std::string own = instance_ + "|";
+  while (!stopping_) {
+    std::string error;
+    auto c = pg::Conn::open(url_, error);
+    if (!c || !c->run((std::string("LISTEN ") + kChannel).c_str())) {
+      // The database is away: try again shortly.
+      for (int i = 0; i < 10 && !stopping_; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    while (!stopping_ && c->healthy()) {
+      pollfd p{PQsocket(c->handle()), POLLIN, 0};
+      if (::poll(&p, 1, 200) < 0) continue;
+      if (!PQconsumeInput(c->handle())) break;
+      while (PGnotify* n = PQnotifies(c->handle())) {
+        std::string payload = n->extra;
+        PQfreemem(n);
+        if (payload.rfind(own, 0) == 0) continue;  // published here already
+        const auto a = payload.find('|');
+        const auto b = payload.find('|', a == std::string::npos ? a : a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        fn(payload.substr(a + 1, b - a - 1), payload.substr(b + 1));
+      }
+    }
+  }
+}
+
+Result<std::unique_ptr<Store::JobLock>> PgStore::try_lock_job(const std::string& job) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto r = (*lease)->exec("SELECT pg_try_advisory_lock(hashtext(?))", pg::Params().add(job));
+  if (!r.ok()) return db_error(**lease, "try_lock_job");
+  if (r.text(0, 0) != "t") return std::unique_ptr<JobLock>();
+  return std::unique_ptr<JobLock>(new PgJobLock(std::move(*lease), job));
+}
+
+}  // namespace portal::server

@@ -1,0 +1,99 @@
+// The PostgreSQL backend, for several server instances over one database: a pool of
+// connections with prepared statements, the same optimistic version checks and
+// hash-chained events as SQLite (a ticket's row is locked while its change is
+// written), NOTIFY of every ticket change so that other instances can push it to
+// their streams, and advisory locks for jobs that must run once.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "server/store/postgres/pg.hpp"
+#include "server/store/store.hpp"
+
+namespace portal::server {
+
+class PgStore final : public Store {
+ public:
+  // `url` is a postgres:// or postgresql:// URL; at most `connections` are opened.
+  static core::Result<std::unique_ptr<PgStore>> open(const std::string& url, int connections = 8);
+  ~PgStore() override;
+
+  core::Result<int> migrate() override;
+  int schema_version() override;
+  core::Outcome ping() override;
+
+  core::Result<std::vector<core::Category>> categories() override;
+  core::Result<std::optional<core::Category>> category(const std::string& code) override;
+  core::Outcome upsert_categories(const std::vector<core::Category>& categories) override;
+
+  core::Outcome upsert_org(const OrgData& org) override;
+  core::Result<OrgData> load_org() override;
+  core::Result<std::optional<UserRow>> find_user(std::int64_t id) override;
+  core::Result<std::optional<UserRow>> find_user_by_login(const std::string& login) override;
+  core::Result<std::vector<UserRow>> users(int page, int page_size) override;
+  core::Result<std::int64_t> create_user(UserRow user) override;
+
+  core::Outcome create_session(const std::string& token_hash, std::int64_t user_id,
+                               core::TimePoint now, core::TimePoint expires_at) override;
+  core::Result<std::optional<std::int64_t>> session_user(const std::string& token_hash,
+                                                         core::TimePoint now,
+                                                         std::chrono::seconds idle) override;
+  core::Outcome update_user(std::int64_t id, const UserPatch& patch) override;
+  core::Result<std::int64_t> count_users() override;
+  core::Result<std::int64_t> create_api_key(const std::string& name, const std::string& key_hash,
+                                            const std::string& prefix,
+                                            std::optional<std::int64_t> created_by,
+                                            core::TimePoint now) override;
+  core::Result<std::vector<ApiKeyRow>> api_keys() override;
+  core::Result<bool> revoke_api_key(std::int64_t id, core::TimePoint now) override;
+  core::Result<std::optional<std::int64_t>> find_api_key(const std::string& key_hash) override;
+  core::Outcome delete_session(const std::string& token_hash) override;
+
+  core::Result<TicketRecord> create_ticket(TicketRecord ticket,
+                                           std::vector<core::AuditEvent> events) override;
+  core::Result<std::vector<TicketRecord>> create_tickets(std::vector<NewTicket> tickets) override;
+  core::Result<TicketRecord> commit_change(TicketChange change) override;
+  core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) override;
+  core::Result<TicketPage> list_tickets(const TicketFilter& filter) override;
+  core::Result<std::vector<WhistleRecord>> whistles(std::int64_t ticket_id) override;
+  core::Result<std::vector<core::AuditEvent>> events(std::int64_t ticket_id) override;
+  core::Result<std::vector<std::string>> due_for_escalation(core::TimePoint now,
+                                                            int limit) override;
+  core::Result<std::vector<std::string>> due_for_overdue_flag(core::TimePoint now,
+                                                              int limit) override;
+  core::Result<std::vector<std::string>> due_for_auto_close(core::TimePoint resolved_before,
+                                                            int limit) override;
+  core::Result<std::vector<std::pair<std::int64_t, std::string>>> ticket_ids(std::int64_t after_id,
+                                                                             int limit) override;
+
+  core::Outcome put_attachment(const AttachmentRecord& a) override;
+  core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) override;
+  core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
+  core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) override;
+
+  core::Outcome watch_changes(ChangeFn fn) override;
+  core::Result<std::unique_ptr<JobLock>> try_lock_job(const std::string& job) override;
+
+ private:
+  PgStore(std::string url, int connections);
+  core::Error db_error(pg::Conn& c, const char* what);
+  core::Result<TicketRecord> insert_ticket(pg::Conn& c, TicketRecord t,
+                                           std::vector<core::AuditEvent>& events);
+  bool append_events(pg::Conn& c, std::int64_t ticket_id, const std::string& number,
+                     std::int64_t& count, std::string& last_hash,
+                     std::vector<core::AuditEvent>& events);
+  bool notify(pg::Conn& c, const std::string& number, const std::string& action);
+  core::Result<std::vector<std::string>> numbers_where(const char* sql, std::int64_t t, int limit);
+  void watch_loop(ChangeFn fn);
+
+  std::string url_;
+  std::string instance_;  // tells this store's own notifications from others'
+  pg::Pool pool_;
+  std::atomic<bool> stopping_{false};
+  std::thread watcher_;
+};
+
+}  // namespace portal::server
