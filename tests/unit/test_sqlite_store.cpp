@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
@@ -108,4 +113,110 @@ TEST_F(StoreTest, DemoOrganisationIsComplete) {
   auto admin = store_->find_user_by_login("admin");
   ASSERT_TRUE(admin.ok() && admin->has_value());
   EXPECT_EQ((*admin)->role, core::Role::admin);
+}
+
+// [SECTION] Several instances over one database (PostgreSQL)
+
+TEST_F(StoreTest, ChangesCommittedElsewhereAreHeard) {
+  if (!on_postgres()) GTEST_SKIP() << "one process owns a SQLite file";
+  auto other = open_store(db_);
+  ASSERT_TRUE(other.ok());
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<std::string, std::string>> heard, heard_here;
+  ASSERT_TRUE((*other)->watch_changes([&](const std::string& n, const std::string& a) {
+    std::lock_guard lock(mu);
+    heard.emplace_back(n, a);
+    cv.notify_all();
+  }));
+  ASSERT_TRUE(store_->watch_changes([&](const std::string& n, const std::string& a) {
+    std::lock_guard lock(mu);
+    heard_here.emplace_back(n, a);
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both are listening
+  auto r = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(r.ok());
+  auto t = store_->find_ticket(r->number);
+  TicketChange change{**t};
+  change.ticket.reply = "noted";
+  core::AuditEvent e;
+  e.at = "2026-11-25T02:00:00Z";
+  e.actor_role = "system";
+  e.action = "contact";
+  change.events.push_back(e);
+  ASSERT_TRUE(store_->commit_change(change).ok());
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return heard.size() >= 2; }));
+  EXPECT_EQ(heard[0], std::make_pair(r->number, std::string("submit")));
+  EXPECT_EQ(heard[1], std::make_pair(r->number, std::string("contact")));
+  // The instance that wrote has published already: it does not hear itself.
+  lock.unlock();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  lock.lock();
+  EXPECT_TRUE(heard_here.empty());
+}
+
+TEST_F(StoreTest, OneInstanceAtATimeHoldsAJob) {
+  if (!on_postgres()) GTEST_SKIP() << "one process owns a SQLite file";
+  auto other = open_store(db_);
+  ASSERT_TRUE(other.ok());
+  auto mine = store_->try_lock_job("sla_scheduler");
+  ASSERT_TRUE(mine.ok() && *mine);
+  auto theirs = (*other)->try_lock_job("sla_scheduler");
+  ASSERT_TRUE(theirs.ok());
+  EXPECT_FALSE(*theirs);
+  // Another job is free meanwhile.
+  auto different = (*other)->try_lock_job("another_job");
+  ASSERT_TRUE(different.ok());
+  EXPECT_TRUE(*different);
+  // The scheduler of the other instance skips its round while this one holds it.
+  TicketService elsewhere(**other, org_, [this] { return now_ + std::chrono::hours(24 * 30); });
+  auto r = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(r.ok());
+  auto skipped = elsewhere.run_scheduler();
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(skipped->escalated, 0);
+  mine->reset();
+  auto ran = elsewhere.run_scheduler();
+  ASSERT_TRUE(ran.ok());
+  EXPECT_EQ(ran->escalated, 1);
+  auto again = (*other)->try_lock_job("sla_scheduler");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(*again);
+}
+
+TEST_F(StoreTest, TwoInstancesRacingForOneTicketApplyOneChange) {
+  if (!on_postgres()) GTEST_SKIP() << "one process owns a SQLite file";
+  auto other = open_store(db_);
+  ASSERT_TRUE(other.ok());
+  auto r = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(r.ok());
+  auto t = store_->find_ticket(r->number);
+  ASSERT_TRUE(t.ok() && *t);
+  // Both read version 0, then both try to commit from their own threads.
+  std::atomic<int> ok{0}, conflicts{0};
+  auto attempt = [&](Store& s, const std::string& note) {
+    TicketChange c{**t};
+    c.ticket.reply = note;
+    core::AuditEvent e;
+    e.at = "2026-11-25T02:00:00Z";
+    e.actor_role = "system";
+    e.action = "contact";
+    c.events.push_back(e);
+    auto x = s.commit_change(c);
+    if (x.ok())
+      ++ok;
+    else if (x.error().status == 409)
+      ++conflicts;
+  };
+  std::thread a([&] { attempt(*store_, "a"); });
+  std::thread b([&] { attempt(**other, "b"); });
+  a.join();
+  b.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflicts.load(), 1);
+  auto evs = store_->events((*t)->id);
+  ASSERT_TRUE(evs.ok());
+  EXPECT_EQ(evs->size(), static_cast<std::size_t>((*t)->event_count + 1));
+  EXPECT_TRUE(tickets_->verify_audit()->failures.empty());
 }
