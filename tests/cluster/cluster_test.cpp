@@ -21,9 +21,9 @@ namespace {
 
 std::string pg_base_url() {
   if (const char* u = std::getenv("PORTAL_TEST_PG"); u && *u) return u;
+  // The state file of the pgcluster fixture of this build tree.
   const char* f = std::getenv("PORTAL_TEST_PG_FILE");
-  if (!f) return "";
-  std::ifstream in(f);
+  std::ifstream in(f ? f : PORTAL_PG_STATE_FILE);
   std::string line;
   std::getline(in, line);
   return line;
@@ -112,7 +112,8 @@ bool exists(int port, const Json& receipt) {
 class Cluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (pg_base_url().empty()) GTEST_SKIP() << "PORTAL_TEST_PG(_FILE) names no cluster";
+    ASSERT_FALSE(pg_base_url().empty()) << "no PostgreSQL cluster: run under ctest (fixture "
+                                           "pgcluster) or set PORTAL_TEST_PG";
     db_ = std::make_unique<Database>("cluster");
     ASSERT_EQ(run({server_bin(), "seed", "--demo", "--db", db_->url()}, dir_.file("seed.log")), 0);
     a_ = std::make_unique<Instance>(db_->url(), dir_, "a");
@@ -296,7 +297,8 @@ TEST(Backup, SqliteWhileWritingThenRestore) {
 }
 
 TEST(Backup, PostgresWhileWritingThenRestore) {
-  if (pg_base_url().empty()) GTEST_SKIP() << "PORTAL_TEST_PG(_FILE) names no cluster";
+  ASSERT_FALSE(pg_base_url().empty()) << "no PostgreSQL cluster: run under ctest (fixture "
+                                         "pgcluster) or set PORTAL_TEST_PG";
   TempDir dir;
   Database live("live"), fresh("fresh");
   backup_restore(live.url(), fresh.url(), dir, dir.file("backup.dump"));
