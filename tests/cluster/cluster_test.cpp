@@ -178,6 +178,27 @@ TEST_F(Cluster, SubmitThroughTheBalancerActElsewhereAndHearItEverywhere) {
   EXPECT_GE(again->status, 400);
   EXPECT_LT(again->status, 500);
   EXPECT_EQ(again->body.find("SQL"), std::string::npos);
+
+  // Odd input over PostgreSQL gets the API's JSON errors or plain answers, never
+  // database text.
+  auto c = client_on(lb_->port());
+  for (const char* q : {"'%3B DROP TABLE tickets; --", "%25_%5C", "RC2026%25"}) {
+    auto r = c.Get((std::string("/api/v1/tickets?q=") + q).c_str(), bearer(gw));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+  auto bad = c.Post("/api/v1/tickets",
+                    "{\"category\": \"env.noise\", \"description\": ", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("\"error\""), std::string::npos) << bad->body;
+  auto none = c.Get("/api/v1/tickets/RC2026112599999999", bearer(gw));
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404);
+  for (const auto* r : {&bad, &none}) {
+    EXPECT_EQ((*r)->body.find("postgres"), std::string::npos);
+    EXPECT_EQ((*r)->body.find("relation"), std::string::npos);
+  }
 }
 
 TEST_F(Cluster, AnInstanceKilledUnderWriteLoadLosesNoAcknowledgedTicket) {

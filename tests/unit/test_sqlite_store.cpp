@@ -133,7 +133,6 @@ TEST_F(StoreTest, ChangesCommittedElsewhereAreHeard) {
     std::lock_guard lock(mu);
     heard_here.emplace_back(n, a);
   }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // both are listening
   auto r = tickets_->submit(draft(), Actor{});
   ASSERT_TRUE(r.ok());
   auto t = store_->find_ticket(r->number);

@@ -1119,6 +1119,10 @@ Result<std::vector<std::string>> PgStore::attachment_tickets(const std::string& 
 core::Outcome PgStore::watch_changes(ChangeFn fn) {
   if (watcher_.joinable()) return Error{"already_watching", "changes are already watched", {}, 500};
   watcher_ = std::thread([this, fn = std::move(fn)] { watch_loop(fn); });
+  // Changes committed from here on are heard (a few seconds' grace for a slow database;
+  // the watcher keeps trying after that).
+  std::unique_lock lock(listening_mu_);
+  listening_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return listening_; });
   return core::Unit{};
 }
 
@@ -1133,6 +1137,11 @@ void PgStore::watch_loop(ChangeFn fn) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
+    {
+      std::lock_guard lock(listening_mu_);
+      listening_ = true;
+    }
+    listening_cv_.notify_all();
     while (!stopping_ && c->healthy()) {
       pollfd p{PQsocket(c->handle()), POLLIN, 0};
       if (::poll(&p, 1, 200) < 0) continue;

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -94,6 +96,9 @@ class PgStore final : public Store {
   pg::Pool pool_;
   std::atomic<bool> stopping_{false};
   std::thread watcher_;
+  std::mutex listening_mu_;
+  std::condition_variable listening_cv_;
+  bool listening_ = false;  // the watcher's LISTEN is in place
 };
 
 }  // namespace portal::server
