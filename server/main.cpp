@@ -92,6 +92,22 @@ void log_line(const char* level, const std::string& msg) {
   std::fprintf(stderr, "{\"level\":\"%s\",\"msg\":\"%s\"}\n", level, msg.c_str());
 }
 
+// A database URL as it may be logged: postgres://user:secret@host/db → postgres://user:***@host/db
+// (a password given as ?password=... is cut the same way).
+std::string without_password(std::string db) {
+  const auto scheme = db.find("://");
+  if (scheme == std::string::npos) return db;
+  const auto at = db.find('@', scheme + 3);
+  const auto colon = db.find(':', scheme + 3);
+  if (at != std::string::npos && colon != std::string::npos && colon < at)
+    db.replace(colon + 1, at - colon - 1, "***");
+  if (auto p = db.find("password="); p != std::string::npos) {
+    const auto end = db.find('&', p);
+    db.replace(p + 9, (end == std::string::npos ? db.size() : end) - p - 9, "***");
+  }
+  return db;
+}
+
 int fail(const portal::core::Error& e) {
   std::fprintf(stderr, "error: %s\n", e.message.c_str());
   return 1;
@@ -401,8 +417,8 @@ int cmd_serve(int argc, char** argv) {
     hub.close_all();  // streams end, so their worker threads can be joined
     server.stop();
   });
-  std::printf("portal-server listening on http://localhost:%d/ (db %s, www %s)\n", port, db.c_str(),
-              config.www_dir.c_str());
+  std::printf("portal-server listening on http://localhost:%d/ (db %s, www %s)\n", port,
+              without_password(db).c_str(), config.www_dir.c_str());
   std::fflush(stdout);
   // The SLA scheduler: escalations, overdue flags and automatic closing, each minute.
   std::mutex sched_mu;

@@ -200,9 +200,12 @@ core::Result<Lease> Pool::acquire() {
     lock.lock();
     --open_;
     cv_.notify_one();
+    std::string detail = error.substr(0, error.find('\n'));
+    for (auto& ch : detail)
+      if (ch == '"' || ch == '\\') ch = '\'';
     std::fprintf(stderr,
                  "{\"level\":\"error\",\"msg\":\"database connection failed\",\"detail\":\"%s\"}\n",
-                 error.substr(0, error.find('\n')).c_str());
+                 detail.c_str());
     return core::Error{"db_unavailable", "the database is not reachable", {}, 503};
   }
   return Lease(this, std::move(c));
