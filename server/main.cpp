@@ -393,6 +393,9 @@ int cmd_serve(int argc, char** argv) {
     hub.publish(e);
   };
   if (auto ok = data.watch_changes(relay); !ok) return fail(ok.error());
+  // Over PostgreSQL the instance that redeems a stream ticket need not be the one that
+  // issued it.
+  if (db.rfind("postgres", 0) == 0) hub.share_tickets_through(&data, system_now());
   // Statistics and Open311 read through their own connections (with SQLite, WAL lets
   // them run beside the writer).
   auto stats_store = open_stats_store(db, 2);

@@ -123,8 +123,22 @@ std::optional<std::vector<std::string>> EventHub::next(Subscription& s,
   return out;
 }
 
+namespace {
+// Stream tickets share the sessions table with sign-in tokens, under a different hash:
+// a stream ticket is no bearer token, nor the other way round.
+std::string shared_ticket_key(const std::string& ticket) {
+  return sha256_hex("stream-ticket:" + ticket);
+}
+}  // namespace
+
 std::string EventHub::issue_ticket(const Actor& actor, std::chrono::steady_clock::time_point now) {
   std::string t = new_session_token();
+  if (shared_ && actor.user_id) {
+    const auto at = shared_now_();
+    if (shared_->create_session(shared_ticket_key(t), *actor.user_id, at,
+                                at + std::chrono::seconds(60)))
+      return t;
+  }
   std::lock_guard lock(tickets_mu_);
   // Forget expired tickets as new ones are made: the list stays short.
   tickets_.erase(std::remove_if(tickets_.begin(), tickets_.end(),
@@ -136,6 +150,16 @@ std::string EventHub::issue_ticket(const Actor& actor, std::chrono::steady_clock
 
 std::optional<Actor> EventHub::redeem_ticket(const std::string& ticket,
                                              std::chrono::steady_clock::time_point now) {
+  if (shared_) {
+    const std::string key = shared_ticket_key(ticket);
+    auto user = shared_->session_user(key, shared_now_(), std::chrono::seconds(60));
+    if (user && *user) {
+      (void)shared_->delete_session(key);  // one use only
+      auto u = shared_->find_user(**user);
+      if (u && *u && !(*u)->disabled) return Actor::from_user(**u);
+      return std::nullopt;
+    }
+  }
   std::lock_guard lock(tickets_mu_);
   for (auto it = tickets_.begin(); it != tickets_.end(); ++it) {
     if (!constant_time_equal(it->first, ticket)) continue;

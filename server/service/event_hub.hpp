@@ -61,6 +61,13 @@ class EventHub {
 
   // One-time stream tickets for EventSource, which cannot send headers.
   std::string issue_ticket(const Actor& actor, std::chrono::steady_clock::time_point now);
+  // With several instances over one database: stream tickets are kept in the store
+  // instead (as one-minute sessions under a hash of their own), so that any instance
+  // redeems a ticket another issued.
+  void share_tickets_through(Store* store, NowFn now) {
+    shared_ = store;
+    shared_now_ = std::move(now);
+  }
   std::optional<Actor> redeem_ticket(const std::string& ticket,
                                      std::chrono::steady_clock::time_point now);
 
@@ -74,6 +81,8 @@ class EventHub {
   };
   std::mutex tickets_mu_;
   std::vector<std::pair<std::string, Pending>> tickets_;
+  Store* shared_ = nullptr;
+  NowFn shared_now_;
 };
 
 }  // namespace portal::server

@@ -164,6 +164,26 @@ TEST_F(Cluster, SubmitThroughTheBalancerActElsewhereAndHearItEverywhere) {
   ASSERT_TRUE(acted && acted->status == 200) << (acted ? acted->body : "no answer");
   EXPECT_TRUE(citizen.wait_for("\"action\":\"accept\"", 5s)) << citizen.text();
 
+  // A one-time stream ticket (EventSource) issued by one instance opens a stream on
+  // the other, once.
+  auto issued =
+      client_on(a_->port()).Post("/api/v1/stream/ticket", bearer(gw), "", "application/json");
+  ASSERT_TRUE(issued && issued->status == 201);
+  const std::string st = Json::parse(issued->body)["ticket"];
+  {
+    Sse by_ticket(b_->port(), "/api/v1/stream?ticket=" + st);
+    EXPECT_TRUE(by_ticket.wait_for(": connected", 3s)) << by_ticket.text();
+  }
+  for (int port : {a_->port(), b_->port()}) {
+    auto reused = client_on(port).Get(("/api/v1/stream?ticket=" + st).c_str());
+    ASSERT_TRUE(reused);
+    EXPECT_EQ(reused->status, 401) << port;
+  }
+  // Nor is a stream ticket a bearer token.
+  auto as_bearer = client_on(a_->port()).Get("/api/v1/me", bearer(st));
+  ASSERT_TRUE(as_bearer);
+  EXPECT_EQ(as_bearer->status, 401);
+
   // Both see the same ticket, through the balancer as well.
   for (int port : {a_->port(), b_->port(), lb_->port()}) {
     auto t = client_on(port).Get(("/api/v1/tickets/" + number).c_str(), bearer(gw));
