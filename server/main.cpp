@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/http/respond.hpp"
 #include "server/http/server.hpp"
 #include "server/service/auth_service.hpp"
 #include "server/service/history.hpp"
@@ -310,7 +311,9 @@ int cmd_serve(int argc, char** argv) {
         "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
         "  --bench                  add the benchmark echo route\n"
         "  --scheduler-interval S   seconds between SLA scheduler runs (default 60)\n"
-        "  --rate-limit-scale K     multiply the per-address rate limits (default 1)\n");
+        "  --rate-limit-scale K     multiply the per-address rate limits (default 1)\n"
+        "  --trusted-proxy LIST     comma-separated addresses of balancers in front (nginx):\n"
+        "                           their requests count by the last X-Forwarded-For hop\n");
     return 0;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
@@ -344,6 +347,17 @@ int cmd_serve(int argc, char** argv) {
   config.bench = a.has("bench");
   config.rate_limit_scale = std::atof(a.get("rate-limit-scale", "1").c_str());
   if (!(config.rate_limit_scale > 0)) config.rate_limit_scale = 1;
+  {
+    std::vector<std::string> proxies;
+    std::string list = a.get("trusted-proxy", "");
+    for (std::size_t start = 0; start < list.size();) {
+      auto end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) proxies.push_back(list.substr(start, end - start));
+      start = end + 1;
+    }
+    http::set_trusted_proxies(std::move(proxies));
+  }
 
   auto org = OrgDirectory::load(**store);
   if (!org) return fail(org.error());

@@ -1,5 +1,7 @@
 #include "server/http/respond.hpp"
 
+#include <algorithm>
+
 namespace portal::server::http {
 
 void send_json(httplib::Response& res, int status, const core::Json& body) {
@@ -72,8 +74,32 @@ core::Result<std::pair<int, int>> paging(const httplib::Request& req) {
   return std::pair{page, size};
 }
 
+namespace {
+std::vector<std::string>& trusted_proxies() {
+  static std::vector<std::string> addresses;  // set once at start, before serving
+  return addresses;
+}
+}  // namespace
+
+void set_trusted_proxies(std::vector<std::string> addresses) {
+  trusted_proxies() = std::move(addresses);
+}
+
+std::string client_address(const httplib::Request& req) {
+  const auto& trusted = trusted_proxies();
+  if (std::find(trusted.begin(), trusted.end(), req.remote_addr) == trusted.end())
+    return req.remote_addr;
+  std::string xff = req.get_header_value("X-Forwarded-For");
+  const auto comma = xff.rfind(',');
+  std::string last = comma == std::string::npos ? xff : xff.substr(comma + 1);
+  const auto b = last.find_first_not_of(' ');
+  const auto e = last.find_last_not_of(' ');
+  if (b == std::string::npos || e - b + 1 > 64) return req.remote_addr;
+  return last.substr(b, e - b + 1);
+}
+
 bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res) {
-  const auto d = limiter.take(req.remote_addr);
+  const auto d = limiter.take(client_address(req));
   if (d.allowed) return false;
   res.set_header("Retry-After", std::to_string(d.retry_after_seconds));
   send_error(res, {"rate_limited", "too many requests; try again later", {}, 429});

@@ -4,6 +4,9 @@
 
 #include <httplib.h>
 
+#include <string>
+#include <vector>
+
 #include "portal/core/json.hpp"
 #include "portal/core/result.hpp"
 #include "server/http/server.hpp"
@@ -29,6 +32,11 @@ core::Result<std::pair<int, int>> paging(const httplib::Request& req);
 
 // Takes a token for the caller's socket address (never a header it sends); when the
 // bucket is empty, answers 429 with Retry-After and returns true.
+// The address a request comes from: the socket's peer, or, when the peer is one of
+// the trusted proxies (a balancer in front of several instances), the last address of
+// X-Forwarded-For, which that proxy appended itself.
+void set_trusted_proxies(std::vector<std::string> addresses);
+std::string client_address(const httplib::Request& req);
 bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res);
 
 // The request id given to this request by the middleware.
