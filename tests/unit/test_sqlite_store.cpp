@@ -219,3 +219,37 @@ TEST_F(StoreTest, TwoInstancesRacingForOneTicketApplyOneChange) {
   EXPECT_EQ(evs->size(), static_cast<std::size_t>((*t)->event_count + 1));
   EXPECT_TRUE(tickets_->verify_audit()->failures.empty());
 }
+
+TEST_F(StoreTest, ARetriedSubmissionIsCreatedOnceWhicheverInstanceItReaches) {
+  std::unique_ptr<Store> other_store;
+  if (on_postgres()) {
+    auto o = open_store(db_);
+    ASSERT_TRUE(o.ok());
+    other_store = std::move(*o);
+  }
+  Store& other = other_store ? *other_store : *store_;
+  TicketService elsewhere(other, org_, [this] { return now_; });
+  // The same retried request reaches both instances at once, several times over.
+  std::vector<std::string> numbers(8), codes(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      auto r = (i % 2 ? elsewhere : *tickets_).submit(draft(), Actor{}, std::string("key-42"));
+      if (r.ok()) {
+        numbers[i] = r->number;
+        codes[i] = r->access_code.value_or("");
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(numbers[i], numbers[0]) << i;
+    EXPECT_EQ(codes[i], codes[0]) << i;
+  }
+  EXPECT_FALSE(numbers[0].empty());
+  EXPECT_EQ(codes[0].size(), 8u);
+  TicketFilter all;
+  all.page_size = 200;
+  auto page = store_->list_tickets(all);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 1);
+}

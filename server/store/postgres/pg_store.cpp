@@ -746,6 +746,24 @@ bool PgStore::notify(pg::Conn& c, const std::string& number, const std::string& 
 
 Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
                                             std::vector<core::AuditEvent>& events) {
+  if (!t.idempotency_key.empty()) {
+    // A retried request: the same key is created once, whichever instance each
+    // attempt reaches. The lock holds concurrent attempts until the first commits.
+    if (!c.exec("SELECT pg_advisory_xact_lock(hashtext(?))", pg::Params().add(t.idempotency_key))
+             .ok())
+      return db_error(c, "idempotency_lock");
+    auto q = c.exec(std::string("SELECT ") + kTicketColumns +
+                        ", sealed_access_code FROM tickets WHERE idempotency_key = ?",
+                    pg::Params().add(t.idempotency_key));
+    if (!q.ok()) return db_error(c, "idempotency_lookup");
+    if (q.rows()) {
+      TicketRecord first = read_ticket(q, 0);
+      first.idempotency_key = t.idempotency_key;
+      first.sealed_access_code = q.opt_text(0, 40).value_or("");
+      first.replayed = true;
+      return first;
+    }
+  }
   const auto day = core::civil_date(t.created_at, core::kShanghaiOffset);
   char day_key[16];
   std::snprintf(day_key, sizeof day_key, "%04d%02d%02d", day.year, day.month, day.day);
@@ -763,8 +781,10 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
     pg::Params p;
     p.add(t.number);
     add_ticket(p, t);
+    p.add(non_empty(t.idempotency_key)).add(non_empty(t.sealed_access_code));
     auto r = c.exec(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
-                        ") VALUES (?," + placeholders(kTicketMutableCount) + ") RETURNING id",
+                        ", idempotency_key, sealed_access_code) VALUES (?," +
+                        placeholders(kTicketMutableCount) + ",?,?) RETURNING id",
                     p);
     if (!r.ok()) {
       if (r.sqlstate() == kUniqueViolation && t.external_id)
@@ -790,7 +810,7 @@ Result<TicketRecord> PgStore::create_ticket(TicketRecord t, std::vector<core::Au
   if (!tx.ok()) return db_error(c, "create_ticket");
   auto r = insert_ticket(c, std::move(t), events);
   if (!r) return r;
-  if (!notify(c, r->number, "submit")) return db_error(c, "notify");
+  if (!r->replayed && !notify(c, r->number, "submit")) return db_error(c, "notify");
   if (!tx.commit()) return db_error(c, "create_ticket_commit");
   return r;
 }
