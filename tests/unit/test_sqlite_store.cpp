@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "server/store/migrations.hpp"
 #include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
@@ -252,4 +253,16 @@ TEST_F(StoreTest, ARetriedSubmissionIsCreatedOnceWhicheverInstanceItReaches) {
   auto page = store_->list_tickets(all);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->total, 1);
+}
+
+// Both backends have the same numbered migrations: a migration added for one dialect
+// only fails here.
+TEST(Migrations, BothDialectsHaveTheSameNumbersAndNames) {
+  const auto& lite = migrations();
+  const auto& pg = pg_migrations();
+  ASSERT_EQ(lite.size(), pg.size());
+  for (std::size_t i = 0; i < lite.size(); ++i) {
+    EXPECT_EQ(lite[i].version, pg[i].version);
+    EXPECT_STREQ(lite[i].name, pg[i].name);
+  }
 }
