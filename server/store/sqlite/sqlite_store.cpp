@@ -326,9 +326,14 @@ void SqliteStore::writer_loop() {
         }
       }
     }
+    {
+      std::lock_guard lock(wmu_);
+      stats_.running = static_cast<std::int64_t>(batch.size());
+    }
     run_batch(batch);
     {
       std::lock_guard lock(wmu_);
+      stats_.running = 0;
       for (Job* j : batch) j->done = true;
       stats_.batches += 1;
       stats_.jobs += static_cast<std::int64_t>(batch.size());
@@ -381,7 +386,9 @@ void SqliteStore::run_batch(std::vector<Job*>& batch) {
 
 SqliteStore::WriterStats SqliteStore::writer_stats() {
   std::lock_guard lock(wmu_);
-  return stats_;
+  WriterStats out = stats_;
+  out.queued = static_cast<std::int64_t>(queue_.size());
+  return out;
 }
 
 int SqliteStore::schema_version() {
