@@ -65,7 +65,7 @@ Filed file_ticket(const std::string& gw) {
                  {"grid_id", me["grid_ids"][0]},
                  {"contact", {{"name", "王五"}, {"phone", "13900001111"}}}};
   auto sub = g->client().Post("/api/v1/tickets", ticket.dump(), "application/json");
-  EXPECT_TRUE(sub && sub->status == 201) << (sub ? sub->body : "");
+  EXPECT_TRUE(sub && sub->status == 201) << (sub ? sub->body : "no answer");
   const std::string number = body_of(sub)["number"];
   auto acc = post("/api/v1/tickets/" + number + "/actions", gw, {{"action", "accept"}});
   EXPECT_TRUE(acc && acc->status == 200) << (acc ? acc->body : "");
