@@ -49,7 +49,9 @@ void expect_error(const httplib::Result& r, int status, const std::string& field
   auto j = Json::parse(r->body, nullptr, false);
   ASSERT_TRUE(j.contains("error")) << r->body;
   EXPECT_EQ(j["error"].value("field", ""), field) << r->body;
-  if (!code.empty()) EXPECT_EQ(j["error"]["code"], code) << r->body;
+  if (!code.empty()) {
+    EXPECT_EQ(j["error"]["code"], code) << r->body;
+  }
 }
 
 struct Filed {
