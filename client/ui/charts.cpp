@@ -289,11 +289,14 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
   const float width = AvailWidth();
   const std::string_view export_label = ctx.t(T::export_csv);
   const float bw = Measure(ctx.fonts.small, small, export_label).x + 28;
-  const float title_h = std::max(body + 6, 32.0f);
+  // A title too long to share its line with the button puts the button below it.
+  const float title_w = Measure(ctx.fonts.body, body, t.title).x;
+  const bool stacked = !t.csv_path.empty() && title_w + bw + 12 > width;
+  const float title_h = stacked ? 32.0f + 40.0f : std::max(body + 6, 32.0f);
   w->DrawList->AddText(ctx.fonts.body, body, ImVec2(top.x, top.y + (32 - body) * 0.5f),
                        theme::kText, t.title.data(), t.title.data() + t.title.size());
   if (!t.csv_path.empty()) {
-    w->DC.CursorPos = ImVec2(top.x + width - bw, top.y);
+    w->DC.CursorPos = ImVec2(top.x + width - bw, top.y + (stacked ? 36.0f : 0.0f));
     const std::string id = t.id + ".csv";
     const ImGuiID gid = w->GetID(id.c_str());
     const ImRect bb(w->DC.CursorPos, w->DC.CursorPos + ImVec2(bw, 32));
@@ -373,8 +376,10 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
           const float f = static_cast<float>(std::clamp(t.bar[r], 0.0, 1.0));
           dl->AddRectFilled(ImVec2(x, p.y + row_h * 0.5f - 4),
                             ImVec2(x + bwid, p.y + row_h * 0.5f + 4), theme::kNeutralSoft, 3);
-          dl->AddRectFilled(ImVec2(x, p.y + row_h * 0.5f - 4),
-                            ImVec2(x + bwid * f, p.y + row_h * 0.5f + 4), theme::kPrimary, 3);
+          if (f > 0)
+            dl->AddRectFilled(ImVec2(x, p.y + row_h * 0.5f - 4),
+                              ImVec2(x + std::max(bwid * f, 6.0f), p.y + row_h * 0.5f + 4),
+                              theme::kPrimary, 3);
           tx = x + bwid + 8;
         }
         dl->PushClipRect(ImVec2(x, p.y), ImVec2(x + cw[c] - 6, p.y + row_h), true);

@@ -31,9 +31,9 @@ void Op(Ctx& ctx, intent::CockpitOp op, std::string arg = {}, std::string arg2 =
 void Overview(Ctx& ctx, const CockpitView& v) {
   const bool wide = Wide(ctx);
   SectionLabel(ctx, ctx.t(T::period_30_days));
-  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 138);
+  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 122);
   Gap(theme::kGap);
-  KpiTiles(ctx, v.counts, wide ? 4 : 2, 96);
+  KpiTiles(ctx, v.counts, wide ? 4 : 2, 90);
   Gap(theme::kGap * 2);
   if (auto k = Choices(ctx, "cockpit.interval", v.intervals); !k.empty())
     Op(ctx, intent::CockpitOp::interval, k);
@@ -230,7 +230,7 @@ void DrawBoard(Ctx& ctx, const BoardView& v) {
     EndBody(ctx);
     return;
   }
-  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 138);
+  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 122);
   Gap(theme::kGap * 2);
   SideBySide(
       ctx, wide, 0.5f, [&] { Table(ctx, v.streets); }, [&] { Table(ctx, v.ratings, 20); });

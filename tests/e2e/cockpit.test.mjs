@@ -65,6 +65,34 @@ async function fileTicket(gw, { resolve = false, satisfaction = 5 } = {}) {
   return number;
 }
 
+// A day of hotline work orders spread over the district, denser towards two hot spots,
+// so that the heat map has something to show.
+async function importHotlineDay() {
+  const ha = await login('ha01');
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const spots = [[35.41, 116.58], [35.47, 116.49]];
+  // Many categories, so that no category × street cluster outgrows the noise complaints
+  // the topic test relies on.
+  const cats = ['city.road', 'city.streetlight', 'env.garbage', 'traffic.parking', 'city.greenery',
+    'water.leak', 'city.facility', 'safety.manhole', 'env.fumes', 'traffic.signal', 'power.line',
+    'market.price'];
+  const rows = [];
+  for (let i = 0; i < 100; i++) {
+    const near = i % 3 !== 0;
+    const [clat, clng] = spots[i % 2];
+    const lat = near ? clat + (rand() - 0.5) * 0.06 : 35.31 + rand() * 0.23;
+    const lng = near ? clng + (rand() - 0.5) * 0.08 : 116.41 + rand() * 0.33;
+    rows.push({
+      external_id: `HL-COCKPIT-${i}`, category: cats[i % cats.length],
+      description: '来电反映路面和照明问题，请尽快处理', location: { lat, lng, address: '热线来电' },
+      contact: { name: '来电群众', phone: '13700004444' },
+    });
+  }
+  const r = await api('POST', '/api/v1/hotline/import', { token: ha, body: rows });
+  assert.equal(r.status, 201, JSON.stringify(r.json).slice(0, 400));
+}
+
 async function signIn(page, user) {
   await press(page, 'home.account');
   await waitScreen(page, 'account');
@@ -97,6 +125,7 @@ async function withPortal(device, name, body) {
 }
 
 test('a district leader sees the API figures, and they change after a rating', async () => {
+  await importHotlineDay();
   const gw = await login('gw0001');
   await fileTicket(gw, { resolve: true, satisfaction: 5 });
   await fileTicket(gw);
@@ -148,7 +177,12 @@ test('the district leader opens a topic, links its tickets and resolves them tog
     await signIn(page, 'ds01');
     await press(page, 'cockpit.tab.topics');
     await waitWidget(page, 'suggestions', (w) => Number(w.value.split('|')[0]) >= 1);
-    await press(page, 'topics.create.0');
+    // The noise cluster of gw0001's street, among the suggestions the cockpit lists.
+    const me = (await api('GET', '/api/v1/me', { token: gw })).json;
+    const suggested = (await api('GET', '/api/v1/stats/topics', { token: ds })).json.items;
+    const index = suggested.findIndex((x) => x.category === 'env.noise' && x.street_id === me.street_id);
+    assert.ok(index >= 0 && index < 5, JSON.stringify(suggested));
+    await press(page, `topics.create.${index}`);
     await waitWidget(page, 'topic.notice');
     await waitWidget(page, 'topic.link', (w) => w.enabled);
     await press(page, 'topic.link');
