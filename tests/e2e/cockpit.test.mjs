@@ -143,24 +143,24 @@ test('a district leader sees the API figures, and they change after a rating', a
     await fileTicket(gw, { resolve: true, satisfaction: 1 });
     const after = (await api('GET', '/api/v1/stats/overview', { token: ds })).json;
     assert.notEqual(after.satisfaction_rate, before.satisfaction_rate);
-    await press(page, 'cockpit.tab.map');
-    await press(page, 'cockpit.tab.overview');
-    // The cockpit reloads when asked (a new sign-in or the refresh); use the tab round trip
-    // plus an explicit reload through the home screen entry.
+    // The cockpit loads its figures whenever it is opened: back home, then in again.
     await page.evaluate(() => history.back());
     await waitScreen(page, 'home');
     await press(page, 'home.cockpit');
     await waitScreen(page, 'cockpit');
+    await waitWidget(page, 'cockpit.tab.overview', (w) => w.value === 'on');
     await expectTiles(page, after);
 
     // The heat map and its busiest grids.
     await press(page, 'cockpit.tab.map');
+    await waitWidget(page, 'cockpit.tab.map', (w) => w.value === 'on');
     await waitWidget(page, 'cockpit.heatmap', (w) => w.enabled);
     await waitWidget(page, 'heat_top', (w) => Number(w.value.split('|')[0]) >= 1);
     await screenshot(page, 'cockpit-heatmap-desktop');
 
     // CSV export of the ranking goes through the browser's download.
     await press(page, 'cockpit.tab.overview');
+    await waitWidget(page, 'cockpit.tab.overview', (w) => w.value === 'on');
     await press(page, 'ranking.csv');
     const dl = await page.waitForFunction(() => window.portal.lastDownload, null, { timeout: 10000 });
     const file = await dl.jsonValue();
@@ -217,6 +217,14 @@ test('a street leader sees their street on a phone', async () => {
     assert.match(o.scope, /^street:/);
     await expectTiles(page, o);
     await screenshot(page, 'cockpit-phone');
+    // In English: the same figures under English labels.
+    await press(page, 'lang.toggle');
+    await waitWidget(page, 'kpi.satisfaction_rate',
+      (w) => w.label === 'Satisfaction rate' && w.value === pct(o.satisfaction_rate));
+    await waitWidget(page, 'cockpit.tab.overview', (w) => w.label === 'Overview');
+    await screenshot(page, 'cockpit-phone-en');
+    await press(page, 'lang.toggle');
+    await waitWidget(page, 'kpi.satisfaction_rate', (w) => w.label === '满意率');
     await press(page, 'cockpit.tab.topics');
     await settle(page);
     await screenshot(page, 'cockpit-topics-phone');
