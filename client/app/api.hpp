@@ -8,6 +8,7 @@
 
 #include "app/model.hpp"
 #include "net/http.hpp"
+#include "portal/core/json.hpp"
 #include "portal/core/result.hpp"
 #include "portal/core/ticket.hpp"
 
@@ -48,6 +49,12 @@ class Api {
   // The error a failed answer stands for: the body's {"error":{...}} when there is
   // one, else a generic error for the status (status 0: "network").
   static core::Error error_from(const net::Response& r);
+
+  // The cockpit's calls: JSON answers of many shapes (read by the cockpit's own
+  // parsers), and text answers (CSV exports).
+  void get_json(const std::string& path, Done<core::Json> done);
+  void post_json(const std::string& path, const core::Json& body, Done<core::Json> done);
+  void get_text(const std::string& path, Done<std::string> done);
 
  private:
   net::Http& http_;

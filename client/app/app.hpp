@@ -15,6 +15,7 @@
 
 #include "app/api.hpp"
 #include "app/async.hpp"
+#include "app/cockpit.hpp"
 #include "app/glyphs.hpp"
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
@@ -58,6 +59,9 @@ class App {
   RateView rate() const;
   ServicesView services_directory() const;
   bool signed_in() const { return !session_.token.empty(); }
+  // The data cockpit (leaders) and the public board (anyone): app/cockpit.hpp.
+  CockpitView cockpit() const;
+  BoardView board() const;
 
   // [SECTION] From the page (the platform layer calls these)
   // A photo slot changed: state 0 uploading (progress 0..1), 1 uploaded, 2 failed.
@@ -172,6 +176,10 @@ class App {
   bool stream_open_ = false;
   std::string stream_for_;  // "token" or the number the anonymous stream follows
   bool embedded_ = false;
+
+  // The cockpit and the public board (declared last: it uses api_ and services_).
+  Cockpit cockpit_{api_, services_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  void open_cockpit();
 };
 
 }  // namespace portal::client

@@ -59,16 +59,36 @@ struct RemovePhoto {
   std::size_t index;
 };
 struct RetryList {};  // my tickets, the map or the services directory, whichever is shown
+// [SECTION] Cockpit and public board: one intent with an operation and its argument
+// (a tab, interval, dimension or metric key; a CSV path and file name; a topic id or
+// a suggestion's index).
+enum class CockpitOp {
+  open_cockpit,
+  open_board,
+  tab,
+  interval,
+  dim,
+  metric,
+  refresh,
+  export_csv,
+  create_topic,
+  select_topic,
+  link_candidates,
+  resolve_topic
+};
+struct Cockpit {
+  CockpitOp op;
+  std::string arg, arg2;
+};
 }  // namespace intent
 
-using Intent =
-    std::variant<intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage,
-                 intent::EditField, intent::SetAnonymous, intent::PickCategory,
-                 intent::RetryCategories, intent::SubmitTicket, intent::LookUpTicket,
-                 intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::SignIn,
-                 intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
-                 intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation,
-                 intent::UseMyLocation, intent::AddPhotos, intent::RemovePhoto, intent::RetryList>;
+using Intent = std::variant<
+    intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage, intent::EditField,
+    intent::SetAnonymous, intent::PickCategory, intent::RetryCategories, intent::SubmitTicket,
+    intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
+    intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
+    intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
+    intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::Cockpit>;
 
 class Intents {
  public:

@@ -32,6 +32,10 @@ const char* ScreenName(Screen s) {
       return "rate";
     case Screen::services:
       return "services";
+    case Screen::cockpit:
+      return "cockpit";
+    case Screen::board:
+      return "board";
   }
   return "";
 }
@@ -58,6 +62,10 @@ T TitleOf(Screen s) {
       return T::rate_title;
     case Screen::services:
       return T::services_title;
+    case Screen::cockpit:
+      return T::cockpit_title;
+    case Screen::board:
+      return T::board_title;
   }
   return T::app_name;
 }
@@ -66,9 +74,9 @@ T TitleOf(Screen s) {
 
 std::vector<T> TitleFontTexts() {
   std::vector<T> out{T::home_submit_title, T::home_track_title};
-  for (Screen s :
-       {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
-        Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate, Screen::services})
+  for (Screen s : {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
+                   Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate,
+                   Screen::services, Screen::cockpit, Screen::board})
     out.push_back(TitleOf(s));
   return out;
 }
@@ -101,6 +109,11 @@ void DrawApp(Ctx& ctx, const App& app) {
   screen.h = ctx.display.y;
   ctx.log.add(std::move(screen));
 
+  // The cockpit and the board use a wide column on wide screens, and so does their bar.
+  if (shell.screen == Screen::cockpit || shell.screen == Screen::board) {
+    ctx.column_w = std::min(ctx.display.x, 1760.0f);
+    ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
+  }
   TopBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
   switch (shell.screen) {
     case Screen::home:
@@ -132,6 +145,12 @@ void DrawApp(Ctx& ctx, const App& app) {
       break;
     case Screen::services:
       DrawServices(ctx, app.services_directory());
+      break;
+    case Screen::cockpit:
+      DrawCockpit(ctx, app.cockpit());
+      break;
+    case Screen::board:
+      DrawBoard(ctx, app.board());
       break;
   }
   Toast(ctx, shell.toast);

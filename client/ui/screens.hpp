@@ -27,5 +27,7 @@ void DrawAccount(Ctx& ctx, const AccountView& v);
 void DrawMyTickets(Ctx& ctx, const MyTicketsView& v);
 void DrawRate(Ctx& ctx, const RateView& v);
 void DrawServices(Ctx& ctx, const ServicesView& v);
+void DrawCockpit(Ctx& ctx, const CockpitView& v);
+void DrawBoard(Ctx& ctx, const BoardView& v);
 
 }  // namespace portal::client::ui

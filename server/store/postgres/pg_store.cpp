@@ -1134,6 +1134,123 @@ Result<std::vector<std::string>> PgStore::attachment_tickets(const std::string& 
   return out;
 }
 
+// [SECTION] Topics (每月一题)
+
+namespace {
+
+constexpr const char* kTopicSelect =
+    "SELECT t.id, t.title, t.category, t.street_id, t.month, t.note, t.status, t.created_by, "
+    "t.created_at, t.reply, t.resolved_by, t.resolved_at, "
+    "(SELECT COUNT(*) FROM topic_tickets l WHERE l.topic_id = t.id), "
+    "(SELECT COUNT(*) FROM topic_tickets l JOIN tickets k ON k.id = l.ticket_id "
+    " WHERE l.topic_id = t.id AND k.status IN "
+    " ('submitted','assigned','accepted','in_progress','returned')) "
+    "FROM topics t ";
+
+TopicRecord read_topic(const pg::Res& s, int i) {
+  TopicRecord t;
+  t.id = s.int64(i, 0);
+  t.title = s.text(i, 1);
+  t.category = s.text(i, 2);
+  t.street_id = s.opt_text(i, 3);
+  t.month = s.text(i, 4);
+  t.note = s.text(i, 5);
+  t.status = s.text(i, 6);
+  t.created_by = s.int64(i, 7);
+  t.created_at = core::from_unix(s.int64(i, 8));
+  t.reply = s.opt_text(i, 9);
+  t.resolved_by = s.opt_int64(i, 10);
+  t.resolved_at = opt_time(s, i, 11);
+  t.ticket_count = s.int64(i, 12);
+  t.open_count = s.int64(i, 13);
+  return t;
+}
+
+}  // namespace
+
+Result<TopicRecord> PgStore::create_topic(TopicRecord topic) {
+  LEASE(c, "create_topic");
+  auto r = c.exec(
+      "INSERT INTO topics(title, category, street_id, month, note, status, created_by, "
+      "created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+      pg::Params()
+          .add(topic.title)
+          .add(topic.category)
+          .add(topic.street_id)
+          .add(topic.month)
+          .add(topic.note)
+          .add(topic.created_by)
+          .add(core::to_unix(topic.created_at)));
+  if (!r.ok() || !r.rows()) return db_error(c, "create_topic");
+  TopicRecord out = topic;
+  out.id = r.int64(0, 0);
+  out.status = "open";
+  return out;
+}
+
+Result<std::optional<TopicRecord>> PgStore::find_topic(std::int64_t id) {
+  LEASE(c, "find_topic");
+  auto r = c.exec(std::string(kTopicSelect) + "WHERE t.id = ?", pg::Params().add(id));
+  if (!r.ok()) return db_error(c, "find_topic");
+  if (!r.rows()) return std::optional<TopicRecord>();
+  return std::optional<TopicRecord>(read_topic(r, 0));
+}
+
+Result<std::vector<TopicRecord>> PgStore::topics(const TopicFilter& f) {
+  LEASE(c, "topics");
+  auto r = c.exec(std::string(kTopicSelect) +
+                      "WHERE (?1::text IS NULL OR t.street_id = ?1) AND (?2 = '' OR t.month = ?2) "
+                      "AND (?3 = '' OR t.status = ?3) ORDER BY t.id DESC LIMIT 500",
+                  pg::Params().add(f.street_id).add(f.month).add(f.status));
+  if (!r.ok()) return db_error(c, "topics");
+  std::vector<TopicRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_topic(r, i));
+  return out;
+}
+
+Result<int> PgStore::link_topic_tickets(std::int64_t topic_id,
+                                        const std::vector<std::int64_t>& ticket_ids,
+                                        std::int64_t by, core::TimePoint now) {
+  LEASE(c, "link_topic_tickets");
+  // The links of a request are kept together or not at all.
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "link_topic_tickets");
+  int added = 0;
+  for (auto id : ticket_ids) {
+    auto r = c.exec(
+        "INSERT INTO topic_tickets(topic_id, ticket_id, linked_by, linked_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        pg::Params().add(topic_id).add(id).add(by).add(core::to_unix(now)));
+    if (!r.ok()) return db_error(c, "link_topic_tickets");
+    added += static_cast<int>(r.affected());
+  }
+  if (!tx.commit()) return db_error(c, "link_topic_tickets_commit");
+  return added;
+}
+
+Result<std::vector<std::string>> PgStore::topic_ticket_numbers(std::int64_t topic_id) {
+  LEASE(c, "topic_ticket_numbers");
+  auto r = c.exec(
+      "SELECT k.number FROM topic_tickets l JOIN tickets k ON k.id = l.ticket_id "
+      "WHERE l.topic_id = ? ORDER BY l.linked_at, k.id",
+      pg::Params().add(topic_id));
+  if (!r.ok()) return db_error(c, "topic_ticket_numbers");
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+  return out;
+}
+
+Result<bool> PgStore::resolve_topic(std::int64_t topic_id, const std::string& reply,
+                                    std::int64_t by, core::TimePoint now) {
+  LEASE(c, "resolve_topic");
+  auto r = c.exec(
+      "UPDATE topics SET status = 'resolved', reply = ?, resolved_by = ?, resolved_at = ? "
+      "WHERE id = ? AND status = 'open'",
+      pg::Params().add(reply).add(by).add(core::to_unix(now)).add(topic_id));
+  if (!r.ok()) return db_error(c, "resolve_topic");
+  return r.affected() > 0;
+}
+
 // [SECTION] Several instances
 
 core::Outcome PgStore::watch_changes(ChangeFn fn) {

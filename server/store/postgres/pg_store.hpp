@@ -76,6 +76,16 @@ class PgStore final : public Store {
   core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
   core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) override;
 
+  core::Result<TopicRecord> create_topic(TopicRecord topic) override;
+  core::Result<std::optional<TopicRecord>> find_topic(std::int64_t id) override;
+  core::Result<std::vector<TopicRecord>> topics(const TopicFilter& filter) override;
+  core::Result<int> link_topic_tickets(std::int64_t topic_id,
+                                       const std::vector<std::int64_t>& ticket_ids, std::int64_t by,
+                                       core::TimePoint now) override;
+  core::Result<std::vector<std::string>> topic_ticket_numbers(std::int64_t topic_id) override;
+  core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply, std::int64_t by,
+                                   core::TimePoint now) override;
+
   core::Outcome watch_changes(ChangeFn fn) override;
   core::Result<std::unique_ptr<JobLock>> try_lock_job(const std::string& job) override;
 
