@@ -99,6 +99,7 @@ class SqliteStore final : public Store {
   // Statistics of the writer, for tests and benchmarks.
   struct WriterStats {
     std::int64_t batches = 0, jobs = 0, largest_batch = 0;
+    std::int64_t queued = 0, running = 0;  // now: waiting, and in the batch under way
   };
   WriterStats writer_stats();
 
