@@ -23,18 +23,37 @@ int login_as(portal::test::ServerProcess& s, const std::string& forwarded_for) {
 
 }  // namespace
 
+// Attempts from `addresses(i)` until one is refused with 429; how many were answered
+// before it (the bucket refills slowly, one attempt every 6 s, so a slow machine may
+// need a few more than the burst of 10).
+template <class Addr>
+int attempts_until_limited(portal::test::ServerProcess& s, Addr addresses, int at_most = 30) {
+  for (int i = 0; i < at_most; ++i) {
+    const int status = login_as(s, addresses(i));
+    if (status == 429) return i;
+    EXPECT_EQ(status, 401);
+  }
+  return at_most;
+}
+
 TEST(Proxy, LimitsCountTheAddressTheTrustedBalancerReports) {
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(login_as(*behind_proxy, "198.51.100.7"), 401) << i;
-  EXPECT_EQ(login_as(*behind_proxy, "198.51.100.7"), 429);
+  const int n = attempts_until_limited(*behind_proxy, [](int) { return "198.51.100.7"; });
+  EXPECT_GE(n, 10);
+  EXPECT_LT(n, 30);
   // Another citizen behind the same balancer is not held back.
   EXPECT_EQ(login_as(*behind_proxy, "198.51.100.8"), 401);
-  // Only the hop the balancer appended counts: what the client wrote before it does not.
-  EXPECT_EQ(login_as(*behind_proxy, "203.0.113.1, 198.51.100.7"), 429);
+  // Only the hop the balancer appended counts: what the client wrote before it does not
+  // (were it counted, each new first address would get a fresh bucket).
+  EXPECT_LT(attempts_until_limited(
+                *behind_proxy,
+                [](int i) { return "203.0.113." + std::to_string(i) + ", 198.51.100.7"; }, 5),
+            5);
 }
 
 TEST(Proxy, WithoutATrustedBalancerTheHeaderIsIgnored) {
-  for (int i = 0; i < 10; ++i)
-    EXPECT_EQ(login_as(*direct, "192.0.2." + std::to_string(i)), 401) << i;
   // A client cannot escape the limit by writing another address in the header.
-  EXPECT_EQ(login_as(*direct, "192.0.2.200"), 429);
+  const int n =
+      attempts_until_limited(*direct, [](int i) { return "192.0.2." + std::to_string(i); });
+  EXPECT_GE(n, 10);
+  EXPECT_LT(n, 30);
 }
