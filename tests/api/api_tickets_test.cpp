@@ -170,6 +170,9 @@ TEST(Tickets, ChunkedBodiesAreRefused) {
   // cpp-httplib's payload limit does not cover chunked bodies: the server refuses them.
   // (Small enough to fit the socket buffers, so the answer is read deterministically.)
   httplib::Client c("127.0.0.1", g_server->port());
+  c.set_connection_timeout(5);
+  c.set_read_timeout(5);
+  c.set_write_timeout(5);
   auto r = c.Post(
       "/api/v1/tickets",
       [](size_t offset, httplib::DataSink& sink) {
