@@ -59,6 +59,21 @@ struct RemovePhoto {
   std::size_t index;
 };
 struct RetryList {};  // my tickets, the map or the services directory, whichever is shown
+// The handler workbench.
+struct SetQueueFilter {
+  QueueFilter value;
+};
+struct OpenAction {  // a button of the ticket page: accept at once, else its form
+  std::string action;
+};
+struct TogglePick {
+  std::string id;
+};
+struct SubmitAction {};
+struct FileForCaller {  // hotline agent or patrol: the report form on that channel
+  bool patrol;
+};
+struct SubmitImport {};
 }  // namespace intent
 
 using Intent =
@@ -68,7 +83,9 @@ using Intent =
                  intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::SignIn,
                  intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
                  intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation,
-                 intent::UseMyLocation, intent::AddPhotos, intent::RemovePhoto, intent::RetryList>;
+                 intent::UseMyLocation, intent::AddPhotos, intent::RemovePhoto, intent::RetryList,
+                 intent::SetQueueFilter, intent::OpenAction, intent::TogglePick,
+                 intent::SubmitAction, intent::FileForCaller, intent::SubmitImport>;
 
 class Intents {
  public:

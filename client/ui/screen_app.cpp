@@ -32,6 +32,12 @@ const char* ScreenName(Screen s) {
       return "rate";
     case Screen::services:
       return "services";
+    case Screen::queue:
+      return "queue";
+    case Screen::action:
+      return "action";
+    case Screen::hotline_import:
+      return "hotline_import";
   }
   return "";
 }
@@ -58,6 +64,12 @@ T TitleOf(Screen s) {
       return T::rate_title;
     case Screen::services:
       return T::services_title;
+    case Screen::queue:
+      return T::queue_title;
+    case Screen::action:
+      return T::ticket_actions;
+    case Screen::hotline_import:
+      return T::import_title;
   }
   return T::app_name;
 }
@@ -66,9 +78,9 @@ T TitleOf(Screen s) {
 
 std::vector<T> TitleFontTexts() {
   std::vector<T> out{T::home_submit_title, T::home_track_title};
-  for (Screen s :
-       {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
-        Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate, Screen::services})
+  for (Screen s : {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
+                   Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate,
+                   Screen::services, Screen::queue, Screen::action, Screen::hotline_import})
     out.push_back(TitleOf(s));
   return out;
 }
@@ -101,7 +113,13 @@ void DrawApp(Ctx& ctx, const App& app) {
   screen.h = ctx.display.y;
   ctx.log.add(std::move(screen));
 
-  TopBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
+  if (shell.embedded) {
+    ctx.top_bar = shell.can_go_back ? theme::kCompactBar : 0.0f;
+    CompactBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
+  } else {
+    ctx.top_bar = theme::kTopBar;
+    TopBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
+  }
   switch (shell.screen) {
     case Screen::home:
       DrawHome(ctx, app.home());
@@ -132,6 +150,15 @@ void DrawApp(Ctx& ctx, const App& app) {
       break;
     case Screen::services:
       DrawServices(ctx, app.services_directory());
+      break;
+    case Screen::queue:
+      DrawQueue(ctx, app.queue());
+      break;
+    case Screen::action:
+      DrawAction(ctx, app.action_form());
+      break;
+    case Screen::hotline_import:
+      DrawImport(ctx, app.import_view());
       break;
   }
   Toast(ctx, shell.toast);

@@ -61,6 +61,8 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height);
 
 // [SECTION] Chrome
 void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title);
+// The embedded layout's bar: a slim back row on inner screens, nothing on the first.
+void CompactBar(Ctx& ctx, const ShellView& shell, std::string_view title);
 void Toast(Ctx& ctx, std::string_view text);
 
 // [SECTION] Icons, drawn with the draw list
