@@ -44,6 +44,7 @@
     ready: false,        // true once the first frame is on screen
     frame: 0,            // frames drawn so far
     frameMs: [],         // CPU time of the last frames drawn (ms, at most 600 kept)
+    frameUiMs: [],       // ... of which building the UI (view-models, widgets, draw lists)
     firstFrameMs: null,  // performance.now() of the first frame (ms since navigation start)
     fontBytes: 0,
     fontAtlas: null,     // the last atlas build: {ms, glyphs, width, height, builds}
@@ -438,10 +439,12 @@
       }, function () { bridge.fatal('font'); });
     },
 
-    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, ms) {
+    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, ms, uiMs) {
       portal.frame = frame;
       portal.frameMs.push(ms);
+      portal.frameUiMs.push(uiMs);
       if (portal.frameMs.length > 600) portal.frameMs.splice(0, portal.frameMs.length - 600);
+      if (portal.frameUiMs.length > 600) portal.frameUiMs.splice(0, portal.frameUiMs.length - 600);
       if (!portal.ready) {
         portal.ready = true;
         portal.firstFrameMs = performance.now();

@@ -688,9 +688,10 @@ TicketPage App::ticket() const {
                " · " + std::string(satisfaction_name(lang_, r->satisfaction));
     if (!r->comment.empty()) p.rating += " · " + r->comment;
   }
-  p.can_rate = std::find(t.allowed_actions.begin(), t.allowed_actions.end(), "rate") !=
-                   t.allowed_actions.end() ||
-               (t.status == core::Status::resolved && !ticket_.value.rating);
+  // Only the submitter rates here; handlers record a phone rating as an action.
+  p.can_rate = !is_handler() && (std::find(t.allowed_actions.begin(), t.allowed_actions.end(),
+                                           "rate") != t.allowed_actions.end() ||
+                                 (t.status == core::Status::resolved && !ticket_.value.rating));
   p.live = stream_open_;
   p.actions = action_buttons();
   p.busy = acting_.loading();

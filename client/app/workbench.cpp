@@ -121,7 +121,8 @@ void App::load_queue() {
 
 // A live change of a ticket in the handler's scope.
 void App::on_queue_change(const std::string& number) {
-  const bool shown = screen() == Screen::ticket && number == ticket_number_;
+  const bool shown =
+      (screen() == Screen::ticket || screen() == Screen::action) && number == ticket_number_;
   if (!shown && std::find(unread_.begin(), unread_.end(), number) == unread_.end())
     unread_.push_back(number);
   if (queue_.loaded() || screen() == Screen::queue) load_queue();
@@ -280,9 +281,9 @@ QueueView App::queue() const {
   v.can_file = role == "hotline_agent";
   v.can_patrol = role == "grid_worker";
   v.filter = queue_filter_;
-  v.unread = unread_.size();
   for (const auto& t : queue_.value) {
     ++v.all;
+    if (std::find(unread_.begin(), unread_.end(), t.number) != unread_.end()) ++v.unread;
     if (is_open_status(t.status)) ++v.open;
     if (t.overdue) ++v.overdue;
   }

@@ -31,9 +31,9 @@ EM_JS(void, portal_js_start, (), {
   });
 });
 EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, const char* mode,
-                                    float x, float y, float h, const char* cursor, double ms), {
+                                    float x, float y, float h, const char* cursor, double ms, double ui_ms), {
   portalBridge.afterFrame(frame, !!want_text, !!multiline, UTF8ToString(mode), x, y, h,
-                          UTF8ToString(cursor), ms);
+                          UTF8ToString(cursor), ms, ui_ms);
 });
 EM_JS(void, portal_js_font_built, (double ms, int glyphs, int width, int height), {
   portalBridge.fontBuilt(ms, glyphs, width, height);
@@ -103,7 +103,7 @@ EM_BOOL on_animation_frame(double now, void*) {
   }
 
   portal_js_after_frame(rt.frame_count, out.want_text_input, out.multiline, out.input_mode.c_str(),
-                        out.caret_x, out.caret_y, out.caret_h, out.cursor, frame_ms);
+                        out.caret_x, out.caret_y, out.caret_h, out.cursor, frame_ms, out.ui_ms);
   return EM_FALSE;
 }
 

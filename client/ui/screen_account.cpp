@@ -198,7 +198,7 @@ void DrawRate(Ctx& ctx, const RateView& v) {
   for (int i = 0; i < 5; ++i) {
     const int score = 5 - i;
     const std::string id = "rate.s" + std::to_string(score);
-    if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4))
+    if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4, true))
       ctx.intents.emit(intent::SetSatisfaction{score});
   }
   EndCard(ctx);

@@ -116,7 +116,7 @@ void DrawAction(Ctx& ctx, const ActionFormView& v) {
     for (std::size_t i = 0; i < v.picks.size(); ++i) {
       const PickRow& p = v.picks[i];
       const std::string id = "action.pick." + std::to_string(i);
-      if (ListRow(ctx, id.c_str(), p.name, p.detail, p.checked, i + 1 < v.picks.size()))
+      if (ListRow(ctx, id.c_str(), p.name, p.detail, p.checked, i + 1 < v.picks.size(), true))
         ctx.intents.emit(intent::TogglePick{p.id});
     }
     EndCard(ctx);
@@ -148,7 +148,7 @@ void DrawAction(Ctx& ctx, const ActionFormView& v) {
     for (int i = 0; i < 5; ++i) {
       const int score = 5 - i;
       const std::string id = "action.s" + std::to_string(score);
-      if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4))
+      if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4, true))
         ctx.intents.emit(intent::SetSatisfaction{score});
     }
     EndCard(ctx);

@@ -601,7 +601,7 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
 }
 
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
-             bool checked, bool divider) {
+             bool checked, bool divider, bool choice) {
   ctx.see(title);
   ctx.see(subtitle);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
@@ -634,7 +634,19 @@ bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view 
     DrawText(dl, ctx.fonts.small, small, ImVec2(pos.x, top + size + 6), theme::kHint, subtitle);
   }
   const ImVec2 right(pos.x + AvailWidth() - 8, pos.y + h * 0.5f);
-  if (checked) {
+  if (choice) {
+    // A choice among several: a box, filled and ticked when chosen.
+    const ImVec2 c(right.x - 3, right.y);
+    const ImRect box(ImVec2(c.x - 11, c.y - 11), ImVec2(c.x + 11, c.y + 11));
+    if (checked) {
+      dl->AddRectFilled(box.Min, box.Max, theme::kPrimary, 6);
+      const ImVec2 pts[3] = {ImVec2(c.x - 6, c.y), ImVec2(c.x - 2, c.y + 4),
+                             ImVec2(c.x + 6, c.y - 5)};
+      dl->AddPolyline(pts, 3, theme::kWhite, 0, 2.2f);
+    } else {
+      dl->AddRect(box.Min, box.Max, theme::kBorder, 6, 0, 1.5f);
+    }
+  } else if (checked) {
     const ImVec2 pts[3] = {ImVec2(right.x - 10, right.y), ImVec2(right.x - 5, right.y + 5),
                            ImVec2(right.x + 4, right.y - 6)};
     dl->AddPolyline(pts, 3, theme::kPrimary, 0, 2.2f);
