@@ -187,7 +187,7 @@ void DrawAction(Ctx& ctx, const ActionFormView& v) {
 void DrawImport(Ctx& ctx, const ImportView& v) {
   BeginBody(ctx, "body.import");
   BeginCard(ctx);
-  TextArea(ctx, "import.text", Field::import_text, ctx.t(T::import_title), ctx.t(T::import_hint),
+  TextArea(ctx, "import.text", Field::import_text, ctx.t(T::import_label), ctx.t(T::import_hint),
            v.text, {});
   EndCard(ctx);
   if (!v.error.empty()) Banner(ctx, "import.error", v.error, Tone::danger);

@@ -205,3 +205,98 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
     if (street) await street.context.close();
   }
 });
+
+// Reports the way staff file them: fills the report form of the portal.
+async function fillReport(page, description, name, phone) {
+  await waitScreen(page, 'submit');
+  await press(page, 'submit.category');
+  await waitScreen(page, 'categories');
+  const cat = (await widgets(page)).find((w) => w.id.startsWith('category.'));
+  await press(page, cat.id);
+  await waitScreen(page, 'submit');
+  await focusField(page, 'submit.description');
+  await insertText(page, description);
+  await focusField(page, 'submit.name');
+  await insertText(page, name);
+  await focusField(page, 'submit.phone');
+  await insertText(page, phone);
+}
+
+async function waitFor(check, timeout = 15000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('phone: patrol report settled on the spot; hotline call filed; batch import with row errors', async () => {
+  const where = await api('GET', '/api/v1/grids/locate?lat=35.41&lng=116.58');
+  const worker = await accountOf('grid_worker', where.json.grid_id);
+  const gw = await openPortal(browser, PHONE);
+  const ha = await openPortal(browser, PHONE);
+  try {
+    // Patrol: found and settled on the spot.
+    await signIn(gw.page, worker);
+    await press(gw.page, 'queue.patrol');
+    await fillReport(gw.page, '巡查发现路边垃圾桶倾倒，已扶正清理。', '刘网格员', '13800138070');
+    await press(gw.page, 'submit.on_the_spot');
+    await waitWidget(gw.page, 'submit.on_the_spot', (w) => w.value === 'true');
+    await screenshot(gw.page, 'phone-57-patrol');
+    await press(gw.page, 'submit.button');
+    await waitScreen(gw.page, 'receipt');
+    const patrolled = (await waitWidget(gw.page, 'receipt.number')).value;
+    const gwToken = await login(worker);
+    const settled = await waitFor(async () => {
+      const t = await api('GET', `/api/v1/tickets/${patrolled}`, { token: gwToken });
+      return t.json.status === 'resolved' ? t.json : null;
+    });
+    assert.equal(settled.channel, 'patrol');
+
+    // Hotline agent: a call filed for the caller.
+    await signIn(ha.page, 'ha01');
+    await waitWidget(ha.page, 'queue.import');
+    await press(ha.page, 'queue.file');
+    await fillReport(ha.page, '来电反映小区停水两天，无人通知。', '周先生', '13800138071');
+    await press(ha.page, 'submit.button');
+    await waitScreen(ha.page, 'receipt');
+    const filed = (await waitWidget(ha.page, 'receipt.number')).value;
+    const haToken = await login('ha01');
+    const call = await api('GET', `/api/v1/tickets/${filed}`, { token: haToken });
+    assert.equal(call.status, 200, JSON.stringify(call.json));
+    assert.equal(call.json.channel, 'hotline');
+
+    // A batch of work orders: a bad row is named, nothing is imported; fixed, it is.
+    await ha.page.goBack();
+    await waitScreen(ha.page, 'queue');
+    await press(ha.page, 'queue.import');
+    await waitScreen(ha.page, 'hotline_import');
+    const header = 'category,description,lat,lng,contact_name,contact_phone';
+    const good = 'env.noise,夜间装修噪音扰民,35.41,116.58,钱先生,13800138060';
+    await focusField(ha.page, 'import.text');
+    await insertText(ha.page, `${header}\n${good}\nenv.noise,,35.41,116.58,李女士,13800138061`);
+    await press(ha.page, 'import.button');
+    const rowError = await waitWidget(ha.page, 'import.row.0');
+    assert.match(rowError.label, /2/, 'the second row is named');
+    assert.match(rowError.value, /description/);
+    assert.equal((await widget(ha.page, 'import.created')).value, '0');
+    await screenshot(ha.page, 'phone-58-import-errors');
+    await focusField(ha.page, 'import.text');
+    await ha.page.keyboard.press('Control+A');
+    await insertText(ha.page, `${header}\n${good}\nenv.noise,楼道灯坏了,35.41,116.58,李女士,13800138061`);
+    await press(ha.page, 'import.button');
+    await waitWidget(ha.page, 'import.created', (w) => w.value === '2');
+    assert.equal(await widget(ha.page, 'import.row.0'), null);
+    await screenshot(ha.page, 'phone-59-import-done');
+    for (const p of [gw.page, ha.page]) assert.deepEqual(p.portalErrors, [], 'errors on the page');
+  } catch (e) {
+    await screenshot(gw.page, 'failed-patrol').catch(() => {});
+    await screenshot(ha.page, 'failed-hotline').catch(() => {});
+    throw e;
+  } finally {
+    await gw.context.close();
+    await ha.context.close();
+  }
+});
