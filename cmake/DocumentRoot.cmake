@@ -1,5 +1,6 @@
 # Assembles the document root in ${PORTAL_WWW_DIR}: web/ (the HTML shell and JS glue),
-# static/, the CJK font subset and the Wasm client built by an Emscripten sub-build.
+# static/, the CJK font subset and the Wasm client built by an Emscripten sub-build,
+# each text-like file with its gzip (and, with Debian's brotli, brotli) copy beside it.
 set(PORTAL_WWW_DIR "${CMAKE_BINARY_DIR}/www" CACHE INTERNAL "document root")
 set(PORTAL_WASM_BUILD_DIR "${CMAKE_BINARY_DIR}/wasm")
 
@@ -48,7 +49,8 @@ add_custom_target(
   COMMAND ${CMAKE_COMMAND} -E make_directory "${PORTAL_WWW_DIR}"
   COMMAND ${CMAKE_COMMAND} -E copy_directory "${CMAKE_SOURCE_DIR}/static" "${PORTAL_WWW_DIR}"
   COMMAND ${CMAKE_COMMAND} -E copy_directory "${CMAKE_SOURCE_DIR}/web" "${PORTAL_WWW_DIR}" ${_client_copy}
-  DEPENDS ${_www_deps}
+  COMMAND ${CMAKE_COMMAND} -DDIR=${PORTAL_WWW_DIR} -P "${CMAKE_SOURCE_DIR}/cmake/Precompress.cmake"
+  DEPENDS ${_www_deps} "${CMAKE_SOURCE_DIR}/cmake/Precompress.cmake"
   COMMENT "Assembling the document root in ${PORTAL_WWW_DIR}"
   VERBATIM)
 if(PORTAL_BUILD_CLIENT)

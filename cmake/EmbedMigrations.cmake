@@ -5,6 +5,8 @@ set(body "")
 foreach(f IN LISTS files)
   get_filename_component(name "${f}" NAME)
   string(REGEX MATCH "^[0-9]+" version "${name}")
+  # Without leading zeros: 0008 would read as a (bad) octal literal.
+  string(REGEX REPLACE "^0+([0-9])" "\\1" version "${version}")
   file(READ "${f}" sql)
   string(APPEND body "  {${version}, \"${name}\", R\"__sql__(${sql})__sql__\"},\n")
 endforeach()

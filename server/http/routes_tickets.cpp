@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
 #include "server/http/respond.hpp"
@@ -14,7 +16,16 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
     if (!body) return send_error(res, body.error());
     auto draft = core::parse_ticket_draft(*body);
     if (!draft) return send_error(res, draft.error());
-    auto receipt = sv.tickets.submit(*draft, *actor);
+    std::optional<std::string> key;
+    if (req.has_header("Idempotency-Key")) {
+      key = req.get_header_value("Idempotency-Key");
+      const bool printable =
+          std::all_of(key->begin(), key->end(), [](char c) { return c > 0x20 && c < 0x7f; });
+      if (key->empty() || key->size() > 200 || !printable)
+        return send_error(res, core::Error::invalid("Idempotency-Key", "invalid_idempotency_key",
+                                                    "must be 1 to 200 visible ASCII characters"));
+    }
+    auto receipt = sv.tickets.submit(*draft, *actor, key);
     if (!receipt) return send_error(res, receipt.error());
     res.set_header("Location", "/api/v1/tickets/" + receipt->number);
     send_json(res, 201, core::Json(*receipt));

@@ -7,13 +7,18 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "server/http/respond.hpp"
 #include "server/http/routes.hpp"
@@ -25,10 +30,15 @@ namespace fs = std::filesystem;
 // [SECTION] Static files
 
 struct HttpServer::StaticFiles {
+  // A file with the precompressed copies the build wrote beside it (name.gz, name.br).
+  struct Variant {
+    std::string body, etag;
+  };
   struct File {
     std::string body;
     std::string type;
     std::string etag;
+    std::optional<Variant> gzip, br;
   };
   fs::path root;
   std::mutex mu;
@@ -51,6 +61,15 @@ struct HttpServer::StaticFiles {
     };
     auto it = kTypes.find(ext);
     return it == kTypes.end() ? nullptr : it->second;
+  }
+
+  static std::string etag_of(const std::string& body) {
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(body.data()),
+                       body.size(), nullptr, 0);
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return std::string("\"") + hex + "\"";
   }
 
   // Maps a URL path to a file under root; refuses anything that could escape it.
@@ -78,12 +97,22 @@ struct HttpServer::StaticFiles {
     auto f = std::make_shared<File>();
     f->body = ss.str();
     f->type = type;
-    unsigned char h[16];
-    crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(f->body.data()),
-                       f->body.size(), nullptr, 0);
-    char hex[33];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    f->etag = std::string("\"") + hex + "\"";
+    f->etag = etag_of(f->body);
+    // A precompressed copy is used only when it is at least as new as the file.
+    auto variant = [&](const char* suffix) -> std::optional<Variant> {
+      fs::path c = p;
+      c += suffix;
+      std::error_code e1, e2;
+      if (!fs::is_regular_file(c, e1)) return std::nullopt;
+      if (fs::last_write_time(c, e1) < fs::last_write_time(p, e2) || e1 || e2) return std::nullopt;
+      std::ifstream cin(c, std::ios::binary);
+      std::ostringstream cs;
+      cs << cin.rdbuf();
+      Variant v{cs.str(), etag_of(cs.str())};
+      return v;
+    };
+    f->gzip = variant(".gz");
+    f->br = variant(".br");
     std::lock_guard lock(mu);
     cache[rel] = f;
     return f;
@@ -96,6 +125,59 @@ namespace {
 
 thread_local std::chrono::steady_clock::time_point t_request_start;
 constexpr std::size_t kMaxHeaders = 100;
+
+// Whether an Accept-Encoding header allows `coding`: named (or "*") without q=0.
+bool accepts_encoding(std::string_view header, std::string_view coding) {
+  bool star = false, named = false, named_zero = false;
+  std::size_t pos = 0;
+  while (pos <= header.size()) {
+    std::size_t end = header.find(',', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view item = header.substr(pos, end - pos);
+    pos = end + 1;
+    std::string_view name = item.substr(0, item.find(';'));
+    auto trim = [](std::string_view v) {
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+      return v;
+    };
+    name = trim(name);
+    bool zero = false;
+    if (auto q = item.find(';'); q != std::string_view::npos) {
+      std::string params(trim(item.substr(q + 1)));
+      params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
+      if (params.rfind("q=", 0) == 0) zero = std::atof(params.c_str() + 2) <= 0.0;
+    }
+    std::string lower(name);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == coding) {
+      named = true;
+      named_zero = zero;
+    } else if (lower == "*" && !zero) {
+      star = true;
+    }
+    if (end == header.size()) break;
+  }
+  return named ? !named_zero : star;
+}
+
+// If-None-Match: "*" or a list of ETags (weak ones compared weakly).
+bool if_none_match(std::string_view header, std::string_view etag) {
+  if (header.empty()) return false;
+  if (header == "*") return true;
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = header.find(',', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view tag = header.substr(pos, end - pos);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
+    if (tag == etag) return true;
+    pos = end + 1;
+  }
+  return false;
+}
 
 std::string new_request_id() {
   unsigned char b[8];
@@ -278,14 +360,36 @@ void HttpServer::install_routes() {
   server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     auto f = static_files_->load(req.path);
     if (!f) return send_error(res, core::Error::not_found("no such file"));
-    res.set_header("ETag", f->etag);
+    // The smallest encoding the client accepts; each has its own ETag.
+    const std::string* body = &f->body;
+    const std::string* etag = &f->etag;
+    const char* encoding = nullptr;
+    if (f->gzip || f->br) {
+      res.set_header("Vary", "Accept-Encoding");
+      const std::string accept = req.get_header_value("Accept-Encoding");
+      if (f->br && accepts_encoding(accept, "br")) {
+        body = &f->br->body, etag = &f->br->etag, encoding = "br";
+      } else if (f->gzip && accepts_encoding(accept, "gzip")) {
+        body = &f->gzip->body, etag = &f->gzip->etag, encoding = "gzip";
+      }
+    }
+    res.set_header("ETag", *etag);
     res.set_header("Cache-Control", "no-cache");
-    if (req.get_header_value("If-None-Match") == f->etag) {
+    if (if_none_match(req.get_header_value("If-None-Match"), *etag)) {
       res.status = 304;
       return;
     }
     res.status = 200;
-    res.set_content(f->body, f->type.c_str());
+    if (encoding) res.set_header("Content-Encoding", encoding);
+    // Sent through a sized content provider: cpp-httplib compresses a plain body itself
+    // when the client accepts it, which would encode a precompressed file twice.
+    res.set_content_provider(
+        body->size(), f->type.c_str(),
+        [f, body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+          if (offset > body->size()) return false;
+          sink.write(body->data() + offset, std::min(length, body->size() - offset));
+          return true;
+        });
   });
 }
 

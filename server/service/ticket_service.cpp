@@ -48,6 +48,31 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
+namespace {
+// The access code of an anonymous submitter, kept with an idempotent ticket so that
+// a retry can answer it again: XORed with a pad that only the key itself gives.
+std::string seal_code(std::string_view code, const std::string& pad_hex) {
+  std::string out;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < code.size() && 2 * i + 1 < pad_hex.size(); ++i) {
+    const auto pad = static_cast<unsigned char>(std::stoi(pad_hex.substr(2 * i, 2), nullptr, 16));
+    const auto b = static_cast<unsigned char>(static_cast<unsigned char>(code[i]) ^ pad);
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+std::string unseal_code(const std::string& sealed_hex, const std::string& pad_hex) {
+  std::string out;
+  for (std::size_t i = 0; 2 * i + 1 < sealed_hex.size() && 2 * i + 1 < pad_hex.size(); ++i) {
+    const int b = std::stoi(sealed_hex.substr(2 * i, 2), nullptr, 16) ^
+                  std::stoi(pad_hex.substr(2 * i, 2), nullptr, 16);
+    out += static_cast<char>(b);
+  }
+  return out;
+}
+}  // namespace
+
 Actor Actor::from_user(const UserRow& u) {
   Actor a;
   a.user_id = u.id;
@@ -228,8 +253,9 @@ Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> TicketService::pr
   return std::pair{std::move(t), std::move(events)};
 }
 
-Result<core::TicketReceipt> TicketService::submit(const core::TicketDraft& draft,
-                                                  const Actor& actor) {
+Result<core::TicketReceipt> TicketService::submit(
+    const core::TicketDraft& draft, const Actor& actor,
+    const std::optional<std::string>& idempotency_key) {
   core::TicketDraft d = draft;
   // Channels that only staff may claim.
   if ((d.channel == core::Channel::hotline && actor.role != Role::hotline_agent) ||
@@ -245,16 +271,28 @@ Result<core::TicketReceipt> TicketService::submit(const core::TicketDraft& draft
   std::optional<std::string> code;
   auto prepared = prepare(d, actor, now_(), &code);
   if (!prepared) return prepared.error();
+  std::string pad;
+  if (idempotency_key) {
+    const std::string scope =
+        actor.user_id ? "user " + std::to_string(*actor.user_id) : std::string("anonymous");
+    prepared->first.idempotency_key =
+        sha256_hex("ticket create\n" + scope + "\n" + *idempotency_key);
+    pad = sha256_hex("access code seal\n" + scope + "\n" + *idempotency_key);
+    if (code) prepared->first.sealed_access_code = seal_code(*code, pad);
+  }
   auto created = store_.create_ticket(std::move(prepared->first), std::move(prepared->second));
   if (!created) return created.error();
-  if (!d.attachments.empty()) {
+  if (created->replayed) {
+    code.reset();
+    if (!created->sealed_access_code.empty()) code = unseal_code(created->sealed_access_code, pad);
+  } else if (!d.attachments.empty()) {
     TicketChange link{*created};
     for (const auto& id : d.attachments) link.attachments.emplace_back(id, "report");
     auto linked = store_.commit_change(std::move(link));
     if (!linked) return linked.error();
     *created = *linked;
   }
-  if (listener_) listener_(*created, "submit");
+  if (listener_ && !created->replayed) listener_(*created, "submit");
 
   core::TicketReceipt r;
   r.number = created->number;

@@ -68,7 +68,11 @@ class TicketService {
   void set_listener(ChangeListener l) { listener_ = std::move(l); }
   const OrgDirectory& org() const { return *org_; }
 
-  core::Result<core::TicketReceipt> submit(const core::TicketDraft& draft, const Actor& actor);
+  // With an idempotency key, a retry by the same submitter returns the receipt of
+  // the ticket the first attempt created (exactly once, even across a crash).
+  core::Result<core::TicketReceipt> submit(
+      const core::TicketDraft& draft, const Actor& actor,
+      const std::optional<std::string>& idempotency_key = std::nullopt);
   // Anonymous readers prove they submitted the ticket with its access code; a wrong
   // code answers exactly as an unknown number does (404).
   core::Result<core::Json> get(const std::string& number, const Actor& actor,

@@ -91,6 +91,13 @@ struct TicketRecord {
   int version = 0;  // optimistic concurrency: bumped by every change
   std::int64_t event_count = 0;
   std::string last_hash;
+  // Idempotent creation: a hash naming the request (its Idempotency-Key in its
+  // submitter's scope). create_ticket stores it with the ticket, in the same
+  // transaction; when a ticket already has it, create_ticket inserts nothing and
+  // returns that ticket with `replayed` set.
+  std::string idempotency_key;
+  std::string sealed_access_code;  // an anonymous submitter's code, sealed with the key
+  bool replayed = false;
 };
 
 struct WhistleRecord {

@@ -11,17 +11,53 @@ Stmt::Stmt(sqlite3* db, std::string_view sql) : db_(db) {
 }
 
 Stmt::~Stmt() {
-  sqlite3_finalize(s_);
+  release();
+}
+
+void Stmt::release() {
+  if (busy_) {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    *busy_ = false;
+    busy_ = nullptr;
+  } else {
+    sqlite3_finalize(s_);
+  }
+  s_ = nullptr;
 }
 
 Stmt& Stmt::operator=(Stmt&& o) noexcept {
   if (this != &o) {
-    sqlite3_finalize(s_);
+    release();
     s_ = std::exchange(o.s_, nullptr);
+    busy_ = std::exchange(o.busy_, nullptr);
     db_ = o.db_;
     rc_ = o.rc_;
   }
   return *this;
+}
+
+StmtCache::~StmtCache() {
+  for (auto& [sql, e] : entries_) sqlite3_finalize(e->s);
+}
+
+Stmt StmtCache::get(std::string_view sql) {
+  auto it = entries_.find(std::string(sql));
+  if (it == entries_.end()) {
+    Stmt fresh(db_, sql);
+    if (!fresh.valid()) return fresh;
+    auto e = std::make_unique<Entry>();
+    e->s = std::exchange(fresh.s_, nullptr);
+    it = entries_.emplace(std::string(sql), std::move(e)).first;
+  }
+  Entry& e = *it->second;
+  if (e.busy) return Stmt(db_, sql);
+  e.busy = true;
+  Stmt s;
+  s.s_ = e.s;
+  s.db_ = db_;
+  s.busy_ = &e.busy;
+  return s;
 }
 
 Stmt& Stmt::bind(int i, std::int64_t v) {

@@ -5,9 +5,11 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "portal/core/result.hpp"
 
@@ -18,7 +20,10 @@ class Stmt {
   Stmt() = default;
   Stmt(sqlite3* db, std::string_view sql);
   ~Stmt();
-  Stmt(Stmt&& o) noexcept : s_(o.s_), db_(o.db_) { o.s_ = nullptr; }
+  Stmt(Stmt&& o) noexcept : s_(o.s_), db_(o.db_), rc_(o.rc_), busy_(o.busy_) {
+    o.s_ = nullptr;
+    o.busy_ = nullptr;
+  }
   Stmt& operator=(Stmt&& o) noexcept;
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -52,9 +57,33 @@ class Stmt {
   std::optional<std::int64_t> opt_int64(int col) const;
 
  private:
+  friend class StmtCache;
+  void release();  // finalizes an own statement, resets a borrowed one
+
   sqlite3_stmt* s_ = nullptr;
   sqlite3* db_ = nullptr;
   int rc_ = SQLITE_OK;
+  bool* busy_ = nullptr;  // set while borrowed from a StmtCache: reset, not finalized
+};
+
+// Prepared statements kept per connection and lent out: a borrowed Stmt is reset
+// (ending its read) when it goes, so the next call only binds and steps. A statement
+// already lent out is prepared afresh for the second borrower.
+class StmtCache {
+ public:
+  explicit StmtCache(sqlite3* db) : db_(db) {}
+  ~StmtCache();
+  StmtCache(const StmtCache&) = delete;
+  StmtCache& operator=(const StmtCache&) = delete;
+  Stmt get(std::string_view sql);
+
+ private:
+  struct Entry {
+    sqlite3_stmt* s = nullptr;
+    bool busy = false;
+  };
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
 };
 
 class Db {

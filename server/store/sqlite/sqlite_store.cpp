@@ -1,5 +1,6 @@
 #include "server/store/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
@@ -10,12 +11,22 @@ namespace portal::server {
 using core::Error;
 using core::Result;
 
+struct SqliteStore::Conn {
+  sqlite::Db db;
+  sqlite::StmtCache cache;  // destroyed before the connection
+
+  explicit Conn(sqlite::Db d) : db(std::move(d)), cache(db.handle()) {}
+  sqlite::Stmt prepare(std::string_view sql) { return cache.get(sql); }
+  bool exec(const char* sql) { return db.exec(sql); }
+  sqlite3* handle() const { return db.handle(); }
+};
+
 namespace {
 
 // RAII transaction: rolls back unless committed.
 class Tx {
  public:
-  explicit Tx(sqlite::Db& db) : db_(db) { ok_ = db_.exec("BEGIN IMMEDIATE"); }
+  explicit Tx(SqliteStore::Conn& db) : db_(db) { ok_ = db_.exec("BEGIN IMMEDIATE"); }
   ~Tx() {
     if (ok_ && !done_) db_.exec("ROLLBACK");
   }
@@ -26,7 +37,7 @@ class Tx {
   }
 
  private:
-  sqlite::Db& db_;
+  SqliteStore::Conn& db_;
   bool ok_ = false, done_ = false;
 };
 
@@ -205,253 +216,407 @@ std::optional<std::string> non_empty(const std::string& s) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+// [SECTION] Connections, the writer and its batches
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, int readers) {
   auto db = sqlite::Db::open(path);
   if (!db) return db.error();
   // WAL lets readers run beside the writer; FULL makes each commit durable.
   if (!db->exec("PRAGMA journal_mode=WAL") || !db->exec("PRAGMA synchronous=FULL") ||
       !db->exec("PRAGMA foreign_keys=ON"))
     return Error{"db_open_failed", "cannot configure database: " + db->last_error(), {}, 500};
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
+  std::unique_ptr<SqliteStore> s(new SqliteStore());
+  s->writer_conn_ = std::make_unique<Conn>(std::move(*db));
+  for (int i = 0; i < std::max(1, readers); ++i) {
+    auto r = sqlite::Db::open(path);
+    if (!r) return r.error();
+    if (!r->exec("PRAGMA query_only=1"))
+      return Error{"db_open_failed", "cannot configure database: " + r->last_error(), {}, 500};
+    s->readers_.push_back(std::make_unique<Conn>(std::move(*r)));
+    s->idle_readers_.push_back(s->readers_.back().get());
+  }
+  s->writer_ = std::thread([p = s.get()] { p->writer_loop(); });
+  return s;
 }
 
-Error SqliteStore::db_error(const char* what) {
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(wmu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+Error SqliteStore::fail(Conn& c, const char* what) {
   std::fprintf(stderr,
                "{\"level\":\"error\",\"msg\":\"database error\",\"op\":\"%s\",\"detail\":\"%s\"}\n",
-               what, db_.last_error().c_str());
+               what, c.db.last_error().c_str());
   return Error::internal();
 }
 
+template <class F>
+auto SqliteStore::read(F&& f) -> decltype(f(std::declval<Conn&>())) {
+  Conn* c = nullptr;
+  {
+    std::unique_lock lock(rmu_);
+    rcv_.wait(lock, [&] { return !idle_readers_.empty(); });
+    c = idle_readers_.back();
+    idle_readers_.pop_back();
+  }
+  struct GiveBack {
+    SqliteStore& s;
+    Conn* c;
+    ~GiveBack() {
+      {
+        std::lock_guard lock(s.rmu_);
+        s.idle_readers_.push_back(c);
+      }
+      s.rcv_.notify_one();
+    }
+  } give_back{*this, c};
+  return f(*c);
+}
+
+template <class F>
+auto SqliteStore::write(F&& f, bool alone) -> decltype(f(std::declval<Conn&>())) {
+  using R = decltype(f(std::declval<Conn&>()));
+  std::optional<R> out;
+  Job job;
+  job.alone = alone;
+  job.run = [&](Conn& c) {
+    out.emplace(f(c));
+    return out->ok();
+  };
+  submit(job);
+  // Nothing is answered as done unless its batch was committed.
+  if (!out || (!job.committed && out->ok())) return Error::internal();
+  return std::move(*out);
+}
+
+void SqliteStore::submit(Job& job) {
+  std::unique_lock lock(wmu_);
+  if (stopping_) return;
+  queue_.push_back(&job);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return job.done; });
+}
+
+void SqliteStore::writer_loop() {
+  constexpr std::size_t kMaxBatch = 1024;
+  std::vector<Job*> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(wmu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to do
+      // Every job waiting now goes into this batch: while it commits, the next gathers.
+      if (queue_.front()->alone) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      } else {
+        while (!queue_.empty() && !queue_.front()->alone && batch.size() < kMaxBatch) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+    }
+    run_batch(batch);
+    {
+      std::lock_guard lock(wmu_);
+      for (Job* j : batch) j->done = true;
+      stats_.batches += 1;
+      stats_.jobs += static_cast<std::int64_t>(batch.size());
+      stats_.largest_batch =
+          std::max(stats_.largest_batch, static_cast<std::int64_t>(batch.size()));
+    }
+    done_cv_.notify_all();
+    batch.clear();
+  }
+}
+
+void SqliteStore::run_batch(std::vector<Job*>& batch) {
+  Conn& c = *writer_conn_;
+  auto run = [&c](Job& j) {
+    try {
+      return j.run(c);
+    } catch (...) {
+      return false;
+    }
+  };
+  if (batch.front()->alone) {
+    run(*batch.front());
+    batch.front()->committed = true;  // it committed (or not) by itself, and says so
+    return;
+  }
+  if (!c.exec("BEGIN IMMEDIATE")) {
+    fail(c, "batch_begin");
+    return;
+  }
+  for (Job* j : batch) {
+    if (!c.exec("SAVEPOINT job")) {
+      fail(c, "batch_savepoint");
+      break;
+    }
+    if (!run(*j)) c.exec("ROLLBACK TO job");
+    c.exec("RELEASE job");
+    // An I/O error may have ended the whole transaction: then nothing of it is kept.
+    if (sqlite3_get_autocommit(c.handle())) {
+      fail(c, "batch_lost");
+      return;
+    }
+  }
+  if (c.exec("COMMIT")) {
+    for (Job* j : batch) j->committed = true;
+  } else {
+    fail(c, "batch_commit");
+    c.exec("ROLLBACK");
+  }
+}
+
+SqliteStore::WriterStats SqliteStore::writer_stats() {
+  std::lock_guard lock(wmu_);
+  return stats_;
+}
+
 int SqliteStore::schema_version() {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  return s.step() ? static_cast<int>(s.int64(0)) : 0;
+  return read([&](Conn& cx) -> int {
+    auto s = cx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    return s.step() ? static_cast<int>(s.int64(0)) : 0;
+  });
 }
 
 Result<int> SqliteStore::migrate() {
-  std::lock_guard lock(mu_);
-  if (!db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"))
-    return db_error("migrate");
-  auto cur = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  const int have = cur.step() ? static_cast<int>(cur.int64(0)) : 0;
-  int applied = 0;
-  for (const auto& m : migrations()) {
-    if (m.version <= have) continue;
-    Tx tx(db_);
-    if (!tx.ok() || !db_.exec(m.sql)) return db_error(m.name);
-    auto ins = db_.prepare(
-        "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, strftime('%s'))");
-    ins.bind(1, m.version).bind(2, m.name);
-    ins.step();
-    if (ins.failed() || !tx.commit()) return db_error(m.name);
-    ++applied;
-  }
-  return applied;
+  return write(
+      [&](Conn& cx) -> core::Result<int> {
+        if (!cx.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                     "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"))
+          return fail(cx, "migrate");
+        auto cur = cx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        const int have = cur.step() ? static_cast<int>(cur.int64(0)) : 0;
+        int applied = 0;
+        for (const auto& m : migrations()) {
+          if (m.version <= have) continue;
+          Tx tx(cx);
+          if (!tx.ok() || !cx.exec(m.sql)) return fail(cx, m.name);
+          auto ins = cx.prepare(
+              "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, "
+              "strftime('%s'))");
+          ins.bind(1, m.version).bind(2, m.name);
+          ins.step();
+          if (ins.failed() || !tx.commit()) return fail(cx, m.name);
+          ++applied;
+        }
+        return applied;
+      },
+      true);
 }
 
 core::Outcome SqliteStore::ping() {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT 1");
-  if (!s.step()) return db_error("ping");
-  return core::Unit{};
+  return read([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare("SELECT 1");
+    if (!s.step()) return fail(cx, "ping");
+    return core::Unit{};
+  });
 }
 
 Result<std::vector<core::Category>> SqliteStore::categories() {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "SELECT code, name, name_en, grp, sla_class, default_unit_id FROM categories "
-      "ORDER BY sort_order, code");
-  std::vector<core::Category> out;
-  while (s.step()) out.push_back(read_category(s));
-  if (s.failed()) return db_error("categories");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<core::Category>> {
+    auto s = cx.prepare(
+        "SELECT code, name, name_en, grp, sla_class, default_unit_id FROM categories "
+        "ORDER BY sort_order, code");
+    std::vector<core::Category> out;
+    while (s.step()) out.push_back(read_category(s));
+    if (s.failed()) return fail(cx, "categories");
+    return out;
+  });
 }
 
 Result<std::optional<core::Category>> SqliteStore::category(const std::string& code) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "SELECT code, name, name_en, grp, sla_class, default_unit_id FROM categories WHERE code = ?");
-  s.bind(1, code);
-  if (s.step()) return std::optional<core::Category>(read_category(s));
-  if (s.failed()) return db_error("category");
-  return std::optional<core::Category>();
+  return read([&](Conn& cx) -> core::Result<std::optional<core::Category>> {
+    auto s = cx.prepare(
+        "SELECT code, name, name_en, grp, sla_class, default_unit_id FROM categories WHERE code = "
+        "?");
+    s.bind(1, code);
+    if (s.step()) return std::optional<core::Category>(read_category(s));
+    if (s.failed()) return fail(cx, "category");
+    return std::optional<core::Category>();
+  });
 }
 
 core::Outcome SqliteStore::upsert_categories(const std::vector<core::Category>& categories) {
-  std::lock_guard lock(mu_);
-  Tx tx(db_);
-  if (!tx.ok()) return db_error("upsert_categories");
-  auto s = db_.prepare(
-      "INSERT INTO categories(code, name, name_en, grp, sla_class, default_unit_id, sort_order) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
-      "name_en = excluded.name_en, grp = excluded.grp, sla_class = excluded.sla_class, "
-      "default_unit_id = excluded.default_unit_id, sort_order = excluded.sort_order");
-  int order = 0;
-  for (const auto& c : categories) {
-    s.reset();
-    s.bind(1, c.code).bind(2, c.name).bind(3, c.name_en).bind(4, c.group);
-    s.bind(5, core::to_string(c.sla_class)).bind(6, c.default_unit_id).bind(7, order++);
-    s.step();
-    if (s.failed()) return db_error("upsert_categories");
-  }
-  if (!tx.commit()) return db_error("upsert_categories");
-  return core::Unit{};
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare(
+        "INSERT INTO categories(code, name, name_en, grp, sla_class, default_unit_id, sort_order) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
+        "name_en = excluded.name_en, grp = excluded.grp, sla_class = excluded.sla_class, "
+        "default_unit_id = excluded.default_unit_id, sort_order = excluded.sort_order");
+    int order = 0;
+    for (const auto& c : categories) {
+      s.reset();
+      s.bind(1, c.code).bind(2, c.name).bind(3, c.name_en).bind(4, c.group);
+      s.bind(5, core::to_string(c.sla_class)).bind(6, c.default_unit_id).bind(7, order++);
+      s.step();
+      if (s.failed()) return fail(cx, "upsert_categories");
+    }
+    return core::Unit{};
+  });
 }
 
 // [SECTION] Organisation
 
 core::Outcome SqliteStore::upsert_org(const OrgData& org) {
-  std::lock_guard lock(mu_);
-  Tx tx(db_);
-  if (!tx.ok()) return db_error("upsert_org");
-  {
-    auto s = db_.prepare(
-        "INSERT INTO streets(id, name, town, area) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE "
-        "SET name = excluded.name, town = excluded.town, area = excluded.area");
-    for (const auto& r : org.streets) {
-      s.reset();
-      s.bind(1, r.id).bind(2, r.name).bind(3, r.town ? 1 : 0).bind(4, r.area);
-      s.step();
-      if (s.failed()) return db_error("upsert_streets");
-    }
-  }
-  {
-    auto s = db_.prepare(
-        "INSERT INTO communities(id, street_id, name, village, area) VALUES (?,?,?,?,?) "
-        "ON CONFLICT(id) DO UPDATE SET street_id = excluded.street_id, name = excluded.name, "
-        "village = excluded.village, area = excluded.area");
-    for (const auto& r : org.communities) {
-      s.reset();
-      s.bind(1, r.id).bind(2, r.street_id).bind(3, r.name).bind(4, r.village ? 1 : 0);
-      s.bind(5, r.area);
-      s.step();
-      if (s.failed()) return db_error("upsert_communities");
-    }
-  }
-  {
-    auto s = db_.prepare(
-        "INSERT INTO grids(id, community_id, street_id, name, kind, polygon, min_lng, min_lat, "
-        "max_lng, max_lat, households, residents) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(id) DO UPDATE SET community_id = excluded.community_id, "
-        "street_id = excluded.street_id, name = excluded.name, kind = excluded.kind, "
-        "polygon = excluded.polygon, min_lng = excluded.min_lng, min_lat = excluded.min_lat, "
-        "max_lng = excluded.max_lng, max_lat = excluded.max_lat, "
-        "households = excluded.households, residents = excluded.residents");
-    for (const auto& r : org.grids) {
-      s.reset();
-      s.bind(1, r.id).bind(2, r.community_id).bind(3, r.street_id).bind(4, r.name);
-      s.bind(5, r.kind).bind(6, r.polygon).bind(7, r.min_lng).bind(8, r.min_lat);
-      s.bind(9, r.max_lng).bind(10, r.max_lat).bind(11, r.households).bind(12, r.residents);
-      s.step();
-      if (s.failed()) return db_error("upsert_grids");
-    }
-  }
-  {
-    auto s = db_.prepare(
-        "INSERT INTO units(id, kind, subkind, name, name_en, contact, contact_person, address, "
-        "street_id, community_id, grid_id, lat, lng) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, subkind = excluded.subkind, "
-        "name = excluded.name, name_en = excluded.name_en, contact = excluded.contact, "
-        "contact_person = excluded.contact_person, address = excluded.address, "
-        "street_id = excluded.street_id, community_id = excluded.community_id, "
-        "grid_id = excluded.grid_id, lat = excluded.lat, lng = excluded.lng");
-    for (const auto& r : org.units) {
-      s.reset();
-      s.bind(1, r.id).bind(2, r.kind).bind(3, r.subkind).bind(4, r.name).bind(5, r.name_en);
-      s.bind(6, r.contact).bind(7, r.contact_person).bind(8, r.address);
-      s.bind(9, non_empty(r.street_id)).bind(10, non_empty(r.community_id));
-      s.bind(11, non_empty(r.grid_id)).bind(12, r.lat).bind(13, r.lng);
-      s.step();
-      if (s.failed()) return db_error("upsert_units");
-    }
-  }
-  {
-    // Accounts are matched by username; an existing account keeps its password.
-    auto s = db_.prepare(
-        "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
-        "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
-        "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
-        "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
-        "community_id = excluded.community_id RETURNING id");
-    auto del = db_.prepare("DELETE FROM user_grids WHERE user_id = ?");
-    auto grid = db_.prepare("INSERT OR IGNORE INTO user_grids(user_id, grid_id) VALUES (?, ?)");
-    for (const auto& u : org.users) {
-      s.reset();
-      s.bind(1, u.username).bind(2, non_empty(u.phone)).bind(3, u.name);
-      s.bind(4, core::to_string(u.role)).bind(5, u.title).bind(6, u.password_hash);
-      s.bind(7, non_empty(u.unit_id)).bind(8, non_empty(u.street_id));
-      s.bind(9, non_empty(u.community_id)).bind(10, core::to_unix(u.created_at));
-      if (!s.step()) return db_error("upsert_users");
-      const std::int64_t id = s.int64(0);
-      s.reset();
-      del.reset();
-      del.bind(1, id);
-      del.step();
-      for (const auto& g : u.grid_ids) {
-        grid.reset();
-        grid.bind(1, id).bind(2, g);
-        grid.step();
-        if (grid.failed()) return db_error("upsert_user_grids");
+  return write([&](Conn& cx) -> core::Outcome {
+    {
+      auto s = cx.prepare(
+          "INSERT INTO streets(id, name, town, area) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE "
+          "SET name = excluded.name, town = excluded.town, area = excluded.area");
+      for (const auto& r : org.streets) {
+        s.reset();
+        s.bind(1, r.id).bind(2, r.name).bind(3, r.town ? 1 : 0).bind(4, r.area);
+        s.step();
+        if (s.failed()) return fail(cx, "upsert_streets");
       }
     }
-  }
-  {
-    auto s = db_.prepare(
-        "INSERT INTO calendar_days(day, kind) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET "
-        "kind = excluded.kind");
-    for (const auto& d : org.calendar) {
-      s.reset();
-      s.bind(1, d.day).bind(2, d.kind);
-      s.step();
-      if (s.failed()) return db_error("upsert_calendar");
+    {
+      auto s = cx.prepare(
+          "INSERT INTO communities(id, street_id, name, village, area) VALUES (?,?,?,?,?) "
+          "ON CONFLICT(id) DO UPDATE SET street_id = excluded.street_id, name = excluded.name, "
+          "village = excluded.village, area = excluded.area");
+      for (const auto& r : org.communities) {
+        s.reset();
+        s.bind(1, r.id).bind(2, r.street_id).bind(3, r.name).bind(4, r.village ? 1 : 0);
+        s.bind(5, r.area);
+        s.step();
+        if (s.failed()) return fail(cx, "upsert_communities");
+      }
     }
-  }
-  if (!tx.commit()) return db_error("upsert_org_commit");
-  return core::Unit{};
+    {
+      auto s = cx.prepare(
+          "INSERT INTO grids(id, community_id, street_id, name, kind, polygon, min_lng, min_lat, "
+          "max_lng, max_lat, households, residents) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT(id) DO UPDATE SET community_id = excluded.community_id, "
+          "street_id = excluded.street_id, name = excluded.name, kind = excluded.kind, "
+          "polygon = excluded.polygon, min_lng = excluded.min_lng, min_lat = excluded.min_lat, "
+          "max_lng = excluded.max_lng, max_lat = excluded.max_lat, "
+          "households = excluded.households, residents = excluded.residents");
+      for (const auto& r : org.grids) {
+        s.reset();
+        s.bind(1, r.id).bind(2, r.community_id).bind(3, r.street_id).bind(4, r.name);
+        s.bind(5, r.kind).bind(6, r.polygon).bind(7, r.min_lng).bind(8, r.min_lat);
+        s.bind(9, r.max_lng).bind(10, r.max_lat).bind(11, r.households).bind(12, r.residents);
+        s.step();
+        if (s.failed()) return fail(cx, "upsert_grids");
+      }
+    }
+    {
+      auto s = cx.prepare(
+          "INSERT INTO units(id, kind, subkind, name, name_en, contact, contact_person, address, "
+          "street_id, community_id, grid_id, lat, lng) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, subkind = excluded.subkind, "
+          "name = excluded.name, name_en = excluded.name_en, contact = excluded.contact, "
+          "contact_person = excluded.contact_person, address = excluded.address, "
+          "street_id = excluded.street_id, community_id = excluded.community_id, "
+          "grid_id = excluded.grid_id, lat = excluded.lat, lng = excluded.lng");
+      for (const auto& r : org.units) {
+        s.reset();
+        s.bind(1, r.id).bind(2, r.kind).bind(3, r.subkind).bind(4, r.name).bind(5, r.name_en);
+        s.bind(6, r.contact).bind(7, r.contact_person).bind(8, r.address);
+        s.bind(9, non_empty(r.street_id)).bind(10, non_empty(r.community_id));
+        s.bind(11, non_empty(r.grid_id)).bind(12, r.lat).bind(13, r.lng);
+        s.step();
+        if (s.failed()) return fail(cx, "upsert_units");
+      }
+    }
+    {
+      // Accounts are matched by username; an existing account keeps its password.
+      auto s = cx.prepare(
+          "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, "
+          "street_id, "
+          "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
+          "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
+          "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
+          "community_id = excluded.community_id RETURNING id");
+      auto del = cx.prepare("DELETE FROM user_grids WHERE user_id = ?");
+      auto grid = cx.prepare("INSERT OR IGNORE INTO user_grids(user_id, grid_id) VALUES (?, ?)");
+      for (const auto& u : org.users) {
+        s.reset();
+        s.bind(1, u.username).bind(2, non_empty(u.phone)).bind(3, u.name);
+        s.bind(4, core::to_string(u.role)).bind(5, u.title).bind(6, u.password_hash);
+        s.bind(7, non_empty(u.unit_id)).bind(8, non_empty(u.street_id));
+        s.bind(9, non_empty(u.community_id)).bind(10, core::to_unix(u.created_at));
+        if (!s.step()) return fail(cx, "upsert_users");
+        const std::int64_t id = s.int64(0);
+        s.reset();
+        del.reset();
+        del.bind(1, id);
+        del.step();
+        for (const auto& g : u.grid_ids) {
+          grid.reset();
+          grid.bind(1, id).bind(2, g);
+          grid.step();
+          if (grid.failed()) return fail(cx, "upsert_user_grids");
+        }
+      }
+    }
+    {
+      auto s = cx.prepare(
+          "INSERT INTO calendar_days(day, kind) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET "
+          "kind = excluded.kind");
+      for (const auto& d : org.calendar) {
+        s.reset();
+        s.bind(1, d.day).bind(2, d.kind);
+        s.step();
+        if (s.failed()) return fail(cx, "upsert_calendar");
+      }
+    }
+    return core::Unit{};
+  });
 }
 
 Result<OrgData> SqliteStore::load_org() {
-  std::lock_guard lock(mu_);
-  OrgData org;
-  auto st = db_.prepare("SELECT id, name, town, area FROM streets ORDER BY id");
-  while (st.step()) org.streets.push_back({st.text(0), st.text(1), st.int64(2) != 0, st.text(3)});
-  auto cs = db_.prepare("SELECT id, street_id, name, village, area FROM communities ORDER BY id");
-  while (cs.step())
-    org.communities.push_back({cs.text(0), cs.text(1), cs.text(2), cs.int64(3) != 0, cs.text(4)});
-  auto gs = db_.prepare(
-      "SELECT id, community_id, street_id, name, kind, polygon, min_lng, min_lat, max_lng, "
-      "max_lat, households, residents FROM grids ORDER BY id");
-  while (gs.step()) {
-    GridRow g{gs.text(0), gs.text(1), gs.text(2), gs.text(3), gs.text(4), gs.text(5)};
-    g.min_lng = gs.real(6), g.min_lat = gs.real(7), g.max_lng = gs.real(8), g.max_lat = gs.real(9);
-    g.households = static_cast<int>(gs.int64(10));
-    g.residents = static_cast<int>(gs.int64(11));
-    org.grids.push_back(std::move(g));
-  }
-  auto us = db_.prepare(
-      "SELECT id, kind, subkind, name, name_en, contact, contact_person, address, street_id, "
-      "community_id, grid_id, lat, lng FROM units ORDER BY rowid");
-  while (us.step()) {
-    UnitRow u{us.text(0), us.text(1), us.text(2), us.text(3), us.text(4), us.text(5),
-              us.text(6), us.text(7), us.text(8), us.text(9), us.text(10)};
-    if (!us.is_null(11)) u.lat = us.real(11);
-    if (!us.is_null(12)) u.lng = us.real(12);
-    org.units.push_back(std::move(u));
-  }
-  auto cal = db_.prepare("SELECT day, kind FROM calendar_days ORDER BY day");
-  while (cal.step()) org.calendar.push_back({cal.text(0), cal.text(1)});
-  auto gw = db_.prepare(
-      "SELECT ug.grid_id, u.id, u.name FROM user_grids ug JOIN users u ON u.id = ug.user_id "
-      "WHERE u.role = 'grid_worker' AND u.disabled = 0 ORDER BY ug.grid_id, u.id");
-  while (gw.step()) org.grid_workers.push_back({gw.text(0), gw.int64(1), gw.text(2)});
-  if (st.failed() || cs.failed() || gs.failed() || us.failed() || cal.failed())
-    return db_error("load_org");
-  return org;
+  return read([&](Conn& cx) -> core::Result<OrgData> {
+    OrgData org;
+    auto st = cx.prepare("SELECT id, name, town, area FROM streets ORDER BY id");
+    while (st.step()) org.streets.push_back({st.text(0), st.text(1), st.int64(2) != 0, st.text(3)});
+    auto cs = cx.prepare("SELECT id, street_id, name, village, area FROM communities ORDER BY id");
+    while (cs.step())
+      org.communities.push_back({cs.text(0), cs.text(1), cs.text(2), cs.int64(3) != 0, cs.text(4)});
+    auto gs = cx.prepare(
+        "SELECT id, community_id, street_id, name, kind, polygon, min_lng, min_lat, max_lng, "
+        "max_lat, households, residents FROM grids ORDER BY id");
+    while (gs.step()) {
+      GridRow g{gs.text(0), gs.text(1), gs.text(2), gs.text(3), gs.text(4), gs.text(5)};
+      g.min_lng = gs.real(6), g.min_lat = gs.real(7), g.max_lng = gs.real(8),
+      g.max_lat = gs.real(9);
+      g.households = static_cast<int>(gs.int64(10));
+      g.residents = static_cast<int>(gs.int64(11));
+      org.grids.push_back(std::move(g));
+    }
+    auto us = cx.prepare(
+        "SELECT id, kind, subkind, name, name_en, contact, contact_person, address, street_id, "
+        "community_id, grid_id, lat, lng FROM units ORDER BY rowid");
+    while (us.step()) {
+      UnitRow u{us.text(0), us.text(1), us.text(2), us.text(3), us.text(4), us.text(5),
+                us.text(6), us.text(7), us.text(8), us.text(9), us.text(10)};
+      if (!us.is_null(11)) u.lat = us.real(11);
+      if (!us.is_null(12)) u.lng = us.real(12);
+      org.units.push_back(std::move(u));
+    }
+    auto cal = cx.prepare("SELECT day, kind FROM calendar_days ORDER BY day");
+    while (cal.step()) org.calendar.push_back({cal.text(0), cal.text(1)});
+    auto gw = cx.prepare(
+        "SELECT ug.grid_id, u.id, u.name FROM user_grids ug JOIN users u ON u.id = ug.user_id "
+        "WHERE u.role = 'grid_worker' AND u.disabled = 0 ORDER BY ug.grid_id, u.id");
+    while (gw.step()) org.grid_workers.push_back({gw.text(0), gw.int64(1), gw.text(2)});
+    if (st.failed() || cs.failed() || gs.failed() || us.failed() || cal.failed())
+      return fail(cx, "load_org");
+    return org;
+  });
 }
 
 namespace {
-void load_user_grids(sqlite::Db& db, UserRow& u) {
+void load_user_grids(SqliteStore::Conn& db, UserRow& u) {
   auto g = db.prepare("SELECT grid_id FROM user_grids WHERE user_id = ? ORDER BY grid_id");
   g.bind(1, u.id);
   while (g.step()) u.grid_ids.push_back(g.text(0));
@@ -459,146 +624,154 @@ void load_user_grids(sqlite::Db& db, UserRow& u) {
 }  // namespace
 
 Result<std::optional<UserRow>> SqliteStore::find_user(std::int64_t id) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) {
-    if (s.failed()) return db_error("find_user");
-    return std::optional<UserRow>();
-  }
-  UserRow u = read_user(s);
-  load_user_grids(db_, u);
-  return std::optional<UserRow>(std::move(u));
+  return read([&](Conn& cx) -> core::Result<std::optional<UserRow>> {
+    auto s = cx.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+      if (s.failed()) return fail(cx, "find_user");
+      return std::optional<UserRow>();
+    }
+    UserRow u = read_user(s);
+    load_user_grids(cx, u);
+    return std::optional<UserRow>(std::move(u));
+  });
 }
 
 Result<std::optional<UserRow>> SqliteStore::find_user_by_login(const std::string& login) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(std::string("SELECT ") + kUserColumns +
-                       " FROM users WHERE username = ?1 OR phone = ?1 LIMIT 1");
-  s.bind(1, login);
-  if (!s.step()) {
-    if (s.failed()) return db_error("find_user_by_login");
-    return std::optional<UserRow>();
-  }
-  UserRow u = read_user(s);
-  load_user_grids(db_, u);
-  return std::optional<UserRow>(std::move(u));
+  return read([&](Conn& cx) -> core::Result<std::optional<UserRow>> {
+    auto s = cx.prepare(std::string("SELECT ") + kUserColumns +
+                        " FROM users WHERE username = ?1 OR phone = ?1 LIMIT 1");
+    s.bind(1, login);
+    if (!s.step()) {
+      if (s.failed()) return fail(cx, "find_user_by_login");
+      return std::optional<UserRow>();
+    }
+    UserRow u = read_user(s);
+    load_user_grids(cx, u);
+    return std::optional<UserRow>(std::move(u));
+  });
 }
 
 Result<std::vector<UserRow>> SqliteStore::users(int page, int page_size) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(std::string("SELECT ") + kUserColumns +
-                       " FROM users ORDER BY id LIMIT ? OFFSET ?");
-  s.bind(1, page_size).bind(2, static_cast<std::int64_t>(page - 1) * page_size);
-  std::vector<UserRow> out;
-  while (s.step()) out.push_back(read_user(s));
-  if (s.failed()) return db_error("users");
-  for (auto& u : out) load_user_grids(db_, u);
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<UserRow>> {
+    auto s = cx.prepare(std::string("SELECT ") + kUserColumns +
+                        " FROM users ORDER BY id LIMIT ? OFFSET ?");
+    s.bind(1, page_size).bind(2, static_cast<std::int64_t>(page - 1) * page_size);
+    std::vector<UserRow> out;
+    while (s.step()) out.push_back(read_user(s));
+    if (s.failed()) return fail(cx, "users");
+    for (auto& u : out) load_user_grids(cx, u);
+    return out;
+  });
 }
 
 Result<std::int64_t> SqliteStore::create_user(UserRow u) {
-  std::lock_guard lock(mu_);
-  Tx tx(db_);
-  if (!tx.ok()) return db_error("create_user");
-  auto s = db_.prepare(
-      "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
-      "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-  s.bind(1, non_empty(u.username)).bind(2, non_empty(u.phone)).bind(3, u.name);
-  s.bind(4, core::to_string(u.role)).bind(5, u.title).bind(6, u.password_hash);
-  s.bind(7, non_empty(u.unit_id)).bind(8, non_empty(u.street_id));
-  s.bind(9, non_empty(u.community_id)).bind(10, u.disabled ? 1 : 0);
-  s.bind(11, core::to_unix(u.created_at));
-  if (!s.step()) {
-    if ((s.rc() & 0xff) == SQLITE_CONSTRAINT)
-      return Error::conflict("account_exists", "an account with this phone or username exists");
-    return db_error("create_user");
-  }
-  const std::int64_t id = s.int64(0);
-  s = sqlite::Stmt();
-  auto g = db_.prepare("INSERT INTO user_grids(user_id, grid_id) VALUES (?, ?)");
-  for (const auto& grid : u.grid_ids) {
-    g.reset();
-    g.bind(1, id).bind(2, grid);
-    g.step();
-    if (g.failed()) return Error::invalid("grid_ids", "unknown_grid", "names an unknown grid");
-  }
-  g = sqlite::Stmt();
-  if (!tx.commit()) return db_error("create_user_commit");
-  return id;
+  return write([&](Conn& cx) -> core::Result<std::int64_t> {
+    auto s = cx.prepare(
+        "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
+        "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+    s.bind(1, non_empty(u.username)).bind(2, non_empty(u.phone)).bind(3, u.name);
+    s.bind(4, core::to_string(u.role)).bind(5, u.title).bind(6, u.password_hash);
+    s.bind(7, non_empty(u.unit_id)).bind(8, non_empty(u.street_id));
+    s.bind(9, non_empty(u.community_id)).bind(10, u.disabled ? 1 : 0);
+    s.bind(11, core::to_unix(u.created_at));
+    if (!s.step()) {
+      if ((s.rc() & 0xff) == SQLITE_CONSTRAINT)
+        return Error::conflict("account_exists", "an account with this phone or username exists");
+      return fail(cx, "create_user");
+    }
+    const std::int64_t id = s.int64(0);
+    s = sqlite::Stmt();
+    auto g = cx.prepare("INSERT INTO user_grids(user_id, grid_id) VALUES (?, ?)");
+    for (const auto& grid : u.grid_ids) {
+      g.reset();
+      g.bind(1, id).bind(2, grid);
+      g.step();
+      if (g.failed()) return Error::invalid("grid_ids", "unknown_grid", "names an unknown grid");
+    }
+    g = sqlite::Stmt();
+    return id;
+  });
 }
 
 // [SECTION] Sessions
 
 core::Outcome SqliteStore::create_session(const std::string& token_hash, std::int64_t user_id,
                                           core::TimePoint now, core::TimePoint expires_at) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "INSERT INTO sessions(token_hash, user_id, created_at, last_seen_at, expires_at) "
-      "VALUES (?,?,?,?,?)");
-  s.bind(1, token_hash).bind(2, user_id).bind(3, core::to_unix(now)).bind(4, core::to_unix(now));
-  s.bind(5, core::to_unix(expires_at));
-  s.step();
-  if (s.failed()) return db_error("create_session");
-  return core::Unit{};
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare(
+        "INSERT INTO sessions(token_hash, user_id, created_at, last_seen_at, expires_at) "
+        "VALUES (?,?,?,?,?)");
+    s.bind(1, token_hash).bind(2, user_id).bind(3, core::to_unix(now)).bind(4, core::to_unix(now));
+    s.bind(5, core::to_unix(expires_at));
+    s.step();
+    if (s.failed()) return fail(cx, "create_session");
+    return core::Unit{};
+  });
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::session_user(const std::string& token_hash,
                                                               core::TimePoint now,
                                                               std::chrono::seconds idle) {
-  std::lock_guard lock(mu_);
   const std::int64_t t = core::to_unix(now);
-  auto s = db_.prepare(
-      "SELECT s.user_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
-      "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0");
-  s.bind(1, token_hash).bind(2, t).bind(3, t - idle.count());
-  if (!s.step()) {
-    if (s.failed()) return db_error("session_user");
-    return std::optional<std::int64_t>();
-  }
-  const std::int64_t user = s.int64(0), seen = s.int64(1);
-  s = sqlite::Stmt();
+  std::int64_t seen = 0;
+  auto user = read([&](Conn& cx) -> core::Result<std::optional<std::int64_t>> {
+    auto s = cx.prepare(
+        "SELECT s.user_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0");
+    s.bind(1, token_hash).bind(2, t).bind(3, t - idle.count());
+    if (!s.step()) {
+      if (s.failed()) return fail(cx, "session_user");
+      return std::optional<std::int64_t>();
+    }
+    seen = s.int64(1);
+    return std::optional<std::int64_t>(s.int64(0));
+  });
   // Refresh at most once a minute: a read should rarely cost a write.
-  if (t - seen >= 60) {
-    auto u = db_.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
-    u.bind(1, t).bind(2, token_hash);
-    u.step();
+  if (user && *user && t - seen >= 60) {
+    auto refreshed = write([&](Conn& cx) -> core::Outcome {
+      auto u = cx.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
+      u.bind(1, t).bind(2, token_hash);
+      u.step();
+      if (u.failed()) return fail(cx, "session_refresh");
+      return core::Unit{};
+    });
+    if (!refreshed) return refreshed.error();
   }
-  return std::optional<std::int64_t>(user);
+  return user;
 }
 
 core::Outcome SqliteStore::update_user(std::int64_t id, const UserPatch& p) {
-  std::lock_guard lock(mu_);
-  Tx tx(db_);
-  if (!tx.ok()) return db_error("update_user");
-  auto s = db_.prepare(
-      "UPDATE users SET name = COALESCE(?, name), password_hash = COALESCE(?, password_hash), "
-      "title = COALESCE(?, title), disabled = COALESCE(?, disabled) WHERE id = ?");
-  s.bind(1, p.name).bind(2, p.password_hash).bind(3, p.title);
-  if (p.disabled)
-    s.bind(4, *p.disabled ? 1 : 0);
-  else
-    s.bind_null(4);
-  s.bind(5, id);
-  s.step();
-  if (s.failed()) return db_error("update_user");
-  if (sqlite3_changes(db_.handle()) == 0) return Error::not_found("no such user");
-  s = sqlite::Stmt();
-  if (p.password_hash || p.disabled.value_or(false)) {
-    auto d = db_.prepare("DELETE FROM sessions WHERE user_id = ?");
-    d.bind(1, id);
-    d.step();
-    if (d.failed()) return db_error("revoke_sessions");
-  }
-  if (!tx.commit()) return db_error("update_user_commit");
-  return core::Unit{};
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare(
+        "UPDATE users SET name = COALESCE(?, name), password_hash = COALESCE(?, password_hash), "
+        "title = COALESCE(?, title), disabled = COALESCE(?, disabled) WHERE id = ?");
+    s.bind(1, p.name).bind(2, p.password_hash).bind(3, p.title);
+    if (p.disabled)
+      s.bind(4, *p.disabled ? 1 : 0);
+    else
+      s.bind_null(4);
+    s.bind(5, id);
+    s.step();
+    if (s.failed()) return fail(cx, "update_user");
+    if (sqlite3_changes(cx.handle()) == 0) return Error::not_found("no such user");
+    s = sqlite::Stmt();
+    if (p.password_hash || p.disabled.value_or(false)) {
+      auto d = cx.prepare("DELETE FROM sessions WHERE user_id = ?");
+      d.bind(1, id);
+      d.step();
+      if (d.failed()) return fail(cx, "revoke_sessions");
+    }
+    return core::Unit{};
+  });
 }
 
 Result<std::int64_t> SqliteStore::count_users() {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT COUNT(*) FROM users");
-  if (!s.step()) return db_error("count_users");
-  return s.int64(0);
+  return read([&](Conn& cx) -> core::Result<std::int64_t> {
+    auto s = cx.prepare("SELECT COUNT(*) FROM users");
+    if (!s.step()) return fail(cx, "count_users");
+    return s.int64(0);
+  });
 }
 
 Result<std::int64_t> SqliteStore::create_api_key(const std::string& name,
@@ -606,61 +779,68 @@ Result<std::int64_t> SqliteStore::create_api_key(const std::string& name,
                                                  const std::string& prefix,
                                                  std::optional<std::int64_t> created_by,
                                                  core::TimePoint now) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "INSERT INTO api_keys(name, key_hash, prefix, created_by, created_at) VALUES (?,?,?,?,?) "
-      "RETURNING id");
-  s.bind(1, name).bind(2, key_hash).bind(3, prefix).bind(4, created_by);
-  s.bind(5, core::to_unix(now));
-  if (!s.step()) return db_error("create_api_key");
-  return s.int64(0);
+  return write([&](Conn& cx) -> core::Result<std::int64_t> {
+    auto s = cx.prepare(
+        "INSERT INTO api_keys(name, key_hash, prefix, created_by, created_at) VALUES (?,?,?,?,?) "
+        "RETURNING id");
+    s.bind(1, name).bind(2, key_hash).bind(3, prefix).bind(4, created_by);
+    s.bind(5, core::to_unix(now));
+    if (!s.step()) return fail(cx, "create_api_key");
+    return s.int64(0);
+  });
 }
 
 Result<std::vector<Store::ApiKeyRow>> SqliteStore::api_keys() {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id");
-  std::vector<ApiKeyRow> out;
-  while (s.step())
-    out.push_back({s.int64(0), s.text(1), s.text(2), core::from_unix(s.int64(3)), opt_time(s, 4)});
-  if (s.failed()) return db_error("api_keys");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<Store::ApiKeyRow>> {
+    auto s =
+        cx.prepare("SELECT id, name, prefix, created_at, revoked_at FROM api_keys ORDER BY id");
+    std::vector<ApiKeyRow> out;
+    while (s.step())
+      out.push_back(
+          {s.int64(0), s.text(1), s.text(2), core::from_unix(s.int64(3)), opt_time(s, 4)});
+    if (s.failed()) return fail(cx, "api_keys");
+    return out;
+  });
 }
 
 Result<bool> SqliteStore::revoke_api_key(std::int64_t id, core::TimePoint now) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
-  s.bind(1, core::to_unix(now)).bind(2, id);
-  s.step();
-  if (s.failed()) return db_error("revoke_api_key");
-  return sqlite3_changes(db_.handle()) > 0;
+  return write([&](Conn& cx) -> core::Result<bool> {
+    auto s = cx.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    s.bind(1, core::to_unix(now)).bind(2, id);
+    s.step();
+    if (s.failed()) return fail(cx, "revoke_api_key");
+    return sqlite3_changes(cx.handle()) > 0;
+  });
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::find_api_key(const std::string& key_hash) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL");
-  s.bind(1, key_hash);
-  if (!s.step()) {
-    if (s.failed()) return db_error("find_api_key");
-    return std::optional<std::int64_t>();
-  }
-  return std::optional<std::int64_t>(s.int64(0));
+  return read([&](Conn& cx) -> core::Result<std::optional<std::int64_t>> {
+    auto s = cx.prepare("SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL");
+    s.bind(1, key_hash);
+    if (!s.step()) {
+      if (s.failed()) return fail(cx, "find_api_key");
+      return std::optional<std::int64_t>();
+    }
+    return std::optional<std::int64_t>(s.int64(0));
+  });
 }
 
 core::Outcome SqliteStore::delete_session(const std::string& token_hash) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("DELETE FROM sessions WHERE token_hash = ?");
-  s.bind(1, token_hash);
-  s.step();
-  if (s.failed()) return db_error("delete_session");
-  return core::Unit{};
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare("DELETE FROM sessions WHERE token_hash = ?");
+    s.bind(1, token_hash);
+    s.step();
+    if (s.failed()) return fail(cx, "delete_session");
+    return core::Unit{};
+  });
 }
 
 // [SECTION] Tickets
 
-bool SqliteStore::append_events(std::int64_t ticket_id, const std::string& number,
+bool SqliteStore::append_events(Conn& cx, std::int64_t ticket_id, const std::string& number,
                                 std::int64_t& count, std::string& last_hash,
                                 std::vector<core::AuditEvent>& events) {
-  auto s = db_.prepare(
+  auto s = cx.prepare(
       "INSERT INTO events(ticket_id, seq, at, actor_id, actor_role, actor_name, action, "
       "from_status, to_status, level, note, data, prev_hash, hash) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -679,269 +859,284 @@ bool SqliteStore::append_events(std::int64_t ticket_id, const std::string& numbe
   return true;
 }
 
-Result<TicketRecord> SqliteStore::insert_ticket(TicketRecord t,
+Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
                                                 std::vector<core::AuditEvent>& events) {
+  if (!t.idempotency_key.empty()) {
+    auto q = cx.prepare(std::string("SELECT ") + kTicketColumns +
+                        ", sealed_access_code FROM tickets WHERE idempotency_key = ?");
+    q.bind(1, t.idempotency_key);
+    if (q.step()) {
+      TicketRecord first = read_ticket(q);
+      first.idempotency_key = t.idempotency_key;
+      first.sealed_access_code = q.opt_text(40).value_or("");
+      first.replayed = true;
+      return first;
+    }
+    if (q.failed()) return fail(cx, "idempotency_lookup");
+  }
   const auto day = core::civil_date(t.created_at, core::kShanghaiOffset);
   char day_key[16];
   std::snprintf(day_key, sizeof day_key, "%04d%02d%02d", day.year, day.month, day.day);
   {
-    auto counter = db_.prepare(
+    auto counter = cx.prepare(
         "INSERT INTO ticket_counters(day, last) VALUES (?, 1) "
         "ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last");
     counter.bind(1, std::string_view(day_key));
-    if (!counter.step()) return db_error("ticket_counter");
+    if (!counter.step()) return fail(cx, "ticket_counter");
     t.number = core::format_ticket_number(day.year, day.month, day.day, counter.int64(0));
   }
   {
-    auto s = db_.prepare(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
-                         ") VALUES (?," + placeholders(kTicketMutableCount) + ") RETURNING id");
+    auto s = cx.prepare(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
+                        ", idempotency_key, sealed_access_code) VALUES (?," +
+                        placeholders(kTicketMutableCount) + ",?,?) RETURNING id");
     s.bind(1, t.number);
-    bind_ticket(s, 2, t);
+    const int i = bind_ticket(s, 2, t);
+    s.bind(i, non_empty(t.idempotency_key)).bind(i + 1, non_empty(t.sealed_access_code));
     if (!s.step()) {
       if ((s.rc() & 0xff) == SQLITE_CONSTRAINT && t.external_id)
         return Error::conflict("duplicate_external_id", "a ticket with this external_id exists");
-      return db_error("create_ticket");
+      return fail(cx, "create_ticket");
     }
     t.id = s.int64(0);
   }
   t.event_count = 0;
   t.last_hash.clear();
-  if (!append_events(t.id, t.number, t.event_count, t.last_hash, events))
-    return db_error("append_events");
+  if (!append_events(cx, t.id, t.number, t.event_count, t.last_hash, events))
+    return fail(cx, "append_events");
   t.version = 0;
-  auto u = db_.prepare("UPDATE tickets SET event_count = ?, last_hash = ? WHERE id = ?");
+  auto u = cx.prepare("UPDATE tickets SET event_count = ?, last_hash = ? WHERE id = ?");
   u.bind(1, t.event_count).bind(2, t.last_hash).bind(3, t.id);
   u.step();
-  if (u.failed()) return db_error("create_ticket_head");
+  if (u.failed()) return fail(cx, "create_ticket_head");
   return t;
 }
 
 Result<TicketRecord> SqliteStore::create_ticket(TicketRecord t,
                                                 std::vector<core::AuditEvent> events) {
-  std::lock_guard lock(mu_);
-  Tx tx(db_);
-  if (!tx.ok()) return db_error("create_ticket");
-  auto r = insert_ticket(std::move(t), events);
-  if (!r) return r;
-  if (!tx.commit()) return db_error("create_ticket_commit");
-  return r;
+  return write([&](Conn& cx) -> core::Result<TicketRecord> {
+    auto r = insert_ticket(cx, std::move(t), events);
+    if (!r) return r;
+    return r;
+  });
 }
 
 Result<std::vector<TicketRecord>> SqliteStore::create_tickets(std::vector<NewTicket> tickets) {
-  std::lock_guard lock(mu_);
-  Tx tx(db_);
-  if (!tx.ok()) return db_error("create_tickets");
-  std::vector<TicketRecord> out;
-  out.reserve(tickets.size());
-  auto w = db_.prepare(
-      "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at, "
-      "checked_in_at, done_at) VALUES (?,?,?,?,?,?,?,?)");
-  for (auto& n : tickets) {
-    auto r = insert_ticket(std::move(n.ticket), n.events);
-    if (!r) return r.error();
-    for (const auto& x : n.whistles) {
-      w.reset();
-      w.bind(1, r->id).bind(2, x.unit_id).bind(3, core::to_string(x.status)).bind(4, x.note);
-      w.bind(5, x.summoned_by).bind(6, core::to_unix(x.summoned_at));
-      w.bind(7, unix_of(x.checked_in_at)).bind(8, unix_of(x.done_at));
-      w.step();
-      if (w.failed()) return db_error("insert_whistles");
+  return write([&](Conn& cx) -> core::Result<std::vector<TicketRecord>> {
+    std::vector<TicketRecord> out;
+    out.reserve(tickets.size());
+    auto w = cx.prepare(
+        "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at, "
+        "checked_in_at, done_at) VALUES (?,?,?,?,?,?,?,?)");
+    for (auto& n : tickets) {
+      auto r = insert_ticket(cx, std::move(n.ticket), n.events);
+      if (!r) return r.error();
+      for (const auto& x : n.whistles) {
+        w.reset();
+        w.bind(1, r->id).bind(2, x.unit_id).bind(3, core::to_string(x.status)).bind(4, x.note);
+        w.bind(5, x.summoned_by).bind(6, core::to_unix(x.summoned_at));
+        w.bind(7, unix_of(x.checked_in_at)).bind(8, unix_of(x.done_at));
+        w.step();
+        if (w.failed()) return fail(cx, "insert_whistles");
+      }
+      out.push_back(std::move(*r));
     }
-    out.push_back(std::move(*r));
-  }
-  w = sqlite::Stmt();
-  if (!tx.commit()) return db_error("create_tickets_commit");
-  return out;
+    w = sqlite::Stmt();
+    return out;
+  });
 }
 
 Result<TicketRecord> SqliteStore::commit_change(TicketChange c) {
-  std::lock_guard lock(mu_);
-  Tx tx(db_);
-  if (!tx.ok()) return db_error("commit_change");
-  TicketRecord& t = c.ticket;
-  {
-    auto head = db_.prepare("SELECT version, event_count, last_hash FROM tickets WHERE id = ?");
-    head.bind(1, t.id);
-    if (!head.step()) return Error::not_found("no such ticket");
-    if (head.int64(0) != t.version)
-      return Error::conflict("conflict", "the ticket changed meanwhile; reload and try again");
-    t.event_count = head.int64(1);
-    t.last_hash = head.text(2);
-  }
-  if (!append_events(t.id, t.number, t.event_count, t.last_hash, c.events))
-    return db_error("append_events");
-  {
-    std::string sql = "UPDATE tickets SET (";
-    sql += kTicketMutableColumns;
-    sql += ", version, event_count, last_hash) = (" + placeholders(kTicketMutableCount) +
-           ", ?, ?, ?) WHERE id = ? AND version = ?";
-    auto s = db_.prepare(sql);
-    int i = bind_ticket(s, 1, t);
-    s.bind(i, t.version + 1).bind(i + 1, t.event_count).bind(i + 2, t.last_hash);
-    s.bind(i + 3, t.id).bind(i + 4, t.version);
-    s.step();
-    if (s.failed()) return db_error("update_ticket");
-  }
-  for (auto& w : c.new_whistles) {
-    auto s = db_.prepare(
-        "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at) "
-        "VALUES (?,?,?,?,?,?) RETURNING id");
-    s.bind(1, t.id).bind(2, w.unit_id).bind(3, core::to_string(w.status)).bind(4, w.note);
-    s.bind(5, w.summoned_by).bind(6, core::to_unix(w.summoned_at));
-    if (!s.step()) return db_error("insert_whistle");
-    w.id = s.int64(0);
-  }
-  for (const auto& w : c.updated_whistles) {
-    auto s = db_.prepare(
-        "UPDATE whistles SET status = ?, note = ?, checked_in_at = ?, done_at = ? "
-        "WHERE id = ? AND ticket_id = ?");
-    s.bind(1, core::to_string(w.status)).bind(2, w.note).bind(3, unix_of(w.checked_in_at));
-    s.bind(4, unix_of(w.done_at)).bind(5, w.id).bind(6, t.id);
-    s.step();
-    if (s.failed()) return db_error("update_whistle");
-  }
-  for (const auto& [id, role] : c.attachments) {
-    auto s = db_.prepare(
-        "INSERT OR IGNORE INTO ticket_attachments(ticket_id, attachment_id, role) VALUES (?,?,?)");
-    s.bind(1, t.id).bind(2, id).bind(3, role);
-    s.step();
-    if (s.failed()) return db_error("link_attachment");
-  }
-  if (!tx.commit()) return db_error("commit_change_commit");
-  t.version += 1;
-  return t;
+  return write([&](Conn& cx) -> core::Result<TicketRecord> {
+    TicketRecord& t = c.ticket;
+    {
+      auto head = cx.prepare("SELECT version, event_count, last_hash FROM tickets WHERE id = ?");
+      head.bind(1, t.id);
+      if (!head.step()) return Error::not_found("no such ticket");
+      if (head.int64(0) != t.version)
+        return Error::conflict("conflict", "the ticket changed meanwhile; reload and try again");
+      t.event_count = head.int64(1);
+      t.last_hash = head.text(2);
+    }
+    if (!append_events(cx, t.id, t.number, t.event_count, t.last_hash, c.events))
+      return fail(cx, "append_events");
+    {
+      std::string sql = "UPDATE tickets SET (";
+      sql += kTicketMutableColumns;
+      sql += ", version, event_count, last_hash) = (" + placeholders(kTicketMutableCount) +
+             ", ?, ?, ?) WHERE id = ? AND version = ?";
+      auto s = cx.prepare(sql);
+      int i = bind_ticket(s, 1, t);
+      s.bind(i, t.version + 1).bind(i + 1, t.event_count).bind(i + 2, t.last_hash);
+      s.bind(i + 3, t.id).bind(i + 4, t.version);
+      s.step();
+      if (s.failed()) return fail(cx, "update_ticket");
+    }
+    for (auto& w : c.new_whistles) {
+      auto s = cx.prepare(
+          "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at) "
+          "VALUES (?,?,?,?,?,?) RETURNING id");
+      s.bind(1, t.id).bind(2, w.unit_id).bind(3, core::to_string(w.status)).bind(4, w.note);
+      s.bind(5, w.summoned_by).bind(6, core::to_unix(w.summoned_at));
+      if (!s.step()) return fail(cx, "insert_whistle");
+      w.id = s.int64(0);
+    }
+    for (const auto& w : c.updated_whistles) {
+      auto s = cx.prepare(
+          "UPDATE whistles SET status = ?, note = ?, checked_in_at = ?, done_at = ? "
+          "WHERE id = ? AND ticket_id = ?");
+      s.bind(1, core::to_string(w.status)).bind(2, w.note).bind(3, unix_of(w.checked_in_at));
+      s.bind(4, unix_of(w.done_at)).bind(5, w.id).bind(6, t.id);
+      s.step();
+      if (s.failed()) return fail(cx, "update_whistle");
+    }
+    for (const auto& [id, role] : c.attachments) {
+      auto s = cx.prepare(
+          "INSERT OR IGNORE INTO ticket_attachments(ticket_id, attachment_id, role) VALUES "
+          "(?,?,?)");
+      s.bind(1, t.id).bind(2, id).bind(3, role);
+      s.step();
+      if (s.failed()) return fail(cx, "link_attachment");
+    }
+    t.version += 1;
+    return t;
+  });
 }
 
 Result<std::optional<TicketRecord>> SqliteStore::find_ticket(const std::string& number) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?");
-  s.bind(1, number);
-  if (s.step()) return std::optional<TicketRecord>(read_ticket(s));
-  if (s.failed()) return db_error("find_ticket");
-  return std::optional<TicketRecord>();
+  return read([&](Conn& cx) -> core::Result<std::optional<TicketRecord>> {
+    auto s = cx.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?");
+    s.bind(1, number);
+    if (s.step()) return std::optional<TicketRecord>(read_ticket(s));
+    if (s.failed()) return fail(cx, "find_ticket");
+    return std::optional<TicketRecord>();
+  });
 }
 
 Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
-  std::lock_guard lock(mu_);
-  std::string where = " WHERE 1=1";
-  std::vector<std::string> texts;  // bound in order after the fixed ones
-  std::vector<std::function<void(sqlite::Stmt&, int&)>> binds;
-  auto add_text = [&](const std::string& clause, std::string value) {
-    where += clause;
-    binds.push_back([v = std::move(value)](sqlite::Stmt& s, int& i) { s.bind(i++, v); });
-  };
-  if (f.submitter_id) {
-    where += " AND submitter_id = ?";
-    binds.push_back([v = *f.submitter_id](sqlite::Stmt& s, int& i) { s.bind(i++, v); });
-  }
-  if (!f.grid_ids.empty()) {
-    where += " AND grid_id IN (" + placeholders(static_cast<int>(f.grid_ids.size())) + ")";
-    for (const auto& g : f.grid_ids)
-      binds.push_back([g](sqlite::Stmt& s, int& i) { s.bind(i++, g); });
-  }
-  if (!f.community_id.empty()) add_text(" AND community_id = ?", f.community_id);
-  if (!f.street_id.empty()) add_text(" AND street_id = ?", f.street_id);
-  if (!f.unit_id.empty()) {
-    where +=
-        " AND ((assignee_kind = 'unit' AND assignee_id = ?) OR id IN (SELECT ticket_id FROM "
-        "whistles WHERE unit_id = ?))";
-    binds.push_back([v = f.unit_id](sqlite::Stmt& s, int& i) {
-      s.bind(i++, v);
-      s.bind(i++, v);
-    });
-  }
-  if (f.status) add_text(" AND status = ?", std::string(core::to_string(*f.status)));
-  if (f.level) add_text(" AND level = ?", std::string(core::to_string(*f.level)));
-  if (!f.category.empty()) add_text(" AND category = ?", f.category);
-  if (f.overdue_only) where += " AND overdue = 1";
-  if (f.open_only)
-    where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
-  if (!f.q.empty()) {
-    where += " AND (number LIKE ? ESCAPE '\\' OR instr(description, ?) > 0)";
-    std::string prefix;
-    for (char c : f.q) {
-      if (c == '%' || c == '_' || c == '\\') prefix += '\\';
-      prefix += c;
+  return read([&](Conn& cx) -> core::Result<TicketPage> {
+    std::string where = " WHERE 1=1";
+    std::vector<std::string> texts;  // bound in order after the fixed ones
+    std::vector<std::function<void(sqlite::Stmt&, int&)>> binds;
+    auto add_text = [&](const std::string& clause, std::string value) {
+      where += clause;
+      binds.push_back([v = std::move(value)](sqlite::Stmt& s, int& i) { s.bind(i++, v); });
+    };
+    if (f.submitter_id) {
+      where += " AND submitter_id = ?";
+      binds.push_back([v = *f.submitter_id](sqlite::Stmt& s, int& i) { s.bind(i++, v); });
     }
-    binds.push_back([p = prefix + "%", q = f.q](sqlite::Stmt& s, int& i) {
-      s.bind(i++, p);
-      s.bind(i++, q);
-    });
-  }
-  TicketPage page;
-  {
-    auto s = db_.prepare("SELECT COUNT(*) FROM tickets" + where);
+    if (!f.grid_ids.empty()) {
+      where += " AND grid_id IN (" + placeholders(static_cast<int>(f.grid_ids.size())) + ")";
+      for (const auto& g : f.grid_ids)
+        binds.push_back([g](sqlite::Stmt& s, int& i) { s.bind(i++, g); });
+    }
+    if (!f.community_id.empty()) add_text(" AND community_id = ?", f.community_id);
+    if (!f.street_id.empty()) add_text(" AND street_id = ?", f.street_id);
+    if (!f.unit_id.empty()) {
+      where +=
+          " AND ((assignee_kind = 'unit' AND assignee_id = ?) OR id IN (SELECT ticket_id FROM "
+          "whistles WHERE unit_id = ?))";
+      binds.push_back([v = f.unit_id](sqlite::Stmt& s, int& i) {
+        s.bind(i++, v);
+        s.bind(i++, v);
+      });
+    }
+    if (f.status) add_text(" AND status = ?", std::string(core::to_string(*f.status)));
+    if (f.level) add_text(" AND level = ?", std::string(core::to_string(*f.level)));
+    if (!f.category.empty()) add_text(" AND category = ?", f.category);
+    if (f.overdue_only) where += " AND overdue = 1";
+    if (f.open_only)
+      where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
+    if (!f.q.empty()) {
+      where += " AND (number LIKE ? ESCAPE '\\' OR instr(description, ?) > 0)";
+      std::string prefix;
+      for (char c : f.q) {
+        if (c == '%' || c == '_' || c == '\\') prefix += '\\';
+        prefix += c;
+      }
+      binds.push_back([p = prefix + "%", q = f.q](sqlite::Stmt& s, int& i) {
+        s.bind(i++, p);
+        s.bind(i++, q);
+      });
+    }
+    TicketPage page;
+    {
+      auto s = cx.prepare("SELECT COUNT(*) FROM tickets" + where);
+      int i = 1;
+      for (auto& b : binds) b(s, i);
+      if (!s.step()) return fail(cx, "count_tickets");
+      page.total = s.int64(0);
+    }
+    // Most urgent first among open tickets: overdue, then the nearest deadline; newest otherwise.
+    const char* order = f.open_only || f.overdue_only
+                            ? " ORDER BY overdue DESC, response_due_at ASC, id DESC"
+                            : " ORDER BY id DESC";
+    auto s = cx.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets" + where + order +
+                        " LIMIT ? OFFSET ?");
     int i = 1;
     for (auto& b : binds) b(s, i);
-    if (!s.step()) return db_error("count_tickets");
-    page.total = s.int64(0);
-  }
-  // Most urgent first among open tickets: overdue, then the nearest deadline; newest otherwise.
-  const char* order = f.open_only || f.overdue_only
-                          ? " ORDER BY overdue DESC, response_due_at ASC, id DESC"
-                          : " ORDER BY id DESC";
-  auto s = db_.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets" + where + order +
-                       " LIMIT ? OFFSET ?");
-  int i = 1;
-  for (auto& b : binds) b(s, i);
-  s.bind(i, f.page_size).bind(i + 1, static_cast<std::int64_t>(f.page - 1) * f.page_size);
-  while (s.step()) page.items.push_back(read_ticket(s));
-  if (s.failed()) return db_error("list_tickets");
-  return page;
+    s.bind(i, f.page_size).bind(i + 1, static_cast<std::int64_t>(f.page - 1) * f.page_size);
+    while (s.step()) page.items.push_back(read_ticket(s));
+    if (s.failed()) return fail(cx, "list_tickets");
+    return page;
+  });
 }
 
 Result<std::vector<WhistleRecord>> SqliteStore::whistles(std::int64_t ticket_id) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "SELECT w.id, w.ticket_id, w.unit_id, w.status, w.note, w.summoned_by, w.summoned_at, "
-      "w.checked_in_at, w.done_at, u.name FROM whistles w LEFT JOIN units u ON u.id = w.unit_id "
-      "WHERE w.ticket_id = ? ORDER BY w.id");
-  s.bind(1, ticket_id);
-  std::vector<WhistleRecord> out;
-  while (s.step()) out.push_back(read_whistle(s));
-  if (s.failed()) return db_error("whistles");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<WhistleRecord>> {
+    auto s = cx.prepare(
+        "SELECT w.id, w.ticket_id, w.unit_id, w.status, w.note, w.summoned_by, w.summoned_at, "
+        "w.checked_in_at, w.done_at, u.name FROM whistles w LEFT JOIN units u ON u.id = w.unit_id "
+        "WHERE w.ticket_id = ? ORDER BY w.id");
+    s.bind(1, ticket_id);
+    std::vector<WhistleRecord> out;
+    while (s.step()) out.push_back(read_whistle(s));
+    if (s.failed()) return fail(cx, "whistles");
+    return out;
+  });
 }
 
 Result<std::vector<core::AuditEvent>> SqliteStore::events(std::int64_t ticket_id) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "SELECT e.seq, t.number, e.at, e.actor_id, e.actor_role, e.actor_name, e.action, "
-      "e.from_status, e.to_status, e.level, e.note, e.data, e.prev_hash, e.hash FROM events e "
-      "JOIN tickets t ON t.id = e.ticket_id WHERE e.ticket_id = ? ORDER BY e.seq");
-  s.bind(1, ticket_id);
-  std::vector<core::AuditEvent> out;
-  while (s.step()) {
-    core::AuditEvent e;
-    e.seq = s.int64(0);
-    e.ticket = s.text(1);
-    e.at = s.text(2);
-    e.actor_id = s.text(3);
-    e.actor_role = s.text(4);
-    e.actor_name = s.text(5);
-    e.action = s.text(6);
-    e.from_status = s.text(7);
-    e.to_status = s.text(8);
-    e.level = s.text(9);
-    e.note = s.text(10);
-    e.data = s.text(11);
-    e.prev_hash = s.text(12);
-    e.hash = s.text(13);
-    out.push_back(std::move(e));
-  }
-  if (s.failed()) return db_error("events");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<core::AuditEvent>> {
+    auto s = cx.prepare(
+        "SELECT e.seq, t.number, e.at, e.actor_id, e.actor_role, e.actor_name, e.action, "
+        "e.from_status, e.to_status, e.level, e.note, e.data, e.prev_hash, e.hash FROM events e "
+        "JOIN tickets t ON t.id = e.ticket_id WHERE e.ticket_id = ? ORDER BY e.seq");
+    s.bind(1, ticket_id);
+    std::vector<core::AuditEvent> out;
+    while (s.step()) {
+      core::AuditEvent e;
+      e.seq = s.int64(0);
+      e.ticket = s.text(1);
+      e.at = s.text(2);
+      e.actor_id = s.text(3);
+      e.actor_role = s.text(4);
+      e.actor_name = s.text(5);
+      e.action = s.text(6);
+      e.from_status = s.text(7);
+      e.to_status = s.text(8);
+      e.level = s.text(9);
+      e.note = s.text(10);
+      e.data = s.text(11);
+      e.prev_hash = s.text(12);
+      e.hash = s.text(13);
+      out.push_back(std::move(e));
+    }
+    if (s.failed()) return fail(cx, "events");
+    return out;
+  });
 }
 
 Result<std::vector<std::string>> SqliteStore::numbers_where(const char* sql, std::int64_t t,
                                                             int limit) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(sql);
-  s.bind(1, t).bind(2, limit);
-  std::vector<std::string> out;
-  while (s.step()) out.push_back(s.text(0));
-  if (s.failed()) return db_error("scheduler_query");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<std::string>> {
+    auto s = cx.prepare(sql);
+    s.bind(1, t).bind(2, limit);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    if (s.failed()) return fail(cx, "scheduler_query");
+    return out;
+  });
 }
 
 Result<std::vector<std::string>> SqliteStore::due_for_escalation(core::TimePoint now, int limit) {
@@ -969,74 +1164,79 @@ Result<std::vector<std::string>> SqliteStore::due_for_auto_close(core::TimePoint
 
 Result<std::vector<std::pair<std::int64_t, std::string>>> SqliteStore::ticket_ids(
     std::int64_t after_id, int limit) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare("SELECT id, number FROM tickets WHERE id > ? ORDER BY id LIMIT ?");
-  s.bind(1, after_id).bind(2, limit);
-  std::vector<std::pair<std::int64_t, std::string>> out;
-  while (s.step()) out.emplace_back(s.int64(0), s.text(1));
-  if (s.failed()) return db_error("ticket_ids");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<std::pair<std::int64_t, std::string>>> {
+    auto s = cx.prepare("SELECT id, number FROM tickets WHERE id > ? ORDER BY id LIMIT ?");
+    s.bind(1, after_id).bind(2, limit);
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    while (s.step()) out.emplace_back(s.int64(0), s.text(1));
+    if (s.failed()) return fail(cx, "ticket_ids");
+    return out;
+  });
 }
 
 // [SECTION] Attachments
 
 core::Outcome SqliteStore::put_attachment(const AttachmentRecord& a) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "INSERT OR IGNORE INTO attachments(id, mime, width, height, bytes, data, uploader, "
-      "created_at) VALUES (?,?,?,?,?,?,?,?)");
-  s.bind(1, a.id).bind(2, a.mime).bind(3, a.width).bind(4, a.height).bind(5, a.bytes);
-  s.bind_blob(6, a.data).bind(7, a.uploader).bind(8, core::to_unix(a.created_at));
-  s.step();
-  if (s.failed()) return db_error("put_attachment");
-  return core::Unit{};
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare(
+        "INSERT OR IGNORE INTO attachments(id, mime, width, height, bytes, data, uploader, "
+        "created_at) VALUES (?,?,?,?,?,?,?,?)");
+    s.bind(1, a.id).bind(2, a.mime).bind(3, a.width).bind(4, a.height).bind(5, a.bytes);
+    s.bind_blob(6, a.data).bind(7, a.uploader).bind(8, core::to_unix(a.created_at));
+    s.step();
+    if (s.failed()) return fail(cx, "put_attachment");
+    return core::Unit{};
+  });
 }
 
 Result<std::optional<AttachmentRecord>> SqliteStore::attachment(const std::string& id) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "SELECT id, mime, width, height, bytes, data, uploader, created_at FROM attachments "
-      "WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) {
-    if (s.failed()) return db_error("attachment");
-    return std::optional<AttachmentRecord>();
-  }
-  AttachmentRecord a{s.text(0),
-                     s.text(1),
-                     static_cast<int>(s.int64(2)),
-                     static_cast<int>(s.int64(3)),
-                     s.int64(4),
-                     s.blob(5),
-                     s.opt_int64(6),
-                     core::from_unix(s.int64(7))};
-  return std::optional<AttachmentRecord>(std::move(a));
+  return read([&](Conn& cx) -> core::Result<std::optional<AttachmentRecord>> {
+    auto s = cx.prepare(
+        "SELECT id, mime, width, height, bytes, data, uploader, created_at FROM attachments "
+        "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) {
+      if (s.failed()) return fail(cx, "attachment");
+      return std::optional<AttachmentRecord>();
+    }
+    AttachmentRecord a{s.text(0),
+                       s.text(1),
+                       static_cast<int>(s.int64(2)),
+                       static_cast<int>(s.int64(3)),
+                       s.int64(4),
+                       s.blob(5),
+                       s.opt_int64(6),
+                       core::from_unix(s.int64(7))};
+    return std::optional<AttachmentRecord>(std::move(a));
+  });
 }
 
 Result<std::vector<AttachmentRecord>> SqliteStore::ticket_attachments(std::int64_t ticket_id) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "SELECT a.id, a.mime, a.width, a.height, a.bytes FROM ticket_attachments ta JOIN "
-      "attachments a ON a.id = ta.attachment_id WHERE ta.ticket_id = ? ORDER BY a.created_at");
-  s.bind(1, ticket_id);
-  std::vector<AttachmentRecord> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(1), static_cast<int>(s.int64(2)), static_cast<int>(s.int64(3)),
-                   s.int64(4)});
-  if (s.failed()) return db_error("ticket_attachments");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<AttachmentRecord>> {
+    auto s = cx.prepare(
+        "SELECT a.id, a.mime, a.width, a.height, a.bytes FROM ticket_attachments ta JOIN "
+        "attachments a ON a.id = ta.attachment_id WHERE ta.ticket_id = ? ORDER BY a.created_at");
+    s.bind(1, ticket_id);
+    std::vector<AttachmentRecord> out;
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), static_cast<int>(s.int64(2)),
+                     static_cast<int>(s.int64(3)), s.int64(4)});
+    if (s.failed()) return fail(cx, "ticket_attachments");
+    return out;
+  });
 }
 
 Result<std::vector<std::string>> SqliteStore::attachment_tickets(const std::string& id) {
-  std::lock_guard lock(mu_);
-  auto s = db_.prepare(
-      "SELECT t.number FROM ticket_attachments ta JOIN tickets t ON t.id = ta.ticket_id "
-      "WHERE ta.attachment_id = ?");
-  s.bind(1, id);
-  std::vector<std::string> out;
-  while (s.step()) out.push_back(s.text(0));
-  if (s.failed()) return db_error("attachment_tickets");
-  return out;
+  return read([&](Conn& cx) -> core::Result<std::vector<std::string>> {
+    auto s = cx.prepare(
+        "SELECT t.number FROM ticket_attachments ta JOIN tickets t ON t.id = ta.ticket_id "
+        "WHERE ta.attachment_id = ?");
+    s.bind(1, id);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    if (s.failed()) return fail(cx, "attachment_tickets");
+    return out;
+  });
 }
 
 }  // namespace portal::server

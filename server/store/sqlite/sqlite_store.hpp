@@ -1,10 +1,23 @@
 // The SQLite backend: one file in WAL mode with synchronous=FULL, so a ticket is on
 // disk before it is acknowledged.
+//
+// Writes are group-committed: callers queue their write as a job and one writer
+// thread runs every job waiting at that moment in one transaction, each inside its
+// own savepoint (a failing job rolls back alone), then commits once, with one fsync
+// for the whole batch. A caller gets its answer only after its batch is committed.
+// Reads run on a small pool of connections of their own, beside the writer (WAL), and
+// see every write that has been answered.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "server/store/sqlite/sqlite.hpp"
 #include "server/store/store.hpp"
@@ -13,7 +26,11 @@ namespace portal::server {
 
 class SqliteStore final : public Store {
  public:
-  static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // `readers`: connections for reads (each request holds one while it reads).
+  static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path, int readers = 4);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
   core::Result<int> migrate() override;
   int schema_version() override;
@@ -68,17 +85,55 @@ class SqliteStore final : public Store {
   core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
   core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) override;
 
+  // Statistics of the writer, for tests and benchmarks.
+  struct WriterStats {
+    std::int64_t batches = 0, jobs = 0, largest_batch = 0;
+  };
+  WriterStats writer_stats();
+
+  struct Conn;  // a connection with its cached statements
+
  private:
-  explicit SqliteStore(sqlite::Db db) : db_(std::move(db)) {}
-  core::Error db_error(const char* what);
+  struct Job {
+    std::function<bool(Conn&)> run;  // true when the job's work should be kept
+    bool alone = false;              // runs outside a batch, managing its own transaction
+    bool done = false, committed = false;
+  };
+
+  SqliteStore() = default;
+  static core::Error fail(Conn& c, const char* what);
+  // Runs `f` on a read connection.
+  template <class F>
+  auto read(F&& f) -> decltype(f(std::declval<Conn&>()));
+  // Queues `f` for the writer and waits until its batch is committed.
+  template <class F>
+  auto write(F&& f, bool alone = false) -> decltype(f(std::declval<Conn&>()));
+  void submit(Job& job);
+  void writer_loop();
+  void run_batch(std::vector<Job*>& batch);
+
   // Inside a transaction: insert one ticket with its events.
-  core::Result<TicketRecord> insert_ticket(TicketRecord t, std::vector<core::AuditEvent>& events);
-  bool append_events(std::int64_t ticket_id, const std::string& number, std::int64_t& count,
-                     std::string& last_hash, std::vector<core::AuditEvent>& events);
+  core::Result<TicketRecord> insert_ticket(Conn& cx, TicketRecord t,
+                                           std::vector<core::AuditEvent>& events);
+  bool append_events(Conn& cx, std::int64_t ticket_id, const std::string& number,
+                     std::int64_t& count, std::string& last_hash,
+                     std::vector<core::AuditEvent>& events);
   core::Result<std::vector<std::string>> numbers_where(const char* sql, std::int64_t t, int limit);
 
-  std::mutex mu_;  // one connection, serialised
-  sqlite::Db db_;
+  // The writer.
+  std::unique_ptr<Conn> writer_conn_;
+  std::mutex wmu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  WriterStats stats_;
+  std::thread writer_;
+
+  // The readers.
+  std::mutex rmu_;
+  std::condition_variable rcv_;
+  std::vector<std::unique_ptr<Conn>> readers_;
+  std::vector<Conn*> idle_readers_;
 };
 
 }  // namespace portal::server

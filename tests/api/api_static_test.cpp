@@ -1,0 +1,112 @@
+// Static files: the precompressed copies the build writes (name.gz, name.br) are sent
+// as they are with Content-Encoding when the client accepts them, each with its own
+// ETag, and the plain file otherwise.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/api/server_process.hpp"
+
+namespace {
+
+portal::test::LazyServer g;
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Writes app.js (and its gzip copy, made by gzip itself) into the document root once.
+portal::test::ServerProcess& server() {
+  static bool written = [] {
+    const auto dir = g->www();
+    std::string js = "// portal\n";
+    for (int i = 0; i < 2000; ++i) js += "console.log('任诚办 " + std::to_string(i) + "');\n";
+    std::ofstream(dir / "app.js", std::ios::binary) << js;
+    std::ofstream(dir / "plain.js", std::ios::binary) << "let x = 1;\n";
+    const std::string cmd = "gzip -9 -n -k -f '" + (dir / "app.js").string() + "'";
+    return std::system(cmd.c_str()) == 0;
+  }();
+  EXPECT_TRUE(written);
+  return *g;
+}
+
+// The bytes as sent: this client would otherwise decode a compressed body itself.
+httplib::Result get(const std::string& path, httplib::Headers h = {}) {
+  auto c = server().client();
+  c.set_decompress(false);
+  return c.Get(path.c_str(), h);
+}
+
+}  // namespace
+
+TEST(Static, GzipWhenAccepted) {
+  auto r = get("/app.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->get_header_value("Vary"), "Accept-Encoding");
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  const std::string gz = slurp(g->www() / "app.js.gz");
+  EXPECT_TRUE(r->body == gz);  // the build's copy, byte for byte
+  EXPECT_LT(r->body.size(), slurp(g->www() / "app.js").size() / 4);
+}
+
+TEST(Static, PlainWithoutAcceptEncodingOrWhenRefused) {
+  const std::string plain = slurp(server().www() / "app.js");
+  for (const char* accept : {"", "identity", "gzip;q=0", "br", "deflate", "*;q=0"}) {
+    httplib::Headers h;
+    if (*accept) h.emplace("Accept-Encoding", accept);
+    auto r = get("/app.js", h);
+    ASSERT_TRUE(r) << accept;
+    EXPECT_EQ(r->status, 200) << accept;
+    EXPECT_FALSE(r->has_header("Content-Encoding")) << accept;
+    EXPECT_EQ(r->get_header_value("Vary"), "Accept-Encoding") << accept;
+    EXPECT_TRUE(r->body == plain) << accept;
+  }
+  // "*" and a q-value accept it.
+  for (const char* accept : {"*", "gzip;q=0.5", "GZIP"}) {
+    auto r = get("/app.js", {{"Accept-Encoding", accept}});
+    ASSERT_TRUE(r) << accept;
+    EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip") << accept;
+  }
+}
+
+TEST(Static, EachEncodingHasItsOwnETag) {
+  auto plain = get("/app.js");
+  auto gz = get("/app.js", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(plain && gz);
+  const std::string plain_tag = plain->get_header_value("ETag");
+  const std::string gz_tag = gz->get_header_value("ETag");
+  ASSERT_FALSE(plain_tag.empty());
+  ASSERT_FALSE(gz_tag.empty());
+  EXPECT_NE(plain_tag, gz_tag);
+  // A cached gzip copy is still good for a gzip client...
+  auto same = get("/app.js", {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz_tag}});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 304);
+  // ...but not for one that takes only the plain file, and the other way round.
+  auto other = get("/app.js", {{"If-None-Match", gz_tag}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_TRUE(other->body == slurp(g->www() / "app.js"));
+  auto back = get("/app.js", {{"Accept-Encoding", "gzip"}, {"If-None-Match", plain_tag}});
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, 200);
+  EXPECT_EQ(back->get_header_value("Content-Encoding"), "gzip");
+}
+
+TEST(Static, FilesWithoutACopyAndTheCopiesThemselves) {
+  auto r = get("/plain.js", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_FALSE(r->has_header("Content-Encoding"));
+  EXPECT_EQ(r->body, "let x = 1;\n");
+  // The .gz file is not a document of its own.
+  auto gz = get("/app.js.gz");
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(gz->status, 404);
+}

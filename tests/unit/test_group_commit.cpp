@@ -1,0 +1,200 @@
+// Group commit in the SQLite store: concurrent writes share one transaction and one
+// fsync, yet each is kept or refused on its own, and each is on disk when answered.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "server/store/sqlite/sqlite_store.hpp"
+#include "tests/unit/service_fixture.hpp"
+
+using namespace portal;
+using namespace portal::server;
+
+namespace {
+
+class GroupCommitTest : public test::ServiceTest {
+ protected:
+  SqliteStore& sqlite() { return dynamic_cast<SqliteStore&>(*store_); }
+
+  // Opens the file afresh, as after a restart, and counts the tickets.
+  std::int64_t tickets_on_disk() {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM tickets", -1, &s, nullptr);
+    sqlite3_step(s);
+    const std::int64_t n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+  }
+
+  // Holds the database's write lock from another connection, so that the store's
+  // writer waits and every write queued meanwhile lands in one batch.
+  struct WriteLock {
+    sqlite3* db = nullptr;
+    explicit WriteLock(const std::filesystem::path& p) {
+      sqlite3_open_v2(p.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+      EXPECT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    }
+    void release() {
+      if (!db) return;
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      db = nullptr;
+    }
+    ~WriteLock() { release(); }
+  };
+};
+
+}  // namespace
+
+TEST_F(GroupCommitTest, ConcurrentCreatesAreDurableAndExactlyOnce) {
+  const std::int64_t before = tickets_on_disk();
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::vector<std::string>> numbers(kThreads);
+  std::atomic<int> failures{0};
+  auto citizen = actor("cz001");
+  auto submit_all = [&](int t, std::vector<std::string>& out) {
+    for (int i = 0; i < kEach; ++i) {
+      // Half of the threads submit anonymously, half as a citizen.
+      const Actor who = t % 2 ? citizen : Actor{};
+      auto r = tickets_->submit(draft(), who, "key-" + std::to_string(t) + "-" + std::to_string(i));
+      if (!r) {
+        ++failures;
+        continue;
+      }
+      out.push_back(r->number);
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) threads.emplace_back(submit_all, t, std::ref(numbers[t]));
+    for (auto& th : threads) th.join();
+  }
+  ASSERT_EQ(failures.load(), 0);
+  std::set<std::string> distinct;
+  for (const auto& v : numbers) distinct.insert(v.begin(), v.end());
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kEach));
+  // The writes were batched: fewer commits than writes.
+  const auto stats = sqlite().writer_stats();
+  EXPECT_GT(stats.largest_batch, 1);
+  EXPECT_LT(stats.batches, stats.jobs);
+
+  // Every retry, concurrent again, answers the first ticket and creates none.
+  std::vector<std::vector<std::string>> again(kThreads);
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) threads.emplace_back(submit_all, t, std::ref(again[t]));
+    for (auto& th : threads) th.join();
+  }
+  ASSERT_EQ(failures.load(), 0);
+  EXPECT_EQ(again, numbers);
+
+  // On disk, read by a new connection while the store still runs: all of them, once.
+  EXPECT_EQ(tickets_on_disk(), before + kThreads * kEach);
+  tickets_.reset();
+  store_.reset();
+  EXPECT_EQ(tickets_on_disk(), before + kThreads * kEach);
+}
+
+TEST_F(GroupCommitTest, AnonymousRetryAnswersTheSameAccessCode) {
+  auto first = tickets_->submit(draft(), Actor{}, std::string("retry-me"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->access_code.has_value());
+  auto retry = tickets_->submit(draft(), Actor{}, std::string("retry-me"));
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->number, first->number);
+  EXPECT_EQ(retry->access_code, first->access_code);
+  // The same key from someone else is another request.
+  auto other = tickets_->submit(draft(), actor("cz001"), std::string("retry-me"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->number, first->number);
+  EXPECT_FALSE(other->access_code.has_value());
+  // The stored row holds neither the key nor the code in clear.
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT COUNT(*) FROM tickets WHERE idempotency_key LIKE '%retry-me%' OR "
+                     "instr(sealed_access_code, ?) > 0",
+                     -1, &s, nullptr);
+  sqlite3_bind_text(s, 1, first->access_code->c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_step(s);
+  EXPECT_EQ(sqlite3_column_int64(s, 0), 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+TEST_F(GroupCommitTest, AFailingWriteDoesNotFailItsBatch) {
+  const std::int64_t before = tickets_on_disk();
+  // A ticket to change with a stale version, and an external id to collide with.
+  auto base = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(base.ok());
+  auto stale = store_->find_ticket(base->number);
+  ASSERT_TRUE(stale.ok() && stale->has_value());
+  {
+    TicketChange fresh{**stale};
+    fresh.ticket.reply = "changed first";
+    ASSERT_TRUE(store_->commit_change(fresh).ok());
+  }
+  auto prepared = tickets_->prepare(draft(), Actor::system(), now_, nullptr);
+  ASSERT_TRUE(prepared.ok());
+  prepared->first.external_id = "EXT-1";
+  ASSERT_TRUE(store_->create_ticket(prepared->first, prepared->second).ok());
+  const auto jobs_before = sqlite().writer_stats().jobs;
+
+  WriteLock lock(path_);
+  constexpr int kGood = 12;
+  std::vector<std::thread> threads;
+  std::vector<core::Result<core::TicketReceipt>> good;
+  good.reserve(kGood);
+  for (int i = 0; i < kGood; ++i) good.emplace_back(core::Error::internal());
+  std::optional<core::Result<TicketRecord>> conflict, duplicate;
+  for (int i = 0; i < kGood; ++i)
+    threads.emplace_back([&, i] { good[i] = tickets_->submit(draft(), Actor{}); });
+  threads.emplace_back([&] {
+    TicketChange late{**stale};
+    late.ticket.reply = "too late";
+    conflict = store_->commit_change(late);
+  });
+  threads.emplace_back([&] {
+    // Fails on the unique external id after its ticket number was counted.
+    duplicate = store_->create_ticket(prepared->first, prepared->second);
+  });
+  // Wait until every write is queued behind the lock, then let the writer go.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  lock.release();
+  for (auto& th : threads) th.join();
+
+  const auto stats = sqlite().writer_stats();
+  EXPECT_EQ(stats.jobs - jobs_before, kGood + 2);
+  EXPECT_GE(stats.largest_batch, kGood);  // they shared a transaction
+  ASSERT_TRUE(conflict.has_value() && duplicate.has_value());
+  ASSERT_FALSE(conflict->ok());
+  EXPECT_EQ(conflict->error().status, 409);
+  ASSERT_FALSE(duplicate->ok());
+  EXPECT_EQ(duplicate->error().code, "duplicate_external_id");
+  std::set<std::string> numbers;
+  for (auto& r : good) {
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    numbers.insert(r->number);
+    auto t = store_->find_ticket(r->number);
+    ASSERT_TRUE(t.ok() && t->has_value());
+  }
+  EXPECT_EQ(numbers.size(), static_cast<std::size_t>(kGood));
+  // The failed insert's number was rolled back with it: numbers stay without gaps.
+  // base, EXT-1, then the twelve.
+  EXPECT_EQ(*numbers.begin(), "RC2026112500000003");
+  EXPECT_EQ(*numbers.rbegin(), "RC2026112500000014");
+  auto kept = store_->find_ticket(base->number);
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->reply.value_or(""), "changed first");
+
+  tickets_.reset();
+  store_.reset();
+  EXPECT_EQ(tickets_on_disk(), before + 2 + kGood);
+}
