@@ -500,6 +500,9 @@ ShellView App::shell() const {
   v.lang = lang_;
   v.can_go_back = stack_.size() > 1;
   v.embedded = embedded_;
+  if (screen() == Screen::submit && is_handler() && !file_channel_.empty())
+    v.title = file_channel_ == "patrol" ? T::queue_patrol : T::queue_file_call;
+  if (screen() == Screen::action) v.title = action_title();
   if (toast_until_ > 0 && services_.now_ms() < toast_until_)
     v.toast = std::string(tr(lang_, toast_));
   return v;

@@ -126,6 +126,7 @@ class App {
   void submit_import();
   void on_queue_change(const std::string& number);
   std::vector<TicketPage::ActionButton> action_buttons() const;
+  T action_title() const;
 
   Api api_;
   Services& services_;

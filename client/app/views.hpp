@@ -62,6 +62,7 @@ struct ShellView {
   bool can_go_back = false;
   std::string toast;      // a short notice ("已复制"); empty when none
   bool embedded = false;  // inside a host page: compact, no chrome
+  T title = T::count_;    // a screen's own title where it serves several purposes
 };
 
 struct RecentItem {

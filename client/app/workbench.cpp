@@ -254,6 +254,10 @@ void App::submit_import() {
 
 // [SECTION] View-models
 
+T App::action_title() const {
+  return label_of(action_);
+}
+
 std::vector<TicketPage::ActionButton> App::action_buttons() const {
   std::vector<TicketPage::ActionButton> out;
   if (!is_handler()) return out;

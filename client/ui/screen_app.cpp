@@ -77,7 +77,12 @@ T TitleOf(Screen s) {
 }  // namespace
 
 std::vector<T> TitleFontTexts() {
-  std::vector<T> out{T::home_submit_title, T::home_track_title};
+  std::vector<T> out{T::home_submit_title, T::home_track_title,    T::queue_patrol,
+                     T::queue_file_call,   T::btn_accept,          T::btn_contact,
+                     T::btn_progress,      T::btn_escalate,        T::btn_whistle,
+                     T::btn_checkin,       T::btn_whistle_done,    T::btn_resolve,
+                     T::btn_return,        T::btn_reject,          T::btn_merge,
+                     T::btn_record_rating, T::btn_withdraw_whistle};
   for (Screen s : {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
                    Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate,
                    Screen::services, Screen::queue, Screen::action, Screen::hotline_import})
@@ -115,10 +120,10 @@ void DrawApp(Ctx& ctx, const App& app) {
 
   if (shell.embedded) {
     ctx.top_bar = shell.can_go_back ? theme::kCompactBar : 0.0f;
-    CompactBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
+    CompactBar(ctx, shell, ctx.t(shell.title != T::count_ ? shell.title : TitleOf(shell.screen)));
   } else {
     ctx.top_bar = theme::kTopBar;
-    TopBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
+    TopBar(ctx, shell, ctx.t(shell.title != T::count_ ? shell.title : TitleOf(shell.screen)));
   }
   switch (shell.screen) {
     case Screen::home:

@@ -102,7 +102,6 @@ void DrawAction(Ctx& ctx, const ActionFormView& v) {
   BeginBody(ctx, "body.action");
   BeginCard(ctx);
   KeyValue(ctx, "action.number", ctx.t(T::receipt_number), v.number);
-  KeyValue(ctx, "action.name", ctx.t(T::ticket_actions), v.title);
   EndCard(ctx);
 
   if (v.pick_units || v.pick_whistle) {

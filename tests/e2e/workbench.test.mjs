@@ -56,6 +56,20 @@ async function act(token, number, body) {
   return r.json;
 }
 
+// A JPEG made by the browser, as a camera photo would be.
+async function photo(page) {
+  const b64 = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 1200;
+    c.height = 900;
+    const g = c.getContext('2d');
+    g.fillStyle = '#4a8';
+    g.fillRect(0, 0, 1200, 900);
+    return c.toDataURL('image/jpeg', 0.8).split(',')[1];
+  });
+  return { name: 'result.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+}
+
 async function signIn(page, name) {
   await press(page, 'home.account');
   await waitScreen(page, 'account');
@@ -177,9 +191,16 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
     // The street user's page follows live; they resolve it in the UI.
     await waitWidget(sp, 'act.resolve', () => true, 15000);
     const resolve = await submitAction(sp, 'resolve', '管网已疏通，路面已清理。');
+    // A photo of the result, through the browser's picker.
+    await press(sp, 'action.add_photos');
+    await sp.setInputFiles('#portal-photos', await photo(sp));
+    await waitWidget(sp, 'action.photo.0', (w) => /×/.test(w.value), 20000);
+    await screenshot(sp, 'phone-55a-resolve-form');
     await resolve();
     await waitWidget(sp, 'ticket.status', (w) => w.value === '已办结');
     await screenshot(sp, 'phone-55-resolved');
+    const resolved = await api('GET', `/api/v1/tickets/${number}`, { token: streetToken });
+    assert.equal(resolved.json.attachments.length, 1, 'the photo of the result is attached');
 
     // The citizen rates it with the access code.
     const rated = await api('POST', `/api/v1/tickets/${number}/rating`, {
