@@ -7,16 +7,22 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: bench/run.sh [--tickets N] [--seconds S] [--connections C] [--threads T] [--help]
-  --tickets N      historical tickets to seed (default 100000; the targets speak of 1000000)
-  --seconds S      wrk duration per route (default 10)
-  --connections C  wrk connections (default 64)
-  --threads T      wrk threads (default 2)
-The database is kept in build/bench/ and reused while N is unchanged.
+usage: bench/run.sh [--tickets N] [--seconds S] [--connections C] [--threads T]
+                    [--server-threads N] [--server BIN] [--help]
+  --tickets N         historical tickets to seed (default 1000000)
+  --seconds S         wrk duration per route (default 10)
+  --connections C     wrk connections (default 64)
+  --threads T         wrk threads (default 2)
+  --server-threads N  the server's worker threads (default 128)
+  --server BIN        benchmark this portal-server instead of building one (e.g. an
+                      older build, for before/after figures on the same database)
+  --db FILE           start from this seeded database instead of build/bench/bench-N.db
+The database is kept in build/bench/ and reused while N is unchanged; each run works
+on a copy of it, so that the tickets one run creates do not weigh on the next.
 USAGE
 }
 
-TICKETS=100000 SECONDS_EACH=10 CONNS=64 WRK_THREADS=2
+SEEDED_DB="" TICKETS=1000000 SECONDS_EACH=10 CONNS=64 WRK_THREADS=2 SERVER_THREADS=128 SERVER=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -h | --help) usage; exit 0 ;;
@@ -24,6 +30,9 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_EACH="$2"; shift 2 ;;
     --connections) CONNS="$2"; shift 2 ;;
     --threads) WRK_THREADS="$2"; shift 2 ;;
+    --server-threads) SERVER_THREADS="$2"; shift 2 ;;
+    --server) SERVER="$(realpath "$2")"; shift 2 ;;
+    --db) SEEDED_DB="$(realpath "$2")"; shift 2 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
@@ -31,25 +40,34 @@ done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 command -v wrk >/dev/null || bash scripts/setup.sh
-echo "[bench] building (release, no client)"
-cmake -S . -B build/bench-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPORTAL_BUILD_CLIENT=OFF \
-  -DPORTAL_BUILD_TESTS=OFF >/dev/null
-cmake --build build/bench-release --target portal_server -j2 >/dev/null
-SERVER="$ROOT/build/bench-release/server/portal-server"
+SEED_SERVER="$ROOT/build/bench-release/server/portal-server"
+if [ -z "$SERVER" ] || { [ -z "$SEEDED_DB" ] && [ ! -f "$ROOT/build/bench/bench-$TICKETS.db.done" ]; }; then
+  echo "[bench] building (release, no client)"
+  cmake -S . -B build/bench-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPORTAL_BUILD_CLIENT=OFF \
+    -DPORTAL_BUILD_TESTS=OFF >/dev/null
+  cmake --build build/bench-release --target portal_server -j2 >/dev/null
+fi
+[ -n "$SERVER" ] || SERVER="$SEED_SERVER"
 
 DATA="$ROOT/build/bench"
 mkdir -p "$DATA"
-DB="$DATA/bench-$TICKETS.db"
-if [ ! -f "$DB.done" ]; then
+DB="${SEEDED_DB:-$DATA/bench-$TICKETS.db}"
+if [ -z "$SEEDED_DB" ] && [ ! -f "$DB.done" ]; then
   rm -f "$DB" "$DB-wal" "$DB-shm"
   echo "[bench] seeding $TICKETS tickets into $DB"
-  "$SERVER" seed --db "$DB" --demo --tickets "$TICKETS"
+  START=$(date +%s.%N)
+  "$SEED_SERVER" seed --db "$DB" --demo --tickets "$TICKETS" 2>/dev/null
+  echo "[bench] seeded in $(python3 -c "print(round($(date +%s.%N) - $START, 1))") s"
   touch "$DB.done"
 fi
+# Each run starts from the seeded file as it is.
+RUN_DB="$DATA/run.db"
+rm -f "$RUN_DB" "$RUN_DB-wal" "$RUN_DB-shm"
+cp "$DB" "$RUN_DB"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$SERVER" serve --port "$PORT" --host 127.0.0.1 --db "$DB" --www "$DATA" --bench \
-  --rate-limit-scale 1000000 >"$DATA/server.log" 2>&1 &
+"$SERVER" serve --port "$PORT" --host 127.0.0.1 --db "$RUN_DB" --www "$DATA" --bench \
+  --threads "$SERVER_THREADS" --rate-limit-scale 1000000 >/dev/null 2>"$DATA/server.err" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
@@ -64,6 +82,7 @@ DISTRICT=$(login ds01)
 NUMBER=$(curl -sf "$BASE/api/v1/tickets?scope=all&page_size=1" -H "Authorization: Bearer $DISTRICT" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["number"])')
 
+YEAR_AGO=$(date -u -d '1 year ago' +%Y-%m-%dT%H:%M:%SZ)
 LUA="$DATA/post.lua"
 cat >"$LUA" <<'LUA'
 wrk.method = "POST"
@@ -90,6 +109,7 @@ run() {  # name script url token body
     awk '/^RESULT/ {print $2, $3, $4}'
 }
 
+echo "[bench] $SERVER, $TICKETS tickets, wrk -t$WRK_THREADS -c$CONNS -d${SECONDS_EACH}s, server --threads $SERVER_THREADS"
 printf '%-22s %12s %10s %10s %8s\n' route "req/s" "p50 ms" "p99 ms" "ratio"
 read -r BASE_RPS P50 P99 < <(run echo "$LUA" "$BASE/api/v1/bench/echo" "" '{"ping":"pong"}')
 printf '%-22s %12.0f %10.2f %10.2f %8s\n' "echo (baseline)" "$BASE_RPS" "$P50" "$P99" "1.00"
@@ -101,6 +121,11 @@ done <<ROUTES
 ticket create|$LUA|$BASE/api/v1/tickets|$CITIZEN|$TICKET_BODY
 ticket detail|$GETLUA|$BASE/api/v1/tickets/$NUMBER|$DISTRICT|
 my tickets|$GETLUA|$BASE/api/v1/tickets?scope=mine|$CITIZEN|
+cockpit overview|$GETLUA|$BASE/api/v1/stats/overview|$DISTRICT|
+overview, 1 year|$GETLUA|$BASE/api/v1/stats/overview?from=$YEAR_AGO|$DISTRICT|
 ROUTES
 RSS=$(awk '/VmRSS/ {print $2}' /proc/$PID/status)
-echo "server RSS: $((RSS / 1024)) MB (tickets: $TICKETS)"
+HWM=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)
+MINE=$(curl -sf "$BASE/api/v1/tickets?scope=mine&page_size=1" -H "Authorization: Bearer $CITIZEN" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+echo "server RSS: $((RSS / 1024)) MB now, $((HWM / 1024)) MB peak (tickets: $TICKETS; the citizen's list holds $MINE)"

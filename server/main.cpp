@@ -25,6 +25,7 @@
 #include "server/service/seed.hpp"
 #include "server/service/stats_service.hpp"
 #include "server/service/ticket_service.hpp"
+#include "server/service/topic_service.hpp"
 #include "server/store/open311_store.hpp"
 #include "server/store/sqlite/sqlite_stats.hpp"
 #include "server/store/store.hpp"
@@ -222,10 +223,20 @@ int cmd_serve(int argc, char** argv) {
         "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
         "  --bench                  add the benchmark echo route\n"
         "  --scheduler-interval S   seconds between SLA scheduler runs (default 60)\n"
-        "  --rate-limit-scale K     multiply the per-address rate limits (default 1)\n");
+        "  --rate-limit-scale K     multiply the per-address rate limits (default 1)\n"
+        "  --satisfaction-threshold N\n"
+        "                           a rating counts as satisfied in the satisfaction rate\n"
+        "                           when its satisfaction (1-5) is at least N (default 3)\n");
     return 0;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  StatsOptions stats_options;
+  if (a.has("satisfaction-threshold")) {
+    const std::string v = a.get("satisfaction-threshold", "");
+    if (v.size() != 1 || v[0] < '1' || v[0] > '5')
+      return std::fprintf(stderr, "error: --satisfaction-threshold must be 1 to 5\n"), 2;
+    stats_options.satisfaction_threshold = v[0] - '0';
+  }
 
   // Signals are taken by a dedicated thread so that stopping is orderly.
   sigset_t sigs;
@@ -283,13 +294,15 @@ int cmd_serve(int argc, char** argv) {
   // them run beside the writer).
   auto stats_store = SqliteStats::open(db, 2);
   if (!stats_store) return fail(stats_store.error());
-  StatsService stats(**stats_store, **store, *org, system_now());
+  StatsService stats(**stats_store, **store, *org, system_now(), stats_options);
+  TopicService topics(**store, tickets, *org, system_now());
   auto open311_store = open_open311_store(db);
   if (!open311_store) return fail(open311_store.error());
   Open311Service open311(**open311_store, tickets, auth);
   http::Services services{**store, tickets, auth, hub};
   services.stats = &stats;
   services.open311 = &open311;
+  services.topics = &topics;
   http::HttpServer server(config, services);
   const int port = server.bind();
   if (port < 0) {

@@ -372,8 +372,23 @@
   }
 
   // [SECTION] Start-up and the calls the Wasm side makes.
+  // [SECTION] Downloads (the cockpit's CSV exports): a Blob saved under its name.
+  // Tests read portal.lastDownload.
+  function download(name, mime, text) {
+    portal.lastDownload = { name: name, mime: mime, bytes: text.length, text: text };
+    const blob = new Blob([text], { type: mime });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    a.style.display = 'none';
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
   const bridge = window.portalBridge = {
     embedded: embedded,
+    download: download,
     pickPhotos: function (max, slot, token) {
       photoPick = { max: max, slot: slot, token: token };
       photoInput.click();

@@ -412,4 +412,39 @@ void Api::stream_ticket(Done<std::string> done) {
   });
 }
 
+// [SECTION] Cockpit
+
+void Api::get_json(const std::string& path, Done<core::Json> done) {
+  net::Request req;
+  req.url = path;
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok()) return done(core::Error{"bad_answer", "not JSON", {}, 502});
+    done(std::move(*json));
+  });
+}
+
+void Api::post_json(const std::string& path, const core::Json& body, Done<core::Json> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = path;
+  req.body = body.dump(-1, ' ', false, core::Json::error_handler_t::replace);
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok()) return done(core::Error{"bad_answer", "not JSON", {}, 502});
+    done(std::move(*json));
+  });
+}
+
+void Api::get_text(const std::string& path, Done<std::string> done) {
+  net::Request req;
+  req.url = path;
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    done(std::move(r.body));
+  });
+}
+
 }  // namespace portal::client

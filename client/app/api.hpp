@@ -55,6 +55,12 @@ class Api {
   // one, else a generic error for the status (status 0: "network").
   static core::Error error_from(const net::Response& r);
 
+  // The cockpit's calls: JSON answers of many shapes (read by the cockpit's own
+  // parsers), and text answers (CSV exports).
+  void get_json(const std::string& path, Done<core::Json> done);
+  void post_json(const std::string& path, const core::Json& body, Done<core::Json> done);
+  void get_text(const std::string& path, Done<std::string> done);
+
  private:
   net::Http& http_;
   void send(net::Request req, std::function<void(net::Response)> done);

@@ -100,6 +100,8 @@ bool App::begin_frame() {
   auto work = std::move(inbox_);
   inbox_.clear();
   for (auto& fn : work) fn();
+  // Names of places and categories in cockpit answers need their glyphs.
+  cockpit_.for_each_text([this](const std::string& s) { see_text(s); });
   return true;
 }
 
@@ -174,6 +176,15 @@ void App::apply(const Intents& intents) {
               // Later slots keep their numbers: mark removed rather than shift.
               photos_[v.index].state = 3;
               idempotency_key_.clear();
+            }
+          } else if constexpr (std::is_same_v<V, intent::Cockpit>) {
+            if (v.op == intent::CockpitOp::open_cockpit) {
+              open_cockpit();
+            } else if (v.op == intent::CockpitOp::open_board) {
+              if (screen() != Screen::board) navigate(Screen::board);
+              cockpit_.apply(v);
+            } else {
+              cockpit_.apply(v);
             }
           } else if constexpr (std::is_same_v<V, intent::RetryList>) {
             if (screen() == Screen::my_tickets) load_my_tickets();
@@ -250,6 +261,7 @@ void App::edit(Field field, std::string value) {
     field_errors_.erase(path);
     idempotency_key_.clear();  // a changed draft is a new submission
   };
+  if (field == Field::topic_reply) return cockpit_.edit_reply(std::move(value));
   switch (field) {
     case Field::description:
       return set(description_, "description");
@@ -514,6 +526,7 @@ HomeView App::home() const {
   v.signed_in = signed_in();
   v.user_name = session_.user.name;
   v.handler = is_handler();
+  v.leader = Cockpit::is_leader(session_.user.role);
   return v;
 }
 
@@ -712,10 +725,15 @@ void App::sign_in(bool registering) {
       adopt_session(auth_.value);
       password_.clear();
       reg_password_.clear();
-      // The account screen becomes the list (no history step back and forth): a
-      // handler's queue, or a citizen's tickets.
-      if (screen() == Screen::account)
+      // Leaders land in the data cockpit, other staff on their workbench, citizens on
+      // the list of their tickets (the account screen is replaced: no history step back
+      // and forth).
+      if (Cockpit::is_leader(session_.user.role)) {
+        if (screen() == Screen::account) navigate(Screen::cockpit, /*replace=*/true);
+        open_cockpit();
+      } else if (screen() == Screen::account) {
         navigate(is_handler() ? Screen::queue : Screen::my_tickets, /*replace=*/true);
+      }
     });
   };
   if (registering)
@@ -762,6 +780,7 @@ void App::sign_out() {
   queue_.value.clear();
   unread_.clear();
   file_channel_.clear();
+  cockpit_.reset();
   services_.stream("");
   stream_open_ = false;
   stream_for_.clear();
@@ -1184,6 +1203,24 @@ ServicesView App::services_directory() const {
     if (!g.units.empty()) v.groups.push_back(std::move(g));
   }
   return v;
+}
+
+// [SECTION] Cockpit and public board
+
+void App::open_cockpit() {
+  if (!signed_in() || !Cockpit::is_leader(session_.user.role)) return;
+  if (screen() != Screen::cockpit) navigate(Screen::cockpit);
+  cockpit_.set_user(session_.user.name, session_.user.role);
+  if (!grids_.loaded() && !grids_.loading()) load_grids();
+  cockpit_.open();
+}
+
+CockpitView App::cockpit() const {
+  return cockpit_.view(lang_, grids_);
+}
+
+BoardView App::board() const {
+  return cockpit_.board(lang_);
 }
 
 }  // namespace portal::client

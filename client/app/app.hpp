@@ -15,6 +15,7 @@
 
 #include "app/api.hpp"
 #include "app/async.hpp"
+#include "app/cockpit.hpp"
 #include "app/glyphs.hpp"
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
@@ -64,6 +65,9 @@ class App {
   ImportView import_view() const;
   // Signed in with a staff role: the workbench instead of "my tickets".
   bool is_handler() const;
+  // The data cockpit (leaders) and the public board (anyone): app/cockpit.hpp.
+  CockpitView cockpit() const;
+  BoardView board() const;
 
   // [SECTION] From the page (the platform layer calls these)
   // A photo slot changed: state 0 uploading (progress 0..1), 1 uploaded, 2 failed.
@@ -212,6 +216,9 @@ class App {
   Async<core::Json> import_;
   std::string file_channel_;  // "hotline" | "patrol" while staff file a report; "" for citizens
   bool on_the_spot_ = false;  // a patrol report resolved where it was found
+  // The cockpit and the public board (declared last: it uses api_ and services_).
+  Cockpit cockpit_{api_, services_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  void open_cockpit();
 };
 
 }  // namespace portal::client

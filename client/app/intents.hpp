@@ -74,18 +74,38 @@ struct FileForCaller {  // hotline agent or patrol: the report form on that chan
   bool patrol;
 };
 struct SubmitImport {};
+// [SECTION] Cockpit and public board: one intent with an operation and its argument
+// (a tab, interval, dimension or metric key; a CSV path and file name; a topic id or
+// a suggestion's index).
+enum class CockpitOp {
+  open_cockpit,
+  open_board,
+  tab,
+  interval,
+  dim,
+  metric,
+  refresh,
+  export_csv,
+  create_topic,
+  select_topic,
+  link_candidates,
+  resolve_topic
+};
+struct Cockpit {
+  CockpitOp op;
+  std::string arg, arg2;
+};
 }  // namespace intent
 
-using Intent =
-    std::variant<intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage,
-                 intent::EditField, intent::SetAnonymous, intent::PickCategory,
-                 intent::RetryCategories, intent::SubmitTicket, intent::LookUpTicket,
-                 intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::SignIn,
-                 intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
-                 intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation,
-                 intent::UseMyLocation, intent::AddPhotos, intent::RemovePhoto, intent::RetryList,
-                 intent::SetQueueFilter, intent::OpenAction, intent::TogglePick,
-                 intent::SubmitAction, intent::FileForCaller, intent::SubmitImport>;
+using Intent = std::variant<
+    intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage, intent::EditField,
+    intent::SetAnonymous, intent::PickCategory, intent::RetryCategories, intent::SubmitTicket,
+    intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
+    intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
+    intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
+    intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter,
+    intent::OpenAction, intent::TogglePick, intent::SubmitAction, intent::FileForCaller,
+    intent::SubmitImport, intent::Cockpit>;
 
 class Intents {
  public:

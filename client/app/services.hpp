@@ -37,6 +37,9 @@ class Services {
   // In an embedding frame: posts an event to the host page.
   virtual bool embedded() { return false; }
   virtual void post_to_host(std::string_view /*json*/) {}
+  // Saves a file the app made (a CSV export) through the browser's download.
+  virtual void download(std::string_view /*filename*/, std::string_view /*mime*/,
+                        std::string_view /*content*/) {}
 };
 
 }  // namespace portal::client

@@ -27,7 +27,10 @@ enum class Screen {
   // The handler workbench.
   queue,
   action,
-  hotline_import
+  hotline_import,
+  // The data cockpit (leaders) and the public board (anyone).
+  cockpit,
+  board
 };
 // Editable text fields; the UI reports edits as EditField intents.
 enum class Field {
@@ -48,7 +51,8 @@ enum class Field {
   rating_comment,
   action_note,
   action_into,
-  import_text
+  import_text,
+  topic_reply  // the cockpit's package-resolution reply
 };
 
 struct FieldView {
@@ -72,7 +76,8 @@ struct HomeView {
   std::vector<RecentItem> recent;
   bool signed_in = false;
   std::string user_name;
-  bool handler = false;  // staff: the workbench is their start
+  bool handler = false;  // staff: the account has a workbench
+  bool leader = false;   // the account has a data cockpit
 };
 
 struct AccountView {
@@ -99,6 +104,7 @@ struct MapGrid {
   std::vector<std::pair<double, double>> ring;  // lng, lat
   std::string name;
   bool selected = false;
+  std::uint32_t fill = 0;  // heat map: the grid's colour (IM_COL32 order); 0: the plain map
 };
 struct MapView {
   LoadState state = LoadState::idle;
@@ -106,6 +112,7 @@ struct MapView {
   double min_lng = 0, min_lat = 0, max_lng = 0, max_lat = 0;  // of all grids
   bool has_pin = false;
   double pin_lat = 0, pin_lng = 0;
+  bool placeable = true;  // a tap places the report's location (not on the heat map)
 };
 struct PhotoSlotView {
   int state = 0;  // 0 uploading, 1 done, 2 failed

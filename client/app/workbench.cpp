@@ -53,7 +53,7 @@ NoteSpec note_of(std::string_view a) {
   if (a == "whistle" || a == "whistle_done") return {"note", T::field_note, T::note_hint, false};
   if (a == "escalate" || a == "return" || a == "reject")
     return {"reason", T::field_reason, T::reason_hint, true};
-  if (a == "resolve") return {"reply", T::field_reply, T::reply_hint, true};
+  if (a == "resolve") return {"reply", T::field_reply, T::resolve_reply_hint, true};
   if (a == "record_rating") return {"comment", T::field_comment, T::note_hint, false};
   return {};
 }

@@ -54,6 +54,9 @@ EM_JS(int, portal_js_embedded, (), { return portalBridge.embedded ? 1 : 0; });
 EM_JS(void, portal_js_post_to_host, (const char* json), {
   portalBridge.postToHost(UTF8ToString(json));
 });
+EM_JS(void, portal_js_download, (const char* name, const char* mime, const char* text), {
+  portalBridge.download(UTF8ToString(name), UTF8ToString(mime), UTF8ToString(text));
+});
 // clang-format on
 
 namespace portal::client {
@@ -138,6 +141,12 @@ bool WebServices::embedded() {
 
 void WebServices::post_to_host(std::string_view json) {
   portal_js_post_to_host(std::string(json).c_str());
+}
+
+void WebServices::download(std::string_view filename, std::string_view mime,
+                           std::string_view content) {
+  portal_js_download(std::string(filename).c_str(), std::string(mime).c_str(),
+                     std::string(content).c_str());
 }
 
 }  // namespace portal::client

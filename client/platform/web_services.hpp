@@ -23,6 +23,8 @@ class WebServices : public Services {
   void stream(std::string_view url) override;
   bool embedded() override;
   void post_to_host(std::string_view json) override;
+  void download(std::string_view filename, std::string_view mime,
+                std::string_view content) override;
 };
 
 }  // namespace portal::client

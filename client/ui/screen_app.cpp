@@ -38,6 +38,10 @@ const char* ScreenName(Screen s) {
       return "action";
     case Screen::hotline_import:
       return "hotline_import";
+    case Screen::cockpit:
+      return "cockpit";
+    case Screen::board:
+      return "board";
   }
   return "";
 }
@@ -70,6 +74,10 @@ T TitleOf(Screen s) {
       return T::ticket_actions;
     case Screen::hotline_import:
       return T::import_title;
+    case Screen::cockpit:
+      return T::cockpit_title;
+    case Screen::board:
+      return T::board_title;
   }
   return T::app_name;
 }
@@ -83,9 +91,10 @@ std::vector<T> TitleFontTexts() {
                      T::btn_checkin,       T::btn_whistle_done,    T::btn_resolve,
                      T::btn_return,        T::btn_reject,          T::btn_merge,
                      T::btn_record_rating, T::btn_withdraw_whistle};
-  for (Screen s : {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
-                   Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate,
-                   Screen::services, Screen::queue, Screen::action, Screen::hotline_import})
+  for (Screen s :
+       {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
+        Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate, Screen::services,
+        Screen::queue, Screen::action, Screen::hotline_import, Screen::cockpit, Screen::board})
     out.push_back(TitleOf(s));
   return out;
 }
@@ -118,6 +127,11 @@ void DrawApp(Ctx& ctx, const App& app) {
   screen.h = ctx.display.y;
   ctx.log.add(std::move(screen));
 
+  // The cockpit and the board use a wide column on wide screens, and so does their bar.
+  if (shell.screen == Screen::cockpit || shell.screen == Screen::board) {
+    ctx.column_w = std::min(ctx.display.x, 1760.0f);
+    ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
+  }
   if (shell.embedded) {
     ctx.top_bar = shell.can_go_back ? theme::kCompactBar : 0.0f;
     CompactBar(ctx, shell, ctx.t(shell.title != T::count_ ? shell.title : TitleOf(shell.screen)));
@@ -164,6 +178,12 @@ void DrawApp(Ctx& ctx, const App& app) {
       break;
     case Screen::hotline_import:
       DrawImport(ctx, app.import_view());
+      break;
+    case Screen::cockpit:
+      DrawCockpit(ctx, app.cockpit());
+      break;
+    case Screen::board:
+      DrawBoard(ctx, app.board());
       break;
   }
   Toast(ctx, shell.toast);

@@ -118,8 +118,13 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
   } else if (ListRow(ctx, "home.account", ctx.t(T::home_account), {})) {
     ctx.intents.emit(intent::Navigate{Screen::account});
   }
-  if (ListRow(ctx, "home.services", ctx.t(T::home_services), ctx.t(T::unit_legal), false, false))
+  if (ListRow(ctx, "home.services", ctx.t(T::home_services), ctx.t(T::unit_legal), false, true))
     ctx.intents.emit(intent::Navigate{Screen::services});
+  // The data cockpit for leaders; the public board for everyone.
+  if (v.leader && ListRow(ctx, "home.cockpit", ctx.t(T::home_cockpit), {}))
+    ctx.intents.emit(intent::Cockpit{intent::CockpitOp::open_cockpit, {}, {}});
+  if (ListRow(ctx, "home.board", ctx.t(T::home_board), ctx.t(T::home_board_hint), false, false))
+    ctx.intents.emit(intent::Cockpit{intent::CockpitOp::open_board, {}, {}});
   EndCard(ctx);
 
   if (!v.recent.empty()) {

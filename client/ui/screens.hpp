@@ -27,6 +27,8 @@ void DrawAccount(Ctx& ctx, const AccountView& v);
 void DrawMyTickets(Ctx& ctx, const MyTicketsView& v);
 void DrawRate(Ctx& ctx, const RateView& v);
 void DrawServices(Ctx& ctx, const ServicesView& v);
+void DrawCockpit(Ctx& ctx, const CockpitView& v);
+void DrawBoard(Ctx& ctx, const BoardView& v);
 
 // The handler workbench (screen_workbench.cpp).
 void DrawQueue(Ctx& ctx, const QueueView& v);

@@ -901,7 +901,7 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
       m.last = io.MousePos;
     }
     if (m.holding && io.MouseReleased[0]) {
-      if (!m.panning && bb.Contains(io.MousePos)) {
+      if (!m.panning && v.placeable && bb.Contains(io.MousePos)) {
         double lng = 0, lat = 0;
         to_geo(io.MousePos, lng, lat);
         ctx.intents.emit(intent::PlaceLocation{lat, lng});
@@ -936,10 +936,18 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
         pts.pop_back();
       if (hi.x < bb.Min.x || lo.x > bb.Max.x || hi.y < bb.Min.y || lo.y > bb.Max.y) continue;
       const int n = static_cast<int>(pts.size());
-      dl->AddConvexPolyFilled(
-          pts.data(), n, g.selected ? IM_COL32(22, 93, 205, 70) : IM_COL32(255, 255, 255, 150));
-      dl->AddPolyline(pts.data(), n, g.selected ? theme::kPrimary : IM_COL32(150, 160, 150, 255),
-                      ImDrawFlags_Closed, g.selected ? 2.5f : 1.0f);
+      dl->AddConvexPolyFilled(pts.data(), n,
+                              g.fill       ? static_cast<ImU32>(g.fill)
+                              : g.selected ? IM_COL32(22, 93, 205, 70)
+                                           : IM_COL32(255, 255, 255, 150));
+      dl->AddPolyline(pts.data(), n,
+                      g.selected ? theme::kPrimary
+                      : g.fill   ? IM_COL32(255, 255, 255, 160)
+                                 : IM_COL32(150, 160, 150, 255),
+                      ImDrawFlags_Closed,
+                      g.selected ? 2.5f
+                      : g.fill   ? 0.6f
+                                 : 1.0f);
       // Names where they fit.
       const ImVec2 ts = MeasureText(ctx.fonts.small, small, g.name);
       if (ts.x + 6 < hi.x - lo.x && small + 4 < hi.y - lo.y) {

@@ -17,5 +17,6 @@ void register_admin_routes(httplib::Server& s, Services& services);
 void register_stream_routes(httplib::Server& s, Services& services);
 void register_stats_routes(httplib::Server& s, Services& services, StatsService& stats);
 void register_open311_routes(httplib::Server& s, Services& services, Open311Service& open311);
+void register_topic_routes(httplib::Server& s, Services& services, TopicService& topics);
 
 }  // namespace portal::server::http

@@ -147,11 +147,14 @@ void register_stats_routes(httplib::Server& s, Services& sv, StatsService& stats
     reply(res, r->second, stats.topics(r->first, month, r->second.params.scope, *limit));
   });
 
-  // Public: no token is read, whatever the request carries.
-  s.Get("/api/v1/public/board", [&stats](const httplib::Request& req, httplib::Response& res) {
+  // Public: no token is read, whatever the request carries. Limited per address; the
+  // answer may be cached briefly (the service recomputes it at most every 30 s).
+  s.Get("/api/v1/public/board", [&sv, &stats](const httplib::Request& req, httplib::Response& res) {
+    if (sv.limits && rate_limited(sv.limits->public_board, req, res)) return;
     auto c = common_of(req, false);
     if (!c) return send_error(res, c.error());
     reply(res, *c, stats.board(c->params));
+    if (res.status == 200) res.set_header("Cache-Control", "public, max-age=30");
   });
 }
 

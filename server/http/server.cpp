@@ -232,7 +232,9 @@ void HttpServer::install_middleware() {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("Content-Security-Policy", csp);
-    if (is_api(req.path)) res.set_header("Cache-Control", "no-store");
+    // Routes that may be cached say so themselves (the grid map, the public board).
+    if (is_api(req.path) && !res.has_header("Cache-Control"))
+      res.set_header("Cache-Control", "no-store");
   });
 
   // Errors that cpp-httplib raises itself (400, 404, 413, 414 ...) get our JSON shape.
@@ -312,7 +314,8 @@ RateLimitPolicy scaled(RateLimitPolicy p, double k) {
 RateLimits::RateLimits(double k)
     : login(scaled(rate_policies::login(), k)),
       registration(scaled(rate_policies::registration(), k)),
-      anonymous_submit(scaled(rate_policies::anonymous_submit(), k)) {}
+      anonymous_submit(scaled(rate_policies::anonymous_submit(), k)),
+      public_board(scaled(rate_policies::public_board(), k)) {}
 
 HttpServer::HttpServer(HttpConfig config, Services services)
     : config_(std::move(config)),
@@ -345,6 +348,7 @@ void HttpServer::install_routes() {
   register_stream_routes(server_, services_);
   if (services_.stats) register_stats_routes(server_, services_, *services_.stats);
   if (services_.open311) register_open311_routes(server_, services_, *services_.open311);
+  if (services_.topics) register_topic_routes(server_, services_, *services_.topics);
 
   // Unknown API paths answer JSON, never the portal's HTML.
   auto api_not_found = [](const httplib::Request&, httplib::Response& res) {

@@ -16,6 +16,7 @@
 namespace portal::server {
 class StatsService;
 class Open311Service;
+class TopicService;
 }  // namespace portal::server
 
 namespace portal::server::http {
@@ -36,6 +37,7 @@ struct HttpConfig {
 struct RateLimits {
   explicit RateLimits(double scale);
   RateLimiter login, registration, anonymous_submit;
+  RateLimiter public_board;
 };
 
 // The services the routes call; owned by the caller.
@@ -46,6 +48,7 @@ struct Services {
   EventHub& hub;
   StatsService* stats = nullptr;      // the cockpit and the public board, when present
   Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
+  TopicService* topics = nullptr;     // 每月一题 topics, when present
   RateLimits* limits = nullptr;       // set by HttpServer
 };
 

@@ -41,6 +41,11 @@ inline RateLimitPolicy registration() {
 inline RateLimitPolicy anonymous_submit() {
   return {"anonymous_submit", 10, 1.0 / 60, 10000};
 }
+// The public board: 60 reads at once, then two a second. Its answer is cached, so
+// this only keeps one address from monopolising the server.
+inline RateLimitPolicy public_board() {
+  return {"public_board", 60, 2.0, 10000};
+}
 }  // namespace rate_policies
 
 class RateLimiter {

@@ -512,6 +512,24 @@ Result<StatsAnswer> StatsService::overview(const Actor& actor, const StatsParams
 
   Json j = period_json(period->from, period->to, *scope);
   j["satisfaction_threshold"] = options_.satisfaction_threshold;
+  // The scope's name, for a heading ("district" has none).
+  switch (scope->kind) {
+    case StatsScopeKind::district:
+      j["scope_name"] = nullptr;
+      break;
+    case StatsScopeKind::street:
+      j["scope_name"] = name_of(RankDim::street, scope->id);
+      break;
+    case StatsScopeKind::community:
+      j["scope_name"] = name_of(RankDim::community, scope->id);
+      break;
+    case StatsScopeKind::grid:
+      j["scope_name"] = name_of(RankDim::grid, scope->id);
+      break;
+    case StatsScopeKind::unit:
+      j["scope_name"] = name_of(RankDim::unit, scope->id);
+      break;
+  }
   j.update(figures_json(f));
   // Every status, level and channel, zeros included; categories with tickets.
   Json by_status = Json::object(), by_level = Json::object(), by_channel = Json::object();

@@ -992,4 +992,36 @@ Result<VerifyReport> TicketService::verify_audit() {
   return r;
 }
 
+// [SECTION] Package resolution (每月一题)
+
+Result<TicketRecord> TicketService::resolve_in_package(const std::string& number,
+                                                       const Actor& actor, const std::string& reply,
+                                                       std::int64_t topic_id) {
+  if (actor.role != Role::district_staff)
+    return Error{"forbidden_role", "only district staff resolve a topic's tickets", {}, 403};
+  auto l = load(number, actor, std::nullopt);
+  if (!l) return l.error();
+  TicketRecord t = l->ticket;
+  if (!core::is_open(t.status))
+    return Error{"action_not_allowed", "the ticket is no longer open", {}, 409};
+  for (const auto& w : l->whistles)
+    if (core::is_open(w.status))
+      return Error{"whistles_open", "a summoned unit has not finished yet", {}, 409};
+  const auto now = now_();
+  const Status from = t.status;
+  t.status = Status::resolved;
+  t.reply = reply;
+  t.resolved_at = now;
+  t.updated_at = now;
+  TicketChange change;
+  const Json data = {{"topic_id", topic_id}, {"package", true}};
+  change.events.push_back(
+      event_of(actor, Action::resolve, from, Status::resolved, t.level, now, reply, data.dump()));
+  change.ticket = std::move(t);
+  auto committed = store_.commit_change(std::move(change));
+  if (!committed) return committed.error();
+  if (listener_) listener_(*committed, "resolve");
+  return committed;
+}
+
 }  // namespace portal::server

@@ -120,6 +120,13 @@ class TicketService {
       const core::TicketDraft& draft, const Actor& actor, core::TimePoint at,
       std::optional<std::string>* access_code);
 
+  // 打包式化解 (SPEC §7): a district user resolves one ticket of a 每月一题 topic with
+  // the topic's reply, whichever level holds it. The ticket's chain records a resolve
+  // by that user with the topic's id in its data. 409 "action_not_allowed" when the
+  // ticket is no longer open, 409 "whistles_open" while a unit is still summoned.
+  core::Result<TicketRecord> resolve_in_package(const std::string& number, const Actor& actor,
+                                                const std::string& reply, std::int64_t topic_id);
+
  private:
   struct Loaded;
   core::Result<Loaded> load(const std::string& number, const Actor& actor,

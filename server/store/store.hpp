@@ -158,6 +158,29 @@ struct AttachmentRecord {
   core::TimePoint created_at{};
 };
 
+// [SECTION] Topics (每月一题)
+struct TopicRecord {
+  std::int64_t id = 0;
+  std::string title, category;
+  std::optional<std::string> street_id;  // empty: the whole district
+  std::string month;                     // YYYY-MM
+  std::string note;
+  std::string status = "open";  // open | resolved
+  std::int64_t created_by = 0;
+  core::TimePoint created_at{};
+  std::optional<std::string> reply;
+  std::optional<std::int64_t> resolved_by;
+  std::optional<core::TimePoint> resolved_at;
+  // Filled on read: the linked tickets, and how many of them are still open.
+  std::int64_t ticket_count = 0, open_count = 0;
+};
+
+struct TopicFilter {
+  std::optional<std::string> street_id;  // only this street's topics (and no district-wide ones)
+  std::string month;                     // YYYY-MM, empty: any
+  std::string status;                    // open | resolved, empty: any
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -248,6 +271,21 @@ class Store {
       std::int64_t ticket_id) = 0;  // without data
   // The numbers of the tickets an attachment belongs to.
   virtual core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) = 0;
+
+  // Topics (每月一题). create_topic fills id; topics() lists newest first.
+  virtual core::Result<TopicRecord> create_topic(TopicRecord topic) = 0;
+  virtual core::Result<std::optional<TopicRecord>> find_topic(std::int64_t id) = 0;
+  virtual core::Result<std::vector<TopicRecord>> topics(const TopicFilter& filter) = 0;
+  // Links tickets (by id) to a topic; links that exist already are kept as they are.
+  // Returns how many were new.
+  virtual core::Result<int> link_topic_tickets(std::int64_t topic_id,
+                                               const std::vector<std::int64_t>& ticket_ids,
+                                               std::int64_t by, core::TimePoint now) = 0;
+  // The numbers of a topic's tickets, in the order they were linked.
+  virtual core::Result<std::vector<std::string>> topic_ticket_numbers(std::int64_t topic_id) = 0;
+  // Marks an open topic resolved; false when it was not open (or does not exist).
+  virtual core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply,
+                                           std::int64_t by, core::TimePoint now) = 0;
 };
 
 // Opens the store named by `db`: a file path (SQLite) or, later, a postgres:// URL.

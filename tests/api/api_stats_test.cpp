@@ -124,6 +124,10 @@ TEST(Stats, StreetStaffSeeOnlyTheirStreet) {
   auto mine = get("/api/v1/stats/overview?from=2000-01-01", ss);
   ASSERT_TRUE(mine && mine->status == 200) << (mine ? mine->body : "");
   EXPECT_EQ(body_of(mine)["scope"], "street:" + g_street);
+  const auto scope_name = body_of(mine)["scope_name"];
+  ASSERT_TRUE(scope_name.is_string()) << scope_name;
+  EXPECT_FALSE(scope_name.get<std::string>().empty());
+  EXPECT_NE(scope_name.get<std::string>(), g_street);
   EXPECT_GE(body_of(mine)["total"].get<int>(), 1);
   auto grid = get("/api/v1/stats/trend?interval=month&scope=grid:" + g_grid, ss);
   ASSERT_TRUE(grid);

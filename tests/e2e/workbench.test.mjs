@@ -78,6 +78,14 @@ async function signIn(page, name) {
   await focusField(page, 'account.password');
   await insertText(page, 'demo12345');
   await press(page, 'account.submit');
+  // Leaders (community, street, district staff) land in the data cockpit; the
+  // workbench is on the home screen.
+  const landed = await waitWidget(page, 'screen', (w) => w.value === 'queue' || w.value === 'cockpit');
+  if (landed.value === 'cockpit') {
+    await page.goBack();
+    await waitScreen(page, 'home');
+    await press(page, 'home.queue');
+  }
   await waitScreen(page, 'queue');
 }
 

@@ -225,6 +225,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   if (!db->exec("PRAGMA journal_mode=WAL") || !db->exec("PRAGMA synchronous=FULL") ||
       !db->exec("PRAGMA foreign_keys=ON"))
     return Error{"db_open_failed", "cannot configure database: " + db->last_error(), {}, 500};
+  // The writer touches the right edges of a dozen ticket indexes and the random pages
+  // of a few (grid, status): a 32 MB cache keeps them, and a longer WAL checkpoints (and
+  // fsyncs the database file) less often.
+  db->exec("PRAGMA cache_size=-32768");
+  db->exec("PRAGMA wal_autocheckpoint=4000");
   std::unique_ptr<SqliteStore> s(new SqliteStore());
   s->writer_conn_ = std::make_unique<Conn>(std::move(*db));
   for (int i = 0; i < std::max(1, readers); ++i) {
@@ -321,9 +326,14 @@ void SqliteStore::writer_loop() {
         }
       }
     }
+    {
+      std::lock_guard lock(wmu_);
+      stats_.running = static_cast<std::int64_t>(batch.size());
+    }
     run_batch(batch);
     {
       std::lock_guard lock(wmu_);
+      stats_.running = 0;
       for (Job* j : batch) j->done = true;
       stats_.batches += 1;
       stats_.jobs += static_cast<std::int64_t>(batch.size());
@@ -376,7 +386,9 @@ void SqliteStore::run_batch(std::vector<Job*>& batch) {
 
 SqliteStore::WriterStats SqliteStore::writer_stats() {
   std::lock_guard lock(wmu_);
-  return stats_;
+  WriterStats out = stats_;
+  out.queued = static_cast<std::int64_t>(queue_.size());
+  return out;
 }
 
 int SqliteStore::schema_version() {
@@ -1236,6 +1248,126 @@ Result<std::vector<std::string>> SqliteStore::attachment_tickets(const std::stri
     while (s.step()) out.push_back(s.text(0));
     if (s.failed()) return fail(cx, "attachment_tickets");
     return out;
+  });
+}
+
+// [SECTION] Topics (每月一题)
+// Counts of linked and still-open tickets are read with the topic, so that a list of
+// topics is one query.
+
+namespace {
+
+constexpr const char* kTopicSelect =
+    "SELECT t.id, t.title, t.category, t.street_id, t.month, t.note, t.status, t.created_by, "
+    "t.created_at, t.reply, t.resolved_by, t.resolved_at, "
+    "(SELECT COUNT(*) FROM topic_tickets l WHERE l.topic_id = t.id), "
+    "(SELECT COUNT(*) FROM topic_tickets l JOIN tickets k ON k.id = l.ticket_id "
+    " WHERE l.topic_id = t.id AND k.status IN "
+    " ('submitted','assigned','accepted','in_progress','returned')) "
+    "FROM topics t ";
+
+TopicRecord read_topic(const sqlite::Stmt& s) {
+  TopicRecord t;
+  t.id = s.int64(0);
+  t.title = s.text(1);
+  t.category = s.text(2);
+  t.street_id = s.opt_text(3);
+  t.month = s.text(4);
+  t.note = s.text(5);
+  t.status = s.text(6);
+  t.created_by = s.int64(7);
+  t.created_at = core::from_unix(s.int64(8));
+  t.reply = s.opt_text(9);
+  t.resolved_by = s.opt_int64(10);
+  t.resolved_at = opt_time(s, 11);
+  t.ticket_count = s.int64(12);
+  t.open_count = s.int64(13);
+  return t;
+}
+
+}  // namespace
+
+Result<TopicRecord> SqliteStore::create_topic(TopicRecord topic) {
+  return write([&](Conn& cx) -> core::Result<TopicRecord> {
+    auto s = cx.prepare(
+        "INSERT INTO topics(title, category, street_id, month, note, status, created_by, "
+        "created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id");
+    s.bind(1, topic.title).bind(2, topic.category).bind(3, topic.street_id).bind(4, topic.month);
+    s.bind(5, topic.note).bind(6, topic.created_by).bind(7, core::to_unix(topic.created_at));
+    if (!s.step()) return fail(cx, "create_topic");
+    TopicRecord out = topic;
+    out.id = s.int64(0);
+    out.status = "open";
+    return out;
+  });
+}
+
+Result<std::optional<TopicRecord>> SqliteStore::find_topic(std::int64_t id) {
+  return read([&](Conn& cx) -> core::Result<std::optional<TopicRecord>> {
+    auto s = cx.prepare(std::string(kTopicSelect) + "WHERE t.id = ?");
+    s.bind(1, id);
+    if (s.step()) return std::optional<TopicRecord>(read_topic(s));
+    if (s.failed()) return fail(cx, "find_topic");
+    return std::optional<TopicRecord>();
+  });
+}
+
+Result<std::vector<TopicRecord>> SqliteStore::topics(const TopicFilter& f) {
+  return read([&](Conn& cx) -> core::Result<std::vector<TopicRecord>> {
+    auto s = cx.prepare(std::string(kTopicSelect) +
+                        "WHERE (?1 IS NULL OR t.street_id = ?1) AND (?2 = '' OR t.month = ?2) "
+                        "AND (?3 = '' OR t.status = ?3) ORDER BY t.id DESC LIMIT 500");
+    s.bind(1, f.street_id).bind(2, f.month).bind(3, f.status);
+    std::vector<TopicRecord> out;
+    while (s.step()) out.push_back(read_topic(s));
+    if (s.failed()) return fail(cx, "topics");
+    return out;
+  });
+}
+
+Result<int> SqliteStore::link_topic_tickets(std::int64_t topic_id,
+                                            const std::vector<std::int64_t>& ticket_ids,
+                                            std::int64_t by, core::TimePoint now) {
+  // One job: the links of a request are kept together or not at all.
+  return write([&](Conn& cx) -> core::Result<int> {
+    auto s = cx.prepare(
+        "INSERT OR IGNORE INTO topic_tickets(topic_id, ticket_id, linked_by, linked_at) "
+        "VALUES (?, ?, ?, ?)");
+    int added = 0;
+    for (auto id : ticket_ids) {
+      s.reset();
+      s.bind(1, topic_id).bind(2, id).bind(3, by).bind(4, core::to_unix(now));
+      s.step();
+      if (s.failed()) return fail(cx, "link_topic_tickets");
+      added += sqlite3_changes(cx.handle());
+    }
+    return added;
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::topic_ticket_numbers(std::int64_t topic_id) {
+  return read([&](Conn& cx) -> core::Result<std::vector<std::string>> {
+    auto s = cx.prepare(
+        "SELECT k.number FROM topic_tickets l JOIN tickets k ON k.id = l.ticket_id "
+        "WHERE l.topic_id = ? ORDER BY l.linked_at, k.id");
+    s.bind(1, topic_id);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    if (s.failed()) return fail(cx, "topic_ticket_numbers");
+    return out;
+  });
+}
+
+Result<bool> SqliteStore::resolve_topic(std::int64_t topic_id, const std::string& reply,
+                                        std::int64_t by, core::TimePoint now) {
+  return write([&](Conn& cx) -> core::Result<bool> {
+    auto s = cx.prepare(
+        "UPDATE topics SET status = 'resolved', reply = ?, resolved_by = ?, resolved_at = ? "
+        "WHERE id = ? AND status = 'open'");
+    s.bind(1, reply).bind(2, by).bind(3, core::to_unix(now)).bind(4, topic_id);
+    s.step();
+    if (s.failed()) return fail(cx, "resolve_topic");
+    return sqlite3_changes(cx.handle()) > 0;
   });
 }
 

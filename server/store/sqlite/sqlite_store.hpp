@@ -85,9 +85,21 @@ class SqliteStore final : public Store {
   core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
   core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) override;
 
+  // Topics (每月一题).
+  core::Result<TopicRecord> create_topic(TopicRecord topic) override;
+  core::Result<std::optional<TopicRecord>> find_topic(std::int64_t id) override;
+  core::Result<std::vector<TopicRecord>> topics(const TopicFilter& filter) override;
+  core::Result<int> link_topic_tickets(std::int64_t topic_id,
+                                       const std::vector<std::int64_t>& ticket_ids, std::int64_t by,
+                                       core::TimePoint now) override;
+  core::Result<std::vector<std::string>> topic_ticket_numbers(std::int64_t topic_id) override;
+  core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply, std::int64_t by,
+                                   core::TimePoint now) override;
+
   // Statistics of the writer, for tests and benchmarks.
   struct WriterStats {
     std::int64_t batches = 0, jobs = 0, largest_batch = 0;
+    std::int64_t queued = 0, running = 0;  // now: waiting, and in the batch under way
   };
   WriterStats writer_stats();
 

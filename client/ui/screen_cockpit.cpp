@@ -1,0 +1,240 @@
+// The data cockpit and the public board. Wide screens get a wide column (tiles four
+// to a row, tall charts); phones get the same content stacked, tiles two to a row.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "imgui_internal.h"
+#include "ui/charts.hpp"
+#include "ui/screens.hpp"
+#include "ui/theme.hpp"
+#include "ui/widgets.hpp"
+
+namespace portal::client::ui {
+
+namespace {
+
+constexpr float kWideColumn = 1760;
+
+void WideColumn(Ctx& ctx) {
+  ctx.column_w = std::min(ctx.display.x, kWideColumn);
+  ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
+}
+bool Wide(const Ctx& ctx) {
+  return ctx.column_w >= 900;
+}
+
+void Op(Ctx& ctx, intent::CockpitOp op, std::string arg = {}, std::string arg2 = {}) {
+  ctx.intents.emit(intent::Cockpit{op, std::move(arg), std::move(arg2)});
+}
+
+void Overview(Ctx& ctx, const CockpitView& v) {
+  const bool wide = Wide(ctx);
+  SectionLabel(ctx, ctx.t(T::period_30_days));
+  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 122);
+  Gap(theme::kGap);
+  KpiTiles(ctx, v.counts, wide ? 4 : 2, 90);
+  Gap(theme::kGap * 2);
+  if (auto k = Choices(ctx, "cockpit.interval", v.intervals); !k.empty())
+    Op(ctx, intent::CockpitOp::interval, k);
+  Gap(theme::kGap);
+  SideBySide(
+      ctx, wide, 0.5f, [&] { Chart(ctx, v.volume, wide ? 260 : 180); },
+      [&] { Chart(ctx, v.rates, wide ? 260 : 180); });
+  Gap(theme::kGap * 2);
+  if (auto k = Choices(ctx, "cockpit.dim", v.dims); !k.empty()) Op(ctx, intent::CockpitOp::dim, k);
+  Gap(6);
+  if (auto k = Choices(ctx, "cockpit.metric", v.metrics); !k.empty())
+    Op(ctx, intent::CockpitOp::metric, k);
+  Gap(theme::kGap);
+  Table(ctx, v.ranking, 20);
+}
+
+void HeatLegend(Ctx& ctx, const CockpitView& v) {
+  // White → amber → red, by tickets per grid (square-root scale).
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float small = ctx.size(ctx.fonts.small);
+  const ImVec2 p = w->DC.CursorPos;
+  ImDrawList* dl = w->DrawList;
+  const std::string_view label = ctx.t(T::heat_legend);
+  dl->AddText(ctx.fonts.small, small, p, theme::kText2, label.data(), label.data() + label.size());
+  const float lx =
+      p.x +
+      ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0, label.data(), label.data() + label.size())
+          .x +
+      12;
+  dl->AddText(ctx.fonts.small, small, ImVec2(lx, p.y), theme::kText2, v.heat_legend_low.c_str());
+  const float gx = lx + 20, gw = 160;
+  dl->AddRectFilledMultiColor(ImVec2(gx, p.y + 3), ImVec2(gx + gw * 0.5f, p.y + small - 1),
+                              IM_COL32(250, 250, 245, 255), IM_COL32(250, 180, 60, 255),
+                              IM_COL32(250, 180, 60, 255), IM_COL32(250, 250, 245, 255));
+  dl->AddRectFilledMultiColor(ImVec2(gx + gw * 0.5f, p.y + 3), ImVec2(gx + gw, p.y + small - 1),
+                              IM_COL32(250, 180, 60, 255), IM_COL32(190, 30, 40, 255),
+                              IM_COL32(190, 30, 40, 255), IM_COL32(250, 180, 60, 255));
+  dl->AddRect(ImVec2(gx, p.y + 3), ImVec2(gx + gw, p.y + small - 1), theme::kBorder);
+  dl->AddText(ctx.fonts.small, small, ImVec2(gx + gw + 8, p.y), theme::kText2,
+              v.heat_legend_high.c_str());
+  ImGui::Dummy(ImVec2(1, small + 4));
+}
+
+void HeatMap(Ctx& ctx, const CockpitView& v) {
+  const bool wide = Wide(ctx);
+  SideBySide(
+      ctx, wide, 0.66f,
+      [&] {
+        SectionLabel(ctx, ctx.t(T::heat_title));
+        GridMap(ctx, "cockpit.heatmap", v.heat, wide ? 700 : 360);
+        Gap(8);
+        HeatLegend(ctx, v);
+      },
+      [&] { Table(ctx, v.heat_top); });
+}
+
+void Suggestions(Ctx& ctx, const CockpitView& v) {
+  Table(ctx, v.suggestions, 10);
+  if (v.can_manage_topics && v.suggestions.state == LoadState::loaded) {
+    Gap(8);
+    for (std::size_t i = 0; i < v.suggestions.rows.size() && i < 5; ++i) {
+      const auto& r = v.suggestions.rows[i];
+      const std::string id = "topics.create." + std::to_string(i);
+      const std::string label = std::string(ctx.t(T::open_topic)) + " · " + r[1] + " " + r[0];
+      ctx.see(label);
+      if (Button(ctx, id.c_str(), label, ButtonKind::secondary, true,
+                 Wide(ctx) ? std::min(AvailWidth(), 520.0f) : 0, false))
+        Op(ctx, intent::CockpitOp::create_topic, std::to_string(i));
+      Gap(6);
+    }
+  }
+}
+
+void Tracking(Ctx& ctx, const CockpitView& v) {
+  SectionLabel(ctx, ctx.t(T::topics_title));
+  BeginCard(ctx, true);
+  if (v.topics.empty()) {
+    ImGui::Indent(theme::kPad);
+    Gap(theme::kPad);
+    Paragraph(ctx, v.topics_state == LoadState::loaded ? ctx.t(T::topics_none) : ctx.t(T::loading),
+              ctx.fonts.small, theme::kHint);
+    Gap(theme::kPad);
+    ImGui::Unindent(theme::kPad);
+  }
+  for (std::size_t i = 0; i < v.topics.size(); ++i) {
+    const TopicRow& t = v.topics[i];
+    const std::string id = "topics.item." + std::to_string(i);
+    const std::string sub = t.area + " · " + t.month + " · " + t.status + " · " + t.progress;
+    ctx.see(t.title);
+    ctx.see(sub);
+    if (ListRow(ctx, id.c_str(), t.title, sub, t.selected, i + 1 < v.topics.size()))
+      Op(ctx, intent::CockpitOp::select_topic, std::to_string(t.id));
+  }
+  EndCard(ctx);
+  if (!v.notice.empty()) {
+    Gap(theme::kGap);
+    Banner(ctx, "topic.notice", v.notice, Tone::success);
+  }
+  if (!v.action_error.empty()) {
+    Gap(theme::kGap);
+    Banner(ctx, "topic.error", v.action_error, Tone::danger);
+  }
+  if (!v.has_topic) return;
+  Gap(theme::kGap * 2);
+  const TopicRow& t = v.topic;
+  SectionLabel(ctx, t.title);
+  BeginCard(ctx);
+  KeyValue(ctx, "topic.area", ctx.t(T::col_street), t.area);
+  KeyValue(ctx, "topic.category", ctx.t(T::col_category), t.category);
+  KeyValue(ctx, "topic.status", ctx.t(T::col_status), t.status,
+           t.resolved ? theme::kSuccess : theme::kWarning);
+  KeyValue(ctx, "topic.progress", ctx.t(T::topic_progress), t.progress);
+  if (!v.topic_reply_text.empty())
+    KeyValue(ctx, "topic.reply_text", ctx.t(T::reply_label), v.topic_reply_text);
+  EndCard(ctx);
+  Gap(theme::kGap);
+  Table(ctx, v.topic_tickets, 50);
+  if (v.can_manage_topics && !t.resolved) {
+    Gap(theme::kGap);
+    const std::string link =
+        std::string(ctx.t(T::link_candidates)) + " (" + std::to_string(v.candidates) + ")";
+    if (Button(ctx, "topic.link", link, ButtonKind::secondary, v.candidates > 0, 0, v.linking))
+      Op(ctx, intent::CockpitOp::link_candidates);
+    Gap(theme::kGap);
+    BeginCard(ctx);
+    TextArea(ctx, "topic.reply", Field::topic_reply, ctx.t(T::reply_label), ctx.t(T::reply_hint),
+             v.reply, {});
+    Gap(8);
+    if (Button(ctx, "topic.resolve", ctx.t(T::resolve_topic), ButtonKind::primary,
+               !v.reply.value.empty() && !v.topic_tickets.rows.empty(), 0, v.resolving))
+      Op(ctx, intent::CockpitOp::resolve_topic);
+    EndCard(ctx);
+  }
+}
+
+void Topics(Ctx& ctx, const CockpitView& v) {
+  SideBySide(
+      ctx, Wide(ctx), 0.45f, [&] { Suggestions(ctx, v); }, [&] { Tracking(ctx, v); });
+}
+
+}  // namespace
+
+void DrawCockpit(Ctx& ctx, const CockpitView& v) {
+  WideColumn(ctx);
+  BeginBody(ctx, "cockpit");
+  ctx.see(v.who);
+  ctx.see(v.scope);
+  {
+    ImGuiWindow* w = ImGui::GetCurrentWindow();
+    const std::string line = v.scope + (v.who.empty() ? "" : " · " + v.who);
+    Paragraph(ctx, line, ctx.fonts.body, theme::kText);
+    Record(ctx, "cockpit.scope", "text", line, v.scope);
+    (void)w;
+  }
+  Gap(8);
+  if (auto k = Choices(ctx, "cockpit.tab", v.tabs); !k.empty()) Op(ctx, intent::CockpitOp::tab, k);
+  Gap(theme::kGap);
+  if (v.state == LoadState::failed) {
+    Banner(ctx, "cockpit.error", v.error, Tone::danger);
+    Gap(theme::kGap);
+    if (Button(ctx, "cockpit.retry", ctx.t(T::retry), ButtonKind::secondary))
+      Op(ctx, intent::CockpitOp::refresh);
+  } else {
+    switch (v.tab) {
+      case CockpitTab::overview:
+        Overview(ctx, v);
+        break;
+      case CockpitTab::map:
+        HeatMap(ctx, v);
+        break;
+      case CockpitTab::topics:
+        Topics(ctx, v);
+        break;
+    }
+  }
+  EndBody(ctx);
+}
+
+void DrawBoard(Ctx& ctx, const BoardView& v) {
+  WideColumn(ctx);
+  BeginBody(ctx, "board");
+  const bool wide = Wide(ctx);
+  Paragraph(ctx, ctx.t(T::board_intro), ctx.fonts.small, theme::kText2);
+  if (!v.period.empty() && v.state == LoadState::loaded) {
+    ctx.see(v.period);
+    Paragraph(ctx, v.period + "   " + v.threshold_note, ctx.fonts.small, theme::kHint);
+  }
+  Gap(theme::kGap);
+  if (v.state == LoadState::failed) {
+    Banner(ctx, "board.error", v.error, Tone::danger);
+    Gap(theme::kGap);
+    if (Button(ctx, "board.retry", ctx.t(T::retry), ButtonKind::secondary))
+      Op(ctx, intent::CockpitOp::open_board);
+    EndBody(ctx);
+    return;
+  }
+  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 122);
+  Gap(theme::kGap * 2);
+  SideBySide(
+      ctx, wide, 0.5f, [&] { Table(ctx, v.streets); }, [&] { Table(ctx, v.ratings, 20); });
+  EndBody(ctx);
+}
+
+}  // namespace portal::client::ui

@@ -1,0 +1,246 @@
+// The data cockpit and the public board, in real Chromium against the real server:
+// a district leader (ds01) and a street leader (ss001) sign in and land in the cockpit
+// whose tiles show the figures the API gives; a ticket resolved and rated through the
+// API changes them; the district leader opens a 每月一题 topic, links its tickets and
+// resolves them together; anyone opens the public board without signing in; CSV export.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DESKTOP, PHONE, focusField, insertText, launch, openPortal, portalUrl, press,
+  screenshot, settle, waitScreen, waitWidget,
+} from './lib/portal.mjs';
+
+// The cockpit is made for a leader's wide screen.
+const WIDE = { ...DESKTOP, viewport: { width: 1920, height: 1080 } };
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function api(method, path, { token, body, headers = {} } = {}) {
+  const res = await fetch(new URL(path.replace(/^\//, ''), portalUrl()), {
+    method,
+    headers: {
+      Accept: 'application/json',
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function login(name) {
+  const r = await api('POST', '/api/v1/auth/login', { body: { login: name, password: 'demo12345' } });
+  assert.equal(r.status, 200, `login ${name}: ${JSON.stringify(r.json)}`);
+  return r.json.token;
+}
+
+// What the cockpit shows for a rate: one decimal percent, or a dash without data.
+const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+const num = (v) => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+// A ticket in gw0001's grid (in ss001's street), accepted; resolved and rated if asked.
+async function fileTicket(gw, { resolve = false, satisfaction = 5 } = {}) {
+  const me = (await api('GET', '/api/v1/me', { token: gw })).json;
+  const sub = await api('POST', '/api/v1/tickets', {
+    body: {
+      category: 'env.noise', description: '夜间施工噪音，影响休息',
+      location: { lat: 35.45, lng: 116.55, address: '驾驶舱测试小区' }, grid_id: me.grid_ids[0],
+      contact: { name: '测试人', phone: '13900003333' },
+    },
+  });
+  assert.equal(sub.status, 201, JSON.stringify(sub.json));
+  const { number, access_code: code } = sub.json;
+  assert.equal((await api('POST', `/api/v1/tickets/${number}/actions`, { token: gw, body: { action: 'accept' } })).status, 200);
+  if (resolve) {
+    assert.equal((await api('POST', `/api/v1/tickets/${number}/actions`, { token: gw, body: { action: 'resolve', reply: '已处理' } })).status, 200);
+    const r = await api('POST', `/api/v1/tickets/${number}/rating`, {
+      headers: { 'X-Access-Code': code }, body: { resolved: true, satisfaction },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+  }
+  return number;
+}
+
+// A day of hotline work orders spread over the district, denser towards two hot spots,
+// so that the heat map has something to show.
+async function importHotlineDay() {
+  const ha = await login('ha01');
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const spots = [[35.41, 116.58], [35.47, 116.49]];
+  // Many categories, so that no category × street cluster outgrows the noise complaints
+  // the topic test relies on.
+  const cats = ['city.road', 'city.streetlight', 'env.garbage', 'traffic.parking', 'city.greenery',
+    'water.leak', 'city.facility', 'safety.manhole', 'env.fumes', 'traffic.signal', 'power.line',
+    'market.price'];
+  const rows = [];
+  for (let i = 0; i < 100; i++) {
+    const near = i % 3 !== 0;
+    const [clat, clng] = spots[i % 2];
+    const lat = near ? clat + (rand() - 0.5) * 0.06 : 35.31 + rand() * 0.23;
+    const lng = near ? clng + (rand() - 0.5) * 0.08 : 116.41 + rand() * 0.33;
+    rows.push({
+      external_id: `HL-COCKPIT-${i}`, category: cats[i % cats.length],
+      description: '来电反映路面和照明问题，请尽快处理', location: { lat, lng, address: '热线来电' },
+      contact: { name: '来电群众', phone: '13700004444' },
+    });
+  }
+  const r = await api('POST', '/api/v1/hotline/import', { token: ha, body: rows });
+  assert.equal(r.status, 201, JSON.stringify(r.json).slice(0, 400));
+}
+
+async function signIn(page, user) {
+  await press(page, 'home.account');
+  await waitScreen(page, 'account');
+  await focusField(page, 'account.login');
+  await insertText(page, user);
+  await focusField(page, 'account.password');
+  await insertText(page, 'demo12345');
+  await press(page, 'account.submit');
+  await waitScreen(page, 'cockpit');
+}
+
+async function expectTiles(page, overview) {
+  for (const k of ['response_rate', 'on_time_rate', 'resolution_rate', 'satisfaction_rate'])
+    await waitWidget(page, `kpi.${k}`, (w) => w.value === pct(overview[k]));
+  await waitWidget(page, 'kpi.total', (w) => w.value === num(overview.total));
+  await waitWidget(page, 'kpi.backlog', (w) => w.value === num(overview.backlog));
+}
+
+async function withPortal(device, name, body) {
+  const { page, context } = await openPortal(browser, device);
+  try {
+    await body(page);
+    assert.deepEqual(page.portalErrors, [], 'errors on the page');
+  } catch (e) {
+    await screenshot(page, `failed-${name}`).catch(() => {});
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+test('a district leader sees the API figures, and they change after a rating', async () => {
+  await importHotlineDay();
+  const gw = await login('gw0001');
+  await fileTicket(gw, { resolve: true, satisfaction: 5 });
+  await fileTicket(gw);
+  const ds = await login('ds01');
+  await withPortal(WIDE, 'cockpit-district', async (page) => {
+    await signIn(page, 'ds01');
+    const before = (await api('GET', '/api/v1/stats/overview', { token: ds })).json;
+    assert.equal(before.scope, 'district');
+    await expectTiles(page, before);
+    await waitWidget(page, 'chart.volume');
+    await waitWidget(page, 'ranking', (w) => w.value.startsWith('15|'));
+    await screenshot(page, 'cockpit-desktop');
+
+    // A ticket resolved and rated badly through the API: the satisfaction rate drops.
+    await fileTicket(gw, { resolve: true, satisfaction: 1 });
+    const after = (await api('GET', '/api/v1/stats/overview', { token: ds })).json;
+    assert.notEqual(after.satisfaction_rate, before.satisfaction_rate);
+    // The cockpit loads its figures whenever it is opened: back home, then in again.
+    await page.evaluate(() => history.back());
+    await waitScreen(page, 'home');
+    await press(page, 'home.cockpit');
+    await waitScreen(page, 'cockpit');
+    await waitWidget(page, 'cockpit.tab.overview', (w) => w.value === 'on');
+    await expectTiles(page, after);
+
+    // The heat map and its busiest grids.
+    await press(page, 'cockpit.tab.map');
+    await waitWidget(page, 'cockpit.tab.map', (w) => w.value === 'on');
+    await waitWidget(page, 'cockpit.heatmap', (w) => w.enabled);
+    await waitWidget(page, 'heat_top', (w) => Number(w.value.split('|')[0]) >= 1);
+    await screenshot(page, 'cockpit-heatmap-desktop');
+
+    // CSV export of the ranking goes through the browser's download.
+    await press(page, 'cockpit.tab.overview');
+    await waitWidget(page, 'cockpit.tab.overview', (w) => w.value === 'on');
+    await press(page, 'ranking.csv');
+    const dl = await page.waitForFunction(() => window.portal.lastDownload, null, { timeout: 10000 });
+    const file = await dl.jsonValue();
+    assert.match(file.name, /^ranking-street-.*\.csv$/);
+    assert.ok(file.text.includes('rank,id,name'), file.text.slice(0, 80));
+  });
+});
+
+test('the district leader opens a topic, links its tickets and resolves them together', async () => {
+  const gw = await login('gw0001');
+  const a = await fileTicket(gw), b = await fileTicket(gw);
+  const ds = await login('ds01');
+  await withPortal(WIDE, 'cockpit-topics', async (page) => {
+    await signIn(page, 'ds01');
+    await press(page, 'cockpit.tab.topics');
+    await waitWidget(page, 'suggestions', (w) => Number(w.value.split('|')[0]) >= 1);
+    // The noise cluster of gw0001's street, among the suggestions the cockpit lists.
+    const me = (await api('GET', '/api/v1/me', { token: gw })).json;
+    const suggested = (await api('GET', '/api/v1/stats/topics', { token: ds })).json.items;
+    const index = suggested.findIndex((x) => x.category === 'env.noise' && x.street_id === me.street_id);
+    assert.ok(index >= 0 && index < 5, JSON.stringify(suggested));
+    await press(page, `topics.create.${index}`);
+    await waitWidget(page, 'topic.notice');
+    await waitWidget(page, 'topic.link', (w) => w.enabled);
+    await press(page, 'topic.link');
+    // Every open noise ticket of the street is linked: ours and the earlier test's.
+    await waitWidget(page, 'topic_tickets', (w) => Number(w.value.split('|')[0]) >= 2);
+    await focusField(page, 'topic.reply');
+    await insertText(page, '已协调城管、住建部门统一整改夜间施工');
+    await press(page, 'topic.resolve');
+    await waitWidget(page, 'topic.status', (w) => w.value === '已化解');
+    await screenshot(page, 'cockpit-topic-desktop');
+  });
+  const topics = (await api('GET', '/api/v1/topics', { token: ds })).json.items;
+  assert.equal(topics[0].status, 'resolved');
+  assert.equal(topics[0].open_count, 0);
+  const linked = (await api('GET', `/api/v1/topics/${topics[0].id}/tickets`, { token: ds })).json.items;
+  const numbers = linked.map((t) => t.number);
+  assert.ok(numbers.includes(a) && numbers.includes(b), JSON.stringify(numbers));
+  for (const n of [a, b]) {
+    const t = (await api('GET', `/api/v1/tickets/${n}`, { token: ds })).json;
+    assert.equal(t.status, 'resolved', n);
+    const ev = (await api('GET', `/api/v1/tickets/${n}/events`, { token: ds })).json.items;
+    assert.equal(ev.at(-1).action, 'resolve');
+    assert.equal(ev.at(-1).note, '已协调城管、住建部门统一整改夜间施工');
+  }
+});
+
+test('a street leader sees their street on a phone', async () => {
+  const ss = await login('ss001');
+  await withPortal(PHONE, 'cockpit-street', async (page) => {
+    await signIn(page, 'ss001');
+    const o = (await api('GET', '/api/v1/stats/overview', { token: ss })).json;
+    assert.match(o.scope, /^street:/);
+    await expectTiles(page, o);
+    await screenshot(page, 'cockpit-phone');
+    // In English: the same figures under English labels.
+    await press(page, 'lang.toggle');
+    await waitWidget(page, 'kpi.satisfaction_rate',
+      (w) => w.label === 'Satisfaction rate' && w.value === pct(o.satisfaction_rate));
+    await waitWidget(page, 'cockpit.tab.overview', (w) => w.label === 'Overview');
+    await screenshot(page, 'cockpit-phone-en');
+    await press(page, 'lang.toggle');
+    await waitWidget(page, 'kpi.satisfaction_rate', (w) => w.label === '满意率');
+    await press(page, 'cockpit.tab.topics');
+    await settle(page);
+    await screenshot(page, 'cockpit-topics-phone');
+  });
+});
+
+test('the public board opens without signing in', async () => {
+  const board = (await api('GET', '/api/v1/public/board')).json;
+  for (const device of [PHONE, WIDE]) {
+    await withPortal(device, 'board', async (page) => {
+      await press(page, 'home.board');
+      await waitScreen(page, 'board');
+      await waitWidget(page, 'board.kpi.satisfaction_rate',
+        (w) => w.value === pct(board.district.satisfaction_rate));
+      await waitWidget(page, 'board.streets', (w) => w.value.startsWith('15|'));
+      await screenshot(page, device === PHONE ? 'board-phone' : 'board-desktop');
+    });
+  }
+});
