@@ -338,7 +338,9 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
     }
     const int bar_col =
         t.bar.empty() ? -1 : (t.bar_column >= 0 ? t.bar_column : static_cast<int>(cols) - 1);
-    if (bar_col >= 0 && bar_col < static_cast<int>(cols)) cw[bar_col] += 90;
+    // Inline bars are shorter on phones.
+    const float bar_w = width < 520 ? 44.0f : 80.0f;
+    if (bar_col >= 0 && bar_col < static_cast<int>(cols)) cw[bar_col] += bar_w + 10;
     float total = 0;
     for (float x : cw) total += x;
     // Spare width is shared by all columns; when short, the widest text column (usually
@@ -346,9 +348,10 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
     if (total <= width) {
       for (float& x : cw) x += (width - total) / static_cast<float>(cols);
     } else {
-      std::size_t flex = 0;
+      // Never the bar column: its figure must stay readable.
+      std::size_t flex = bar_col == 0 ? 1 : 0;
       for (std::size_t c = 0; c < cols; ++c)
-        if (cw[c] > cw[flex]) flex = c;
+        if (static_cast<int>(c) != bar_col && cw[c] > cw[flex]) flex = c;
       cw[flex] = std::max(60.0f, cw[flex] + (width - total));
     }
     const float row_h = small + 14;
@@ -372,7 +375,7 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
       for (std::size_t c = 0; c < cols && c < t.rows[r].size(); ++c) {
         float tx = x;
         if (static_cast<int>(c) == bar_col && r < t.bar.size()) {
-          const float bwid = 80;
+          const float bwid = bar_w;
           const float f = static_cast<float>(std::clamp(t.bar[r], 0.0, 1.0));
           dl->AddRectFilled(ImVec2(x, p.y + row_h * 0.5f - 4),
                             ImVec2(x + bwid, p.y + row_h * 0.5f + 4), theme::kNeutralSoft, 3);

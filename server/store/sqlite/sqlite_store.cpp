@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <set>
 
 #include "server/store/migrations.hpp"
 
@@ -404,11 +405,14 @@ Result<int> SqliteStore::migrate() {
         if (!cx.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                      "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"))
           return fail(cx, "migrate");
-        auto cur = cx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-        const int have = cur.step() ? static_cast<int>(cur.int64(0)) : 0;
+        // Every migration not yet applied runs, in order, even one numbered below the
+        // highest applied (branches may land out of order).
+        std::set<int> have;
+        for (auto cur = cx.prepare("SELECT version FROM schema_migrations"); cur.step();)
+          have.insert(static_cast<int>(cur.int64(0)));
         int applied = 0;
         for (const auto& m : migrations()) {
-          if (m.version <= have) continue;
+          if (have.contains(m.version)) continue;
           Tx tx(cx);
           if (!tx.ok() || !cx.exec(m.sql)) return fail(cx, m.name);
           auto ins = cx.prepare(
