@@ -90,33 +90,48 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = os.getenv("BENCH_TOKEN") and ("Bearer " .. os.getenv("BENCH_TOKEN")) or nil
 wrk.body = os.getenv("BENCH_BODY")
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.1f %.2f %.2f\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  local e = summary.errors
+  io.write(string.format("RESULT %.1f %.2f %.2f %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.status + e.connect + e.read + e.write + e.timeout))
 end
 LUA
 GETLUA="$DATA/get.lua"
 cat >"$GETLUA" <<'LUA'
 wrk.headers["Authorization"] = os.getenv("BENCH_TOKEN") and ("Bearer " .. os.getenv("BENCH_TOKEN")) or nil
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.1f %.2f %.2f\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  local e = summary.errors
+  io.write(string.format("RESULT %.1f %.2f %.2f %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.status + e.connect + e.read + e.write + e.timeout))
 end
 LUA
 
 TICKET_BODY='{"category":"env.noise","description":"夜间施工噪音很大，影响休息","location":{"lat":35.41,"lng":116.58},"contact":{"name":"测试","phone":"13800001234"}}'
 run() {  # name script url token body
   BENCH_TOKEN="$4" BENCH_BODY="$5" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECONDS_EACH}s" -s "$2" "$3" |
-    awk '/^RESULT/ {print $2, $3, $4}'
+    awk '/^RESULT/ {print $2, $3, $4, $5}'
+}
+one() {  # script url token body -> "status ms" of a single request on an idle server
+  local method=GET
+  [ "$1" = "$LUA" ] && method=POST
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X "$method" "$2" \
+    ${3:+-H "Authorization: Bearer $3"} ${4:+-H 'Content-Type: application/json' -d "$4"} |
+    awk '{printf "%s %.1f\n", $1, $2 * 1000}'
 }
 
 echo "[bench] $SERVER, $TICKETS tickets, wrk -t$WRK_THREADS -c$CONNS -d${SECONDS_EACH}s, server --threads $SERVER_THREADS"
-printf '%-22s %12s %10s %10s %8s\n' route "req/s" "p50 ms" "p99 ms" "ratio"
-read -r BASE_RPS P50 P99 < <(run echo "$LUA" "$BASE/api/v1/bench/echo" "" '{"ping":"pong"}')
-printf '%-22s %12.0f %10.2f %10.2f %8s\n' "echo (baseline)" "$BASE_RPS" "$P50" "$P99" "1.00"
+# "alone": one request on the otherwise idle server (status, ms); "errors": non-2xx and
+# socket errors during the wrk run.
+printf '%-20s %9s %9s %9s %7s %7s %12s\n' route "req/s" "p50 ms" "p99 ms" ratio errors "alone"
+read -r BASE_RPS P50 P99 ERR < <(run echo "$LUA" "$BASE/api/v1/bench/echo" "" '{"ping":"pong"}')
+printf '%-20s %9.0f %9.2f %9.2f %7s %7d %12s\n' "echo (baseline)" "$BASE_RPS" "$P50" "$P99" "1.00" \
+  "$ERR" "$(one "$LUA" "$BASE/api/v1/bench/echo" "" '{"ping":"pong"}')"
 while IFS='|' read -r name script url token body; do
-  read -r RPS P50 P99 < <(run "$name" "$script" "$url" "$token" "$body")
-  printf '%-22s %12.0f %10.2f %10.2f %8.2f\n' "$name" "$RPS" "$P50" "$P99" \
-    "$(python3 -c "print($RPS / $BASE_RPS)")"
+  ALONE=$(one "$script" "$url" "$token" "$body")
+  read -r RPS P50 P99 ERR < <(run "$name" "$script" "$url" "$token" "$body")
+  printf '%-20s %9.0f %9.2f %9.2f %7.2f %7d %12s\n' "$name" "$RPS" "$P50" "$P99" \
+    "$(python3 -c "print($RPS / $BASE_RPS)")" "$ERR" "$ALONE"
 done <<ROUTES
 ticket create|$LUA|$BASE/api/v1/tickets|$CITIZEN|$TICKET_BODY
 ticket detail|$GETLUA|$BASE/api/v1/tickets/$NUMBER|$DISTRICT|

@@ -327,6 +327,10 @@ HttpServer::HttpServer(HttpConfig config, Services services)
   const std::size_t threads = config_.threads;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // cpp-httplib checks Content-Length against this before reading: uploads are the largest.
+  // A response goes out in more than one write (headers, then body): with Nagle's
+  // algorithm the second waits for the client's delayed ACK, some 40 ms per request on
+  // a kept-alive connection.
+  server_.set_tcp_nodelay(true);
   server_.set_payload_max_length(6 * 1024 * 1024);
   server_.set_read_timeout(10, 0);
   server_.set_write_timeout(10, 0);
