@@ -13,7 +13,8 @@
  *   - canvas size x devicePixelRatio, the clipboard, browser history, the font file.
  *   - photos (picker, canvas downscale, upload with progress), geolocation, the live
  *     stream (EventSource) and, inside an embedding frame, postMessage to the host,
- * For tests it exposes window.portal: ready, frame, firstFrameMs, widgets(), idle().
+ * For tests it exposes window.portal: ready, frame, firstFrameMs, frameMs, widgets(), idle(),
+ * and benchList(n) (the list of my tickets filled with n made-up rows, for benchmarks).
  */
 (function () {
   'use strict';
@@ -42,6 +43,8 @@
   const portal = window.portal = {
     ready: false,        // true once the first frame is on screen
     frame: 0,            // frames drawn so far
+    frameMs: [],         // CPU time of the last frames drawn (ms, at most 600 kept)
+    frameUiMs: [],       // ... of which building the UI (view-models, widgets, draw lists)
     firstFrameMs: null,  // performance.now() of the first frame (ms since navigation start)
     fontBytes: 0,
     fontAtlas: null,     // the last atlas build: {ms, glyphs, width, height, builds}
@@ -51,6 +54,9 @@
     },
     widget: function (id) {
       return portal.widgets().find(function (w) { return w.id === id; }) || null;
+    },
+    benchList: function (rows) {
+      if (api) api.call('portal_bench_list', null, ['number'], [rows]);
     },
     // True when the app has drawn everything it has to: no frame is scheduled.
     idle: function () {
@@ -448,8 +454,12 @@
       }, function () { bridge.fatal('font'); });
     },
 
-    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor) {
+    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, ms, uiMs) {
       portal.frame = frame;
+      portal.frameMs.push(ms);
+      portal.frameUiMs.push(uiMs);
+      if (portal.frameMs.length > 600) portal.frameMs.splice(0, portal.frameMs.length - 600);
+      if (portal.frameUiMs.length > 600) portal.frameUiMs.splice(0, portal.frameUiMs.length - 600);
       if (!portal.ready) {
         portal.ready = true;
         portal.firstFrameMs = performance.now();

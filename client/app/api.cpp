@@ -121,6 +121,7 @@ User user_of(const core::Json& j) {
   u.id = str(j, "id");
   u.name = str(j, "name");
   u.role = str(j, "role");
+  u.unit_id = str(j, "unit_id");
   return u;
 }
 
@@ -146,7 +147,8 @@ core::Result<TicketDetail> detail_of(const net::Response& r) {
   for (const auto& w : sub(*json, "whistles")) {
     if (!w.is_object()) continue;
     d.whistles.push_back({str(w, "unit_name"), str(w, "status"), str(w, "summoned_at"),
-                          str(w, "checked_in_at"), str(w, "done_at")});
+                          str(w, "checked_in_at"), str(w, "done_at"), str(w, "id"),
+                          str(w, "unit_id")});
   }
   for (const auto& a : sub(*json, "attachments")) {
     if (!a.is_object()) continue;
@@ -187,7 +189,9 @@ core::Result<std::vector<T>> items_of(const net::Response& r, Fn fn) {
 void Api::send(net::Request req, std::function<void(net::Response)> done) {
   if (req.url.rfind("http", 0) != 0) req.url = base_ + req.url;
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
-  if (req.method == "POST" && !req.body.empty())
+  bool typed = false;
+  for (const auto& h : req.headers) typed = typed || h.first == "Content-Type";
+  if (req.method == "POST" && !req.body.empty() && !typed)
     req.headers.emplace_back("Content-Type", "application/json");
   req.headers.emplace_back("Accept", "application/json");
   http_.send(std::move(req), std::move(done));
@@ -240,24 +244,62 @@ void Api::me(Done<User> done) {
   });
 }
 
+namespace {
+TicketSummary summary_of(const core::Json& j) {
+  TicketSummary t;
+  t.number = str(j, "number");
+  t.status = str(j, "status");
+  t.level = str(j, "level");
+  t.category = str(j, "category");
+  t.description = str(j, "description");
+  t.created_at = str(j, "created_at");
+  t.updated_at = str(j, "updated_at");
+  t.response_due_at = str(j, "response_due_at");
+  t.resolve_due_at = str(j, "resolve_due_at");
+  t.handler = str(sub(j, "assignee"), "name");
+  auto o = j.find("overdue");
+  t.overdue = o != j.end() && o->is_boolean() && o->get<bool>();
+  return t;
+}
+}  // namespace
+
 void Api::my_tickets(Done<std::vector<TicketSummary>> done) {
   net::Request req;
   req.url = "/api/v1/tickets?scope=mine&page_size=200";
+  send(std::move(req),
+       [done = std::move(done)](net::Response r) { done(items_of<TicketSummary>(r, summary_of)); });
+}
+
+void Api::queue(Done<std::vector<TicketSummary>> done) {
+  net::Request req;
+  req.url = "/api/v1/tickets?scope=queue&page_size=200";
+  send(std::move(req),
+       [done = std::move(done)](net::Response r) { done(items_of<TicketSummary>(r, summary_of)); });
+}
+
+void Api::act(const std::string& number, const core::Json& body, Done<TicketDetail> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/tickets/" + url_encode(number) + "/actions";
+  req.body = body.dump(-1, ' ', false, core::Json::error_handler_t::replace);
+  send(std::move(req), [done = std::move(done)](net::Response r) { done(detail_of(r)); });
+}
+
+void Api::hotline_import(const std::string& body, bool csv, Done<core::Json> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/hotline/import";
+  req.body = body;
+  req.headers.emplace_back("Content-Type", csv ? "text/csv" : "application/json");
   send(std::move(req), [done = std::move(done)](net::Response r) {
-    done(items_of<TicketSummary>(r, [](const core::Json& j) {
-      TicketSummary t;
-      t.number = str(j, "number");
-      t.status = str(j, "status");
-      t.level = str(j, "level");
-      t.category = str(j, "category");
-      t.description = str(j, "description");
-      t.created_at = str(j, "created_at");
-      t.updated_at = str(j, "updated_at");
-      t.handler = str(sub(j, "assignee"), "name");
-      auto o = j.find("overdue");
-      t.overdue = o != j.end() && o->is_boolean() && o->get<bool>();
-      return t;
-    }));
+    // A batch with bad rows is refused whole (422) with the problem of each row.
+    auto json = core::parse_json(r.body);
+    const bool rows = r.status == 422 && json.ok() && json->is_object() &&
+                      json->contains("errors") && (*json)["errors"].is_array();
+    if (!is_success(r.status) && !rows) return done(error_from(r));
+    if (!json.ok() || !json->is_object())
+      return done(core::Error{"bad_answer", "not an object", {}, 502});
+    done(std::move(*json));
   });
 }
 

@@ -36,6 +36,11 @@ class Api {
   void logout();
   void me(Done<User> done);
   void my_tickets(Done<std::vector<TicketSummary>> done);
+  // Handlers: the tickets of their scope (GET /tickets?scope=queue), and an action on one.
+  void queue(Done<std::vector<TicketSummary>> done);
+  void act(const std::string& number, const core::Json& body, Done<TicketDetail> done);
+  // Hotline agents: a batch of work orders, CSV or a JSON array, as typed or pasted.
+  void hotline_import(const std::string& body, bool csv, Done<core::Json> done);
   void events(const std::string& number, const std::string& access_code,
               Done<std::vector<TicketEvent>> done);
   void rate(const std::string& number, const std::string& access_code, bool resolved,

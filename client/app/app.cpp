@@ -107,6 +107,7 @@ bool App::begin_frame() {
 
 void App::apply(const Intents& intents) {
   for (const Intent& i : intents.list()) {
+    if (apply_workbench(i)) continue;
     std::visit(
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
@@ -121,6 +122,10 @@ void App::apply(const Intents& intents) {
           } else if constexpr (std::is_same_v<V, intent::EditField>) {
             edit(v.field, v.value);
           } else if constexpr (std::is_same_v<V, intent::SetAnonymous>) {
+            if (file_channel_ == "patrol") {  // the patrol form's box: resolved on the spot
+              on_the_spot_ = v.value;
+              return;
+            }
             anonymous_ = v.value;
             idempotency_key_.clear();
           } else if constexpr (std::is_same_v<V, intent::PickCategory>) {
@@ -185,6 +190,7 @@ void App::apply(const Intents& intents) {
             if (screen() == Screen::my_tickets) load_my_tickets();
             if (screen() == Screen::services) load_units();
             if (screen() == Screen::submit) load_grids();
+            if (screen() == Screen::queue) load_queue();
           }
         },
         i);
@@ -208,6 +214,10 @@ void App::navigate(Screen to, bool replace) {
   }
   if (to == Screen::categories) category_search_.clear();
   if (to == Screen::my_tickets) load_my_tickets();
+  if (to == Screen::queue) load_queue();
+  if (to == Screen::ticket) {
+    unread_.erase(std::remove(unread_.begin(), unread_.end(), ticket_number_), unread_.end());
+  }
   if (to == Screen::submit && !grids_.loaded()) load_grids();
   if (to == Screen::services) {
     if (!units_.loaded()) load_units();
@@ -294,6 +304,16 @@ void App::edit(Field field, std::string value) {
     case Field::rating_comment:
       rate_comment_ = std::move(value);
       return;
+    case Field::action_note:
+      action_note_ = std::move(value);
+      if (action_error_ == "note") action_error_.clear();
+      return;
+    case Field::action_into:
+      action_into_ = std::move(value);
+      return;
+    case Field::import_text:
+      import_text_ = std::move(value);
+      return;
   }
 }
 
@@ -324,6 +344,8 @@ void App::submit_ticket() {
   d.contact.phone = trim(phone_);
   d.anonymous = anonymous_;
   d.channel = embedded_ ? core::Channel::embed : core::Channel::web;
+  if (is_handler() && file_channel_ == "patrol") d.channel = core::Channel::patrol;
+  if (is_handler() && file_channel_ == "hotline") d.channel = core::Channel::hotline;
   for (const auto& p : photos_) {
     if (p.state == 0) {
       field_errors_.insert_or_assign("attachments",
@@ -383,6 +405,22 @@ void App::submit_ticket() {
       photos_.clear();
       if (mine_.loaded()) mine_.reset();
       host_event("ticket_created", {{"number", receipt.number}});
+      if (is_handler()) {
+        if (queue_.loaded()) load_queue();
+        // Found and settled on patrol: accept it and resolve it at once.
+        if (file_channel_ == "patrol" && on_the_spot_) {
+          const std::string number = receipt.number;
+          const std::string reply = std::string(tr(lang_, T::patrol_on_spot_reply));
+          api_.act(number, {{"action", "accept"}}, [this, number, reply](auto) {
+            api_.act(number, {{"action", "resolve"}, {"reply", reply}}, [this](auto) {
+              post([this] {
+                if (queue_.loaded()) load_queue();
+              });
+            });
+          });
+        }
+        on_the_spot_ = false;
+      }
       if (screen() == Screen::submit) navigate(Screen::receipt, /*replace=*/true);
     });
   });
@@ -474,6 +512,9 @@ ShellView App::shell() const {
   v.lang = lang_;
   v.can_go_back = stack_.size() > 1;
   v.embedded = embedded_;
+  if (screen() == Screen::submit && is_handler() && !file_channel_.empty())
+    v.title = file_channel_ == "patrol" ? T::queue_patrol : T::queue_file_call;
+  if (screen() == Screen::action) v.title = action_title();
   if (toast_until_ > 0 && services_.now_ms() < toast_until_)
     v.toast = std::string(tr(lang_, toast_));
   return v;
@@ -484,6 +525,7 @@ HomeView App::home() const {
   for (const auto& r : recent_) v.recent.push_back({r.number, r.code});
   v.signed_in = signed_in();
   v.user_name = session_.user.name;
+  v.handler = is_handler();
   v.leader = Cockpit::is_leader(session_.user.role);
   return v;
 }
@@ -517,6 +559,8 @@ SubmitView App::submit() const {
   v.description_chars = core::utf8_length(description_).value_or(0);
   v.description_max = core::limits::kDescriptionMaxChars;
   v.anonymous = anonymous_;
+  v.patrol = is_handler() && file_channel_ == "patrol";
+  v.on_the_spot = on_the_spot_;
   v.submitting = submission_.loading();
   if (submission_.failed() && submission_.error.field.empty())
     v.banner = std::string(error_message(lang_, submission_.error));
@@ -660,10 +704,13 @@ TicketPage App::ticket() const {
                " · " + std::string(satisfaction_name(lang_, r->satisfaction));
     if (!r->comment.empty()) p.rating += " · " + r->comment;
   }
-  p.can_rate = std::find(t.allowed_actions.begin(), t.allowed_actions.end(), "rate") !=
-                   t.allowed_actions.end() ||
-               (t.status == core::Status::resolved && !ticket_.value.rating);
+  // Only the submitter rates here; handlers record a phone rating as an action.
+  p.can_rate = !is_handler() && (std::find(t.allowed_actions.begin(), t.allowed_actions.end(),
+                                           "rate") != t.allowed_actions.end() ||
+                                 (t.status == core::Status::resolved && !ticket_.value.rating));
   p.live = stream_open_;
+  p.actions = action_buttons();
+  p.busy = acting_.loading();
   return p;
 }
 
@@ -678,13 +725,14 @@ void App::sign_in(bool registering) {
       adopt_session(auth_.value);
       password_.clear();
       reg_password_.clear();
-      // Leaders land in the data cockpit; citizens on the list of their tickets (the
-      // account screen is replaced: no history step back and forth).
+      // Leaders land in the data cockpit, other staff on their workbench, citizens on
+      // the list of their tickets (the account screen is replaced: no history step back
+      // and forth).
       if (Cockpit::is_leader(session_.user.role)) {
         if (screen() == Screen::account) navigate(Screen::cockpit, /*replace=*/true);
         open_cockpit();
       } else if (screen() == Screen::account) {
-        navigate(Screen::my_tickets, /*replace=*/true);
+        navigate(is_handler() ? Screen::queue : Screen::my_tickets, /*replace=*/true);
       }
     });
   };
@@ -708,6 +756,7 @@ void App::adopt_session(Session s) {
       if (r.ok()) {
         see_text(r.value().name);
         session_.user = r.value();
+        if (is_handler() && queue_.state == LoadState::idle) load_queue();
       } else if (r.error().status == 401) {
         session_ = {};
         api_.set_token({});
@@ -727,6 +776,10 @@ void App::sign_out() {
   services_.session_save(kSessionKey, "");
   mine_.reset();
   mine_.value.clear();
+  queue_.reset();
+  queue_.value.clear();
+  unread_.clear();
+  file_channel_.clear();
   cockpit_.reset();
   services_.stream("");
   stream_open_ = false;
@@ -836,6 +889,7 @@ void App::on_stream_event(const std::string& data) {
       ticket_.reset();
     }
     if (signed_in() && (mine_.loaded() || screen() == Screen::my_tickets)) load_my_tickets();
+    if (is_handler()) on_queue_change(number);
   });
 }
 
@@ -1043,19 +1097,61 @@ MyTicketsView App::my_tickets() const {
   MyTicketsView v;
   v.state = mine_.state;
   if (mine_.failed()) v.error = std::string(error_message(lang_, mine_.error));
-  for (const auto& t : mine_.value) {
-    TicketRow row;
-    row.number = t.number;
-    row.title = category_name(t.category);
-    row.excerpt = t.description;
-    row.status = core::parse_status(t.status).value_or(core::Status::submitted);
-    row.status_name = std::string(status_name(lang_, row.status));
-    row.updated = format_local_time(t.updated_at);
-    row.handler = t.handler;
-    row.overdue = t.overdue;
-    v.rows.push_back(std::move(row));
+  // An answer keeps its request's ticket: the state tells a loaded list from a loading one.
+  const std::uint64_t key = mine_.ticket * 4 + static_cast<std::uint64_t>(mine_.state);
+  if (!mine_rows_ || mine_rows_ticket_ != key || mine_rows_lang_ != lang_) {
+    auto rows = std::make_shared<std::vector<TicketRow>>();
+    rows->reserve(mine_.value.size());
+    for (const auto& t : mine_.value) {
+      TicketRow row;
+      row.number = t.number;
+      row.title = category_name(t.category);
+      row.excerpt = t.description;
+      row.status = core::parse_status(t.status).value_or(core::Status::submitted);
+      row.status_name = std::string(status_name(lang_, row.status));
+      row.updated = format_local_time(t.updated_at);
+      row.handler = t.handler;
+      row.overdue = t.overdue;
+      rows->push_back(std::move(row));
+    }
+    mine_rows_ = std::move(rows);
+    mine_rows_ticket_ = key;
+    mine_rows_lang_ = lang_;
   }
+  v.rows = mine_rows_;
   return v;
+}
+
+void App::bench_fill_my_tickets(int rows) {
+  static constexpr const char* kStatuses[] = {"assigned", "accepted", "in_progress", "resolved",
+                                              "closed"};
+  static constexpr const char* kTexts[] = {
+      "小区门口路灯不亮已经一周，晚上出行不便。", "夜间施工噪音扰民，持续到凌晨。",
+      "楼道堆放杂物，存在消防隐患。", "道路井盖破损，车辆经过有危险。"};
+  std::vector<TicketSummary> list;
+  list.reserve(static_cast<std::size_t>(std::max(rows, 0)));
+  for (int i = 0; i < rows; ++i) {
+    TicketSummary t;
+    char number[32];
+    std::snprintf(number, sizeof number, "RC20261125%08d", i + 1);
+    t.number = number;
+    t.status = kStatuses[i % 5];
+    t.level = "grid";
+    t.category =
+        categories_.value.empty()
+            ? "env.noise"
+            : categories_.value[static_cast<std::size_t>(i) % categories_.value.size()].code;
+    t.description = kTexts[i % 4];
+    t.created_at = t.updated_at = "2026-11-25T02:30:00Z";
+    t.overdue = i % 17 == 0;
+    list.push_back(std::move(t));
+  }
+  const auto t = mine_.start();
+  mine_.finish(t, std::move(list));
+  if (screen() != Screen::my_tickets) {
+    stack_.push_back(Screen::my_tickets);
+    services_.history_push(static_cast<int>(stack_.size()) - 1);
+  }
 }
 
 RateView App::rate() const {

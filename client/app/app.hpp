@@ -59,6 +59,12 @@ class App {
   RateView rate() const;
   ServicesView services_directory() const;
   bool signed_in() const { return !session_.token.empty(); }
+  // The handler workbench (workbench.cpp).
+  QueueView queue() const;
+  ActionFormView action_form() const;
+  ImportView import_view() const;
+  // Signed in with a staff role: the workbench instead of "my tickets".
+  bool is_handler() const;
   // The data cockpit (leaders) and the public board (anyone): app/cockpit.hpp.
   CockpitView cockpit() const;
   BoardView board() const;
@@ -71,6 +77,9 @@ class App {
   void on_stream_event(const std::string& data);
   // A message of the host page (embedding): {"type":"token","token":...}.
   void on_host_message(const std::string& json);
+
+  // Benchmarks: my tickets replaced by `rows` made-up rows, and their list shown.
+  void bench_fill_my_tickets(int rows);
 
   GlyphSet& glyphs() { return glyphs_; }
   // When a timed change (a toast going away) needs a redraw; 0 when none.
@@ -112,6 +121,17 @@ class App {
   const Unit* nearest_mediation() const;
   MapView map_view() const;
 
+  // The handler workbench (workbench.cpp).
+  bool apply_workbench(const Intent& i);
+  void load_queue();
+  void open_action(const std::string& action);
+  void toggle_pick(const std::string& id);
+  void submit_action();
+  void submit_import();
+  void on_queue_change(const std::string& number);
+  std::vector<TicketPage::ActionButton> action_buttons() const;
+  T action_title() const;
+
   Api api_;
   Services& services_;
   std::function<void()> wake_;
@@ -151,6 +171,10 @@ class App {
   bool registering_ = false;
   std::string login_, password_, reg_name_, reg_phone_, reg_password_;
   Async<std::vector<TicketSummary>> mine_;
+  // The rows of my tickets as last built, for the answer (ticket and state) and language.
+  mutable std::shared_ptr<const std::vector<TicketRow>> mine_rows_;
+  mutable std::uint64_t mine_rows_ticket_ = 0;
+  mutable Lang mine_rows_lang_ = Lang::zh;
 
   // Rating.
   int rate_resolved_ = -1, rate_satisfaction_ = 0;
@@ -177,6 +201,21 @@ class App {
   std::string stream_for_;  // "token" or the number the anonymous stream follows
   bool embedded_ = false;
 
+  // The handler workbench.
+  Async<std::vector<TicketSummary>> queue_;
+  QueueFilter queue_filter_ = QueueFilter::open;
+  std::vector<std::string> unread_;  // tickets changed live since they were last opened
+  mutable std::shared_ptr<const std::vector<TicketRow>> queue_rows_;
+  mutable std::uint64_t queue_rows_ticket_ = 0;
+  mutable std::size_t queue_rows_key_ = 0;  // filter, language and unread count it shows
+  std::string action_, action_note_, action_into_;
+  std::vector<std::string> action_picks_;
+  std::string action_error_;  // a form problem found before sending
+  Async<TicketDetail> acting_;
+  std::string import_text_;
+  Async<core::Json> import_;
+  std::string file_channel_;  // "hotline" | "patrol" while staff file a report; "" for citizens
+  bool on_the_spot_ = false;  // a patrol report resolved where it was found
   // The cockpit and the public board (declared last: it uses api_ and services_).
   Cockpit cockpit_{api_, services_, [this](std::function<void()> fn) { post(std::move(fn)); }};
   void open_cockpit();

@@ -123,8 +123,19 @@ std::string_view action_name(Lang lang, std::string_view a) {
 }
 
 std::string_view role_name(Lang lang, std::string_view role) {
-  if (role == "citizen") return tr(lang, T::role_citizen);
-  if (role == "system") return tr(lang, T::role_system);
+  static constexpr std::pair<std::string_view, T> kNames[] = {
+      {"citizen", T::role_citizen},
+      {"anonymous", T::role_citizen},
+      {"system", T::role_system},
+      {"grid_worker", T::role_grid_worker},
+      {"community_staff", T::role_community},
+      {"street_staff", T::role_street},
+      {"district_staff", T::role_district},
+      {"unit_staff", T::role_unit},
+      {"hotline_agent", T::role_hotline},
+  };
+  for (const auto& [name, key] : kNames)
+    if (name == role) return tr(lang, key);
   return tr(lang, T::role_staff);
 }
 

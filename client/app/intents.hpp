@@ -59,6 +59,21 @@ struct RemovePhoto {
   std::size_t index;
 };
 struct RetryList {};  // my tickets, the map or the services directory, whichever is shown
+// The handler workbench.
+struct SetQueueFilter {
+  QueueFilter value;
+};
+struct OpenAction {  // a button of the ticket page: accept at once, else its form
+  std::string action;
+};
+struct TogglePick {
+  std::string id;
+};
+struct SubmitAction {};
+struct FileForCaller {  // hotline agent or patrol: the report form on that channel
+  bool patrol;
+};
+struct SubmitImport {};
 // [SECTION] Cockpit and public board: one intent with an operation and its argument
 // (a tab, interval, dimension or metric key; a CSV path and file name; a topic id or
 // a suggestion's index).
@@ -88,7 +103,9 @@ using Intent = std::variant<
     intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
     intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
     intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
-    intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::Cockpit>;
+    intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter,
+    intent::OpenAction, intent::TogglePick, intent::SubmitAction, intent::FileForCaller,
+    intent::SubmitImport, intent::Cockpit>;
 
 class Intents {
  public:

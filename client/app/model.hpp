@@ -12,6 +12,7 @@ namespace portal::client {
 
 struct User {
   std::string id, name, role;
+  std::string unit_id;  // unit staff: their unit
 };
 struct Session {
   std::string token, expires_at;
@@ -21,11 +22,13 @@ struct Session {
 struct TicketSummary {
   std::string number, status, level, category, description, created_at, updated_at;
   std::string handler;
+  std::string response_due_at, resolve_due_at;
   bool overdue = false;
 };
 
 struct Whistle {
   std::string unit_name, status, summoned_at, checked_in_at, done_at;
+  std::string id, unit_id;
 };
 struct Photo {
   std::string id;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ enum class Screen {
   my_tickets,
   rate,
   services,
+  // The handler workbench.
+  queue,
+  action,
+  hotline_import,
   // The data cockpit (leaders) and the public board (anyone).
   cockpit,
   board
@@ -44,6 +49,9 @@ enum class Field {
   reg_phone,
   reg_password,
   rating_comment,
+  action_note,
+  action_into,
+  import_text,
   topic_reply  // the cockpit's package-resolution reply
 };
 
@@ -58,6 +66,7 @@ struct ShellView {
   bool can_go_back = false;
   std::string toast;      // a short notice ("已复制"); empty when none
   bool embedded = false;  // inside a host page: compact, no chrome
+  T title = T::count_;    // a screen's own title where it serves several purposes
 };
 
 struct RecentItem {
@@ -67,7 +76,8 @@ struct HomeView {
   std::vector<RecentItem> recent;
   bool signed_in = false;
   std::string user_name;
-  bool leader = false;  // the account has a data cockpit
+  bool handler = false;  // staff: the account has a workbench
+  bool leader = false;   // the account has a data cockpit
 };
 
 struct AccountView {
@@ -80,11 +90,13 @@ struct TicketRow {
   std::string number, title, excerpt, status_name, updated, handler;
   core::Status status = core::Status::submitted;
   bool overdue = false;
+  bool unread = false;  // changed since its reader last opened it (handlers' queue)
 };
 struct MyTicketsView {
   LoadState state = LoadState::idle;
   std::string error;
-  std::vector<TicketRow> rows;
+  // Shared and built once per answer and language: a list may hold thousands of rows.
+  std::shared_ptr<const std::vector<TicketRow>> rows;
 };
 
 // The grid map: outlines in lng/lat, the chosen grid, the pin.
@@ -123,6 +135,8 @@ struct SubmitView {
   FieldView description, address, lat, lng, name, phone;
   std::size_t description_chars = 0, description_max = 0;
   bool anonymous = false;
+  bool patrol = false;  // a grid worker's patrol report: the box means "resolved on the spot"
+  bool on_the_spot = false;
   bool submitting = false;
   MapView map;
   std::string place;    // the chosen grid, named ("" before a place is chosen)
@@ -180,6 +194,12 @@ struct TicketPage {
   std::string rating;  // how it was rated ("" when not rated)
   bool can_rate = false;
   bool live = false;  // live updates are connected
+  // A handler's view: the actions the server allows now, as buttons.
+  struct ActionButton {
+    std::string action, label;
+  };
+  std::vector<ActionButton> actions;
+  bool busy = false;  // an action is being sent
 };
 
 struct RateView {
@@ -205,6 +225,59 @@ struct ServicesView {
     std::vector<UnitRow> units;
   };
   std::vector<Group> groups;
+};
+
+}  // namespace portal::client
+
+namespace portal::client {
+
+// [SECTION] The handler workbench
+
+enum class QueueFilter { open, overdue, all };
+struct QueueView {
+  LoadState state = LoadState::idle;
+  std::string error;
+  std::string user_name, role_name;
+  QueueFilter filter = QueueFilter::open;
+  std::size_t unread = 0;
+  std::size_t open = 0, overdue = 0, all = 0;  // counts behind the filter tabs
+  std::shared_ptr<const std::vector<TicketRow>> rows;
+  bool can_file = false;    // hotline agents: file a call, import a batch
+  bool can_patrol = false;  // grid workers: a patrol report
+};
+
+// A choice in an action form (a unit to whistle, a whistle to check in or finish).
+struct PickRow {
+  std::string id, name, detail;
+  bool checked = false;
+};
+struct ActionFormView {
+  std::string action, title, number;
+  std::string note_label, note_hint;  // "" when the action takes no text
+  bool note_required = false;
+  FieldView note;
+  bool pick_units = false, pick_whistle = false;
+  std::vector<PickRow> picks;
+  bool merge = false;
+  FieldView into;
+  bool rating = false;  // record_rating: resolved? and satisfaction
+  int resolved = -1, satisfaction = 0;
+  bool photos = false;  // resolve: photos of the result
+  std::vector<PhotoSlotView> photo_slots;
+  bool busy = false;
+  std::string error;
+};
+
+struct ImportRowResult {
+  std::string row, error;
+};
+struct ImportView {
+  FieldView text;
+  bool busy = false;
+  bool done = false;
+  int created = 0;
+  std::vector<ImportRowResult> errors;
+  std::string error;
 };
 
 }  // namespace portal::client

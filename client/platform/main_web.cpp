@@ -31,9 +31,9 @@ EM_JS(void, portal_js_start, (), {
   });
 });
 EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, const char* mode,
-                                    float x, float y, float h, const char* cursor), {
+                                    float x, float y, float h, const char* cursor, double ms, double ui_ms), {
   portalBridge.afterFrame(frame, !!want_text, !!multiline, UTF8ToString(mode), x, y, h,
-                          UTF8ToString(cursor));
+                          UTF8ToString(cursor), ms, ui_ms);
 });
 EM_JS(void, portal_js_font_built, (double ms, int glyphs, int width, int height), {
   portalBridge.fontBuilt(ms, glyphs, width, height);
@@ -71,8 +71,11 @@ EM_BOOL on_animation_frame(double now, void*) {
   rt.frame_pending = false;
   if (!rt.host.has_font()) return EM_FALSE;  // the first frame waits for the font
 
+  // The frame's own cost: applying answers, building and drawing the UI, WebGL calls.
+  const double started = emscripten_get_now();
   rt.app.begin_frame();
   const ui::FrameOutput out = rt.host.frame(rt.app, now);
+  const double frame_ms = emscripten_get_now() - started;
   ++rt.frame_count;
   if (out.has_clipboard) rt.services.copy_to_clipboard(out.clipboard);
   if (out.font_build_ms >= 0)
@@ -100,7 +103,7 @@ EM_BOOL on_animation_frame(double now, void*) {
   }
 
   portal_js_after_frame(rt.frame_count, out.want_text_input, out.multiline, out.input_mode.c_str(),
-                        out.caret_x, out.caret_y, out.caret_h, out.cursor);
+                        out.caret_x, out.caret_y, out.caret_h, out.cursor, frame_ms, out.ui_ms);
   return EM_FALSE;
 }
 
@@ -263,6 +266,13 @@ EMSCRIPTEN_KEEPALIVE void portal_host_message(const char* json) {
 }
 
 EMSCRIPTEN_KEEPALIVE void portal_wake() {
+  portal::client::request_frame(2);
+}
+
+// Benchmarks: the list of my tickets filled with `rows` made-up rows, shown at once.
+EMSCRIPTEN_KEEPALIVE void portal_bench_list(int rows) {
+  if (!runtime) return;
+  runtime->app.bench_fill_my_tickets(rows);
   portal::client::request_frame(2);
 }
 

@@ -61,6 +61,7 @@ struct Ctx {
   GlyphSet* glyphs = nullptr;
   bool wants_frame = false;  // an animation runs or new glyphs need the atlas rebuilt
   float column_x = 0, column_w = 0;
+  float top_bar = 0;              // height of the bar above the body (compact when embedded)
   float card_vpad = 0;            // padding of the card being drawn
   bool viewport_changed = false;  // resized (e.g. a soft keyboard opened): keep the caret in view
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <chrono>
 #include <cmath>
 #include <deque>
 
@@ -288,6 +289,7 @@ FrameOutput Host::frame(App& app, double now_ms) {
   ctx.viewport_changed = m.viewport_changed;
   m.viewport_changed = false;
 
+  const auto ui_started = std::chrono::steady_clock::now();
   ImGui::NewFrame();
   ctx.map.rect_min = ctx.map.rect_max = ImVec2(0, 0);  // the map sets them when drawn
   DrawApp(ctx, app);
@@ -295,6 +297,9 @@ FrameOutput Host::frame(App& app, double now_ms) {
   ctx.map.pinch = 1;
   ctx.map.pinch_pan = ImVec2(0, 0);
   ImGui::Render();
+  out.ui_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ui_started)
+          .count();
 
   glViewport(0, 0, m.fb_w, m.fb_h);
   const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(theme::kPage);

@@ -22,6 +22,7 @@ struct FrameOutput {
   bool more_frames = false;        // input still queued, an animation runs, or state changed
   const char* cursor = "default";  // CSS cursor for the canvas
   double font_build_ms = -1;       // >= 0 when the atlas was rebuilt this frame
+  double ui_ms = 0;                // building the UI: view-models, widgets, draw lists
   int font_glyphs = 0, font_texture_width = 0, font_texture_height = 0;
 };
 

@@ -82,6 +82,8 @@ void Text(ImDrawList* dl, ImFont* font, float size, ImVec2 p, ImU32 col, std::st
               t.data() + t.size());
 }
 
+}  // namespace
+
 // One ticket of the list: category and status chip, excerpt, when and who.
 bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
   ctx.see(r.title);
@@ -91,7 +93,7 @@ bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
   const ImGuiID gid = w->GetID(id);
   const float body = ctx.size(ctx.fonts.body), small = ctx.size(ctx.fonts.small);
   const float width = AvailWidth();
-  const float h = 14 + body + 8 + small + 6 + small + 14;
+  const float h = 14 + body + 8 + small * 2 + 6 + 14;
   const ImVec2 pos = w->DC.CursorPos;
   const ImRect bb(pos, pos + ImVec2(width, h));
   ImGui::ItemSize(bb);
@@ -130,32 +132,45 @@ bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
   const std::string meta = r.number + "  ·  " + r.updated;
   Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint, meta);
   dl->PopClipRect();
+  // Overdue: a red edge on the left; unread: a dot before the title.
+  if (r.overdue)
+    dl->AddRectFilled(bb.Min, ImVec2(bb.Min.x + 4, bb.Max.y), theme::kDanger, theme::kRadius,
+                      ImDrawFlags_RoundCornersLeft);
+  if (r.unread) dl->AddCircleFilled(ImVec2(pos.x + 7, pos.y + 14 + body * 0.5f), 4, theme::kDanger);
   Record(ctx, id, "button", r.title, r.status_name, true, held);
+  if (r.unread) ctx.log.last().unread = true;
   return pressed;
 }
 
-}  // namespace
+float TicketCardHeight(const Ctx& ctx) {
+  return 14 + ctx.size(ctx.fonts.body) + 8 + ctx.size(ctx.fonts.small) * 2 + 6 + 14;
+}
 
 void DrawMyTickets(Ctx& ctx, const MyTicketsView& v) {
   BeginBody(ctx, "body.mine");
+  const std::size_t n = v.rows ? v.rows->size() : 0;
   if (v.state == LoadState::failed) {
     Banner(ctx, "mine.error", v.error, Tone::danger);
     if (Button(ctx, "mine.retry", ctx.t(T::retry), ButtonKind::secondary))
       ctx.intents.emit(intent::RetryList{});
-  } else if (v.rows.empty() && v.state != LoadState::loaded) {
+  } else if (n == 0 && v.state != LoadState::loaded) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     Spinner(ctx, ImVec2(p.x + AvailWidth() * 0.5f, p.y + 40), 14, theme::kPrimary);
     ImGui::Dummy(ImVec2(1, 80));
-  } else if (v.rows.empty()) {
+  } else if (n == 0) {
     Gap(24);
     Paragraph(ctx, ctx.t(T::mine_empty), ctx.fonts.body, theme::kHint, 1.5f, true);
   }
-  // Rows off screen cost only their rectangle: ItemAdd clips them.
-  for (std::size_t i = 0; i < v.rows.size(); ++i) {
-    const std::string id = "mine." + v.rows[i].number;
-    if (TicketCard(ctx, id.c_str(), v.rows[i]))
-      ctx.intents.emit(intent::OpenTicket{v.rows[i].number, {}});
-  }
+  // Only the rows in view are drawn (and recorded); the others only take their height.
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(n), TicketCardHeight(ctx) + ImGui::GetStyle().ItemSpacing.y);
+  while (clipper.Step())
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const TicketRow& row = (*v.rows)[static_cast<std::size_t>(i)];
+      const std::string id = "mine." + row.number;
+      if (TicketCard(ctx, id.c_str(), row)) ctx.intents.emit(intent::OpenTicket{row.number, {}});
+    }
+  clipper.End();
   if (Button(ctx, "mine.new", ctx.t(T::home_submit_title), ButtonKind::primary))
     ctx.intents.emit(intent::Navigate{Screen::submit});
   EndBody(ctx);
@@ -183,7 +198,7 @@ void DrawRate(Ctx& ctx, const RateView& v) {
   for (int i = 0; i < 5; ++i) {
     const int score = 5 - i;
     const std::string id = "rate.s" + std::to_string(score);
-    if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4))
+    if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4, true))
       ctx.intents.emit(intent::SetSatisfaction{score});
   }
   EndCard(ctx);

@@ -32,6 +32,12 @@ const char* ScreenName(Screen s) {
       return "rate";
     case Screen::services:
       return "services";
+    case Screen::queue:
+      return "queue";
+    case Screen::action:
+      return "action";
+    case Screen::hotline_import:
+      return "hotline_import";
     case Screen::cockpit:
       return "cockpit";
     case Screen::board:
@@ -62,6 +68,12 @@ T TitleOf(Screen s) {
       return T::rate_title;
     case Screen::services:
       return T::services_title;
+    case Screen::queue:
+      return T::queue_title;
+    case Screen::action:
+      return T::ticket_actions;
+    case Screen::hotline_import:
+      return T::import_title;
     case Screen::cockpit:
       return T::cockpit_title;
     case Screen::board:
@@ -73,10 +85,16 @@ T TitleOf(Screen s) {
 }  // namespace
 
 std::vector<T> TitleFontTexts() {
-  std::vector<T> out{T::home_submit_title, T::home_track_title};
-  for (Screen s : {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
-                   Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate,
-                   Screen::services, Screen::cockpit, Screen::board})
+  std::vector<T> out{T::home_submit_title, T::home_track_title,    T::queue_patrol,
+                     T::queue_file_call,   T::btn_accept,          T::btn_contact,
+                     T::btn_progress,      T::btn_escalate,        T::btn_whistle,
+                     T::btn_checkin,       T::btn_whistle_done,    T::btn_resolve,
+                     T::btn_return,        T::btn_reject,          T::btn_merge,
+                     T::btn_record_rating, T::btn_withdraw_whistle};
+  for (Screen s :
+       {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
+        Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate, Screen::services,
+        Screen::queue, Screen::action, Screen::hotline_import, Screen::cockpit, Screen::board})
     out.push_back(TitleOf(s));
   return out;
 }
@@ -114,7 +132,13 @@ void DrawApp(Ctx& ctx, const App& app) {
     ctx.column_w = std::min(ctx.display.x, 1760.0f);
     ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
   }
-  TopBar(ctx, shell, ctx.t(TitleOf(shell.screen)));
+  if (shell.embedded) {
+    ctx.top_bar = shell.can_go_back ? theme::kCompactBar : 0.0f;
+    CompactBar(ctx, shell, ctx.t(shell.title != T::count_ ? shell.title : TitleOf(shell.screen)));
+  } else {
+    ctx.top_bar = theme::kTopBar;
+    TopBar(ctx, shell, ctx.t(shell.title != T::count_ ? shell.title : TitleOf(shell.screen)));
+  }
   switch (shell.screen) {
     case Screen::home:
       DrawHome(ctx, app.home());
@@ -145,6 +169,15 @@ void DrawApp(Ctx& ctx, const App& app) {
       break;
     case Screen::services:
       DrawServices(ctx, app.services_directory());
+      break;
+    case Screen::queue:
+      DrawQueue(ctx, app.queue());
+      break;
+    case Screen::action:
+      DrawAction(ctx, app.action_form());
+      break;
+    case Screen::hotline_import:
+      DrawImport(ctx, app.import_view());
       break;
     case Screen::cockpit:
       DrawCockpit(ctx, app.cockpit());

@@ -108,6 +108,8 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
 
   // Account, my matters, services.
   BeginCard(ctx, true);
+  if (v.handler && ListRow(ctx, "home.queue", ctx.t(T::home_queue), v.user_name))
+    ctx.intents.emit(intent::Navigate{Screen::queue});
   if (v.signed_in) {
     if (ListRow(ctx, "home.mine", ctx.t(T::home_mine), v.user_name))
       ctx.intents.emit(intent::Navigate{Screen::my_tickets});

@@ -147,8 +147,12 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
               FieldKind::text, {}, focus(Field::name));
     TextField(ctx, "submit.phone", Field::phone, ctx.t(T::field_phone), ctx.t(T::phone_hint),
               v.phone, FieldKind::phone, ctx.t(T::phone_note), focus(Field::phone));
-    if (Checkbox(ctx, "submit.anonymous", ctx.t(T::anonymous), v.anonymous))
+    if (v.patrol) {
+      if (Checkbox(ctx, "submit.on_the_spot", ctx.t(T::patrol_on_spot), v.on_the_spot))
+        ctx.intents.emit(intent::SetAnonymous{!v.on_the_spot});
+    } else if (Checkbox(ctx, "submit.anonymous", ctx.t(T::anonymous), v.anonymous)) {
       ctx.intents.emit(intent::SetAnonymous{!v.anonymous});
+    }
   }
   EndCard(ctx);
 

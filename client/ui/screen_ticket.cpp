@@ -55,14 +55,17 @@ void DrawReceipt(Ctx& ctx, const ReceiptView& v) {
 
   BeginCard(ctx);
   CopyableValue(ctx, "receipt.number", "receipt.copy_number", ctx.t(T::receipt_number), v.number);
-  w->DrawList->AddLine(ImVec2(w->DC.CursorPos.x, w->DC.CursorPos.y - 4),
-                       ImVec2(w->DC.CursorPos.x + AvailWidth(), w->DC.CursorPos.y - 4),
-                       theme::kDivider);
-  Gap(4);
-  CopyableValue(ctx, "receipt.code", "receipt.copy_code", ctx.t(T::receipt_code), v.code);
+  // Only a report without an account gets an access code.
+  if (!v.code.empty()) {
+    w->DrawList->AddLine(ImVec2(w->DC.CursorPos.x, w->DC.CursorPos.y - 4),
+                         ImVec2(w->DC.CursorPos.x + AvailWidth(), w->DC.CursorPos.y - 4),
+                         theme::kDivider);
+    Gap(4);
+    CopyableValue(ctx, "receipt.code", "receipt.copy_code", ctx.t(T::receipt_code), v.code);
+  }
   EndCard(ctx);
 
-  Banner(ctx, "receipt.keep", ctx.t(T::receipt_keep), Tone::warning);
+  if (!v.code.empty()) Banner(ctx, "receipt.keep", ctx.t(T::receipt_keep), Tone::warning);
 
   BeginCard(ctx);
   KeyValue(ctx, "receipt.respond_by", ctx.t(T::respond_by), v.respond_by);
@@ -139,6 +142,8 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
     }
   }
   EndCard(ctx);
+
+  DrawTicketActions(ctx, v);
 
   BeginCard(ctx);
   KeyValue(ctx, "ticket.category", ctx.t(T::ticket_category), v.category);

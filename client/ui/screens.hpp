@@ -30,4 +30,14 @@ void DrawServices(Ctx& ctx, const ServicesView& v);
 void DrawCockpit(Ctx& ctx, const CockpitView& v);
 void DrawBoard(Ctx& ctx, const BoardView& v);
 
+// The handler workbench (screen_workbench.cpp).
+void DrawQueue(Ctx& ctx, const QueueView& v);
+void DrawTicketActions(Ctx& ctx, const TicketPage& v);
+void DrawAction(Ctx& ctx, const ActionFormView& v);
+void DrawImport(Ctx& ctx, const ImportView& v);
+
+// One ticket of a list (my tickets, a handler's queue) and its height.
+bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r);
+float TicketCardHeight(const Ctx& ctx);
+
 }  // namespace portal::client::ui

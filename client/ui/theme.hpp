@@ -36,6 +36,7 @@ inline constexpr float kSmallFont = 13.5f;
 inline constexpr float kTitleFont = 18.0f;
 inline constexpr float kDisplayFont = 26.0f;
 inline constexpr float kTopBar = 52.0f;
+inline constexpr float kCompactBar = 44.0f;  // embedded: the host app has its own bar
 inline constexpr float kPad = 16.0f;
 inline constexpr float kGap = 12.0f;
 inline constexpr float kRadius = 12.0f;

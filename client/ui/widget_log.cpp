@@ -15,6 +15,8 @@ std::string WidgetLog::to_json() const {
                     {"w", round1(r.w)},   {"h", round1(r.h)},    {"enabled", r.enabled},
                     {"active", r.active}, {"visible", r.visible}};
     if (!r.error.empty()) w["error"] = r.error;
+    if (r.checked) w["checked"] = true;
+    if (r.unread) w["unread"] = true;
     out.push_back(std::move(w));
   }
   return out.dump(-1, ' ', false, core::Json::error_handler_t::replace);

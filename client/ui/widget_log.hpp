@@ -14,9 +14,11 @@ struct WidgetRecord {
   std::string value;  // text of inputs and value labels
   float x = 0, y = 0, w = 0, h = 0;
   bool enabled = true;
-  bool active = false;  // being pressed or edited
-  bool visible = true;  // inside the visible part of its scrolling area
-  std::string error;    // the error shown at the field, if any
+  bool active = false;   // being pressed or edited
+  bool visible = true;   // inside the visible part of its scrolling area
+  std::string error;     // the error shown at the field, if any
+  bool checked = false;  // a chosen row of a list
+  bool unread = false;   // a ticket changed since its reader last opened it
 };
 
 class WidgetLog {
@@ -27,6 +29,7 @@ class WidgetLog {
     return records_.back();
   }
   const std::vector<WidgetRecord>& records() const { return records_; }
+  WidgetRecord& last() { return records_.back(); }
   std::string to_json() const;
 
  private:

@@ -174,13 +174,13 @@ void Gap(float px) {
 void BeginBody(Ctx& ctx, const char* id) {
   // The body spans the screen (the scrollbar and the wheel work anywhere on it); its
   // content is a column centred on wide screens.
-  ImGui::SetCursorScreenPos(ImVec2(0, theme::kTopBar));
+  ImGui::SetCursorScreenPos(ImVec2(0, ctx.top_bar));
   if (ctx.screen_changed) {
     ImGui::SetNextWindowScroll(ImVec2(0, 0));
     ctx.scroll = {};
   }
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme::kPad, theme::kPad));
-  ImGui::BeginChild(id, ImVec2(ctx.display.x, ctx.display.y - theme::kTopBar), false,
+  ImGui::BeginChild(id, ImVec2(ctx.display.x, ctx.display.y - ctx.top_bar), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding);
   ImGui::PopStyleVar();
   ImGuiWindow* w = ImGui::GetCurrentWindow();
@@ -354,20 +354,24 @@ void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view v
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float size = ctx.size(ctx.fonts.body);
   const float small = ctx.size(ctx.fonts.small);
-  const float key_w = ctx.lang == Lang::zh ? 80.0f : 104.0f;
   const float width = AvailWidth();
+  // The value sits right of the key, or under it when the key is too long for the column.
+  const float column = ctx.lang == Lang::zh ? 80.0f : 104.0f;
+  const bool stacked = MeasureText(ctx.fonts.small, small, key).x > column - 8;
+  const float key_w = stacked ? 0.0f : column;
+  const float top = stacked ? std::floor(small * 1.45f) : 0.0f;
   std::vector<TextLine> lines;
   wrap_text(ctx.fonts.body, size, value, width - key_w, lines);
   const float lh = std::floor(size * 1.45f);
   const ImVec2 pos = w->DC.CursorPos;
-  const float height = std::max(lh * lines.size() - (lh - size), size);
+  const float height = top + std::max(lh * lines.size() - (lh - size), size);
   const ImRect bb(pos, pos + ImVec2(width, height));
   ImGui::ItemSize(bb);
   ImGui::ItemAdd(bb, 0);
-  DrawText(w->DrawList, ctx.fonts.small, small, ImVec2(pos.x, pos.y + (size - small) * 0.5f),
-           theme::kText2, key);
+  DrawText(w->DrawList, ctx.fonts.small, small,
+           ImVec2(pos.x, stacked ? pos.y : pos.y + (size - small) * 0.5f), theme::kText2, key);
   for (std::size_t i = 0; i < lines.size(); ++i)
-    w->DrawList->AddText(ctx.fonts.body, size, ImVec2(pos.x + key_w, pos.y + i * lh),
+    w->DrawList->AddText(ctx.fonts.body, size, ImVec2(pos.x + key_w, pos.y + top + i * lh),
                          value_color ? value_color : theme::kText, value.data() + lines[i].begin,
                          value.data() + lines[i].end);
   Record(ctx, id, "text", key, value);
@@ -597,7 +601,7 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
 }
 
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
-             bool checked, bool divider) {
+             bool checked, bool divider, bool choice) {
   ctx.see(title);
   ctx.see(subtitle);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
@@ -630,7 +634,19 @@ bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view 
     DrawText(dl, ctx.fonts.small, small, ImVec2(pos.x, top + size + 6), theme::kHint, subtitle);
   }
   const ImVec2 right(pos.x + AvailWidth() - 8, pos.y + h * 0.5f);
-  if (checked) {
+  if (choice) {
+    // A choice among several: a box, filled and ticked when chosen.
+    const ImVec2 c(right.x - 3, right.y);
+    const ImRect box(ImVec2(c.x - 11, c.y - 11), ImVec2(c.x + 11, c.y + 11));
+    if (checked) {
+      dl->AddRectFilled(box.Min, box.Max, theme::kPrimary, 6);
+      const ImVec2 pts[3] = {ImVec2(c.x - 6, c.y), ImVec2(c.x - 2, c.y + 4),
+                             ImVec2(c.x + 6, c.y - 5)};
+      dl->AddPolyline(pts, 3, theme::kWhite, 0, 2.2f);
+    } else {
+      dl->AddRect(box.Min, box.Max, theme::kBorder, 6, 0, 1.5f);
+    }
+  } else if (checked) {
     const ImVec2 pts[3] = {ImVec2(right.x - 10, right.y), ImVec2(right.x - 5, right.y + 5),
                            ImVec2(right.x + 4, right.y - 6)};
     dl->AddPolyline(pts, 3, theme::kPrimary, 0, 2.2f);
@@ -640,6 +656,7 @@ bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view 
   if (divider)
     dl->AddLine(ImVec2(pos.x, bb.Max.y - 0.5f), ImVec2(bb.Max.x, bb.Max.y - 0.5f), theme::kDivider);
   Record(ctx, id, "button", title, subtitle, true, held);
+  if (checked) ctx.log.last().checked = true;
   return pressed;
 }
 
@@ -706,6 +723,41 @@ void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
       Record(ctx, "lang.toggle", "toggle", label, lang_tag(ctx.lang), true, held);
     }
   }
+}
+
+void CompactBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
+  // Inside a host app the host draws the chrome: only a slim back row, on inner screens.
+  if (!shell.can_go_back) return;
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  ImDrawList* dl = w->DrawList;
+  const float h = theme::kCompactBar;
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(ctx.display.x, h), theme::kSurface);
+  dl->AddLine(ImVec2(0, h - 0.5f), ImVec2(ctx.display.x, h - 0.5f), theme::kDivider);
+  const float x0 = ctx.column_x;
+  const float size = ctx.size(ctx.fonts.body);
+  const ImVec2 ts = MeasureText(ctx.fonts.body, size, title);
+  const ImRect bb(ImVec2(x0 + 4, 0), ImVec2(x0 + 4 + 36 + ts.x + 16, h));
+  const ImGuiID gid = w->GetID("nav.back");
+  ImGui::SetCursorScreenPos(bb.Min);
+  ImGui::ItemSize(bb);
+  if (ImGui::ItemAdd(bb, gid)) {
+    bool hovered = false, held = false;
+    if (ImGui::ButtonBehavior(bb, gid, &hovered, &held)) ctx.intents.emit(intent::GoBack{});
+    if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    if (held) dl->AddRectFilled(bb.Min, bb.Max, theme::kPressed, 8);
+    IconChevron(dl, ImVec2(bb.Min.x + 20, h * 0.5f), 8, theme::kPrimary, true);
+    DrawText(dl, ctx.fonts.body, size, ImVec2(bb.Min.x + 36, std::floor((h - size) * 0.5f)),
+             theme::kText, title, true, ctx.dpr);
+    Record(ctx, "nav.back", "button", ctx.t(T::back), {}, true, held);
+  }
+  WidgetRecord r;
+  r.id = "nav.title";
+  r.kind = "text";
+  r.label = r.value = std::string(title);
+  r.x = bb.Min.x + 36;
+  r.w = ts.x;
+  r.h = h;
+  ctx.log.add(std::move(r));
 }
 
 void Toast(Ctx& ctx, std::string_view text) {

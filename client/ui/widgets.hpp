@@ -51,9 +51,10 @@ void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std
 bool SelectRow(Ctx& ctx, const char* id, std::string_view label, std::string_view value,
                std::string_view placeholder, std::string_view error, bool focus = false);
 bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value);
-// A tappable list row: title, optional subtitle, chevron. `checked` draws a tick instead.
+// A tappable list row: title, optional subtitle, chevron. `checked` draws a tick instead;
+// `choice` rows (one of several options) draw a box, ticked when checked.
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
-             bool checked = false, bool divider = true);
+             bool checked = false, bool divider = true, bool choice = false);
 
 // The grid map: a mouse drags to pan and its wheel zooms; on a touch screen one finger
 // scrolls the page and two move and zoom the map; a tap or click places (PlaceLocation).
@@ -61,6 +62,8 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height);
 
 // [SECTION] Chrome
 void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title);
+// The embedded layout's bar: a slim back row on inner screens, nothing on the first.
+void CompactBar(Ctx& ctx, const ShellView& shell, std::string_view title);
 void Toast(Ctx& ctx, std::string_view text);
 
 // [SECTION] Icons, drawn with the draw list
