@@ -261,8 +261,9 @@ void App::edit(Field field, std::string value) {
     field_errors_.erase(path);
     idempotency_key_.clear();  // a changed draft is a new submission
   };
-  if (field == Field::topic_reply) return cockpit_.edit_reply(std::move(value));
   switch (field) {
+    case Field::topic_reply:
+      return cockpit_.edit_reply(std::move(value));
     case Field::description:
       return set(description_, "description");
     case Field::address:

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,8 +92,14 @@ class ServerProcess {
   void start(std::vector<std::string> extra) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    // A client writing to a socket the server closed must not kill the test process.
+    ::signal(SIGPIPE, SIG_IGN);
+    const pid_t parent = ::getpid();
     pid_ = fork();
     if (pid_ == 0) {
+      // The server goes with the test process, however that one ends.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) _exit(127);
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,8 +60,12 @@ inline bool wait_ready(int port, std::chrono::seconds within = std::chrono::seco
 // Starts a program with its output into `log`; returns its pid.
 inline pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
   std::fflush(nullptr);  // or the child would write our buffered output again
+  const pid_t parent = ::getpid();
   pid_t pid = fork();
   if (pid == 0) {
+    // The program goes with the test process, however that one ends.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) _exit(127);
     std::FILE* f = std::freopen(log.c_str(), "a", stdout);
     (void)f;
     dup2(STDOUT_FILENO, STDERR_FILENO);
