@@ -6,23 +6,16 @@
 #include <thread>
 
 #include "portal/core/json.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
 
 portal::test::LazyServer g;
 
-std::string login(ServerProcess& s, const std::string& user, const std::string& pw = "demo12345") {
-  auto r = s.client().Post("/api/v1/auth/login", Json{{"login", user}, {"password", pw}}.dump(),
-                           "application/json");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
-httplib::Headers bearer(const std::string& t) {
-  return {{"Authorization", "Bearer " + t}};
-}
 int status(const httplib::Result& r) {
   return r ? r->status : -1;
 }
@@ -33,7 +26,7 @@ Json body(const httplib::Result& r) {
 }  // namespace
 
 TEST(Admin, UsersAreListedCreatedAndDisabled) {
-  const std::string admin = login(*g, "admin");
+  const std::string admin = try_login(*g, "admin");
   ASSERT_FALSE(admin.empty());
   auto list = g->client().Get("/api/v1/users?page=1&page_size=200", bearer(admin));
   ASSERT_EQ(status(list), 200);
@@ -48,7 +41,7 @@ TEST(Admin, UsersAreListedCreatedAndDisabled) {
   }
   EXPECT_TRUE(roles.count("grid_worker"));
   // Not for anyone else.
-  const std::string gw = login(*g, "gw0003");
+  const std::string gw = try_login(*g, "gw0003");
   EXPECT_EQ(status(g->client().Get("/api/v1/users", bearer(gw))), 403);
   EXPECT_EQ(status(g->client().Get("/api/v1/users")), 401);
   EXPECT_EQ(status(g->client().Get("/api/v1/users?page_size=500", bearer(admin))), 422);
@@ -69,7 +62,7 @@ TEST(Admin, UsersAreListedCreatedAndDisabled) {
   auto made = g->client().Post("/api/v1/users", bearer(admin), nu.dump(), "application/json");
   ASSERT_EQ(status(made), 201) << made->body;
   const std::string id = body(made)["id"];
-  const std::string token = login(*g, "ss_new", "qiao-dong-88");
+  const std::string token = try_login(*g, "ss_new", "qiao-dong-88");
   ASSERT_FALSE(token.empty());
   EXPECT_EQ(status(g->client().Get("/api/v1/me", bearer(token))), 200);
 
@@ -78,12 +71,12 @@ TEST(Admin, UsersAreListedCreatedAndDisabled) {
                                Json{{"disabled", true}}.dump(), "application/json");
   ASSERT_EQ(status(off), 200);
   EXPECT_EQ(status(g->client().Get("/api/v1/me", bearer(token))), 401);
-  EXPECT_TRUE(login(*g, "ss_new", "qiao-dong-88").empty());
+  EXPECT_TRUE(try_login(*g, "ss_new", "qiao-dong-88").empty());
   // A new password also ends sessions.
   ASSERT_EQ(status(g->client().Patch(("/api/v1/users/" + id).c_str(), bearer(admin),
                                      Json{{"disabled", false}}.dump(), "application/json")),
             200);
-  const std::string t2 = login(*g, "ss_new", "qiao-dong-88");
+  const std::string t2 = try_login(*g, "ss_new", "qiao-dong-88");
   ASSERT_FALSE(t2.empty());
   auto weak = g->client().Patch(("/api/v1/users/" + id).c_str(), bearer(admin),
                                 Json{{"password", "12345678"}}.dump(), "application/json");
@@ -94,14 +87,14 @@ TEST(Admin, UsersAreListedCreatedAndDisabled) {
                                Json{{"password", "hong-qiao-99"}}.dump(), "application/json")),
       200);
   EXPECT_EQ(status(g->client().Get("/api/v1/me", bearer(t2))), 401);
-  EXPECT_FALSE(login(*g, "ss_new", "hong-qiao-99").empty());
+  EXPECT_FALSE(try_login(*g, "ss_new", "hong-qiao-99").empty());
   EXPECT_EQ(status(g->client().Patch("/api/v1/users/999999", bearer(admin),
                                      Json{{"name", "x"}}.dump(), "application/json")),
             404);
 }
 
 TEST(Admin, ApiKeysAreShownOnceAndRevocable) {
-  const std::string admin = login(*g, "admin");
+  const std::string admin = try_login(*g, "admin");
   auto made = g->client().Post("/api/v1/apikeys", bearer(admin),
                                Json{{"name", "城市服务聚合平台"}}.dump(), "application/json");
   ASSERT_EQ(status(made), 201);
@@ -113,7 +106,7 @@ TEST(Admin, ApiKeysAreShownOnceAndRevocable) {
   EXPECT_EQ(list->body.find(key), std::string::npos);  // never shown again
   EXPECT_EQ(status(g->client().Delete(("/api/v1/apikeys/" + id).c_str(), bearer(admin))), 204);
   EXPECT_EQ(status(g->client().Delete(("/api/v1/apikeys/" + id).c_str(), bearer(admin))), 404);
-  const std::string gw = login(*g, "gw0004");
+  const std::string gw = try_login(*g, "gw0004");
   EXPECT_EQ(status(g->client().Post("/api/v1/apikeys", bearer(gw), Json{{"name", "x"}}.dump(),
                                     "application/json")),
             403);
@@ -150,7 +143,7 @@ TEST(RateLimits, LoginAndAnonymousSubmitAnswer429WithRetryAfter) {
 }
 
 TEST(Logs, OneJsonLinePerRequestWithNoSecrets) {
-  const std::string token = login(*g, "gw0007");
+  const std::string token = try_login(*g, "gw0007");
   ASSERT_FALSE(token.empty());
   g->client().Get("/api/v1/me", bearer(token));
   g->client().Post("/api/v1/auth/login",

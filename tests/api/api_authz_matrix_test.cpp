@@ -7,10 +7,11 @@
 #include <map>
 
 #include "portal/core/json.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
 
@@ -18,13 +19,6 @@ portal::test::LazyServer g;
 
 const std::string kPhone = "13811112222";
 const std::string kSecret = "配电箱冒烟有焦糊味需要马上处理";
-
-std::string login(const std::string& user) {
-  auto r =
-      g->client().Post("/api/v1/auth/login",
-                       Json{{"login", user}, {"password", "demo12345"}}.dump(), "application/json");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
 
 Json get_json(const std::string& path, const std::string& token) {
   auto r = g->client().Get(path.c_str(), {{"Authorization", "Bearer " + token}});
@@ -52,7 +46,7 @@ struct Fixture {
 Fixture& fx() {
   static Fixture f = [] {
     Fixture f;
-    const std::string gw = login("gw0001");
+    const std::string gw = try_login(*g, "gw0001");
     auto me = get_json("/api/v1/me", gw);
     f.grid = me["grid_ids"][0];
     auto fc = Json::parse(g->client().Get("/api/v1/grids")->body);
@@ -71,7 +65,7 @@ Fixture& fx() {
         "\x64\x60\x00\x00\x00\x06\x00\x02\x30\x81\xd0\x2f\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42"
         "\x60\x82",
         68);
-    const std::string owner = login("cz001");
+    const std::string owner = try_login(*g, "cz001");
     f.photo = Json::parse(g->client().Post("/api/v1/attachments", png, "image/png")->body)["id"];
     Json t = {{"category", "power.line"},
               {"description", kSecret},
@@ -81,7 +75,7 @@ Fixture& fx() {
     auto r = g->client().Post("/api/v1/tickets", {{"Authorization", "Bearer " + owner}}, t.dump(),
                               "application/json");
     f.number = Json::parse(r->body)["number"];
-    const std::string admin = login("admin");
+    const std::string admin = try_login(*g, "admin");
     auto other_of = [&](const std::string& role, const char* field, const std::string& value) {
       return find_user(admin, role, [&](const Json& u) {
         return u.contains(field) && u[field].get<std::string>() != value;
@@ -90,17 +84,18 @@ Fixture& fx() {
     f.tokens = {
         {"anonymous", ""},
         {"citizen_owner", owner},
-        {"citizen_other", login("cz002")},
+        {"citizen_other", try_login(*g, "cz002")},
         {"grid_worker_own", gw},
-        {"grid_worker_other", login("gw0900")},
-        {"community_other", login(other_of("community_staff", "community_id", f.community))},
-        {"street_other", login(other_of("street_staff", "street_id", f.street))},
+        {"grid_worker_other", try_login(*g, "gw0900")},
+        {"community_other",
+         try_login(*g, other_of("community_staff", "community_id", f.community))},
+        {"street_other", try_login(*g, other_of("street_staff", "street_id", f.street))},
         {"unit_not_whistled",
-         login(find_user(admin, "unit_staff", [](const Json&) { return true; }))},
-        {"hotline_agent", login("ha01")},
-        {"district_staff", login("ds01")},
+         try_login(*g, find_user(admin, "unit_staff", [](const Json&) { return true; }))},
+        {"hotline_agent", try_login(*g, "ha01")},
+        {"district_staff", try_login(*g, "ds01")},
         {"admin", admin},
-        {"auditor", login("auditor")},
+        {"auditor", try_login(*g, "auditor")},
     };
     return f;
   }();

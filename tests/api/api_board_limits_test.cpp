@@ -10,26 +10,13 @@
 #include <vector>
 
 #include "portal/core/json.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
-
-Json body_of(const httplib::Result& r) {
-  EXPECT_TRUE(r);
-  if (!r) return {};
-  return Json::parse(r->body, nullptr, false);
-}
-
-std::string login(ServerProcess& s, const std::string& user) {
-  auto r =
-      s.client().Post("/api/v1/auth/login", Json{{"login", user}, {"password", "demo12345"}}.dump(),
-                      "application/json");
-  EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
 
 // Files a ticket in gw0001's grid, resolves it and rates it `satisfaction` (resolved).
 void rated_ticket(ServerProcess& s, int satisfaction) {

@@ -4,10 +4,11 @@
 #include <set>
 
 #include "portal/core/json.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
 
@@ -19,24 +20,6 @@ const std::string kPng(
     "\x01\x08\x04\x00\x00\x00\xb5\x1c\x0c\x02\x00\x00\x00\x0b\x49\x44\x41\x54\x78\xda\x63\x64\x60"
     "\x00\x00\x00\x06\x00\x02\x30\x81\xd0\x2f\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82",
     68);
-
-Json body_of(const httplib::Result& r) {
-  EXPECT_TRUE(r);
-  if (!r) return {};
-  return Json::parse(r->body, nullptr, false);
-}
-
-std::string login(const std::string& user) {
-  auto r =
-      g->client().Post("/api/v1/auth/login",
-                       Json{{"login", user}, {"password", "demo12345"}}.dump(), "application/json");
-  EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
-
-httplib::Headers bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
-}
 
 httplib::Result act(const std::string& token, const std::string& number, const Json& body) {
   return g->client().Post(("/api/v1/tickets/" + number + "/actions").c_str(), bearer(token),
@@ -64,7 +47,7 @@ std::pair<double, double> centre_of(const std::string& grid_id) {
 }  // namespace
 
 TEST(Accounts, LoginMeLogout) {
-  const std::string token = login("gw0001");
+  const std::string token = login(*g, "gw0001");
   auto me = body_of(g->client().Get("/api/v1/me", bearer(token)));
   EXPECT_EQ(me["role"], "grid_worker");
   ASSERT_TRUE(me["grid_ids"].is_array());
@@ -154,7 +137,7 @@ TEST(Org, TreeGridsLocateUnits) {
 }
 
 TEST(Lifecycle, GridWorkerToStreetWithWhistlesThenRated) {
-  const std::string gw = login("gw0001");
+  const std::string gw = login(*g, "gw0001");
   const std::string grid = body_of(g->client().Get("/api/v1/me", bearer(gw)))["grid_ids"][0];
   auto [lat, lng] = centre_of(grid);
 
@@ -210,7 +193,7 @@ TEST(Lifecycle, GridWorkerToStreetWithWhistlesThenRated) {
 
   // The district hotline centre can see but not act at community level; the
   // community staff are found by the ticket's community.
-  const std::string ds = login("ds01");
+  const std::string ds = login(*g, "ds01");
   r = act(ds, number, {{"action", "accept"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
@@ -234,7 +217,7 @@ TEST(Lifecycle, GridWorkerToStreetWithWhistlesThenRated) {
 }
 
 TEST(Hotline, ImportIsAllOrNothing) {
-  const std::string ha = login("ha01");
+  const std::string ha = login(*g, "ha01");
   const std::string csv =
       "工单编号,来电时间,类别,诉求内容,纬度,经度,地址,联系人,联系电话\n"
       "HL-1,2026-11-25T08:00:00+08:00,water.outage,\"小区停水一整天了，\"\"急\"\"\",35.41,116.58,"
@@ -264,7 +247,7 @@ TEST(Hotline, ImportIsAllOrNothing) {
   auto anon = g->client().Post("/api/v1/hotline/import", good, "text/csv");
   ASSERT_TRUE(anon);
   EXPECT_EQ(anon->status, 401);
-  const std::string gw = login("gw0002");
+  const std::string gw = login(*g, "gw0002");
   auto other = g->client().Post("/api/v1/hotline/import", bearer(gw), good, "text/csv");
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 403);

@@ -15,10 +15,11 @@
 
 #include "portal/core/json.hpp"
 #include "portal/core/time.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
 
@@ -250,18 +251,6 @@ XNode xml_of(const Got& r, const std::string& root) {
   return n;
 }
 
-std::string login(const std::string& user) {
-  auto r =
-      g->client().Post("/api/v1/auth/login",
-                       Json{{"login", user}, {"password", "demo12345"}}.dump(), "application/json");
-  EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
-
-httplib::Headers bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
-}
-
 Json api_get(const std::string& token, const std::string& path) {
   auto r = g->client().Get(path.c_str(), bearer(token));
   EXPECT_TRUE(r && r->status == 200) << path << ": " << (r ? r->body : "no answer");
@@ -277,7 +266,7 @@ Json act(const std::string& token, const std::string& number, const Json& body) 
 
 // A key issued by the administrator, and its id (to revoke it).
 std::pair<std::string, std::string> new_api_key(const std::string& name) {
-  const std::string admin = login("admin");
+  const std::string admin = login(*g, "admin");
   auto r = g->client().Post("/api/v1/apikeys", bearer(admin), Json{{"name", name}}.dump(),
                             "application/json");
   EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
@@ -319,7 +308,7 @@ std::string fixed(double v) {
 httplib::Params request_form(const std::string& key, const std::string& code,
                              const std::string& description) {
   static const GridSpot spot = [] {
-    const std::string gw = login("gw0001");
+    const std::string gw = login(*g, "gw0001");
     return spot_of(api_get(gw, "/api/v1/me")["grid_ids"][0]);
   }();
   return {{"api_key", key},          {"service_code", code},       {"lat", fixed(spot.lat)},
@@ -571,7 +560,7 @@ TEST(Open311, PostNeedsALiveApiKey) {
   bad.erase("api_key");
   bad.emplace("api_key", "rk_notarealkey0000000000000000000000000000000");
   expect_error("/open311/v2/requests", &bad, 403, "api_key");
-  const std::string admin = login("admin");
+  const std::string admin = login(*g, "admin");
   auto del = g->client().Delete(("/api/v1/apikeys/" + id).c_str(), bearer(admin));
   ASSERT_TRUE(del);
   ASSERT_EQ(del->status, 204);
@@ -638,7 +627,7 @@ TEST(Open311, PostRefusesBadInput) {
 
 TEST(Open311, LocationByGridOrAddressAndPrivacy) {
   auto [key, id] = new_api_key("locations");
-  const std::string gw = login("gw0002");
+  const std::string gw = login(*g, "gw0002");
   const std::string grid = api_get(gw, "/api/v1/me")["grid_ids"][0];
 
   // A grid id as address_id: routed to that grid's worker.
@@ -703,7 +692,7 @@ TEST(Open311, LocationByGridOrAddressAndPrivacy) {
   EXPECT_FALSE(j2.contains("lat"));
   EXPECT_FALSE(j2.contains("long"));
   EXPECT_NE(j2["status_notes"].get<std::string>().find("区"), std::string::npos);
-  const std::string ds = login("ds01");
+  const std::string ds = login(*g, "ds01");
   auto t2 = api_get(ds, "/api/v1/tickets/" + n2);
   EXPECT_EQ(t2["level"], "district");
   EXPECT_EQ(t2["contact"]["name"], "Open311 用户");
@@ -731,12 +720,12 @@ TEST(Open311, RequestsFilters) {
   ASSERT_FALSE(a.empty() || b.empty() || c.empty());
 
   // b is resolved by the grid worker: closed for Open311.
-  const std::string gw = login("gw0001");
+  const std::string gw = login(*g, "gw0001");
   act(gw, b, {{"action", "accept"}});
   act(gw, b, {{"action", "resolve"}, {"reply", "已修补路面"}});
 
   // An old hotline work order, received 120 days ago.
-  const std::string ha = login("ha01");
+  const std::string ha = login(*g, "ha01");
   const std::string old_at = iso_now_plus(std::chrono::hours(-24 * 120));
   const std::string csv =
       "received_at,category,description,lat,lng,contact_name,contact_phone\n" + old_at +
@@ -845,7 +834,7 @@ TEST(Open311, AtMostAThousandRequestsPerAnswer) {
   // 1,005 hotline work orders, all received now, beside what the window already holds.
   const auto before = json_of(get("/open311/v2/requests.json")).size();
   ASSERT_LT(before, 100u);
-  const std::string ha = login("ha01");
+  const std::string ha = login(*g, "ha01");
   std::string csv = "category,description,lat,lng,contact_name,contact_phone\n";
   for (int i = 0; i < 1005; ++i)
     csv +=
@@ -892,7 +881,7 @@ TEST(Open311, OneRequestAndTokens) {
 
 TEST(Open311, RequestFollowedThroughTheWorkflowToClosed) {
   auto [key, id] = new_api_key("lifecycle");
-  const std::string gw = login("gw0001");
+  const std::string gw = login(*g, "gw0001");
   auto me = api_get(gw, "/api/v1/me");
   const std::string grid = me["grid_ids"][0];
   const GridSpot spot = spot_of(grid);
@@ -959,7 +948,7 @@ TEST(Open311, RequestFollowedThroughTheWorkflowToClosed) {
   EXPECT_GT(updated(r2), updated(r1));
 
   // The community accepts and resolves; the reply shows, numbers masked.
-  const std::string cs = login("cs001");
+  const std::string cs = login(*g, "cs001");
   ASSERT_EQ(api_get(cs, "/api/v1/me")["community_id"], me["community_id"])
       << "cs001 is not gw0001's community";
   act(cs, n, {{"action", "accept"}});
@@ -975,7 +964,7 @@ TEST(Open311, RequestFollowedThroughTheWorkflowToClosed) {
 
   // The hotline calls the citizen back and records the rating: closed for good.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  const std::string ha = login("ha01");
+  const std::string ha = login(*g, "ha01");
   act(ha, n, {{"action", "record_rating"}, {"resolved", true}, {"satisfaction", 5}});
   auto r4 = read();
   EXPECT_EQ(r4["status"], "closed");

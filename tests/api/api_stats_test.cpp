@@ -7,10 +7,11 @@
 #include <set>
 
 #include "portal/core/json.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
 
@@ -25,24 +26,6 @@ const char* const kDescription = "统计测试：楼道里堆满杂物，消防�
 const char* const kComment = "处理得很好，谢谢欧阳测试的邻居";
 std::string g_grid, g_street;
 
-Json body_of(const httplib::Result& r) {
-  EXPECT_TRUE(r);
-  if (!r) return {};
-  return Json::parse(r->body, nullptr, false);
-}
-
-std::string login(const std::string& user) {
-  auto r =
-      g->client().Post("/api/v1/auth/login",
-                       Json{{"login", user}, {"password", "demo12345"}}.dump(), "application/json");
-  EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
-
-httplib::Headers bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
-}
-
 httplib::Result get(const std::string& path, const std::string& token = {},
                     httplib::Headers extra = {}) {
   httplib::Headers h = token.empty() ? httplib::Headers{} : bearer(token);
@@ -53,7 +36,7 @@ httplib::Result get(const std::string& path, const std::string& token = {},
 // A ticket filed, handled and rated by its citizen, then some history around it.
 void add_rated_ticket_and_history(ServerProcess&) {
   {
-    const std::string gw = login("gw0001");
+    const std::string gw = login(*g, "gw0001");
     auto me = body_of(g->client().Get("/api/v1/me", bearer(gw)));
     g_grid = me["grid_ids"][0];
     g_street = me["street_id"];
@@ -91,10 +74,10 @@ void expect_error(const httplib::Result& r, int status, const std::string& field
 
 TEST(Stats, OverviewNeedsACockpitRole) {
   expect_error(get("/api/v1/stats/overview"), 401, "");
-  expect_error(get("/api/v1/stats/overview", login("gw0001")), 403, "");
-  expect_error(get("/api/v1/stats/ranking?dim=grid", login("ha01")), 403, "");
+  expect_error(get("/api/v1/stats/overview", login(*g, "gw0001")), 403, "");
+  expect_error(get("/api/v1/stats/ranking?dim=grid", login(*g, "ha01")), 403, "");
 
-  auto r = get("/api/v1/stats/overview?from=2000-01-01", login("ds01"));
+  auto r = get("/api/v1/stats/overview?from=2000-01-01", login(*g, "ds01"));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   auto o = body_of(r);
@@ -114,7 +97,7 @@ TEST(Stats, StreetStaffSeeOnlyTheirStreet) {
   const int k = std::stoi(g_street.substr(1));
   char own[16];
   std::snprintf(own, sizeof own, "ss%03d", 2 * k - 1);
-  const std::string ss = login(own);
+  const std::string ss = login(*g, own);
   ASSERT_EQ(body_of(get("/api/v1/me", ss))["street_id"], g_street);
   std::string other_street;
   auto org = body_of(get("/api/v1/org"));
@@ -142,7 +125,7 @@ TEST(Stats, StreetStaffSeeOnlyTheirStreet) {
 }
 
 TEST(Stats, EveryEndpointAnswers) {
-  const std::string ds = login("ds01");
+  const std::string ds = login(*g, "ds01");
   auto rk =
       body_of(get("/api/v1/stats/ranking?dim=street&metric=on_time_rate&from=2000-01-01", ds));
   EXPECT_EQ(rk["items"].size(), 15u);
@@ -170,7 +153,7 @@ TEST(Stats, EveryEndpointAnswers) {
 }
 
 TEST(Stats, CsvOnRequest) {
-  const std::string ds = login("ds01");
+  const std::string ds = login(*g, "ds01");
   for (auto [path, accept] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/stats/ranking?dim=street&metric=total&format=csv", ""},
            {"/api/v1/stats/ranking?dim=street&metric=total", "text/csv"}}) {
@@ -201,7 +184,7 @@ TEST(Stats, CsvOnRequest) {
 }
 
 TEST(Stats, BadParametersNameTheField) {
-  const std::string ds = login("ds01");
+  const std::string ds = login(*g, "ds01");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"/api/v1/stats/overview?from=yesterday", "from"},
       {"/api/v1/stats/overview?to=2026-13-01", "to"},

@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include "portal/core/json.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
 
@@ -50,13 +51,6 @@ class Sse {
   std::string text_;
 };
 
-std::string login(const std::string& user) {
-  auto r =
-      g->client().Post("/api/v1/auth/login",
-                       Json{{"login", user}, {"password", "demo12345"}}.dump(), "application/json");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
-
 std::pair<double, double> point_in_grid_of(const std::string& token) {
   auto me =
       Json::parse(g->client().Get("/api/v1/me", {{"Authorization", "Bearer " + token}})->body);
@@ -84,8 +78,8 @@ Json submit_at(double lat, double lng) {
 }  // namespace
 
 TEST(Stream, TheGridWorkerHearsOfANewTicketAtOnceAndOthersDoNot) {
-  const std::string mine = login("gw0005");
-  const std::string other = login("gw0900");
+  const std::string mine = try_login(*g, "gw0005");
+  const std::string other = try_login(*g, "gw0900");
   Sse worker(g->port(), "/api/v1/stream", "Authorization: Bearer " + mine + "\r\n");
   Sse stranger(g->port(), "/api/v1/stream", "Authorization: Bearer " + other + "\r\n");
   ASSERT_TRUE(worker.wait_for(": connected", std::chrono::seconds(3)));
@@ -102,7 +96,7 @@ TEST(Stream, TheGridWorkerHearsOfANewTicketAtOnceAndOthersDoNot) {
 }
 
 TEST(Stream, OneTimeTicketsAndAnonymousTracking) {
-  const std::string gw = login("gw0006");
+  const std::string gw = try_login(*g, "gw0006");
   auto t = g->client().Post("/api/v1/stream/ticket", {{"Authorization", "Bearer " + gw}}, "",
                             "application/json");
   ASSERT_TRUE(t && t->status == 201);

@@ -6,40 +6,27 @@
 #include <vector>
 
 #include "portal/core/json.hpp"
+#include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
-using portal::test::ServerProcess;
+using namespace portal::test;
 
 namespace {
 
 portal::test::LazyServer g;
 
-Json body_of(const httplib::Result& r) {
-  EXPECT_TRUE(r);
-  if (!r) return {};
-  return Json::parse(r->body, nullptr, false);
-}
-
-std::string login(const std::string& user) {
-  auto r =
-      g->client().Post("/api/v1/auth/login",
-                       Json{{"login", user}, {"password", "demo12345"}}.dump(), "application/json");
-  EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
-  return r && r->status == 200 ? Json::parse(r->body)["token"].get<std::string>() : "";
-}
-
-httplib::Headers bearer(const std::string& token) {
-  if (token.empty()) return {};
-  return {{"Authorization", "Bearer " + token}};
+// Without a token, no Authorization header at all.
+httplib::Headers auth(const std::string& token) {
+  return token.empty() ? httplib::Headers{} : bearer(token);
 }
 
 httplib::Result get(const std::string& path, const std::string& token = {}) {
-  return g->client().Get(path.c_str(), bearer(token));
+  return g->client().Get(path.c_str(), auth(token));
 }
 
 httplib::Result post(const std::string& path, const std::string& token, const Json& body) {
-  return g->client().Post(path.c_str(), bearer(token), body.dump(), "application/json");
+  return g->client().Post(path.c_str(), auth(token), body.dump(), "application/json");
 }
 
 void expect_error(const httplib::Result& r, int status, const std::string& field,
@@ -83,7 +70,7 @@ Json create_topic(const std::string& ds, Json body) {
 }  // namespace
 
 TEST(Topics, OpenLinkAndResolveTogether) {
-  const std::string ds = login("ds01"), gw = login("gw0001");
+  const std::string ds = login(*g, "ds01"), gw = login(*g, "gw0001");
   const Filed a = file_ticket(gw), b = file_ticket(gw);
   Json topic = create_topic(ds, {{"title", "夜间施工噪音专项治理"},
                                  {"category", "env.noise"},
@@ -165,7 +152,7 @@ TEST(Topics, OpenLinkAndResolveTogether) {
 }
 
 TEST(Topics, AnOpenWhistleKeepsItsTicketAndTheTopicOpen) {
-  const std::string ds = login("ds01"), gw = login("gw0001");
+  const std::string ds = login(*g, "ds01"), gw = login(*g, "gw0001");
   const Filed a = file_ticket(gw), b = file_ticket(gw);
   auto units = body_of(get("/api/v1/units"));
   std::string unit;
@@ -192,7 +179,7 @@ TEST(Topics, AnOpenWhistleKeepsItsTicketAndTheTopicOpen) {
 }
 
 TEST(Topics, WhoMayDoWhat) {
-  const std::string ds = login("ds01"), gw = login("gw0001");
+  const std::string ds = login(*g, "ds01"), gw = login(*g, "gw0001");
   const Filed a = file_ticket(gw);
   Json own =
       create_topic(ds, {{"title", "本街道"}, {"category", "env.noise"}, {"street_id", a.street}});
@@ -209,25 +196,25 @@ TEST(Topics, WhoMayDoWhat) {
   // Roles without a cockpit: 403.
   for (const char* user : {"gw0001", "cz001", "ha01", "ud001"}) {
     SCOPED_TRACE(user);
-    const std::string t = login(user);
+    const std::string t = login(*g, user);
     expect_error(get("/api/v1/topics", t), 403, "");
     expect_error(post("/api/v1/topics", t, topic), 403, "");
   }
   // Readers who do not open topics: admin, auditor, street staff.
   for (const char* user : {"admin", "auditor", "ss001"}) {
     SCOPED_TRACE(user);
-    const std::string t = login(user);
+    const std::string t = login(*g, user);
     expect_error(post("/api/v1/topics", t, topic), 403, "");
     expect_error(post("/api/v1/topics/" + own_id + "/tickets", t, {{"numbers", {a.number}}}), 403,
                  "");
     expect_error(post("/api/v1/topics/" + own_id + "/resolve", t, {{"reply", "x"}}), 403, "");
   }
-  const std::string auditor = login("auditor");
+  const std::string auditor = login(*g, "auditor");
   EXPECT_EQ(get("/api/v1/topics/" + district_id, auditor)->status, 200);
   // Street staff read their own street's topics only; others do not exist for them.
-  auto me = body_of(get("/api/v1/me", login("ss001")));
-  const std::string ss = login(me["street_id"] == a.street ? "ss001" : "ss003");
-  const std::string other = login(me["street_id"] == a.street ? "ss003" : "ss001");
+  auto me = body_of(get("/api/v1/me", login(*g, "ss001")));
+  const std::string ss = login(*g, me["street_id"] == a.street ? "ss001" : "ss003");
+  const std::string other = login(*g, me["street_id"] == a.street ? "ss003" : "ss001");
   EXPECT_EQ(get("/api/v1/topics/" + own_id, ss)->status, 200);
   EXPECT_EQ(get("/api/v1/topics/" + own_id + "/tickets", ss)->status, 200);
   expect_error(get("/api/v1/topics/" + district_id, ss), 404, "");
@@ -240,7 +227,7 @@ TEST(Topics, WhoMayDoWhat) {
 }
 
 TEST(Topics, BadInputNamesTheField) {
-  const std::string ds = login("ds01"), gw = login("gw0001");
+  const std::string ds = login(*g, "ds01"), gw = login(*g, "gw0001");
   const Filed a = file_ticket(gw);
   const std::vector<std::pair<Json, std::pair<int, std::string>>> cases = {
       {Json{{"category", "env.noise"}}, {422, "title"}},
