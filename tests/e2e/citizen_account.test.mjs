@@ -5,61 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, PHONE, focusField, insertText, launch, openPortal, portalUrl, press, reveal,
-  screenshot, settle, waitScreen, waitWidget, widget, widgets,
+  DESKTOP, PHONE, focusField, insertText, launch, press, reveal, screenshot, settle,
+  signIn, waitScreen, waitWidget, widget, widgets, withPortal,
 } from './lib/portal.mjs';
+import { api, login, workerOf } from './lib/api.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, { token, body, headers = {} } = {}) {
-  const res = await fetch(new URL(path.replace(/^\//, ''), portalUrl()), {
-    method,
-    headers: {
-      Accept: 'application/json',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(name) {
-  const r = await api('POST', '/api/v1/auth/login', { body: { login: name, password: 'demo12345' } });
-  assert.equal(r.status, 200, `login ${name}: ${JSON.stringify(r.json)}`);
-  return r.json.token;
-}
-
-// The grid worker of a grid: the administrator lists the accounts with their scopes.
-let adminToken = null;
-async function workerOf(gridId) {
-  adminToken = adminToken || await login('admin');
-  for (let page = 1; page <= 20; page++) {
-    const r = await api('GET', `/api/v1/users?role=grid_worker&page=${page}&page_size=200`, { token: adminToken });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    const u = r.json.items.find((x) => x.role === 'grid_worker' && JSON.stringify(x).includes(`"${gridId}"`));
-    if (u) return login(u.username || u.login || u.phone);
-    if (r.json.items.length === 0) break;
-  }
-  throw new Error(`no grid worker for ${gridId}`);
-}
-
-async function withPortal(device, name, body) {
-  const { page, context, timing } = await openPortal(browser, device);
-  try {
-    await body(page, timing);
-    assert.deepEqual(page.portalErrors, [], 'errors on the page');
-  } catch (e) {
-    await screenshot(page, `failed-${name}`).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-  }
-}
 
 // A 2400×1800 JPEG made by the browser, as a camera photo would be.
 async function bigJpeg(page) {
@@ -77,26 +30,20 @@ async function bigJpeg(page) {
   return { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
 }
 
-async function signIn(page, login) {
-  await press(page, 'home.account');
-  await waitScreen(page, 'account');
-  await screenshot(page, `${page.device.hasTouch ? 'phone' : 'desktop'}-20-signin`);
-  await focusField(page, 'account.login');
-  await insertText(page, login);
-  await focusField(page, 'account.password');
-  await insertText(page, 'demo12345');
-  await press(page, 'account.submit');
-  await waitScreen(page, 'my_tickets');
+// Signs a citizen in; the session's token is kept in sessionStorage, not localStorage.
+async function signInCitizen(page, name) {
+  const shot = `${page.device.hasTouch ? 'phone' : 'desktop'}-20-signin`;
+  await signIn(page, name, { lands: 'my_tickets', shot });
   const stored = await page.evaluate(() => sessionStorage.getItem('portal.session'));
   assert.ok(stored && JSON.parse(stored).token, 'token kept in sessionStorage');
   assert.equal(await page.evaluate(() => localStorage.getItem('portal.session')), null, 'not in localStorage');
 }
 
 test('phone: sign in, report with map and photo, timeline, resolve, rate badly, reopened', () =>
-  withPortal(PHONE, 'phone-account', async (page) => {
+  withPortal(browser, PHONE, 'phone-account', async (page) => {
     await waitWidget(page, 'home.account');
     await screenshot(page, 'phone-19-home-signed-out');
-    await signIn(page, 'cz003');
+    await signInCitizen(page, 'cz003');
     await screenshot(page, 'phone-21-mine');
 
     // Report a matter.
@@ -213,7 +160,7 @@ test('phone: sign in, report with map and photo, timeline, resolve, rate badly, 
   }));
 
 test('desktop: sign in, rate well and the ticket closes; sign out', () =>
-  withPortal(DESKTOP, 'desktop-account', async (page) => {
+  withPortal(browser, DESKTOP, 'desktop-account', async (page) => {
     const token = await login('cz004');
     const sub = await api('POST', '/api/v1/tickets', {
       token,
@@ -229,7 +176,7 @@ test('desktop: sign in, rate well and the ticket closes; sign out', () =>
     const res = await api('POST', `/api/v1/tickets/${number}/actions`, { token: gw, body: { action: 'resolve', reply: '已责令停止夜间施工。' } });
     assert.equal(res.status, 200, JSON.stringify(res.json));
 
-    await signIn(page, 'cz004');
+    await signInCitizen(page, 'cz004');
     await screenshot(page, 'desktop-21-mine');
     await press(page, `mine.${number}`);
     await waitScreen(page, 'ticket');

@@ -6,9 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, PHONE, focusField, insertText, launch, openPortal, portalUrl, press,
-  screenshot, settle, waitScreen, waitWidget,
+  DESKTOP, PHONE, focusField, insertText, launch, press, screenshot, settle, signIn,
+  waitScreen, waitWidget, withPortal,
 } from './lib/portal.mjs';
+import { api, login } from './lib/api.mjs';
 
 // The cockpit is made for a leader's wide screen.
 const WIDE = { ...DESKTOP, viewport: { width: 1920, height: 1080 } };
@@ -16,27 +17,6 @@ const WIDE = { ...DESKTOP, viewport: { width: 1920, height: 1080 } };
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, { token, body, headers = {} } = {}) {
-  const res = await fetch(new URL(path.replace(/^\//, ''), portalUrl()), {
-    method,
-    headers: {
-      Accept: 'application/json',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(name) {
-  const r = await api('POST', '/api/v1/auth/login', { body: { login: name, password: 'demo12345' } });
-  assert.equal(r.status, 200, `login ${name}: ${JSON.stringify(r.json)}`);
-  return r.json.token;
-}
 
 // What the cockpit shows for a rate: one decimal percent, or a dash without data.
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -93,35 +73,11 @@ async function importHotlineDay() {
   assert.equal(r.status, 201, JSON.stringify(r.json).slice(0, 400));
 }
 
-async function signIn(page, user) {
-  await press(page, 'home.account');
-  await waitScreen(page, 'account');
-  await focusField(page, 'account.login');
-  await insertText(page, user);
-  await focusField(page, 'account.password');
-  await insertText(page, 'demo12345');
-  await press(page, 'account.submit');
-  await waitScreen(page, 'cockpit');
-}
-
 async function expectTiles(page, overview) {
   for (const k of ['response_rate', 'on_time_rate', 'resolution_rate', 'satisfaction_rate'])
     await waitWidget(page, `kpi.${k}`, (w) => w.value === pct(overview[k]));
   await waitWidget(page, 'kpi.total', (w) => w.value === num(overview.total));
   await waitWidget(page, 'kpi.backlog', (w) => w.value === num(overview.backlog));
-}
-
-async function withPortal(device, name, body) {
-  const { page, context } = await openPortal(browser, device);
-  try {
-    await body(page);
-    assert.deepEqual(page.portalErrors, [], 'errors on the page');
-  } catch (e) {
-    await screenshot(page, `failed-${name}`).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-  }
 }
 
 test('a district leader sees the API figures, and they change after a rating', async () => {
@@ -130,8 +86,8 @@ test('a district leader sees the API figures, and they change after a rating', a
   await fileTicket(gw, { resolve: true, satisfaction: 5 });
   await fileTicket(gw);
   const ds = await login('ds01');
-  await withPortal(WIDE, 'cockpit-district', async (page) => {
-    await signIn(page, 'ds01');
+  await withPortal(browser, WIDE, 'cockpit-district', async (page) => {
+    await signIn(page, 'ds01', { lands: 'cockpit' });
     const before = (await api('GET', '/api/v1/stats/overview', { token: ds })).json;
     assert.equal(before.scope, 'district');
     await expectTiles(page, before);
@@ -173,8 +129,8 @@ test('the district leader opens a topic, links its tickets and resolves them tog
   const gw = await login('gw0001');
   const a = await fileTicket(gw), b = await fileTicket(gw);
   const ds = await login('ds01');
-  await withPortal(WIDE, 'cockpit-topics', async (page) => {
-    await signIn(page, 'ds01');
+  await withPortal(browser, WIDE, 'cockpit-topics', async (page) => {
+    await signIn(page, 'ds01', { lands: 'cockpit' });
     await press(page, 'cockpit.tab.topics');
     await waitWidget(page, 'suggestions', (w) => Number(w.value.split('|')[0]) >= 1);
     // The noise cluster of gw0001's street, among the suggestions the cockpit lists.
@@ -211,8 +167,8 @@ test('the district leader opens a topic, links its tickets and resolves them tog
 
 test('a street leader sees their street on a phone', async () => {
   const ss = await login('ss001');
-  await withPortal(PHONE, 'cockpit-street', async (page) => {
-    await signIn(page, 'ss001');
+  await withPortal(browser, PHONE, 'cockpit-street', async (page) => {
+    await signIn(page, 'ss001', { lands: 'cockpit' });
     const o = (await api('GET', '/api/v1/stats/overview', { token: ss })).json;
     assert.match(o.scope, /^street:/);
     await expectTiles(page, o);
@@ -234,7 +190,7 @@ test('a street leader sees their street on a phone', async () => {
 test('the public board opens without signing in', async () => {
   const board = (await api('GET', '/api/v1/public/board')).json;
   for (const device of [PHONE, WIDE]) {
-    await withPortal(device, 'board', async (page) => {
+    await withPortal(browser, device, 'board', async (page) => {
       await press(page, 'home.board');
       await waitScreen(page, 'board');
       await waitWidget(page, 'board.kpi.satisfaction_rate',

@@ -7,6 +7,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DESKTOP, launch, portalUrl, screenshotDir } from './lib/portal.mjs';
+import { login } from './lib/api.mjs';
 
 // The host page has no window.portal to wait for: shoot it as it is.
 async function screenshot(page, name) {
@@ -36,14 +37,6 @@ after(async () => {
   await browser?.close();
   server?.close();
 });
-
-async function login(name) {
-  const res = await fetch(new URL('api/v1/auth/login', portalUrl()), {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ login: name, password: 'demo12345' }),
-  });
-  return (await res.json()).token;
-}
 
 function serveHost(token) {
   server = http.createServer((req, res) => {

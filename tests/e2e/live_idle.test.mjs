@@ -7,46 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, PHONE, focusField, insertText, launch, openPortal, portalUrl, press, reveal,
-  screenshot, settle, waitScreen, waitWidget,
+  DESKTOP, PHONE, focusField, insertText, launch, openPortal, press, reveal, screenshot,
+  settle, waitScreen, waitWidget,
 } from './lib/portal.mjs';
+import { api, login, workerOf } from './lib/api.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, { token, body } = {}) {
-  const res = await fetch(new URL(path.replace(/^\//, ''), portalUrl()), {
-    method,
-    headers: {
-      Accept: 'application/json',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(name) {
-  const r = await api('POST', '/api/v1/auth/login', { body: { login: name, password: 'demo12345' } });
-  assert.equal(r.status, 200, `login ${name}: ${JSON.stringify(r.json)}`);
-  return r.json.token;
-}
-
-let adminToken = null;
-async function workerOf(gridId) {
-  adminToken = adminToken || await login('admin');
-  for (let page = 1; page <= 20; page++) {
-    const r = await api('GET', `/api/v1/users?role=grid_worker&page=${page}&page_size=200`, { token: adminToken });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    const u = r.json.items.find((x) => x.role === 'grid_worker' && JSON.stringify(x).includes(`"${gridId}"`));
-    if (u) return login(u.username || u.login || u.phone);
-    if (r.json.items.length === 0) break;
-  }
-  throw new Error(`no grid worker for ${gridId}`);
-}
 
 // Frames drawn and the renderer's CPU time (ms) over `ms` of doing nothing.
 async function measureIdle(page, ms) {

@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, PHONE, compose, focusField, insertText, launch, openPortal, portalUrl, press, reveal,
-  screenshot, settle, typeKeys, waitScreen, waitWidget, widget, widgets,
+  DESKTOP, PHONE, compose, focusField, insertText, launch, portalUrl, press, reveal,
+  screenshot, typeKeys, waitScreen, waitWidget, widget, widgets, withPortal,
 } from './lib/portal.mjs';
 
 const STATUS_ZH = {
@@ -37,22 +37,8 @@ function assertFits(list, width) {
   }
 }
 
-// Runs body(page); on failure keeps a screenshot of what the page showed.
-async function withPortal(device, name, body) {
-  const { page, context, timing } = await openPortal(browser, device);
-  try {
-    await body(page, timing);
-    assert.deepEqual(page.portalErrors, [], 'errors on the page');
-  } catch (e) {
-    await screenshot(page, `failed-${name}`).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-  }
-}
-
 test('phone: submit a matter in Chinese, read the receipt, track it, switch language', () =>
-  withPortal(PHONE, 'phone', async (page, timing) => {
+  withPortal(browser, PHONE, 'phone', async (page, timing) => {
   console.log(`# phone first frame: ${timing.firstFrameMs.toFixed(0)} ms after navigation start ` +
     `(${timing.wallMs} ms wall clock from goto), font ${timing.fontBytes} bytes`);
 
@@ -188,7 +174,7 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
 }));
 
 test('desktop: keyboard editing, wrong access code, mouse and wheel', () =>
-  withPortal(DESKTOP, 'desktop', async (page, timing) => {
+  withPortal(browser, DESKTOP, 'desktop', async (page, timing) => {
   console.log(`# desktop first frame: ${timing.firstFrameMs.toFixed(0)} ms after navigation start`);
   await waitWidget(page, 'home.submit');
   // A centred column on a wide screen.

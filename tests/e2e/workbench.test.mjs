@@ -7,48 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PHONE, focusField, insertText, launch, openPortal, portalUrl, press, screenshot,
-  waitScreen, waitWidget, widget, widgets,
+  PHONE, focusField, insertText, launch, openPortal, press, screenshot, signIn, waitScreen,
+  waitWidget, widget, widgets,
 } from './lib/portal.mjs';
+import { accountOf, api, login } from './lib/api.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, { token, body, headers = {} } = {}) {
-  const res = await fetch(new URL(path.replace(/^\//, ''), portalUrl()), {
-    method,
-    headers: {
-      Accept: 'application/json',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(name) {
-  const r = await api('POST', '/api/v1/auth/login', { body: { login: name, password: 'demo12345' } });
-  assert.equal(r.status, 200, `login ${name}: ${JSON.stringify(r.json)}`);
-  return r.json.token;
-}
-
-// The login name of the first account of `role` whose record mentions `id`.
-let adminToken = null;
-async function accountOf(role, id) {
-  adminToken = adminToken || await login('admin');
-  for (let page = 1; page <= 40; page++) {
-    const r = await api('GET', `/api/v1/users?role=${role}&page=${page}&page_size=200`, { token: adminToken });
-    assert.equal(r.status, 200, JSON.stringify(r.json));
-    const u = r.json.items.find((x) => x.role === role && JSON.stringify(x).includes(`"${id}"`));
-    if (u) return u.username || u.login || u.phone;
-    if (r.json.items.length === 0) break;
-  }
-  throw new Error(`no ${role} account for ${id}`);
-}
 
 async function act(token, number, body) {
   const r = await api('POST', `/api/v1/tickets/${number}/actions`, { token, body });
@@ -70,18 +36,10 @@ async function photo(page) {
   return { name: 'result.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
 }
 
-async function signIn(page, name) {
-  await press(page, 'home.account');
-  await waitScreen(page, 'account');
-  await focusField(page, 'account.login');
-  await insertText(page, name);
-  await focusField(page, 'account.password');
-  await insertText(page, 'demo12345');
-  await press(page, 'account.submit');
-  // Leaders (community, street, district staff) land in the data cockpit; the
-  // workbench is on the home screen.
-  const landed = await waitWidget(page, 'screen', (w) => w.value === 'queue' || w.value === 'cockpit');
-  if (landed.value === 'cockpit') {
+// Signs a handler in and opens the workbench. Leaders (community, street, district
+// staff) land in the data cockpit; the workbench is on the home screen.
+async function signInToQueue(page, name) {
+  if (await signIn(page, name, { lands: ['queue', 'cockpit'] }) === 'cockpit') {
     await page.goBack();
     await waitScreen(page, 'home');
     await press(page, 'home.queue');
@@ -114,7 +72,7 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
   let street = null;
   try {
     // The grid worker's workbench is open first.
-    await signIn(gw.page, worker);
+    await signInToQueue(gw.page, worker);
     await waitWidget(gw.page, 'queue.filter.open');
     await screenshot(gw.page, 'phone-50-workbench');
 
@@ -168,7 +126,7 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
     const streetLogin = await accountOf('street_staff', where.json.street.id);
     street = await openPortal(browser, PHONE);
     const sp = street.page;
-    await signIn(sp, streetLogin);
+    await signInToQueue(sp, streetLogin);
     await press(sp, `queue.${number}`);
     await waitScreen(sp, 'ticket');
     await waitWidget(sp, 'ticket.level', (w) => w.value.length > 0);
@@ -268,7 +226,7 @@ test('phone: patrol report settled on the spot; hotline call filed; batch import
   const ha = await openPortal(browser, PHONE);
   try {
     // Patrol: found and settled on the spot.
-    await signIn(gw.page, worker);
+    await signInToQueue(gw.page, worker);
     await press(gw.page, 'queue.patrol');
     await fillReport(gw.page, '巡查发现路边垃圾桶倾倒，已扶正清理。', '刘网格员', '13800138070');
     await press(gw.page, 'submit.on_the_spot');
@@ -285,7 +243,7 @@ test('phone: patrol report settled on the spot; hotline call filed; batch import
     assert.equal(settled.channel, 'patrol');
 
     // Hotline agent: a call filed for the caller.
-    await signIn(ha.page, 'ha01');
+    await signInToQueue(ha.page, 'ha01');
     await waitWidget(ha.page, 'queue.import');
     await press(ha.page, 'queue.file');
     await fillReport(ha.page, '来电反映小区停水两天，无人通知。', '周先生', '13800138071');

@@ -2,6 +2,7 @@
 // playwright-core. The app draws into a canvas, so widgets are found through
 // window.portal.widgets() (named widgets with CSS-pixel rectangles) and then
 // pressed, tapped and typed into with real input events, as a person would.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,4 +188,37 @@ export async function screenshot(page, name) {
   await settle(page);
   await page.screenshot({ path: file });
   return file;
+}
+
+// Opens the portal on `device` and runs body(page, timing); the page must show no
+// errors. On failure keeps a screenshot `failed-<name>` of what the page showed.
+export async function withPortal(browser, device, name, body) {
+  const { page, context, timing } = await openPortal(browser, device);
+  try {
+    await body(page, timing);
+    assert.deepEqual(page.portalErrors, [], 'errors on the page');
+  } catch (e) {
+    await screenshot(page, `failed-${name}`).catch(() => {});
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+// Signs in from the home screen with a demo account's password and waits until the app
+// lands on one of the screens `lands` (a name or a list); returns that screen's name.
+// `shot` names a screenshot of the account screen before anything is typed.
+export async function signIn(page, login, { lands, shot = null }) {
+  const screens = [].concat(lands);
+  await press(page, 'home.account');
+  await waitScreen(page, 'account');
+  if (shot) await screenshot(page, shot);
+  await focusField(page, 'account.login');
+  await insertText(page, login);
+  await focusField(page, 'account.password');
+  await insertText(page, 'demo12345');
+  await press(page, 'account.submit');
+  const landed = await waitWidget(page, 'screen', (w) => screens.includes(w.value));
+  await settle(page);
+  return landed.value;
 }
