@@ -7,6 +7,7 @@
 // - Figures: the numerators and denominators of every rate
 // - Answers: overview, keyed figures (ranking), trend points, heat map, whistles,
 //   topic candidates, public ratings
+// - Daily aggregates: the whole days of a period, read from stats_daily
 // - StatsStore
 //
 // Every figure describes the tickets created in [from, to) within the scope, except
@@ -17,11 +18,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "portal/core/result.hpp"
+#include "portal/core/ticket.hpp"
 #include "portal/core/time.hpp"
+#include "portal/core/workflow.hpp"
 
 namespace portal::server {
 
@@ -109,6 +113,106 @@ inline std::int64_t period_start(std::int64_t day, TrendInterval interval) {
     }
   }
   return day;
+}
+
+// [SECTION] Daily aggregates
+//
+// stats_daily (0009_stats_daily.sql) holds the figures of the tickets created on each
+// Asia/Shanghai day, per street and for the whole district ('*'), kept by triggers. A
+// period of the district or of a street is its whole days from there plus its partial
+// days at the edges counted from the tickets.
+
+// The place key of a scope in stats_daily, or nothing when the scope has none.
+inline std::optional<std::string> daily_place(const StatsScope& scope) {
+  if (scope.kind == StatsScopeKind::district) return std::string("*");
+  if (scope.kind == StatsScopeKind::street && !scope.id.empty()) return scope.id;
+  return std::nullopt;
+}
+
+constexpr std::int64_t day_start(std::int64_t day) {
+  return day * 86400 - core::kShanghaiOffset;
+}
+
+// The whole days [first, end) of [from, to), and the partial edges before and after.
+struct Split {
+  std::int64_t first = 0, end = 0;  // empty when first >= end
+  std::optional<StatsFilter> before, after;
+};
+
+inline Split split_days(const StatsFilter& f) {
+  Split s;
+  const std::int64_t from = core::to_unix(f.from), to = core::to_unix(f.to);
+  s.first = shanghai_day(from);
+  if (day_start(s.first) < from) ++s.first;
+  s.end = shanghai_day(to);
+  if (s.first >= s.end) {
+    s.before = f;  // no whole day: all of it from the tickets
+    return s;
+  }
+  if (day_start(s.first) > from) {
+    s.before = f;
+    s.before->to = core::from_unix(day_start(s.first));
+  }
+  if (day_start(s.end) < to) {
+    s.after = f;
+    s.after->from = core::from_unix(day_start(s.end));
+  }
+  return s;
+}
+
+inline constexpr const char* kDailyColumns =
+    "day, total, st_submitted, st_assigned, st_accepted, st_in_progress, st_resolved, "
+    "st_closed, st_returned, st_rejected, st_merged, lv_grid, lv_community, lv_street, "
+    "lv_district, ch_web, ch_embed, ch_hotline, ch_patrol, ch_open311, overdue, response_den, "
+    "response_num, on_time_den, on_time_num, handle_seconds, rated, rated_resolved, sat_le1, "
+    "sat_2, sat_3, sat_4, sat_ge5, reopen_den, reopen_num";
+
+struct Daily {
+  std::int64_t day = 0;
+  Figures figures;
+  std::int64_t by_status[9] = {}, by_level[4] = {}, by_channel[5] = {};
+};
+
+// Reads one stats_daily row (kDailyColumns; col(i) is the i-th as an integer) with the
+// satisfaction threshold applied. Ratings are 1 to 5, so the buckets ≤1, 2, 3, 4, ≥5 answer every
+// threshold exactly.
+template <class Get>
+void read_daily(Get&& col, int threshold, Daily& d) {
+  d.day = col(0);
+  Figures& f = d.figures;
+  f = Figures{};
+  f.total = col(1);
+  for (int i = 0; i < 9; ++i) d.by_status[i] = col(2 + i);
+  for (int i = 0; i < 4; ++i) d.by_level[i] = col(11 + i);
+  for (int i = 0; i < 5; ++i) d.by_channel[i] = col(15 + i);
+  for (int i = 0; i < 9; ++i)
+    if (core::is_open(static_cast<core::Status>(i))) f.backlog += d.by_status[i];
+  f.overdue = col(20);
+  f.response = {col(22), col(21)};
+  f.on_time = {col(24), col(23)};
+  f.handle_seconds = col(25);
+  f.resolution = {col(27), col(26)};
+  f.satisfaction.den = col(26);
+  for (int v = 1; v <= 5; ++v)
+    if (v >= threshold) f.satisfaction.num += col(27 + v);
+  f.reopen = {col(34), col(33)};
+}
+
+inline void add(Ratio& a, const Ratio& b) {
+  a.num += b.num;
+  a.den += b.den;
+}
+
+inline void add(Figures& a, const Figures& b) {
+  a.total += b.total;
+  a.backlog += b.backlog;
+  a.overdue += b.overdue;
+  add(a.response, b.response);
+  add(a.on_time, b.on_time);
+  add(a.resolution, b.resolution);
+  add(a.satisfaction, b.satisfaction);
+  add(a.reopen, b.reopen);
+  a.handle_seconds += b.handle_seconds;
 }
 
 struct GridCount {

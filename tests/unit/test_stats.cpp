@@ -775,3 +775,86 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
     last_growth = item["growth"];
   }
 }
+
+// [SECTION] Daily aggregates against the tickets
+
+// stats_daily is kept by the store on every change: after each step of a mixed sequence
+// (submissions over several days, acceptance, resolution, a rating that reopens, a
+// second resolution and a new rating), whole-day periods — answered from the aggregates
+// alone — and a period with partial days at both ends equal the direct computation.
+TEST_F(Stats, DailyAggregatesFollowEveryChange) {
+  const core::TimePoint t0 = now_;
+  auto check = [&](const char* step) {
+    TicketFilter all;
+    all.page_size = 1000000;
+    auto page = store_->list_tickets(all);
+    ASSERT_TRUE(page.ok());
+    const std::int64_t first_day = shanghai_day(core::to_unix(t0)) - 1;
+    const std::vector<std::pair<core::TimePoint, core::TimePoint>> periods = {
+        {core::from_unix(day_start(first_day)), core::from_unix(day_start(first_day + 10))},
+        {core::from_unix(day_start(first_day + 2)), core::from_unix(day_start(first_day + 3))},
+        {t0 + hours(5), t0 + days(3) + hours(7)}};
+    std::vector<std::string> streets = {""};  // the district, then a street
+    if (!page->items.empty() && page->items[0].street_id)
+      streets.push_back(*page->items[0].street_id);
+    for (const auto& [from, to] : periods)
+      for (const std::string& street : streets) {
+        StatsFilter f;
+        f.from = from;
+        f.to = to;
+        if (!street.empty()) f.scope = {StatsScopeKind::street, street};
+        for (int threshold : {1, 3, 5}) {
+          f.satisfaction_threshold = threshold;
+          std::vector<const TicketRecord*> chosen;
+          std::map<std::string, std::int64_t> st, ca;
+          for (const auto& t : page->items)
+            if (t.created_at >= from && t.created_at < to &&
+                (street.empty() || t.street_id.value_or("") == street)) {
+              chosen.push_back(&t);
+              ++st[std::string(core::to_string(t.status))];
+              ++ca[t.draft.category];
+            }
+          auto o = stats_store_->overview(f);
+          ASSERT_TRUE(o.ok());
+          const Figures expected = brute_figures(chosen, threshold);
+          EXPECT_EQ(o->figures, expected)
+              << step << " " << core::format_iso(from) << ".." << core::format_iso(to) << " street "
+              << street << " ≥" << threshold << "\n got:   " << show(o->figures)
+              << "\n brute: " << show(expected);
+          EXPECT_EQ(o->by_status, st) << step;
+          EXPECT_EQ(o->by_category, ca) << step;
+          auto points = stats_store_->trend(f, TrendInterval::day);
+          ASSERT_TRUE(points.ok());
+          Figures sum;
+          for (const auto& p : *points) add(sum, p.figures);
+          EXPECT_EQ(sum, expected) << step << " (trend)";
+        }
+      }
+  };
+
+  check("empty");
+  const Made a = submit(), b = submit();
+  advance(hours(20));  // the next Shanghai day
+  const Made c = submit(), d = submit();
+  check("submitted");
+  advance(minutes(10));
+  act(a, {{"action", "accept"}});
+  act(b, {{"action", "accept"}});
+  act(c, {{"action", "accept"}});
+  check("accepted");
+  advance(days(3));  // late for b
+  act(a, {{"action", "resolve"}, {"reply", "已处理"}});
+  act(b, {{"action", "resolve"}, {"reply", "已处理"}});
+  check("resolved");
+  advance(hours(1));
+  rate(a, true, 5);
+  rate(b, false, 2);  // not resolved: b is reopened
+  check("rated and reopened");
+  advance(hours(2));
+  act(b, {{"action", "resolve"}, {"reply", "再次处理"}});
+  check("resolved again");
+  advance(hours(1));
+  rate(b, true, 4);  // the new rating replaces the old one
+  check("rated again");
+  (void)d;
+}

@@ -186,6 +186,23 @@ core::Outcome scan(pg::Conn& c, const StatsFilter& f, const char* key_column, Fn
   return core::Unit{};
 }
 
+// Calls fn(daily) for each day of [first, end) of the place that has tickets.
+template <class Fn>
+core::Outcome scan_daily(pg::Conn& c, const std::string& place, std::int64_t first,
+                         std::int64_t end, int threshold, Fn&& fn, const char* op) {
+  Daily d;
+  const bool ok = stream(c,
+                         std::string("SELECT ") + kDailyColumns +
+                             " FROM stats_daily WHERE street_id = ?1 AND day >= ?2 AND "
+                             "day < ?3 AND total <> 0 ORDER BY day",
+                         pg::Params().add(place).add(first).add(end), [&](const pg::Res& s, int i) {
+                           read_daily([&](int col) { return s.int64(i, col); }, threshold, d);
+                           fn(d);
+                         });
+  if (!ok) return query_error(c, op);
+  return core::Unit{};
+}
+
 std::string date_of_day(std::int64_t day) {
   const auto d = core::civil_from_days(day);
   char buf[16];
@@ -216,17 +233,52 @@ Result<Overview> PgStats::overview(const StatsFilter& f) {
   Overview o;
   std::int64_t by_status[9] = {}, by_level[4] = {}, by_channel[5] = {};
   std::map<std::string, std::int64_t, std::less<>> by_category;
-  auto ok = scan(
-      c, f, nullptr,
-      [&](const Row& r, const std::string&) {
-        add(o.figures, r, f.satisfaction_threshold);
-        ++by_status[static_cast<int>(r.status)];
-        ++by_level[static_cast<int>(r.level)];
-        ++by_channel[static_cast<int>(r.channel)];
-        ++by_category[r.category];
-      },
-      "stats_overview");
-  if (!ok) return ok.error();
+  auto count_rows = [&](const StatsFilter& part) {
+    return scan(
+        c, part, nullptr,
+        [&](const Row& r, const std::string&) {
+          add(o.figures, r, f.satisfaction_threshold);
+          ++by_status[static_cast<int>(r.status)];
+          ++by_level[static_cast<int>(r.level)];
+          ++by_channel[static_cast<int>(r.channel)];
+          ++by_category[r.category];
+        },
+        "stats_overview");
+  };
+  const auto place = daily_place(f.scope);
+  if (!place) {
+    if (auto ok = count_rows(f); !ok) return ok.error();
+  } else {
+    // Whole days from the aggregates and the edges from the tickets, in one snapshot.
+    pg::Tx tx(c);
+    if (!tx.ok() || !c.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+      return query_error(c, "stats_overview");
+    const Split sp = split_days(f);
+    if (sp.before)
+      if (auto ok = count_rows(*sp.before); !ok) return ok.error();
+    if (sp.after)
+      if (auto ok = count_rows(*sp.after); !ok) return ok.error();
+    if (sp.first < sp.end) {
+      auto ok = scan_daily(
+          c, *place, sp.first, sp.end, f.satisfaction_threshold,
+          [&](const Daily& d) {
+            add(o.figures, d.figures);
+            for (int i = 0; i < 9; ++i) by_status[i] += d.by_status[i];
+            for (int i = 0; i < 4; ++i) by_level[i] += d.by_level[i];
+            for (int i = 0; i < 5; ++i) by_channel[i] += d.by_channel[i];
+          },
+          "stats_overview");
+      if (!ok) return ok.error();
+      const bool cats = stream(
+          c,
+          "SELECT category, SUM(n)::bigint FROM stats_daily_category WHERE street_id = ?1 AND "
+          "day >= ?2 AND day < ?3 GROUP BY category",
+          pg::Params().add(*place).add(sp.first).add(sp.end),
+          [&](const pg::Res& s, int i) { by_category[s.text(i, 0)] += s.int64(i, 1); });
+      if (!cats) return query_error(c, "stats_overview");
+    }
+    tx.commit();
+  }
   for (int i = 0; i < 9; ++i)
     if (by_status[i])
       o.by_status[std::string(core::to_string(static_cast<core::Status>(i)))] = by_status[i];
@@ -236,7 +288,8 @@ Result<Overview> PgStats::overview(const StatsFilter& f) {
   for (int i = 0; i < 5; ++i)
     if (by_channel[i])
       o.by_channel[std::string(core::to_string(static_cast<core::Channel>(i)))] = by_channel[i];
-  o.by_category.insert(by_category.begin(), by_category.end());
+  for (const auto& [k, n] : by_category)
+    if (n) o.by_category[k] = n;
   return o;
 }
 
@@ -247,7 +300,38 @@ Result<std::vector<KeyedFigures>> PgStats::ranking(const StatsFilter& f, RankDim
     if (key.empty()) return;
     add(by_key[key], r, f.satisfaction_threshold);
   };
-  if (dim != RankDim::unit) {
+  if (dim == RankDim::street && daily_place(f.scope)) {
+    // Streets: whole days from the aggregates, the edges from the tickets.
+    pg::Tx tx(c);
+    if (!tx.ok() || !c.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+      return query_error(c, "stats_ranking");
+    const Split sp = split_days(f);
+    for (const auto& part : {sp.before, sp.after})
+      if (part) {
+        auto ok = scan(
+            c, *part, "street_id", [&](const Row& r, const std::string& k) { count(k, r); },
+            "stats_ranking");
+        if (!ok) return ok.error();
+      }
+    if (sp.first < sp.end) {
+      pg::Params p;
+      p.add(sp.first).add(sp.end);
+      if (f.scope.kind == StatsScopeKind::street) p.add(f.scope.id);
+      Daily d;
+      const bool ok = stream(
+          c,
+          std::string("SELECT street_id, ") + kDailyColumns +
+              " FROM stats_daily WHERE street_id NOT IN ('*', '') AND day >= ?1 AND day < ?2 "
+              "AND total <> 0" +
+              (f.scope.kind == StatsScopeKind::street ? " AND street_id = ?3" : ""),
+          p, [&](const pg::Res& s, int i) {
+            read_daily([&](int col) { return s.int64(i, col + 1); }, f.satisfaction_threshold, d);
+            add(by_key[s.text(i, 0)], d.figures);
+          });
+      if (!ok) return query_error(c, "stats_ranking");
+    }
+    tx.commit();
+  } else if (dim != RankDim::unit) {
     const char* key = dim == RankDim::street      ? "street_id"
                       : dim == RankDim::community ? "community_id"
                                                   : "grid_id";
@@ -292,17 +376,40 @@ Result<std::vector<KeyedFigures>> PgStats::ranking(const StatsFilter& f, RankDim
 Result<std::vector<TrendPoint>> PgStats::trend(const StatsFilter& f, TrendInterval interval) {
   LEASE(c);
   std::map<std::int64_t, Figures> by_period;
-  auto ok = scan(
-      c, f, nullptr,
-      [&](const Row& r, const std::string&) {
-        add(by_period[period_start(shanghai_day(r.created_at), interval)], r,
-            f.satisfaction_threshold);
-      },
-      "stats_trend");
-  if (!ok) return ok.error();
+  auto count_rows = [&](const StatsFilter& part) {
+    return scan(
+        c, part, nullptr,
+        [&](const Row& r, const std::string&) {
+          add(by_period[period_start(shanghai_day(r.created_at), interval)], r,
+              f.satisfaction_threshold);
+        },
+        "stats_trend");
+  };
+  const auto place = daily_place(f.scope);
+  if (!place) {
+    if (auto ok = count_rows(f); !ok) return ok.error();
+  } else {
+    pg::Tx tx(c);
+    if (!tx.ok() || !c.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+      return query_error(c, "stats_trend");
+    const Split sp = split_days(f);
+    if (sp.before)
+      if (auto ok = count_rows(*sp.before); !ok) return ok.error();
+    if (sp.after)
+      if (auto ok = count_rows(*sp.after); !ok) return ok.error();
+    if (sp.first < sp.end) {
+      auto ok = scan_daily(
+          c, *place, sp.first, sp.end, f.satisfaction_threshold,
+          [&](const Daily& d) { add(by_period[period_start(d.day, interval)], d.figures); },
+          "stats_trend");
+      if (!ok) return ok.error();
+    }
+    tx.commit();
+  }
   std::vector<TrendPoint> out;
   out.reserve(by_period.size());
-  for (auto& [day, fig] : by_period) out.push_back({date_of_day(day), fig});
+  for (auto& [day, fig] : by_period)
+    if (fig.total) out.push_back({date_of_day(day), fig});
   return out;
 }
 

@@ -7,7 +7,9 @@
 // index tickets_stats (0003_stats.sql): a single pass gives the overview with all its
 // breakdowns, a ranking or a trend, with no temporary sort. District-wide periods read
 // no table row at all; a street, community or grid goes through its (place, created_at)
-// index and reads only its own rows.
+// index and reads only its own rows. The overview, the trend and the street ranking of
+// the district or a street take their whole days from the daily aggregates of
+// 0009_stats_daily.sql and scan only the partial days at the period's edges.
 
 #include "server/store/sqlite/sqlite_stats.hpp"
 
@@ -292,6 +294,24 @@ core::Outcome scan(SqliteStats::Conn& c, const StatsFilter& f, const char* key_c
   return core::Unit{};
 }
 
+// Calls fn(daily) for each day of [first, end) of the place that has tickets.
+template <class Fn>
+core::Outcome scan_daily(SqliteStats::Conn& c, const std::string& place, std::int64_t first,
+                         std::int64_t end, int threshold, Fn&& fn, const char* op) {
+  Running s(c.prepare(std::string("SELECT ") + kDailyColumns +
+                      " FROM stats_daily WHERE street_id = ?1 AND day >= ?2 AND day < ?3 AND "
+                      "total <> 0 ORDER BY day"));
+  if (!s) return c.error(op);
+  s->bind(1, place).bind(2, first).bind(3, end);
+  Daily d;
+  while (s->step()) {
+    read_daily([&](int i) { return s->int64(i); }, threshold, d);
+    fn(d);
+  }
+  if (s->failed()) return c.error(op);
+  return core::Unit{};
+}
+
 std::string date_of_day(std::int64_t day) {
   const auto d = core::civil_from_days(day);
   char buf[16];
@@ -308,19 +328,52 @@ Result<Overview> SqliteStats::overview(const StatsFilter& f) {
   Overview o;
   std::int64_t by_status[9] = {}, by_level[4] = {}, by_channel[5] = {};
   std::map<std::string, std::int64_t, std::less<>> by_category;
-  auto ok = scan(
-      *c, f, nullptr,
-      [&](const Row& r, const std::string&) {
-        add(o.figures, r, f.satisfaction_threshold);
-        ++by_status[static_cast<int>(r.status)];
-        ++by_level[static_cast<int>(r.level)];
-        ++by_channel[static_cast<int>(r.channel)];
-        auto it = by_category.find(r.category);
-        if (it == by_category.end()) it = by_category.emplace(r.category, 0).first;
-        ++it->second;
-      },
-      "stats_overview");
-  if (!ok) return ok.error();
+  auto count_rows = [&](const StatsFilter& part) {
+    return scan(
+        *c, part, nullptr,
+        [&](const Row& r, const std::string&) {
+          add(o.figures, r, f.satisfaction_threshold);
+          ++by_status[static_cast<int>(r.status)];
+          ++by_level[static_cast<int>(r.level)];
+          ++by_channel[static_cast<int>(r.channel)];
+          auto it = by_category.find(r.category);
+          if (it == by_category.end()) it = by_category.emplace(r.category, 0).first;
+          ++it->second;
+        },
+        "stats_overview");
+  };
+  const auto place = daily_place(f.scope);
+  if (!place) {
+    if (auto ok = count_rows(f); !ok) return ok.error();
+  } else {
+    // Whole days from the aggregates and the edges from the tickets, in one snapshot.
+    ReadTx tx(*c);
+    if (!tx.ok()) return c->error("stats_overview");
+    const Split sp = split_days(f);
+    if (sp.before)
+      if (auto ok = count_rows(*sp.before); !ok) return ok.error();
+    if (sp.after)
+      if (auto ok = count_rows(*sp.after); !ok) return ok.error();
+    if (sp.first < sp.end) {
+      auto ok = scan_daily(
+          *c, *place, sp.first, sp.end, f.satisfaction_threshold,
+          [&](const Daily& d) {
+            add(o.figures, d.figures);
+            for (int i = 0; i < 9; ++i) by_status[i] += d.by_status[i];
+            for (int i = 0; i < 4; ++i) by_level[i] += d.by_level[i];
+            for (int i = 0; i < 5; ++i) by_channel[i] += d.by_channel[i];
+          },
+          "stats_overview");
+      if (!ok) return ok.error();
+      Running s(
+          c->prepare("SELECT category, SUM(n) FROM stats_daily_category WHERE street_id = ?1 AND "
+                     "day >= ?2 AND day < ?3 GROUP BY category"));
+      if (!s) return c->error("stats_overview");
+      s->bind(1, *place).bind(2, sp.first).bind(3, sp.end);
+      while (s->step()) by_category[s->text(0)] += s->int64(1);
+      if (s->failed()) return c->error("stats_overview");
+    }
+  }
   for (int i = 0; i < 9; ++i)
     if (by_status[i])
       o.by_status[std::string(core::to_string(static_cast<core::Status>(i)))] = by_status[i];
@@ -330,7 +383,8 @@ Result<Overview> SqliteStats::overview(const StatsFilter& f) {
   for (int i = 0; i < 5; ++i)
     if (by_channel[i])
       o.by_channel[std::string(core::to_string(static_cast<core::Channel>(i)))] = by_channel[i];
-  o.by_category.insert(by_category.begin(), by_category.end());
+  for (const auto& [k, n] : by_category)
+    if (n) o.by_category[k] = n;
   return o;
 }
 
@@ -343,7 +397,35 @@ Result<std::vector<KeyedFigures>> SqliteStats::ranking(const StatsFilter& f, Ran
     if (it == by_key.end()) it = by_key.emplace(key, Figures{}).first;
     add(it->second, r, f.satisfaction_threshold);
   };
-  if (dim != RankDim::unit) {
+  if (dim == RankDim::street && daily_place(f.scope)) {
+    // Streets: whole days from the aggregates, the edges from the tickets.
+    ReadTx tx(*c);
+    if (!tx.ok()) return c->error("stats_ranking");
+    const Split sp = split_days(f);
+    for (const auto& part : {sp.before, sp.after})
+      if (part) {
+        auto ok = scan(
+            *c, *part, "street_id", [&](const Row& r, const std::string& k) { count(k, r); },
+            "stats_ranking");
+        if (!ok) return ok.error();
+      }
+    if (sp.first < sp.end) {
+      Running s(c->prepare(
+          std::string("SELECT street_id, ") + kDailyColumns +
+          " FROM stats_daily WHERE street_id NOT IN ('*', '') AND day >= ?1 AND day < ?2 AND "
+          "total <> 0" +
+          (f.scope.kind == StatsScopeKind::street ? " AND street_id = ?3" : "")));
+      if (!s) return c->error("stats_ranking");
+      s->bind(1, sp.first).bind(2, sp.end);
+      if (f.scope.kind == StatsScopeKind::street) s->bind(3, f.scope.id);
+      Daily d;
+      while (s->step()) {
+        read_daily([&](int i) { return s->int64(i + 1); }, f.satisfaction_threshold, d);
+        add(by_key[s->text(0)], d.figures);
+      }
+      if (s->failed()) return c->error("stats_ranking");
+    }
+  } else if (dim != RankDim::unit) {
     const char* key = dim == RankDim::street      ? "street_id"
                       : dim == RankDim::community ? "community_id"
                                                   : "grid_id";
@@ -391,22 +473,43 @@ Result<std::vector<TrendPoint>> SqliteStats::trend(const StatsFilter& f, TrendIn
   // Rows come in created_at order: remember the last period to skip the date maths.
   std::int64_t last_day = INT64_MIN, last_period = 0;
   Figures* current = nullptr;
-  auto ok = scan(
-      *c, f, nullptr,
-      [&](const Row& r, const std::string&) {
-        const std::int64_t day = shanghai_day(r.created_at);
-        if (day != last_day || !current) {
-          last_day = day;
-          last_period = period_start(day, interval);
-          current = &by_period[last_period];
-        }
-        add(*current, r, f.satisfaction_threshold);
-      },
-      "stats_trend");
-  if (!ok) return ok.error();
+  auto count_rows = [&](const StatsFilter& part) {
+    return scan(
+        *c, part, nullptr,
+        [&](const Row& r, const std::string&) {
+          const std::int64_t day = shanghai_day(r.created_at);
+          if (day != last_day || !current) {
+            last_day = day;
+            last_period = period_start(day, interval);
+            current = &by_period[last_period];
+          }
+          add(*current, r, f.satisfaction_threshold);
+        },
+        "stats_trend");
+  };
+  const auto place = daily_place(f.scope);
+  if (!place) {
+    if (auto ok = count_rows(f); !ok) return ok.error();
+  } else {
+    ReadTx tx(*c);
+    if (!tx.ok()) return c->error("stats_trend");
+    const Split sp = split_days(f);
+    if (sp.before)
+      if (auto ok = count_rows(*sp.before); !ok) return ok.error();
+    if (sp.after)
+      if (auto ok = count_rows(*sp.after); !ok) return ok.error();
+    if (sp.first < sp.end) {
+      auto ok = scan_daily(
+          *c, *place, sp.first, sp.end, f.satisfaction_threshold,
+          [&](const Daily& d) { add(by_period[period_start(d.day, interval)], d.figures); },
+          "stats_trend");
+      if (!ok) return ok.error();
+    }
+  }
   std::vector<TrendPoint> out;
   out.reserve(by_period.size());
-  for (auto& [day, fig] : by_period) out.push_back({date_of_day(day), fig});
+  for (auto& [day, fig] : by_period)
+    if (fig.total) out.push_back({date_of_day(day), fig});
   return out;
 }
 
