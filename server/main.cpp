@@ -379,43 +379,12 @@ int cmd_serve(int argc, char** argv) {
   auth.set_org(org->get());
   Store& data = **store;
   tickets.set_listener([&hub, &data](const TicketRecord& t, const std::string& action) {
-    LiveEvent e;
-    e.number = t.number;
-    e.status = portal::core::to_string(t.status);
-    e.level = portal::core::to_string(t.level);
-    e.action = action;
-    e.at = portal::core::format_iso(t.updated_at);
-    e.grid_id = t.draft.grid_id;
-    e.community_id = t.community_id;
-    e.street_id = t.street_id;
-    e.assignee_kind = t.assignee_kind;
-    e.assignee_id = t.assignee_id;
-    e.submitter_id = t.submitter_id;
-    if (auto w = data.whistles(t.id))
-      for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
-    hub.publish(e);
+    hub.publish(live_event_of(t, action, data));
   });
   // Changes committed by other instances over the same database reach this one's
   // streams too.
   auto relay = [&data, &hub](const std::string& number, const std::string& action) {
-    auto t = data.find_ticket(number);
-    if (!t || !*t) return;
-    const TicketRecord& r = **t;
-    LiveEvent e;
-    e.number = r.number;
-    e.status = portal::core::to_string(r.status);
-    e.level = portal::core::to_string(r.level);
-    e.action = action;
-    e.at = portal::core::format_iso(r.updated_at);
-    e.grid_id = r.draft.grid_id;
-    e.community_id = r.community_id;
-    e.street_id = r.street_id;
-    e.assignee_kind = r.assignee_kind;
-    e.assignee_id = r.assignee_id;
-    e.submitter_id = r.submitter_id;
-    if (auto w = data.whistles(r.id))
-      for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
-    hub.publish(e);
+    if (auto t = data.find_ticket(number); t && *t) hub.publish(live_event_of(**t, action, data));
   };
   if (auto ok = data.watch_changes(relay); !ok) return fail(ok.error());
   // Over PostgreSQL the instance that redeems a stream ticket need not be the one that

@@ -6,6 +6,24 @@
 
 namespace portal::server {
 
+LiveEvent live_event_of(const TicketRecord& t, const std::string& action, Store& store) {
+  LiveEvent e;
+  e.number = t.number;
+  e.status = core::to_string(t.status);
+  e.level = core::to_string(t.level);
+  e.action = action;
+  e.at = core::format_iso(t.updated_at);
+  e.grid_id = t.draft.grid_id;
+  e.community_id = t.community_id;
+  e.street_id = t.street_id;
+  e.assignee_kind = t.assignee_kind;
+  e.assignee_id = t.assignee_id;
+  e.submitter_id = t.submitter_id;
+  if (auto w = store.whistles(t.id))
+    for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
+  return e;
+}
+
 std::string LiveEvent::data_json() const {
   return core::Json{
       {"number", number}, {"status", status}, {"level", level}, {"action", action}, {"at", at}}

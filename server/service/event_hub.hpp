@@ -30,6 +30,9 @@ struct LiveEvent {
   std::string data_json() const;
 };
 
+// The event of a ticket as it now stands, with the units it has whistled.
+LiveEvent live_event_of(const TicketRecord& t, const std::string& action, Store& store);
+
 // Whether a subscriber may see an event.
 using LiveFilter = std::function<bool(const LiveEvent&)>;
 // The scope of an actor (as TicketService applies it), or one ticket by number.

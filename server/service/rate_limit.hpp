@@ -1,7 +1,8 @@
 // Token-bucket rate limiting keyed by a string: the socket's peer address, which the
 // caller takes from the connection (req.remote_addr), never from a header the client
 // sends (behind a trusted balancer: the address that balancer appended to
-// X-Forwarded-For, see http::client_address). One RateLimiter per policy (login, registration, anonymous submission).
+// X-Forwarded-For, see http::client_address). One RateLimiter per policy (login, registration,
+// anonymous submission).
 //
 // Memory is bounded: buckets live in a least-recently-used list capped at
 // policy.max_keys. A bucket that has refilled completely is the same as no bucket, so

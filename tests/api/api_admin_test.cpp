@@ -36,8 +36,9 @@ TEST(Admin, UsersAreListedCreatedAndDisabled) {
   std::set<std::string> roles;
   for (const auto& u : j["items"]) {
     roles.insert(u["role"]);
-    if (u.contains("phone"))
+    if (u.contains("phone")) {
       EXPECT_NE(u["phone"].get<std::string>().find("****"), std::string::npos);
+    }
   }
   EXPECT_TRUE(roles.count("grid_worker"));
   // Not for anyone else.

@@ -44,7 +44,7 @@ struct Fixture {
 };
 
 Fixture& fx() {
-  static Fixture f = [] {
+  static Fixture fixture = [] {
     Fixture f;
     const std::string gw = try_login(*g, "gw0001");
     auto me = get_json("/api/v1/me", gw);
@@ -99,7 +99,7 @@ Fixture& fx() {
     };
     return f;
   }();
-  return f;
+  return fixture;
 }
 
 httplib::Headers auth(const std::string& token) {
@@ -119,8 +119,11 @@ struct Case {
 TEST(Authz, EveryRoleAgainstEveryEndpoint) {
   Fixture& f = fx();
   ASSERT_FALSE(f.number.empty());
-  for (const auto& [name, token] : f.tokens)
-    if (name != "anonymous") ASSERT_FALSE(token.empty()) << name;
+  for (const auto& [name, token] : f.tokens) {
+    if (name != "anonymous") {
+      ASSERT_FALSE(token.empty()) << name;
+    }
+  }
   const std::string t = "/api/v1/tickets/" + f.number;
   const std::vector<Case> cases = {
       {"GET ticket",

@@ -307,5 +307,7 @@ TEST_F(Lifecycle, EventsAreAppendOnly) {
   EXPECT_TRUE(raw_sql("SELECT 1 FROM events"));
   EXPECT_FALSE(raw_sql("UPDATE events SET note = 'x'"));
   EXPECT_FALSE(raw_sql("DELETE FROM events"));
-  if (on_postgres()) EXPECT_FALSE(raw_sql("TRUNCATE events CASCADE"));
+  if (on_postgres()) {
+    EXPECT_FALSE(raw_sql("TRUNCATE events CASCADE"));
+  }
 }
