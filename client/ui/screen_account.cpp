@@ -176,32 +176,35 @@ void DrawMyTickets(Ctx& ctx, const MyTicketsView& v) {
   EndBody(ctx);
 }
 
-void DrawRate(Ctx& ctx, const RateView& v) {
-  BeginBody(ctx, "body.rate");
+void RatingChoices(Ctx& ctx, const char* prefix, int resolved, int satisfaction) {
+  const std::string p = prefix;
   BeginCard(ctx);
   SectionLabel(ctx, ctx.t(T::rate_resolved_q), false);
-  {
-    const float gap = theme::kGap;
-    const float half = std::floor((AvailWidth() - gap) * 0.5f);
-    if (Button(ctx, "rate.resolved_yes", ctx.t(T::rate_resolved_yes),
-               v.resolved == 1 ? ButtonKind::primary : ButtonKind::secondary, true, half))
-      ctx.intents.emit(intent::SetResolved{true});
-    ImGui::SameLine(0, gap);
-    if (Button(ctx, "rate.resolved_no", ctx.t(T::rate_resolved_no),
-               v.resolved == 0 ? ButtonKind::primary : ButtonKind::secondary, true, half))
-      ctx.intents.emit(intent::SetResolved{false});
-  }
+  const float gap = theme::kGap;
+  const float half = std::floor((AvailWidth() - gap) * 0.5f);
+  if (Button(ctx, (p + ".resolved_yes").c_str(), ctx.t(T::rate_resolved_yes),
+             resolved == 1 ? ButtonKind::primary : ButtonKind::secondary, true, half))
+    ctx.intents.emit(intent::SetResolved{true});
+  ImGui::SameLine(0, gap);
+  if (Button(ctx, (p + ".resolved_no").c_str(), ctx.t(T::rate_resolved_no),
+             resolved == 0 ? ButtonKind::primary : ButtonKind::secondary, true, half))
+    ctx.intents.emit(intent::SetResolved{false});
   EndCard(ctx);
   SectionLabel(ctx, ctx.t(T::rate_satisfaction_q));
   BeginCard(ctx, true);
   const T names[] = {T::sat_5, T::sat_4, T::sat_3, T::sat_2, T::sat_1};
   for (int i = 0; i < 5; ++i) {
     const int score = 5 - i;
-    const std::string id = "rate.s" + std::to_string(score);
-    if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4, true))
+    const std::string id = p + ".s" + std::to_string(score);
+    if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, satisfaction == score, i < 4, true))
       ctx.intents.emit(intent::SetSatisfaction{score});
   }
   EndCard(ctx);
+}
+
+void DrawRate(Ctx& ctx, const RateView& v) {
+  BeginBody(ctx, "body.rate");
+  RatingChoices(ctx, "rate", v.resolved, v.satisfaction);
   BeginCard(ctx);
   TextArea(ctx, "rate.comment", Field::rating_comment, ctx.t(T::field_comment),
            ctx.t(T::comment_hint), v.comment, {});

@@ -128,30 +128,7 @@ void DrawAction(Ctx& ctx, const ActionFormView& v) {
     EndCard(ctx);
   }
 
-  if (v.rating) {
-    BeginCard(ctx);
-    SectionLabel(ctx, ctx.t(T::rate_resolved_q), false);
-    const float gap = theme::kGap;
-    const float half = std::floor((AvailWidth() - gap) * 0.5f);
-    if (Button(ctx, "action.resolved_yes", ctx.t(T::rate_resolved_yes),
-               v.resolved == 1 ? ButtonKind::primary : ButtonKind::secondary, true, half))
-      ctx.intents.emit(intent::SetResolved{true});
-    ImGui::SameLine(0, gap);
-    if (Button(ctx, "action.resolved_no", ctx.t(T::rate_resolved_no),
-               v.resolved == 0 ? ButtonKind::primary : ButtonKind::secondary, true, half))
-      ctx.intents.emit(intent::SetResolved{false});
-    EndCard(ctx);
-    SectionLabel(ctx, ctx.t(T::rate_satisfaction_q));
-    BeginCard(ctx, true);
-    const T names[] = {T::sat_5, T::sat_4, T::sat_3, T::sat_2, T::sat_1};
-    for (int i = 0; i < 5; ++i) {
-      const int score = 5 - i;
-      const std::string id = "action.s" + std::to_string(score);
-      if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, v.satisfaction == score, i < 4, true))
-        ctx.intents.emit(intent::SetSatisfaction{score});
-    }
-    EndCard(ctx);
-  }
+  if (v.rating) RatingChoices(ctx, "action", v.resolved, v.satisfaction);
 
   if (!v.note_label.empty()) {
     BeginCard(ctx);

@@ -36,6 +36,10 @@ void DrawTicketActions(Ctx& ctx, const TicketPage& v);
 void DrawAction(Ctx& ctx, const ActionFormView& v);
 void DrawImport(Ctx& ctx, const ImportView& v);
 
+// The rating choices (resolved yes/no, then the five-step scale), shared by the citizen's
+// rating and a phone rating recorded by staff. `prefix` names the widgets ("rate", ...).
+void RatingChoices(Ctx& ctx, const char* prefix, int resolved, int satisfaction);
+
 // One ticket of a list (my tickets, a handler's queue) and its height.
 bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r);
 float TicketCardHeight(const Ctx& ctx);
