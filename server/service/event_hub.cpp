@@ -19,8 +19,10 @@ LiveEvent live_event_of(const TicketRecord& t, const std::string& action, Store&
   e.assignee_kind = t.assignee_kind;
   e.assignee_id = t.assignee_id;
   e.submitter_id = t.submitter_id;
-  if (auto w = store.whistles(t.id))
-    for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
+  // A new ticket has no whistles yet: its event costs no read.
+  if (action != "submit")
+    if (auto w = store.whistles(t.id))
+      for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
   return e;
 }
 
@@ -93,13 +95,14 @@ std::size_t EventHub::subscribers() const {
 }
 
 void EventHub::publish(const LiveEvent& e) {
-  const std::string frame = "event: ticket\ndata: " + e.data_json() + "\n\n";
   std::vector<std::shared_ptr<Subscription>> targets;
   {
     std::lock_guard lock(mu_);
     for (const auto& s : subs_)
       if (s->filter(e)) targets.push_back(s);
   }
+  if (targets.empty()) return;
+  const std::string frame = "event: ticket\ndata: " + e.data_json() + "\n\n";
   for (const auto& s : targets) {
     {
       std::lock_guard lock(s->mu);
