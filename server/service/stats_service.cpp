@@ -506,28 +506,53 @@ Result<StatsAnswer> StatsService::overview(const Actor& actor, const StatsParams
   if (!scope) return scope.error();
   auto period = period_of(p);
   if (!period) return period.error();
-  auto o = stats_.overview(filter_of(*period, *scope));
+  // A leader's cockpit asks this every few seconds, and so do many leaders: the answer
+  // is kept until the next change of any ticket (the version is read before the
+  // figures, so an answer computed across a change is never kept as current).
+  const auto version = store_.data_version();
+  std::string key;
+  if (version) {
+    key = std::to_string(static_cast<int>(scope->kind)) + '\n' + scope->id + '\n' +
+          std::to_string(core::to_unix(period->from)) + '\n' +
+          std::to_string(core::to_unix(period->to)) + '\n' + std::to_string(core::to_unix(now_()));
+    std::lock_guard lock(overview_mu_);
+    if (auto it = overview_cache_.find(key); it != overview_cache_.end()) {
+      if (it->second.version == *version) return it->second.answer;
+      overview_cache_.erase(it);
+    }
+  }
+  auto answer = compute_overview(*scope, *period);
+  if (answer && version) {
+    std::lock_guard lock(overview_mu_);
+    if (overview_cache_.size() >= kOverviewCacheMax) overview_cache_.clear();
+    overview_cache_[key] = CachedOverview{*version, *answer};
+  }
+  return answer;
+}
+
+Result<StatsAnswer> StatsService::compute_overview(const StatsScope& scope, const Period& period) {
+  auto o = stats_.overview(filter_of(period, scope));
   if (!o) return o.error();
   const Figures& f = o->figures;
 
-  Json j = period_json(period->from, period->to, *scope);
+  Json j = period_json(period.from, period.to, scope);
   j["satisfaction_threshold"] = options_.satisfaction_threshold;
   // The scope's name, for a heading ("district" has none).
-  switch (scope->kind) {
+  switch (scope.kind) {
     case StatsScopeKind::district:
       j["scope_name"] = nullptr;
       break;
     case StatsScopeKind::street:
-      j["scope_name"] = name_of(RankDim::street, scope->id);
+      j["scope_name"] = name_of(RankDim::street, scope.id);
       break;
     case StatsScopeKind::community:
-      j["scope_name"] = name_of(RankDim::community, scope->id);
+      j["scope_name"] = name_of(RankDim::community, scope.id);
       break;
     case StatsScopeKind::grid:
-      j["scope_name"] = name_of(RankDim::grid, scope->id);
+      j["scope_name"] = name_of(RankDim::grid, scope.id);
       break;
     case StatsScopeKind::unit:
-      j["scope_name"] = name_of(RankDim::unit, scope->id);
+      j["scope_name"] = name_of(RankDim::unit, scope.id);
       break;
   }
   j.update(figures_json(f));
@@ -567,9 +592,9 @@ Result<StatsAnswer> StatsService::overview(const Actor& actor, const StatsParams
   auto row = [&t](std::string section, std::string key, std::string name, CsvCell v) {
     t.rows.push_back({std::move(section), std::move(key), std::move(name), std::move(v)});
   };
-  row("period", "from", "", iso(period->from));
-  row("period", "to", "", iso(period->to));
-  row("period", "scope", "", to_string(*scope));
+  row("period", "from", "", iso(period.from));
+  row("period", "to", "", iso(period.to));
+  row("period", "scope", "", to_string(scope));
   row("total", "total", "", f.total);
   row("total", "backlog", "", f.backlog);
   row("total", "overdue", "", f.overdue);

@@ -145,6 +145,7 @@ class StatsService {
   core::Result<std::vector<core::Json>> ranked(const StatsFilter& f, RankDim dim,
                                                StatsMetric metric);
   core::Result<StatsAnswer> compute_board(const Period& p);
+  core::Result<StatsAnswer> compute_overview(const StatsScope& scope, const Period& period);
 
   StatsStore& stats_;
   Store& store_;
@@ -160,6 +161,15 @@ class StatsService {
   };
   std::map<std::pair<std::int64_t, std::int64_t>, CachedBoard> board_cache_;
   std::mutex board_mu_;  // one public board computed at a time
+  // Overviews, while the store's data version stays the same (only a store that is the
+  // database's only writer has one; see Store::data_version).
+  struct CachedOverview {
+    std::uint64_t version = 0;
+    StatsAnswer answer;
+  };
+  std::mutex overview_mu_;
+  std::map<std::string, CachedOverview> overview_cache_;
+  static constexpr std::size_t kOverviewCacheMax = 512;
 };
 
 }  // namespace portal::server

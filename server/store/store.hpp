@@ -301,6 +301,10 @@ class Store {
   virtual core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply,
                                            std::int64_t by, core::TimePoint now) = 0;
 
+  // A number that changes whenever this store commits a change, for caches of answers
+  // derived from the data; none where other processes write the same database too.
+  virtual std::optional<std::uint64_t> data_version() { return std::nullopt; }
+
   // [SECTION] Several instances over one database
   // Calls `fn(number, action)` for each ticket change other server instances commit,
   // from a thread of the store's own, until the store closes. Backends that only one

@@ -160,6 +160,27 @@ TEST_F(Stats, RatesFollowTheFormulasOnHandBuiltTickets) {
   EXPECT_EQ(again["backlog"], 1);
 }
 
+// Overviews are kept between changes: at the same moment, each change still shows at
+// once (here the clock does not move at all).
+TEST_F(Stats, KeptOverviewsFollowEveryChange) {
+  const core::TimePoint t0 = now_;
+  const Actor ds = actor("ds01");
+  const Made a = submit();
+  EXPECT_EQ(ok(service_->overview(ds, around(t0)))["total"], 1);
+  EXPECT_EQ(ok(service_->overview(ds, around(t0)))["total"], 1);
+  const Made b = submit();
+  EXPECT_EQ(ok(service_->overview(ds, around(t0)))["total"], 2);
+  act(a, {{"action", "accept"}});
+  act(a, {{"action", "resolve"}, {"reply", "已处理"}});
+  Json o = ok(service_->overview(ds, around(t0)));
+  EXPECT_EQ(o["by_status"]["resolved"], 1);
+  rate(a, true, 5);
+  o = ok(service_->overview(ds, around(t0)));
+  EXPECT_EQ(o["by_status"]["closed"], 1);
+  EXPECT_EQ(o["by_status"]["assigned"], 1);
+  (void)b;
+}
+
 TEST_F(Stats, NoRatingsMeansNullRatesNotZero) {
   const core::TimePoint t0 = now_;
   const Made a = submit();

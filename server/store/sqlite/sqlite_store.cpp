@@ -352,6 +352,8 @@ void SqliteStore::writer_loop() {
       stats_.running = static_cast<std::int64_t>(batch.size());
     }
     run_batch(batch);
+    // Before any caller is answered: a read after the answer sees the new version.
+    version_.fetch_add(1);
     {
       std::lock_guard lock(wmu_);
       stats_.running = 0;

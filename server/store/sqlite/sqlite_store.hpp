@@ -9,6 +9,7 @@
 // see every write that has been answered.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -103,6 +104,9 @@ class SqliteStore final : public Store {
   core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply, std::int64_t by,
                                    core::TimePoint now) override;
 
+  // This process is the database's only writer: every committed batch counts.
+  std::optional<std::uint64_t> data_version() override { return version_.load(); }
+
   // Statistics of the writer, for tests and benchmarks.
   struct WriterStats {
     std::int64_t batches = 0, jobs = 0, largest_batch = 0;
@@ -166,6 +170,7 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   WriterStats stats_;
   std::thread writer_;
+  std::atomic<std::uint64_t> version_{0};
 
   // Live sessions, cached (see session_user_row()). forget_sessions("") forgets all.
   struct CachedSession {
