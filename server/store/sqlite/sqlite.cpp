@@ -42,7 +42,7 @@ StmtCache::~StmtCache() {
 }
 
 Stmt StmtCache::get(std::string_view sql) {
-  auto it = entries_.find(std::string(sql));
+  auto it = entries_.find(sql);  // no copy of the text to look it up
   if (it == entries_.end()) {
     Stmt fresh(db_, sql);
     if (!fresh.valid()) return fresh;

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,7 +84,11 @@ class StmtCache {
     bool busy = false;
   };
   sqlite3* db_;
-  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Entry>, Hash, std::equal_to<>> entries_;
 };
 
 class Db {

@@ -696,7 +696,8 @@ Result<std::optional<UserRow>> SqliteStore::find_user(std::int64_t id) {
 }
 
 Result<std::optional<UserRow>> SqliteStore::find_user_in(Conn& cx, std::int64_t id) {
-  auto s = cx.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
+  static const std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?";
+  auto s = cx.prepare(sql);
   s.bind(1, id);
   if (!s.step()) {
     if (s.failed()) return fail(cx, "find_user");
@@ -1172,7 +1173,9 @@ Result<std::optional<TicketRecord>> SqliteStore::find_ticket(const std::string& 
 
 Result<std::optional<TicketRecord>> SqliteStore::find_ticket_in(Conn& cx,
                                                                 const std::string& number) {
-  auto s = cx.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?");
+  static const std::string sql =
+      std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?";
+  auto s = cx.prepare(sql);
   s.bind(1, number);
   if (s.step()) return std::optional<TicketRecord>(read_ticket(s));
   if (s.failed()) return fail(cx, "find_ticket");
