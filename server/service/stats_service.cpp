@@ -508,25 +508,46 @@ Result<StatsAnswer> StatsService::overview(const Actor& actor, const StatsParams
   if (!period) return period.error();
   // A leader's cockpit asks this every few seconds, and so do many leaders: the answer
   // is kept until the next change of any ticket (the version is read before the
-  // figures, so an answer computed across a change is never kept as current).
+  // figures, so an answer computed across a change is never kept as current), and for
+  // a few seconds at most. One caller computes an answer at a time: callers that come
+  // meanwhile wait for it, or take the previous one when no change has touched it.
   const auto version = store_.data_version();
-  std::string key;
-  if (version) {
-    key = std::to_string(static_cast<int>(scope->kind)) + '\n' + scope->id + '\n' +
-          std::to_string(core::to_unix(period->from)) + '\n' +
-          std::to_string(core::to_unix(period->to)) + '\n' + std::to_string(core::to_unix(now_()));
-    std::lock_guard lock(overview_mu_);
-    if (auto it = overview_cache_.find(key); it != overview_cache_.end()) {
-      if (it->second.version == *version) return it->second.answer;
-      overview_cache_.erase(it);
+  if (!version) return compute_overview(*scope, *period);
+  const std::string key = std::to_string(static_cast<int>(scope->kind)) + '\n' + scope->id + '\n' +
+                          std::to_string(core::to_unix(period->from)) + '\n' +
+                          std::to_string(core::to_unix(period->to));
+  std::shared_ptr<OverviewFlight> flight;
+  {
+    std::unique_lock lock(overview_mu_);
+    const auto mono = std::chrono::steady_clock::now();
+    auto cached = overview_cache_.find(key);
+    const bool same = cached != overview_cache_.end() && cached->second.version == *version;
+    if (same && mono - cached->second.computed_at < kOverviewMaxAge) return cached->second.answer;
+    if (auto f = overview_flights_.find(key);
+        f != overview_flights_.end() && f->second->version == *version) {
+      if (same) return cached->second.answer;
+      auto theirs = f->second;
+      overview_cv_.wait(lock, [&] { return theirs->done; });
+      return *theirs->result;
     }
+    flight = std::make_shared<OverviewFlight>();
+    flight->version = *version;
+    overview_flights_[key] = flight;
   }
+  const auto computed_at = std::chrono::steady_clock::now();
   auto answer = compute_overview(*scope, *period);
-  if (answer && version) {
+  {
     std::lock_guard lock(overview_mu_);
-    if (overview_cache_.size() >= kOverviewCacheMax) overview_cache_.clear();
-    overview_cache_[key] = CachedOverview{*version, *answer};
+    if (answer) {
+      if (overview_cache_.size() >= kOverviewCacheMax) overview_cache_.clear();
+      overview_cache_[key] = CachedOverview{*version, computed_at, *answer};
+    }
+    flight->result = answer;
+    flight->done = true;
+    if (auto f = overview_flights_.find(key); f != overview_flights_.end() && f->second == flight)
+      overview_flights_.erase(f);
   }
+  overview_cv_.notify_all();
   return answer;
 }
 

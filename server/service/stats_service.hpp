@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -165,8 +166,18 @@ class StatsService {
   // database's only writer has one; see Store::data_version).
   struct CachedOverview {
     std::uint64_t version = 0;
+    std::chrono::steady_clock::time_point computed_at;
     StatsAnswer answer;
   };
+  // An overview being computed, which other callers of the same version wait for.
+  struct OverviewFlight {
+    std::uint64_t version = 0;
+    bool done = false;
+    std::optional<core::Result<StatsAnswer>> result;
+  };
+  std::map<std::string, std::shared_ptr<OverviewFlight>> overview_flights_;
+  std::condition_variable overview_cv_;
+  static constexpr auto kOverviewMaxAge = std::chrono::seconds(5);
   std::mutex overview_mu_;
   std::map<std::string, CachedOverview> overview_cache_;
   static constexpr std::size_t kOverviewCacheMax = 512;

@@ -215,3 +215,32 @@ TEST_F(GroupCommitTest, AFailingWriteDoesNotFailItsBatch) {
   store_.reset();
   EXPECT_EQ(tickets_on_disk(), before + 3 + kGood);
 }
+
+// The WAL is folded back into the database file by the store's own checkpointer, not
+// by the writer in the middle of a batch.
+TEST_F(GroupCommitTest, TheWalIsFoldedBackBesideTheWriter) {
+  const auto before = sqlite().writer_stats().checkpoints;
+  // Some 20 MB of photos: more WAL than one checkpoint's worth (16 MB).
+  for (int i = 0; i < 20; ++i) {
+    AttachmentRecord a;
+    a.id = "bulk" + std::to_string(i);
+    a.mime = "image/jpeg";
+    a.width = a.height = 1;
+    a.data.assign(1 << 20, static_cast<char>('a' + i));
+    a.bytes = static_cast<std::int64_t>(a.data.size());
+    ASSERT_TRUE(store_->put_attachment(a).ok());
+  }
+  for (int i = 0; i < 100 && sqlite().writer_stats().checkpoints == before; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GT(sqlite().writer_stats().checkpoints, before);
+  // Everything the WAL held is in the database file now.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  int log = -1, copied = -1;
+  EXPECT_EQ(sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied),
+            SQLITE_OK);
+  EXPECT_EQ(copied, log);
+  sqlite3_close(db);
+  // And the store writes on.
+  EXPECT_TRUE(tickets_->submit(draft(), Actor{}).ok());
+}

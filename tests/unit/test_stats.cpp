@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "server/service/history.hpp"
 #include "server/service/stats_service.hpp"
@@ -179,6 +180,25 @@ TEST_F(Stats, KeptOverviewsFollowEveryChange) {
   EXPECT_EQ(o["by_status"]["closed"], 1);
   EXPECT_EQ(o["by_status"]["assigned"], 1);
   (void)b;
+}
+
+// Callers arriving together while an overview is computed wait for that one answer.
+TEST_F(Stats, ConcurrentOverviewsAgree) {
+  const core::TimePoint t0 = now_;
+  for (int i = 0; i < 3; ++i) submit();
+  const Actor ds = actor("ds01");
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::thread> threads;
+    std::vector<std::int64_t> totals(8, -1);
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([&, t] {
+        auto o = service_->overview(ds, around(t0));
+        if (o) totals[t] = o->json["total"].get<std::int64_t>();
+      });
+    for (auto& th : threads) th.join();
+    for (auto n : totals) EXPECT_EQ(n, 3 + round);
+    submit();  // a change: the next round computes afresh
+  }
 }
 
 TEST_F(Stats, NoRatingsMeansNullRatesNotZero) {

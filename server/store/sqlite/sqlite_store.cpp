@@ -227,10 +227,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       !db->exec("PRAGMA foreign_keys=ON"))
     return Error{"db_open_failed", "cannot configure database: " + db->last_error(), {}, 500};
   // The writer touches the right edges of a dozen ticket indexes and the random pages
-  // of a few (grid, status): a 32 MB cache keeps them, and a longer WAL checkpoints (and
-  // fsyncs the database file) less often.
+  // of a few (grid, status): a 32 MB cache keeps them.
   db->exec("PRAGMA cache_size=-32768");
-  db->exec("PRAGMA wal_autocheckpoint=4000");
   // Each job of a batch runs in a savepoint, whose sub-journal keeps the pages the job
   // changes (the right edges of the indexes, the day's aggregates) so that it can roll
   // back alone. In a temporary file that was half of the writer's time in pwrite();
@@ -246,8 +244,48 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     s->readers_.push_back(std::make_unique<Conn>(std::move(*r)));
     s->idle_readers_.push_back(s->readers_.back().get());
   }
+  // Checkpoints run on a connection and a thread of their own: on the writer, copying
+  // the WAL into a large database file and fsyncing it held a whole batch of callers
+  // for hundreds of milliseconds. The writer only says when the WAL has grown.
+  auto ck = sqlite::Db::open(path);
+  if (!ck) return ck.error();
+  if (!ck->exec("PRAGMA synchronous=FULL"))
+    return Error{"db_open_failed", "cannot configure database: " + ck->last_error(), {}, 500};
+  s->checkpoint_conn_ = std::make_unique<Conn>(std::move(*ck));
+  sqlite3_wal_hook(s->writer_conn_->handle(), &SqliteStore::on_wal_commit, s.get());
   s->writer_ = std::thread([p = s.get()] { p->writer_loop(); });
+  s->checkpointer_ = std::thread([p = s.get()] { p->checkpoint_loop(); });
   return s;
+}
+
+int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* s = static_cast<SqliteStore*>(self);
+  if (pages >= kCheckpointPages) {
+    {
+      std::lock_guard lock(s->ck_mu_);
+      s->ck_wanted_ = true;
+    }
+    s->ck_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::checkpoint_loop() {
+  std::unique_lock lock(ck_mu_);
+  while (!ck_stopping_) {
+    // Also now and then while idle, so that a quiet server's WAL is folded back too.
+    ck_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return ck_wanted_ || ck_stopping_; });
+    if (ck_stopping_) break;
+    ck_wanted_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, never waits for the writer or readers.
+    int wal_pages = 0, copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->handle(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail(*checkpoint_conn_, "checkpoint");
+    lock.lock();
+    ++ck_runs_;
+  }
 }
 
 SqliteStore::~SqliteStore() {
@@ -257,6 +295,12 @@ SqliteStore::~SqliteStore() {
   }
   work_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(ck_mu_);
+    ck_stopping_ = true;
+  }
+  ck_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
 }
 
 Error SqliteStore::fail(Conn& c, const char* what) {
@@ -420,6 +464,8 @@ SqliteStore::WriterStats SqliteStore::writer_stats() {
   std::lock_guard lock(wmu_);
   WriterStats out = stats_;
   out.queued = static_cast<std::int64_t>(queue_.size());
+  std::lock_guard ck(ck_mu_);
+  out.checkpoints = ck_runs_;
   return out;
 }
 

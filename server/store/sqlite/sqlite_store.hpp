@@ -111,6 +111,7 @@ class SqliteStore final : public Store {
   struct WriterStats {
     std::int64_t batches = 0, jobs = 0, largest_batch = 0;
     std::int64_t queued = 0, running = 0;  // now: waiting, and in the batch under way
+    std::int64_t checkpoints = 0;          // run by the checkpointer
   };
   WriterStats writer_stats();
 
@@ -184,6 +185,17 @@ class SqliteStore final : public Store {
   std::mutex sess_mu_;
   std::unordered_map<std::string, CachedSession> sess_cache_;
   std::uint64_t sess_generation_ = 0;
+
+  // The checkpointer: folds the WAL back into the database file beside the writer.
+  static constexpr int kCheckpointPages = 4000;  // 16 MB of WAL
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  void checkpoint_loop();
+  std::unique_ptr<Conn> checkpoint_conn_;
+  std::mutex ck_mu_;
+  std::condition_variable ck_cv_;
+  bool ck_wanted_ = false, ck_stopping_ = false;
+  std::int64_t ck_runs_ = 0;
+  std::thread checkpointer_;
 
   // The categories, cached (see category()).
   using CategoryMap = std::map<std::string, core::Category>;
