@@ -63,9 +63,9 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
     if (q.q.size() > 200 || !core::is_valid_utf8(q.q))
       return send_error(res,
                         core::Error::invalid("q", "invalid_query", "must be short UTF-8 text"));
-    auto page = sv.tickets.list(q, *actor);
+    auto page = sv.tickets.list_json(q, *actor);
     if (!page) return send_error(res, page.error());
-    send_json(res, 200, *page);
+    send_json_text(res, 200, std::move(*page));
   });
 
   s.Get(R"(/api/v1/tickets/([^/]+))", [&sv](const httplib::Request& req, httplib::Response& res) {

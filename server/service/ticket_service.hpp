@@ -83,6 +83,8 @@ class TicketService {
   core::Result<core::Json> events(const std::string& number, const Actor& actor,
                                   const std::optional<std::string>& access_code);
   core::Result<core::Json> list(const ListQuery& q, const Actor& actor);
+  // The same answer as JSON text, as GET /tickets sends it.
+  core::Result<std::string> list_json(const ListQuery& q, const Actor& actor);
   // POST /tickets/{n}/actions: body {action, ...}.
   core::Result<core::Json> act(const std::string& number, const Actor& actor,
                                const core::Json& body);
@@ -138,7 +140,7 @@ class TicketService {
   std::string view_of(const Loaded& l, const Actor& actor);
   core::Result<TicketRecord> apply_action(Loaded& l, const Actor& actor, core::Action action,
                                           const core::Json& body, core::TimePoint now);
-  core::Json summary_of(const TicketRecord& t, const Actor& actor) const;
+  void write_summary(core::JsonWriter& w, const TicketRecord& t) const;
 
   Store& store_;
   std::shared_ptr<const OrgDirectory> org_;

@@ -186,6 +186,17 @@ TEST_F(Lifecycle, FullChainEscalationWhistlesResolveRate) {
     EXPECT_EQ(page["street"]["id"], s.street);
     EXPECT_TRUE(page["location"]["lat"].is_number_float());
   }
+  // Lists are written as text directly too.
+  ListQuery all;
+  all.scope = "all";
+  auto list = tickets_->list_json(all, ss);
+  ASSERT_TRUE(list.ok());
+  const auto rows = Json::parse(*list);
+  EXPECT_EQ(rows.dump(), *list);
+  ASSERT_GE(rows["items"].size(), 1u);
+  EXPECT_EQ(rows["items"][0]["number"], s.number);
+  EXPECT_FALSE(rows["items"][0].contains("contact"));
+  EXPECT_GE(rows["total"], 1);
   // Closed is final.
   EXPECT_EQ(status_of(tickets_->rate(s.number, Actor{}, s.code,
                                      {{"resolved", true}, {"satisfaction", 5}})),
