@@ -15,9 +15,15 @@
  *     stream (EventSource) and, inside an embedding frame, postMessage to the host,
  * For tests it exposes window.portal: ready, frame, firstFrameMs, frameMs, widgets(), idle(),
  * and benchList(n) (the list of my tickets filled with n made-up rows, for benchmarks).
+ * Start-up steps leave performance marks named portal:* (bench/first-frame.sh reads them).
  */
 (function () {
   'use strict';
+
+  function mark(name) {
+    if (window.performance && performance.mark) performance.mark('portal:' + name);
+  }
+  mark('bridge');
 
   const canvas = document.getElementById('canvas');
   const input = document.getElementById('portal-input');
@@ -31,6 +37,9 @@
   const fontPromise = fetch('fonts/portal-cjk.ttf').then(function (r) {
     if (!r.ok) throw new Error('font ' + r.status);
     return r.arrayBuffer();
+  }).then(function (buffer) {
+    mark('font-fetched');
+    return buffer;
   });
   fontPromise.catch(function () {});
 
@@ -417,15 +426,18 @@
       try { postToHost(JSON.parse(json)); } catch (err) { /* not JSON */ }
     },
     boot: function () {
+      mark('script');
       if (typeof window.createPortal !== 'function') return bridge.fatal('load');
       window.createPortal({
         canvas: canvas,
         locateFile: function (path) { return path; },
+        onRuntimeInitialized: function () { mark('wasm'); },
       }).catch(function () { bridge.fatal('load'); });
     },
 
     // Called once from main() when the app is ready for events.
     start: function (wasmApi) {
+      mark('main');
       api = wasmApi;
       attachPointer();
       attachKeys();
@@ -451,6 +463,7 @@
         portal.fontBytes = bytes.length;
         const p = api.copyIn(bytes);
         call('portal_font_ready', ['number', 'number'], [p, bytes.length]);
+        mark('font-ready');
       }, function () { bridge.fatal('font'); });
     },
 
@@ -463,6 +476,7 @@
       if (!portal.ready) {
         portal.ready = true;
         portal.firstFrameMs = performance.now();
+        mark('first-frame');
         if (splash && splash.parentNode) splash.parentNode.removeChild(splash);
         if (embedded) reportSize();
       }
@@ -486,6 +500,7 @@
     },
 
     fontBuilt: function (ms, glyphs, width, height) {
+      if (!portal.fontAtlas) mark('atlas');
       const builds = portal.fontAtlas ? portal.fontAtlas.builds + 1 : 1;
       portal.fontAtlas = { ms: ms, glyphs: glyphs, width: width, height: height, builds: builds };
     },
@@ -505,6 +520,8 @@
       else if (op === 1) window.history.replaceState({ portalDepth: n }, '');
       else if (n > 0) window.history.go(-n);
     },
+
+    mark: mark,
 
     fatal: function (what) {
       const text = {
