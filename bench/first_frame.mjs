@@ -20,11 +20,13 @@ const DEVICE = DEVICE_NAME === 'desktop' ? DESKTOP : PHONE;
 const STEPS = [
   ['html', 'HTML received (responseEnd)'],
   ['bridge', 'portal-bridge.js runs'],
+  ['webgl-early', 'WebGL2 context created by the page'],
   ['script', 'portal.js loaded and run'],
   ['wasm', 'portal.wasm fetched, compiled, instantiated'],
   ['main-entry', 'main() entered'],
   ['webgl', 'WebGL2 context created'],
   ['main', 'app started (ImGui, GL objects, first requests)'],
+  ['resized', 'canvas sized, events attached'],
   ['font-fetched', 'font fetched'],
   ['font-ready', 'font handed to the app'],
   ['first-frame', 'first frame drawn'],
@@ -85,7 +87,7 @@ test(`first frame, ${DEVICE_NAME}, ${RUNS} cold loads`, async () => {
     const t = await coldLoad();
     const a = t.at;
     const line = `${i < WARMUP ? 'warm-up' : `load ${i - WARMUP + 1}`}: first frame ${f0(t.firstFrameMs)} ms ` +
-      `(html ${f0(a.html)}, script ${f0(a.script)}, wasm ${f0(a.wasm)}, webgl ${f0(a.webgl - a['main-entry'])} ms, ` +
+      `(html ${f0(a.html)}, bridge ${f0(a.bridge)}, gl ${f0(a['webgl-early'] - a.bridge)} ms, script ${f0(a.script)}, wasm ${f0(a.wasm)}, webgl ${f0(a.webgl - a['main-entry'])} ms, ` +
       `main ${f0(a.main)}, font ${f0(a['font-fetched'])}, atlas ${f0(t.atlas?.ms)} ms ${t.atlas?.glyphs} glyphs ` +
       `${t.atlas?.width}x${t.atlas?.height}, frame cpu ${f0(t.firstFrameCpuMs)} ms)`;
     console.log('# ' + line);
@@ -100,8 +102,10 @@ test(`first frame, ${DEVICE_NAME}, ${RUNS} cold loads`, async () => {
   for (const name of ['portal-bridge.js', 'portal.js', 'portal.wasm', 'portal-cjk.ttf'])
     row(name, col((t) => t.res[name]?.end));
   console.log('# --- durations (ms) ---');
-  row('WebGL2 context creation', col((t) => t.at.webgl - t.at['main-entry']));
+  row('WebGL2 context creation in the page (bridge)', col((t) => t.at['webgl-early'] - t.at.bridge));
+  row('WebGL2 context creation in main()', col((t) => t.at.webgl - t.at['main-entry']));
   row('main() to app started', col((t) => t.at.main - t.at['main-entry']));
+  row('app started to font handed over', col((t) => t.at['font-ready'] - t.at.main));
   row('font atlas build', col((t) => t.atlas?.ms));
   row('first frame CPU (atlas, UI, WebGL calls)', col((t) => t.firstFrameCpuMs));
   row('font ready to first frame drawn', col((t) => t.at['first-frame'] - t.at['font-ready']));

@@ -84,14 +84,20 @@
 
   // [SECTION] Size: CSS pixels for layout, device pixels for the backing store.
   let dprQuery = null;
-  function resize() {
+  // Sets the backing store to the CSS size x devicePixelRatio; returns [w, h, dpr].
+  function sizeCanvas() {
     const r = canvas.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, r.width), h = Math.max(1, r.height);
     const bw = Math.round(w * dpr), bh = Math.round(h * dpr);
     if (canvas.width !== bw) canvas.width = bw;
     if (canvas.height !== bh) canvas.height = bh;
-    call('portal_resize', ['number', 'number', 'number'], [w, h, dpr]);
+    return [w, h, dpr];
+  }
+  function resize() {
+    const size = sizeCanvas();
+    const dpr = size[2];
+    call('portal_resize', ['number', 'number', 'number'], size);
     if (dprQuery) dprQuery.removeEventListener('change', resize);
     dprQuery = window.matchMedia('(resolution: ' + dpr + 'dppx)');
     dprQuery.addEventListener('change', resize);
@@ -458,6 +464,7 @@
         if (!document.hidden) call('portal_wake', [], []);
       });
       resize();
+      mark('resized');
       fontPromise.then(function (buffer) {
         const bytes = new Uint8Array(buffer);
         portal.fontBytes = bytes.length;
@@ -545,4 +552,18 @@
   script.onload = bridge.boot;
   script.onerror = function () { bridge.fatal('load'); };
   document.head.appendChild(script);
+
+  // Creating a WebGL2 context blocks the page for 50-400 ms under software GL: do it now,
+  // while portal.js and portal.wasm still download and compile, not in main() after them.
+  // main() asks for a webgl2 context on the same canvas and gets this one, so the
+  // attributes must be those it asks for (client/platform/main_web.cpp).
+  // Sized first: resizing a WebGL canvas reallocates its drawing buffer, slow as well.
+  try {
+    sizeCanvas();
+    canvas.getContext('webgl2', {
+      alpha: false, depth: false, stencil: false, antialias: false, premultipliedAlpha: true,
+      preserveDrawingBuffer: false, powerPreference: 'default', failIfMajorPerformanceCaveat: false,
+    });
+    mark('webgl-early');
+  } catch (err) { /* main() reports the missing WebGL2 */ }
 })();

@@ -289,6 +289,7 @@ EMSCRIPTEN_KEEPALIVE int portal_pending() {
 // [SECTION] main
 int main() {
   portal_js_mark("main-entry");
+  // The page created this context already (web/portal-bridge.js): keep both in step.
   EmscriptenWebGLContextAttributes attrs;
   emscripten_webgl_init_context_attributes(&attrs);
   attrs.majorVersion = 2;
