@@ -299,6 +299,8 @@ int main() {
   attrs.stencil = EM_FALSE;
   attrs.antialias = EM_FALSE;
   attrs.preserveDrawingBuffer = EM_FALSE;
+  // Dear ImGui needs no WebGL extension; turning every one on costs tens of ms at start.
+  attrs.enableExtensionsByDefault = EM_FALSE;
   const EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = emscripten_webgl_create_context("#canvas", &attrs);
   if (gl <= 0) {
     portal_js_fatal("webgl2");
