@@ -71,7 +71,7 @@ async function coldLoad() {
         res,
         firstFrameMs: window.portal.firstFrameMs,
         firstFrameCpuMs: window.portal.frameMs[0],
-        atlas: window.portal.fontAtlas,
+        atlas: window.portal.firstFontAtlas || window.portal.fontAtlas,
       };
     });
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));

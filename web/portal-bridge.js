@@ -57,6 +57,7 @@
     firstFrameMs: null,  // performance.now() of the first frame (ms since navigation start)
     fontBytes: 0,
     fontAtlas: null,     // the last atlas build: {ms, glyphs, width, height, builds}
+    firstFontAtlas: null,  // the first one (the first frame's)
     lastCopied: null,    // the last text put on the clipboard
     widgets: function () {
       return api ? JSON.parse(api.call('portal_widgets_json', 'string', [], [])) : [];
@@ -507,9 +508,12 @@
     },
 
     fontBuilt: function (ms, glyphs, width, height) {
-      if (!portal.fontAtlas) mark('atlas');
       const builds = portal.fontAtlas ? portal.fontAtlas.builds + 1 : 1;
       portal.fontAtlas = { ms: ms, glyphs: glyphs, width: width, height: height, builds: builds };
+      if (builds === 1) {
+        portal.firstFontAtlas = portal.fontAtlas;
+        mark('atlas');
+      }
     },
 
     copy: function (text) {
