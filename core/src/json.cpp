@@ -1,5 +1,11 @@
 #include "portal/core/json.hpp"
 
+#include <charconv>
+#include <cmath>
+
+#include "portal/core/audit.hpp"
+#include "portal/core/utf8.hpp"
+
 namespace portal::core {
 
 // [SECTION] Parsing
@@ -205,6 +211,96 @@ void to_json(Json& j, const TicketView& v) {
            {"whistles", Json::array()},
            {"attachments", Json::array()},
            {"allowed_actions", v.allowed_actions}};
+}
+
+// [SECTION] JsonWriter
+
+void JsonWriter::comma() {
+  if (need_comma_) out_.push_back(',');
+  need_comma_ = false;
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  comma();
+  out_.push_back('{');
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  out_.push_back('}');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+  comma();
+  out_.push_back('[');
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  out_.push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+  comma();
+  append_json_string(out_, k);
+  out_.push_back(':');
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view s) {
+  comma();
+  // Stored text is valid UTF-8; anything else is printed as dump() would, replaced.
+  if (is_valid_utf8(s))
+    append_json_string(out_, s);
+  else
+    out_ += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(bool b) {
+  comma();
+  out_ += b ? "true" : "false";
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t v) {
+  comma();
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, r.ptr);
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(double v) {
+  comma();
+  const double a = std::fabs(v);
+  // The shortest form that reads back, as dump() prints it in this range (where it
+  // uses no exponent); dump() itself elsewhere.
+  if (std::isfinite(v) && (a == 0 || (a >= 1e-4 && a < 1e15))) {
+    char buf[40];
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+    out_ += text;
+    if (text.find('.') == std::string_view::npos) out_ += ".0";
+  } else {
+    out_ += Json(v).dump();
+  }
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  comma();
+  out_ += "null";
+  need_comma_ = true;
+  return *this;
 }
 
 // [SECTION] Reading answers (lenient: missing fields keep their defaults)

@@ -11,6 +11,12 @@ void send_json(httplib::Response& res, int status, const core::Json& body) {
                   "application/json; charset=utf-8");
 }
 
+void send_json_text(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.body = std::move(body);
+  res.set_header("Content-Type", "application/json; charset=utf-8");
+}
+
 void send_error(httplib::Response& res, const core::Error& e) {
   send_json(res, e.status, core::error_body(e));
 }

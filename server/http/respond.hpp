@@ -16,6 +16,8 @@ namespace portal::server::http {
 inline constexpr std::size_t kMaxJsonBody = 64 * 1024;
 
 void send_json(httplib::Response& res, int status, const core::Json& body);
+// JSON already written as text (core::JsonWriter).
+void send_json_text(httplib::Response& res, int status, std::string body);
 void send_error(httplib::Response& res, const core::Error& e);
 
 // Checks Content-Type (415), size (413) and parses with the nesting cap (400).

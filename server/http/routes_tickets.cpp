@@ -71,9 +71,9 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
   s.Get(R"(/api/v1/tickets/([^/]+))", [&sv](const httplib::Request& req, httplib::Response& res) {
     auto actor = actor_of(req, sv);
     if (!actor) return send_error(res, actor.error());
-    auto ticket = sv.tickets.get(req.matches[1].str(), *actor, access_code_of(req));
+    auto ticket = sv.tickets.get_json(req.matches[1].str(), *actor, access_code_of(req));
     if (!ticket) return send_error(res, ticket.error());
-    send_json(res, 200, *ticket);
+    send_json_text(res, 200, std::move(*ticket));
   });
 
   s.Get(R"(/api/v1/tickets/([^/]+)/events)",

@@ -6,6 +6,7 @@
 #include "server/http/server.hpp"
 
 #include <sodium.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -125,6 +126,7 @@ namespace {
 
 thread_local std::chrono::steady_clock::time_point t_request_start;
 constexpr std::size_t kMaxHeaders = 100;
+constexpr int kListenBacklog = 4096;
 
 // Whether an Accept-Encoding header allows `coding`: named (or "*") without q=0.
 bool accepts_encoding(std::string_view header, std::string_view coding) {
@@ -331,11 +333,19 @@ HttpServer::HttpServer(HttpConfig config, Services services)
   // algorithm the second waits for the client's delayed ACK, some 40 ms per request on
   // a kept-alive connection.
   server_.set_tcp_nodelay(true);
+  // Plain SO_REUSEADDR (a restart rebinds at once) without cpp-httplib's SO_REUSEPORT,
+  // which would let a second server on the same port silently take half the requests.
+  server_.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = sock;
+  });
   server_.set_payload_max_length(6 * 1024 * 1024);
   server_.set_read_timeout(10, 0);
   server_.set_write_timeout(10, 0);
   server_.set_keep_alive_timeout(5);
-  server_.set_keep_alive_max_count(100);
+  // Closing a busy kept-alive connection only makes the client open another.
+  server_.set_keep_alive_max_count(10000);
   install_middleware();
   install_routes();
 }
@@ -402,8 +412,15 @@ void HttpServer::install_routes() {
 }
 
 int HttpServer::bind() {
-  if (config_.port == 0) return server_.bind_to_any_port(config_.host);
-  return server_.bind_to_port(config_.host, config_.port) ? config_.port : -1;
+  const int port = config_.port == 0 ? server_.bind_to_any_port(config_.host)
+                   : server_.bind_to_port(config_.host, config_.port) ? config_.port
+                                                                      : -1;
+  // cpp-httplib listens with a backlog of 5 (fixed in Debian's shared library): a burst
+  // of new connections, such as clients reconnecting together after a restart, overflows
+  // it and each dropped SYN waits a second for its retransmission. Listening again on the
+  // bound socket raises the backlog (the kernel caps it at net.core.somaxconn).
+  if (port > 0 && listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);
+  return port;
 }
 
 bool HttpServer::listen() {

@@ -73,6 +73,7 @@ class HttpServer {
   struct StaticFiles;
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<RateLimits> limits_;
+  int listen_fd_ = -1;  // the listening socket, once bound
 };
 
 }  // namespace portal::server::http

@@ -109,10 +109,7 @@ core::Outcome AuthService::logout(const std::string& token) {
 Result<Actor> AuthService::authenticate(const std::string& token) {
   const Error unauthorized{"unauthorized", "sign in again", {}, 401};
   if (token.empty() || token.size() > 256) return unauthorized;
-  auto uid = store_.session_user(token_hash(token), now_(), kSessionIdle);
-  if (!uid) return uid.error();
-  if (!*uid) return unauthorized;
-  auto u = store_.find_user(**uid);
+  auto u = store_.session_user_row(token_hash(token), now_(), kSessionIdle);
   if (!u) return u.error();
   if (!*u) return unauthorized;
   return Actor::from_user(**u);

@@ -19,8 +19,10 @@ LiveEvent live_event_of(const TicketRecord& t, const std::string& action, Store&
   e.assignee_kind = t.assignee_kind;
   e.assignee_id = t.assignee_id;
   e.submitter_id = t.submitter_id;
-  if (auto w = store.whistles(t.id))
-    for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
+  // A new ticket has no whistles yet: its event costs no read.
+  if (action != "submit")
+    if (auto w = store.whistles(t.id))
+      for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
   return e;
 }
 
@@ -92,14 +94,49 @@ std::size_t EventHub::subscribers() const {
   return subs_.size();
 }
 
-void EventHub::publish(const LiveEvent& e) {
-  const std::string frame = "event: ticket\ndata: " + e.data_json() + "\n\n";
+EventHub::EventHub() : dispatcher_([this] { dispatch_loop(); }) {}
+
+EventHub::~EventHub() {
+  {
+    std::lock_guard lock(pending_mu_);
+    stopping_ = true;
+  }
+  pending_cv_.notify_all();
+  dispatcher_.join();
+}
+
+void EventHub::publish(LiveEvent e) {
+  {
+    std::lock_guard lock(pending_mu_);
+    // Only a hub far behind drops anything: the oldest event, as a slow subscriber does.
+    if (pending_.size() >= kMaxPending) pending_.pop_front();
+    pending_.push_back(std::move(e));
+  }
+  pending_cv_.notify_one();
+}
+
+void EventHub::dispatch_loop() {
+  std::unique_lock lock(pending_mu_);
+  for (;;) {
+    pending_cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stopping, and all handed out
+    LiveEvent e = std::move(pending_.front());
+    pending_.pop_front();
+    lock.unlock();
+    fan_out(e);
+    lock.lock();
+  }
+}
+
+void EventHub::fan_out(const LiveEvent& e) {
   std::vector<std::shared_ptr<Subscription>> targets;
   {
     std::lock_guard lock(mu_);
     for (const auto& s : subs_)
       if (s->filter(e)) targets.push_back(s);
   }
+  if (targets.empty()) return;
+  const std::string frame = "event: ticket\ndata: " + e.data_json() + "\n\n";
   for (const auto& s : targets) {
     {
       std::lock_guard lock(s->mu);

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/service/ticket_service.hpp"
@@ -51,9 +52,18 @@ class EventHub {
   };
   static constexpr std::size_t kMaxQueued = 1000;
 
+  EventHub();
+  ~EventHub();
+  EventHub(const EventHub&) = delete;
+  EventHub& operator=(const EventHub&) = delete;
+
   std::shared_ptr<Subscription> subscribe(LiveFilter filter);
   void unsubscribe(const std::shared_ptr<Subscription>& s);
-  void publish(const LiveEvent& e);
+  // Queues the event: the hub's own thread hands it to every subscriber in scope, in
+  // order, so that the request that changed the ticket is answered without waiting for
+  // a thousand subscribers to be woken.
+  void publish(LiveEvent e);
+  static constexpr std::size_t kMaxPending = 10000;
   // Wakes every subscriber for good (server shutdown).
   void close_all();
   std::size_t subscribers() const;
@@ -75,9 +85,18 @@ class EventHub {
                                      std::chrono::steady_clock::time_point now);
 
  private:
+  void fan_out(const LiveEvent& e);
+  void dispatch_loop();
+
   mutable std::mutex mu_;
   std::list<std::shared_ptr<Subscription>> subs_;
   bool closed_ = false;
+  // Events published and not yet handed out, and the thread that hands them out.
+  std::mutex pending_mu_;
+  std::condition_variable pending_cv_;
+  std::deque<LiveEvent> pending_;
+  bool stopping_ = false;
+  std::thread dispatcher_;
   struct Pending {
     Actor actor;
     std::chrono::steady_clock::time_point expires;

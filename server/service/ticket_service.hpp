@@ -77,6 +77,9 @@ class TicketService {
   // code answers exactly as an unknown number does (404).
   core::Result<core::Json> get(const std::string& number, const Actor& actor,
                                const std::optional<std::string>& access_code);
+  // The same answer as JSON text, as GET /tickets/{n} sends it.
+  core::Result<std::string> get_json(const std::string& number, const Actor& actor,
+                                     const std::optional<std::string>& access_code);
   core::Result<core::Json> events(const std::string& number, const Actor& actor,
                                   const std::optional<std::string>& access_code);
   core::Result<core::Json> list(const ListQuery& q, const Actor& actor);
@@ -132,7 +135,7 @@ class TicketService {
   core::Result<Loaded> load(const std::string& number, const Actor& actor,
                             const std::optional<std::string>& access_code);
   core::TicketFacts facts_of(const Loaded& l, const Actor& actor) const;
-  core::Json view_of(const Loaded& l, const Actor& actor);
+  std::string view_of(const Loaded& l, const Actor& actor);
   core::Result<TicketRecord> apply_action(Loaded& l, const Actor& actor, core::Action action,
                                           const core::Json& body, core::TimePoint now);
   core::Json summary_of(const TicketRecord& t, const Actor& actor) const;

@@ -19,6 +19,30 @@ extern char** environ;
 
 namespace portal::server {
 
+core::Result<std::optional<UserRow>> Store::session_user_row(const std::string& token_hash,
+                                                             core::TimePoint now,
+                                                             std::chrono::seconds idle) {
+  auto uid = session_user(token_hash, now, idle);
+  if (!uid) return uid.error();
+  if (!*uid) return std::optional<UserRow>();
+  return find_user(**uid);
+}
+
+core::Result<std::optional<Store::TicketBundle>> Store::find_ticket_bundle(
+    const std::string& number) {
+  auto t = find_ticket(number);
+  if (!t) return t.error();
+  if (!*t) return std::optional<TicketBundle>();
+  TicketBundle b{std::move(**t), {}, {}};
+  auto w = whistles(b.ticket.id);
+  if (!w) return w.error();
+  b.whistles = std::move(*w);
+  auto a = ticket_attachments(b.ticket.id);
+  if (!a) return a.error();
+  b.attachments = std::move(*a);
+  return std::optional<TicketBundle>(std::move(b));
+}
+
 core::Result<std::unique_ptr<Store>> open_store(const std::string& db) {
   if (pg::is_postgres_url(db)) {
     auto s = PgStore::open(db);

@@ -238,6 +238,11 @@ class Store {
                                                                  core::TimePoint now,
                                                                  std::chrono::seconds idle) = 0;
   virtual core::Outcome delete_session(const std::string& token_hash) = 0;
+  // session_user and find_user in one: the user of a live session, with its grids.
+  // Every authenticated request asks this; a backend may answer it in one round trip.
+  virtual core::Result<std::optional<UserRow>> session_user_row(const std::string& token_hash,
+                                                                core::TimePoint now,
+                                                                std::chrono::seconds idle);
 
   // Tickets.
   // Inserts the ticket, giving it the next number of its local day, and appends its
@@ -250,6 +255,14 @@ class Store {
   // Applies a change; 409 "conflict" when the ticket changed since it was read.
   virtual core::Result<TicketRecord> commit_change(TicketChange change) = 0;
   virtual core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) = 0;
+  // A ticket with its whistles and attachments (without data), as one ticket page shows
+  // them; a backend may read them in one snapshot.
+  struct TicketBundle {
+    TicketRecord ticket;
+    std::vector<WhistleRecord> whistles;
+    std::vector<AttachmentRecord> attachments;
+  };
+  virtual core::Result<std::optional<TicketBundle>> find_ticket_bundle(const std::string& number);
   virtual core::Result<TicketPage> list_tickets(const TicketFilter& filter) = 0;
   virtual core::Result<std::vector<WhistleRecord>> whistles(std::int64_t ticket_id) = 0;
   virtual core::Result<std::vector<core::AuditEvent>> events(std::int64_t ticket_id) = 0;

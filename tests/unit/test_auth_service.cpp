@@ -61,3 +61,39 @@ TEST_F(Auth, LogoutRevokes) {
   EXPECT_EQ(auth_->authenticate("").error().status, 401);
   EXPECT_EQ(auth_->authenticate(std::string(1000, 'a')).error().status, 401);
 }
+
+// Sessions in use are remembered by the store: every way of ending one, or of
+// changing its account, must reach a token that has just been answered from memory.
+TEST_F(Auth, RevocationReachesSessionsAlreadyInUse) {
+  auto admin_login = auth_->login({{"login", "admin"}, {"password", "demo12345"}});
+  ASSERT_TRUE(admin_login.ok());
+  auto admin = auth_->authenticate(admin_login->token);
+  ASSERT_TRUE(admin.ok());
+
+  auto l = auth_->login({{"login", "gw0001"}, {"password", "demo12345"}});
+  ASSERT_TRUE(l.ok());
+  ASSERT_TRUE(auth_->authenticate(l->token).ok());
+  ASSERT_TRUE(auth_->authenticate(l->token).ok());
+  ASSERT_TRUE(auth_->logout(l->token).ok());
+  EXPECT_EQ(auth_->authenticate(l->token).error().status, 401);
+
+  // Renamed: the next request sees the new name.
+  auto m = auth_->login({{"login", "gw0001"}, {"password", "demo12345"}});
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(auth_->authenticate(m->token).ok());
+  const std::string id = std::to_string(m->user.id);
+  ASSERT_TRUE(auth_->patch_user(*admin, id, {{"name", "改名后"}}).ok());
+  auto renamed = auth_->authenticate(m->token);
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_EQ(renamed->name, "改名后");
+
+  // Disabled, and a new password: both end the session at once.
+  ASSERT_TRUE(auth_->patch_user(*admin, id, {{"disabled", true}}).ok());
+  EXPECT_EQ(auth_->authenticate(m->token).error().status, 401);
+  ASSERT_TRUE(auth_->patch_user(*admin, id, {{"disabled", false}}).ok());
+  auto n = auth_->login({{"login", "gw0001"}, {"password", "demo12345"}});
+  ASSERT_TRUE(n.ok());
+  ASSERT_TRUE(auth_->authenticate(n->token).ok());
+  ASSERT_TRUE(auth_->patch_user(*admin, id, {{"password", "qing-shui-he-7"}}).ok());
+  EXPECT_EQ(auth_->authenticate(n->token).error().status, 401);
+}

@@ -128,3 +128,43 @@ TEST(Time, IsoRoundTripAndZones) {
   auto d = civil_date(*parse_iso("2026-11-25T17:00:00Z"), kShanghaiOffset);
   EXPECT_EQ(d.day, 26);  // 01:00 the next day in Shanghai
 }
+
+TEST(Time, FormatIsoAtTheEdges) {
+  using std::chrono::seconds;
+  EXPECT_EQ(format_iso(TimePoint{}), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_iso(*parse_iso("2000-02-29T23:59:59Z")), "2000-02-29T23:59:59Z");
+  EXPECT_EQ(format_iso(*parse_iso("9999-12-31T23:59:59Z")), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(format_iso(TimePoint{} - seconds(1)), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(format_iso(*parse_iso("2026-01-09T07:08:09Z")), "2026-01-09T07:08:09Z");
+}
+
+// JsonWriter prints what Json::dump() prints for the same values.
+TEST(JsonWriter, PrintsAsDumpDoes) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("a").begin_array();
+  for (double d : {0.0, -0.0, 35.41, 116.58, 1.0, -2.5, 1e-4, 1e-5, 123456789012345.0, 1e15, 1e300,
+                   0.1 + 0.2, 35.47523360282574})
+    w.value(d);
+  w.end_array();
+  w.field("b", true).field("c", false).key("d").null();
+  w.field("e", std::int64_t{-9007199254740993}).field("f", 0);
+  w.field("g", "引号\"反斜杠\\\n\t\x01 \x7f 😀");
+  w.key("h")
+      .begin_array()
+      .begin_object()
+      .end_object()
+      .begin_array()
+      .end_array()
+      .value(1)
+      .end_array();
+  w.field("i", std::optional<std::string>()).field("j", std::optional<std::string>("x"));
+  w.field("k", std::string("bad \xff utf-8"));
+  w.end_object();
+  const std::string& s = w.str();
+  auto j = Json::parse(s);
+  EXPECT_EQ(j.dump(-1, ' ', false, Json::error_handler_t::replace), s);
+  EXPECT_EQ(j["g"], "引号\"反斜杠\\\n\t\x01 \x7f 😀");
+  EXPECT_EQ(j["a"][2], 35.41);
+  EXPECT_EQ(j["k"], "bad \xEF\xBF\xBD utf-8");  // replaced, as dump() would
+}

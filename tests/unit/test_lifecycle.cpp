@@ -173,6 +173,19 @@ TEST_F(Lifecycle, FullChainEscalationWhistlesResolveRate) {
                         {{"resolved", true}, {"satisfaction", 5}, {"comment", "很满意"}}));
   EXPECT_EQ(t["status"], "closed");
   EXPECT_EQ(t["rating"]["satisfaction"], 5);
+  // The page is written as text directly: it must read back as the same JSON, printed
+  // the way Json::dump() prints it, whistles and rating included, for each reader.
+  for (const Actor& reader : {ss, Actor{}}) {
+    auto text = tickets_->get_json(s.number, reader, s.code);
+    ASSERT_TRUE(text.ok());
+    const auto page = Json::parse(*text);
+    EXPECT_EQ(page.dump(), *text);
+    EXPECT_EQ(page["whistles"].size(), 2u);
+    EXPECT_EQ(page["whistles"][1]["status"], "done");
+    EXPECT_EQ(page["rating"]["comment"], "很满意");
+    EXPECT_EQ(page["street"]["id"], s.street);
+    EXPECT_TRUE(page["location"]["lat"].is_number_float());
+  }
   // Closed is final.
   EXPECT_EQ(status_of(tickets_->rate(s.number, Actor{}, s.code,
                                      {{"resolved", true}, {"satisfaction", 5}})),

@@ -231,6 +231,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   // fsyncs the database file) less often.
   db->exec("PRAGMA cache_size=-32768");
   db->exec("PRAGMA wal_autocheckpoint=4000");
+  // Each job of a batch runs in a savepoint, whose sub-journal keeps the pages the job
+  // changes (the right edges of the indexes, the day's aggregates) so that it can roll
+  // back alone. In a temporary file that was half of the writer's time in pwrite();
+  // in memory it is a copy. It holds nothing that must survive a crash.
+  db->exec("PRAGMA temp_store=MEMORY");
   std::unique_ptr<SqliteStore> s(new SqliteStore());
   s->writer_conn_ = std::make_unique<Conn>(std::move(*db));
   for (int i = 0; i < std::max(1, readers); ++i) {
@@ -285,6 +290,21 @@ auto SqliteStore::read(F&& f) -> decltype(f(std::declval<Conn&>())) {
 }
 
 template <class F>
+auto SqliteStore::read_snapshot(F&& f) -> decltype(f(std::declval<Conn&>())) {
+  return read([&](Conn& c) -> decltype(f(std::declval<Conn&>())) {
+    if (auto begin = c.prepare("BEGIN"); begin.step(), begin.failed()) return fail(c, "read_begin");
+    // Ends the read transaction however `f` ends (its statements are reset by then).
+    struct End {
+      Conn& c;
+      ~End() {
+        if (!sqlite3_get_autocommit(c.handle())) c.prepare("COMMIT").step();
+      }
+    } end{c};
+    return f(c);
+  });
+}
+
+template <class F>
 auto SqliteStore::write(F&& f, bool alone) -> decltype(f(std::declval<Conn&>())) {
   using R = decltype(f(std::declval<Conn&>()));
   std::optional<R> out;
@@ -305,7 +325,7 @@ void SqliteStore::submit(Job& job) {
   if (stopping_) return;
   queue_.push_back(&job);
   work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return job.done; });
+  job.done_cv.wait(lock, [&] { return job.done; });
 }
 
 void SqliteStore::writer_loop() {
@@ -335,13 +355,16 @@ void SqliteStore::writer_loop() {
     {
       std::lock_guard lock(wmu_);
       stats_.running = 0;
-      for (Job* j : batch) j->done = true;
+      // Notified under the lock: a caller that sees `done` may destroy its job at once.
+      for (Job* j : batch) {
+        j->done = true;
+        j->done_cv.notify_one();
+      }
       stats_.batches += 1;
       stats_.jobs += static_cast<std::int64_t>(batch.size());
       stats_.largest_batch =
           std::max(stats_.largest_batch, static_cast<std::int64_t>(batch.size()));
     }
-    done_cv_.notify_all();
     batch.clear();
   }
 }
@@ -364,13 +387,19 @@ void SqliteStore::run_batch(std::vector<Job*>& batch) {
     fail(c, "batch_begin");
     return;
   }
+  // Cached statements: compiling these three for every job cost more than running them.
+  auto step = [&c](const char* sql) {
+    auto st = c.prepare(sql);
+    st.step();
+    return !st.failed();
+  };
   for (Job* j : batch) {
-    if (!c.exec("SAVEPOINT job")) {
+    if (!step("SAVEPOINT job")) {
       fail(c, "batch_savepoint");
       break;
     }
-    if (!run(*j)) c.exec("ROLLBACK TO job");
-    c.exec("RELEASE job");
+    if (!run(*j)) step("ROLLBACK TO job");
+    step("RELEASE job");
     // An I/O error may have ended the whole transaction: then nothing of it is kept.
     if (sqlite3_get_autocommit(c.handle())) {
       fail(c, "batch_lost");
@@ -449,19 +478,31 @@ Result<std::vector<core::Category>> SqliteStore::categories() {
 }
 
 Result<std::optional<core::Category>> SqliteStore::category(const std::string& code) {
-  return read([&](Conn& cx) -> core::Result<std::optional<core::Category>> {
-    auto s = cx.prepare(
-        "SELECT code, name, name_en, grp, sla_class, default_unit_id FROM categories WHERE code = "
-        "?");
-    s.bind(1, code);
-    if (s.step()) return std::optional<core::Category>(read_category(s));
-    if (s.failed()) return fail(cx, "category");
-    return std::optional<core::Category>();
-  });
+  // Every submission looks its category up: the few dozen are kept in memory, read again
+  // after this process changes them and at least once a minute (for another process's
+  // `seed`).
+  const auto now = std::chrono::steady_clock::now();
+  std::shared_ptr<const CategoryMap> map;
+  {
+    std::lock_guard lock(cat_mu_);
+    if (cat_cache_ && now - cat_loaded_ < std::chrono::minutes(1)) map = cat_cache_;
+  }
+  if (!map) {
+    auto all = categories();
+    if (!all) return all.error();
+    auto fresh = std::make_shared<CategoryMap>();
+    for (auto& c : *all) fresh->emplace(c.code, std::move(c));
+    std::lock_guard lock(cat_mu_);
+    cat_cache_ = map = std::move(fresh);
+    cat_loaded_ = now;
+  }
+  auto it = map->find(code);
+  if (it == map->end()) return std::optional<core::Category>();
+  return std::optional<core::Category>(it->second);
 }
 
 core::Outcome SqliteStore::upsert_categories(const std::vector<core::Category>& categories) {
-  return write([&](Conn& cx) -> core::Outcome {
+  auto done = write([&](Conn& cx) -> core::Outcome {
     auto s = cx.prepare(
         "INSERT INTO categories(code, name, name_en, grp, sla_class, default_unit_id, sort_order) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
@@ -477,11 +518,20 @@ core::Outcome SqliteStore::upsert_categories(const std::vector<core::Category>& 
     }
     return core::Unit{};
   });
+  std::lock_guard lock(cat_mu_);
+  cat_cache_.reset();
+  return done;
 }
 
 // [SECTION] Organisation
 
 core::Outcome SqliteStore::upsert_org(const OrgData& org) {
+  // Accounts and their grids change here.
+  forget_sessions();
+  struct After {
+    SqliteStore& s;
+    ~After() { s.forget_sessions(); }
+  } after{*this};
   return write([&](Conn& cx) -> core::Outcome {
     {
       auto s = cx.prepare(
@@ -640,17 +690,20 @@ void load_user_grids(SqliteStore::Conn& db, UserRow& u) {
 }  // namespace
 
 Result<std::optional<UserRow>> SqliteStore::find_user(std::int64_t id) {
-  return read([&](Conn& cx) -> core::Result<std::optional<UserRow>> {
-    auto s = cx.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) {
-      if (s.failed()) return fail(cx, "find_user");
-      return std::optional<UserRow>();
-    }
-    UserRow u = read_user(s);
-    load_user_grids(cx, u);
-    return std::optional<UserRow>(std::move(u));
-  });
+  return read([&](Conn& cx) { return find_user_in(cx, id); });
+}
+
+Result<std::optional<UserRow>> SqliteStore::find_user_in(Conn& cx, std::int64_t id) {
+  auto s = cx.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) {
+    if (s.failed()) return fail(cx, "find_user");
+    return std::optional<UserRow>();
+  }
+  UserRow u = read_user(s);
+  s = sqlite::Stmt();
+  load_user_grids(cx, u);
+  return std::optional<UserRow>(std::move(u));
 }
 
 Result<std::optional<UserRow>> SqliteStore::find_user_by_login(const std::string& login) {
@@ -731,33 +784,109 @@ Result<std::optional<std::int64_t>> SqliteStore::session_user(const std::string&
                                                               std::chrono::seconds idle) {
   const std::int64_t t = core::to_unix(now);
   std::int64_t seen = 0;
-  auto user = read([&](Conn& cx) -> core::Result<std::optional<std::int64_t>> {
-    auto s = cx.prepare(
-        "SELECT s.user_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
-        "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0");
-    s.bind(1, token_hash).bind(2, t).bind(3, t - idle.count());
-    if (!s.step()) {
-      if (s.failed()) return fail(cx, "session_user");
-      return std::optional<std::int64_t>();
-    }
-    seen = s.int64(1);
-    return std::optional<std::int64_t>(s.int64(0));
-  });
-  // Refresh at most once a minute: a read should rarely cost a write.
-  if (user && *user && t - seen >= 60) {
-    auto refreshed = write([&](Conn& cx) -> core::Outcome {
-      auto u = cx.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
-      u.bind(1, t).bind(2, token_hash);
-      u.step();
-      if (u.failed()) return fail(cx, "session_refresh");
-      return core::Unit{};
-    });
-    if (!refreshed) return refreshed.error();
+  std::int64_t expires = 0;
+  auto user =
+      read([&](Conn& cx) { return live_session_in(cx, token_hash, t, idle, seen, expires); });
+  if (user && *user) {
+    if (auto refreshed = refresh_session(token_hash, t, seen); !refreshed) return refreshed.error();
   }
   return user;
 }
 
+Result<std::optional<UserRow>> SqliteStore::session_user_row(const std::string& token_hash,
+                                                             core::TimePoint now,
+                                                             std::chrono::seconds idle) {
+  // Every signed-in request asks this: live sessions are kept in memory. This process
+  // is the only writer of the database, and every change to sessions, users or their
+  // grids goes through it and forgets what it changed (forget_sessions), so the cache
+  // answers as the database would; entries are dropped after kSessionCacheTtl anyway.
+  const std::int64_t t = core::to_unix(now);
+  const auto mono = std::chrono::steady_clock::now();
+  std::uint64_t generation = 0;
+  std::optional<UserRow> cached;
+  std::int64_t seen = 0, expires = 0;
+  {
+    std::lock_guard lock(sess_mu_);
+    generation = sess_generation_;
+    if (auto it = sess_cache_.find(token_hash); it != sess_cache_.end()) {
+      CachedSession& c = it->second;
+      if (mono - c.cached_at < kSessionCacheTtl && c.expires_at > t && c.seen > t - idle.count()) {
+        cached = c.user;
+        seen = c.seen;
+        if (t - seen >= 60) c.seen = t;  // this request refreshes it, below
+      } else {
+        sess_cache_.erase(it);
+      }
+    }
+  }
+  if (cached) {
+    if (auto refreshed = refresh_session(token_hash, t, seen); !refreshed) return refreshed.error();
+    return cached;
+  }
+  auto user = read_snapshot([&](Conn& cx) -> core::Result<std::optional<UserRow>> {
+    auto uid = live_session_in(cx, token_hash, t, idle, seen, expires);
+    if (!uid) return uid.error();
+    if (!*uid) return std::optional<UserRow>();
+    return find_user_in(cx, **uid);
+  });
+  if (!user || !*user) return user;
+  if (auto refreshed = refresh_session(token_hash, t, seen); !refreshed) return refreshed.error();
+  std::lock_guard lock(sess_mu_);
+  // Kept only if nothing was forgotten since the read began: a session revoked meanwhile
+  // must not come back from a read that saw it alive.
+  if (generation == sess_generation_) {
+    if (sess_cache_.size() >= kSessionCacheMax) sess_cache_.clear();
+    sess_cache_[token_hash] = CachedSession{**user, expires, t - seen >= 60 ? t : seen, mono};
+  }
+  return user;
+}
+
+void SqliteStore::forget_sessions(const std::string& token_hash) {
+  std::lock_guard lock(sess_mu_);
+  ++sess_generation_;
+  if (token_hash.empty())
+    sess_cache_.clear();
+  else
+    sess_cache_.erase(token_hash);
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::live_session_in(
+    Conn& cx, const std::string& token_hash, std::int64_t t, std::chrono::seconds idle,
+    std::int64_t& seen, std::int64_t& expires) {
+  auto s = cx.prepare(
+      "SELECT s.user_id, s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = "
+      "s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND "
+      "u.disabled = 0");
+  s.bind(1, token_hash).bind(2, t).bind(3, t - idle.count());
+  if (!s.step()) {
+    if (s.failed()) return fail(cx, "session_user");
+    return std::optional<std::int64_t>();
+  }
+  seen = s.int64(1);
+  expires = s.int64(2);
+  return std::optional<std::int64_t>(s.int64(0));
+}
+
+core::Outcome SqliteStore::refresh_session(const std::string& token_hash, std::int64_t t,
+                                           std::int64_t seen) {
+  // At most once a minute: a read should rarely cost a write.
+  if (t - seen < 60) return core::Unit{};
+  return write([&](Conn& cx) -> core::Outcome {
+    auto u = cx.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
+    u.bind(1, t).bind(2, token_hash);
+    u.step();
+    if (u.failed()) return fail(cx, "session_refresh");
+    return core::Unit{};
+  });
+}
+
 core::Outcome SqliteStore::update_user(std::int64_t id, const UserPatch& p) {
+  // Forgotten before (a read under way then cannot cache what it saw) and after.
+  forget_sessions();
+  struct After {
+    SqliteStore& s;
+    ~After() { s.forget_sessions(); }
+  } after{*this};
   return write([&](Conn& cx) -> core::Outcome {
     auto s = cx.prepare(
         "UPDATE users SET name = COALESCE(?, name), password_hash = COALESCE(?, password_hash), "
@@ -842,6 +971,12 @@ Result<std::optional<std::int64_t>> SqliteStore::find_api_key(const std::string&
 }
 
 core::Outcome SqliteStore::delete_session(const std::string& token_hash) {
+  forget_sessions(token_hash);
+  struct After {
+    SqliteStore& s;
+    const std::string& token_hash;
+    ~After() { s.forget_sessions(token_hash); }
+  } after{*this, token_hash};
   return write([&](Conn& cx) -> core::Outcome {
     auto s = cx.prepare("DELETE FROM sessions WHERE token_hash = ?");
     s.bind(1, token_hash);
@@ -853,18 +988,30 @@ core::Outcome SqliteStore::delete_session(const std::string& token_hash) {
 
 // [SECTION] Tickets
 
-bool SqliteStore::append_events(Conn& cx, std::int64_t ticket_id, const std::string& number,
-                                std::int64_t& count, std::string& last_hash,
-                                std::vector<core::AuditEvent>& events) {
-  auto s = cx.prepare(
-      "INSERT INTO events(ticket_id, seq, at, actor_id, actor_role, actor_name, action, "
-      "from_status, to_status, level, note, data, prev_hash, hash) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+void SqliteStore::seal_events(const std::string& number, std::int64_t& count,
+                              std::string& last_hash, std::vector<core::AuditEvent>& events) {
   for (auto& e : events) {
     e.seq = ++count;
     e.ticket = number;
     core::seal(e, last_hash.empty() ? core::kGenesisHash : std::string_view(last_hash));
     last_hash = e.hash;
+  }
+}
+
+bool SqliteStore::append_events(Conn& cx, std::int64_t ticket_id, const std::string& number,
+                                std::int64_t& count, std::string& last_hash,
+                                std::vector<core::AuditEvent>& events) {
+  seal_events(number, count, last_hash, events);
+  return insert_events(cx, ticket_id, events);
+}
+
+bool SqliteStore::insert_events(Conn& cx, std::int64_t ticket_id,
+                                const std::vector<core::AuditEvent>& events) {
+  auto s = cx.prepare(
+      "INSERT INTO events(ticket_id, seq, at, actor_id, actor_role, actor_name, action, "
+      "from_status, to_status, level, note, data, prev_hash, hash) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (const auto& e : events) {
     s.reset();
     s.bind(1, ticket_id).bind(2, e.seq).bind(3, e.at).bind(4, e.actor_id).bind(5, e.actor_role);
     s.bind(6, e.actor_name).bind(7, e.action).bind(8, e.from_status).bind(9, e.to_status);
@@ -901,13 +1048,19 @@ Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
     if (!counter.step()) return fail(cx, "ticket_counter");
     t.number = core::format_ticket_number(day.year, day.month, day.day, counter.int64(0));
   }
+  // The chain is sealed before the row goes in, so that the row carries its head.
+  t.event_count = 0;
+  t.last_hash.clear();
+  seal_events(t.number, t.event_count, t.last_hash, events);
   {
-    auto s = cx.prepare(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
-                        ", idempotency_key, sealed_access_code) VALUES (?," +
-                        placeholders(kTicketMutableCount) + ",?,?) RETURNING id");
+    auto s =
+        cx.prepare(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
+                   ", idempotency_key, sealed_access_code, event_count, last_hash) VALUES (?," +
+                   placeholders(kTicketMutableCount) + ",?,?,?,?) RETURNING id");
     s.bind(1, t.number);
     const int i = bind_ticket(s, 2, t);
     s.bind(i, non_empty(t.idempotency_key)).bind(i + 1, non_empty(t.sealed_access_code));
+    s.bind(i + 2, t.event_count).bind(i + 3, t.last_hash);
     if (!s.step()) {
       if ((s.rc() & 0xff) == SQLITE_CONSTRAINT && t.external_id)
         return Error::conflict("duplicate_external_id", "a ticket with this external_id exists");
@@ -915,15 +1068,8 @@ Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
     }
     t.id = s.int64(0);
   }
-  t.event_count = 0;
-  t.last_hash.clear();
-  if (!append_events(cx, t.id, t.number, t.event_count, t.last_hash, events))
-    return fail(cx, "append_events");
+  if (!insert_events(cx, t.id, events)) return fail(cx, "append_events");
   t.version = 0;
-  auto u = cx.prepare("UPDATE tickets SET event_count = ?, last_hash = ? WHERE id = ?");
-  u.bind(1, t.event_count).bind(2, t.last_hash).bind(3, t.id);
-  u.step();
-  if (u.failed()) return fail(cx, "create_ticket_head");
   return t;
 }
 
@@ -1019,12 +1165,32 @@ Result<TicketRecord> SqliteStore::commit_change(TicketChange c) {
 }
 
 Result<std::optional<TicketRecord>> SqliteStore::find_ticket(const std::string& number) {
-  return read([&](Conn& cx) -> core::Result<std::optional<TicketRecord>> {
-    auto s = cx.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?");
-    s.bind(1, number);
-    if (s.step()) return std::optional<TicketRecord>(read_ticket(s));
-    if (s.failed()) return fail(cx, "find_ticket");
-    return std::optional<TicketRecord>();
+  return read([&](Conn& cx) { return find_ticket_in(cx, number); });
+}
+
+Result<std::optional<TicketRecord>> SqliteStore::find_ticket_in(Conn& cx,
+                                                                const std::string& number) {
+  auto s = cx.prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE number = ?");
+  s.bind(1, number);
+  if (s.step()) return std::optional<TicketRecord>(read_ticket(s));
+  if (s.failed()) return fail(cx, "find_ticket");
+  return std::optional<TicketRecord>();
+}
+
+Result<std::optional<Store::TicketBundle>> SqliteStore::find_ticket_bundle(
+    const std::string& number) {
+  return read_snapshot([&](Conn& cx) -> core::Result<std::optional<TicketBundle>> {
+    auto t = find_ticket_in(cx, number);
+    if (!t) return t.error();
+    if (!*t) return std::optional<TicketBundle>();
+    TicketBundle b{std::move(**t), {}, {}};
+    auto w = whistles_in(cx, b.ticket.id);
+    if (!w) return w.error();
+    b.whistles = std::move(*w);
+    auto a = ticket_attachments_in(cx, b.ticket.id);
+    if (!a) return a.error();
+    b.attachments = std::move(*a);
+    return std::optional<TicketBundle>(std::move(b));
   });
 }
 
@@ -1099,17 +1265,19 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
 }
 
 Result<std::vector<WhistleRecord>> SqliteStore::whistles(std::int64_t ticket_id) {
-  return read([&](Conn& cx) -> core::Result<std::vector<WhistleRecord>> {
-    auto s = cx.prepare(
-        "SELECT w.id, w.ticket_id, w.unit_id, w.status, w.note, w.summoned_by, w.summoned_at, "
-        "w.checked_in_at, w.done_at, u.name FROM whistles w LEFT JOIN units u ON u.id = w.unit_id "
-        "WHERE w.ticket_id = ? ORDER BY w.id");
-    s.bind(1, ticket_id);
-    std::vector<WhistleRecord> out;
-    while (s.step()) out.push_back(read_whistle(s));
-    if (s.failed()) return fail(cx, "whistles");
-    return out;
-  });
+  return read([&](Conn& cx) { return whistles_in(cx, ticket_id); });
+}
+
+Result<std::vector<WhistleRecord>> SqliteStore::whistles_in(Conn& cx, std::int64_t ticket_id) {
+  auto s = cx.prepare(
+      "SELECT w.id, w.ticket_id, w.unit_id, w.status, w.note, w.summoned_by, w.summoned_at, "
+      "w.checked_in_at, w.done_at, u.name FROM whistles w LEFT JOIN units u ON u.id = w.unit_id "
+      "WHERE w.ticket_id = ? ORDER BY w.id");
+  s.bind(1, ticket_id);
+  std::vector<WhistleRecord> out;
+  while (s.step()) out.push_back(read_whistle(s));
+  if (s.failed()) return fail(cx, "whistles");
+  return out;
 }
 
 Result<std::vector<core::AuditEvent>> SqliteStore::events(std::int64_t ticket_id) {
@@ -1228,18 +1396,29 @@ Result<std::optional<AttachmentRecord>> SqliteStore::attachment(const std::strin
 }
 
 Result<std::vector<AttachmentRecord>> SqliteStore::ticket_attachments(std::int64_t ticket_id) {
-  return read([&](Conn& cx) -> core::Result<std::vector<AttachmentRecord>> {
-    auto s = cx.prepare(
-        "SELECT a.id, a.mime, a.width, a.height, a.bytes FROM ticket_attachments ta JOIN "
-        "attachments a ON a.id = ta.attachment_id WHERE ta.ticket_id = ? ORDER BY a.created_at");
-    s.bind(1, ticket_id);
-    std::vector<AttachmentRecord> out;
-    while (s.step())
-      out.push_back({s.text(0), s.text(1), static_cast<int>(s.int64(2)),
-                     static_cast<int>(s.int64(3)), s.int64(4)});
-    if (s.failed()) return fail(cx, "ticket_attachments");
-    return out;
+  return read([&](Conn& cx) { return ticket_attachments_in(cx, ticket_id); });
+}
+
+Result<std::vector<AttachmentRecord>> SqliteStore::ticket_attachments_in(Conn& cx,
+                                                                         std::int64_t ticket_id) {
+  // Sorted here: a ticket has a few photos, and an ORDER BY on the joined table would
+  // build a sorter for every ticket page, most of them without any photo.
+  auto s = cx.prepare(
+      "SELECT a.id, a.mime, a.width, a.height, a.bytes, a.created_at FROM ticket_attachments ta "
+      "JOIN attachments a ON a.id = ta.attachment_id WHERE ta.ticket_id = ?");
+  s.bind(1, ticket_id);
+  std::vector<AttachmentRecord> out;
+  while (s.step()) {
+    AttachmentRecord a{s.text(0), s.text(1), static_cast<int>(s.int64(2)),
+                       static_cast<int>(s.int64(3)), s.int64(4)};
+    a.created_at = core::from_unix(s.int64(5));
+    out.push_back(std::move(a));
+  }
+  if (s.failed()) return fail(cx, "ticket_attachments");
+  std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+    return x.created_at != y.created_at ? x.created_at < y.created_at : x.id < y.id;
   });
+  return out;
 }
 
 Result<std::vector<std::string>> SqliteStore::attachment_tickets(const std::string& id) {

@@ -9,14 +9,17 @@
 // see every write that has been answered.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "server/store/sqlite/sqlite.hpp"
@@ -62,12 +65,16 @@ class SqliteStore final : public Store {
   core::Result<bool> revoke_api_key(std::int64_t id, core::TimePoint now) override;
   core::Result<std::optional<std::int64_t>> find_api_key(const std::string& key_hash) override;
   core::Outcome delete_session(const std::string& token_hash) override;
+  core::Result<std::optional<UserRow>> session_user_row(const std::string& token_hash,
+                                                        core::TimePoint now,
+                                                        std::chrono::seconds idle) override;
 
   core::Result<TicketRecord> create_ticket(TicketRecord ticket,
                                            std::vector<core::AuditEvent> events) override;
   core::Result<std::vector<TicketRecord>> create_tickets(std::vector<NewTicket> tickets) override;
   core::Result<TicketRecord> commit_change(TicketChange change) override;
   core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) override;
+  core::Result<std::optional<TicketBundle>> find_ticket_bundle(const std::string& number) override;
   core::Result<TicketPage> list_tickets(const TicketFilter& filter) override;
   core::Result<std::vector<WhistleRecord>> whistles(std::int64_t ticket_id) override;
   core::Result<std::vector<core::AuditEvent>> events(std::int64_t ticket_id) override;
@@ -110,6 +117,7 @@ class SqliteStore final : public Store {
     std::function<bool(Conn&)> run;  // true when the job's work should be kept
     bool alone = false;              // runs outside a batch, managing its own transaction
     bool done = false, committed = false;
+    std::condition_variable done_cv;  // under wmu_: the writer wakes only this job's caller
   };
 
   SqliteStore() = default;
@@ -117,6 +125,21 @@ class SqliteStore final : public Store {
   // Runs `f` on a read connection.
   template <class F>
   auto read(F&& f) -> decltype(f(std::declval<Conn&>()));
+  // Runs `f` on a read connection inside one read transaction: one snapshot.
+  template <class F>
+  auto read_snapshot(F&& f) -> decltype(f(std::declval<Conn&>()));
+  // Reads on a connection the caller holds.
+  core::Result<std::optional<TicketRecord>> find_ticket_in(Conn& cx, const std::string& number);
+  core::Result<std::vector<WhistleRecord>> whistles_in(Conn& cx, std::int64_t ticket_id);
+  core::Result<std::vector<AttachmentRecord>> ticket_attachments_in(Conn& cx,
+                                                                    std::int64_t ticket_id);
+  core::Result<std::optional<UserRow>> find_user_in(Conn& cx, std::int64_t id);
+  core::Result<std::optional<std::int64_t>> live_session_in(Conn& cx, const std::string& token_hash,
+                                                            std::int64_t t,
+                                                            std::chrono::seconds idle,
+                                                            std::int64_t& seen,
+                                                            std::int64_t& expires);
+  core::Outcome refresh_session(const std::string& token_hash, std::int64_t t, std::int64_t seen);
   // Queues `f` for the writer and waits until its batch is committed.
   template <class F>
   auto write(F&& f, bool alone = false) -> decltype(f(std::declval<Conn&>()));
@@ -127,6 +150,9 @@ class SqliteStore final : public Store {
   // Inside a transaction: insert one ticket with its events.
   core::Result<TicketRecord> insert_ticket(Conn& cx, TicketRecord t,
                                            std::vector<core::AuditEvent>& events);
+  static void seal_events(const std::string& number, std::int64_t& count, std::string& last_hash,
+                          std::vector<core::AuditEvent>& events);
+  bool insert_events(Conn& cx, std::int64_t ticket_id, const std::vector<core::AuditEvent>& events);
   bool append_events(Conn& cx, std::int64_t ticket_id, const std::string& number,
                      std::int64_t& count, std::string& last_hash,
                      std::vector<core::AuditEvent>& events);
@@ -135,11 +161,30 @@ class SqliteStore final : public Store {
   // The writer.
   std::unique_ptr<Conn> writer_conn_;
   std::mutex wmu_;
-  std::condition_variable work_cv_, done_cv_;
+  std::condition_variable work_cv_;
   std::deque<Job*> queue_;
   bool stopping_ = false;
   WriterStats stats_;
   std::thread writer_;
+
+  // Live sessions, cached (see session_user_row()). forget_sessions("") forgets all.
+  struct CachedSession {
+    UserRow user;
+    std::int64_t expires_at = 0, seen = 0;
+    std::chrono::steady_clock::time_point cached_at;
+  };
+  static constexpr auto kSessionCacheTtl = std::chrono::seconds(30);
+  static constexpr std::size_t kSessionCacheMax = 10000;
+  void forget_sessions(const std::string& token_hash = {});
+  std::mutex sess_mu_;
+  std::unordered_map<std::string, CachedSession> sess_cache_;
+  std::uint64_t sess_generation_ = 0;
+
+  // The categories, cached (see category()).
+  using CategoryMap = std::map<std::string, core::Category>;
+  std::mutex cat_mu_;
+  std::shared_ptr<const CategoryMap> cat_cache_;
+  std::chrono::steady_clock::time_point cat_loaded_;
 
   // The readers.
   std::mutex rmu_;
