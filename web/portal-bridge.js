@@ -15,9 +15,15 @@
  *     stream (EventSource) and, inside an embedding frame, postMessage to the host,
  * For tests it exposes window.portal: ready, frame, firstFrameMs, frameMs, widgets(), idle(),
  * and benchList(n) (the list of my tickets filled with n made-up rows, for benchmarks).
+ * Start-up steps leave performance marks named portal:* (bench/first-frame.sh reads them).
  */
 (function () {
   'use strict';
+
+  function mark(name) {
+    if (window.performance && performance.mark) performance.mark('portal:' + name);
+  }
+  mark('bridge');
 
   const canvas = document.getElementById('canvas');
   const input = document.getElementById('portal-input');
@@ -31,6 +37,9 @@
   const fontPromise = fetch('fonts/portal-cjk.ttf').then(function (r) {
     if (!r.ok) throw new Error('font ' + r.status);
     return r.arrayBuffer();
+  }).then(function (buffer) {
+    mark('font-fetched');
+    return buffer;
   });
   fontPromise.catch(function () {});
 
@@ -48,6 +57,7 @@
     firstFrameMs: null,  // performance.now() of the first frame (ms since navigation start)
     fontBytes: 0,
     fontAtlas: null,     // the last atlas build: {ms, glyphs, width, height, builds}
+    firstFontAtlas: null,  // the first one (the first frame's)
     lastCopied: null,    // the last text put on the clipboard
     widgets: function () {
       return api ? JSON.parse(api.call('portal_widgets_json', 'string', [], [])) : [];
@@ -75,14 +85,20 @@
 
   // [SECTION] Size: CSS pixels for layout, device pixels for the backing store.
   let dprQuery = null;
-  function resize() {
+  // Sets the backing store to the CSS size x devicePixelRatio; returns [w, h, dpr].
+  function sizeCanvas() {
     const r = canvas.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, r.width), h = Math.max(1, r.height);
     const bw = Math.round(w * dpr), bh = Math.round(h * dpr);
     if (canvas.width !== bw) canvas.width = bw;
     if (canvas.height !== bh) canvas.height = bh;
-    call('portal_resize', ['number', 'number', 'number'], [w, h, dpr]);
+    return [w, h, dpr];
+  }
+  function resize() {
+    const size = sizeCanvas();
+    const dpr = size[2];
+    call('portal_resize', ['number', 'number', 'number'], size);
     if (dprQuery) dprQuery.removeEventListener('change', resize);
     dprQuery = window.matchMedia('(resolution: ' + dpr + 'dppx)');
     dprQuery.addEventListener('change', resize);
@@ -417,15 +433,18 @@
       try { postToHost(JSON.parse(json)); } catch (err) { /* not JSON */ }
     },
     boot: function () {
+      mark('script');
       if (typeof window.createPortal !== 'function') return bridge.fatal('load');
       window.createPortal({
         canvas: canvas,
         locateFile: function (path) { return path; },
+        onRuntimeInitialized: function () { mark('wasm'); },
       }).catch(function () { bridge.fatal('load'); });
     },
 
     // Called once from main() when the app is ready for events.
     start: function (wasmApi) {
+      mark('main');
       api = wasmApi;
       attachPointer();
       attachKeys();
@@ -446,11 +465,13 @@
         if (!document.hidden) call('portal_wake', [], []);
       });
       resize();
+      mark('resized');
       fontPromise.then(function (buffer) {
         const bytes = new Uint8Array(buffer);
         portal.fontBytes = bytes.length;
         const p = api.copyIn(bytes);
         call('portal_font_ready', ['number', 'number'], [p, bytes.length]);
+        mark('font-ready');
       }, function () { bridge.fatal('font'); });
     },
 
@@ -463,6 +484,7 @@
       if (!portal.ready) {
         portal.ready = true;
         portal.firstFrameMs = performance.now();
+        mark('first-frame');
         if (splash && splash.parentNode) splash.parentNode.removeChild(splash);
         if (embedded) reportSize();
       }
@@ -488,6 +510,10 @@
     fontBuilt: function (ms, glyphs, width, height) {
       const builds = portal.fontAtlas ? portal.fontAtlas.builds + 1 : 1;
       portal.fontAtlas = { ms: ms, glyphs: glyphs, width: width, height: height, builds: builds };
+      if (builds === 1) {
+        portal.firstFontAtlas = portal.fontAtlas;
+        mark('atlas');
+      }
     },
 
     copy: function (text) {
@@ -505,6 +531,8 @@
       else if (op === 1) window.history.replaceState({ portalDepth: n }, '');
       else if (n > 0) window.history.go(-n);
     },
+
+    mark: mark,
 
     fatal: function (what) {
       const text = {
@@ -528,4 +556,18 @@
   script.onload = bridge.boot;
   script.onerror = function () { bridge.fatal('load'); };
   document.head.appendChild(script);
+
+  // Creating a WebGL2 context blocks the page for 50-400 ms under software GL: do it now,
+  // while portal.js and portal.wasm still download and compile, not in main() after them.
+  // main() asks for a webgl2 context on the same canvas and gets this one, so the
+  // attributes must be those it asks for (client/platform/main_web.cpp).
+  // Sized first: resizing a WebGL canvas reallocates its drawing buffer, slow as well.
+  try {
+    sizeCanvas();
+    canvas.getContext('webgl2', {
+      alpha: false, depth: false, stencil: false, antialias: false, premultipliedAlpha: true,
+      preserveDrawingBuffer: false, powerPreference: 'default', failIfMajorPerformanceCaveat: false,
+    });
+    mark('webgl-early');
+  } catch (err) { /* main() reports the missing WebGL2 */ }
 })();

@@ -67,7 +67,7 @@ App::App(net::Http& http, Services& services, std::string api_base)
       services_(services),
       lat_(format_coordinate(kDefaultLat)),
       lng_(format_coordinate(kDefaultLng)) {
-  for_each_catalogue_string([&](std::string_view s) { see_text(s); });
+  for_each_catalogue_string([&](std::string_view s) { glyphs_.require(s); });
 }
 
 void App::start() {

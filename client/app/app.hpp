@@ -82,6 +82,8 @@ class App {
   void bench_fill_my_tickets(int rows);
 
   GlyphSet& glyphs() { return glyphs_; }
+  // The characters of data from the server and of typed text only (not the catalogue).
+  const GlyphSet& data_glyphs() const { return data_glyphs_; }
   // When a timed change (a toast going away) needs a redraw; 0 when none.
   double wake_at_ms() const;
 
@@ -106,7 +108,10 @@ class App {
   void load_recent();
   std::string category_name(const std::string& code) const;
   std::string field_error(const std::string& field) const;
-  void see_text(std::string_view text) { glyphs_.require(text); }
+  void see_text(std::string_view text) {
+    glyphs_.require(text);
+    data_glyphs_.require(text);
+  }
   void sign_in(bool registering);
   void adopt_session(Session s);
   void sign_out();
@@ -136,7 +141,7 @@ class App {
   Services& services_;
   std::function<void()> wake_;
   std::vector<std::function<void()>> inbox_;
-  GlyphSet glyphs_;
+  GlyphSet glyphs_, data_glyphs_;
 
   Lang lang_ = Lang::zh;
   std::vector<Screen> stack_{Screen::home};

@@ -50,4 +50,12 @@ bool GlyphSet::require(std::string_view utf8) {
   return added;
 }
 
+bool GlyphSet::require(char32_t cp) {
+  if (cp >= kLimit || seen_[cp]) return false;
+  seen_.set(cp);
+  sorted_.insert(std::lower_bound(sorted_.begin(), sorted_.end(), cp), cp);
+  ++version_;
+  return true;
+}
+
 }  // namespace portal::client

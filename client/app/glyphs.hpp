@@ -15,6 +15,8 @@ class GlyphSet {
   GlyphSet();
   // Adds the code points of UTF-8 text; true when any was new.
   bool require(std::string_view utf8);
+  // Adds one code point; true when it was new.
+  bool require(char32_t cp);
   bool contains(char32_t cp) const { return cp < kLimit && seen_[cp]; }
   // Sorted code points; changes only when version() changes.
   const std::vector<char32_t>& code_points() const { return sorted_; }

@@ -18,6 +18,10 @@ enum class T {
 };
 
 std::string_view tr(Lang lang, T key);
+// While set, tr() also hands every string it returns to fn: the UI finds this way which
+// characters a frame shows before the first font atlas is built.
+using TextObserver = void (*)(void* user, std::string_view text);
+void set_tr_observer(TextObserver fn, void* user);
 std::string_view lang_tag(Lang lang);  // "zh-CN" | "en"
 std::string_view status_name(Lang lang, core::Status s);
 std::string_view level_name(Lang lang, core::Level l);

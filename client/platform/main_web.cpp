@@ -38,6 +38,9 @@ EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, con
 EM_JS(void, portal_js_font_built, (double ms, int glyphs, int width, int height), {
   portalBridge.fontBuilt(ms, glyphs, width, height);
 });
+EM_JS(void, portal_js_mark, (const char* name), {
+  portalBridge.mark(UTF8ToString(name));
+});
 EM_JS(void, portal_js_fatal, (const char* what), {
   portalBridge.fatal(UTF8ToString(what));
 });
@@ -285,6 +288,8 @@ EMSCRIPTEN_KEEPALIVE int portal_pending() {
 
 // [SECTION] main
 int main() {
+  portal_js_mark("main-entry");
+  // The page created this context already (web/portal-bridge.js): keep both in step.
   EmscriptenWebGLContextAttributes attrs;
   emscripten_webgl_init_context_attributes(&attrs);
   attrs.majorVersion = 2;
@@ -294,12 +299,15 @@ int main() {
   attrs.stencil = EM_FALSE;
   attrs.antialias = EM_FALSE;
   attrs.preserveDrawingBuffer = EM_FALSE;
+  // Dear ImGui needs no WebGL extension; turning every one on costs tens of ms at start.
+  attrs.enableExtensionsByDefault = EM_FALSE;
   const EMSCRIPTEN_WEBGL_CONTEXT_HANDLE gl = emscripten_webgl_create_context("#canvas", &attrs);
   if (gl <= 0) {
     portal_js_fatal("webgl2");
     return 1;
   }
   emscripten_webgl_make_context_current(gl);
+  portal_js_mark("webgl");
 
   runtime = new portal::client::Runtime();
   if (!runtime->host.init()) {

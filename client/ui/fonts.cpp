@@ -39,7 +39,8 @@ void FontAtlas::set_heading_texts(std::string_view title_texts, std::string_view
 
 bool FontAtlas::update(const GlyphSet& glyphs, float dpr) {
   if (ttf_.empty()) return false;
-  if (built_version_ == glyphs.version() && dpr_ == dpr && fonts_.body) return false;
+  if (built_from_ == &glyphs && built_version_ == glyphs.version() && dpr_ == dpr && fonts_.body)
+    return false;
   build(glyphs, dpr);
   return true;
 }
@@ -80,6 +81,7 @@ void FontAtlas::build(const GlyphSet& glyphs, float dpr) {
   // The RGBA copy lives on the GPU now.
   atlas->ClearTexData();
 
+  built_from_ = &glyphs;
   built_version_ = glyphs.version();
   dpr_ = dpr;
   last_build_ms_ =

@@ -25,9 +25,10 @@ class FontAtlas {
   bool has_font_data() const { return !ttf_.empty(); }
   // The only texts (besides ASCII) the title and the display font must draw.
   void set_heading_texts(std::string_view title_texts, std::string_view display_texts);
-  // Rebuilds the atlas and the GL texture when the glyph set or the scale changed.
-  // True when it did.
+  // Rebuilds the atlas and the GL texture when the glyph set (another one, or a new
+  // version of it) or the scale changed. True when it did.
   bool update(const GlyphSet& glyphs, float dpr);
+  bool built() const { return fonts_.body != nullptr; }
   const FontSet& fonts() const { return fonts_; }
   float dpr() const { return dpr_; }
   double last_build_ms() const { return last_build_ms_; }
@@ -40,6 +41,7 @@ class FontAtlas {
   std::vector<unsigned char> ttf_;
   std::vector<ImWchar> ranges_all_, ranges_title_, ranges_display_;
   FontSet fonts_;
+  const GlyphSet* built_from_ = nullptr;
   std::uint64_t built_version_ = 0;
   float dpr_ = 0;
   double last_build_ms_ = 0;

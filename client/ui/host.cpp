@@ -91,6 +91,55 @@ struct Host::Impl {
   double last_ms = -1;
   std::string clipboard_out, clipboard_last;
   bool clipboard_set = false;
+  GlyphSet first_glyphs;  // what the first frame shows: its atlas is built first
+
+  // Starts a frame of the UI: Dear ImGui's and the draw context's.
+  void begin_ui(App& app, double now_ms, const FontSet& ui_fonts) {
+    ctx.fonts = ui_fonts;
+    ctx.display = ImGui::GetIO().DisplaySize;
+    ctx.dpr = dpr;
+    ctx.now_ms = now_ms;
+    ctx.glyphs = &app.glyphs();
+    ctx.intents.clear();
+    ctx.log.clear();
+    ctx.active_text = {};
+    ctx.active_editor = 0;
+    ctx.wants_frame = false;
+    ctx.viewport_changed = viewport_changed;
+    ImGui::NewFrame();
+    ctx.map.rect_min = ctx.map.rect_max = ImVec2(0, 0);  // the map sets them when drawn
+  }
+  void end_ui() {
+    ctx.map.wheel = 0;
+    ctx.map.pinch = 1;
+    ctx.map.pinch_pan = ImVec2(0, 0);
+  }
+
+  // The first atlas holds only the characters the first frame shows, a few times fewer
+  // than the whole catalogue's, so that the first frame comes sooner; the next frame
+  // builds the atlas of every glyph. They are found by drawing the UI once with Dear
+  // ImGui's built-in font (no glyph is rasterised for it) and throwing that frame away:
+  // the catalogue strings it asks for, the characters of data, and every character of the
+  // catalogue that is not a CJK ideograph (punctuation, symbols: few). False when there
+  // is no built-in font to draw with.
+  bool find_first_frame_glyphs(App& app, double now_ms) {
+    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+    if (atlas->Fonts.empty() || !atlas->IsBuilt()) return false;
+    first_glyphs = GlyphSet();
+    for (char32_t cp : app.glyphs().code_points())
+      if (cp < 0x2E80 || cp > 0x9FFF) first_glyphs.require(cp);
+    for (char32_t cp : app.data_glyphs().code_points()) first_glyphs.require(cp);
+    ImFont* builtin = atlas->Fonts[0];
+    set_tr_observer(
+        [](void* found, std::string_view text) { static_cast<GlyphSet*>(found)->require(text); },
+        &first_glyphs);
+    begin_ui(app, now_ms, FontSet{builtin, builtin, builtin, builtin});
+    DrawApp(ctx, app);
+    end_ui();
+    ImGui::EndFrame();
+    set_tr_observer(nullptr, nullptr);
+    return true;
+  }
 
   void set_mods(int mods) {
     ImGuiIO& io = ImGui::GetIO();
@@ -266,36 +315,23 @@ FrameOutput Host::frame(App& app, double now_ms) {
   m.last_ms = now_ms;
   m.apply_input(app);
   ImGui_ImplOpenGL3_NewFrame();  // creates the GL objects on the first frame
-  if (m.fonts.update(app.glyphs(), m.dpr)) {
+  io.DisplaySize = ImVec2(m.css_w, m.css_h);
+  io.DisplayFramebufferScale = ImVec2(m.fb_w / m.css_w, m.fb_h / m.css_h);
+
+  const GlyphSet* glyphs = &app.glyphs();
+  if (!m.fonts.built() && m.find_first_frame_glyphs(app, now_ms)) glyphs = &m.first_glyphs;
+  if (m.fonts.update(*glyphs, m.dpr)) {
     out.font_build_ms = m.fonts.last_build_ms();
-    out.font_glyphs = static_cast<int>(app.glyphs().code_points().size());
+    out.font_glyphs = static_cast<int>(glyphs->code_points().size());
     out.font_texture_width = m.fonts.texture_width();
     out.font_texture_height = m.fonts.texture_height();
   }
 
-  io.DisplaySize = ImVec2(m.css_w, m.css_h);
-  io.DisplayFramebufferScale = ImVec2(m.fb_w / m.css_w, m.fb_h / m.css_h);
-
-  ctx.fonts = m.fonts.fonts();
-  ctx.display = io.DisplaySize;
-  ctx.dpr = m.dpr;
-  ctx.now_ms = now_ms;
-  ctx.glyphs = &app.glyphs();
-  ctx.intents.clear();
-  ctx.log.clear();
-  ctx.active_text = {};
-  ctx.active_editor = 0;
-  ctx.wants_frame = false;
-  ctx.viewport_changed = m.viewport_changed;
-  m.viewport_changed = false;
-
   const auto ui_started = std::chrono::steady_clock::now();
-  ImGui::NewFrame();
-  ctx.map.rect_min = ctx.map.rect_max = ImVec2(0, 0);  // the map sets them when drawn
+  m.begin_ui(app, now_ms, m.fonts.fonts());
+  m.viewport_changed = false;
   DrawApp(ctx, app);
-  ctx.map.wheel = 0;
-  ctx.map.pinch = 1;
-  ctx.map.pinch_pan = ImVec2(0, 0);
+  m.end_ui();
   ImGui::Render();
   out.ui_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ui_started)
@@ -323,7 +359,9 @@ FrameOutput Host::frame(App& app, double now_ms) {
     m.clipboard_set = false;
   }
   out.cursor = CssCursor(ImGui::GetMouseCursor());
-  out.more_frames = !m.queue.empty() || !m.pressed_keys.empty() || ctx.wants_frame || acted;
+  // After the first frame's atlas, the next frame builds the complete one.
+  out.more_frames = !m.queue.empty() || !m.pressed_keys.empty() || ctx.wants_frame || acted ||
+                    glyphs == &m.first_glyphs;
   return out;
 }
 

@@ -283,15 +283,20 @@ JsonWriter& JsonWriter::value(double v) {
   const double a = std::fabs(v);
   // The shortest form that reads back, as dump() prints it in this range (where it
   // uses no exponent); dump() itself elsewhere.
+#if defined(__cpp_lib_to_chars)
   if (std::isfinite(v) && (a == 0 || (a >= 1e-4 && a < 1e15))) {
     char buf[40];
     auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
     std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
     out_ += text;
     if (text.find('.') == std::string_view::npos) out_ += ".0";
-  } else {
-    out_ += Json(v).dump();
+    need_comma_ = true;
+    return *this;
   }
+#else
+  (void)a;  // Emscripten 3.1.6's libc++ has no floating-point to_chars: dump() everywhere
+#endif
+  out_ += Json(v).dump();
   need_comma_ = true;
   return *this;
 }
