@@ -400,17 +400,25 @@ std::string assignee_name(const OrgDirectory& org, const TicketRecord& t) {
   return t.assignee_id;
 }
 
+void write_assignee(core::JsonWriter& w, const OrgDirectory& org, const TicketRecord& t) {
+  w.begin_object()
+      .field("id", t.assignee_id)
+      .field("kind", t.assignee_kind == "user" ? "user" : "unit")
+      .field("name", assignee_name(org, t))
+      .end_object();
+}
+
+std::optional<std::string> iso_of(const std::optional<core::TimePoint>& p) {
+  if (!p) return std::nullopt;
+  return core::format_iso(*p);
+}
+
 }  // namespace
 
 // One row of a list, written into the list's JSON (keys in sorted order).
 void TicketService::write_summary(core::JsonWriter& w, const TicketRecord& t) const {
   w.begin_object();
-  w.key("assignee")
-      .begin_object()
-      .field("id", t.assignee_id)
-      .field("kind", t.assignee_kind == "user" ? "user" : "unit")
-      .field("name", assignee_name(*org_, t))
-      .end_object();
+  write_assignee(w.key("assignee"), *org_, t);
   w.field("category", t.draft.category);
   w.field("channel", core::to_string(t.draft.channel));
   w.field("created_at", core::format_iso(t.created_at));
@@ -451,12 +459,7 @@ std::string TicketService::view_of(const Loaded& l, const Actor& actor) {
   for (const auto& a : core::allowed_actions(facts, role)) w.value(a);
   w.end_array();
   w.field("anonymous", t.draft.anonymous);
-  w.key("assignee")
-      .begin_object()
-      .field("id", t.assignee_id)
-      .field("kind", t.assignee_kind == "user" ? "user" : "unit")
-      .field("name", assignee_name(*org_, t))
-      .end_object();
+  write_assignee(w.key("assignee"), *org_, t);
   w.key("attachments").begin_array();
   for (const auto& x : l.attachments)
     w.begin_object()
@@ -492,12 +495,10 @@ std::string TicketService::view_of(const Loaded& l, const Actor& actor) {
   w.field("overdue", t.overdue || (is_open_status(t.status) && now_() > t.resolve_due_at));
   w.key("rating");
   if (t.rating_satisfaction) {
-    w.begin_object().field("comment", t.rating_comment.value_or("")).key("rated_at");
-    if (t.rated_at)
-      w.value(iso(*t.rated_at));
-    else
-      w.null();
-    w.field("resolved", t.rating_resolved.value_or(false))
+    w.begin_object()
+        .field("comment", t.rating_comment.value_or(""))
+        .field("rated_at", iso_of(t.rated_at))
+        .field("resolved", t.rating_resolved.value_or(false))
         .field("satisfaction", *t.rating_satisfaction)
         .end_object();
   } else {
@@ -512,17 +513,10 @@ std::string TicketService::view_of(const Loaded& l, const Actor& actor) {
   w.field("updated_at", iso(t.updated_at));
   w.key("whistles").begin_array();
   for (const auto& x : l.whistles) {
-    w.begin_object().key("checked_in_at");
-    if (x.checked_in_at)
-      w.value(iso(*x.checked_in_at));
-    else
-      w.null();
-    w.key("done_at");
-    if (x.done_at)
-      w.value(iso(*x.done_at));
-    else
-      w.null();
-    w.field("id", std::to_string(x.id))
+    w.begin_object()
+        .field("checked_in_at", iso_of(x.checked_in_at))
+        .field("done_at", iso_of(x.done_at))
+        .field("id", std::to_string(x.id))
         .field("note", x.note)
         .field("status", core::to_string(x.status))
         .field("summoned_at", iso(x.summoned_at))
