@@ -96,7 +96,6 @@ class EventHub {
   std::condition_variable pending_cv_;
   std::deque<LiveEvent> pending_;
   bool stopping_ = false;
-  std::thread dispatcher_;
   struct Pending {
     Actor actor;
     std::chrono::steady_clock::time_point expires;
@@ -105,6 +104,8 @@ class EventHub {
   std::vector<std::pair<std::string, Pending>> tickets_;
   Store* shared_ = nullptr;
   NowFn shared_now_;
+  // Last: it starts once every other member exists and is joined before any goes.
+  std::thread dispatcher_;
 };
 
 }  // namespace portal::server

@@ -574,12 +574,7 @@ core::Outcome SqliteStore::upsert_categories(const std::vector<core::Category>& 
 // [SECTION] Organisation
 
 core::Outcome SqliteStore::upsert_org(const OrgData& org) {
-  // Accounts and their grids change here.
-  forget_sessions();
-  struct After {
-    SqliteStore& s;
-    ~After() { s.forget_sessions(); }
-  } after{*this};
+  SessionsChange change(*this);  // accounts and their grids change here
   return write([&](Conn& cx) -> core::Outcome {
     {
       auto s = cx.prepare(
@@ -930,12 +925,7 @@ core::Outcome SqliteStore::refresh_session(const std::string& token_hash, std::i
 }
 
 core::Outcome SqliteStore::update_user(std::int64_t id, const UserPatch& p) {
-  // Forgotten before (a read under way then cannot cache what it saw) and after.
-  forget_sessions();
-  struct After {
-    SqliteStore& s;
-    ~After() { s.forget_sessions(); }
-  } after{*this};
+  SessionsChange change(*this);
   return write([&](Conn& cx) -> core::Outcome {
     auto s = cx.prepare(
         "UPDATE users SET name = COALESCE(?, name), password_hash = COALESCE(?, password_hash), "
@@ -1020,12 +1010,7 @@ Result<std::optional<std::int64_t>> SqliteStore::find_api_key(const std::string&
 }
 
 core::Outcome SqliteStore::delete_session(const std::string& token_hash) {
-  forget_sessions(token_hash);
-  struct After {
-    SqliteStore& s;
-    const std::string& token_hash;
-    ~After() { s.forget_sessions(token_hash); }
-  } after{*this, token_hash};
+  SessionsChange change(*this, token_hash);
   return write([&](Conn& cx) -> core::Outcome {
     auto s = cx.prepare("DELETE FROM sessions WHERE token_hash = ?");
     s.bind(1, token_hash);
@@ -1102,10 +1087,11 @@ Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
   t.last_hash.clear();
   seal_events(t.number, t.event_count, t.last_hash, events);
   {
-    auto s =
-        cx.prepare(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
-                   ", idempotency_key, sealed_access_code, event_count, last_hash) VALUES (?," +
-                   placeholders(kTicketMutableCount) + ",?,?,?,?) RETURNING id");
+    static const std::string sql =
+        std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
+        ", idempotency_key, sealed_access_code, event_count, last_hash) VALUES (?," +
+        placeholders(kTicketMutableCount) + ",?,?,?,?) RETURNING id";
+    auto s = cx.prepare(sql);
     s.bind(1, t.number);
     const int i = bind_ticket(s, 2, t);
     s.bind(i, non_empty(t.idempotency_key)).bind(i + 1, non_empty(t.sealed_access_code));

@@ -182,6 +182,19 @@ class SqliteStore final : public Store {
   static constexpr auto kSessionCacheTtl = std::chrono::seconds(30);
   static constexpr std::size_t kSessionCacheMax = 10000;
   void forget_sessions(const std::string& token_hash = {});
+  // Around a change to sessions, users or their grids: forgets them before (a read under
+  // way then cannot keep what it saw) and after (the change is committed by then).
+  struct SessionsChange {
+    SqliteStore& store;
+    std::string token_hash;  // empty: every session
+    explicit SessionsChange(SqliteStore& s, std::string t = {})
+        : store(s), token_hash(std::move(t)) {
+      store.forget_sessions(token_hash);
+    }
+    ~SessionsChange() { store.forget_sessions(token_hash); }
+    SessionsChange(const SessionsChange&) = delete;
+    SessionsChange& operator=(const SessionsChange&) = delete;
+  };
   std::mutex sess_mu_;
   std::unordered_map<std::string, CachedSession> sess_cache_;
   std::uint64_t sess_generation_ = 0;
