@@ -26,7 +26,7 @@ PACKAGES=(
   libpq-dev postgresql libboost-dev libstb-dev libgtest-dev
   clang libclang-rt-14-dev
   fonts-wqy-microhei python3-fonttools
-  chromium nodejs npm wrk nginx-light libxml2-utils brotli
+  chromium nodejs npm wrk nginx-light libxml2-utils brotli iproute2
 )
 
 log() { printf '[setup] %s\n' "$*"; }
