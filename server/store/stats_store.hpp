@@ -118,7 +118,8 @@ inline std::int64_t period_start(std::int64_t day, TrendInterval interval) {
 // [SECTION] Daily aggregates
 //
 // stats_daily (0009_stats_daily.sql) holds the figures of the tickets created on each
-// Asia/Shanghai day, per street and for the whole district ('*'), kept by triggers. A
+// Asia/Shanghai day, per street and for the whole district ('*'), kept by triggers on
+// every change (SQLite adds new tickets once per batch: SqliteStore::flush_daily()). A
 // period of the district or of a street is its whole days from there plus its partial
 // days at the edges counted from the tickets.
 

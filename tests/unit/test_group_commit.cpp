@@ -4,10 +4,12 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstring>
 #include <set>
 #include <thread>
 
 #include "server/store/sqlite/sqlite_store.hpp"
+#include "server/store/sqlite/wal_vfs.hpp"
 #include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
@@ -243,4 +245,165 @@ TEST_F(GroupCommitTest, TheWalIsFoldedBackBesideTheWriter) {
   sqlite3_close(db);
   // And the store writes on.
   EXPECT_TRUE(tickets_->submit(draft(), Actor{}).ok());
+}
+
+// New tickets reach the daily aggregates once per batch, not row by row. In one batch: a
+// new ticket, a change to that same ticket (its trigger takes out what the insert put
+// in, so the insert must be counted first), a create that fails and rolls back, another
+// new ticket and a change to an older one. Afterwards the aggregates equal a count of
+// the tickets themselves.
+TEST_F(GroupCommitTest, NewTicketsReachTheDailyAggregatesWithTheirBatch) {
+  auto older = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(older.ok());
+  auto prepared = tickets_->prepare(draft(), Actor::system(), now_, nullptr);
+  ASSERT_TRUE(prepared.ok());
+  prepared->first.external_id = "EXT-2";
+  auto taken = store_->create_ticket(prepared->first, prepared->second);
+  ASSERT_TRUE(taken.ok());
+  auto old_row = store_->find_ticket(older->number);
+  ASSERT_TRUE(old_row.ok() && old_row->has_value());
+  // The ids and numbers the next creates will get: the first waits alone for the lock.
+  const std::int64_t next_id = taken->id + 1;
+  const std::string prefix = taken->number.substr(0, taken->number.size() - 8);
+  const auto number_after = [&](int n) {
+    char tail[16];
+    std::snprintf(tail, sizeof tail, "%08lld",
+                  std::stoll(taken->number.substr(prefix.size())) + static_cast<long long>(n));
+    return prefix + tail;
+  };
+  const auto batches_before = sqlite().writer_stats().batches;
+
+  WriteLock lock(path_);
+  std::vector<std::thread> threads;
+  std::vector<core::Result<TicketRecord>> out(6, core::Error::internal());
+  auto create = [&](int slot, bool external) {
+    auto p = tickets_->prepare(draft(), Actor::system(), now_, nullptr);
+    ASSERT_TRUE(p.ok());
+    if (external) p->first.external_id = "EXT-2";  // taken: fails after counting its number
+    out[slot] = store_->create_ticket(p->first, p->second);
+  };
+  auto change = [&](int slot, TicketRecord t) {
+    TicketChange c{std::move(t)};
+    c.ticket.status = core::Status::accepted;
+    c.ticket.draft.category = "env.garbage";
+    out[slot] = store_->commit_change(c);
+  };
+  // Queued one by one, in this order.
+  auto queue = [&](auto&& job) {
+    const auto stats = sqlite().writer_stats();
+    const auto waiting = stats.queued + stats.running;
+    threads.emplace_back(job);
+    for (int i = 0; i < 400; ++i) {
+      const auto now = sqlite().writer_stats();
+      if (now.queued + now.running > waiting) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "a write was not queued";
+  };
+  queue([&] { create(0, false); });  // alone in a batch, waiting for the lock
+  queue([&] { create(1, false); });  // the next batch: id next_id + 1
+  TicketRecord fresh = prepared->first;
+  fresh.id = next_id + 1;
+  fresh.number = number_after(2);
+  fresh.external_id.reset();
+  fresh.version = 0;
+  queue([&] { change(2, fresh); });
+  queue([&] { create(3, true); });
+  queue([&] { create(4, false); });
+  queue([&] { change(5, **old_row); });
+  lock.release();
+  for (auto& th : threads) th.join();
+
+  EXPECT_EQ(sqlite().writer_stats().batches - batches_before, 2);
+  for (int slot : {0, 1, 2, 4, 5}) ASSERT_TRUE(out[slot].ok()) << slot << out[slot].error().message;
+  ASSERT_FALSE(out[3].ok());
+  EXPECT_EQ(out[3].error().code, "duplicate_external_id");
+  EXPECT_EQ(out[1]->id, next_id + 1);
+  EXPECT_EQ(out[2]->status, core::Status::accepted);
+
+  // The aggregates against the tickets, per street and day and for the whole district.
+  tickets_.reset();
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto rows = [&](const char* sql) {
+    std::vector<std::string> r;
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      std::string line;
+      for (int i = 0; i < sqlite3_column_count(s); ++i)
+        line += std::string(i ? "|" : "") +
+                reinterpret_cast<const char*>(sqlite3_column_text(s, i) ? sqlite3_column_text(s, i)
+                                                                        : (const unsigned char*)"");
+      r.push_back(line);
+    }
+    sqlite3_finalize(s);
+    return r;
+  };
+  const auto kept = rows(
+      "SELECT street_id, day, total, st_submitted, st_assigned, st_accepted FROM stats_daily "
+      "WHERE total <> 0 ORDER BY 1, 2");
+  const auto counted = rows(
+      "SELECT p, d, COUNT(*), SUM(status = 'submitted'), SUM(status = 'assigned'), "
+      "SUM(status = 'accepted') FROM (SELECT COALESCE(street_id, '') AS p, (created_at + 28800) "
+      "/ 86400 AS d, status FROM tickets UNION ALL SELECT '*', (created_at + 28800) / 86400, "
+      "status FROM tickets) GROUP BY 1, 2 ORDER BY 1, 2");
+  EXPECT_EQ(kept, counted);
+  const auto kept_categories = rows(
+      "SELECT street_id, day, category, n FROM stats_daily_category WHERE n <> 0 ORDER BY 1, 2, "
+      "3");
+  const auto counted_categories = rows(
+      "SELECT p, d, category, COUNT(*) FROM (SELECT COALESCE(street_id, '') AS p, (created_at + "
+      "28800) / 86400 AS d, category FROM tickets UNION ALL SELECT '*', (created_at + 28800) / "
+      "86400, category FROM tickets) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+  EXPECT_EQ(kept_categories, counted_categories);
+  EXPECT_EQ(counted.size() > 0, true);
+  sqlite3_close(db);
+}
+
+// The writer's WAL frames reach the file in one write per commit (wal_vfs.hpp), in pieces
+// the unix VFS accepts when a commit is large, and read back whole.
+TEST_F(GroupCommitTest, EachCommitWritesItsLogInOneGo) {
+  const auto before = sqlite::wal_batching_stats();
+  const auto batches_before = sqlite().writer_stats().batches;
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(tickets_->submit(draft(), Actor{}).ok());
+  const auto after = sqlite::wal_batching_stats();
+  const auto commits = sqlite().writer_stats().batches - batches_before;
+  ASSERT_GE(commits, 10);
+  // Each frame is two writes asked (header and page); each commit one write made, and
+  // one more where the log starts again after a checkpoint (its header is synced alone).
+  EXPECT_GE(after.writes - before.writes, 4 * commits);
+  EXPECT_LE(after.flushes - before.flushes, commits + 1);
+
+  // A commit of 3 MB goes in pieces below 128 KB, and comes back as it went.
+  AttachmentRecord a;
+  a.id = "large";
+  a.mime = "image/jpeg";
+  a.width = a.height = 1;
+  a.data.resize(3 << 20);
+  for (std::size_t i = 0; i < a.data.size(); ++i) a.data[i] = static_cast<char>(i * 7 + i / 4093);
+  a.bytes = static_cast<std::int64_t>(a.data.size());
+  ASSERT_TRUE(store_->put_attachment(a).ok());
+  const auto large = sqlite::wal_batching_stats();
+  EXPECT_EQ(large.flushes - after.flushes, 1);
+  EXPECT_GE(large.pieces - after.pieces, (3 << 20) / (128 << 10));
+  auto back = store_->attachment("large");
+  ASSERT_TRUE(back.ok() && back->has_value());
+  EXPECT_TRUE((*back)->data == a.data);
+
+  // Read from the file by a connection of the default VFS: whole, and as written.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, nullptr);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)), "ok");
+  sqlite3_finalize(s);
+  sqlite3_prepare_v2(db, "SELECT data FROM attachments WHERE id = 'large'", -1, &s, nullptr);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  ASSERT_EQ(sqlite3_column_bytes(s, 0), static_cast<int>(a.data.size()));
+  EXPECT_EQ(std::memcmp(sqlite3_column_blob(s, 0), a.data.data(), a.data.size()), 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
 }

@@ -118,11 +118,18 @@ std::optional<std::int64_t> Stmt::opt_int64(int col) const {
   return int64(col);
 }
 
-core::Result<Db> Db::open(const std::string& path) {
+void configure_library() {
+  // Debian's SQLite counts every allocation under a global mutex (SQLITE_DEFAULT_MEMSTATUS);
+  // nothing here reads those counts. Only possible before the library initialises.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
+}
+
+core::Result<Db> Db::open(const std::string& path, const char* vfs) {
+  configure_library();
   Db d;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &d.db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &d.db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string msg = d.db_ ? sqlite3_errmsg(d.db_) : "cannot open";
     return core::Error{"db_open_failed", "cannot open database " + path + ": " + msg, {}, 500};

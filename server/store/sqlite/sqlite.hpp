@@ -91,9 +91,13 @@ class StmtCache {
   std::unordered_map<std::string, std::unique_ptr<Entry>, Hash, std::equal_to<>> entries_;
 };
 
+// Sets the library up for this process; called before any connection opens.
+void configure_library();
+
 class Db {
  public:
-  static core::Result<Db> open(const std::string& path);
+  // `vfs`: a registered VFS by name, or the default one.
+  static core::Result<Db> open(const std::string& path, const char* vfs = nullptr);
   Db() = default;
   ~Db();
   Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }

@@ -6,7 +6,8 @@
 // own savepoint (a failing job rolls back alone), then commits once, with one fsync
 // for the whole batch. A caller gets its answer only after its batch is committed.
 // Reads run on a small pool of connections of their own, beside the writer (WAL), and
-// see every write that has been answered.
+// see every write that has been answered. The writer's connection writes its WAL
+// through wal_vfs.hpp: one write per commit, before the same fsync.
 #pragma once
 
 #include <atomic>
@@ -30,8 +31,9 @@ namespace portal::server {
 
 class SqliteStore final : public Store {
  public:
-  // `readers`: connections for reads (each request holds one while it reads).
-  static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path, int readers = 4);
+  // `readers`: connections for reads (each request holds one while it reads; a few per
+  // core, since a thread may be descheduled while it holds one).
+  static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path, int readers = 12);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -118,12 +120,20 @@ class SqliteStore final : public Store {
   struct Conn;  // a connection with its cached statements
 
  private:
+  // How a write runs: in a batch (one savepoint of the batch's transaction), in a batch
+  // and only adding tickets (see flush_daily()), or alone, managing its own transaction.
+  enum class WriteKind { batched, creates, alone };
   struct Job {
     std::function<bool(Conn&)> run;  // true when the job's work should be kept
-    bool alone = false;              // runs outside a batch, managing its own transaction
-    bool done = false, committed = false;
-    std::condition_variable done_cv;  // under wmu_: the writer wakes only this job's caller
+    WriteKind kind = WriteKind::batched;
+    bool committed = false;
+    // Set when the job's batch is over; under `mu`, so that only this caller wakes.
+    std::mutex mu;
+    std::condition_variable done_cv;
+    bool done = false;
+    Job* next[2] = {nullptr, nullptr};  // the callers this one answers in turn
   };
+  static constexpr int kWriterNice = -10;
 
   SqliteStore() = default;
   static core::Error fail(Conn& c, const char* what);
@@ -147,8 +157,9 @@ class SqliteStore final : public Store {
   core::Outcome refresh_session(const std::string& token_hash, std::int64_t t, std::int64_t seen);
   // Queues `f` for the writer and waits until its batch is committed.
   template <class F>
-  auto write(F&& f, bool alone = false) -> decltype(f(std::declval<Conn&>()));
+  auto write(F&& f, WriteKind kind = WriteKind::batched) -> decltype(f(std::declval<Conn&>()));
   void submit(Job& job);
+  static void finish(Job& job);
   void writer_loop();
   void run_batch(std::vector<Job*>& batch);
 
@@ -162,6 +173,10 @@ class SqliteStore final : public Store {
                      std::int64_t& count, std::string& last_hash,
                      std::vector<core::AuditEvent>& events);
   core::Result<std::vector<std::string>> numbers_where(const char* sql, std::int64_t t, int limit);
+  // Adds the tickets inserted since daily_from_ to the daily aggregates (stats_daily and
+  // stats_daily_category): once per batch, before it commits, and before any job that
+  // may change or delete those tickets (whose triggers take out what was put in).
+  bool flush_daily(Conn& cx);
 
   // The writer.
   std::unique_ptr<Conn> writer_conn_;
@@ -172,6 +187,10 @@ class SqliteStore final : public Store {
   WriterStats stats_;
   std::thread writer_;
   std::atomic<std::uint64_t> version_{0};
+  // The writer thread's own: whether a batch is running, and the first ticket id it
+  // inserted that is not yet in the daily aggregates.
+  bool in_batch_ = false;
+  std::optional<std::int64_t> daily_from_;
 
   // Live sessions, cached (see session_user_row()). forget_sessions("") forgets all.
   struct CachedSession {
