@@ -64,6 +64,8 @@ class EventHub {
   // a thousand subscribers to be woken.
   void publish(LiveEvent e);
   static constexpr std::size_t kMaxPending = 10000;
+  // The dispatcher hands out what has gathered, then rests this long (see dispatch_loop()).
+  static constexpr auto kRoundGap = std::chrono::milliseconds(1);
   // Wakes every subscriber for good (server shutdown).
   void close_all();
   std::size_t subscribers() const;
