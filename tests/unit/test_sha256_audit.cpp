@@ -1,8 +1,11 @@
 // SHA-256 against the FIPS 180 vectors, and the audit chain: canonical form, sealing,
 // verification, and tampering detected with the event named.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -71,6 +74,45 @@ TEST(Sha256, ResetAndReuse) {
   h.update("bc");
   EXPECT_EQ(portal::core::to_hex(h.finish()),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// The CPU's SHA extensions and the plain code compute the same compression, block for
+// block, from the same states; and every length through the public interface, in one
+// piece or several, matches libsodium's SHA-256.
+TEST(Sha256, HardwareAndPortableAgree) {
+  std::mt19937_64 rng(20261205);
+  std::vector<std::uint8_t> data(64 * 40);
+  for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+  std::uint32_t probe[8] = {};
+  if (!portal::core::detail::sha256_blocks_hardware(probe, data.data(), 1))
+    GTEST_SKIP() << "this CPU has no SHA extensions: only the portable code runs here";
+  for (std::size_t n = 1; n <= 40; ++n) {
+    std::uint32_t a[8], b[8];
+    for (int i = 0; i < 8; ++i) a[i] = b[i] = static_cast<std::uint32_t>(rng());
+    portal::core::detail::sha256_blocks_portable(a, data.data(), n);
+    ASSERT_TRUE(portal::core::detail::sha256_blocks_hardware(b, data.data(), n));
+    for (int i = 0; i < 8; ++i) ASSERT_EQ(a[i], b[i]) << n << " blocks, word " << i;
+  }
+}
+
+TEST(Sha256, EveryLengthMatchesLibsodium) {
+  std::mt19937_64 rng(7);
+  std::string data(300, '\0');
+  for (auto& c : data) c = static_cast<char>(rng());
+  for (std::size_t len = 0; len <= data.size(); ++len) {
+    unsigned char want[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(want, reinterpret_cast<const unsigned char*>(data.data()), len);
+    const auto whole = portal::core::sha256(std::string_view(data.data(), len));
+    ASSERT_EQ(std::memcmp(whole.data(), want, sizeof want), 0) << "length " << len;
+    portal::core::Sha256 h;
+    for (std::size_t at = 0; at < len;) {
+      const std::size_t n = std::min<std::size_t>(len - at, rng() % 150);
+      h.update(data.data() + at, n);
+      at += n;
+    }
+    const auto pieces = h.finish();
+    ASSERT_EQ(std::memcmp(pieces.data(), want, sizeof want), 0) << "length " << len << " in pieces";
+  }
 }
 
 // [SECTION] Canonical form

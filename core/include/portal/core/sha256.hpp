@@ -22,7 +22,7 @@ class Sha256 {
   void reset();
 
  private:
-  void block(const std::uint8_t* p);
+  void blocks(const std::uint8_t* p, std::size_t n);
 
   std::array<std::uint32_t, 8> h_{};
   std::array<std::uint8_t, 64> buf_{};
@@ -34,5 +34,13 @@ Sha256::Digest sha256(std::string_view data);
 // Lower-case hex of the digest: 64 characters.
 std::string sha256_hex(std::string_view data);
 std::string to_hex(const Sha256::Digest& d);
+
+namespace detail {
+// The compression function over `n` 64-byte blocks, in plain C++ and with the CPU's
+// SHA extensions. The latter returns false, doing nothing, where the CPU (or the
+// target) has none. Sha256 uses the second where it can; tests compare the two.
+void sha256_blocks_portable(std::uint32_t state[8], const std::uint8_t* p, std::size_t n);
+bool sha256_blocks_hardware(std::uint32_t state[8], const std::uint8_t* p, std::size_t n);
+}  // namespace detail
 
 }  // namespace portal::core
