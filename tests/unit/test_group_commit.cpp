@@ -332,10 +332,10 @@ TEST_F(GroupCommitTest, NewTicketsReachTheDailyAggregatesWithTheirBatch) {
     EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
     while (sqlite3_step(s) == SQLITE_ROW) {
       std::string line;
-      for (int i = 0; i < sqlite3_column_count(s); ++i)
-        line += std::string(i ? "|" : "") +
-                reinterpret_cast<const char*>(sqlite3_column_text(s, i) ? sqlite3_column_text(s, i)
-                                                                        : (const unsigned char*)"");
+      for (int i = 0; i < sqlite3_column_count(s); ++i) {
+        const unsigned char* v = sqlite3_column_text(s, i);
+        line += (i ? "|" : "") + std::string(v ? reinterpret_cast<const char*>(v) : "");
+      }
       r.push_back(line);
     }
     sqlite3_finalize(s);
@@ -358,7 +358,7 @@ TEST_F(GroupCommitTest, NewTicketsReachTheDailyAggregatesWithTheirBatch) {
       "28800) / 86400 AS d, category FROM tickets UNION ALL SELECT '*', (created_at + 28800) / "
       "86400, category FROM tickets) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
   EXPECT_EQ(kept_categories, counted_categories);
-  EXPECT_EQ(counted.size() > 0, true);
+  EXPECT_FALSE(counted.empty());
   sqlite3_close(db);
 }
 

@@ -474,13 +474,16 @@ void SqliteStore::run_batch(std::vector<Job*>& batch) {
     st.step();
     return !st.failed();
   };
+  // The new tickets into the daily aggregates; on failure nothing of the batch is kept.
+  auto flushed = [&] {
+    if (flush_daily(c)) return true;
+    fail(c, "batch_daily");
+    c.exec("ROLLBACK");
+    return false;
+  };
   for (Job* j : batch) {
     // Outside the job's savepoint: a job rolled back does not take the flush with it.
-    if (j->kind != WriteKind::creates && daily_from_ && !flush_daily(c)) {
-      fail(c, "batch_daily");
-      c.exec("ROLLBACK");
-      return;
-    }
+    if (j->kind != WriteKind::creates && !flushed()) return;
     if (!step("SAVEPOINT job")) {
       fail(c, "batch_savepoint");
       break;
@@ -493,11 +496,7 @@ void SqliteStore::run_batch(std::vector<Job*>& batch) {
       return;
     }
   }
-  if (daily_from_ && !flush_daily(c)) {
-    fail(c, "batch_daily");
-    c.exec("ROLLBACK");
-    return;
-  }
+  if (!flushed()) return;
   if (c.exec("COMMIT")) {
     for (Job* j : batch) j->committed = true;
   } else {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <string>
 
 #include "server/store/sqlite/sqlite.hpp"
@@ -167,7 +166,7 @@ const char* wal_batching_vfs() {
     static sqlite3_vfs vfs = *g_real;  // every other call goes to the default VFS
     vfs.zName = "portal-wal-batching";
     vfs.pNext = nullptr;
-    vfs.szOsFile = std::max(g_real->szOsFile, real_offset() + g_real->szOsFile);
+    vfs.szOsFile = real_offset() + g_real->szOsFile;  // room for a WalFile around any file
     vfs.xOpen = open_file;
     sqlite3_vfs_register(&vfs, 0);
     return vfs.zName;
