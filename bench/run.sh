@@ -64,6 +64,9 @@ fi
 RUN_DB="$DATA/run.db"
 rm -f "$RUN_DB" "$RUN_DB-wal" "$RUN_DB-shm"
 cp "$DB" "$RUN_DB"
+# The copy on disk before the clock starts: else the first fsync of the database file
+# writes out the whole copy, inside the measured runs.
+sync "$RUN_DB"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$SERVER" serve --port "$PORT" --host 127.0.0.1 --db "$RUN_DB" --www "$DATA" --bench \
@@ -152,3 +155,4 @@ HWM=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)
 MINE=$(curl -sf "$BASE/api/v1/tickets?scope=mine&page_size=1" -H "Authorization: Bearer $CITIZEN" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 echo "server RSS: $((RSS / 1024)) MB now, $((HWM / 1024)) MB peak (tickets: $TICKETS; the citizen's list holds $MINE)"
+echo "WAL file: $(($(stat -c %s "$RUN_DB-wal" 2>/dev/null || echo 0) / 1048576)) MB after every run"

@@ -247,6 +247,41 @@ TEST_F(GroupCommitTest, TheWalIsFoldedBackBesideTheWriter) {
   EXPECT_TRUE(tickets_->submit(draft(), Actor{}).ok());
 }
 
+// Under steady writes the WAL starts over from its head again and again, so its file
+// stays a few checkpoints long. The checkpointer alone never caught up with a writer
+// that never paused: the WAL grew by every frame written until the load stopped.
+TEST_F(GroupCommitTest, TheWalStartsOverUnderSteadyWrites) {
+  const auto wal = std::filesystem::path(path_.string() + "-wal");
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  auto citizen = actor("cz001");
+  auto submit_until_stopped = [&] {
+    auto d = draft();
+    // Long descriptions: each ticket writes a few pages, each checkpoint's worth
+    // (16 MB) comes in a few thousand tickets.
+    for (int i = 0; i < 300; ++i) d.description += "夜间施工噪音很大";
+    while (!stop.load())
+      if (!tickets_->submit(d, citizen).ok()) ++failures;
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(submit_until_stopped);
+  std::uintmax_t largest = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (sqlite().writer_stats().wal_restarts < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    largest = std::max(largest, std::filesystem::file_size(wal, ec));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  stop = true;
+  for (auto& th : threads) th.join();
+  const auto stats = sqlite().writer_stats();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GE(stats.wal_restarts, 3);
+  EXPECT_GT(stats.folds, 0);
+  // One checkpoint's worth, what was written while it ran, and the writer's last batch.
+  EXPECT_LT(largest, std::uintmax_t{40} << 20);
+}
+
 // New tickets reach the daily aggregates once per batch, not row by row. In one batch: a
 // new ticket, a change to that same ticket (its trigger takes out what the insert put
 // in, so the insert must be counted first), a create that fails and rolls back, another

@@ -114,6 +114,8 @@ class SqliteStore final : public Store {
     std::int64_t batches = 0, jobs = 0, largest_batch = 0;
     std::int64_t queued = 0, running = 0;  // now: waiting, and in the batch under way
     std::int64_t checkpoints = 0;          // run by the checkpointer
+    std::int64_t folds = 0;                // WAL tails copied by the writer
+    std::int64_t wal_restarts = 0;         // times the WAL started over from its head
   };
   WriterStats writer_stats();
 
@@ -227,6 +229,12 @@ class SqliteStore final : public Store {
   std::condition_variable ck_cv_;
   bool ck_wanted_ = false, ck_stopping_ = false;
   std::int64_t ck_runs_ = 0;
+  // Set by the checkpointer when it has copied all the WAL it saw: the writer copies
+  // what was committed meanwhile, between two batches, so that the next batch starts
+  // the WAL over (see fold_wal()).
+  std::atomic<bool> fold_wanted_{false};
+  int wal_frames_ = 0;  // the WAL's length after the last commit (writer thread)
+  void fold_wal();
   std::thread checkpointer_;
 
   // The categories, cached (see category()).
