@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -245,6 +246,35 @@ TEST_F(GroupCommitTest, TheWalIsFoldedBackBesideTheWriter) {
   sqlite3_close(db);
   // And the store writes on.
   EXPECT_TRUE(tickets_->submit(draft(), Actor{}).ok());
+}
+
+// After a busy batch the writer waits a moment for more writes to share the next
+// commit, but only a moment: a lone write that follows is answered on its own.
+TEST_F(GroupCommitTest, ALoneWriteAfterABusyBatchIsNotHeldForCompany) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  {
+    WriteLock lock(path_);
+    threads.emplace_back([&] { failures += !tickets_->submit(draft(), Actor{}).ok(); });
+    for (int i = 0; i < 400 && sqlite().writer_stats().running == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 8; ++i)
+      threads.emplace_back([&] { failures += !tickets_->submit(draft(), Actor{}).ok(); });
+    for (int i = 0; i < 400 && sqlite().writer_stats().queued < 8; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(sqlite().writer_stats().queued, 8);
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(failures.load(), 0);
+  ASSERT_GE(sqlite().writer_stats().largest_batch, 8);
+  const auto before = sqlite().writer_stats();
+  // Far fewer than the writer gathers for, and nothing else on the way.
+  auto lone = std::async(std::launch::async, [&] { return tickets_->submit(draft(), Actor{}); });
+  ASSERT_EQ(lone.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(lone.get().ok());
+  const auto after = sqlite().writer_stats();
+  EXPECT_EQ(after.jobs - before.jobs, 1);
+  EXPECT_EQ(after.batches - before.batches, 1);
 }
 
 // Under steady writes the WAL starts over from its head again and again, so its file

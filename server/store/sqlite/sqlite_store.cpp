@@ -407,12 +407,16 @@ auto SqliteStore::write(F&& f, WriteKind kind) -> decltype(f(std::declval<Conn&>
 }
 
 void SqliteStore::submit(Job& job) {
+  bool wake = false;
   {
     std::lock_guard lock(wmu_);
     if (stopping_) return;
     queue_.push_back(&job);
+    // The writer waits for a first job, or while gathering for kGatherJobs of them;
+    // otherwise it is busy and takes what has queued when it is done.
+    wake = queue_.size() == 1 || queue_.size() == kGatherJobs;
   }
-  work_cv_.notify_one();
+  if (wake) work_cv_.notify_one();
   {
     std::unique_lock lock(job.mu);
     job.done_cv.wait(lock, [&] { return job.done; });
@@ -437,12 +441,17 @@ void SqliteStore::writer_loop() {
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWriterNice);
   constexpr std::size_t kMaxBatch = 1024;
   std::vector<Job*> batch;
+  std::size_t last = 0;  // jobs in the last batch
   for (;;) {
     if (fold_wanted_.load(std::memory_order_relaxed)) fold_wal();
     {
       std::unique_lock lock(wmu_);
       work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to do
+      // A lone write on a quiet server goes at once; under load, more are on their way.
+      if (last >= kGatherFrom && queue_.size() < kGatherJobs)
+        work_cv_.wait_for(lock, kGatherWait,
+                          [&] { return stopping_ || queue_.size() >= kGatherJobs; });
       // Every job waiting now goes into this batch: while it commits, the next gathers.
       if (queue_.front()->kind == WriteKind::alone) {
         batch.push_back(queue_.front());
@@ -473,6 +482,7 @@ void SqliteStore::writer_loop() {
     for (std::size_t i = 0; i < batch.size(); ++i)
       for (std::size_t k = 0; k < 2; ++k)
         batch[i]->next[k] = 2 * i + 1 + k < batch.size() ? batch[2 * i + 1 + k] : nullptr;
+    last = batch.size();
     finish(*batch.front());
     batch.clear();
   }
