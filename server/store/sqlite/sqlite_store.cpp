@@ -315,8 +315,9 @@ void SqliteStore::fold_wal() {
   // copied into the database file. The checkpointer alone never gets there under
   // steady writes: while it copies, the writer adds frames. Then the WAL grew by a
   // hundred megabytes a second under full load, every fsync of it grew the file, and
-  // every read looked through a longer index. So the writer, between two batches, copies the frames
-  // committed since the checkpointer began: a few hundred pages and one fsync.
+  // every read looked through a longer index. So the writer, between two batches,
+  // copies the frames committed since the checkpointer began: a few hundred pages and
+  // one fsync.
   int wal_pages = 0, copied = 0;
   const int rc = sqlite3_wal_checkpoint_v2(writer_conn_->handle(), nullptr,
                                            SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
