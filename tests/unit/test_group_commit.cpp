@@ -219,6 +219,80 @@ TEST_F(GroupCommitTest, AFailingWriteDoesNotFailItsBatch) {
   EXPECT_EQ(tickets_on_disk(), before + 3 + kGood);
 }
 
+// Creates run without a savepoint each. When one of them fails, its batch is rolled back
+// and run again with a savepoint per job: the failing create is refused alone, every
+// other is kept exactly once, and the ticket numbers have no gap.
+TEST_F(GroupCommitTest, AFailingCreateSendsItsBatchRoundAgainAndFailsAlone) {
+  const std::int64_t before = tickets_on_disk();
+  auto prepared = tickets_->prepare(draft(), Actor::system(), now_, nullptr);
+  ASSERT_TRUE(prepared.ok());
+  prepared->first.external_id = "EXT-9";
+  ASSERT_TRUE(store_->create_ticket(prepared->first, prepared->second).ok());
+  const auto stats_before = sqlite().writer_stats();
+
+  WriteLock lock(path_);
+  std::vector<std::thread> threads;
+  auto queued_reach = [&](std::int64_t n) {
+    for (int i = 0; i < 400 && sqlite().writer_stats().queued < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(sqlite().writer_stats().queued, n);
+  };
+  // A first write takes the writer into a batch that waits for the lock.
+  std::optional<core::Result<core::TicketReceipt>> first;
+  threads.emplace_back([&] { first = tickets_->submit(draft(), Actor{}); });
+  for (int i = 0; i < 400 && sqlite().writer_stats().running == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // The next batch: six creates (one with an idempotency key), the duplicate, six more.
+  constexpr int kGood = 12;
+  std::vector<core::Result<core::TicketReceipt>> good(kGood, core::Error::internal());
+  std::optional<core::Result<TicketRecord>> duplicate;
+  for (int i = 0; i < kGood; ++i) {
+    if (i == kGood / 2) {
+      threads.emplace_back(
+          [&] { duplicate = store_->create_ticket(prepared->first, prepared->second); });
+      queued_reach(i + 1);
+    }
+    threads.emplace_back([&, i] {
+      good[i] = i == 0 ? tickets_->submit(draft(), actor("cz001"), "once")
+                       : tickets_->submit(draft(), Actor{});
+    });
+    queued_reach(i + 1 + (i >= kGood / 2 ? 1 : 0));
+  }
+  lock.release();
+  for (auto& th : threads) th.join();
+
+  const auto stats = sqlite().writer_stats();
+  EXPECT_EQ(stats.batches - stats_before.batches, 2);
+  EXPECT_EQ(stats.reruns - stats_before.reruns, 1);
+  ASSERT_TRUE(duplicate.has_value());
+  ASSERT_FALSE(duplicate->ok());
+  EXPECT_EQ(duplicate->error().code, "duplicate_external_id");
+  ASSERT_TRUE(first.has_value() && first->ok());
+  good.push_back(*first);
+  std::set<std::string> numbers;
+  for (auto& r : good) {
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    numbers.insert(r->number);
+    auto t = store_->find_ticket(r->number);
+    ASSERT_TRUE(t.ok() && t->has_value());
+    auto events = store_->events((*t)->id);
+    ASSERT_TRUE(events.ok());
+    EXPECT_EQ(events->size(), 2u) << r->number;
+  }
+  // EXT-9 first, then the first write and the twelve, once each and without a gap.
+  EXPECT_EQ(numbers.size(), static_cast<std::size_t>(kGood + 1));
+  EXPECT_EQ(*numbers.begin(), "RC2026112500000002");
+  EXPECT_EQ(*numbers.rbegin(), "RC2026112500000014");
+  // The create with a key, asked again, is answered with its ticket.
+  auto again = tickets_->submit(draft(), actor("cz001"), "once");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->number, good[0]->number);
+
+  tickets_.reset();
+  store_.reset();
+  EXPECT_EQ(tickets_on_disk(), before + 2 + kGood);
+}
+
 // The WAL is folded back into the database file by the store's own checkpointer, not
 // by the writer in the middle of a batch.
 TEST_F(GroupCommitTest, TheWalIsFoldedBackBesideTheWriter) {

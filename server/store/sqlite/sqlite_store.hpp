@@ -116,6 +116,7 @@ class SqliteStore final : public Store {
     std::int64_t checkpoints = 0;          // run by the checkpointer
     std::int64_t folds = 0;                // WAL tails copied by the writer
     std::int64_t wal_restarts = 0;         // times the WAL started over from its head
+    std::int64_t reruns = 0;               // batches run again, each job guarded
   };
   WriterStats writer_stats();
 
@@ -125,9 +126,13 @@ class SqliteStore final : public Store {
   // How a write runs: in a batch (one savepoint of the batch's transaction), in a batch
   // and only adding tickets (see flush_daily()), or alone, managing its own transaction.
   enum class WriteKind { batched, creates, alone };
+  // Whether a batched job may run twice: then a batch of such jobs first runs without a
+  // savepoint per job, and again with one only if a job fails (see run_batch()).
+  enum class Rerun : bool { no, yes };
   struct Job {
     std::function<bool(Conn&)> run;  // true when the job's work should be kept
     WriteKind kind = WriteKind::batched;
+    Rerun rerun = Rerun::no;
     bool committed = false;
     // Set when the job's batch is over; under `mu`, so that only this caller wakes.
     std::mutex mu;
@@ -165,11 +170,15 @@ class SqliteStore final : public Store {
   core::Outcome refresh_session(const std::string& token_hash, std::int64_t t, std::int64_t seen);
   // Queues `f` for the writer and waits until its batch is committed.
   template <class F>
-  auto write(F&& f, WriteKind kind = WriteKind::batched) -> decltype(f(std::declval<Conn&>()));
+  auto write(F&& f, WriteKind kind = WriteKind::batched, Rerun rerun = Rerun::no)
+      -> decltype(f(std::declval<Conn&>()));
   void submit(Job& job);
   static void finish(Job& job);
   void writer_loop();
   void run_batch(std::vector<Job*>& batch);
+  // One transaction over the batch; with `guarded`, each job in a savepoint of its own.
+  enum class BatchEnd { committed, failed, rerun };
+  BatchEnd try_batch(std::vector<Job*>& batch, bool guarded);
 
   // Inside a transaction: insert one ticket with its events.
   core::Result<TicketRecord> insert_ticket(Conn& cx, TicketRecord t,
