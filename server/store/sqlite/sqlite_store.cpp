@@ -235,9 +235,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   if (!db->exec("PRAGMA journal_mode=WAL") || !db->exec("PRAGMA synchronous=FULL") ||
       !db->exec("PRAGMA foreign_keys=ON"))
     return Error{"db_open_failed", "cannot configure database: " + db->last_error(), {}, 500};
-  // The writer touches the right edges of a dozen ticket indexes and the random pages
-  // of a few (grid, status): a 32 MB cache keeps them.
-  db->exec("PRAGMA cache_size=-32768");
+  db->exec(kWriterCacheSize);
   // Each job of a batch runs in a savepoint, whose sub-journal keeps the pages the job
   // changes (the right edges of the indexes, the day's aggregates) so that it can roll
   // back alone. In a temporary file that was half of the writer's time in pwrite();
@@ -603,6 +601,17 @@ Result<int> SqliteStore::migrate() {
         std::set<int> have;
         for (auto cur = cx.prepare("SELECT version FROM schema_migrations"); cur.step();)
           have.insert(static_cast<int>(cur.int64(0)));
+        // A migration may read much of the file (dropping an index visits each of its
+        // pages): through the writer's large cache, that stayed in memory for good, 40 MB
+        // at a million tickets. Migrations run with SQLite's default cache, emptied after.
+        cx.exec("PRAGMA cache_size=-2000");
+        struct Restore {
+          Conn& cx;
+          ~Restore() {
+            cx.exec(kWriterCacheSize);
+            sqlite3_db_release_memory(cx.handle());
+          }
+        } restore{cx};
         int applied = 0;
         for (const auto& m : migrations()) {
           if (have.contains(m.version)) continue;
