@@ -488,12 +488,17 @@ void SqliteStore::writer_loop() {
   }
 }
 
+bool SqliteStore::run_job(Job& j) {
+  try {
+    return j.run(*writer_conn_);
+  } catch (...) {
+    return false;
+  }
+}
+
 void SqliteStore::run_batch(std::vector<Job*>& batch) {
   if (batch.front()->kind == WriteKind::alone) {
-    try {
-      batch.front()->run(*writer_conn_);
-    } catch (...) {
-    }
+    run_job(*batch.front());
     batch.front()->committed = true;  // it committed (or not) by itself, and says so
     return;
   }
@@ -502,10 +507,9 @@ void SqliteStore::run_batch(std::vector<Job*>& batch) {
   // CPU a create costs. Jobs that may run twice go without: should one of them fail,
   // its partial work cannot be told from the others', so the whole batch is rolled
   // back and run again, this time with a savepoint per job.
-  const bool rerunnable =
-      std::all_of(batch.begin(), batch.end(), [](const Job* j) { return j->rerun == Rerun::yes; });
-  if (rerunnable && try_batch(batch, false) != BatchEnd::rerun) return;
-  if (rerunnable) {
+  if (std::all_of(batch.begin(), batch.end(),
+                  [](const Job* j) { return j->rerun == Rerun::yes; })) {
+    if (try_batch(batch, false) != BatchEnd::rerun) return;
     std::lock_guard lock(wmu_);
     stats_.reruns += 1;
   }
@@ -514,13 +518,6 @@ void SqliteStore::run_batch(std::vector<Job*>& batch) {
 
 SqliteStore::BatchEnd SqliteStore::try_batch(std::vector<Job*>& batch, bool guarded) {
   Conn& c = *writer_conn_;
-  auto run = [&c](Job& j) {
-    try {
-      return j.run(c);
-    } catch (...) {
-      return false;
-    }
-  };
   if (!c.exec("BEGIN IMMEDIATE")) {
     fail(c, "batch_begin");
     return BatchEnd::failed;
@@ -548,7 +545,7 @@ SqliteStore::BatchEnd SqliteStore::try_batch(std::vector<Job*>& batch, bool guar
     // Outside the job's savepoint: a job rolled back does not take the flush with it.
     if (j->kind != WriteKind::creates && !flushed()) return BatchEnd::failed;
     if (!guarded) {
-      if (run(*j)) continue;
+      if (run_job(*j)) continue;
       c.exec("ROLLBACK");
       return BatchEnd::rerun;
     }
@@ -556,7 +553,7 @@ SqliteStore::BatchEnd SqliteStore::try_batch(std::vector<Job*>& batch, bool guar
       fail(c, "batch_savepoint");
       break;
     }
-    if (!run(*j)) step("ROLLBACK TO job");
+    if (!run_job(*j)) step("ROLLBACK TO job");
     step("RELEASE job");
     // An I/O error may have ended the whole transaction: then nothing of it is kept.
     if (sqlite3_get_autocommit(c.handle())) {

@@ -176,6 +176,8 @@ class SqliteStore final : public Store {
   static void finish(Job& job);
   void writer_loop();
   void run_batch(std::vector<Job*>& batch);
+  // Runs a job on the writer's connection: false when it failed or threw.
+  bool run_job(Job& j);
   // One transaction over the batch; with `guarded`, each job in a savepoint of its own.
   enum class BatchEnd { committed, failed, rerun };
   BatchEnd try_batch(std::vector<Job*>& batch, bool guarded);
