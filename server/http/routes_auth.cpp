@@ -35,6 +35,7 @@ void register_auth_routes(httplib::Server& s, Services& sv) {
     if (!actor) return send_error(res, actor.error());
     const std::string h = req.get_header_value("Authorization");
     if (auto ok = sv.auth.logout(h.substr(7)); !ok) return send_error(res, ok.error());
+    sv.hub.close_session(actor->session_key);  // its live streams end with it
     res.status = 204;
   });
 

@@ -109,10 +109,13 @@ core::Outcome AuthService::logout(const std::string& token) {
 Result<Actor> AuthService::authenticate(const std::string& token) {
   const Error unauthorized{"unauthorized", "sign in again", {}, 401};
   if (token.empty() || token.size() > 256) return unauthorized;
-  auto u = store_.session_user_row(token_hash(token), now_(), kSessionIdle);
+  const std::string key = token_hash(token);
+  auto u = store_.session_user_row(key, now_(), kSessionIdle);
   if (!u) return u.error();
   if (!*u) return unauthorized;
-  return Actor::from_user(**u);
+  Actor a = Actor::from_user(**u);
+  a.session_key = key;
+  return a;
 }
 
 Result<UserRow> AuthService::user(std::int64_t id) {

@@ -29,6 +29,9 @@ struct Actor {
   std::string name;
   std::string unit_id, street_id, community_id;
   std::vector<std::string> grid_ids;
+  // The hash of the session token it signed in with (empty otherwise): what ends the
+  // live streams opened with that session when it is revoked.
+  std::string session_key;
 
   bool signed_in() const { return user_id.has_value(); }
   static Actor from_user(const UserRow& u);
