@@ -91,10 +91,13 @@ void set_trusted_proxies(std::vector<std::string> addresses) {
   trusted_proxies() = std::move(addresses);
 }
 
-std::string client_address(const httplib::Request& req) {
+bool is_trusted_proxy(const std::string& socket_address) {
   const auto& trusted = trusted_proxies();
-  if (std::find(trusted.begin(), trusted.end(), req.remote_addr) == trusted.end())
-    return req.remote_addr;
+  return std::find(trusted.begin(), trusted.end(), socket_address) != trusted.end();
+}
+
+std::string client_address(const httplib::Request& req) {
+  if (!is_trusted_proxy(req.remote_addr)) return req.remote_addr;
   std::string xff = req.get_header_value("X-Forwarded-For");
   const auto comma = xff.rfind(',');
   std::string last = comma == std::string::npos ? xff : xff.substr(comma + 1);

@@ -39,6 +39,7 @@ core::Result<std::pair<int, int>> paging(const httplib::Request& req);
 // X-Forwarded-For, which that proxy appended itself.
 void set_trusted_proxies(std::vector<std::string> addresses);
 std::string client_address(const httplib::Request& req);
+bool is_trusted_proxy(const std::string& socket_address);
 bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res);
 
 // The request id given to this request by the middleware.
