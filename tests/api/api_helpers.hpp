@@ -41,4 +41,18 @@ inline httplib::Headers bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }
 
+// The middle of a grid worker's own (first) grid.
+inline std::pair<double, double> point_in_grid_of(ServerProcess& s, const std::string& token) {
+  auto me = core::Json::parse(s.client().Get("/api/v1/me", bearer(token))->body);
+  const std::string grid = me["grid_ids"][0];
+  auto fc = core::Json::parse(s.client().Get("/api/v1/grids")->body);
+  for (const auto& f : fc["features"])
+    if (f["properties"]["grid_id"] == grid) {
+      const auto& ring = f["geometry"]["coordinates"][0];
+      return {(ring[0][1].get<double>() + ring[2][1].get<double>()) / 2,
+              (ring[0][0].get<double>() + ring[2][0].get<double>()) / 2};
+    }
+  return {0, 0};
+}
+
 }  // namespace portal::test
