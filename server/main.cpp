@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "server/http/respond.hpp"
@@ -321,6 +322,11 @@ int cmd_serve(int argc, char** argv) {
         "                           live streams open at once (defaults 128, 16, 8)\n"
         "  --header-timeout S       seconds a request may take to send its head; its body\n"
         "                           gets as long again plus 1 s per 8 KiB (default 10)\n"
+        "  --unclaimed-per-account N:MIB\n"
+        "                           photos uploaded and not yet used by a ticket that one\n"
+        "                           account may hold (default 30:50)\n"
+        "  --unclaimed-per-address N:MIB\n"
+        "                           the same per client address (default 100:200)\n"
         "  --trusted-proxy LIST     comma-separated addresses of balancers in front (nginx):\n"
         "                           their requests count by the last X-Forwarded-For hop\n"
         "  --satisfaction-threshold N\n"
@@ -405,11 +411,26 @@ int cmd_serve(int argc, char** argv) {
     http::set_trusted_proxies(std::move(proxies));
   }
 
+  UploadLimits upload_limits;
+  for (auto [flag, count, bytes] :
+       {std::tuple{"unclaimed-per-account", &upload_limits.per_account_count,
+                   &upload_limits.per_account_bytes},
+        std::tuple{"unclaimed-per-address", &upload_limits.per_address_count,
+                   &upload_limits.per_address_bytes}}) {
+    if (!a.has(flag)) continue;
+    long long n = 0, mib = 0;
+    if (std::sscanf(a.get(flag, "").c_str(), "%lld:%lld", &n, &mib) != 2 || n < 1 || mib < 1)
+      return std::fprintf(stderr, "error: --%s must be N:MIB (both at least 1)\n", flag), 2;
+    *count = n;
+    *bytes = mib << 20;
+  }
+
   auto org = OrgDirectory::load(**store);
   if (!org) return fail(org.error());
   if ((*org)->data().grids.empty())
     log_line("warn", "the database has no organisation: run 'portal-server seed --demo'");
   TicketService tickets(**store, *org, system_now());
+  tickets.set_upload_limits(upload_limits);
   AuthService auth(**store, system_now());
   auth.set_org(org->get());
   Store& data = **store;
@@ -468,6 +489,9 @@ int cmd_serve(int argc, char** argv) {
         log_line("info", "scheduler: escalated " + std::to_string(r->escalated) + ", overdue " +
                              std::to_string(r->flagged_overdue) + ", closed " +
                              std::to_string(r->closed));
+      // Photos that no ticket claimed within the hour.
+      if (auto purged = tickets.purge_unclaimed_attachments(); purged && *purged > 0)
+        log_line("info", "unclaimed photos deleted: " + std::to_string(*purged));
       lock.lock();
       sched_cv.wait_for(lock, std::chrono::seconds(interval), [&] { return stopping; });
     }

@@ -108,7 +108,11 @@ std::string client_address(const httplib::Request& req) {
 }
 
 bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res) {
-  const auto d = limiter.take(client_address(req));
+  return rate_limited(limiter, client_address(req), res);
+}
+
+bool rate_limited(RateLimiter& limiter, const std::string& key, httplib::Response& res) {
+  const auto d = limiter.take(key);
   if (d.allowed) return false;
   res.set_header("Retry-After", std::to_string(d.retry_after_seconds));
   send_error(res, {"rate_limited", "too many requests; try again later", {}, 429});

@@ -41,6 +41,8 @@ void set_trusted_proxies(std::vector<std::string> addresses);
 std::string client_address(const httplib::Request& req);
 bool is_trusted_proxy(const std::string& socket_address);
 bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res);
+// The same for another key (e.g. an account: "user 42").
+bool rate_limited(RateLimiter& limiter, const std::string& key, httplib::Response& res);
 
 // The request id given to this request by the middleware.
 std::string request_id(const httplib::Response& res);

@@ -337,7 +337,9 @@ RateLimits::RateLimits(double k)
     : login(scaled(rate_policies::login(), k)),
       registration(scaled(rate_policies::registration(), k)),
       anonymous_submit(scaled(rate_policies::anonymous_submit(), k)),
-      public_board(scaled(rate_policies::public_board(), k)) {}
+      public_board(scaled(rate_policies::public_board(), k)),
+      upload_per_address(scaled(rate_policies::upload_per_address(), k)),
+      upload_per_account(scaled(rate_policies::upload_per_account(), k)) {}
 
 HttpServer::HttpServer(HttpConfig config, Services services)
     : config_(std::move(config)),

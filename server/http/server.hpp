@@ -37,11 +37,13 @@ struct HttpConfig {
   double rate_limit_scale = 1;  // multiplies every rate limit (tests come from one address)
 };
 
-// Per-address limits on the endpoints that anonymous callers can hammer.
+// Per-address limits on the endpoints that anonymous callers can hammer; uploads are
+// limited per address and per account (keyed by user id).
 struct RateLimits {
   explicit RateLimits(double scale);
   RateLimiter login, registration, anonymous_submit;
   RateLimiter public_board;
+  RateLimiter upload_per_address, upload_per_account;
 };
 
 // The services the routes call; owned by the caller.

@@ -43,6 +43,15 @@ inline RateLimitPolicy registration() {
 inline RateLimitPolicy anonymous_submit() {
   return {"anonymous_submit", 10, 1.0 / 60, 10000};
 }
+// Photo uploads from one address: 30 at once (a few reports of 9 photos), then one
+// every 2 s. An address may be a household or an office behind one router.
+inline RateLimitPolicy upload_per_address() {
+  return {"upload_address", 30, 0.5, 10000};
+}
+// Photo uploads of one account, wherever they come from: 20 at once, then one every 6 s.
+inline RateLimitPolicy upload_per_account() {
+  return {"upload_account", 20, 1.0 / 6, 10000};
+}
 // The public board: 60 reads at once, then two a second. Its answer is cached, so
 // this only keeps one address from monopolising the server.
 inline RateLimitPolicy public_board() {

@@ -59,6 +59,22 @@ struct SchedulerReport {
   int escalated = 0, flagged_overdue = 0, closed = 0;
 };
 
+// Photos uploaded and not yet claimed by a ticket, at most, per account and per client
+// address (an address may be shared by a household or an office: more), and how long
+// an unclaimed upload is kept.
+struct UploadLimits {
+  std::int64_t per_account_count = 30;
+  std::int64_t per_account_bytes = 50ll << 20;
+  std::int64_t per_address_count = 100;
+  std::int64_t per_address_bytes = 200ll << 20;
+  std::chrono::seconds unclaimed_for{3600};
+};
+
+// An upload refused for a bound that frees itself in time: when to try again.
+struct UploadRefusal {
+  int retry_after_seconds = 0;
+};
+
 struct VerifyReport {
   std::int64_t tickets = 0, events = 0;
   std::vector<std::pair<std::string, core::ChainCheck>> failures;  // ticket number, check
@@ -97,12 +113,20 @@ class TicketService {
                                 const core::Json& body);
   core::Result<std::vector<core::Category>> categories() { return store_.categories(); }
 
-  // Photos: checked by content, stripped of metadata, stored by content hash.
+  // Photos: checked by content (decoded), stripped of metadata, stored under a fresh
+  // random id with the uploader (account, or none) and the client address. 429
+  // "too_many_unclaimed_uploads" past UploadLimits (then `refusal` says when to retry).
   core::Result<core::Json> upload_attachment(std::string_view bytes, std::string_view content_type,
-                                             const Actor& actor);
-  // Visible to whoever may see one of its tickets, or to its uploader before it is used.
+                                             const Actor& actor, const std::string& address,
+                                             UploadRefusal* refusal = nullptr);
+  // A claimed photo is visible exactly as the ticket that claimed it; an unclaimed one
+  // to its uploader only (an anonymous upload: to whoever holds its id, which only the
+  // uploader was given).
   core::Result<AttachmentRecord> read_attachment(const std::string& id, const Actor& actor,
                                                  const std::optional<std::string>& access_code);
+  // Deletes uploads that no ticket claimed within UploadLimits::unclaimed_for.
+  core::Result<std::int64_t> purge_unclaimed_attachments();
+  void set_upload_limits(const UploadLimits& l) { upload_limits_ = l; }
   // Hotline work orders, JSON or CSV: all rows are created, or none.
   // The answer is {created, numbers, errors: [{row, error}]}, with status 201, or 422
   // when any row is bad (then nothing was created).
@@ -144,12 +168,19 @@ class TicketService {
   core::Result<TicketRecord> apply_action(Loaded& l, const Actor& actor, core::Action action,
                                           const core::Json& body, core::TimePoint now);
   void write_summary(core::JsonWriter& w, const TicketRecord& t) const;
+  // Photos named for a ticket (field "attachments"): each an upload of `actor` (or an
+  // anonymous one, whose id is its capability), unclaimed, not expired, named once.
+  // With `claimed_ok` a claimed one passes: the store refuses it when the write is not
+  // the replay of the idempotent submission that claimed it.
+  std::optional<core::Error> check_claimable(const std::vector<std::string>& ids,
+                                             const Actor& actor, bool claimed_ok = false);
 
   Store& store_;
   std::shared_ptr<const OrgDirectory> org_;
   NowFn now_;
   ChangeListener listener_;
   core::SlaConfig sla_;
+  UploadLimits upload_limits_;
 };
 
 // 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L).
