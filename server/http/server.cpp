@@ -317,7 +317,9 @@ RateLimits::RateLimits(double k)
     : login(scaled(rate_policies::login(), k)),
       registration(scaled(rate_policies::registration(), k)),
       anonymous_submit(scaled(rate_policies::anonymous_submit(), k)),
-      public_board(scaled(rate_policies::public_board(), k)) {}
+      public_board(scaled(rate_policies::public_board(), k)),
+      login_account(scaled(rate_policies::login_account(), k)),
+      access_code(scaled(rate_policies::access_code(), k)) {}
 
 HttpServer::HttpServer(HttpConfig config, Services services)
     : config_(std::move(config)),

@@ -38,6 +38,9 @@ struct RateLimits {
   explicit RateLimits(double scale);
   RateLimiter login, registration, anonymous_submit;
   RateLimiter public_board;
+  // Failed sign-ins per account (by login), failed access codes per address: see
+  // CountedAttempt in respond.hpp.
+  RateLimiter login_account, access_code;
 };
 
 // The services the routes call; owned by the caller.
