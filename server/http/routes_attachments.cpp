@@ -24,8 +24,10 @@ void register_attachment_routes(httplib::Server& s, Services& sv) {
         [&sv](const httplib::Request& req, httplib::Response& res) {
           auto actor = actor_of(req, sv);
           if (!actor) return send_error(res, actor.error());
+          auto guess = x_access_code_attempt(sv, req, res);
+          if (guess.refused()) return;
           auto a = sv.tickets.read_attachment(req.matches[1].str(), *actor, access_code_of(req));
-          if (!a) return send_error(res, a.error());
+          if (!a) return send_error(res, a.error(), guess);
           res.set_header("Cache-Control", "private, max-age=86400");
           res.set_header("Content-Disposition", "inline");
           res.status = 200;
