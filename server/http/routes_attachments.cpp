@@ -21,7 +21,7 @@ void register_attachment_routes(httplib::Server& s, Services& sv) {
     if (req.body.size() > kMaxUploadBytes)
       return send_error(res, {"payload_too_large", "photos are at most 5 MiB", "body", 413});
     UploadRefusal refusal;
-    auto a = sv.tickets.upload_attachment(req.body, mime, *actor, client_address(req), &refusal);
+    auto a = sv.tickets.upload_attachment(req.body, mime, *actor, client_key(req), &refusal);
     if (!a) {
       if (a.error().status == 429)
         res.set_header("Retry-After", std::to_string(refusal.retry_after_seconds));
@@ -35,8 +35,10 @@ void register_attachment_routes(httplib::Server& s, Services& sv) {
         [&sv](const httplib::Request& req, httplib::Response& res) {
           auto actor = actor_of(req, sv);
           if (!actor) return send_error(res, actor.error());
+          auto guess = x_access_code_attempt(sv, req, res);
+          if (guess.refused()) return;
           auto a = sv.tickets.read_attachment(req.matches[1].str(), *actor, access_code_of(req));
-          if (!a) return send_error(res, a.error());
+          if (!a) return send_error(res, a.error(), guess);
           res.set_header("Cache-Control", "private, max-age=86400");
           res.set_header("Content-Disposition", "inline");
           res.status = 200;

@@ -16,7 +16,7 @@ void register_stream_routes(httplib::Server& s, Services& sv) {
   s.Get("/api/v1/stream", [&sv](const httplib::Request& req, httplib::Response& res) {
     LiveFilter filter;
     StreamOwner owner;
-    owner.address = client_address(req);
+    owner.address = client_key(req);
     if (req.has_header("Authorization")) {
       auto actor = signed_in_actor(req, sv);
       if (!actor) return send_error(res, actor.error());
@@ -33,10 +33,13 @@ void register_stream_routes(httplib::Server& s, Services& sv) {
       owner.user_id = actor->user_id;
       owner.session_key = actor->session_key;
     } else if (req.has_param("number") && req.has_param("code")) {
-      // An anonymous submitter follows their own ticket with its access code.
+      // An anonymous submitter follows their own ticket with its access code; wrong
+      // codes are counted per address like every other guess.
+      auto guess = access_code_attempt(sv, req, res);
+      if (guess.refused()) return;
       const std::string number = req.get_param_value("number");
       if (!sv.tickets.get(number, Actor{}, req.get_param_value("code")))
-        return send_error(res, core::Error::not_found("no such ticket"));
+        return send_error(res, core::Error::not_found("no such ticket"), guess);
       filter = filter_for_ticket(number);
       owner.ticket_number = number;
     } else {

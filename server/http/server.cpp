@@ -339,7 +339,9 @@ RateLimits::RateLimits(double k)
       anonymous_submit(scaled(rate_policies::anonymous_submit(), k)),
       public_board(scaled(rate_policies::public_board(), k)),
       upload_per_address(scaled(rate_policies::upload_per_address(), k)),
-      upload_per_account(scaled(rate_policies::upload_per_account(), k)) {}
+      upload_per_account(scaled(rate_policies::upload_per_account(), k)),
+      login_account(scaled(rate_policies::login_account(), k)),
+      access_code(scaled(rate_policies::access_code(), k)) {}
 
 HttpServer::HttpServer(HttpConfig config, Services services)
     : config_(std::move(config)),

@@ -44,6 +44,9 @@ struct RateLimits {
   RateLimiter login, registration, anonymous_submit;
   RateLimiter public_board;
   RateLimiter upload_per_address, upload_per_account;
+  // Failed sign-ins per account (by login), failed access codes per address: see
+  // CountedAttempt in respond.hpp.
+  RateLimiter login_account, access_code;
 };
 
 // The services the routes call; owned by the caller.

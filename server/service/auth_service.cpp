@@ -27,7 +27,7 @@ Result<std::string> string_field(const Json& body, const char* field, std::size_
   return s;
 }
 
-const Error kBadLogin{"invalid_credentials", "wrong phone, username or password", {}, 401};
+const Error kBadLogin{AuthService::kBadLoginCode, "wrong phone, username or password", {}, 401};
 
 }  // namespace
 
@@ -100,6 +100,16 @@ Result<Session> AuthService::login(const Json& body) {
     (void)store_.update_user((*user)->id, p);
   }
   return open_session(**user);
+}
+
+std::optional<std::string> AuthService::login_key(const Json& body) {
+  if (!body.is_object()) return std::nullopt;
+  auto it = body.find("login");
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  const std::string& login = it->get_ref<const std::string&>();
+  // Longer than 64 characters can take: refused as too long, not tried.
+  if (login.empty() || login.size() > 4 * 64) return std::nullopt;
+  return core::ascii_lower(login);
 }
 
 core::Outcome AuthService::logout(const std::string& token) {

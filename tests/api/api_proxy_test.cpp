@@ -14,10 +14,14 @@ namespace {
 portal::test::LazyServer behind_proxy({"--trusted-proxy", "127.0.0.1"});
 portal::test::LazyServer direct(std::vector<std::string>{});
 
+// A failed sign-in. Each names another account (none exists): accounts are limited too,
+// and only the address's limit is looked at here.
 int login_as(portal::test::ServerProcess& s, const std::string& forwarded_for) {
-  auto r = s.client().Post("/api/v1/auth/login", {{"X-Forwarded-For", forwarded_for}},
-                           Json{{"login", "gw0001"}, {"password", "wrong-password"}}.dump(),
-                           "application/json");
+  static int n = 0;
+  auto r = s.client().Post(
+      "/api/v1/auth/login", {{"X-Forwarded-For", forwarded_for}},
+      Json{{"login", "nobody-" + std::to_string(++n)}, {"password", "wrong-password"}}.dump(),
+      "application/json");
   return r ? r->status : 0;
 }
 

@@ -441,4 +441,59 @@ TEST_F(StoreTest, APhotoLinkedToSeveralTicketsStaysWithTheFirstLink) {
   EXPECT_TRUE((*row)->claimed_at.has_value());
   EXPECT_TRUE(store_->ticket_attachments(ta)->empty());
   EXPECT_EQ(store_->ticket_attachments(tb)->size(), 1u);
+// [SECTION] Usernames without case (migration 0014)
+
+TEST_F(StoreTest, UsernamesMatchWithoutCase) {
+  auto admin = store_->find_user_by_login("admin");
+  ASSERT_TRUE(admin.ok() && admin->has_value());
+  for (const char* spelling : {"Admin", "ADMIN", "aDMIN"}) {
+    auto u = store_->find_user_by_login(spelling);
+    ASSERT_TRUE(u.ok() && u->has_value()) << spelling;
+    EXPECT_EQ((*u)->id, (*admin)->id) << spelling;
+    EXPECT_EQ((*u)->username, "admin");  // stored as written
+  }
+  // Only ASCII letters fold: K (the Kelvin sign) is not k on either backend.
+  auto kelvin = store_->find_user_by_login("\u212Aim");
+  ASSERT_TRUE(kelvin.ok());
+  EXPECT_FALSE(kelvin->has_value());
+  UserRow twin = **admin;
+  twin.username = "ADMIN";
+  twin.phone.clear();
+  auto made = store_->create_user(twin);
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.error().status, 409);
+  EXPECT_EQ(made.error().code, "account_exists");
+  // Phones match as they are.
+  UserRow citizen;
+  citizen.phone = "13712340099";
+  citizen.name = "赵六";
+  citizen.role = core::Role::citizen;
+  citizen.password_hash = "x";
+  ASSERT_TRUE(store_->create_user(citizen).ok());
+  auto by_phone = store_->find_user_by_login("13712340099");
+  ASSERT_TRUE(by_phone.ok() && by_phone->has_value());
+  EXPECT_EQ((*by_phone)->name, "赵六");
+}
+
+// Before 0014 two accounts could differ only in case; the migration keeps the oldest's
+// name and renames the others to name~id, so that the unique index can be built and no
+// account is lost.
+TEST_F(StoreTest, MigrationRenamesUsernamesThatDifferOnlyInCase) {
+  ASSERT_TRUE(
+      raw_sql("DROP INDEX users_username_lower; DELETE FROM schema_migrations WHERE version = 14; "
+              "INSERT INTO users(id, username, name, role, password_hash, created_at) VALUES "
+              "(900001, 'GW0001', 'dup one', 'citizen', 'x', 0), "
+              "(900002, 'Gw0001', 'dup two', 'citizen', 'x', 0)"));
+  auto applied = store_->migrate();
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  auto original = store_->find_user_by_login("GW0001");
+  ASSERT_TRUE(original.ok() && original->has_value());
+  EXPECT_EQ((*original)->username, "gw0001");
+  EXPECT_EQ((*original)->role, core::Role::grid_worker);
+  for (auto [name, who] : {std::pair{"GW0001~900001", "dup one"}, {"gw0001~900002", "dup two"}}) {
+    auto u = store_->find_user_by_login(name);
+    ASSERT_TRUE(u.ok() && u->has_value()) << name;
+    EXPECT_EQ((*u)->name, who);
+  }
 }

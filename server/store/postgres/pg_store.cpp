@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "portal/core/utf8.hpp"
 #include "server/store/migrations.hpp"
 
 namespace portal::server {
@@ -414,12 +415,14 @@ core::Outcome PgStore::upsert_org(const OrgData& org) {
             .add(r.lng));
     if (!x.ok()) return db_error(c, "upsert_units");
   }
-  // Accounts are matched by username; an existing account keeps its password.
+  // Accounts are matched by username (without case); an existing account keeps its
+  // password.
   for (const auto& u : org.users) {
     auto x = c.exec(
         "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
         "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
-        "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
+        "ON CONFLICT(lower(username COLLATE \"C\")) DO UPDATE SET name = excluded.name, role = "
+        "excluded.role, "
         "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
         "community_id = excluded.community_id RETURNING id",
         pg::Params()
@@ -517,9 +520,12 @@ Result<std::optional<UserRow>> PgStore::find_user(std::int64_t id) {
 
 Result<std::optional<UserRow>> PgStore::find_user_by_login(const std::string& login) {
   LEASE(c, "find_user_by_login");
+  // Usernames without regard to ASCII case, as SQLite compares them: lower() under the
+  // "C" collation folds A-Z only (the index users_username_lower).
   auto r = c.exec(std::string("SELECT ") + kUserColumns +
-                      " FROM users WHERE username = ?1 OR phone = ?1 ORDER BY id LIMIT 1",
-                  pg::Params().add(login));
+                      " FROM users WHERE lower(username COLLATE \"C\") = ?2 OR phone = ?1 "
+                      "ORDER BY id LIMIT 1",
+                  pg::Params().add(login).add(core::ascii_lower(login)));
   if (!r.ok()) return db_error(c, "find_user_by_login");
   if (!r.rows()) return std::optional<UserRow>();
   UserRow u = read_user(r, 0);

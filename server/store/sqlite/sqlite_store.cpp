@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "portal/core/utf8.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/sqlite/wal_vfs.hpp"
 
@@ -760,12 +761,13 @@ core::Outcome SqliteStore::upsert_org(const OrgData& org) {
       }
     }
     {
-      // Accounts are matched by username; an existing account keeps its password.
+      // Accounts are matched by username (without case); an existing account keeps its
+      // password.
       auto s = cx.prepare(
           "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, "
           "street_id, "
           "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
-          "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
+          "ON CONFLICT(lower(username)) DO UPDATE SET name = excluded.name, role = excluded.role, "
           "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
           "community_id = excluded.community_id RETURNING id");
       auto del = cx.prepare("DELETE FROM user_grids WHERE user_id = ?");
@@ -874,9 +876,10 @@ Result<std::optional<UserRow>> SqliteStore::find_user_in(Conn& cx, std::int64_t 
 
 Result<std::optional<UserRow>> SqliteStore::find_user_by_login(const std::string& login) {
   return read([&](Conn& cx) -> core::Result<std::optional<UserRow>> {
+    // Usernames without regard to ASCII case (the index users_username_lower).
     auto s = cx.prepare(std::string("SELECT ") + kUserColumns +
-                        " FROM users WHERE username = ?1 OR phone = ?1 LIMIT 1");
-    s.bind(1, login);
+                        " FROM users WHERE lower(username) = ?2 OR phone = ?1 LIMIT 1");
+    s.bind(1, login).bind(2, core::ascii_lower(login));
     if (!s.step()) {
       if (s.failed()) return fail(cx, "find_user_by_login");
       return std::optional<UserRow>();
