@@ -441,6 +441,8 @@ TEST_F(StoreTest, APhotoLinkedToSeveralTicketsStaysWithTheFirstLink) {
   EXPECT_TRUE((*row)->claimed_at.has_value());
   EXPECT_TRUE(store_->ticket_attachments(ta)->empty());
   EXPECT_EQ(store_->ticket_attachments(tb)->size(), 1u);
+}
+
 // [SECTION] Usernames without case (migration 0014)
 
 TEST_F(StoreTest, UsernamesMatchWithoutCase) {
