@@ -33,6 +33,7 @@
 
 #include "portal/core/json.hpp"
 #include "portal/core/time.hpp"
+#include "server/http/respond.hpp"
 
 namespace portal::server::http {
 
@@ -83,30 +84,29 @@ struct Framing {
   const char* message = "";
 };
 
+Framing refused(int status, const char* code, const char* message) {
+  Framing f;
+  f.kind = Framing::refuse;
+  f.status = status;
+  f.code = code;
+  f.message = message;
+  return f;
+}
+
 // Where the first request in `in` ends. `scanned` remembers how far a previous call
 // looked for the blank line, so that a head arriving a byte at a time costs linear time.
 Framing frame_request(const std::string& in, std::size_t& scanned, const FrontLimits& lim) {
   Framing f;
   const std::size_t from = scanned > 3 ? scanned - 3 : 0;
   const std::size_t end = in.find("\r\n\r\n", from);
+  const bool head_too_large =
+      end == std::string::npos ? in.size() > lim.max_header_bytes : end + 4 > lim.max_header_bytes;
+  if (head_too_large) return refused(431, "header_too_large", "request head too large");
   if (end == std::string::npos) {
     scanned = in.size();
-    if (in.size() > lim.max_header_bytes) {
-      f.kind = Framing::refuse;
-      f.status = 431;
-      f.code = "header_too_large";
-      f.message = "request head too large";
-    }
     return f;
   }
   f.head = end + 4;
-  if (f.head > lim.max_header_bytes) {
-    f.kind = Framing::refuse;
-    f.status = 431;
-    f.code = "header_too_large";
-    f.message = "request head too large";
-    return f;
-  }
   std::optional<std::size_t> length;
   std::size_t pos = in.find("\r\n") + 2;  // past the request line
   while (pos < end) {
@@ -123,13 +123,8 @@ Framing frame_request(const std::string& in, std::size_t& scanned, const FrontLi
           if (c < '0' || c > '9') ok = false;
           v = v * 10 + static_cast<std::size_t>(c - '0');
         }
-        if (!ok || (length && *length != v)) {
-          f.kind = Framing::refuse;
-          f.status = 400;
-          f.code = "bad_request";
-          f.message = "malformed Content-Length";
-          return f;
-        }
+        if (!ok || (length && *length != v))
+          return refused(400, "bad_request", "malformed Content-Length");
         length = v;
       } else if (iequals(name, "Transfer-Encoding")) {
         // Refused by the middleware (411) without reading a body: nothing after it can be
@@ -142,24 +137,11 @@ Framing frame_request(const std::string& in, std::size_t& scanned, const FrontLi
     pos = eol + 2;
   }
   f.body = f.close_after ? 0 : length.value_or(0);
-  if (f.body > lim.max_body_bytes) {
-    f.kind = Framing::refuse;
-    f.status = 413;
-    f.code = "payload_too_large";
-    f.message = "request body too large";
-    return f;
-  }
+  if (f.body > lim.max_body_bytes)
+    return refused(413, "payload_too_large", "request body too large");
   f.length = f.head + f.body;
   if (in.size() >= f.length) f.kind = Framing::complete;
   return f;
-}
-
-std::string new_request_id() {
-  unsigned char b[8];
-  randombytes_buf(b, sizeof b);
-  char hex[17];
-  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
-  return hex;
 }
 
 // An answer the front gives itself (the request never reached a worker), in the

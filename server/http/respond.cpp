@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -179,6 +180,14 @@ CountedAttempt x_access_code_attempt(Services& services, const httplib::Request&
 void send_error(httplib::Response& res, const core::Error& e, CountedAttempt& guess) {
   if (e.status == 404) guess.fail();
   send_error(res, e);
+}
+
+std::string new_request_id() {
+  unsigned char b[8];
+  randombytes_buf(b, sizeof b);
+  char hex[17];
+  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+  return hex;
 }
 
 std::string request_id(const httplib::Response& res) {

@@ -93,6 +93,8 @@ CountedAttempt x_access_code_attempt(Services& services, const httplib::Request&
 // unknown number does), counts as a wrong guess.
 void send_error(httplib::Response& res, const core::Error& e, CountedAttempt& guess);
 
+// 16 random hex digits: each answer's X-Request-Id, which its log line names too.
+std::string new_request_id();
 // The request id given to this request by the middleware.
 std::string request_id(const httplib::Response& res);
 

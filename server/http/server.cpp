@@ -200,14 +200,6 @@ bool if_none_match(std::string_view header, std::string_view etag) {
   return false;
 }
 
-std::string new_request_id() {
-  unsigned char b[8];
-  randombytes_buf(b, sizeof b);
-  char hex[17];
-  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
-  return hex;
-}
-
 std::string utc_now_iso() {
   return core::format_iso(
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
