@@ -78,11 +78,7 @@ std::string raw(const std::string& request) {
 }
 
 long rss_kib(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
+  return portal::test::proc_status_kib(pid, "VmRSS:");
 }
 
 void expect_healthy() {

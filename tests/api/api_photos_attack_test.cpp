@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "portal/core/json.hpp"
 #include "tests/api/api_helpers.hpp"
@@ -236,4 +238,29 @@ TEST(PhotosAttack, UnclaimedUploadsAreBoundedPerCaller) {
   // The address holds 3 uploads now (1 claimed does not count): one more, then refused.
   uploaded(s, photo(77));
   expect_error(upload(s, photo(78)), 429, "too_many_unclaimed_uploads");
+}
+
+// Before: nothing was decoded. Now every photo is, and 24 concurrent uploads of 25 MP
+// (each ~50 MB while it decodes: 1.2 GB at once) must not grow the server past the
+// decode budget (256 MiB) and what it held before.
+TEST(PhotosAttack, AFloodOfLargeDecodesKeepsMemoryBounded) {
+  ServerProcess s;
+  const std::string bomb = portal::test::blank_png(5'000, 5'000);
+  ASSERT_LT(bomb.size(), 100'000u);
+  const long before = portal::test::proc_status_kib(s.pid(), "VmHWM:");
+  std::vector<int> status(24, 0);
+  std::vector<std::thread> senders;
+  for (std::size_t i = 0; i < status.size(); ++i)
+    senders.emplace_back([&, i] {
+      auto c = s.client();
+      c.set_read_timeout(60, 0);
+      auto r = c.Post("/api/v1/attachments", bomb, "image/png");
+      status[i] = r ? r->status : -1;
+    });
+  for (auto& t : senders) t.join();
+  for (int st : status) EXPECT_TRUE(st == 201 || st == 503) << st;
+  const long peak = portal::test::proc_status_kib(s.pid(), "VmHWM:");
+  EXPECT_LT(peak - before, 400 * 1024)
+      << "peak " << peak / 1024 << " MB, before " << before / 1024 << " MB";
+  EXPECT_TRUE(s.alive());
 }
