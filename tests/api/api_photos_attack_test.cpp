@@ -154,6 +154,21 @@ TEST(PhotosAttack, TheIdOpen311PublishesCannotBeLinkedAgain) {
   expect_error(submit(*g, ticket_body({published})), 409, "attachment_already_used", "attachments");
   expect_error(submit(*g, ticket_body({published}), login(*g, "cz004")), 409,
                "attachment_already_used", "attachments");
+  // Nor through Open311 itself, by the media_url it published.
+  const std::string admin = login(*g, "admin");
+  auto key = g->client().Post("/api/v1/apikeys", bearer(admin), Json{{"name", "聚合平台"}}.dump(),
+                              "application/json");
+  ASSERT_TRUE(key && key->status == 201) << (key ? key->body : "");
+  httplib::Params form{{"api_key", body_of(key)["key"].get<std::string>()},
+                       {"service_code", "env.noise"},
+                       {"lat", "35.41"},
+                       {"long", "116.58"},
+                       {"description", "夜间施工噪音很大，影响休息"},
+                       {"media_url", media}};
+  auto via = g->client().Post("/open311/v2/requests.json", form);
+  ASSERT_TRUE(via);
+  EXPECT_EQ(via->status, 409) << via->body;
+  EXPECT_NE(via->body.find("media_url"), std::string::npos) << via->body;
   // The photo stays readable through its own ticket, and only there.
   auto own = read_photo(id, {{"X-Access-Code", code}});
   ASSERT_TRUE(own);
