@@ -23,7 +23,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl dpkg-dev
   emscripten
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
-  libpq-dev postgresql libboost-dev libstb-dev libgtest-dev libgoogle-perftools-dev
+  libpq-dev postgresql libboost-dev libstb-dev libwebp-dev libgtest-dev
+  libgoogle-perftools-dev
   clang libclang-rt-14-dev
   fonts-wqy-microhei python3-fonttools
   chromium nodejs npm wrk nginx-light libxml2-utils brotli iproute2

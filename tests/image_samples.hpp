@@ -2,6 +2,8 @@
 // hostile ones — a header claiming a huge size, a valid header over random bytes.
 #pragma once
 
+#include <zlib.h>
+
 #include <cstdint>
 #include <random>
 #include <string>
@@ -80,6 +82,19 @@ inline std::string noisy_png(std::uint32_t w, std::uint32_t h, unsigned seed = 1
   }
   z += be32((b << 16) | a);
   return kPngSig + png_ihdr(w, h) + png_chunk("IDAT", z) + png_chunk("IEND", "");
+}
+
+// A w x h 8-bit grey PNG, all black, deflated: a few KB that decode to w·h bytes (the
+// shape of a decompression bomb within the size caps).
+inline std::string blank_png(std::uint32_t w, std::uint32_t h) {
+  const std::string raw(static_cast<std::size_t>(w + 1) * h, '\0');
+  uLongf size = compressBound(static_cast<uLong>(raw.size()));
+  std::string z(size, '\0');
+  compress2(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
+            static_cast<uLong>(raw.size()), 9);
+  z.resize(size);
+  return kPngSig + png_chunk("IHDR", be32(w) + be32(h) + std::string("\x08\x00\x00\x00\x00", 5)) +
+         png_chunk("IDAT", z) + png_chunk("IEND", "");
 }
 
 }  // namespace portal::test

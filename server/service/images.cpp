@@ -1,5 +1,5 @@
 // Index:
-//   [SECTION] stb_image (our own copy of the implementation, JPEG and PNG only)
+//   [SECTION] stb_image (our own copy of the implementation, JPEG and PNG only; WebP: libwebp)
 //   [SECTION] Byte helpers and CRC-32
 //   [SECTION] Content types
 //   [SECTION] JPEG: a walk over markers and entropy-coded data
@@ -16,8 +16,8 @@
 // the declared size; stb_image's header parser (stbi_info_from_memory) cross-checks
 // JPEG and PNG, and the size caps refuse a bomb from its header. A valid header with
 // random bytes behind it passes all of that, so prepare_upload, which decides what is
-// stored, then decodes JPEG and PNG pixel data in full. Decoding costs memory (up to
-// ~8 bytes a pixel while stb_image works, at most 25 MP), so decodes share one budget
+// stored, then decodes the pixel data in full (stb_image; libwebp for WebP). Decoding costs memory
+// (up to ~8 bytes a pixel while stb_image works, at most 25 MP), so decodes share one budget
 // (DecodeBudget): a flood of concurrent uploads waits for it instead of growing the
 // process; the per-address and per-account upload limits keep the queue short.
 #include "server/service/images.hpp"
@@ -46,6 +46,7 @@
 #define STBI_NO_HDR
 #define STBI_MAX_DIMENSIONS 10000
 #include <stb/stb_image.h>
+#include <webp/decode.h>
 
 namespace portal::server {
 
@@ -689,27 +690,35 @@ std::size_t DecodeBudget::in_use() const {
 
 namespace {
 
-// What stb_image holds while decoding to one grey channel: for PNG the inflated rows and
-// the image at the file's depth, then the converted copy; for JPEG a plane per component
-// and the output. Both within w·h·(2·channels·bytes per sample + 1).
-std::size_t decode_cost(std::string_view image, int w, int h, int channels) {
-  const auto* data = reinterpret_cast<const stbi_uc*>(image.data());
-  const int len = static_cast<int>(image.size());
-  const std::size_t sample = stbi_is_16_bit_from_memory(data, len) ? 2 : 1;
+// What a decoder holds: stb_image, decoding to one grey channel, the inflated PNG rows
+// and the image at the file's depth, then the converted copy, or a JPEG plane per
+// component and the output; libwebp the YUV planes, and ARGB rows for a lossless
+// image. All within w·h·(2·channels·bytes per sample + 1).
+std::size_t decode_cost(int w, int h, int channels, std::size_t sample) {
   return static_cast<std::size_t>(w) * static_cast<std::size_t>(h) *
          (2 * static_cast<std::size_t>(std::max(channels, 1)) * sample + 1);
 }
 
-// Decodes JPEG and PNG pixel data in full and throws it away: only whether it decodes
-// to the size the header gives matters.
+// Decodes the pixel data in full and throws it away: only whether it decodes to the
+// size the header gives matters.
 std::optional<Error> check_decodes(std::string_view image, Kind kind) {
-  if (kind == Kind::webp) return std::nullopt;
-  const auto* data = reinterpret_cast<const stbi_uc*>(image.data());
+  const auto* data = reinterpret_cast<const std::uint8_t*>(image.data());
   const int len = static_cast<int>(image.size());
-  int w = 0, h = 0, n = 0;
-  if (!stbi_info_from_memory(data, len, &w, &h, &n))
-    return not_an_image("the image header is invalid");
-  const std::size_t cost = decode_cost(image, w, h, n);
+  int w = 0, h = 0, channels = 4;
+  std::size_t sample = 1;
+  if (kind == Kind::webp) {
+    WebPBitstreamFeatures f;
+    if (WebPGetFeatures(data, image.size(), &f) != VP8_STATUS_OK)
+      return not_an_image("the image header is invalid");
+    if (f.has_animation) return not_an_image("animated images are not accepted");
+    w = f.width;
+    h = f.height;
+  } else {
+    if (!stbi_info_from_memory(data, len, &w, &h, &channels))
+      return not_an_image("the image header is invalid");
+    sample = stbi_is_16_bit_from_memory(data, len) ? 2 : 1;
+  }
+  const std::size_t cost = decode_cost(w, h, channels, sample);
   DecodeBudget& budget = decode_budget();
   if (!budget.acquire(cost, kDecodeWait))
     return Error{"server_busy", "too many photos are being checked just now; try again shortly",
@@ -719,10 +728,21 @@ std::optional<Error> check_decodes(std::string_view image, Kind kind) {
     std::size_t n;
     ~Release() { b.release(n); }
   } release{budget, cost};
-  int x = 0, y = 0, comp = 0;
-  stbi_uc* px = stbi_load_from_memory(data, len, &x, &y, &comp, 1);
-  if (!px) return not_an_image("the image data is corrupt (it does not decode)");
-  stbi_image_free(px);
+  int x = 0, y = 0;
+  bool decoded = false;
+  if (kind == Kind::webp) {
+    std::uint8_t *u = nullptr, *v = nullptr;
+    int stride = 0, uv_stride = 0;
+    std::uint8_t* luma = WebPDecodeYUV(data, image.size(), &x, &y, &u, &v, &stride, &uv_stride);
+    decoded = luma != nullptr;
+    WebPFree(luma);
+  } else {
+    int comp = 0;
+    stbi_uc* px = stbi_load_from_memory(data, len, &x, &y, &comp, 1);
+    decoded = px != nullptr;
+    stbi_image_free(px);
+  }
+  if (!decoded) return not_an_image("the image data is corrupt (it does not decode)");
   if (x != w || y != h) return not_an_image("the image data does not match its header");
   return std::nullopt;
 }

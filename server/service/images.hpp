@@ -83,10 +83,10 @@ inline constexpr std::chrono::milliseconds kDecodeWait{10'000};
 DecodeBudget& decode_budget();  // the process's, of kDecodeBudgetBytes
 
 // What the attachment route stores: the image cut at its end, stripped of metadata, and the info
-// (size, hash) of exactly those bytes. Unlike inspect_image, this decodes JPEG and PNG pixel
-// data in full (within decode_budget()), so that a valid header on random bytes is refused
-// (422 not_an_image); 503 server_busy (field "body") when the budget stays taken for
-// kDecodeWait. WebP is checked by its structure only (no WebP decoder is linked).
+// (size, hash) of exactly those bytes. Unlike inspect_image, this decodes the pixel data in
+// full (within decode_budget()), so that a valid header on random bytes is refused (422
+// not_an_image, also for an animated WebP); 503 server_busy (field "body") when the budget
+// stays taken for kDecodeWait.
 struct PreparedImage {
   ImageInfo info;
   std::string bytes;

@@ -162,7 +162,7 @@ struct AttachmentRecord {
   std::optional<std::int64_t> uploader;  // the account that uploaded it; none: anonymous
   core::TimePoint created_at{};
   std::string sha256;         // hex SHA-256 of data
-  std::string uploader_addr;  // the client address of the upload
+  std::string uploader_addr;  // the client address of the upload; cleared when claimed
   std::optional<core::TimePoint> claimed_at;
 };
 

@@ -44,8 +44,12 @@ inline httplib::Headers bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }
 
-// The centre of a grid's bounding box, from the public map.
-inline std::pair<double, double> grid_centre(ServerProcess& s, const std::string& grid_id) {
+// The centre of a grid's bounding box and the grid's name, from the public map.
+struct GridSpot {
+  double lat = 0, lng = 0;
+  std::string name;
+};
+inline GridSpot grid_spot(ServerProcess& s, const std::string& grid_id) {
   auto fc = body_of(s.client().Get("/api/v1/grids"));
   for (const auto& f : fc["features"]) {
     if (f["properties"]["grid_id"] != grid_id) continue;
@@ -56,10 +60,15 @@ inline std::pair<double, double> grid_centre(ServerProcess& s, const std::string
       min_lat = std::min(min_lat, p[1].get<double>());
       max_lat = std::max(max_lat, p[1].get<double>());
     }
-    return {(min_lat + max_lat) / 2, (min_lng + max_lng) / 2};
+    return {(min_lat + max_lat) / 2, (min_lng + max_lng) / 2,
+            f["properties"]["name"].get<std::string>()};
   }
   ADD_FAILURE() << "grid not on the map: " << grid_id;
-  return {0, 0};
+  return {};
+}
+inline std::pair<double, double> grid_centre(ServerProcess& s, const std::string& grid_id) {
+  const GridSpot g = grid_spot(s, grid_id);
+  return {g.lat, g.lng};
 }
 
 // The middle of a grid worker's own (first) grid.

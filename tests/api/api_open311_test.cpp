@@ -275,27 +275,8 @@ std::pair<std::string, std::string> new_api_key(const std::string& name) {
   return {j["key"].get<std::string>(), j["id"].get<std::string>()};
 }
 
-// The centre of a grid's bounding box and the grid's name, from the public map.
-struct GridSpot {
-  double lat = 0, lng = 0;
-  std::string name;
-};
 GridSpot spot_of(const std::string& grid_id) {
-  auto fc = Json::parse(get("/api/v1/grids").body, nullptr, false);
-  for (const auto& f : fc["features"]) {
-    if (f["properties"]["grid_id"] != grid_id) continue;
-    double min_lng = 1e9, min_lat = 1e9, max_lng = -1e9, max_lat = -1e9;
-    for (const auto& p : f["geometry"]["coordinates"][0]) {
-      min_lng = std::min(min_lng, p[0].get<double>());
-      max_lng = std::max(max_lng, p[0].get<double>());
-      min_lat = std::min(min_lat, p[1].get<double>());
-      max_lat = std::max(max_lat, p[1].get<double>());
-    }
-    return {(min_lat + max_lat) / 2, (min_lng + max_lng) / 2,
-            f["properties"]["name"].get<std::string>()};
-  }
-  ADD_FAILURE() << "grid not on the map: " << grid_id;
-  return {};
+  return portal::test::grid_spot(*g, grid_id);
 }
 
 std::string fixed(double v) {

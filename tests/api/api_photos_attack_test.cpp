@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "portal/core/json.hpp"
 #include "tests/api/api_helpers.hpp"
@@ -152,6 +154,21 @@ TEST(PhotosAttack, TheIdOpen311PublishesCannotBeLinkedAgain) {
   expect_error(submit(*g, ticket_body({published})), 409, "attachment_already_used", "attachments");
   expect_error(submit(*g, ticket_body({published}), login(*g, "cz004")), 409,
                "attachment_already_used", "attachments");
+  // Nor through Open311 itself, by the media_url it published.
+  const std::string admin = login(*g, "admin");
+  auto key = g->client().Post("/api/v1/apikeys", bearer(admin), Json{{"name", "聚合平台"}}.dump(),
+                              "application/json");
+  ASSERT_TRUE(key && key->status == 201) << (key ? key->body : "");
+  httplib::Params form{{"api_key", body_of(key)["key"].get<std::string>()},
+                       {"service_code", "env.noise"},
+                       {"lat", "35.41"},
+                       {"long", "116.58"},
+                       {"description", "夜间施工噪音很大，影响休息"},
+                       {"media_url", media}};
+  auto via = g->client().Post("/open311/v2/requests.json", form);
+  ASSERT_TRUE(via);
+  EXPECT_EQ(via->status, 409) << via->body;
+  EXPECT_NE(via->body.find("media_url"), std::string::npos) << via->body;
   // The photo stays readable through its own ticket, and only there.
   auto own = read_photo(id, {{"X-Access-Code", code}});
   ASSERT_TRUE(own);
@@ -236,4 +253,29 @@ TEST(PhotosAttack, UnclaimedUploadsAreBoundedPerCaller) {
   // The address holds 3 uploads now (1 claimed does not count): one more, then refused.
   uploaded(s, photo(77));
   expect_error(upload(s, photo(78)), 429, "too_many_unclaimed_uploads");
+}
+
+// Before: nothing was decoded. Now every photo is, and 24 concurrent uploads of 25 MP
+// (each ~50 MB while it decodes: 1.2 GB at once) must not grow the server past the
+// decode budget (256 MiB) and what it held before.
+TEST(PhotosAttack, AFloodOfLargeDecodesKeepsMemoryBounded) {
+  ServerProcess s;
+  const std::string bomb = portal::test::blank_png(5'000, 5'000);
+  ASSERT_LT(bomb.size(), 100'000u);
+  const long before = portal::test::proc_status_kib(s.pid(), "VmHWM:");
+  std::vector<int> status(24, 0);
+  std::vector<std::thread> senders;
+  for (std::size_t i = 0; i < status.size(); ++i)
+    senders.emplace_back([&, i] {
+      auto c = s.client();
+      c.set_read_timeout(60, 0);
+      auto r = c.Post("/api/v1/attachments", bomb, "image/png");
+      status[i] = r ? r->status : -1;
+    });
+  for (auto& t : senders) t.join();
+  for (int st : status) EXPECT_TRUE(st == 201 || st == 503) << st;
+  const long peak = portal::test::proc_status_kib(s.pid(), "VmHWM:");
+  EXPECT_LT(peak - before, 400 * 1024)
+      << "peak " << peak / 1024 << " MB, before " << before / 1024 << " MB";
+  EXPECT_TRUE(s.alive());
 }

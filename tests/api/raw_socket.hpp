@@ -9,9 +9,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <string_view>
+
+#include "tests/api/server_process.hpp"
 
 namespace portal::test {
 
@@ -76,11 +77,7 @@ inline std::string read_all(int fd, std::size_t limit = 1 << 20) {
 }
 
 inline long rss_kib(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
+  return proc_status_kib(pid, "VmRSS:");
 }
 
 // An EventSource as a browser opens it: the request, then whatever arrives.

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,15 @@
 #include <vector>
 
 namespace portal::test {
+
+// A field of /proc/PID/status in KiB ("VmRSS:" now, "VmHWM:" the peak); -1 if absent.
+inline long proc_status_kib(pid_t pid, const std::string& field) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
+  return -1;
+}
 
 class ServerProcess {
  public:

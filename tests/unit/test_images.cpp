@@ -26,6 +26,7 @@
 #define STBI_ONLY_PNG
 #define STBI_NO_STDIO
 #include <stb/stb_image.h>
+#include <webp/encode.h>
 
 namespace {
 
@@ -415,6 +416,28 @@ TEST(Images, AValidHeaderOverRandomBytesIsNotStored) {
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_TRUE(decodes(ok->bytes, 64, 64));
   EXPECT_TRUE(prepare_upload(make_jpeg(64, 64), "image/jpeg").ok());
+}
+
+TEST(Images, AWebPMustDecodeToo) {
+  std::uint8_t* out = nullptr;
+  const auto px = pixels(16, 16);
+  const std::size_t n = WebPEncodeLosslessRGB(px.data(), 16, 16, 16 * 3, &out);
+  ASSERT_GT(n, 0u);
+  const std::string real(reinterpret_cast<const char*>(out), n);
+  WebPFree(out);
+  auto ok = prepare_upload(real, "image/webp");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->info.width, 16);
+
+  // A lossless header over bytes that are not an image: whole by its structure only.
+  std::string fake = webp_file(vp8l_chunk(16, 16));
+  ASSERT_TRUE(inspect_image(fake, "image/webp").ok());
+  EXPECT_EQ(prepare_upload(fake, "image/webp").error().code, "not_an_image");
+  // Animations are not photos.
+  const std::string animated =
+      webp_file(vp8x_chunk(0x02, 16, 16) + riff_chunk("ANIM", std::string(6, '\0')) +
+                riff_chunk("ANMF", std::string(16, '\0') + real.substr(12)));
+  EXPECT_EQ(prepare_upload(animated, "image/webp").error().code, "not_an_image");
 }
 
 TEST(Images, AboveTwentyFiveMegapixelsIsRefusedFromTheHeader) {

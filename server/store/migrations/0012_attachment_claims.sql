@@ -2,7 +2,8 @@
 -- content hash moves to sha256), is claimed by one ticket at most, and is deleted when
 -- no ticket claims it within an hour.
 --   sha256        the content hash (the id of an upload before this migration)
---   uploader_addr the client address of the upload: unclaimed uploads are bounded per address
+--   uploader_addr the client address of an unclaimed upload (they are bounded per address);
+--                 cleared when a ticket claims it
 --   claimed_at    when a ticket claimed it; NULL while unclaimed
 ALTER TABLE attachments ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
 ALTER TABLE attachments ADD COLUMN uploader_addr TEXT NOT NULL DEFAULT '';

@@ -1104,8 +1104,10 @@ core::Outcome PgStore::claim_attachments(
   for (const auto& [id, role] : photos) {
     // The row lock taken here holds a concurrent claim (or the clean-up) until this
     // transaction ends; that one then sees claimed_at set and changes nothing.
-    auto claim = c.exec("UPDATE attachments SET claimed_at = ? WHERE id = ? AND claimed_at IS NULL",
-                        pg::Params().add(core::to_unix(at)).add(id));
+    auto claim = c.exec(
+        "UPDATE attachments SET claimed_at = ?, uploader_addr = '' WHERE id = ? AND claimed_at IS "
+        "NULL",
+        pg::Params().add(core::to_unix(at)).add(id));
     if (!claim.ok()) return db_error(c, "claim_attachment");
     if (claim.affected() != 1) return attachment_already_used();
     auto link =

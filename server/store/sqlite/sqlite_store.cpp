@@ -1688,8 +1688,9 @@ core::Outcome SqliteStore::claim_attachments(
     Conn& cx, std::int64_t ticket_id,
     const std::vector<std::pair<std::string, std::string>>& photos, core::TimePoint at) {
   for (const auto& [id, role] : photos) {
-    auto claim =
-        cx.prepare("UPDATE attachments SET claimed_at = ? WHERE id = ? AND claimed_at IS NULL");
+    auto claim = cx.prepare(
+        "UPDATE attachments SET claimed_at = ?, uploader_addr = '' WHERE id = ? AND claimed_at IS "
+        "NULL");
     claim.bind(1, core::to_unix(at)).bind(2, id);
     claim.step();
     if (claim.failed()) return fail(cx, "claim_attachment");
