@@ -650,6 +650,18 @@ Result<Json> TicketService::list(const ListQuery& q, const Actor& actor) {
 
 // [SECTION] Actions and ratings
 
+Result<core::Unit> TicketService::valid_merge_target(const std::string& into, const Actor& actor) {
+  const Error refused =
+      Error::invalid("into", "invalid_merge_target", "is not a ticket you may merge into");
+  if (!core::is_ticket_number(into)) return refused;
+  auto found = store_.find_ticket_bundle(into);
+  if (!found) return found.error();
+  if (!*found || (*found)->ticket.status == Status::merged) return refused;
+  Loaded target{std::move((*found)->ticket), std::move((*found)->whistles), {}};
+  if (!facts_of(target, actor).in_scope) return refused;
+  return core::Unit{};
+}
+
 Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, Action action,
                                                  const Json& body, core::TimePoint now) {
   TicketRecord t = l.ticket;
@@ -744,12 +756,10 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
       const std::string into = it->get<std::string>();
       if (into == t.number)
         return Error::invalid("into", "same_ticket", "cannot merge into itself");
-      auto target = core::is_ticket_number(into)
-                        ? store_.find_ticket(into)
-                        : Result<std::optional<TicketRecord>>(std::nullopt);
+      // Only into a ticket the actor may act on; one they may not, one that does not
+      // exist and one already merged get the same answer, which tells nothing of the rest.
+      auto target = valid_merge_target(into, actor);
       if (!target) return target.error();
-      if (!*target || (*target)->status == Status::merged)
-        return Error::invalid("into", "unknown_ticket", "is not an open ticket");
       t.merged_into = into;
       data["into"] = into;
       break;

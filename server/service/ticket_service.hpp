@@ -141,6 +141,9 @@ class TicketService {
   core::Result<TicketRecord> apply_action(Loaded& l, const Actor& actor, core::Action action,
                                           const core::Json& body, core::TimePoint now);
   void write_summary(core::JsonWriter& w, const TicketRecord& t) const;
+  // 422 invalid_merge_target unless `into` is a ticket not yet merged that the actor
+  // may act on (in its scope).
+  core::Result<core::Unit> valid_merge_target(const std::string& into, const Actor& actor);
 
   Store& store_;
   std::shared_ptr<const OrgDirectory> org_;
