@@ -268,21 +268,34 @@ Result<core::TicketReceipt> TicketService::submit(
     if (!a) return a.error();
     if (!*a) return Error::invalid("attachments", "unknown_attachment", "names an unknown photo");
   }
+  if (idempotency_key)
+    if (auto ok = check_idempotency_key(*idempotency_key); !ok) return ok.error();
   std::optional<std::string> code;
   auto prepared = prepare(d, actor, now_(), &code);
   if (!prepared) return prepared.error();
-  std::string pad;
+  std::string fingerprint, pad;
+  std::optional<InFlightKeys::Hold> in_flight;
   if (idempotency_key) {
-    const std::string scope =
-        actor.user_id ? "user " + std::to_string(*actor.user_id) : std::string("anonymous");
-    prepared->first.idempotency_key =
-        sha256_hex("ticket create\n" + scope + "\n" + *idempotency_key);
-    pad = sha256_hex("access code seal\n" + scope + "\n" + *idempotency_key);
+    // The key in its submitter's scope, and the fingerprint of the ticket as read (its
+    // canonical JSON: every field of the draft, members sorted).
+    const std::string scope = idempotency_scope(actor.user_id);
+    const std::string key_hash = sha256_hex("ticket create\n" + scope + "\n" + *idempotency_key);
+    fingerprint =
+        sha256_hex("ticket\n" + Json(draft).dump(-1, ' ', false, Json::error_handler_t::replace));
+    auto hold = submitting_.hold(key_hash, fingerprint);
+    if (!hold) return hold.error();
+    in_flight.emplace(std::move(*hold));
+    prepared->first.idempotency_key = key_hash;
+    prepared->first.idempotency_fingerprint = fingerprint;
+    // The access code is sealed with what only the same request brings.
+    pad = sha256_hex("access code seal\n" + scope + "\n" + fingerprint + "\n" + *idempotency_key);
     if (code) prepared->first.sealed_access_code = seal_code(*code, pad);
   }
   auto created = store_.create_ticket(std::move(prepared->first), std::move(prepared->second));
   if (!created) return created.error();
   if (created->replayed) {
+    // Another request under the same key: nothing of the first is answered.
+    if (created->idempotency_fingerprint != fingerprint) return idempotency_key_reused();
     code.reset();
     if (!created->sealed_access_code.empty()) code = unseal_code(created->sealed_access_code, pad);
   } else if (!d.attachments.empty()) {
