@@ -4,7 +4,6 @@
 // caller's ticket or access code. Also merge {into}: only into a ticket the actor may
 // act on, and a refusal that does not tell whether the number exists.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <future>
@@ -12,6 +11,7 @@
 #include "portal/core/json.hpp"
 #include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
+#include "tests/common/sqlite_write_lock.hpp"
 
 using portal::core::Json;
 using namespace portal::test;
@@ -70,29 +70,12 @@ void expect_refused(const httplib::Result& r, int status, const std::string& cod
   EXPECT_FALSE(b.contains("access_code")) << r->body;
 }
 
-// Holds the database's write lock from another connection: the server's writer waits,
-// so a request that writes stays in flight until release().
-struct WriteLock {
-  sqlite3* db = nullptr;
-  explicit WriteLock(const std::string& path) {
-    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-  }
-  void release() {
-    if (!db) return;
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    db = nullptr;
-  }
-  ~WriteLock() { release(); }
-};
-
 // Two concurrent requests with the same key, sent while the writer is held (up to
 // 300 ms, or until one is answered), and answered in the order returned; `held` tells
 // whether the first came while the writer was still held.
 template <class Send>
 std::pair<httplib::Result, httplib::Result> race_while_locked(Send send, bool& held) {
-  WriteLock lock(g->db());
+  SqliteWriteLock lock(g->db());
   auto a = std::async(std::launch::async, send);
   auto b = std::async(std::launch::async, send);
   auto first_ready = [&](std::chrono::milliseconds within) {

@@ -9,6 +9,7 @@
 
 #include "server/service/idempotency.hpp"
 #include "server/store/postgres/pg.hpp"
+#include "tests/common/sqlite_write_lock.hpp"
 #include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
@@ -48,28 +49,23 @@ class Idempotency : public test::ServiceTest {
   // Holds back every new ticket from another connection (SQLite: the write lock;
   // PostgreSQL: the table of daily counters), until release().
   struct WriteHold {
-    sqlite3* lite = nullptr;
+    std::optional<test::SqliteWriteLock> lite;
     std::unique_ptr<pg::Conn> pgc;
-    WriteHold(const Idempotency& t) {
-      if (t.on_postgres()) {
-        std::string error;
-        pgc = pg::Conn::open(t.db_, error);
-        EXPECT_TRUE(pgc && pgc->run("BEGIN") &&
-                    pgc->run("LOCK TABLE ticket_counters IN EXCLUSIVE MODE"))
-            << error;
+    explicit WriteHold(const Idempotency& t) {
+      if (!t.on_postgres()) {
+        lite.emplace(t.db_);
         return;
       }
-      sqlite3_open_v2(t.db_.c_str(), &lite, SQLITE_OPEN_READWRITE, nullptr);
-      EXPECT_EQ(sqlite3_exec(lite, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+      std::string error;
+      pgc = pg::Conn::open(t.db_, error);
+      EXPECT_TRUE(pgc && pgc->run("BEGIN") &&
+                  pgc->run("LOCK TABLE ticket_counters IN EXCLUSIVE MODE"))
+          << error;
     }
     void release() {
       if (pgc) pgc->run("ROLLBACK");
       pgc.reset();
-      if (lite) {
-        sqlite3_exec(lite, "ROLLBACK", nullptr, nullptr, nullptr);
-        sqlite3_close(lite);
-      }
-      lite = nullptr;
+      lite.reset();
     }
     ~WriteHold() { release(); }
   };
