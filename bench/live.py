@@ -5,8 +5,9 @@ of its scope, and printing API latency meanwhile and the server's memory.
 
 Subscribers are split between the district hotline centre (ds01: every ticket) and the
 citizens cz001-cz020 (each only their own tickets); writers create tickets as random
-citizens at a fixed rate while a reader fetches ticket details. cpp-httplib gives each
-open connection a worker thread, so the server runs with --threads subscribers + 128.
+citizens at a fixed rate while a reader fetches ticket details. Streams are served by the
+front's event loop, not by worker threads; the stream caps are lifted (one address, two
+dozen accounts), as bench/connections.py does not.
 
 usage: bench/live.py [--server BIN] [--subscribers N] [--seconds S] [--rate R]
 Exits 1 when an event went missing (so a reduced run serves as a test).
@@ -85,10 +86,9 @@ def main():
         db = os.path.join(work, "live.db")
         subprocess.run([args.server, "seed", "--db", db, "--demo"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        threads = args.subscribers + 128
         server = subprocess.Popen(
             [args.server, "serve", "--port", "0", "--host", "127.0.0.1", "--db", db, "--www",
-             work, "--threads", str(threads), "--rate-limit-scale", "1000000"],
+             work, "--rate-limit-scale", "1000000"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         port = int(re.search(rb"localhost:(\d+)", server.stdout.readline()).group(1))
         threading.Thread(target=lambda: [None for _ in iter(lambda: server.stdout.read(65536), b"")],

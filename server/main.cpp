@@ -8,7 +8,9 @@
 
 #include <signal.h>
 #include <sodium.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "server/http/respond.hpp"
@@ -309,11 +312,22 @@ int cmd_serve(int argc, char** argv) {
         "  --db DB                  SQLite file or postgres:// URL (default data/portal.db),\n"
         "                           migrated on start\n"
         "  --www DIR                document root (default: the built www next to the binary)\n"
-        "  --threads N              worker threads (default 1024; each connection holds one)\n"
+        "  --threads N              worker threads for complete requests (default 128); idle,\n"
+        "                           slow and streaming connections are held by an event loop\n"
         "  --frame-ancestors LIST   space-separated origins allowed to embed the portal\n"
         "  --bench                  add the benchmark echo route\n"
         "  --scheduler-interval S   seconds between SLA scheduler runs (default 60)\n"
-        "  --rate-limit-scale K     multiply the per-address rate limits (default 1)\n"
+        "  --rate-limit-scale K     multiply the per-address rate limits and stream caps\n"
+        "                           (default 1)\n"
+        "  --streams-per-address N, --streams-per-account N, --streams-per-ticket N\n"
+        "                           live streams open at once (defaults 128, 16, 8)\n"
+        "  --header-timeout S       seconds a request may take to send its head; its body\n"
+        "                           gets as long again plus 1 s per 8 KiB (default 10)\n"
+        "  --unclaimed-per-account N:MIB\n"
+        "                           photos uploaded and not yet used by a ticket that one\n"
+        "                           account may hold (default 30:50)\n"
+        "  --unclaimed-per-address N:MIB\n"
+        "                           the same per client address (default 100:200)\n"
         "  --trusted-proxy LIST     comma-separated addresses of balancers in front (nginx):\n"
         "                           their requests count by the last X-Forwarded-For hop\n"
         "  --satisfaction-threshold N\n"
@@ -354,11 +368,38 @@ int cmd_serve(int argc, char** argv) {
   config.port = std::atoi(a.get("port", "8080").c_str());
   config.www_dir = a.get("www", default_www(argv[0]));
   config.threads =
-      static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "1024").c_str())));
+      static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "128").c_str())));
   config.frame_ancestors = a.get("frame-ancestors", "");
   config.bench = a.has("bench");
   config.rate_limit_scale = std::atof(a.get("rate-limit-scale", "1").c_str());
   if (!(config.rate_limit_scale > 0)) config.rate_limit_scale = 1;
+  {
+    // Tests and benchmarks come from one address: their scale lifts the stream caps too.
+    auto scaled = [&](std::size_t n) {
+      return static_cast<std::size_t>(std::clamp(n * config.rate_limit_scale, 1.0, 1e9));
+    };
+    config.streams.per_address = scaled(config.streams.per_address);
+    config.streams.per_account = scaled(config.streams.per_account);
+    config.streams.per_ticket = scaled(config.streams.per_ticket);
+    auto cap = [&](const char* name, std::size_t& out) {
+      if (a.has(name))
+        out = static_cast<std::size_t>(std::max(1, std::atoi(a.get(name, "1").c_str())));
+    };
+    cap("streams-per-address", config.streams.per_address);
+    cap("streams-per-account", config.streams.per_account);
+    cap("streams-per-ticket", config.streams.per_ticket);
+    if (a.has("header-timeout")) {
+      const auto t =
+          std::chrono::seconds(std::max(1, std::atoi(a.get("header-timeout", "10").c_str())));
+      config.front.header_timeout = t;
+      config.front.body_grace = t;
+    }
+  }
+  // Every open connection is a descriptor: take all the process may have.
+  if (rlimit r{}; ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+  }
   {
     std::vector<std::string> proxies;
     std::string list = a.get("trusted-proxy", "");
@@ -371,11 +412,26 @@ int cmd_serve(int argc, char** argv) {
     http::set_trusted_proxies(std::move(proxies));
   }
 
+  UploadLimits upload_limits;
+  for (auto [flag, count, bytes] :
+       {std::tuple{"unclaimed-per-account", &upload_limits.per_account_count,
+                   &upload_limits.per_account_bytes},
+        std::tuple{"unclaimed-per-address", &upload_limits.per_address_count,
+                   &upload_limits.per_address_bytes}}) {
+    if (!a.has(flag)) continue;
+    long long n = 0, mib = 0;
+    if (std::sscanf(a.get(flag, "").c_str(), "%lld:%lld", &n, &mib) != 2 || n < 1 || mib < 1)
+      return std::fprintf(stderr, "error: --%s must be N:MIB (both at least 1)\n", flag), 2;
+    *count = n;
+    *bytes = mib << 20;
+  }
+
   auto org = OrgDirectory::load(**store);
   if (!org) return fail(org.error());
   if ((*org)->data().grids.empty())
     log_line("warn", "the database has no organisation: run 'portal-server seed --demo'");
   TicketService tickets(**store, *org, system_now());
+  tickets.set_upload_limits(upload_limits);
   AuthService auth(**store, system_now());
   auth.set_org(org->get());
   Store& data = **store;
@@ -416,7 +472,7 @@ int cmd_serve(int argc, char** argv) {
     int sig = 0;
     sigwait(&sigs, &sig);
     log_line("info", "stopping");
-    hub.close_all();  // streams end, so their worker threads can be joined
+    hub.close_all();  // streams end
     server.stop();
   });
   std::printf("portal-server listening on http://localhost:%d/ (db %s, www %s)\n", port,
@@ -438,6 +494,9 @@ int cmd_serve(int argc, char** argv) {
         log_line("info", "scheduler: escalated " + std::to_string(r->escalated) + ", overdue " +
                              std::to_string(r->flagged_overdue) + ", closed " +
                              std::to_string(r->closed));
+      // Photos that no ticket claimed within the hour.
+      if (auto purged = tickets.purge_unclaimed_attachments(); purged && *purged > 0)
+        log_line("info", "unclaimed photos deleted: " + std::to_string(*purged));
       if (std::chrono::steady_clock::now() - last_purge >= std::chrono::hours(1)) {
         last_purge = std::chrono::steady_clock::now();
         if (auto n = idempotency.purge(); n && *n)

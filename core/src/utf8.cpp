@@ -2,10 +2,8 @@
 
 namespace portal::core {
 
-namespace {
-
 // Length of the sequence starting at s[i] and its code point; 0 when invalid.
-std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
+std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   std::size_t len;
   char32_t min;
@@ -31,13 +29,11 @@ std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
   return len;
 }
 
-}  // namespace
-
 std::optional<std::size_t> utf8_length(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size();) {
     char32_t cp;
-    std::size_t len = decode(s, i, cp);
+    std::size_t len = utf8_decode(s, i, cp);
     if (len == 0) return std::nullopt;
     i += len;
     ++n;
@@ -61,11 +57,18 @@ std::size_t utf8_prefix_bytes(std::string_view s, std::size_t n) {
   std::size_t i = 0;
   for (std::size_t k = 0; k < n && i < s.size(); ++k) {
     char32_t cp;
-    std::size_t len = decode(s, i, cp);
+    std::size_t len = utf8_decode(s, i, cp);
     if (len == 0) break;
     i += len;
   }
   return i;
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
 }
 
 }  // namespace portal::core

@@ -1,6 +1,12 @@
 #include "server/http/respond.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <utility>
 
 #include "server/service/idempotency.hpp"
 
@@ -127,10 +133,13 @@ void set_trusted_proxies(std::vector<std::string> addresses) {
   trusted_proxies() = std::move(addresses);
 }
 
-std::string client_address(const httplib::Request& req) {
+bool is_trusted_proxy(const std::string& socket_address) {
   const auto& trusted = trusted_proxies();
-  if (std::find(trusted.begin(), trusted.end(), req.remote_addr) == trusted.end())
-    return req.remote_addr;
+  return std::find(trusted.begin(), trusted.end(), socket_address) != trusted.end();
+}
+
+std::string client_address(const httplib::Request& req) {
+  if (!is_trusted_proxy(req.remote_addr)) return req.remote_addr;
   std::string xff = req.get_header_value("X-Forwarded-For");
   const auto comma = xff.rfind(',');
   std::string last = comma == std::string::npos ? xff : xff.substr(comma + 1);
@@ -140,12 +149,71 @@ std::string client_address(const httplib::Request& req) {
   return last.substr(b, e - b + 1);
 }
 
-bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res) {
-  const auto d = limiter.take(client_address(req));
+std::string address_key(std::string_view address) {
+  std::string text(address.substr(0, address.find('%')));  // without an IPv6 zone
+  in6_addr v6{};
+  if (text.find(':') == std::string::npos || inet_pton(AF_INET6, text.c_str(), &v6) != 1)
+    return std::string(address);
+  char out[INET6_ADDRSTRLEN] = {0};
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    inet_ntop(AF_INET, &v6.s6_addr[12], out, sizeof out);
+    return out;
+  }
+  std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), std::uint8_t{0});
+  inet_ntop(AF_INET6, &v6, out, sizeof out);
+  return std::string(out) + "/64";
+}
+
+std::string client_key(const httplib::Request& req) {
+  return address_key(client_address(req));
+}
+
+namespace {
+bool refuse_when_empty(const RateLimiter::Decision& d, httplib::Response& res) {
   if (d.allowed) return false;
   res.set_header("Retry-After", std::to_string(d.retry_after_seconds));
   send_error(res, {"rate_limited", "too many requests; try again later", {}, 429});
   return true;
+}
+}  // namespace
+
+bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res) {
+  return refuse_when_empty(limiter.take(client_key(req)), res);
+}
+
+bool rate_limited(RateLimiter& limiter, const std::string& key, httplib::Response& res) {
+  return refuse_when_empty(limiter.take(key), res);
+}
+
+CountedAttempt::CountedAttempt(RateLimiter& limiter, std::string key, httplib::Response& res)
+    : key_(std::move(key)) {
+  refused_ = refuse_when_empty(limiter.take(key_), res);
+  if (!refused_) limiter_ = &limiter;
+}
+
+CountedAttempt::CountedAttempt(CountedAttempt&& other) noexcept
+    : limiter_(std::exchange(other.limiter_, nullptr)),
+      key_(std::move(other.key_)),
+      refused_(other.refused_) {}
+
+CountedAttempt::~CountedAttempt() {
+  if (limiter_) limiter_->give_back(key_);
+}
+
+CountedAttempt access_code_attempt(Services& services, const httplib::Request& req,
+                                   httplib::Response& res) {
+  return CountedAttempt(services.limits->access_code, client_key(req), res);
+}
+
+CountedAttempt x_access_code_attempt(Services& services, const httplib::Request& req,
+                                     httplib::Response& res) {
+  if (!req.has_header("X-Access-Code")) return CountedAttempt();
+  return access_code_attempt(services, req, res);
+}
+
+void send_error(httplib::Response& res, const core::Error& e, CountedAttempt& guess) {
+  if (e.status == 404) guess.fail();
+  send_error(res, e);
 }
 
 std::string request_id(const httplib::Response& res) {

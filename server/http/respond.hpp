@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "portal/core/json.hpp"
@@ -43,14 +44,65 @@ void once_per_key(const httplib::Request& req, httplib::Response& res, Services&
 // ?page=&page_size= with the API.md bounds (page_size ≤ 200).
 core::Result<std::pair<int, int>> paging(const httplib::Request& req);
 
-// Takes a token for the caller's socket address (never a header it sends); when the
-// bucket is empty, answers 429 with Retry-After and returns true.
 // The address a request comes from: the socket's peer, or, when the peer is one of
 // the trusted proxies (a balancer in front of several instances), the last address of
 // X-Forwarded-For, which that proxy appended itself.
 void set_trusted_proxies(std::vector<std::string> addresses);
 std::string client_address(const httplib::Request& req);
+bool is_trusted_proxy(const std::string& socket_address);
+
+// The key a per-address limit counts an address under: an IPv4 address whole; an IPv6
+// address by its /64 (one subscriber's network, every address of which its holder can
+// use), as "2001:db8:a:b::/64"; an IPv4-mapped IPv6 address as its IPv4 address. Any
+// other text is its own key. Every per-address limiter keys by this.
+std::string address_key(std::string_view address);
+// address_key(client_address(req)).
+std::string client_key(const httplib::Request& req);
+
+// Takes a token for the caller's address key (never a header it sends); when the
+// bucket is empty, answers 429 with Retry-After and returns true.
 bool rate_limited(RateLimiter& limiter, const httplib::Request& req, httplib::Response& res);
+// The same for another key (e.g. an account: "user 42").
+bool rate_limited(RateLimiter& limiter, const std::string& key, httplib::Response& res);
+
+// One attempt at a secret (a password, an access code) under a limit that only wrong
+// guesses drain. A token is taken at once, so that attempts sent in parallel cannot all
+// pass; it is given back when the attempt ends without fail(): a right guess, or a
+// request refused for another reason. With the bucket empty the attempt is refused()
+// (429 with Retry-After already answered), right secret or not, so guessing stops.
+class CountedAttempt {
+ public:
+  CountedAttempt() = default;  // counts nothing: for requests that guess nothing
+  CountedAttempt(RateLimiter& limiter, std::string key, httplib::Response& res);
+  CountedAttempt(CountedAttempt&& other) noexcept;
+  CountedAttempt& operator=(CountedAttempt&&) = delete;
+  ~CountedAttempt();
+
+  bool refused() const { return refused_; }
+  // The guess was wrong: its token stays taken.
+  void fail() { limiter_ = nullptr; }
+
+ private:
+  RateLimiter* limiter_ = nullptr;  // holding a token to give back
+  std::string key_;
+  bool refused_ = false;
+};
+
+// A guess at a ticket's access code (ticket detail, events, rating, photos, the stream's
+// ?number=&code=), counted per client address. Use it only when the request carries a
+// code; the guess counts when the code did not open the ticket (a 404):
+//   auto guess = access_code_attempt(sv, req, res);
+//   if (guess.refused()) return;  // 429 answered
+//   if (!sv.tickets.get(number, Actor{}, code))
+//     return send_error(res, core::Error::not_found("no such ticket"), guess);
+CountedAttempt access_code_attempt(Services& services, const httplib::Request& req,
+                                   httplib::Response& res);
+// The same for the routes that read X-Access-Code: counts nothing without that header.
+CountedAttempt x_access_code_attempt(Services& services, const httplib::Request& req,
+                                     httplib::Response& res);
+// Answers e for a request that guessed: a 404, which is what a wrong code answers (as an
+// unknown number does), counts as a wrong guess.
+void send_error(httplib::Response& res, const core::Error& e, CountedAttempt& guess);
 
 // The request id given to this request by the middleware.
 std::string request_id(const httplib::Response& res);

@@ -33,6 +33,9 @@ void register_admin_routes(httplib::Server& s, Services& sv) {
     if (!body) return send_error(res, body.error());
     auto u = sv.auth.patch_user(*actor, req.matches[1].str(), *body);
     if (!u) return send_error(res, u.error());
+    // A new password or a disabled account ends the sessions, and so their live streams.
+    if (body->contains("password") || body->contains("disabled"))
+      sv.hub.close_user(std::stoll(u->value("id", "0")));
     send_json(res, 200, *u);
   });
 

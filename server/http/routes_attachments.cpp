@@ -8,6 +8,11 @@ void register_attachment_routes(httplib::Server& s, Services& sv) {
   s.Post("/api/v1/attachments", [&sv](const httplib::Request& req, httplib::Response& res) {
     auto actor = actor_of(req, sv);
     if (!actor) return send_error(res, actor.error());
+    // Per account first: an account over its limit does not also spend its address's.
+    if (actor->user_id &&
+        rate_limited(sv.limits->upload_per_account, "user " + std::to_string(*actor->user_id), res))
+      return;
+    if (rate_limited(sv.limits->upload_per_address, req, res)) return;
     const std::string type = req.get_header_value("Content-Type");
     const std::string mime = type.substr(0, type.find(';'));
     if (mime != "image/jpeg" && mime != "image/png" && mime != "image/webp")
@@ -15,8 +20,14 @@ void register_attachment_routes(httplib::Server& s, Services& sv) {
                               "Content-Type", 415});
     if (req.body.size() > kMaxUploadBytes)
       return send_error(res, {"payload_too_large", "photos are at most 5 MiB", "body", 413});
-    auto a = sv.tickets.upload_attachment(req.body, mime, *actor);
-    if (!a) return send_error(res, a.error());
+    UploadRefusal refusal;
+    auto a = sv.tickets.upload_attachment(req.body, mime, *actor, client_key(req), &refusal);
+    if (!a) {
+      if (a.error().status == 429)
+        res.set_header("Retry-After", std::to_string(refusal.retry_after_seconds));
+      if (a.error().status == 503) res.set_header("Retry-After", "5");
+      return send_error(res, a.error());
+    }
     send_json(res, 201, *a);
   });
 
@@ -24,8 +35,10 @@ void register_attachment_routes(httplib::Server& s, Services& sv) {
         [&sv](const httplib::Request& req, httplib::Response& res) {
           auto actor = actor_of(req, sv);
           if (!actor) return send_error(res, actor.error());
+          auto guess = x_access_code_attempt(sv, req, res);
+          if (guess.refused()) return;
           auto a = sv.tickets.read_attachment(req.matches[1].str(), *actor, access_code_of(req));
-          if (!a) return send_error(res, a.error());
+          if (!a) return send_error(res, a.error(), guess);
           res.set_header("Cache-Control", "private, max-age=86400");
           res.set_header("Content-Disposition", "inline");
           res.status = 200;

@@ -25,8 +25,17 @@ void register_auth_routes(httplib::Server& s, Services& sv) {
     if (rate_limited(sv.limits->login, req, res)) return;
     auto body = read_json_body(req);
     if (!body) return send_error(res, body.error());
+    // Per account too, whichever addresses the guesses come from; a right password
+    // takes nothing from the account's bucket.
+    const auto account = AuthService::login_key(*body);
+    CountedAttempt attempt =
+        account ? CountedAttempt(sv.limits->login_account, *account, res) : CountedAttempt();
+    if (attempt.refused()) return;
     auto session = sv.auth.login(*body);
-    if (!session) return send_error(res, session.error());
+    if (!session) {
+      if (session.error().code == AuthService::kBadLoginCode) attempt.fail();
+      return send_error(res, session.error());
+    }
     send_json(res, 200, session_json(*session));
   });
 
@@ -35,6 +44,7 @@ void register_auth_routes(httplib::Server& s, Services& sv) {
     if (!actor) return send_error(res, actor.error());
     const std::string h = req.get_header_value("Authorization");
     if (auto ok = sv.auth.logout(h.substr(7)); !ok) return send_error(res, ok.error());
+    sv.hub.close_session(actor->session_key);  // its live streams end with it
     res.status = 204;
   });
 

@@ -65,8 +65,10 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
   s.Get(R"(/api/v1/tickets/([^/]+))", [&sv](const httplib::Request& req, httplib::Response& res) {
     auto actor = actor_of(req, sv);
     if (!actor) return send_error(res, actor.error());
+    auto guess = x_access_code_attempt(sv, req, res);
+    if (guess.refused()) return;
     auto ticket = sv.tickets.get_json(req.matches[1].str(), *actor, access_code_of(req));
-    if (!ticket) return send_error(res, ticket.error());
+    if (!ticket) return send_error(res, ticket.error(), guess);
     send_json_text(res, 200, std::move(*ticket));
   });
 
@@ -74,8 +76,10 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
         [&sv](const httplib::Request& req, httplib::Response& res) {
           auto actor = actor_of(req, sv);
           if (!actor) return send_error(res, actor.error());
+          auto guess = x_access_code_attempt(sv, req, res);
+          if (guess.refused()) return;
           auto events = sv.tickets.events(req.matches[1].str(), *actor, access_code_of(req));
-          if (!events) return send_error(res, events.error());
+          if (!events) return send_error(res, events.error(), guess);
           send_json(res, 200, *events);
         });
 
@@ -99,8 +103,10 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
     once_per_key(req, res, sv, *actor, [&] {
       auto body = read_json_body(req);
       if (!body) return send_error(res, body.error());
+      auto guess = x_access_code_attempt(sv, req, res);
+      if (guess.refused()) return;
       auto ticket = sv.tickets.rate(req.matches[1].str(), *actor, access_code_of(req), *body);
-      if (!ticket) return send_error(res, ticket.error());
+      if (!ticket) return send_error(res, ticket.error(), guess);
       send_json(res, 200, *ticket);
     });
   });

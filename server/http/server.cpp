@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -73,17 +74,35 @@ struct HttpServer::StaticFiles {
     return std::string("\"") + hex + "\"";
   }
 
-  // Maps a URL path to a file under root; refuses anything that could escape it.
+  // The one spelling of a URL path under root: empty and "." segments dropped ("//a",
+  // "/./a" and "/a" are one file), ".." and anything outside a plain file name refused.
+  static std::optional<std::string> normalise(const std::string& url_path) {
+    if (url_path.size() > 200) return std::nullopt;
+    std::string rel;
+    std::size_t pos = 0;
+    while (pos <= url_path.size()) {
+      std::size_t end = url_path.find('/', pos);
+      if (end == std::string::npos) end = url_path.size();
+      const std::string_view seg(url_path.data() + pos, end - pos);
+      pos = end + 1;
+      if (seg.empty() || seg == ".") continue;
+      if (seg == "..") return std::nullopt;
+      for (char c : seg)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'))
+          return std::nullopt;
+      if (!rel.empty()) rel += '/';
+      rel += seg;
+    }
+    if (rel.empty()) rel = "index.html";
+    return rel;
+  }
+
+  // Maps a URL path to a file under root. The cache is keyed by the file, so it holds at
+  // most one entry a file whatever paths arrive.
   std::shared_ptr<const File> load(const std::string& url_path) {
-    std::string rel = url_path == "/" ? "index.html" : url_path.substr(1);
-    if (rel.empty() || rel.size() > 200 || rel.find("..") != std::string::npos ||
-        rel.find('\\') != std::string::npos || rel.find('\0') != std::string::npos ||
-        rel.front() == '/')
-      return nullptr;
-    for (char c : rel)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '-' ||
-            c == '_'))
-        return nullptr;
+    const auto normal = normalise(url_path);
+    if (!normal) return nullptr;
+    const std::string& rel = *normal;
     {
       std::lock_guard lock(mu);
       if (auto it = cache.find(rel); it != cache.end()) return it->second;
@@ -237,6 +256,10 @@ void HttpServer::install_middleware() {
     // Routes that may be cached say so themselves (the grid map, the public board).
     if (is_api(req.path) && !res.has_header("Cache-Control"))
       res.set_header("Cache-Control", "no-store");
+    // Behind a trusted proxy the portal is served over TLS (the proxy says otherwise
+    // with X-Forwarded-Proto: http): browsers are told to keep to HTTPS.
+    if (is_trusted_proxy(req.remote_addr) && req.get_header_value("X-Forwarded-Proto") != "http")
+      res.set_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   });
 
   // Errors that cpp-httplib raises itself (400, 404, 413, 414 ...) get our JSON shape.
@@ -286,13 +309,10 @@ void HttpServer::install_middleware() {
     const char* level = res.status >= 500                        ? "error"
                         : res.status == 401 || res.status == 403 ? "warn"
                                                                  : "info";
-    core::Json line = {{"ts", utc_now_iso()},
-                       {"level", level},
-                       {"rid", request_id(res)},
-                       {"method", req.method},
-                       {"path", req.path},
-                       {"status", res.status},
-                       {"ms", static_cast<int>(ms * 1000) / 1000.0}};
+    core::Json line = {{"ts", utc_now_iso()},    {"level", level},
+                       {"rid", request_id(res)}, {"addr", client_address(req)},
+                       {"method", req.method},   {"path", req.path},
+                       {"status", res.status},   {"ms", static_cast<int>(ms * 1000) / 1000.0}};
     // Denials are logged as such (never with the token or the body that was refused).
     if (res.status == 401 || res.status == 403)
       line["event"] = res.status == 401 ? "authentication_failed" : "authorization_denied";
@@ -317,7 +337,11 @@ RateLimits::RateLimits(double k)
     : login(scaled(rate_policies::login(), k)),
       registration(scaled(rate_policies::registration(), k)),
       anonymous_submit(scaled(rate_policies::anonymous_submit(), k)),
-      public_board(scaled(rate_policies::public_board(), k)) {}
+      public_board(scaled(rate_policies::public_board(), k)),
+      upload_per_address(scaled(rate_policies::upload_per_address(), k)),
+      upload_per_account(scaled(rate_policies::upload_per_account(), k)),
+      login_account(scaled(rate_policies::login_account(), k)),
+      access_code(scaled(rate_policies::access_code(), k)) {}
 
 HttpServer::HttpServer(HttpConfig config, Services services)
     : config_(std::move(config)),
@@ -325,14 +349,10 @@ HttpServer::HttpServer(HttpConfig config, Services services)
       static_files_(new StaticFiles),
       limits_(new RateLimits(config_.rate_limit_scale)) {
   services_.limits = limits_.get();
+  services_.hub.set_caps(config_.streams);
   static_files_->root = config_.www_dir;
-  const std::size_t threads = config_.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // cpp-httplib checks Content-Length against this before reading: uploads are the largest.
-  // A response goes out in more than one write (headers, then body): with Nagle's
-  // algorithm the second waits for the client's delayed ACK, some 40 ms per request on
-  // a kept-alive connection.
-  server_.set_tcp_nodelay(true);
+  // The front writes each answer in more than one send (head, then body): with Nagle's
+  // algorithm the second waits for the client's delayed ACK, some 40 ms per request.
   // Plain SO_REUSEADDR (a restart rebinds at once) without cpp-httplib's SO_REUSEPORT,
   // which would let a second server on the same port silently take half the requests.
   server_.set_socket_options([this](socket_t sock) {
@@ -340,12 +360,12 @@ HttpServer::HttpServer(HttpConfig config, Services services)
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listen_fd_ = sock;
   });
-  server_.set_payload_max_length(6 * 1024 * 1024);
-  server_.set_read_timeout(10, 0);
-  server_.set_write_timeout(10, 0);
-  server_.set_keep_alive_timeout(5);
-  // Closing a busy kept-alive connection only makes the client open another.
-  server_.set_keep_alive_max_count(10000);
+  // Checked again by the front before a body is read; uploads are the largest.
+  server_.set_payload_max_length(config_.front.max_body_bytes);
+  // Only the Keep-Alive header's figures now: the front keeps the time.
+  server_.set_keep_alive_timeout(
+      std::chrono::duration_cast<std::chrono::seconds>(config_.front.idle_timeout).count());
+  server_.set_keep_alive_max_count(config_.front.max_requests_per_connection);
   install_middleware();
   install_routes();
 }
@@ -424,11 +444,36 @@ int HttpServer::bind() {
 }
 
 bool HttpServer::listen() {
-  return server_.listen_after_bind();
+  if (listen_fd_ < 0) return false;
+  Front* front = nullptr;
+  {
+    std::lock_guard lock(front_mu_);
+    if (stop_requested_) return true;
+    FrontLimits limits = config_.front;
+    limits.workers = config_.threads;
+    front_ = std::make_unique<Front>(
+        listen_fd_, limits,
+        [this](httplib::Stream& strm, bool close_connection, bool& connection_closed) {
+          return server_.process_request(strm, close_connection, connection_closed, nullptr);
+        },
+        [](const std::string& addr) { return is_trusted_proxy(addr); });
+    front = front_.get();
+  }
+  front->run();
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  return true;
 }
 
 void HttpServer::stop() {
-  server_.stop();
+  std::lock_guard lock(front_mu_);
+  stop_requested_ = true;
+  if (front_) front_->stop();
+}
+
+FrontStats HttpServer::front_stats() const {
+  std::lock_guard lock(front_mu_);
+  return front_ ? front_->stats() : FrontStats{};
 }
 
 }  // namespace portal::server::http

@@ -5,8 +5,10 @@
 #include <httplib.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "server/http/front.hpp"
 #include "server/service/auth_service.hpp"
 #include "server/service/event_hub.hpp"
 #include "server/service/rate_limit.hpp"
@@ -26,19 +28,26 @@ struct HttpConfig {
   std::string host = "0.0.0.0";
   int port = 8080;
   std::string www_dir;  // the document root; empty serves no files
-  // Worker threads. Each open connection (keep-alive, idle or streaming) holds one, so
-  // the pool is sized for many: an idle thread costs little memory.
-  std::size_t threads = 1024;
+  // Worker threads: they run complete requests only (the front's event loop holds idle,
+  // slow and streaming connections), so a few score carry the group commit's batches.
+  std::size_t threads = 128;
+  FrontLimits front;            // deadlines and per-address limits of connections
+  StreamCaps streams;           // live streams per address, account and ticket
   std::string frame_ancestors;  // extra origins allowed to frame the portal (CSP)
   bool bench = false;           // adds POST /api/v1/bench/echo
   double rate_limit_scale = 1;  // multiplies every rate limit (tests come from one address)
 };
 
-// Per-address limits on the endpoints that anonymous callers can hammer.
+// Per-address limits on the endpoints that anonymous callers can hammer; uploads are
+// limited per address and per account (keyed by user id).
 struct RateLimits {
   explicit RateLimits(double scale);
   RateLimiter login, registration, anonymous_submit;
   RateLimiter public_board;
+  RateLimiter upload_per_address, upload_per_account;
+  // Failed sign-ins per account (by login), failed access codes per address: see
+  // CountedAttempt in respond.hpp.
+  RateLimiter login_account, access_code;
 };
 
 // The services the routes call; owned by the caller.
@@ -55,6 +64,13 @@ struct Services {
   RateLimits* limits = nullptr;  // set by HttpServer
 };
 
+// cpp-httplib's server with its request processing opened to the front, which owns the
+// sockets and hands it complete requests.
+class Dispatcher : public httplib::Server {
+ public:
+  using httplib::Server::process_request;
+};
+
 class HttpServer {
  public:
   HttpServer(HttpConfig config, Services services);
@@ -65,6 +81,7 @@ class HttpServer {
   // Serves until stop() is called from another thread.
   bool listen();
   void stop();
+  FrontStats front_stats() const;
 
  private:
   void install_middleware();
@@ -72,11 +89,14 @@ class HttpServer {
 
   HttpConfig config_;
   Services services_;
-  httplib::Server server_;
+  Dispatcher server_;
   struct StaticFiles;
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<RateLimits> limits_;
   int listen_fd_ = -1;  // the listening socket, once bound
+  mutable std::mutex front_mu_;
+  std::unique_ptr<Front> front_;
+  bool stop_requested_ = false;
 };
 
 }  // namespace portal::server::http

@@ -27,7 +27,7 @@ Result<std::string> string_field(const Json& body, const char* field, std::size_
   return s;
 }
 
-const Error kBadLogin{"invalid_credentials", "wrong phone, username or password", {}, 401};
+const Error kBadLogin{AuthService::kBadLoginCode, "wrong phone, username or password", {}, 401};
 
 }  // namespace
 
@@ -102,6 +102,16 @@ Result<Session> AuthService::login(const Json& body) {
   return open_session(**user);
 }
 
+std::optional<std::string> AuthService::login_key(const Json& body) {
+  if (!body.is_object()) return std::nullopt;
+  auto it = body.find("login");
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  const std::string& login = it->get_ref<const std::string&>();
+  // Longer than 64 characters can take: refused as too long, not tried.
+  if (login.empty() || login.size() > 4 * 64) return std::nullopt;
+  return core::ascii_lower(login);
+}
+
 core::Outcome AuthService::logout(const std::string& token) {
   return store_.delete_session(token_hash(token));
 }
@@ -109,10 +119,13 @@ core::Outcome AuthService::logout(const std::string& token) {
 Result<Actor> AuthService::authenticate(const std::string& token) {
   const Error unauthorized{"unauthorized", "sign in again", {}, 401};
   if (token.empty() || token.size() > 256) return unauthorized;
-  auto u = store_.session_user_row(token_hash(token), now_(), kSessionIdle);
+  const std::string key = token_hash(token);
+  auto u = store_.session_user_row(key, now_(), kSessionIdle);
   if (!u) return u.error();
   if (!*u) return unauthorized;
-  return Actor::from_user(**u);
+  Actor a = Actor::from_user(**u);
+  a.session_key = key;
+  return a;
 }
 
 Result<UserRow> AuthService::user(std::int64_t id) {

@@ -26,7 +26,14 @@ class AuthService {
   static constexpr auto kSessionIdle = std::chrono::hours(12);
 
   core::Result<Session> register_citizen(const core::Json& body);
+  // Answers kBadLoginCode (401) for an unknown login, a wrong password or a disabled
+  // account alike. Usernames match without regard to ASCII case, phones exactly.
   core::Result<Session> login(const core::Json& body);
+  static constexpr const char* kBadLoginCode = "invalid_credentials";
+  // The account a login body names, as failed sign-ins are counted per account: its
+  // login in the form the store compares (lower-cased), whether an account has it or
+  // not; nothing when the body has no login text.
+  static std::optional<std::string> login_key(const core::Json& body);
   core::Outcome logout(const std::string& token);
   // The actor of a bearer token; 401 when the token is unknown, expired or revoked.
   core::Result<Actor> authenticate(const std::string& token);

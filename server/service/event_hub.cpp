@@ -84,9 +84,71 @@ std::shared_ptr<EventHub::Subscription> EventHub::subscribe(LiveFilter filter) {
   return s;
 }
 
+core::Result<std::shared_ptr<EventHub::Subscription>> EventHub::subscribe(LiveFilter filter,
+                                                                          StreamOwner owner) {
+  std::lock_guard lock(mu_);
+  // Counted as asked: streams open and close far less often than events arrive.
+  std::size_t by_address = 0, by_account = 0, by_ticket = 0;
+  for (const auto& s : subs_) {
+    const StreamOwner& o = s->owner;
+    if (!owner.address.empty() && o.address == owner.address) ++by_address;
+    if (owner.user_id && o.user_id == owner.user_id) ++by_account;
+    if (!owner.ticket_number.empty() && o.ticket_number == owner.ticket_number) ++by_ticket;
+  }
+  if (by_address >= caps_.per_address || by_account >= caps_.per_account ||
+      by_ticket >= caps_.per_ticket)
+    return core::Error{"too_many_streams", "too many live streams open; close one first", {}, 429};
+  auto s = std::make_shared<Subscription>();
+  s->filter = std::move(filter);
+  s->owner = std::move(owner);
+  s->closed = closed_;
+  subs_.push_back(s);
+  return s;
+}
+
 void EventHub::unsubscribe(const std::shared_ptr<Subscription>& s) {
   std::lock_guard lock(mu_);
   subs_.remove(s);
+}
+
+void EventHub::set_caps(StreamCaps caps) {
+  std::lock_guard lock(mu_);
+  caps_ = caps;
+}
+
+void EventHub::wake(Subscription& s) {
+  std::function<void()> notify;
+  {
+    std::lock_guard lock(s.mu);
+    notify = s.notify;
+  }
+  if (notify) notify();
+  s.cv.notify_all();
+}
+
+void EventHub::close_where(const std::function<bool(const Subscription&)>& which) {
+  std::vector<std::shared_ptr<Subscription>> hit;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& s : subs_)
+      if (which(*s)) hit.push_back(s);
+  }
+  for (const auto& s : hit) {
+    {
+      std::lock_guard lock(s->mu);
+      s->closed = true;
+    }
+    wake(*s);
+  }
+}
+
+void EventHub::close_session(const std::string& session_key) {
+  if (session_key.empty()) return;
+  close_where([&](const Subscription& s) { return s.owner.session_key == session_key; });
+}
+
+void EventHub::close_user(std::int64_t user_id) {
+  close_where([&](const Subscription& s) { return s.owner.user_id == user_id; });
 }
 
 std::size_t EventHub::subscribers() const {
@@ -151,24 +213,16 @@ void EventHub::fan_out(const LiveEvent& e) {
       }
       s->queue.push_back(frame);
     }
-    s->cv.notify_one();
+    wake(*s);
   }
 }
 
 void EventHub::close_all() {
-  std::list<std::shared_ptr<Subscription>> subs;
   {
     std::lock_guard lock(mu_);
     closed_ = true;
-    subs = subs_;
   }
-  for (const auto& s : subs) {
-    {
-      std::lock_guard lock(s->mu);
-      s->closed = true;
-    }
-    s->cv.notify_all();
-  }
+  close_where([](const Subscription&) { return true; });
 }
 
 std::optional<std::vector<std::string>> EventHub::next(Subscription& s,

@@ -40,6 +40,23 @@ using LiveFilter = std::function<bool(const LiveEvent&)>;
 LiveFilter filter_for(const Actor& actor);
 LiveFilter filter_for_ticket(const std::string& number);
 
+// Who holds a stream: what the per-address, per-account and per-ticket caps count, and
+// what ends it when the session behind it does.
+struct StreamOwner {
+  std::string address;                  // the client's address key
+  std::optional<std::int64_t> user_id;  // signed in
+  std::string session_key;              // the session it was opened with, if known
+  std::string ticket_number;            // an anonymous submitter following one ticket
+};
+
+// Open streams allowed at once. Each costs the server a socket and some memory, not a
+// thread, but nobody needs more than a few: a browser opens one per tab.
+struct StreamCaps {
+  std::size_t per_address = 128;
+  std::size_t per_account = 16;
+  std::size_t per_ticket = 8;
+};
+
 class EventHub {
  public:
   struct Subscription {
@@ -49,6 +66,10 @@ class EventHub {
     LiveFilter filter;
     bool closed = false;
     std::uint64_t dropped = 0;
+    // Set (under mu) by a server that does not wait on cv (the HTTP front's event
+    // loop): called, without mu, whenever frames are queued or the stream is closed.
+    std::function<void()> notify;
+    StreamOwner owner;
   };
   static constexpr std::size_t kMaxQueued = 1000;
 
@@ -58,7 +79,14 @@ class EventHub {
   EventHub& operator=(const EventHub&) = delete;
 
   std::shared_ptr<Subscription> subscribe(LiveFilter filter);
+  // A stream for `owner`, or 429 too_many_streams when it already holds its share.
+  core::Result<std::shared_ptr<Subscription>> subscribe(LiveFilter filter, StreamOwner owner);
   void unsubscribe(const std::shared_ptr<Subscription>& s);
+  void set_caps(StreamCaps caps);
+  // Ends the streams opened with a session (logout) or by a user (password changed,
+  // account disabled) at once.
+  void close_session(const std::string& session_key);
+  void close_user(std::int64_t user_id);
   // Queues the event: the hub's own thread hands it to every subscriber in scope, in
   // order, so that the request that changed the ticket is answered without waiting for
   // a thousand subscribers to be woken.
@@ -89,10 +117,13 @@ class EventHub {
  private:
   void fan_out(const LiveEvent& e);
   void dispatch_loop();
+  void close_where(const std::function<bool(const Subscription&)>& which);
+  static void wake(Subscription& s);
 
   mutable std::mutex mu_;
   std::list<std::shared_ptr<Subscription>> subs_;
   bool closed_ = false;
+  StreamCaps caps_;
   // Events published and not yet handed out, and the thread that hands them out.
   std::mutex pending_mu_;
   std::condition_variable pending_cv_;

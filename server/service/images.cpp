@@ -7,18 +7,19 @@
 //   [SECTION] WebP: the RIFF container and the VP8 / VP8L / VP8X headers
 //   [SECTION] inspect_image
 //   [SECTION] Metadata stripping
+//   [SECTION] Decoding
 //   [SECTION] prepare_upload
 //
-// Why no full decode: the pixel caps allow 40 MP, which is 120–160 MB of decoded
-// pixels per upload (and ~50 ms for a 5 MiB JPEG) — too much to spend on every request
-// that a hostile client can repeat. The server never decodes an image itself, so what
-// it must know is the kind, the size, and that the file is whole. We check that
-// structurally, which is cheap and bounded: JPEG markers are walked from SOI through
-// every scan to EOI (a truncated upload has no EOI); every PNG chunk's length and
-// CRC-32 is checked through IEND; a WebP's RIFF chunks must fit the declared size.
-// stb_image's header parser (stbi_info_from_memory) then cross-checks JPEG and PNG.
-// What this cannot see is damage inside compressed data; browsers show such an image
-// partly, which harms no one.
+// Two passes. inspect_image checks structure, which is cheap and bounded: JPEG markers
+// are walked from SOI through every scan to EOI (a truncated upload has no EOI); every
+// PNG chunk's length and CRC-32 is checked through IEND; a WebP's RIFF chunks must fit
+// the declared size; stb_image's header parser (stbi_info_from_memory) cross-checks
+// JPEG and PNG, and the size caps refuse a bomb from its header. A valid header with
+// random bytes behind it passes all of that, so prepare_upload, which decides what is
+// stored, then decodes JPEG and PNG pixel data in full. Decoding costs memory (up to
+// ~8 bytes a pixel while stb_image works, at most 25 MP), so decodes share one budget
+// (DecodeBudget): a flood of concurrent uploads waits for it instead of growing the
+// process; the per-address and per-account upload limits keep the queue short.
 #include "server/service/images.hpp"
 
 #include <algorithm>
@@ -656,6 +657,78 @@ std::string strip_webp_metadata(std::string_view webp) {
   return out;
 }
 
+// [SECTION] Decoding
+
+DecodeBudget& decode_budget() {
+  static DecodeBudget budget(kDecodeBudgetBytes);
+  return budget;
+}
+
+bool DecodeBudget::acquire(std::size_t bytes, std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, wait, [&] { return running_ == 0 || used_ + bytes <= capacity_; }))
+    return false;
+  used_ += bytes;
+  ++running_;
+  return true;
+}
+
+void DecodeBudget::release(std::size_t bytes) {
+  {
+    std::lock_guard lock(mu_);
+    used_ -= bytes;
+    --running_;
+  }
+  cv_.notify_all();
+}
+
+std::size_t DecodeBudget::in_use() const {
+  std::lock_guard lock(mu_);
+  return used_;
+}
+
+namespace {
+
+// What stb_image holds while decoding to one grey channel: for PNG the inflated rows and
+// the image at the file's depth, then the converted copy; for JPEG a plane per component
+// and the output. Both within w·h·(2·channels·bytes per sample + 1).
+std::size_t decode_cost(std::string_view image, int w, int h, int channels) {
+  const auto* data = reinterpret_cast<const stbi_uc*>(image.data());
+  const int len = static_cast<int>(image.size());
+  const std::size_t sample = stbi_is_16_bit_from_memory(data, len) ? 2 : 1;
+  return static_cast<std::size_t>(w) * static_cast<std::size_t>(h) *
+         (2 * static_cast<std::size_t>(std::max(channels, 1)) * sample + 1);
+}
+
+// Decodes JPEG and PNG pixel data in full and throws it away: only whether it decodes
+// to the size the header gives matters.
+std::optional<Error> check_decodes(std::string_view image, Kind kind) {
+  if (kind == Kind::webp) return std::nullopt;
+  const auto* data = reinterpret_cast<const stbi_uc*>(image.data());
+  const int len = static_cast<int>(image.size());
+  int w = 0, h = 0, n = 0;
+  if (!stbi_info_from_memory(data, len, &w, &h, &n))
+    return not_an_image("the image header is invalid");
+  const std::size_t cost = decode_cost(image, w, h, n);
+  DecodeBudget& budget = decode_budget();
+  if (!budget.acquire(cost, kDecodeWait))
+    return Error{"server_busy", "too many photos are being checked just now; try again shortly",
+                 "body", 503};
+  struct Release {
+    DecodeBudget& b;
+    std::size_t n;
+    ~Release() { b.release(n); }
+  } release{budget, cost};
+  int x = 0, y = 0, comp = 0;
+  stbi_uc* px = stbi_load_from_memory(data, len, &x, &y, &comp, 1);
+  if (!px) return not_an_image("the image data is corrupt (it does not decode)");
+  stbi_image_free(px);
+  if (x != w || y != h) return not_an_image("the image data does not match its header");
+  return std::nullopt;
+}
+
+}  // namespace
+
 // [SECTION] prepare_upload
 
 Result<PreparedImage> prepare_upload(std::string_view bytes,
@@ -679,6 +752,7 @@ Result<PreparedImage> prepare_upload(std::string_view bytes,
   auto again = inspect_impl(clean, "");
   if (!again || again->width != parsed->width || again->height != parsed->height)
     return not_an_image("the image could not be cleaned of its metadata");
+  if (auto e = check_decodes(clean, again->kind)) return *e;
   PreparedImage out{make_info(*again, clean), std::move(clean)};
   return out;
 }

@@ -3,7 +3,10 @@
 // phones put in it (GPS position, device, time). Storage-free: callers store.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -13,7 +16,7 @@ namespace portal::server {
 
 inline constexpr std::size_t kMaxUploadBytes = 5 * 1024 * 1024;
 inline constexpr int kMaxImageSide = 10'000;              // pixels per side
-inline constexpr long long kMaxImagePixels = 40'000'000;  // 40 megapixels
+inline constexpr long long kMaxImagePixels = 25'000'000;  // 25 megapixels
 inline constexpr std::string_view kMimeJpeg = "image/jpeg";
 inline constexpr std::string_view kMimePng = "image/png";
 inline constexpr std::string_view kMimeWebp = "image/webp";
@@ -56,8 +59,34 @@ std::string strip_jpeg_metadata(std::string_view jpeg);
 std::string strip_png_metadata(std::string_view png);
 std::string strip_webp_metadata(std::string_view webp);
 
+// Memory that decoding may hold at once, shared by every request: a decode reserves its
+// estimate (decode_cost) and waits while others hold the rest. One that alone is larger
+// than the budget runs when nothing else does, so the peak is the larger of the budget
+// and the single largest decode (a 25 MP 16-bit RGBA PNG: ~425 MB; a 25 MP JPEG: ~100 MB).
+class DecodeBudget {
+ public:
+  explicit DecodeBudget(std::size_t bytes) : capacity_(bytes) {}
+  // false when `wait` passed first.
+  bool acquire(std::size_t bytes, std::chrono::milliseconds wait);
+  void release(std::size_t bytes);
+  std::size_t in_use() const;
+
+ private:
+  std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::size_t used_ = 0;
+  int running_ = 0;
+};
+inline constexpr std::size_t kDecodeBudgetBytes = 256u << 20;
+inline constexpr std::chrono::milliseconds kDecodeWait{10'000};
+DecodeBudget& decode_budget();  // the process's, of kDecodeBudgetBytes
+
 // What the attachment route stores: the image cut at its end, stripped of metadata, and the info
-// (size, hash) of exactly those bytes.
+// (size, hash) of exactly those bytes. Unlike inspect_image, this decodes JPEG and PNG pixel
+// data in full (within decode_budget()), so that a valid header on random bytes is refused
+// (422 not_an_image); 503 server_busy (field "body") when the budget stays taken for
+// kDecodeWait. WebP is checked by its structure only (no WebP decoder is linked).
 struct PreparedImage {
   ImageInfo info;
   std::string bytes;

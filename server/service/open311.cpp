@@ -15,6 +15,7 @@
 
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
+#include "server/service/tokens.hpp"
 
 namespace portal::server {
 
@@ -690,9 +691,7 @@ std::optional<std::string> attachment_of(const std::string& url) {
   const auto at = url.find(kPath);
   if (at == std::string::npos) return std::nullopt;
   const std::string id = url.substr(at + kPath.size());
-  if (id.size() != 64) return std::nullopt;
-  for (char c : id)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  if (!looks_like_attachment_id(id)) return std::nullopt;
   return id;
 }
 
@@ -840,6 +839,9 @@ Reply Open311Service::create(const Params& p) {
   auto receipt = tickets_.submit(d, via);
   if (!receipt) {
     const auto& e = receipt.error();
+    // Another caller's photo, or one a ticket has already.
+    if (e.field == "attachments" && (e.status == 403 || e.status == 409))
+      return open311::error(e.status, "media_url " + e.message);
     if (e.status == 422 || e.status == 400) {
       const std::string field = e.field.empty() ? "request" : param_of_field(e.field);
       if (e.field == "location.lat" || e.field == "location.lng")

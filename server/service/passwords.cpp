@@ -75,12 +75,7 @@ bool needs_rehash(std::string_view hash) {
 
 namespace {
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+using core::ascii_lower;
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';

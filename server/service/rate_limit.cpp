@@ -37,11 +37,14 @@ void RateLimiter::drop_refilled(TimePoint now) {
   }
 }
 
-RateLimiter::Decision RateLimiter::take(const std::string& key, double cost) {
+RateLimiter::Duration RateLimiter::price_of(double cost) const {
   if (!(cost > 0)) cost = 1;
   cost = std::min(cost, policy_.capacity);  // a cost no bucket can hold would never pass
-  const Duration price =
-      cost == 1 ? interval_ : ticks(cost * std::chrono::duration<double>(interval_).count());
+  return cost == 1 ? interval_ : ticks(cost * std::chrono::duration<double>(interval_).count());
+}
+
+RateLimiter::Decision RateLimiter::take(const std::string& key, double cost) {
+  const Duration price = price_of(cost);
   const TimePoint seen = clock_();
 
   std::lock_guard lock(mutex_);
@@ -77,6 +80,22 @@ RateLimiter::Decision RateLimiter::take(const std::string& key, double cost) {
 void RateLimiter::reset(const std::string& key) {
   std::lock_guard lock(mutex_);
   if (auto it = index_.find(key); it != index_.end()) {
+    auto node = it->second;
+    index_.erase(it);
+    lru_.erase(node);
+  }
+}
+
+void RateLimiter::give_back(const std::string& key, double cost) {
+  const Duration price = price_of(cost);
+  const TimePoint seen = clock_();
+  std::lock_guard lock(mutex_);
+  latest_ = std::max(latest_, seen);
+  auto it = index_.find(key);
+  if (it == index_.end()) return;  // full already (or forgotten, which is the same)
+  Bucket& bucket = *it->second;
+  bucket.full_at -= price;
+  if (bucket.full_at <= latest_) {  // full again: no state to keep
     auto node = it->second;
     index_.erase(it);
     lru_.erase(node);

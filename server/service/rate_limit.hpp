@@ -43,10 +43,33 @@ inline RateLimitPolicy registration() {
 inline RateLimitPolicy anonymous_submit() {
   return {"anonymous_submit", 10, 1.0 / 60, 10000};
 }
+// Photo uploads from one address: 30 at once (a few reports of 9 photos), then one
+// every 2 s. An address may be a household or an office behind one router.
+inline RateLimitPolicy upload_per_address() {
+  return {"upload_address", 30, 0.5, 10000};
+}
+// Photo uploads of one account, wherever they come from: 20 at once, then one every 6 s.
+inline RateLimitPolicy upload_per_account() {
+  return {"upload_account", 20, 1.0 / 6, 10000};
+}
 // The public board: 60 reads at once, then two a second. Its answer is cached, so
 // this only keeps one address from monopolising the server.
 inline RateLimitPolicy public_board() {
   return {"public_board", 60, 2.0, 10000};
+}
+// Failed sign-ins to one account, from wherever they come: 10 at once, then one every
+// 30 s. Its owner is never locked out for long (a full bucket again after 5 minutes),
+// and right passwords take nothing. Keyed by the login as typed (lower-cased), existing
+// or not, so that a 429 does not tell which accounts exist; many keys are kept, so that
+// a flood of made-up logins does not soon push a real account's bucket out.
+inline RateLimitPolicy login_account() {
+  return {"login_account", 10, 1.0 / 30, 100000};
+}
+// Wrong access codes (ticket detail, events, the stream) from one address: 20 at once,
+// then one every 10 s. An 8-character code from a 31-letter alphabet then takes
+// centuries to find; right codes take nothing.
+inline RateLimitPolicy access_code() {
+  return {"access_code", 20, 1.0 / 10, 10000};
 }
 }  // namespace rate_policies
 
@@ -69,6 +92,11 @@ class RateLimiter {
   // Forgets a key, e.g. after a successful login when only failures are counted.
   void reset(const std::string& key);
 
+  // Gives back `cost` tokens taken for the key (never more than fill the bucket): for
+  // limits that count only failures, a token is taken before the attempt, so that
+  // attempts made in parallel cannot all pass, and given back when it succeeds.
+  void give_back(const std::string& key, double cost = 1);
+
   // Number of keys remembered now.
   std::size_t size() const;
 
@@ -88,6 +116,7 @@ class RateLimiter {
   using Lru = std::list<Bucket>;  // most recently used first
 
   void drop_refilled(TimePoint now);
+  Duration price_of(double cost) const;  // what `cost` tokens weigh in time
 
   RateLimitPolicy policy_;
   Clock clock_;

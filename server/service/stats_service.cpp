@@ -14,6 +14,7 @@
 
 #include "portal/core/sla.hpp"
 #include "portal/core/ticket.hpp"
+#include "portal/core/utf8.hpp"
 
 namespace portal::server {
 
@@ -149,27 +150,51 @@ std::string to_string(const StatsScope& s) {
   return "district";
 }
 
+namespace {
+
+// Code points a spreadsheet may pass over before it looks for a formula sign: white
+// space (Unicode's spaces among them: NBSP, the ideographic space) and the invisible
+// format characters (zero-width space and joiners, word joiner, direction marks and
+// embeddings, soft hyphen, BOM).
+bool blank_or_invisible(char32_t c) {
+  return c == ' ' || c == '\n' || c == '\v' || c == '\f' || c == 0x85 || c == 0xA0 || c == 0xAD ||
+         c == 0x034F || c == 0x061C || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200F) ||
+         (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) || c == 0x3000 || c == 0xFEFF;
+}
+
+bool looks_like_formula(std::string_view v) {
+  for (std::size_t i = 0; i < v.size();) {
+    const char c = v[i];
+    if (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') return true;
+    char32_t cp = 0;
+    const std::size_t len = core::utf8_decode(v, i, cp);
+    if (len == 0 || !blank_or_invisible(cp)) return false;
+    i += len;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string csv_text_field(std::string_view v) {
+  std::string s;
+  if (looks_like_formula(v)) s += '\'';
+  s += v;
+  const bool quote = s.find_first_of(",\"\r\n") != std::string::npos ||
+                     (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 std::string render_csv(const CsvTable& t) {
   std::string out = "\xEF\xBB\xBF";
-  auto text = [&out](std::string_view v) {
-    std::string s;
-    if (!v.empty() &&
-        (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
-      s += '\'';
-    s += v;
-    const bool quote = s.find_first_of(",\"\r\n") != std::string::npos ||
-                       (!s.empty() && (s.front() == ' ' || s.back() == ' '));
-    if (!quote) {
-      out += s;
-      return;
-    }
-    out += '"';
-    for (char c : s) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
-  };
+  auto text = [&out](std::string_view v) { out += csv_text_field(v); };
   auto line = [&](const auto& cells, auto&& each) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i) out += ',';

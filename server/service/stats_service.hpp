@@ -65,9 +65,15 @@ struct CsvTable {
 
 // RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, or
 // begin or end with a space; quotes doubled. Starts with a UTF-8 BOM so that Excel reads
-// Chinese correctly. Text beginning with = + - @ or a tab is prefixed with ' so that a
-// spreadsheet never takes a name for a formula. Null cells are empty.
+// Chinese correctly. Text cells are written by csv_text_field; numbers as numbers (a
+// negative count stays a number). Null cells are empty.
 std::string render_csv(const CsvTable& table);
+
+// One text cell as a CSV field: the only way text reaches a CSV. Text that a spreadsheet
+// could run as a formula, that is text whose first visible character is = + - or @, or
+// that starts with a tab or CR, after any spaces, NBSP or invisible characters (zero-width
+// ones, joiners, direction marks, BOM), gets a ' in front and is otherwise kept whole.
+std::string csv_text_field(std::string_view text);
 
 struct StatsAnswer {
   core::Json json;

@@ -16,6 +16,7 @@
 #include "portal/core/validation.hpp"
 #include "server/service/hotline_import.hpp"
 #include "server/service/images.hpp"
+#include "server/service/tokens.hpp"
 
 namespace portal::server {
 
@@ -263,11 +264,7 @@ Result<core::TicketReceipt> TicketService::submit(
     return Error{"forbidden_channel", "this channel needs a staff account", "channel", 403};
   if (actor.role == Role::hotline_agent && d.channel == core::Channel::web)
     d.channel = core::Channel::hotline;
-  for (const auto& id : d.attachments) {
-    auto a = store_.attachment(id);
-    if (!a) return a.error();
-    if (!*a) return Error::invalid("attachments", "unknown_attachment", "names an unknown photo");
-  }
+  if (auto e = check_claimable(d.attachments, actor, idempotency_key.has_value())) return *e;
   if (idempotency_key)
     if (auto ok = check_idempotency_key(*idempotency_key); !ok) return ok.error();
   std::optional<std::string> code;
@@ -298,12 +295,6 @@ Result<core::TicketReceipt> TicketService::submit(
     if (created->idempotency_fingerprint != fingerprint) return idempotency_key_reused();
     code.reset();
     if (!created->sealed_access_code.empty()) code = unseal_code(created->sealed_access_code, pad);
-  } else if (!d.attachments.empty()) {
-    TicketChange link{*created};
-    for (const auto& id : d.attachments) link.attachments.emplace_back(id, "report");
-    auto linked = store_.commit_change(std::move(link));
-    if (!linked) return linked.error();
-    *created = *linked;
   }
   if (listener_ && !created->replayed) listener_(*created, "submit");
 
@@ -841,9 +832,12 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
     case Action::resolve:
       t.reply = note;
       t.resolved_at = now;
-      if (auto it = body.find("attachments"); it != body.end() && it->is_array())
-        for (const auto& a : *it)
-          if (a.is_string()) change.attachments.emplace_back(a.get<std::string>(), "reply");
+      if (auto it = body.find("attachments"); it != body.end() && !it->is_null()) {
+        if (!it->is_array() || it->size() > core::limits::kMaxAttachments ||
+            !std::all_of(it->begin(), it->end(), [](const Json& a) { return a.is_string(); }))
+          return Error::invalid("attachments", "wrong_type", "must be at most 9 photo ids");
+        for (const auto& a : *it) change.attachments.emplace_back(a.get<std::string>(), "reply");
+      }
       break;
     case Action::rate:
     case Action::record_rating:
@@ -872,10 +866,10 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
     if (!note.empty()) named->note = note;
     change.updated_whistles.push_back(*named);
   }
-  for (const auto& [id, role_name] : change.attachments) {
-    auto a = store_.attachment(id);
-    if (!a) return a.error();
-    if (!*a) return Error::invalid("attachments", "unknown_attachment", "names an unknown photo");
+  if (!change.attachments.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& [id, role_name] : change.attachments) ids.push_back(id);
+    if (auto e = check_claimable(ids, actor)) return *e;
   }
 
   // [the events: the actor's step, then its consequences, taken by the system]
@@ -932,37 +926,112 @@ Result<Json> TicketService::rate(const std::string& number, const Actor& actor,
 // [SECTION] Attachments and hotline import
 
 Result<Json> TicketService::upload_attachment(std::string_view bytes, std::string_view content_type,
-                                              const Actor& actor) {
+                                              const Actor& actor, const std::string& address,
+                                              UploadRefusal* refusal) {
+  const auto now = now_();
+  const UploadLimits& lim = upload_limits_;
+  // Bounded before anything is decoded: what a caller holds unclaimed, with this upload.
+  const auto size = static_cast<std::int64_t>(bytes.size());
+  auto over = [&](const Result<UploadUsage>& u, std::int64_t count, std::int64_t max_bytes,
+                  const char* who) -> std::optional<Error> {
+    if (u->count + 1 <= count && u->bytes + size <= max_bytes) return std::nullopt;
+    if (refusal) {
+      const auto free_at = u->oldest.value_or(now) + lim.unclaimed_for;
+      refusal->retry_after_seconds = static_cast<int>(std::max<std::int64_t>(
+          1, std::chrono::duration_cast<std::chrono::seconds>(free_at - now).count()));
+    }
+    return Error{"too_many_unclaimed_uploads",
+                 std::string("photos not yet used by a ticket are limited per ") + who + " to " +
+                     std::to_string(count) + " (" + std::to_string(max_bytes >> 20) +
+                     " MiB); use them in a report or wait until they expire",
+                 {},
+                 429};
+  };
+  if (actor.user_id) {
+    auto mine = store_.unclaimed_by_uploader(*actor.user_id);
+    if (!mine) return mine.error();
+    if (auto e = over(mine, lim.per_account_count, lim.per_account_bytes, "account")) return *e;
+  }
+  auto here = store_.unclaimed_by_address(address);
+  if (!here) return here.error();
+  if (auto e = over(here, lim.per_address_count, lim.per_address_bytes, "address")) return *e;
+
   auto img = prepare_upload(bytes, content_type);
   if (!img) return img.error();
   AttachmentRecord a;
-  a.id = img->info.sha256;
+  a.id = new_attachment_id();
+  a.sha256 = img->info.sha256;
   a.mime = img->info.mime;
   a.width = img->info.width;
   a.height = img->info.height;
   a.bytes = static_cast<std::int64_t>(img->bytes.size());
   a.data = std::move(img->bytes);
   a.uploader = actor.user_id;
-  a.created_at = now_();
+  a.uploader_addr = address;
+  a.created_at = now;
   if (auto ok = store_.put_attachment(a); !ok) return ok.error();
-  return Json{{"id", a.id},         {"sha256", a.id},   {"width", a.width},
-              {"height", a.height}, {"bytes", a.bytes}, {"mime", a.mime}};
+  return Json{{"id", a.id},
+              {"sha256", a.sha256},
+              {"width", a.width},
+              {"height", a.height},
+              {"bytes", a.bytes},
+              {"mime", a.mime},
+              {"expires_at", core::format_iso(now + lim.unclaimed_for)}};
+}
+
+std::optional<Error> TicketService::check_claimable(const std::vector<std::string>& ids,
+                                                    const Actor& actor, bool claimed_ok) {
+  std::set<std::string> seen;
+  const auto now = now_();
+  for (const auto& id : ids) {
+    if (!seen.insert(id).second)
+      return Error::invalid("attachments", "duplicate_attachment", "names the same photo twice");
+    const Error unknown =
+        Error::invalid("attachments", "unknown_attachment", "names an unknown photo");
+    if (!looks_like_attachment_id(id)) return unknown;
+    auto a = store_.attachment(id);
+    if (!a) return a.error();
+    if (!*a) return unknown;
+    const AttachmentRecord& r = **a;
+    // Whose it is comes first: a stranger learns nothing about the photo's state.
+    if (r.uploader && r.uploader != actor.user_id)
+      return Error{"attachment_not_yours", "names a photo that another account uploaded",
+                   "attachments", 403};
+    if (r.claimed_at) {
+      if (claimed_ok) continue;
+      return attachment_already_used();
+    }
+    if (now - r.created_at >= upload_limits_.unclaimed_for)
+      return Error::invalid("attachments", "attachment_expired",
+                            "names a photo that was not used within an hour; upload it again");
+  }
+  return std::nullopt;
 }
 
 Result<AttachmentRecord> TicketService::read_attachment(
     const std::string& id, const Actor& actor, const std::optional<std::string>& access_code) {
   const Error not_found = Error::not_found("no such attachment");
-  if (id.size() != 64 || id.find_first_not_of("0123456789abcdef") != std::string::npos)
-    return not_found;
+  if (!looks_like_attachment_id(id)) return not_found;
   auto a = store_.attachment(id);
   if (!a) return a.error();
   if (!*a) return not_found;
   auto numbers = store_.attachment_tickets(id);
   if (!numbers) return numbers.error();
-  bool visible = numbers->empty() && actor.user_id && (*a)->uploader == actor.user_id;
-  for (const auto& n : *numbers) visible = visible || load(n, actor, access_code).ok();
+  bool visible = false;
+  if (!numbers->empty()) {
+    // Only through the ticket that claimed it (since 0012 the only one).
+    visible = load(numbers->front(), actor, access_code).ok();
+  } else {
+    const AttachmentRecord& r = **a;
+    const bool fresh = now_() - r.created_at < upload_limits_.unclaimed_for;
+    visible = fresh && !r.claimed_at && (!r.uploader || r.uploader == actor.user_id);
+  }
   if (!visible) return not_found;
   return std::move(**a);
+}
+
+Result<std::int64_t> TicketService::purge_unclaimed_attachments() {
+  return store_.delete_unclaimed_attachments(now_() - upload_limits_.unclaimed_for);
 }
 
 Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_view body,
@@ -982,6 +1051,10 @@ Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_v
                  415};
   std::vector<NewTicket> records;
   for (const auto& row : batch.rows) {
+    if (auto e = check_claimable(row.draft.attachments, actor)) {
+      batch.errors.push_back({row.row, *e});
+      continue;
+    }
     auto p = prepare(row.draft, actor, row.received_at.value_or(now_()), nullptr);
     if (!p) {
       batch.errors.push_back({row.row, p.error()});

@@ -30,6 +30,9 @@ struct Actor {
   std::string name;
   std::string unit_id, street_id, community_id;
   std::vector<std::string> grid_ids;
+  // The hash of the session token it signed in with (empty otherwise): what ends the
+  // live streams opened with that session when it is revoked.
+  std::string session_key;
 
   bool signed_in() const { return user_id.has_value(); }
   static Actor from_user(const UserRow& u);
@@ -55,6 +58,22 @@ struct TicketSummary {
 
 struct SchedulerReport {
   int escalated = 0, flagged_overdue = 0, closed = 0;
+};
+
+// Photos uploaded and not yet claimed by a ticket, at most, per account and per client
+// address (an address may be shared by a household or an office: more), and how long
+// an unclaimed upload is kept.
+struct UploadLimits {
+  std::int64_t per_account_count = 30;
+  std::int64_t per_account_bytes = 50ll << 20;
+  std::int64_t per_address_count = 100;
+  std::int64_t per_address_bytes = 200ll << 20;
+  std::chrono::seconds unclaimed_for{3600};
+};
+
+// An upload refused for a bound that frees itself in time: when to try again.
+struct UploadRefusal {
+  int retry_after_seconds = 0;
 };
 
 struct VerifyReport {
@@ -99,12 +118,20 @@ class TicketService {
                                 const core::Json& body);
   core::Result<std::vector<core::Category>> categories() { return store_.categories(); }
 
-  // Photos: checked by content, stripped of metadata, stored by content hash.
+  // Photos: checked by content (decoded), stripped of metadata, stored under a fresh
+  // random id with the uploader (account, or none) and the client address. 429
+  // "too_many_unclaimed_uploads" past UploadLimits (then `refusal` says when to retry).
   core::Result<core::Json> upload_attachment(std::string_view bytes, std::string_view content_type,
-                                             const Actor& actor);
-  // Visible to whoever may see one of its tickets, or to its uploader before it is used.
+                                             const Actor& actor, const std::string& address,
+                                             UploadRefusal* refusal = nullptr);
+  // A claimed photo is visible exactly as the ticket that claimed it; an unclaimed one
+  // to its uploader only (an anonymous upload: to whoever holds its id, which only the
+  // uploader was given).
   core::Result<AttachmentRecord> read_attachment(const std::string& id, const Actor& actor,
                                                  const std::optional<std::string>& access_code);
+  // Deletes uploads that no ticket claimed within UploadLimits::unclaimed_for.
+  core::Result<std::int64_t> purge_unclaimed_attachments();
+  void set_upload_limits(const UploadLimits& l) { upload_limits_ = l; }
   // Hotline work orders, JSON or CSV: all rows are created, or none.
   // The answer is {created, numbers, errors: [{row, error}]}, with status 201, or 422
   // when any row is bad (then nothing was created).
@@ -149,6 +176,12 @@ class TicketService {
   // 422 invalid_merge_target unless `into` is a ticket not yet merged that the actor
   // may act on (in its scope).
   core::Result<core::Unit> valid_merge_target(const std::string& into, const Actor& actor);
+  // Photos named for a ticket (field "attachments"): each an upload of `actor` (or an
+  // anonymous one, whose id is its capability), unclaimed, not expired, named once.
+  // With `claimed_ok` a claimed one passes: the store refuses it when the write is not
+  // the replay of the idempotent submission that claimed it.
+  std::optional<core::Error> check_claimable(const std::vector<std::string>& ids,
+                                             const Actor& actor, bool claimed_ok = false);
 
   Store& store_;
   std::shared_ptr<const OrgDirectory> org_;
@@ -156,6 +189,7 @@ class TicketService {
   ChangeListener listener_;
   core::SlaConfig sla_;
   InFlightKeys submitting_;  // creations with a key under way in this process
+  UploadLimits upload_limits_;
 };
 
 // 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L).

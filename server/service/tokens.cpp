@@ -49,6 +49,20 @@ std::string new_api_key() {
   return std::string(token_format::kApiKeyPrefix) + random_base64url();
 }
 
+std::string new_attachment_id() {
+  ensure_sodium();
+  std::array<unsigned char, 16> bytes{};
+  randombytes_buf(bytes.data(), bytes.size());
+  std::array<char, 2 * 16 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
+  return std::string(hex.data());
+}
+
+bool looks_like_attachment_id(std::string_view id) {
+  return (id.size() == 32 || id.size() == 64) &&
+         id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 std::string token_hash(std::string_view token) {
   ensure_sodium();
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};

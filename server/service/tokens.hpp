@@ -22,6 +22,13 @@ std::string new_session_token();
 // "rk_" followed by 43 characters of [A-Za-z0-9_-]: 256 random bits. Shown once.
 std::string new_api_key();
 
+// An uploaded photo's id: 32 lower-case hex characters, 128 random bits. Only its
+// uploader learns it until a ticket claims the photo, so for an anonymous upload it is
+// the capability to use it.
+std::string new_attachment_id();
+// 32 hex characters, or 64 (photos uploaded before ids were random: their content hash).
+bool looks_like_attachment_id(std::string_view id);
+
 // Lower-case hex SHA-256 of the secret (64 characters): the only form that is stored.
 std::string token_hash(std::string_view token);
 

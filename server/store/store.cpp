@@ -19,6 +19,12 @@ extern char** environ;
 
 namespace portal::server {
 
+core::Error attachment_already_used() {
+  return {"attachment_already_used",
+          "names a photo that another ticket uses already (or that has expired); upload it again",
+          "attachments", 409};
+}
+
 core::Result<std::optional<UserRow>> Store::session_user_row(const std::string& token_hash,
                                                              core::TimePoint now,
                                                              std::chrono::seconds idle) {

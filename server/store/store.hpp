@@ -153,13 +153,31 @@ struct TicketPage {
   std::int64_t total = 0;
 };
 
+// An uploaded photo. `id` is random (128 bits, hex) and known only to the uploader until
+// a ticket claims the photo; older photos keep their content hash as id. A photo is
+// claimed once, by one ticket (TicketChange::attachments, or a new ticket's
+// draft.attachments); unclaimed ones are deleted after an hour.
 struct AttachmentRecord {
   std::string id, mime;
   int width = 0, height = 0;
   std::int64_t bytes = 0;
   std::string data;
-  std::optional<std::int64_t> uploader;
+  std::optional<std::int64_t> uploader;  // the account that uploaded it; none: anonymous
   core::TimePoint created_at{};
+  std::string sha256;         // hex SHA-256 of data
+  std::string uploader_addr;  // the client address of the upload
+  std::optional<core::TimePoint> claimed_at;
+};
+
+// 409 "attachment_already_used" (field "attachments"): a photo named for a ticket is
+// claimed by a ticket already (or was deleted as unclaimed meanwhile).
+core::Error attachment_already_used();
+
+// Unclaimed uploads of one account or one address: how many, how many bytes, and when
+// the oldest of them was uploaded.
+struct UploadUsage {
+  std::int64_t count = 0, bytes = 0;
+  std::optional<core::TimePoint> oldest;
 };
 
 // [SECTION] Idempotency keys of every POST but ticket creation (which keeps its key in
@@ -292,13 +310,22 @@ class Store {
   virtual core::Result<std::vector<std::pair<std::int64_t, std::string>>> ticket_ids(
       std::int64_t after_id, int limit) = 0;
 
-  // Attachments, by content hash.
+  // Attachments. A ticket claims its photos in the transaction that creates or changes
+  // it (create_ticket: ticket.draft.attachments as "report"; commit_change: its
+  // attachments): each must exist and be unclaimed then, or the whole write is refused
+  // with 409 "attachment_already_used" (field "attachments") and nothing is kept.
+  // Whose photo it is, is the service's to check before.
   virtual core::Outcome put_attachment(const AttachmentRecord& a) = 0;
   virtual core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) = 0;
   virtual core::Result<std::vector<AttachmentRecord>> ticket_attachments(
       std::int64_t ticket_id) = 0;  // without data
-  // The numbers of the tickets an attachment belongs to.
+  // The numbers of the tickets an attachment belongs to (one at most since 0012).
   virtual core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) = 0;
+  // Unclaimed uploads of an account, and of a client address.
+  virtual core::Result<UploadUsage> unclaimed_by_uploader(std::int64_t user_id) = 0;
+  virtual core::Result<UploadUsage> unclaimed_by_address(const std::string& address) = 0;
+  // Deletes the unclaimed uploads made before `before`; returns how many.
+  virtual core::Result<std::int64_t> delete_unclaimed_attachments(core::TimePoint before) = 0;
 
   // Topics (每月一题). create_topic fills id; topics() lists newest first.
   virtual core::Result<TopicRecord> create_topic(TopicRecord topic) = 0;

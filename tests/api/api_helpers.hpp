@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
 #include "portal/core/json.hpp"
 #include "tests/api/server_process.hpp"
@@ -39,6 +41,30 @@ inline std::string login(ServerProcess& s, const std::string& user) {
 
 inline httplib::Headers bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
+}
+
+// The centre of a grid's bounding box, from the public map.
+inline std::pair<double, double> grid_centre(ServerProcess& s, const std::string& grid_id) {
+  auto fc = body_of(s.client().Get("/api/v1/grids"));
+  for (const auto& f : fc["features"]) {
+    if (f["properties"]["grid_id"] != grid_id) continue;
+    double min_lng = 1e9, min_lat = 1e9, max_lng = -1e9, max_lat = -1e9;
+    for (const auto& p : f["geometry"]["coordinates"][0]) {
+      min_lng = std::min(min_lng, p[0].get<double>());
+      max_lng = std::max(max_lng, p[0].get<double>());
+      min_lat = std::min(min_lat, p[1].get<double>());
+      max_lat = std::max(max_lat, p[1].get<double>());
+    }
+    return {(min_lat + max_lat) / 2, (min_lng + max_lng) / 2};
+  }
+  ADD_FAILURE() << "grid not on the map: " << grid_id;
+  return {0, 0};
+}
+
+// The middle of a grid worker's own (first) grid.
+inline std::pair<double, double> point_in_grid_of(ServerProcess& s, const std::string& token) {
+  auto me = body_of(s.client().Get("/api/v1/me", bearer(token)));
+  return grid_centre(s, me["grid_ids"][0].get<std::string>());
 }
 
 }  // namespace portal::test

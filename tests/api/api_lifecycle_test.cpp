@@ -26,22 +26,8 @@ httplib::Result act(const std::string& token, const std::string& number, const J
                           body.dump(), "application/json");
 }
 
-// The centre of a grid's bounding box, from the public map.
 std::pair<double, double> centre_of(const std::string& grid_id) {
-  auto fc = body_of(g->client().Get("/api/v1/grids"));
-  for (const auto& f : fc["features"]) {
-    if (f["properties"]["grid_id"] != grid_id) continue;
-    double min_lng = 1e9, min_lat = 1e9, max_lng = -1e9, max_lat = -1e9;
-    for (const auto& p : f["geometry"]["coordinates"][0]) {
-      min_lng = std::min(min_lng, p[0].get<double>());
-      max_lng = std::max(max_lng, p[0].get<double>());
-      min_lat = std::min(min_lat, p[1].get<double>());
-      max_lat = std::max(max_lat, p[1].get<double>());
-    }
-    return {(min_lat + max_lat) / 2, (min_lng + max_lng) / 2};
-  }
-  ADD_FAILURE() << "grid not on the map: " << grid_id;
-  return {0, 0};
+  return portal::test::grid_centre(*g, grid_id);
 }
 
 }  // namespace

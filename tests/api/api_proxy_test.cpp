@@ -14,10 +14,14 @@ namespace {
 portal::test::LazyServer behind_proxy({"--trusted-proxy", "127.0.0.1"});
 portal::test::LazyServer direct(std::vector<std::string>{});
 
+// A failed sign-in. Each names another account (none exists): accounts are limited too,
+// and only the address's limit is looked at here.
 int login_as(portal::test::ServerProcess& s, const std::string& forwarded_for) {
-  auto r = s.client().Post("/api/v1/auth/login", {{"X-Forwarded-For", forwarded_for}},
-                           Json{{"login", "gw0001"}, {"password", "wrong-password"}}.dump(),
-                           "application/json");
+  static int n = 0;
+  auto r = s.client().Post(
+      "/api/v1/auth/login", {{"X-Forwarded-For", forwarded_for}},
+      Json{{"login", "nobody-" + std::to_string(++n)}, {"password", "wrong-password"}}.dump(),
+      "application/json");
   return r ? r->status : 0;
 }
 
@@ -56,4 +60,39 @@ TEST(Proxy, WithoutATrustedBalancerTheHeaderIsIgnored) {
       attempts_until_limited(*direct, [](int i) { return "192.0.2." + std::to_string(i); });
   EXPECT_GE(n, 10);
   EXPECT_LT(n, 30);
+}
+
+// Behind the balancer the portal is served over TLS: browsers are told to keep to HTTPS,
+// unless the balancer says the request came over plain HTTP. Directly, nobody is.
+TEST(Proxy, HstsOnlyBehindTheTrustedBalancerOverHttps) {
+  auto tls = behind_proxy->client().Get(
+      "/healthz", {{"X-Forwarded-For", "198.51.100.20"}, {"X-Forwarded-Proto", "https"}});
+  ASSERT_TRUE(tls);
+  EXPECT_EQ(tls->get_header_value("Strict-Transport-Security"),
+            "max-age=31536000; includeSubDomains");
+  auto plain = behind_proxy->client().Get(
+      "/healthz", {{"X-Forwarded-For", "198.51.100.20"}, {"X-Forwarded-Proto", "http"}});
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->has_header("Strict-Transport-Security"));
+  auto bare = direct->client().Get("/healthz", {{"X-Forwarded-Proto", "https"}});
+  ASSERT_TRUE(bare);
+  EXPECT_FALSE(bare->has_header("Strict-Transport-Security"));
+}
+
+// The request log names who asked: the address the balancer reports, else the socket's.
+TEST(Proxy, TheRequestLogNamesTheClientAddress) {
+  auto r = behind_proxy->client().Get("/readyz", {{"X-Forwarded-For", "198.51.100.33"}});
+  ASSERT_TRUE(r && r->status == 200);
+  const std::string rid = r->get_header_value("X-Request-Id");
+  std::string line;
+  for (int i = 0; i < 50 && line.empty(); ++i) {
+    const std::string log = behind_proxy->log();
+    if (auto at = log.find("\"rid\":\"" + rid + "\""); at != std::string::npos) {
+      const auto start = log.rfind('\n', at) + 1;
+      line = log.substr(start, log.find('\n', at) - start);
+    }
+    if (line.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(Json::parse(line)["addr"], "198.51.100.33") << line;
 }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/api/raw_socket.hpp"
 #include "tests/api/server_process.hpp"
 
 namespace {
@@ -109,4 +110,34 @@ TEST(Static, FilesWithoutACopyAndTheCopiesThemselves) {
   auto gz = get("/app.js.gz");
   ASSERT_TRUE(gz);
   EXPECT_EQ(gz->status, 404);
+}
+
+// Every spelling of a path ("//", "/./") is the same file, cached once: memory stays flat
+// whatever paths arrive.
+TEST(Static, PathSpellingsShareOneCachedCopy) {
+  const auto dir = server().www();
+  std::string big(4 << 20, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i * 7919 % 26);
+  std::ofstream(dir / "big.js", std::ios::binary) << big;
+  auto first = get("/big.js");
+  ASSERT_TRUE(first && first->status == 200);
+  const std::string etag = first->get_header_value("ETag");
+  const long before = portal::test::rss_kib(g->pid());
+  for (int i = 0; i < 300; ++i) {
+    std::string path = "/";
+    for (int k = 0; k <= i % 7; ++k) path += (i + k) % 2 ? "./" : "/";
+    for (int k = 0; k < i / 7; ++k) path += "./";
+    path += "big.js";
+    auto r = get(path);
+    ASSERT_TRUE(r) << path;
+    ASSERT_EQ(r->status, 200) << path;
+    EXPECT_EQ(r->get_header_value("ETag"), etag) << path;
+  }
+  // 300 copies would be 1.2 GB; one is 4 MB.
+  EXPECT_LT(portal::test::rss_kib(g->pid()) - before, 40 * 1024);
+  for (const char* bad : {"/../big.js", "/a/../big.js", "/big.js/..", "/%2e%2e/big.js"}) {
+    auto r = get(bad);
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->status, 404) << bad;
+  }
 }

@@ -7,6 +7,7 @@
 
 #include "portal/core/json.hpp"
 #include "tests/api/api_helpers.hpp"
+#include "tests/api/raw_socket.hpp"
 #include "tests/api/server_process.hpp"
 
 using portal::core::Json;
@@ -15,55 +16,6 @@ using namespace portal::test;
 namespace {
 
 portal::test::LazyServer g;
-
-// A raw-socket SSE reader: opens the stream, then collects what arrives.
-class Sse {
- public:
-  Sse(int port, const std::string& target, const std::string& headers = "") {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    timeval tv{0, 200000};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    const std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n";
-    ::send(fd_, req.data(), req.size(), MSG_NOSIGNAL);
-  }
-  ~Sse() { ::close(fd_); }
-  // Reads until `needle` shows up or the time is over.
-  bool wait_for(const std::string& needle, std::chrono::milliseconds within) {
-    const auto end = std::chrono::steady_clock::now() + within;
-    while (std::chrono::steady_clock::now() < end) {
-      if (text_.find(needle) != std::string::npos) return true;
-      char buf[4096];
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n > 0) text_.append(buf, static_cast<std::size_t>(n));
-      if (n == 0) break;
-    }
-    return text_.find(needle) != std::string::npos;
-  }
-  const std::string& text() const { return text_; }
-
- private:
-  int fd_ = -1;
-  std::string text_;
-};
-
-std::pair<double, double> point_in_grid_of(const std::string& token) {
-  auto me =
-      Json::parse(g->client().Get("/api/v1/me", {{"Authorization", "Bearer " + token}})->body);
-  const std::string grid = me["grid_ids"][0];
-  auto fc = Json::parse(g->client().Get("/api/v1/grids")->body);
-  for (const auto& f : fc["features"])
-    if (f["properties"]["grid_id"] == grid) {
-      const auto& ring = f["geometry"]["coordinates"][0];
-      return {(ring[0][1].get<double>() + ring[2][1].get<double>()) / 2,
-              (ring[0][0].get<double>() + ring[2][0].get<double>()) / 2};
-    }
-  return {0, 0};
-}
 
 Json submit_at(double lat, double lng) {
   Json t = {{"category", "env.noise"},
@@ -86,7 +38,7 @@ TEST(Stream, TheGridWorkerHearsOfANewTicketAtOnceAndOthersDoNot) {
   ASSERT_TRUE(stranger.wait_for(": connected", std::chrono::seconds(3)));
   EXPECT_NE(worker.text().find("text/event-stream"), std::string::npos);
 
-  auto [lat, lng] = point_in_grid_of(mine);
+  auto [lat, lng] = point_in_grid_of(*g, mine);
   const std::string number = submit_at(lat, lng)["number"];
   ASSERT_TRUE(worker.wait_for(number, std::chrono::seconds(3))) << worker.text();
   EXPECT_NE(worker.text().find("event: ticket"), std::string::npos);
@@ -114,7 +66,7 @@ TEST(Stream, OneTimeTicketsAndAnonymousTracking) {
   EXPECT_EQ(none->status, 401);
 
   // A citizen without an account follows their ticket with its code.
-  auto [lat, lng] = point_in_grid_of(gw);
+  auto [lat, lng] = point_in_grid_of(*g, gw);
   auto receipt = submit_at(lat, lng);
   const std::string number = receipt["number"];
   auto wrong = g->client().Get(("/api/v1/stream?number=" + number + "&code=WRONG234").c_str());

@@ -284,3 +284,34 @@ TEST(Topics, BadInputNamesTheField) {
   expect_error(get("/api/v1/topics?status=done", ds), 422, "status");
   expect_error(get("/api/v1/topics?format=xml", ds), 422, "format");
 }
+
+// A title is text someone typed: in a CSV export it must never open as a formula, however
+// it hides its leading sign (a space, NBSP, a zero-width character, a tab or CR).
+TEST(Topics, CsvNeutralisesFormulaTitles) {
+  const std::string ds = login(*g, "ds01");
+  const std::vector<std::string> titles = {
+      "=HYPERLINK(\"http://evil.example/\",\"点此\")",
+      " =1+1",
+      "\u00A0=1+1",
+      "\u200B@SUM(A1)",
+      "\u2060+cmd",
+      "\t=1",
+      "\r=1",
+      "-2+3",
+  };
+  for (const auto& t : titles) create_topic(ds, {{"title", t}, {"category", "env.noise"}});
+  auto csv = get("/api/v1/topics?format=csv", ds);
+  ASSERT_TRUE(csv && csv->status == 200);
+  // Each title is one cell, prefixed with a quote and otherwise whole (quoted as RFC 4180
+  // asks where it holds a quote or CR).
+  for (const std::string& cell :
+       {std::string("\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"点此\"\")\""),
+        std::string(",' =1+1,"), std::string(",'\u00A0=1+1,"), std::string(",'\u200B@SUM(A1),"),
+        std::string(",'\u2060+cmd,"), std::string(",'\t=1,"), std::string(",\"'\r=1\","),
+        std::string(",'-2+3,")})
+    EXPECT_NE(csv->body.find(cell), std::string::npos) << cell;
+  for (const std::string& raw :
+       {std::string(",=HYPERLINK"), std::string(",\"=HYPERLINK"), std::string(", =1+1"),
+        std::string(",\u00A0=1+1"), std::string(",\u200B@SUM"), std::string(",-2+3")})
+    EXPECT_EQ(csv->body.find(raw), std::string::npos) << raw;
+}

@@ -2,13 +2,17 @@
 // decompression bombs, and metadata stripping that leaves a decodable image.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "portal/core/sha256.hpp"
 #include "server/service/images.hpp"
+#include "tests/image_samples.hpp"
 
 // The test's own stb copies (private to this file): a writer to make real images and a
 // decoder to prove that stripped images still decode.
@@ -32,6 +36,10 @@ using portal::server::prepare_upload;
 using portal::server::strip_jpeg_metadata;
 using portal::server::strip_png_metadata;
 using portal::server::strip_webp_metadata;
+using portal::test::be32;
+using portal::test::kPngSig;
+using portal::test::png_chunk;
+using portal::test::png_with_header;
 
 // [SECTION] Building images
 
@@ -63,9 +71,6 @@ std::string make_jpeg(int w, int h) {
 std::string be16(unsigned v) {
   return {static_cast<char>(v >> 8), static_cast<char>(v & 0xFF)};
 }
-std::string be32(std::uint32_t v) {
-  return be16(v >> 16) + be16(v & 0xFFFF);
-}
 std::string le16(unsigned v) {
   return {static_cast<char>(v & 0xFF), static_cast<char>(v >> 8)};
 }
@@ -74,30 +79,6 @@ std::string le24(std::uint32_t v) {
 }
 std::string le32(std::uint32_t v) {
   return le16(v & 0xFFFF) + le16(v >> 16);
-}
-
-std::uint32_t crc32(std::string_view data) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char ch : data) {
-    c ^= ch;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-  }
-  return c ^ 0xFFFFFFFFu;
-}
-
-std::string png_chunk(std::string_view type, std::string_view data) {
-  const std::string body = std::string(type) + std::string(data);
-  return be32(static_cast<std::uint32_t>(data.size())) + body + be32(crc32(body));
-}
-
-const std::string kPngSig("\x89PNG\r\n\x1a\n", 8);
-
-// A PNG whose header claims w x h but whose data is a few bytes: a bomb's shape.
-std::string png_with_header(std::uint32_t w, std::uint32_t h) {
-  const std::string ihdr = be32(w) + be32(h) + std::string("\x08\x02\x00\x00\x00", 5);
-  return kPngSig + png_chunk("IHDR", ihdr) +
-         png_chunk("IDAT", std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8)) +
-         png_chunk("IEND", "");
 }
 
 // Inserts chunks right after IHDR.
@@ -413,6 +394,62 @@ TEST(Images, PrepareUploadDescribesTheBytesItKeeps) {
   auto refused = prepare_upload(make_png(3, 3), "image/webp");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "content_type_mismatch");
+}
+
+// [SECTION] Decoding
+
+// Every structural check passes (lengths, CRCs, IHDR, IDAT, IEND); only decoding the
+// pixel data shows it is noise. What is stored is what decodes.
+TEST(Images, AValidHeaderOverRandomBytesIsNotStored) {
+  const std::string fake = portal::test::png_over_random_bytes(64, 64, 4096);
+  EXPECT_TRUE(inspect_image(fake, "image/png").ok());  // structure only
+  auto r = prepare_upload(fake, "image/png");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 422);
+  EXPECT_EQ(r.error().code, "not_an_image");
+  EXPECT_EQ(r.error().field, "body");
+
+  // A real picture of the same kind decodes and is kept.
+  const std::string noise = portal::test::noisy_png(64, 64);
+  auto ok = prepare_upload(noise, "image/png");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_TRUE(decodes(ok->bytes, 64, 64));
+  EXPECT_TRUE(prepare_upload(make_jpeg(64, 64), "image/jpeg").ok());
+}
+
+TEST(Images, AboveTwentyFiveMegapixelsIsRefusedFromTheHeader) {
+  EXPECT_EQ(portal::server::kMaxImagePixels, 25'000'000);
+  auto r = prepare_upload(png_with_header(6'000, 4'334), "image/png");  // 26.0 MP
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 422);
+  EXPECT_EQ(r.error().code, "image_too_large");
+  // 25 MP exactly passes the size check (and then fails to decode its 8 bytes of data).
+  EXPECT_EQ(prepare_upload(png_with_header(5'000, 5'000), "image/png").error().code,
+            "not_an_image");
+}
+
+// Decodes share one memory budget: a second large decode waits for the first, and a
+// decode alone may exceed the budget rather than never run.
+TEST(Images, DecodesShareOneMemoryBudget) {
+  using namespace std::chrono_literals;
+  portal::server::DecodeBudget b(100);
+  ASSERT_TRUE(b.acquire(80, 0ms));
+  EXPECT_FALSE(b.acquire(30, 20ms));  // would exceed: waits, then gives up
+  EXPECT_TRUE(b.acquire(20, 0ms));    // fits
+  EXPECT_EQ(b.in_use(), 100u);
+  std::atomic<bool> got{false};
+  std::thread waiter([&] { got = b.acquire(50, 5000ms); });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(got.load());
+  b.release(80);
+  waiter.join();
+  EXPECT_TRUE(got.load());
+  b.release(20);
+  b.release(50);
+  EXPECT_EQ(b.in_use(), 0u);
+  EXPECT_TRUE(b.acquire(500, 0ms));  // alone, larger than the budget
+  EXPECT_FALSE(b.acquire(1, 10ms));
+  b.release(500);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "tests/image_samples.hpp"
 #include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
@@ -371,4 +372,116 @@ TEST_F(Lifecycle, EventsAreAppendOnly) {
   if (on_postgres()) {
     EXPECT_FALSE(raw_sql("TRUNCATE events CASCADE"));
   }
+}
+
+// [SECTION] Photos
+
+// An upload that no ticket claims within the hour can no longer be used, is deleted by
+// the clean-up, and is gone for its uploader too; one claimed in time stays.
+TEST_F(Lifecycle, AnUnclaimedUploadExpiresAfterAnHour) {
+  const Actor citizen = find_actor([](const UserRow& u) { return u.role == core::Role::citizen; });
+  const std::string png = test::noisy_png(4, 4);
+  auto kept = tickets_->upload_attachment(png, "image/png", citizen, "10.1.1.1");
+  auto lost = tickets_->upload_attachment(png, "image/png", citizen, "10.1.1.1");
+  ASSERT_TRUE(kept.ok() && lost.ok()) << (kept.ok() ? lost : kept).error().message;
+  const std::string kept_id = (*kept)["id"], lost_id = (*lost)["id"];
+  EXPECT_EQ((*kept)["expires_at"], "2026-11-25T03:00:00Z");
+
+  advance(std::chrono::minutes(59));
+  EXPECT_TRUE(tickets_->read_attachment(lost_id, citizen, std::nullopt).ok());
+  auto d = draft();
+  d.attachments = {kept_id};
+  ASSERT_TRUE(tickets_->submit(d, citizen).ok());
+  auto purged = tickets_->purge_unclaimed_attachments();
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 0);
+
+  advance(std::chrono::minutes(2));  // 61 minutes after the upload
+  d.attachments = {lost_id};
+  auto late = tickets_->submit(d, citizen);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, "attachment_expired");
+  EXPECT_EQ(late.error().field, "attachments");
+  EXPECT_EQ(tickets_->read_attachment(lost_id, citizen, std::nullopt).error().status, 404);
+  purged = tickets_->purge_unclaimed_attachments();
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(store_->attachment(lost_id)->has_value());
+  EXPECT_TRUE(tickets_->read_attachment(kept_id, citizen, std::nullopt).ok());
+}
+
+// Whose photo it is: an account's upload is that account's to link; an anonymous one is
+// whoever holds its id's; a claimed one nobody's; and no list names a photo twice.
+TEST_F(Lifecycle, OnlyTheUploaderLinksAPhotoAndOnlyOnce) {
+  const Actor a = find_actor([](const UserRow& u) { return u.role == core::Role::citizen; });
+  const Actor b = find_actor(
+      [&](const UserRow& u) { return u.role == core::Role::citizen && u.id != *a.user_id; });
+  const std::string png = test::noisy_png(4, 4);
+  const std::string id = (*tickets_->upload_attachment(png, "", a, "10.1.1.1"))["id"];
+  auto d = draft();
+  d.attachments = {id};
+  auto stolen = tickets_->submit(d, b);
+  ASSERT_FALSE(stolen.ok());
+  EXPECT_EQ(stolen.error().status, 403);
+  EXPECT_EQ(stolen.error().code, "attachment_not_yours");
+  EXPECT_EQ(tickets_->submit(d, Actor{}).error().code, "attachment_not_yours");
+  EXPECT_EQ(tickets_->read_attachment(id, b, std::nullopt).error().status, 404);
+  d.attachments = {id, id};
+  EXPECT_EQ(tickets_->submit(d, a).error().code, "duplicate_attachment");
+  d.attachments = {id};
+  ASSERT_TRUE(tickets_->submit(d, a).ok());
+  auto twice = tickets_->submit(d, a);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().status, 409);
+  EXPECT_EQ(twice.error().code, "attachment_already_used");
+
+  const std::string anon = (*tickets_->upload_attachment(png, "", Actor{}, "10.1.1.2"))["id"];
+  EXPECT_TRUE(tickets_->read_attachment(anon, Actor{}, std::nullopt).ok());
+  d.attachments = {anon};
+  ASSERT_TRUE(tickets_->submit(d, b).ok());  // the holder of the id, signed in since
+  EXPECT_EQ(tickets_->submit(d, Actor{}).error().code, "attachment_already_used");
+}
+
+// What a caller may hold unclaimed is bounded, per account and per address; the
+// refusal says when the oldest of theirs expires.
+TEST_F(Lifecycle, UnclaimedUploadsAreBoundedPerAccountAndPerAddress) {
+  UploadLimits limits;
+  limits.per_account_count = 2;
+  limits.per_address_count = 3;
+  tickets_->set_upload_limits(limits);
+  const Actor a = find_actor([](const UserRow& u) { return u.role == core::Role::citizen; });
+  const std::string png = test::noisy_png(4, 4);
+  ASSERT_TRUE(tickets_->upload_attachment(png, "", a, "10.1.1.1").ok());
+  advance(std::chrono::minutes(10));
+  ASSERT_TRUE(tickets_->upload_attachment(png, "", a, "10.1.1.1").ok());
+  UploadRefusal refusal;
+  auto third = tickets_->upload_attachment(png, "", a, "10.1.1.9", &refusal);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().status, 429);
+  EXPECT_EQ(third.error().code, "too_many_unclaimed_uploads");
+  EXPECT_EQ(refusal.retry_after_seconds, 50 * 60);
+  ASSERT_TRUE(tickets_->upload_attachment(png, "", Actor{}, "10.1.1.1").ok());
+  EXPECT_EQ(tickets_->upload_attachment(png, "", Actor{}, "10.1.1.1").error().code,
+            "too_many_unclaimed_uploads");
+  EXPECT_TRUE(tickets_->upload_attachment(png, "", Actor{}, "10.1.1.2").ok());
+}
+
+// A retried submission (same idempotency key) names the photo its first attempt
+// claimed: it is answered with that ticket, not refused; a new submission is refused.
+TEST_F(Lifecycle, ARetriedSubmissionWithAPhotoGetsItsTicketAgain) {
+  const std::string id =
+      (*tickets_->upload_attachment(test::noisy_png(4, 4), "", Actor{}, "10.1.1.1"))["id"];
+  auto d = draft();
+  d.attachments = {id};
+  auto first = tickets_->submit(d, Actor{}, std::string("retry-1"));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto retry = tickets_->submit(d, Actor{}, std::string("retry-1"));
+  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  EXPECT_EQ(retry->number, first->number);
+  auto other = tickets_->submit(d, Actor{}, std::string("retry-2"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, "attachment_already_used");
+  auto view = tickets_->get(first->number, Actor{}, first->access_code);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ((*view)["attachments"].size(), 1u);
 }

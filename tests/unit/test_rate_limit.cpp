@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/http/respond.hpp"
 #include "server/service/rate_limit.hpp"
 
 using namespace portal::server;
@@ -124,4 +125,48 @@ TEST(RateLimit, ThreadSafeUnderContention) {
     });
   for (auto& th : threads) th.join();
   EXPECT_EQ(allowed.load(), 1000);
+}
+
+// [SECTION] Limits that count only failures
+
+TEST(RateLimit, TokensGivenBackAreTakenAgain) {
+  FakeClock clock;
+  RateLimiter limiter({"login_account", 3, 1.0 / 30, 100}, clock.fn());
+  // Right guesses give their token back: any number of them pass.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(limiter.take("admin").allowed) << i;
+    limiter.give_back("admin");
+  }
+  EXPECT_EQ(limiter.size(), 0u);  // a full bucket is forgotten
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.take("admin").allowed) << i;
+  EXPECT_FALSE(limiter.take("admin").allowed);
+  // Never more than the bucket holds, and nothing for a key it does not know.
+  for (int i = 0; i < 10; ++i) limiter.give_back("admin");
+  limiter.give_back("nobody");
+  EXPECT_EQ(limiter.size(), 0u);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.take("admin").allowed) << i;
+  EXPECT_FALSE(limiter.take("admin").allowed);
+  // Refills over time: one try every 30 s, so its owner is never locked out for long.
+  clock.now += 30s;
+  EXPECT_TRUE(limiter.take("admin").allowed);
+  EXPECT_FALSE(limiter.take("admin").allowed);
+}
+
+TEST(RateLimit, AddressKeysGroupIPv6BySlash64) {
+  using portal::server::http::address_key;
+  EXPECT_EQ(address_key("198.51.100.7"), "198.51.100.7");
+  EXPECT_NE(address_key("198.51.100.7"), address_key("198.51.100.8"));
+  // Every address of one /64 is one key, however it is written.
+  EXPECT_EQ(address_key("2001:db8:a:b::1"), "2001:db8:a:b::/64");
+  for (const char* same : {"2001:db8:a:b:ffff:ffff:ffff:ffff", "2001:0DB8:000A:000B:0:0:0:1",
+                           "2001:db8:a:b:1234::", "2001:db8:a:b::1%eth0"})
+    EXPECT_EQ(address_key(same), "2001:db8:a:b::/64") << same;
+  for (const char* other : {"2001:db8:a:c::1", "2001:db8:a::1", "2001:db9:a:b::1"})
+    EXPECT_NE(address_key(other), "2001:db8:a:b::/64") << other;
+  EXPECT_EQ(address_key("::1"), "::/64");
+  // An IPv4 client on an IPv6 socket counts as the IPv4 address.
+  EXPECT_EQ(address_key("::ffff:198.51.100.7"), "198.51.100.7");
+  // Text that is no address is its own key.
+  EXPECT_EQ(address_key("unknown"), "unknown");
+  EXPECT_EQ(address_key("2001:db8::zz"), "2001:db8::zz");
 }

@@ -318,3 +318,198 @@ TEST(SqliteMigrations, AMissingLowerVersionStillRuns) {
   }
   for (auto ext : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + ext);
 }
+
+// [SECTION] Photos: claimed once, by one ticket; unclaimed ones expire
+
+namespace {
+
+AttachmentRecord photo_row(const std::string& id, std::optional<std::int64_t> uploader,
+                           const std::string& address, core::TimePoint at, std::size_t size = 100) {
+  AttachmentRecord a;
+  a.id = id;
+  a.sha256 = std::string(64, 'f');
+  a.mime = "image/png";
+  a.width = a.height = 1;
+  a.data.assign(size, 'x');
+  a.bytes = static_cast<std::int64_t>(size);
+  a.uploader = uploader;
+  a.uploader_addr = address;
+  a.created_at = at;
+  return a;
+}
+
+}  // namespace
+
+TEST_F(StoreTest, APhotoIsClaimedOnceAndUnclaimedOnesAreCountedAndDeleted) {
+  const auto hour = std::chrono::hours(1);
+  const std::string a(32, 'a'), b(32, 'b'), c(32, 'c');
+  ASSERT_TRUE(store_->put_attachment(photo_row(a, 7, "10.0.0.1", now_ - 2 * hour, 100)).ok());
+  ASSERT_TRUE(store_->put_attachment(photo_row(b, 7, "10.0.0.1", now_, 250)).ok());
+  ASSERT_TRUE(store_->put_attachment(photo_row(c, std::nullopt, "10.0.0.2", now_)).ok());
+  // An id is stored once: a second upload under it is refused.
+  EXPECT_FALSE(store_->put_attachment(photo_row(c, std::nullopt, "10.0.0.2", now_)).ok());
+
+  auto mine = store_->unclaimed_by_uploader(7);
+  ASSERT_TRUE(mine.ok()) << mine.error().message;
+  EXPECT_EQ(mine->count, 2);
+  EXPECT_EQ(mine->bytes, 350);
+  EXPECT_EQ(mine->oldest, now_ - 2 * hour);
+  auto here = store_->unclaimed_by_address("10.0.0.1");
+  ASSERT_TRUE(here.ok());
+  EXPECT_EQ(here->count, 2);
+  EXPECT_EQ(store_->unclaimed_by_address("10.9.9.9")->count, 0);
+  EXPECT_FALSE(store_->unclaimed_by_address("10.9.9.9")->oldest.has_value());
+
+  // A new ticket claims b in the transaction that creates it.
+  auto d = draft();
+  d.attachments = {b};
+  auto p = tickets_->prepare(d, Actor{}, now_, nullptr);
+  ASSERT_TRUE(p.ok());
+  auto first = store_->create_ticket(p->first, p->second);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto row = store_->attachment(b);
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->claimed_at, now_);
+  EXPECT_EQ((*row)->uploader_addr, "10.0.0.1");
+  EXPECT_EQ(*store_->attachment_tickets(b), std::vector<std::string>{first->number});
+  EXPECT_EQ(store_->unclaimed_by_uploader(7)->count, 1);
+
+  // A second ticket naming b is refused whole: no ticket, no link.
+  auto again = tickets_->prepare(d, Actor{}, now_, nullptr);
+  ASSERT_TRUE(again.ok());
+  auto second = store_->create_ticket(again->first, again->second);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().status, 409);
+  EXPECT_EQ(second.error().code, "attachment_already_used");
+  EXPECT_EQ(second.error().field, "attachments");
+  auto next = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->number, "RC2026112500000002");  // the refused one took no number
+
+  // A change naming b (or b and c) is refused whole too: c stays unclaimed.
+  auto t = store_->find_ticket(next->number);
+  ASSERT_TRUE(t.ok() && t->has_value());
+  TicketChange change{**t};
+  change.ticket.reply = "x";
+  change.attachments = {{c, "reply"}, {b, "reply"}};
+  auto refused = store_->commit_change(change);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "attachment_already_used");
+  EXPECT_FALSE((*store_->attachment(c))->claimed_at.has_value());
+  EXPECT_EQ((*store_->find_ticket(next->number))->version, (*t)->version);
+  change.attachments = {{c, "reply"}};
+  ASSERT_TRUE(store_->commit_change(change).ok());
+  EXPECT_EQ(*store_->attachment_tickets(c), std::vector<std::string>{next->number});
+
+  // The clean-up takes what no ticket claimed before the cut-off: a only.
+  auto purged = store_->delete_unclaimed_attachments(now_ - hour);
+  ASSERT_TRUE(purged.ok()) << purged.error().message;
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(store_->attachment(a)->has_value());
+  EXPECT_TRUE(store_->attachment(b)->has_value());
+  EXPECT_EQ(*store_->delete_unclaimed_attachments(now_ + 10 * hour), 0);  // claimed: kept
+  EXPECT_TRUE(store_->attachment(c)->has_value());
+}
+
+// Before 0012 a photo's id was its content hash, and one photo could be linked into
+// several tickets (the attack). Migrated, it stays with the ticket that linked it first.
+TEST_F(StoreTest, APhotoLinkedToSeveralTicketsStaysWithTheFirstLink) {
+  auto a = tickets_->submit(draft(), Actor{});
+  auto b = tickets_->submit(draft(), Actor{});
+  ASSERT_TRUE(a.ok() && b.ok());
+  const std::int64_t ta = (*store_->find_ticket(a->number))->id;
+  const std::int64_t tb = (*store_->find_ticket(b->number))->id;
+  const std::string hash(64, 'e');
+  tickets_.reset();
+  store_.reset();
+  // Back to the schema before 0012, with the copied photo: linked to b first, then a.
+  ASSERT_TRUE(
+      raw_sql("DROP INDEX attachments_unclaimed_age; DROP INDEX attachments_unclaimed_uploader; "
+              "DROP INDEX attachments_unclaimed_addr; DROP INDEX ticket_attachments_att; "
+              "CREATE INDEX ticket_attachments_att ON ticket_attachments(attachment_id); "
+              "ALTER TABLE attachments DROP COLUMN sha256; "
+              "ALTER TABLE attachments DROP COLUMN uploader_addr; "
+              "ALTER TABLE attachments DROP COLUMN claimed_at; "
+              "DELETE FROM schema_migrations WHERE version = 12;"));
+  const std::string blob = on_postgres() ? "decode('00', 'hex')" : "X'00'";
+  ASSERT_TRUE(
+      raw_sql("INSERT INTO attachments(id, mime, width, height, bytes, data, uploader, "
+              "created_at) VALUES ('" +
+              hash + "', 'image/png', 1, 1, 1, " + blob +
+              ", NULL, 1000); INSERT INTO ticket_attachments(ticket_id, attachment_id, "
+              "role) VALUES (" +
+              std::to_string(tb) + ", '" + hash +
+              "', 'report'); "
+              "INSERT INTO ticket_attachments(ticket_id, attachment_id, role) VALUES (" +
+              std::to_string(ta) + ", '" + hash + "', 'report');"));
+  auto s = open_store(db_);
+  ASSERT_TRUE(s.ok());
+  store_ = std::move(*s);
+  auto applied = store_->migrate();
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  EXPECT_EQ(*store_->attachment_tickets(hash), std::vector<std::string>{b->number});
+  auto row = store_->attachment(hash);
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->sha256, hash);
+  EXPECT_TRUE((*row)->claimed_at.has_value());
+  EXPECT_TRUE(store_->ticket_attachments(ta)->empty());
+  EXPECT_EQ(store_->ticket_attachments(tb)->size(), 1u);
+}
+
+// [SECTION] Usernames without case (migration 0014)
+
+TEST_F(StoreTest, UsernamesMatchWithoutCase) {
+  auto admin = store_->find_user_by_login("admin");
+  ASSERT_TRUE(admin.ok() && admin->has_value());
+  for (const char* spelling : {"Admin", "ADMIN", "aDMIN"}) {
+    auto u = store_->find_user_by_login(spelling);
+    ASSERT_TRUE(u.ok() && u->has_value()) << spelling;
+    EXPECT_EQ((*u)->id, (*admin)->id) << spelling;
+    EXPECT_EQ((*u)->username, "admin");  // stored as written
+  }
+  // Only ASCII letters fold: K (the Kelvin sign) is not k on either backend.
+  auto kelvin = store_->find_user_by_login("\u212Aim");
+  ASSERT_TRUE(kelvin.ok());
+  EXPECT_FALSE(kelvin->has_value());
+  UserRow twin = **admin;
+  twin.username = "ADMIN";
+  twin.phone.clear();
+  auto made = store_->create_user(twin);
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.error().status, 409);
+  EXPECT_EQ(made.error().code, "account_exists");
+  // Phones match as they are.
+  UserRow citizen;
+  citizen.phone = "13712340099";
+  citizen.name = "赵六";
+  citizen.role = core::Role::citizen;
+  citizen.password_hash = "x";
+  ASSERT_TRUE(store_->create_user(citizen).ok());
+  auto by_phone = store_->find_user_by_login("13712340099");
+  ASSERT_TRUE(by_phone.ok() && by_phone->has_value());
+  EXPECT_EQ((*by_phone)->name, "赵六");
+}
+
+// Before 0014 two accounts could differ only in case; the migration keeps the oldest's
+// name and renames the others to name~id, so that the unique index can be built and no
+// account is lost.
+TEST_F(StoreTest, MigrationRenamesUsernamesThatDifferOnlyInCase) {
+  ASSERT_TRUE(
+      raw_sql("DROP INDEX users_username_lower; DELETE FROM schema_migrations WHERE version = 14; "
+              "INSERT INTO users(id, username, name, role, password_hash, created_at) VALUES "
+              "(900001, 'GW0001', 'dup one', 'citizen', 'x', 0), "
+              "(900002, 'Gw0001', 'dup two', 'citizen', 'x', 0)"));
+  auto applied = store_->migrate();
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  auto original = store_->find_user_by_login("GW0001");
+  ASSERT_TRUE(original.ok() && original->has_value());
+  EXPECT_EQ((*original)->username, "gw0001");
+  EXPECT_EQ((*original)->role, core::Role::grid_worker);
+  for (auto [name, who] : {std::pair{"GW0001~900001", "dup one"}, {"gw0001~900002", "dup two"}}) {
+    auto u = store_->find_user_by_login(name);
+    ASSERT_TRUE(u.ok() && u->has_value()) << name;
+    EXPECT_EQ((*u)->name, who);
+  }
+}

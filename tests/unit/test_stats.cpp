@@ -413,6 +413,41 @@ TEST(StatsCsv, QuotesLikeRfc4180WithABom) {
             "'=1+1,0,'@x\r\n");
 }
 
+TEST(StatsCsv, FormulaTextIsNeutralisedHoweverItHidesItsSign) {
+  // Every text that a spreadsheet could run: a ' in front, the text otherwise whole
+  // (and quoted where RFC 4180 asks).
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"=1+1", "'=1+1"},
+      {"+1", "'+1"},
+      {"-2+3", "'-2+3"},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"\t=1", "'\t=1"},
+      {"\r=1", "\"'\r=1\""},
+      {" =1+1", "' =1+1"},
+      {"   -1", "'   -1"},
+      {"\n=1", "\"'\n=1\""},
+      {"\u00A0=1", "'\u00A0=1"},
+      {"\u200B@SUM(A1)", "'\u200B@SUM(A1)"},
+      {"\u200C=1", "'\u200C=1"},
+      {"\u200D=1", "'\u200D=1"},
+      {"\u2060=1", "'\u2060=1"},
+      {"\uFEFF=1", "'\uFEFF=1"},
+      {"\u3000=1", "'\u3000=1"},
+      {" \u00A0\u200B\uFEFF =cmd|' /C calc'!A0", "' \u00A0\u200B\uFEFF =cmd|' /C calc'!A0"},
+      {"=HYPERLINK(\"http://x/\",\"y\")", "\"'=HYPERLINK(\"\"http://x/\"\",\"\"y\"\")\""},
+  };
+  for (const auto& [text, field] : cases) EXPECT_EQ(csv_text_field(text), field) << text;
+  // Text that only holds such a sign further on, or plain text, is left alone.
+  for (const std::string plain :
+       {"古槐街道", "a=b", "1-2", "x@y.cn", "", "\u00A0", "\u200B古槐", "A-1"})
+    EXPECT_EQ(csv_text_field(plain), plain) << plain;
+  // Numbers the server writes stay numbers, negative ones too.
+  CsvTable t{"t", {"name", "delta"}, {}};
+  t.rows.push_back({std::string("-5"), std::int64_t{-5}});
+  t.rows.push_back({std::string("x"), -0.5});
+  EXPECT_EQ(render_csv(t), "\xEF\xBB\xBFname,delta\r\n'-5,-5\r\nx,-0.5\r\n");
+}
+
 TEST_F(Stats, AnswersCarryTablesForCsv) {
   submit();
   const Actor ds = actor("ds01");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "portal/core/utf8.hpp"
 #include "server/store/migrations.hpp"
 
 namespace portal::server {
@@ -414,12 +415,14 @@ core::Outcome PgStore::upsert_org(const OrgData& org) {
             .add(r.lng));
     if (!x.ok()) return db_error(c, "upsert_units");
   }
-  // Accounts are matched by username; an existing account keeps its password.
+  // Accounts are matched by username (without case); an existing account keeps its
+  // password.
   for (const auto& u : org.users) {
     auto x = c.exec(
         "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, street_id, "
         "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
-        "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
+        "ON CONFLICT(lower(username COLLATE \"C\")) DO UPDATE SET name = excluded.name, role = "
+        "excluded.role, "
         "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
         "community_id = excluded.community_id RETURNING id",
         pg::Params()
@@ -517,9 +520,12 @@ Result<std::optional<UserRow>> PgStore::find_user(std::int64_t id) {
 
 Result<std::optional<UserRow>> PgStore::find_user_by_login(const std::string& login) {
   LEASE(c, "find_user_by_login");
+  // Usernames without regard to ASCII case, as SQLite compares them: lower() under the
+  // "C" collation folds A-Z only (the index users_username_lower).
   auto r = c.exec(std::string("SELECT ") + kUserColumns +
-                      " FROM users WHERE username = ?1 OR phone = ?1 ORDER BY id LIMIT 1",
-                  pg::Params().add(login));
+                      " FROM users WHERE lower(username COLLATE \"C\") = ?2 OR phone = ?1 "
+                      "ORDER BY id LIMIT 1",
+                  pg::Params().add(login).add(core::ascii_lower(login)));
   if (!r.ok()) return db_error(c, "find_user_by_login");
   if (!r.rows()) return std::optional<UserRow>();
   UserRow u = read_user(r, 0);
@@ -801,6 +807,11 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
     }
     t.id = r.int64(0, 0);
   }
+  if (!t.draft.attachments.empty()) {
+    std::vector<std::pair<std::string, std::string>> photos;
+    for (const auto& id : t.draft.attachments) photos.emplace_back(id, "report");
+    if (auto ok = claim_attachments(c, t.id, photos, t.created_at); !ok) return ok.error();
+  }
   t.event_count = 0;
   t.last_hash.clear();
   if (!append_events(c, t.id, t.number, t.event_count, t.last_hash, events))
@@ -911,13 +922,7 @@ Result<TicketRecord> PgStore::commit_change(TicketChange ch) {
             .add(t.id));
     if (!r.ok()) return db_error(c, "update_whistle");
   }
-  for (const auto& [id, role] : ch.attachments) {
-    auto r = c.exec(
-        "INSERT INTO ticket_attachments(ticket_id, attachment_id, role) VALUES (?,?,?) "
-        "ON CONFLICT DO NOTHING",
-        pg::Params().add(t.id).add(id).add(role));
-    if (!r.ok()) return db_error(c, "link_attachment");
-  }
+  if (auto ok = claim_attachments(c, t.id, ch.attachments, t.updated_at); !ok) return ok.error();
   if (!notify(c, t.number, ch.events.empty() ? std::string("update") : ch.events.front().action))
     return db_error(c, "notify");
   if (!tx.commit()) return db_error(c, "commit_change_commit");
@@ -1080,8 +1085,8 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> PgStore::ticket_ids(st
 core::Outcome PgStore::put_attachment(const AttachmentRecord& a) {
   LEASE(c, "put_attachment");
   auto r = c.exec(
-      "INSERT INTO attachments(id, mime, width, height, bytes, data, uploader, created_at) "
-      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+      "INSERT INTO attachments(id, mime, width, height, bytes, data, uploader, created_at, "
+      "sha256, uploader_addr) VALUES (?,?,?,?,?,?,?,?,?,?)",
       pg::Params()
           .add(a.id)
           .add(a.mime)
@@ -1090,15 +1095,36 @@ core::Outcome PgStore::put_attachment(const AttachmentRecord& a) {
           .add(a.bytes)
           .add_binary(a.data)
           .add(a.uploader)
-          .add(core::to_unix(a.created_at)));
+          .add(core::to_unix(a.created_at))
+          .add(a.sha256)
+          .add(a.uploader_addr));
   if (!r.ok()) return db_error(c, "put_attachment");
+  return core::Unit{};
+}
+
+core::Outcome PgStore::claim_attachments(
+    pg::Conn& c, std::int64_t ticket_id,
+    const std::vector<std::pair<std::string, std::string>>& photos, core::TimePoint at) {
+  for (const auto& [id, role] : photos) {
+    // The row lock taken here holds a concurrent claim (or the clean-up) until this
+    // transaction ends; that one then sees claimed_at set and changes nothing.
+    auto claim = c.exec("UPDATE attachments SET claimed_at = ? WHERE id = ? AND claimed_at IS NULL",
+                        pg::Params().add(core::to_unix(at)).add(id));
+    if (!claim.ok()) return db_error(c, "claim_attachment");
+    if (claim.affected() != 1) return attachment_already_used();
+    auto link =
+        c.exec("INSERT INTO ticket_attachments(ticket_id, attachment_id, role) VALUES (?,?,?)",
+               pg::Params().add(ticket_id).add(id).add(role));
+    if (!link.ok()) return db_error(c, "link_attachment");
+  }
   return core::Unit{};
 }
 
 Result<std::optional<AttachmentRecord>> PgStore::attachment(const std::string& id) {
   LEASE(c, "attachment");
   auto r = c.exec(
-      "SELECT id, mime, width, height, bytes, uploader, created_at FROM attachments WHERE id = ?",
+      "SELECT id, mime, width, height, bytes, uploader, created_at, sha256, uploader_addr, "
+      "claimed_at FROM attachments WHERE id = ?",
       pg::Params().add(id));
   if (!r.ok()) return db_error(c, "attachment");
   if (!r.rows()) return std::optional<AttachmentRecord>();
@@ -1111,7 +1137,10 @@ Result<std::optional<AttachmentRecord>> PgStore::attachment(const std::string& i
                      r.int64(0, 4),
                      d.text(0, 0),
                      r.opt_int64(0, 5),
-                     core::from_unix(r.int64(0, 6))};
+                     core::from_unix(r.int64(0, 6)),
+                     r.text(0, 7),
+                     r.text(0, 8)};
+  if (auto t = r.opt_int64(0, 9)) a.claimed_at = core::from_unix(*t);
   return std::optional<AttachmentRecord>(std::move(a));
 }
 
@@ -1140,6 +1169,34 @@ Result<std::vector<std::string>> PgStore::attachment_tickets(const std::string& 
   std::vector<std::string> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
   return out;
+}
+
+Result<UploadUsage> PgStore::unclaimed_where(const char* column, const pg::Params& key) {
+  LEASE(c, "unclaimed_uploads");
+  auto r = c.exec(std::string("SELECT COUNT(*), COALESCE(SUM(bytes), 0), MIN(created_at) FROM "
+                              "attachments WHERE claimed_at IS NULL AND ") +
+                      column + " = ?",
+                  key);
+  if (!r.ok() || !r.rows()) return db_error(c, "unclaimed_uploads");
+  UploadUsage u{r.int64(0, 0), r.int64(0, 1), std::nullopt};
+  if (auto t = r.opt_int64(0, 2)) u.oldest = core::from_unix(*t);
+  return u;
+}
+
+Result<UploadUsage> PgStore::unclaimed_by_uploader(std::int64_t user_id) {
+  return unclaimed_where("uploader", pg::Params().add(user_id));
+}
+
+Result<UploadUsage> PgStore::unclaimed_by_address(const std::string& address) {
+  return unclaimed_where("uploader_addr", pg::Params().add(address));
+}
+
+Result<std::int64_t> PgStore::delete_unclaimed_attachments(core::TimePoint before) {
+  LEASE(c, "delete_unclaimed_attachments");
+  auto r = c.exec("DELETE FROM attachments WHERE claimed_at IS NULL AND created_at < ?",
+                  pg::Params().add(core::to_unix(before)));
+  if (!r.ok()) return db_error(c, "delete_unclaimed_attachments");
+  return r.affected();
 }
 
 // [SECTION] Topics (每月一题)

@@ -75,6 +75,9 @@ class PgStore final : public Store {
   core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) override;
   core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
   core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) override;
+  core::Result<UploadUsage> unclaimed_by_uploader(std::int64_t user_id) override;
+  core::Result<UploadUsage> unclaimed_by_address(const std::string& address) override;
+  core::Result<std::int64_t> delete_unclaimed_attachments(core::TimePoint before) override;
 
   core::Result<TopicRecord> create_topic(TopicRecord topic) override;
   core::Result<std::optional<TopicRecord>> find_topic(std::int64_t id) override;
@@ -98,6 +101,11 @@ class PgStore final : public Store {
  private:
   PgStore(std::string url, int connections);
   core::Error db_error(pg::Conn& c, const char* what);
+  // Claims photos for a ticket inside the caller's transaction (see Store::put_attachment).
+  core::Outcome claim_attachments(pg::Conn& c, std::int64_t ticket_id,
+                                  const std::vector<std::pair<std::string, std::string>>& photos,
+                                  core::TimePoint at);
+  core::Result<UploadUsage> unclaimed_where(const char* column, const pg::Params& key);
   core::Result<TicketRecord> insert_ticket(pg::Conn& c, TicketRecord t,
                                            std::vector<core::AuditEvent>& events);
   bool append_events(pg::Conn& c, std::int64_t ticket_id, const std::string& number,

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "portal/core/utf8.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/sqlite/wal_vfs.hpp"
 
@@ -760,12 +761,13 @@ core::Outcome SqliteStore::upsert_org(const OrgData& org) {
       }
     }
     {
-      // Accounts are matched by username; an existing account keeps its password.
+      // Accounts are matched by username (without case); an existing account keeps its
+      // password.
       auto s = cx.prepare(
           "INSERT INTO users(username, phone, name, role, title, password_hash, unit_id, "
           "street_id, "
           "community_id, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,0,?) "
-          "ON CONFLICT(username) DO UPDATE SET name = excluded.name, role = excluded.role, "
+          "ON CONFLICT(lower(username)) DO UPDATE SET name = excluded.name, role = excluded.role, "
           "title = excluded.title, unit_id = excluded.unit_id, street_id = excluded.street_id, "
           "community_id = excluded.community_id RETURNING id");
       auto del = cx.prepare("DELETE FROM user_grids WHERE user_id = ?");
@@ -874,9 +876,10 @@ Result<std::optional<UserRow>> SqliteStore::find_user_in(Conn& cx, std::int64_t 
 
 Result<std::optional<UserRow>> SqliteStore::find_user_by_login(const std::string& login) {
   return read([&](Conn& cx) -> core::Result<std::optional<UserRow>> {
+    // Usernames without regard to ASCII case (the index users_username_lower).
     auto s = cx.prepare(std::string("SELECT ") + kUserColumns +
-                        " FROM users WHERE username = ?1 OR phone = ?1 LIMIT 1");
-    s.bind(1, login);
+                        " FROM users WHERE lower(username) = ?2 OR phone = ?1 LIMIT 1");
+    s.bind(1, login).bind(2, core::ascii_lower(login));
     if (!s.step()) {
       if (s.failed()) return fail(cx, "find_user_by_login");
       return std::optional<UserRow>();
@@ -1229,6 +1232,11 @@ Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
     }
     t.id = s.int64(0);
   }
+  if (!t.draft.attachments.empty()) {
+    std::vector<std::pair<std::string, std::string>> photos;
+    for (const auto& id : t.draft.attachments) photos.emplace_back(id, "report");
+    if (auto ok = claim_attachments(cx, t.id, photos, t.created_at); !ok) return ok.error();
+  }
   if (!insert_events(cx, t.id, events)) return fail(cx, "append_events");
   if (!daily_from_) daily_from_ = t.id;
   // Outside a batch (a write that runs alone) nothing else flushes.
@@ -1437,14 +1445,7 @@ Result<TicketRecord> SqliteStore::commit_change(TicketChange c) {
       s.step();
       if (s.failed()) return fail(cx, "update_whistle");
     }
-    for (const auto& [id, role] : c.attachments) {
-      auto s = cx.prepare(
-          "INSERT OR IGNORE INTO ticket_attachments(ticket_id, attachment_id, role) VALUES "
-          "(?,?,?)");
-      s.bind(1, t.id).bind(2, id).bind(3, role);
-      s.step();
-      if (s.failed()) return fail(cx, "link_attachment");
-    }
+    if (auto ok = claim_attachments(cx, t.id, c.attachments, t.updated_at); !ok) return ok.error();
     t.version += 1;
     return t;
   });
@@ -1651,10 +1652,11 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> SqliteStore::ticket_id
 core::Outcome SqliteStore::put_attachment(const AttachmentRecord& a) {
   return write([&](Conn& cx) -> core::Outcome {
     auto s = cx.prepare(
-        "INSERT OR IGNORE INTO attachments(id, mime, width, height, bytes, data, uploader, "
-        "created_at) VALUES (?,?,?,?,?,?,?,?)");
+        "INSERT INTO attachments(id, mime, width, height, bytes, data, uploader, created_at, "
+        "sha256, uploader_addr) VALUES (?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, a.id).bind(2, a.mime).bind(3, a.width).bind(4, a.height).bind(5, a.bytes);
     s.bind_blob(6, a.data).bind(7, a.uploader).bind(8, core::to_unix(a.created_at));
+    s.bind(9, a.sha256).bind(10, a.uploader_addr);
     s.step();
     if (s.failed()) return fail(cx, "put_attachment");
     return core::Unit{};
@@ -1664,8 +1666,8 @@ core::Outcome SqliteStore::put_attachment(const AttachmentRecord& a) {
 Result<std::optional<AttachmentRecord>> SqliteStore::attachment(const std::string& id) {
   return read([&](Conn& cx) -> core::Result<std::optional<AttachmentRecord>> {
     auto s = cx.prepare(
-        "SELECT id, mime, width, height, bytes, data, uploader, created_at FROM attachments "
-        "WHERE id = ?");
+        "SELECT id, mime, width, height, bytes, data, uploader, created_at, sha256, "
+        "uploader_addr, claimed_at FROM attachments WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) {
       if (s.failed()) return fail(cx, "attachment");
@@ -1678,9 +1680,31 @@ Result<std::optional<AttachmentRecord>> SqliteStore::attachment(const std::strin
                        s.int64(4),
                        s.blob(5),
                        s.opt_int64(6),
-                       core::from_unix(s.int64(7))};
+                       core::from_unix(s.int64(7)),
+                       s.text(8),
+                       s.text(9)};
+    if (auto at = s.opt_int64(10)) a.claimed_at = core::from_unix(*at);
     return std::optional<AttachmentRecord>(std::move(a));
   });
+}
+
+core::Outcome SqliteStore::claim_attachments(
+    Conn& cx, std::int64_t ticket_id,
+    const std::vector<std::pair<std::string, std::string>>& photos, core::TimePoint at) {
+  for (const auto& [id, role] : photos) {
+    auto claim =
+        cx.prepare("UPDATE attachments SET claimed_at = ? WHERE id = ? AND claimed_at IS NULL");
+    claim.bind(1, core::to_unix(at)).bind(2, id);
+    claim.step();
+    if (claim.failed()) return fail(cx, "claim_attachment");
+    if (sqlite3_changes(cx.handle()) != 1) return attachment_already_used();
+    auto link =
+        cx.prepare("INSERT INTO ticket_attachments(ticket_id, attachment_id, role) VALUES (?,?,?)");
+    link.bind(1, ticket_id).bind(2, id).bind(3, role);
+    link.step();
+    if (link.failed()) return fail(cx, "link_attachment");
+  }
+  return core::Unit{};
 }
 
 Result<std::vector<AttachmentRecord>> SqliteStore::ticket_attachments(std::int64_t ticket_id) {
@@ -1719,6 +1743,38 @@ Result<std::vector<std::string>> SqliteStore::attachment_tickets(const std::stri
     while (s.step()) out.push_back(s.text(0));
     if (s.failed()) return fail(cx, "attachment_tickets");
     return out;
+  });
+}
+
+template <class Key>
+Result<UploadUsage> SqliteStore::unclaimed_where(const char* column, const Key& key) {
+  return read([&](Conn& cx) -> core::Result<UploadUsage> {
+    auto s = cx.prepare(std::string("SELECT COUNT(*), COALESCE(SUM(bytes), 0), MIN(created_at) "
+                                    "FROM attachments WHERE claimed_at IS NULL AND ") +
+                        column + " = ?");
+    s.bind(1, key);
+    if (!s.step()) return fail(cx, "unclaimed_uploads");
+    UploadUsage u{s.int64(0), s.int64(1), std::nullopt};
+    if (auto t = s.opt_int64(2)) u.oldest = core::from_unix(*t);
+    return u;
+  });
+}
+
+Result<UploadUsage> SqliteStore::unclaimed_by_uploader(std::int64_t user_id) {
+  return unclaimed_where("uploader", user_id);
+}
+
+Result<UploadUsage> SqliteStore::unclaimed_by_address(const std::string& address) {
+  return unclaimed_where("uploader_addr", address);
+}
+
+Result<std::int64_t> SqliteStore::delete_unclaimed_attachments(core::TimePoint before) {
+  return write([&](Conn& cx) -> core::Result<std::int64_t> {
+    auto s = cx.prepare("DELETE FROM attachments WHERE claimed_at IS NULL AND created_at < ?");
+    s.bind(1, core::to_unix(before));
+    s.step();
+    if (s.failed()) return fail(cx, "delete_unclaimed_attachments");
+    return static_cast<std::int64_t>(sqlite3_changes(cx.handle()));
   });
 }
 

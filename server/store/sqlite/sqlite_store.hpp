@@ -94,6 +94,9 @@ class SqliteStore final : public Store {
   core::Result<std::optional<AttachmentRecord>> attachment(const std::string& id) override;
   core::Result<std::vector<AttachmentRecord>> ticket_attachments(std::int64_t ticket_id) override;
   core::Result<std::vector<std::string>> attachment_tickets(const std::string& id) override;
+  core::Result<UploadUsage> unclaimed_by_uploader(std::int64_t user_id) override;
+  core::Result<UploadUsage> unclaimed_by_address(const std::string& address) override;
+  core::Result<std::int64_t> delete_unclaimed_attachments(core::TimePoint before) override;
 
   // Topics (每月一题).
   core::Result<TopicRecord> create_topic(TopicRecord topic) override;
@@ -190,6 +193,12 @@ class SqliteStore final : public Store {
   BatchEnd try_batch(std::vector<Job*>& batch, bool guarded);
 
   // Inside a transaction: insert one ticket with its events.
+  // Claims photos for a ticket inside the caller's write (see Store::put_attachment).
+  core::Outcome claim_attachments(Conn& cx, std::int64_t ticket_id,
+                                  const std::vector<std::pair<std::string, std::string>>& photos,
+                                  core::TimePoint at);
+  template <class Key>
+  core::Result<UploadUsage> unclaimed_where(const char* column, const Key& key);
   core::Result<TicketRecord> insert_ticket(Conn& cx, TicketRecord t,
                                            std::vector<core::AuditEvent>& events);
   static void seal_events(const std::string& number, std::int64_t& count, std::string& last_hash,

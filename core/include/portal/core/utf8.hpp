@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace portal::core {
@@ -15,5 +16,10 @@ bool is_valid_utf8(std::string_view s);
 bool has_control_chars(std::string_view s);
 // Byte length of the first n code points of valid UTF-8 text.
 std::size_t utf8_prefix_bytes(std::string_view s, std::size_t n);
+// Decodes the sequence starting at s[i] into cp; returns its length in bytes, or 0
+// when it is not valid UTF-8.
+std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp);
+// A..Z to a..z, every other byte as it is (usernames are compared this way).
+std::string ascii_lower(std::string_view s);
 
 }  // namespace portal::core
