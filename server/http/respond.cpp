@@ -202,6 +202,7 @@ CountedAttempt::~CountedAttempt() {
 
 CountedAttempt access_code_attempt(Services& services, const httplib::Request& req,
                                    httplib::Response& res) {
+  if (!services.limits) return CountedAttempt();
   return CountedAttempt(services.limits->access_code, client_key(req), res);
 }
 

@@ -39,7 +39,15 @@ void register_auth_routes(httplib::Server& s, Services& sv) {
     send_json(res, 200, session_json(*session));
   });
 
-  s.Post("/api/v1/auth/logout", [&sv](const httplib::Request& req, httplib::Response& res) {
+  // Logout takes no body. A request without Content-Length has none (RFC 9112 §6.3), but
+  // cpp-httplib 0.11.4 would wait for the client to close before routing it (then
+  // answer 400, the token not revoked): this route reads its body itself, only when
+  // Content-Length announces one, and ignores it.
+  s.Post("/api/v1/auth/logout", [&sv](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& read_body) {
+    if (req.has_header("Content-Length") &&
+        !read_body([](const char*, std::size_t) { return true; }))
+      return send_error(res, {"bad_request", "request body not received", {}, 400});
     auto actor = signed_in_actor(req, sv);
     if (!actor) return send_error(res, actor.error());
     const std::string h = req.get_header_value("Authorization");

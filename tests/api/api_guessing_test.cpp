@@ -6,6 +6,7 @@
 // its client in X-Forwarded-For, so that one test can be many addresses.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "portal/core/json.hpp"
@@ -75,6 +76,22 @@ TEST(Logout, WithoutABodyRevokesTheToken) {
   EXPECT_EQ(out->status, 204) << out->body;
   EXPECT_EQ(status(g->client().Get("/api/v1/me", bearer(token))), 401);
   EXPECT_EQ(status(g->client().Post("/api/v1/auth/logout", bearer(token))), 401);
+}
+
+TEST(Logout, WithoutContentLengthIsAnsweredAtOnce) {
+  // No Content-Length at all (as curl -X POST sends it): the request has no body, and
+  // the server must not wait for one.
+  const std::string token = login(*g, "gw0022");
+  ASSERT_FALSE(token.empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string request =
+      "POST /api/v1/auth/logout HTTP/1.1\r\nHost: localhost\r\n"
+      "Connection: close\r\nAuthorization: Bearer " +
+      token + "\r\n\r\n";
+  const std::string answer = raw_exchange(*g, request, 15);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 204", 0), 0u) << answer;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  EXPECT_EQ(status(g->client().Get("/api/v1/me", bearer(token))), 401);
 }
 
 // [SECTION] Passwords: per account and per address

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "portal/core/json.hpp"
+#include "tests/api/raw_socket.hpp"
 #include "tests/api/server_process.hpp"
 
 namespace portal::test {
@@ -65,6 +66,23 @@ inline std::pair<double, double> grid_centre(ServerProcess& s, const std::string
 inline std::pair<double, double> point_in_grid_of(ServerProcess& s, const std::string& token) {
   auto me = body_of(s.client().Get("/api/v1/me", bearer(token)));
   return grid_centre(s, me["grid_ids"][0].get<std::string>());
+}
+
+// Sends `request` byte for byte on a new connection (for what httplib::Client will not
+// send) and returns all the server writes until it closes the connection or `seconds`
+// pass without a byte. Ask for "Connection: close" to get one answer.
+inline std::string raw_exchange(const ServerProcess& s, const std::string& request,
+                                int seconds = 5) {
+  const int fd = connect_to(s.port(), nullptr, std::chrono::seconds(seconds));
+  if (fd < 0) return {};
+  std::string answer;
+  if (send_all(fd, request) == request.size()) {
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      answer.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return answer;
 }
 
 }  // namespace portal::test
