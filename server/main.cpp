@@ -26,6 +26,7 @@
 #include "server/http/server.hpp"
 #include "server/service/auth_service.hpp"
 #include "server/service/history.hpp"
+#include "server/service/idempotency.hpp"
 #include "server/service/open311.hpp"
 #include "server/service/org.hpp"
 #include "server/service/seed.hpp"
@@ -455,7 +456,9 @@ int cmd_serve(int argc, char** argv) {
   auto open311_store = open_open311_store(db);
   if (!open311_store) return fail(open311_store.error());
   Open311Service open311(**open311_store, tickets, auth);
+  IdempotencyService idempotency(**store, system_now());
   http::Services services{**store, tickets, auth, hub};
+  services.idempotency = &idempotency;
   services.stats = &stats;
   services.open311 = &open311;
   services.topics = &topics;
@@ -482,6 +485,8 @@ int cmd_serve(int argc, char** argv) {
   const int interval = std::max(1, std::atoi(a.get("scheduler-interval", "60").c_str()));
   std::thread scheduler([&] {
     std::unique_lock lock(sched_mu);
+    // Idempotency keys are kept a day, and forgotten within the hour after.
+    std::chrono::steady_clock::time_point last_purge{};
     while (!stopping) {
       lock.unlock();
       auto r = tickets.run_scheduler();
@@ -492,6 +497,11 @@ int cmd_serve(int argc, char** argv) {
       // Photos that no ticket claimed within the hour.
       if (auto purged = tickets.purge_unclaimed_attachments(); purged && *purged > 0)
         log_line("info", "unclaimed photos deleted: " + std::to_string(*purged));
+      if (std::chrono::steady_clock::now() - last_purge >= std::chrono::hours(1)) {
+        last_purge = std::chrono::steady_clock::now();
+        if (auto n = idempotency.purge(); n && *n)
+          log_line("info", "idempotency keys forgotten: " + std::to_string(*n));
+      }
       lock.lock();
       sched_cv.wait_for(lock, std::chrono::seconds(interval), [&] { return stopping; });
     }

@@ -9,6 +9,8 @@
 #include <iterator>
 #include <utility>
 
+#include "server/service/idempotency.hpp"
+
 namespace portal::server::http {
 
 void send_json(httplib::Response& res, int status, const core::Json& body) {
@@ -57,6 +59,40 @@ core::Result<Actor> signed_in_actor(const httplib::Request& req, Services& servi
 std::optional<std::string> access_code_of(const httplib::Request& req) {
   if (!req.has_header("X-Access-Code")) return std::nullopt;
   return req.get_header_value("X-Access-Code");
+}
+
+core::Result<std::optional<std::string>> idempotency_key_of(const httplib::Request& req) {
+  if (!req.has_header("Idempotency-Key")) return std::optional<std::string>();
+  std::string key = req.get_header_value("Idempotency-Key");
+  if (auto ok = check_idempotency_key(key); !ok) return ok.error();
+  return std::optional<std::string>(std::move(key));
+}
+
+void once_per_key(const httplib::Request& req, httplib::Response& res, Services& services,
+                  const Actor& actor, const std::function<void()>& handle) {
+  auto key = idempotency_key_of(req);
+  if (!key) return send_error(res, key.error());
+  if (!*key || !services.idempotency) return handle();
+  auto& keys = *services.idempotency;
+  auto claim = keys.claim(idempotency_scope(actor.user_id, access_code_of(req)), **key,
+                          request_fingerprint(req.method, req.path, req.body));
+  if (!claim) return send_error(res, claim.error());
+  if (claim->replay) return send_json_text(res, claim->replay->status, claim->replay->body);
+  // Given up unless answered with a success, also when `handle` throws.
+  struct Settle {
+    IdempotencyService& keys;
+    const IdempotencyService::Claim& claim;
+    httplib::Response& res;
+    bool ran = false;
+    ~Settle() {
+      if (ran && res.status >= 200 && res.status < 300)
+        keys.finish(claim, res.status, res.body);
+      else
+        keys.release(claim);
+    }
+  } settle{keys, *claim, res};
+  handle();
+  settle.ran = true;
 }
 
 namespace {

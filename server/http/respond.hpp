@@ -4,6 +4,8 @@
 
 #include <httplib.h>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,15 @@ core::Result<Actor> actor_of(const httplib::Request& req, Services& services);
 // Like actor_of, but anonymous callers get 401.
 core::Result<Actor> signed_in_actor(const httplib::Request& req, Services& services);
 std::optional<std::string> access_code_of(const httplib::Request& req);
+
+// The Idempotency-Key header: none, or a key (422 invalid_idempotency_key when bad).
+core::Result<std::optional<std::string>> idempotency_key_of(const httplib::Request& req);
+// Runs `handle`, which answers into `res`, at most once per caller and Idempotency-Key
+// (API.md Conventions): a retry of the same request gets the first answer again,
+// another request under the key 422, a retry while the first runs 409. Only successes
+// are kept; after a failure a retry runs again. Without a key it just runs `handle`.
+void once_per_key(const httplib::Request& req, httplib::Response& res, Services& services,
+                  const Actor& actor, const std::function<void()>& handle);
 
 // ?page=&page_size= with the API.md bounds (page_size ≤ 200).
 core::Result<std::pair<int, int>> paging(const httplib::Request& req);

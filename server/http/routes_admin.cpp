@@ -7,11 +7,13 @@ void register_admin_routes(httplib::Server& s, Services& sv) {
   s.Post("/api/v1/users", [&sv](const httplib::Request& req, httplib::Response& res) {
     auto actor = signed_in_actor(req, sv);
     if (!actor) return send_error(res, actor.error());
-    auto body = read_json_body(req);
-    if (!body) return send_error(res, body.error());
-    auto u = sv.auth.create_user(*actor, *body);
-    if (!u) return send_error(res, u.error());
-    send_json(res, 201, *u);
+    once_per_key(req, res, sv, *actor, [&] {
+      auto body = read_json_body(req);
+      if (!body) return send_error(res, body.error());
+      auto u = sv.auth.create_user(*actor, *body);
+      if (!u) return send_error(res, u.error());
+      send_json(res, 201, *u);
+    });
   });
 
   s.Get("/api/v1/users", [&sv](const httplib::Request& req, httplib::Response& res) {

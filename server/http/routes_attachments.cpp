@@ -50,9 +50,11 @@ void register_attachment_routes(httplib::Server& s, Services& sv) {
     if (!actor) return send_error(res, actor.error());
     if (req.body.size() > 2 * 1024 * 1024)
       return send_error(res, {"payload_too_large", "import at most 2 MiB at once", "body", 413});
-    auto out = sv.tickets.import_hotline(req.body, req.get_header_value("Content-Type"), *actor);
-    if (!out) return send_error(res, out.error());
-    send_json(res, out->status, out->body);
+    once_per_key(req, res, sv, *actor, [&] {
+      auto out = sv.tickets.import_hotline(req.body, req.get_header_value("Content-Type"), *actor);
+      if (!out) return send_error(res, out.error());
+      send_json(res, out->status, out->body);
+    });
   });
 }
 

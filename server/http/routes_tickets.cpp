@@ -16,16 +16,10 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
     if (!body) return send_error(res, body.error());
     auto draft = core::parse_ticket_draft(*body);
     if (!draft) return send_error(res, draft.error());
-    std::optional<std::string> key;
-    if (req.has_header("Idempotency-Key")) {
-      key = req.get_header_value("Idempotency-Key");
-      const bool printable =
-          std::all_of(key->begin(), key->end(), [](char c) { return c > 0x20 && c < 0x7f; });
-      if (key->empty() || key->size() > 200 || !printable)
-        return send_error(res, core::Error::invalid("Idempotency-Key", "invalid_idempotency_key",
-                                                    "must be 1 to 200 visible ASCII characters"));
-    }
-    auto receipt = sv.tickets.submit(*draft, *actor, key);
+    // Kept with the ticket itself, in its transaction (exactly once).
+    auto key = idempotency_key_of(req);
+    if (!key) return send_error(res, key.error());
+    auto receipt = sv.tickets.submit(*draft, *actor, *key);
     if (!receipt) return send_error(res, receipt.error());
     res.set_header("Location", "/api/v1/tickets/" + receipt->number);
     send_json(res, 201, core::Json(*receipt));
@@ -93,25 +87,29 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
          [&sv](const httplib::Request& req, httplib::Response& res) {
            auto actor = signed_in_actor(req, sv);
            if (!actor) return send_error(res, actor.error());
-           auto body = read_json_body(req);
-           if (!body) return send_error(res, body.error());
-           auto ticket = sv.tickets.act(req.matches[1].str(), *actor, *body);
-           if (!ticket) return send_error(res, ticket.error());
-           send_json(res, 200, *ticket);
+           once_per_key(req, res, sv, *actor, [&] {
+             auto body = read_json_body(req);
+             if (!body) return send_error(res, body.error());
+             auto ticket = sv.tickets.act(req.matches[1].str(), *actor, *body);
+             if (!ticket) return send_error(res, ticket.error());
+             send_json(res, 200, *ticket);
+           });
          });
 
-  s.Post(R"(/api/v1/tickets/([^/]+)/rating)",
-         [&sv](const httplib::Request& req, httplib::Response& res) {
-           auto actor = actor_of(req, sv);
-           if (!actor) return send_error(res, actor.error());
-           auto body = read_json_body(req);
-           if (!body) return send_error(res, body.error());
-           auto guess = x_access_code_attempt(sv, req, res);
-           if (guess.refused()) return;
-           auto ticket = sv.tickets.rate(req.matches[1].str(), *actor, access_code_of(req), *body);
-           if (!ticket) return send_error(res, ticket.error(), guess);
-           send_json(res, 200, *ticket);
-         });
+  s.Post(R"(/api/v1/tickets/([^/]+)/rating)", [&sv](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    auto actor = actor_of(req, sv);
+    if (!actor) return send_error(res, actor.error());
+    once_per_key(req, res, sv, *actor, [&] {
+      auto body = read_json_body(req);
+      if (!body) return send_error(res, body.error());
+      auto guess = x_access_code_attempt(sv, req, res);
+      if (guess.refused()) return;
+      auto ticket = sv.tickets.rate(req.matches[1].str(), *actor, access_code_of(req), *body);
+      if (!ticket) return send_error(res, ticket.error(), guess);
+      send_json(res, 200, *ticket);
+    });
+  });
 }
 
 }  // namespace portal::server::http

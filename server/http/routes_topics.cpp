@@ -38,11 +38,13 @@ void with_body(const httplib::Request& req, httplib::Response& res, Services& sv
                F&& f) {
   auto actor = signed_in_actor(req, sv);
   if (!actor) return send_error(res, actor.error());
-  auto body = read_json_body(req);
-  if (!body) return send_error(res, body.error());
-  auto r = f(*actor, *body);
-  if (!r) return send_error(res, r.error());
-  send_json(res, status, *r);
+  once_per_key(req, res, sv, *actor, [&] {
+    auto body = read_json_body(req);
+    if (!body) return send_error(res, body.error());
+    auto r = f(*actor, *body);
+    if (!r) return send_error(res, r.error());
+    send_json(res, status, *r);
+  });
 }
 
 }  // namespace

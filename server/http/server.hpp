@@ -19,6 +19,7 @@ namespace portal::server {
 class StatsService;
 class Open311Service;
 class TopicService;
+class IdempotencyService;
 }  // namespace portal::server
 
 namespace portal::server::http {
@@ -58,7 +59,9 @@ struct Services {
   StatsService* stats = nullptr;      // the cockpit and the public board, when present
   Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
   TopicService* topics = nullptr;     // 每月一题 topics, when present
-  RateLimits* limits = nullptr;       // set by HttpServer
+  // Idempotency-Key on the POSTs besides ticket creation, when present.
+  IdempotencyService* idempotency = nullptr;
+  RateLimits* limits = nullptr;  // set by HttpServer
 };
 
 // cpp-httplib's server with its request processing opened to the front, which owns the

@@ -265,21 +265,34 @@ Result<core::TicketReceipt> TicketService::submit(
   if (actor.role == Role::hotline_agent && d.channel == core::Channel::web)
     d.channel = core::Channel::hotline;
   if (auto e = check_claimable(d.attachments, actor, idempotency_key.has_value())) return *e;
+  if (idempotency_key)
+    if (auto ok = check_idempotency_key(*idempotency_key); !ok) return ok.error();
   std::optional<std::string> code;
   auto prepared = prepare(d, actor, now_(), &code);
   if (!prepared) return prepared.error();
-  std::string pad;
+  std::string fingerprint, pad;
+  std::optional<InFlightKeys::Hold> in_flight;
   if (idempotency_key) {
-    const std::string scope =
-        actor.user_id ? "user " + std::to_string(*actor.user_id) : std::string("anonymous");
-    prepared->first.idempotency_key =
-        sha256_hex("ticket create\n" + scope + "\n" + *idempotency_key);
-    pad = sha256_hex("access code seal\n" + scope + "\n" + *idempotency_key);
+    // The key in its submitter's scope, and the fingerprint of the ticket as read (its
+    // canonical JSON: every field of the draft, members sorted).
+    const std::string scope = idempotency_scope(actor.user_id);
+    const std::string key_hash = sha256_hex("ticket create\n" + scope + "\n" + *idempotency_key);
+    fingerprint =
+        sha256_hex("ticket\n" + Json(draft).dump(-1, ' ', false, Json::error_handler_t::replace));
+    auto hold = submitting_.hold(key_hash, fingerprint);
+    if (!hold) return hold.error();
+    in_flight.emplace(std::move(*hold));
+    prepared->first.idempotency_key = key_hash;
+    prepared->first.idempotency_fingerprint = fingerprint;
+    // The access code is sealed with what only the same request brings.
+    pad = sha256_hex("access code seal\n" + scope + "\n" + fingerprint + "\n" + *idempotency_key);
     if (code) prepared->first.sealed_access_code = seal_code(*code, pad);
   }
   auto created = store_.create_ticket(std::move(prepared->first), std::move(prepared->second));
   if (!created) return created.error();
   if (created->replayed) {
+    // Another request under the same key: nothing of the first is answered.
+    if (created->idempotency_fingerprint != fingerprint) return idempotency_key_reused();
     code.reset();
     if (!created->sealed_access_code.empty()) code = unseal_code(created->sealed_access_code, pad);
   }
@@ -641,6 +654,18 @@ Result<Json> TicketService::list(const ListQuery& q, const Actor& actor) {
 
 // [SECTION] Actions and ratings
 
+Result<core::Unit> TicketService::valid_merge_target(const std::string& into, const Actor& actor) {
+  const Error refused =
+      Error::invalid("into", "invalid_merge_target", "is not a ticket you may merge into");
+  if (!core::is_ticket_number(into)) return refused;
+  auto found = store_.find_ticket_bundle(into);
+  if (!found) return found.error();
+  if (!*found || (*found)->ticket.status == Status::merged) return refused;
+  Loaded target{std::move((*found)->ticket), std::move((*found)->whistles), {}};
+  if (!facts_of(target, actor).in_scope) return refused;
+  return core::Unit{};
+}
+
 Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, Action action,
                                                  const Json& body, core::TimePoint now) {
   TicketRecord t = l.ticket;
@@ -735,12 +760,10 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
       const std::string into = it->get<std::string>();
       if (into == t.number)
         return Error::invalid("into", "same_ticket", "cannot merge into itself");
-      auto target = core::is_ticket_number(into)
-                        ? store_.find_ticket(into)
-                        : Result<std::optional<TicketRecord>>(std::nullopt);
+      // Only into a ticket the actor may act on; one they may not, one that does not
+      // exist and one already merged get the same answer, which tells nothing of the rest.
+      auto target = valid_merge_target(into, actor);
       if (!target) return target.error();
-      if (!*target || (*target)->status == Status::merged)
-        return Error::invalid("into", "unknown_ticket", "is not an open ticket");
       t.merged_into = into;
       data["into"] = into;
       break;

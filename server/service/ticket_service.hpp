@@ -14,6 +14,7 @@
 #include "portal/core/ticket.hpp"
 #include "portal/core/time.hpp"
 #include "portal/core/workflow.hpp"
+#include "server/service/idempotency.hpp"
 #include "server/service/org.hpp"
 #include "server/store/store.hpp"
 
@@ -87,8 +88,12 @@ class TicketService {
   void set_listener(ChangeListener l) { listener_ = std::move(l); }
   const OrgDirectory& org() const { return *org_; }
 
-  // With an idempotency key, a retry by the same submitter returns the receipt of
-  // the ticket the first attempt created (exactly once, even across a crash).
+  // With an idempotency key, a retry by the same submitter with the same ticket
+  // returns the receipt of the ticket the first attempt created (exactly once, even
+  // across a crash). The key belongs to the signed-in submitter, or for anonymous ones
+  // to the key and the ticket together: the same key with another ticket is refused
+  // (422 idempotency_key_reused), as is a retry while the first is under way here (409
+  // idempotency_in_flight).
   core::Result<core::TicketReceipt> submit(
       const core::TicketDraft& draft, const Actor& actor,
       const std::optional<std::string>& idempotency_key = std::nullopt);
@@ -168,6 +173,9 @@ class TicketService {
   core::Result<TicketRecord> apply_action(Loaded& l, const Actor& actor, core::Action action,
                                           const core::Json& body, core::TimePoint now);
   void write_summary(core::JsonWriter& w, const TicketRecord& t) const;
+  // 422 invalid_merge_target unless `into` is a ticket not yet merged that the actor
+  // may act on (in its scope).
+  core::Result<core::Unit> valid_merge_target(const std::string& into, const Actor& actor);
   // Photos named for a ticket (field "attachments"): each an upload of `actor` (or an
   // anonymous one, whose id is its capability), unclaimed, not expired, named once.
   // With `claimed_ok` a claimed one passes: the store refuses it when the write is not
@@ -180,6 +188,7 @@ class TicketService {
   NowFn now_;
   ChangeListener listener_;
   core::SlaConfig sla_;
+  InFlightKeys submitting_;  // creations with a key under way in this process
   UploadLimits upload_limits_;
 };
 

@@ -98,6 +98,9 @@ struct TicketRecord {
   // returns that ticket with `replayed` set.
   std::string idempotency_key;
   std::string sealed_access_code;  // an anonymous submitter's code, sealed with the key
+  // The fingerprint of the creating request, which a replay must match (empty on rows
+  // keyed before it was kept: those match no replay).
+  std::string idempotency_fingerprint;
   bool replayed = false;
 };
 
@@ -175,6 +178,17 @@ core::Error attachment_already_used();
 struct UploadUsage {
   std::int64_t count = 0, bytes = 0;
   std::optional<core::TimePoint> oldest;
+};
+
+// [SECTION] Idempotency keys of every POST but ticket creation (which keeps its key in
+// the ticket's row): see server/service/idempotency.hpp.
+struct IdempotencyRecord {
+  std::string key_hash;     // SHA-256 of the caller's scope and the key
+  std::string fingerprint;  // of the request
+  bool done = false;        // false: its request is still in flight
+  int status = 0;           // the answer, once done
+  std::string response;
+  core::TimePoint created_at{};
 };
 
 // [SECTION] Topics (每月一题)
@@ -327,6 +341,21 @@ class Store {
   // Marks an open topic resolved; false when it was not open (or does not exist).
   virtual core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply,
                                            std::int64_t by, core::TimePoint now) = 0;
+
+  // Idempotency keys. claim_idempotency_key stores `r` as in flight unless its key is
+  // held, or takes the key over from a request with the same fingerprint that has been
+  // in flight since before `abandoned_before`: then it answers nothing, and the key is
+  // the caller's. Otherwise it answers the record that holds the key.
+  virtual core::Result<std::optional<IdempotencyRecord>> claim_idempotency_key(
+      const IdempotencyRecord& r, core::TimePoint abandoned_before) = 0;
+  // The answer of a claimed key; it is kept to answer retries.
+  virtual core::Outcome finish_idempotency_key(const std::string& key_hash, int status,
+                                               const std::string& response) = 0;
+  // Gives up a key still in flight.
+  virtual core::Outcome release_idempotency_key(const std::string& key_hash) = 0;
+  // Forgets keys from before `before`, at most `limit` of them and `limit` of tickets'
+  // creation keys; returns how many it forgot.
+  virtual core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) = 0;
 
   // A number that changes whenever this store commits a change, for caches of answers
   // derived from the data; none where other processes write the same database too.

@@ -11,6 +11,7 @@
 
 #include "server/store/sqlite/sqlite_store.hpp"
 #include "server/store/sqlite/wal_vfs.hpp"
+#include "tests/common/sqlite_write_lock.hpp"
 #include "tests/unit/service_fixture.hpp"
 
 using namespace portal;
@@ -55,22 +56,9 @@ class GroupCommitTest : public test::ServiceTest {
     EXPECT_EQ(*numbers.rbegin(), last);
   }
 
-  // Holds the database's write lock from another connection, so that the store's
-  // writer waits and every write queued meanwhile lands in one batch.
-  struct WriteLock {
-    sqlite3* db = nullptr;
-    explicit WriteLock(const std::filesystem::path& p) {
-      sqlite3_open_v2(p.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
-      EXPECT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-    }
-    void release() {
-      if (!db) return;
-      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-      sqlite3_close(db);
-      db = nullptr;
-    }
-    ~WriteLock() { release(); }
-  };
+  // The store's writer waits while it is held: every write queued meanwhile lands in
+  // one batch.
+  using WriteLock = test::SqliteWriteLock;
 };
 
 }  // namespace

@@ -276,6 +276,43 @@ TEST_F(Lifecycle, OverdueFlagAndAutoClose) {
   EXPECT_EQ(ok(tickets_->get(s.number, Actor{}, s.code))["status"], "closed");
 }
 
+// A merge names a ticket the actor may act on: one outside its scope is refused exactly
+// as a number that does not exist, so that the answer tells nothing about the other.
+TEST_F(Lifecycle, MergeOnlyIntoATicketInTheActorsScope) {
+  auto dup = submit(draft());
+  auto gw = grid_worker_of(dup.grid);
+  core::TicketDraft elsewhere_draft = draft();
+  elsewhere_draft.grid_id = actor("gw0002").grid_ids.at(0);
+  if (elsewhere_draft.grid_id == dup.grid) elsewhere_draft.grid_id = actor("gw0003").grid_ids.at(0);
+  auto elsewhere = submit(elsewhere_draft);
+  ASSERT_NE(elsewhere.grid, dup.grid);
+  std::string unknown = elsewhere.number;
+  unknown.replace(unknown.size() - 4, 4, "9999");
+  auto outside = act(dup, gw, {{"action", "merge"}, {"into", elsewhere.number}});
+  ASSERT_FALSE(outside.ok());
+  EXPECT_EQ(outside.error().status, 422);
+  EXPECT_EQ(outside.error().code, "invalid_merge_target");
+  EXPECT_EQ(outside.error().field, "into");
+  for (const std::string& into : {unknown, std::string("RC1"), std::string("x")}) {
+    auto r = act(dup, gw, {{"action", "merge"}, {"into", into}});
+    ASSERT_FALSE(r.ok()) << into;
+    EXPECT_EQ(core::error_body(r.error()), core::error_body(outside.error())) << into;
+  }
+  // A citizen learns nothing either, whatever the number.
+  const Actor cz = actor("cz001");
+  auto own = tickets_->submit(draft(), cz);
+  ASSERT_TRUE(own.ok());
+  for (const std::string& into : {elsewhere.number, unknown}) {
+    auto r = tickets_->act(own->number, cz, {{"action", "merge"}, {"into", into}});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(core::error_body(r.error()), core::error_body(outside.error())) << into;
+  }
+  // The district centre's scope is the whole district.
+  auto ds = staff(core::Role::district_staff, "", "");
+  auto t = ok(act(dup, ds, {{"action", "merge"}, {"into", elsewhere.number}}));
+  EXPECT_EQ(t["merged_into"], elsewhere.number);
+}
+
 TEST_F(Lifecycle, ReturnRejectAndMerge) {
   auto a = submit(draft());
   auto b = submit(draft());

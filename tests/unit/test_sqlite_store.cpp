@@ -234,18 +234,32 @@ TEST_F(StoreTest, ARetriedSubmissionIsCreatedOnceWhicheverInstanceItReaches) {
   }
   Store& other = other_store ? *other_store : *store_;
   TicketService elsewhere(other, org_, [this] { return now_; });
-  // The same retried request reaches both instances at once, several times over.
+  // The same retried request reaches both instances at once, several times over. Each
+  // attempt answers the one ticket, or, while another attempt on its own instance is
+  // under way, 409 idempotency_in_flight.
   std::vector<std::string> numbers(8), codes(8);
   std::vector<std::thread> threads;
+  std::atomic<int> odd{0};
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([&, i] {
       auto r = (i % 2 ? elsewhere : *tickets_).submit(draft(), Actor{}, std::string("key-42"));
       if (r.ok()) {
         numbers[i] = r->number;
         codes[i] = r->access_code.value_or("");
+      } else if (r.error().code != "idempotency_in_flight") {
+        ++odd;
       }
     });
   for (auto& t : threads) t.join();
+  EXPECT_EQ(odd.load(), 0);
+  // Retried once more, on both instances, after all of them ended.
+  for (int i = 0; i < 8; ++i) {
+    if (!numbers[i].empty()) continue;
+    auto r = (i % 2 ? elsewhere : *tickets_).submit(draft(), Actor{}, std::string("key-42"));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    numbers[i] = r->number;
+    codes[i] = r->access_code.value_or("");
+  }
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(numbers[i], numbers[0]) << i;
     EXPECT_EQ(codes[i], codes[0]) << i;

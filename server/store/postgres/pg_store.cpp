@@ -763,13 +763,15 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
              .ok())
       return db_error(c, "idempotency_lock");
     auto q = c.exec(std::string("SELECT ") + kTicketColumns +
-                        ", sealed_access_code FROM tickets WHERE idempotency_key = ?",
+                        ", sealed_access_code, idempotency_fingerprint FROM tickets "
+                        "WHERE idempotency_key = ?",
                     pg::Params().add(t.idempotency_key));
     if (!q.ok()) return db_error(c, "idempotency_lookup");
     if (q.rows()) {
       TicketRecord first = read_ticket(q, 0);
       first.idempotency_key = t.idempotency_key;
       first.sealed_access_code = q.opt_text(0, 40).value_or("");
+      first.idempotency_fingerprint = q.opt_text(0, 41).value_or("");
       first.replayed = true;
       return first;
     }
@@ -792,9 +794,11 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
     p.add(t.number);
     add_ticket(p, t);
     p.add(non_empty(t.idempotency_key)).add(non_empty(t.sealed_access_code));
+    p.add(non_empty(t.idempotency_fingerprint));
     auto r = c.exec(std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
-                        ", idempotency_key, sealed_access_code) VALUES (?," +
-                        placeholders(kTicketMutableCount) + ",?,?) RETURNING id",
+                        ", idempotency_key, sealed_access_code, idempotency_fingerprint) "
+                        "VALUES (?," +
+                        placeholders(kTicketMutableCount) + ",?,?,?) RETURNING id",
                     p);
     if (!r.ok()) {
       if (r.sqlstate() == kUniqueViolation && t.external_id)
@@ -1312,6 +1316,84 @@ Result<bool> PgStore::resolve_topic(std::int64_t topic_id, const std::string& re
       pg::Params().add(reply).add(by).add(core::to_unix(now)).add(topic_id));
   if (!r.ok()) return db_error(c, "resolve_topic");
   return r.affected() > 0;
+}
+
+// [SECTION] Idempotency keys
+
+namespace {
+constexpr const char* kIdempotencyColumns =
+    "key_hash, fingerprint, state, status, response, created_at";
+IdempotencyRecord read_idempotency(const pg::Res& r, int i) {
+  IdempotencyRecord out;
+  out.key_hash = r.text(i, 0);
+  out.fingerprint = r.text(i, 1);
+  out.done = r.text(i, 2) == "done";
+  out.status = static_cast<int>(r.opt_int64(i, 3).value_or(0));
+  out.response = r.opt_text(i, 4).value_or("");
+  out.created_at = core::from_unix(r.int64(i, 5));
+  return out;
+}
+}  // namespace
+
+Result<std::optional<IdempotencyRecord>> PgStore::claim_idempotency_key(
+    const IdempotencyRecord& rec, core::TimePoint abandoned_before) {
+  LEASE(c, "idempotency_claim");
+  // A concurrent claim of the same key waits here until the first one's row is
+  // committed, then sees it: one claim wins, on whichever instance.
+  auto ins = c.exec(
+      "INSERT INTO idempotency_keys(key_hash, fingerprint, state, created_at) "
+      "VALUES (?, ?, 'in_flight', ?) ON CONFLICT (key_hash) DO UPDATE SET created_at = "
+      "excluded.created_at WHERE idempotency_keys.state = 'in_flight' AND "
+      "idempotency_keys.fingerprint = excluded.fingerprint AND idempotency_keys.created_at < ? "
+      "RETURNING key_hash",
+      pg::Params()
+          .add(rec.key_hash)
+          .add(rec.fingerprint)
+          .add(core::to_unix(rec.created_at))
+          .add(core::to_unix(abandoned_before)));
+  if (!ins.ok()) return db_error(c, "idempotency_claim");
+  if (ins.rows()) return std::optional<IdempotencyRecord>();
+  auto q = c.exec(
+      std::string("SELECT ") + kIdempotencyColumns + " FROM idempotency_keys WHERE key_hash = ?",
+      pg::Params().add(rec.key_hash));
+  if (!q.ok() || !q.rows()) return db_error(c, "idempotency_held");
+  return std::optional<IdempotencyRecord>(read_idempotency(q, 0));
+}
+
+core::Outcome PgStore::finish_idempotency_key(const std::string& key_hash, int status,
+                                              const std::string& response) {
+  LEASE(c, "idempotency_finish");
+  auto r = c.exec(
+      "UPDATE idempotency_keys SET state = 'done', status = ?, response = ? "
+      "WHERE key_hash = ? AND state = 'in_flight'",
+      pg::Params().add(status).add(response).add(key_hash));
+  if (!r.ok()) return db_error(c, "idempotency_finish");
+  return core::Unit{};
+}
+
+core::Outcome PgStore::release_idempotency_key(const std::string& key_hash) {
+  LEASE(c, "idempotency_release");
+  auto r = c.exec("DELETE FROM idempotency_keys WHERE key_hash = ? AND state = 'in_flight'",
+                  pg::Params().add(key_hash));
+  if (!r.ok()) return db_error(c, "idempotency_release");
+  return core::Unit{};
+}
+
+Result<std::int64_t> PgStore::purge_idempotency_keys(core::TimePoint before, int limit) {
+  LEASE(c, "idempotency_purge");
+  const std::int64_t t = core::to_unix(before);
+  auto keys = c.exec(
+      "DELETE FROM idempotency_keys WHERE key_hash IN (SELECT key_hash FROM idempotency_keys "
+      "WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+      pg::Params().add(t).add(limit));
+  if (!keys.ok()) return db_error(c, "idempotency_purge");
+  auto tickets = c.exec(
+      "UPDATE tickets SET idempotency_key = NULL, sealed_access_code = NULL, "
+      "idempotency_fingerprint = NULL WHERE id IN (SELECT id FROM tickets WHERE "
+      "idempotency_key IS NOT NULL AND created_at < ? LIMIT ?)",
+      pg::Params().add(t).add(limit));
+  if (!tickets.ok()) return db_error(c, "idempotency_purge_tickets");
+  return keys.affected() + tickets.affected();
 }
 
 // [SECTION] Several instances

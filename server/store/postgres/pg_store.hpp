@@ -88,6 +88,12 @@ class PgStore final : public Store {
   core::Result<std::vector<std::string>> topic_ticket_numbers(std::int64_t topic_id) override;
   core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply, std::int64_t by,
                                    core::TimePoint now) override;
+  core::Result<std::optional<IdempotencyRecord>> claim_idempotency_key(
+      const IdempotencyRecord& r, core::TimePoint abandoned_before) override;
+  core::Outcome finish_idempotency_key(const std::string& key_hash, int status,
+                                       const std::string& response) override;
+  core::Outcome release_idempotency_key(const std::string& key_hash) override;
+  core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) override;
 
   core::Outcome watch_changes(ChangeFn fn) override;
   core::Result<std::unique_ptr<JobLock>> try_lock_job(const std::string& job) override;

@@ -1185,12 +1185,14 @@ Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
                                                 std::vector<core::AuditEvent>& events) {
   if (!t.idempotency_key.empty()) {
     auto q = cx.prepare(std::string("SELECT ") + kTicketColumns +
-                        ", sealed_access_code FROM tickets WHERE idempotency_key = ?");
+                        ", sealed_access_code, idempotency_fingerprint FROM tickets "
+                        "WHERE idempotency_key = ?");
     q.bind(1, t.idempotency_key);
     if (q.step()) {
       TicketRecord first = read_ticket(q);
       first.idempotency_key = t.idempotency_key;
       first.sealed_access_code = q.opt_text(40).value_or("");
+      first.idempotency_fingerprint = q.opt_text(41).value_or("");
       first.replayed = true;
       return first;
     }
@@ -1214,13 +1216,15 @@ Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
   {
     static const std::string sql =
         std::string("INSERT INTO tickets(number, ") + kTicketMutableColumns +
-        ", idempotency_key, sealed_access_code, event_count, last_hash) VALUES (?," +
-        placeholders(kTicketMutableCount) + ",?,?,?,?) RETURNING id";
+        ", idempotency_key, sealed_access_code, idempotency_fingerprint, event_count, "
+        "last_hash) VALUES (?," +
+        placeholders(kTicketMutableCount) + ",?,?,?,?,?) RETURNING id";
     auto s = cx.prepare(sql);
     s.bind(1, t.number);
     const int i = bind_ticket(s, 2, t);
     s.bind(i, non_empty(t.idempotency_key)).bind(i + 1, non_empty(t.sealed_access_code));
-    s.bind(i + 2, t.event_count).bind(i + 3, t.last_hash);
+    s.bind(i + 2, non_empty(t.idempotency_fingerprint));
+    s.bind(i + 3, t.event_count).bind(i + 4, t.last_hash);
     if (!s.step()) {
       if ((s.rc() & 0xff) == SQLITE_CONSTRAINT && t.external_id)
         return Error::conflict("duplicate_external_id", "a ticket with this external_id exists");
@@ -1892,6 +1896,108 @@ Result<bool> SqliteStore::resolve_topic(std::int64_t topic_id, const std::string
     s.step();
     if (s.failed()) return fail(cx, "resolve_topic");
     return sqlite3_changes(cx.handle()) > 0;
+  });
+}
+
+// [SECTION] Idempotency keys
+
+namespace {
+constexpr const char* kIdempotencyColumns =
+    "key_hash, fingerprint, state, status, response, created_at";
+IdempotencyRecord read_idempotency(const sqlite::Stmt& s) {
+  IdempotencyRecord r;
+  r.key_hash = s.text(0);
+  r.fingerprint = s.text(1);
+  r.done = s.text(2) == "done";
+  r.status = static_cast<int>(s.opt_int64(3).value_or(0));
+  r.response = s.opt_text(4).value_or("");
+  r.created_at = core::from_unix(s.int64(5));
+  return r;
+}
+}  // namespace
+
+Result<std::optional<IdempotencyRecord>> SqliteStore::claim_idempotency_key(
+    const IdempotencyRecord& r, core::TimePoint abandoned_before) {
+  using Held = std::optional<IdempotencyRecord>;
+  // Most claims are new keys; a retry is answered from a read connection, without
+  // waiting for the writer.
+  auto seen = read([&](Conn& cx) -> Result<Held> {
+    auto q = cx.prepare(std::string("SELECT ") + kIdempotencyColumns +
+                        " FROM idempotency_keys WHERE key_hash = ?");
+    q.bind(1, r.key_hash);
+    if (q.step()) return Held(read_idempotency(q));
+    if (q.failed()) return fail(cx, "idempotency_read");
+    return Held();
+  });
+  if (!seen) return seen;
+  if (*seen && ((*seen)->done || (*seen)->fingerprint != r.fingerprint ||
+                (*seen)->created_at >= abandoned_before))
+    return seen;
+  return write([&](Conn& cx) -> Result<Held> {
+    auto ins = cx.prepare(
+        "INSERT INTO idempotency_keys(key_hash, fingerprint, state, created_at) "
+        "VALUES (?, ?, 'in_flight', ?) ON CONFLICT(key_hash) DO UPDATE SET created_at = "
+        "excluded.created_at WHERE idempotency_keys.state = 'in_flight' AND "
+        "idempotency_keys.fingerprint = excluded.fingerprint AND idempotency_keys.created_at < ? "
+        "RETURNING key_hash");
+    ins.bind(1, r.key_hash).bind(2, r.fingerprint).bind(3, core::to_unix(r.created_at));
+    ins.bind(4, core::to_unix(abandoned_before));
+    if (ins.step()) return Held();
+    if (ins.failed()) return fail(cx, "idempotency_claim");
+    ins.reset();
+    auto q = cx.prepare(std::string("SELECT ") + kIdempotencyColumns +
+                        " FROM idempotency_keys WHERE key_hash = ?");
+    q.bind(1, r.key_hash);
+    if (q.step()) return Held(read_idempotency(q));
+    return fail(cx, "idempotency_held");
+  });
+}
+
+core::Outcome SqliteStore::finish_idempotency_key(const std::string& key_hash, int status,
+                                                  const std::string& response) {
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare(
+        "UPDATE idempotency_keys SET state = 'done', status = ?, response = ? "
+        "WHERE key_hash = ? AND state = 'in_flight'");
+    s.bind(1, status).bind(2, response).bind(3, key_hash);
+    s.step();
+    if (s.failed()) return fail(cx, "idempotency_finish");
+    return core::Unit{};
+  });
+}
+
+core::Outcome SqliteStore::release_idempotency_key(const std::string& key_hash) {
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare("DELETE FROM idempotency_keys WHERE key_hash = ? AND state = 'in_flight'");
+    s.bind(1, key_hash);
+    s.step();
+    if (s.failed()) return fail(cx, "idempotency_release");
+    return core::Unit{};
+  });
+}
+
+Result<std::int64_t> SqliteStore::purge_idempotency_keys(core::TimePoint before, int limit) {
+  return write([&](Conn& cx) -> Result<std::int64_t> {
+    const std::int64_t t = core::to_unix(before);
+    auto keys = cx.prepare(
+        "DELETE FROM idempotency_keys WHERE key_hash IN (SELECT key_hash FROM idempotency_keys "
+        "WHERE created_at < ? ORDER BY created_at LIMIT ?)");
+    keys.bind(1, t).bind(2, limit);
+    keys.step();
+    if (keys.failed()) return fail(cx, "idempotency_purge");
+    std::int64_t n = sqlite3_changes(cx.handle());
+    // Only keyed tickets are in tickets_idempotency_created; named, so that the planner
+    // never walks every old ticket by created_at instead.
+    auto tickets = cx.prepare(
+        "UPDATE tickets SET idempotency_key = NULL, sealed_access_code = NULL, "
+        "idempotency_fingerprint = NULL WHERE id IN (SELECT id FROM tickets INDEXED BY "
+        "tickets_idempotency_created WHERE idempotency_key IS NOT NULL AND created_at < ? "
+        "LIMIT ?)");
+    tickets.bind(1, t).bind(2, limit);
+    tickets.step();
+    if (tickets.failed()) return fail(cx, "idempotency_purge_tickets");
+    n += sqlite3_changes(cx.handle());
+    return n;
   });
 }
 

@@ -109,6 +109,13 @@ class SqliteStore final : public Store {
   core::Result<bool> resolve_topic(std::int64_t topic_id, const std::string& reply, std::int64_t by,
                                    core::TimePoint now) override;
 
+  core::Result<std::optional<IdempotencyRecord>> claim_idempotency_key(
+      const IdempotencyRecord& r, core::TimePoint abandoned_before) override;
+  core::Outcome finish_idempotency_key(const std::string& key_hash, int status,
+                                       const std::string& response) override;
+  core::Outcome release_idempotency_key(const std::string& key_hash) override;
+  core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) override;
+
   // This process is the database's only writer: every committed batch counts.
   std::optional<std::uint64_t> data_version() override { return version_.load(); }
 
