@@ -17,6 +17,7 @@ namespace portal::server {
 class StatsService;
 class Open311Service;
 class TopicService;
+class Metrics;
 }  // namespace portal::server
 
 namespace portal::server::http {
@@ -49,6 +50,7 @@ struct Services {
   StatsService* stats = nullptr;      // the cockpit and the public board, when present
   Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
   TopicService* topics = nullptr;     // 每月一题 topics, when present
+  Metrics* metrics = nullptr;         // GET /metrics, and what the request log counts
   RateLimits* limits = nullptr;       // set by HttpServer
 };
 
