@@ -47,6 +47,16 @@ std::size_t count_series(const std::string& text, const std::string& family) {
   return n;
 }
 
+// Runs a shell command; returns what it wrote (stdout and stderr) and its wait status.
+std::pair<std::string, int> run_command(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return {"popen failed", -1};
+  std::string out;
+  char buf[1024];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  return {out, pclose(p)};
+}
+
 void expect_denied(ServerProcess& s, const httplib::Headers& headers = {}) {
   auto r = s.client().Get("/metrics", headers);
   ASSERT_TRUE(r);
@@ -185,24 +195,13 @@ TEST(MetricsApi, OnlyTheAllowedNetworksMayRead) {
   // A bad list stops the server before it serves (exit 2), naming the option; a
   // server that ignored the option would be stopped by timeout (exit 124).
   for (const char* bad : {"10.0.0.0/33", "::1/129", "localhost", ""}) {
-    const std::string cmd = "timeout 10 " + remote.bin() +
-                            " serve --port 0 --host 127.0.0.1 --db " + remote.db() +
-                            " --metrics-allow '" + bad + "' 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    ASSERT_TRUE(p);
-    std::string said;
-    char line[512];
-    while (fgets(line, sizeof line, p)) said += line;
-    const int status = pclose(p);
+    const auto [said, status] =
+        run_command("timeout 10 " + remote.bin() + " serve --port 0 --host 127.0.0.1 --db " +
+                    remote.db() + " --metrics-allow '" + bad + "'");
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << bad << ": " << said;
     EXPECT_NE(said.find("--metrics-allow"), std::string::npos) << bad << ": " << said;
   }
-  FILE* p = popen((remote.bin() + " serve --help").c_str(), "r");
-  ASSERT_TRUE(p);
-  std::string help;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) help += buf;
-  pclose(p);
+  const std::string help = run_command(remote.bin() + " serve --help").first;
   EXPECT_NE(help.find("--metrics-allow"), std::string::npos) << help;
 }
 
@@ -227,15 +226,9 @@ TEST(OpenApi, DocumentValidatesAndDocumentsEveryRoute) {
   ASSERT_GE(fd, 0);
   close(fd);
   std::ofstream(path, std::ios::binary) << r->body;
-  const std::string cmd = std::string("node ") + PORTAL_SOURCE_DIR +
-                          "/tests/api/openapi_check.mjs " + path + " " + PORTAL_SOURCE_DIR +
-                          " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_TRUE(p);
-  std::string out;
-  char buf[1024];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  const int status = pclose(p);
+  const auto [out, status] =
+      run_command(std::string("node ") + PORTAL_SOURCE_DIR + "/tests/api/openapi_check.mjs " +
+                  path + " " + PORTAL_SOURCE_DIR);
   std::remove(path);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("all documented"), std::string::npos) << out;

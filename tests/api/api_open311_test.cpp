@@ -18,6 +18,7 @@
 #include "portal/core/time.hpp"
 #include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
+#include "tests/common/digits.hpp"
 
 using portal::core::Json;
 using namespace portal::test;
@@ -994,22 +995,6 @@ TEST(Open311, RequestFollowedThroughTheWorkflowToClosed) {
 
 namespace {
 
-// The digits of a text, full-width ones read as ASCII.
-std::string digits_in(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] >= '0' && s[i] <= '9') {
-      out += s[i];
-    } else if (s.compare(i, 2, "\xEF\xBC") == 0 && i + 2 < s.size() &&
-               static_cast<unsigned char>(s[i + 2]) >= 0x90 &&
-               static_cast<unsigned char>(s[i + 2]) <= 0x99) {
-      out += static_cast<char>('0' + static_cast<unsigned char>(s[i + 2]) - 0x90);
-      i += 2;
-    }
-  }
-  return out;
-}
-
 double metres_between(double lat1, double lng1, double lat2, double lng2) {
   constexpr double kPi = 3.14159265358979323846, kEarth = 6371000;
   const double dy = (lat2 - lat1) * kPi / 180 * kEarth;
@@ -1047,7 +1032,7 @@ TEST(Open311, AnonymousTicketsShowNoAddressACoarsePositionAndNoPhone) {
   }
 
   auto check_description = [&](const std::string& text, const std::string& where) {
-    const std::string d = digits_in(text);
+    const std::string d = digits_of(text);
     EXPECT_EQ(d.find("12345678"), std::string::npos) << where << ": " << text;
     EXPECT_EQ(d.find("1234567"), std::string::npos) << where << ": " << text;
     EXPECT_EQ(d.find("1234"), std::string::npos) << where << ": " << text;
@@ -1118,7 +1103,8 @@ TEST(Open311, AddressesAndRepliesOfNamedTicketsAreMaskedToo) {
   // Not anonymous: the address and the exact position stay, the phone does not.
   ASSERT_TRUE(r.contains("address"));
   EXPECT_NE(r["address"].get<std::string>().find("古槐路 18 号"), std::string::npos);
-  EXPECT_EQ(digits_in(r["address"]).find("1234"), std::string::npos) << r["address"];
+  EXPECT_EQ(digits_of(r["address"].get<std::string>()).find("1234"), std::string::npos)
+      << r["address"];
 
   // The reply, published in status_notes.
   const std::string gw = login(*g, "gw0001");
@@ -1133,6 +1119,6 @@ TEST(Open311, AddressesAndRepliesOfNamedTicketsAreMaskedToo) {
                                   ? json_of(got)[0]["status_notes"].get<std::string>()
                                   : xml_of(got, "service_requests").kids[0].text_of("status_notes");
     EXPECT_NE(notes.find("已清运"), std::string::npos) << notes;
-    EXPECT_EQ(digits_in(notes).find("1234"), std::string::npos) << notes;
+    EXPECT_EQ(digits_of(notes).find("1234"), std::string::npos) << notes;
   }
 }
