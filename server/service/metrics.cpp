@@ -119,13 +119,26 @@ constexpr std::size_t kBucketSlots = kBuckets.size() + 1;  // + "+Inf"
 
 constexpr std::string_view kFormat = ".{format}";
 
-std::vector<std::string_view> segments_of(std::string_view path) {
-  std::vector<std::string_view> out;
+// The segments of a path, without allocating. A path of more than kMaxSegments
+// segments matches no template.
+constexpr std::size_t kMaxSegments = 16;
+struct Segments {
+  std::array<std::string_view, kMaxSegments> items;
+  std::size_t size = 0;
+  bool too_many = false;
+};
+
+Segments segments_of(std::string_view path) {
+  Segments out;
   if (path.empty() || path[0] != '/') return out;
   path.remove_prefix(1);
   while (true) {
+    if (out.size == kMaxSegments) {
+      out.too_many = true;
+      return out;
+    }
     const auto slash = path.find('/');
-    out.push_back(path.substr(0, slash));
+    out.items[out.size++] = path.substr(0, slash);
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }
@@ -167,9 +180,11 @@ Metrics::Metrics(std::vector<std::string> route_templates, NetworkAllowList read
                         route_templates.end());
   for (auto& t : route_templates) {
     Template tp;
-    for (auto s : segments_of(t)) {
-      tp.segments.emplace_back(s);
-      if (s.find('{') == std::string_view::npos) ++tp.literals;
+    const Segments segs = segments_of(t);
+    if (segs.too_many) continue;  // could never match
+    for (std::size_t k = 0; k < segs.size; ++k) {
+      tp.segments.emplace_back(segs.items[k]);
+      if (segs.items[k].find('{') == std::string_view::npos) ++tp.literals;
     }
     templates_.push_back(std::move(tp));
     labels_.push_back(std::move(t));
@@ -188,15 +203,15 @@ Metrics::Metrics(std::vector<std::string> route_templates, NetworkAllowList read
 Metrics::~Metrics() = default;
 
 std::size_t Metrics::route_index(std::string_view path) const {
-  const auto segs = segments_of(path);
+  const Segments segs = segments_of(path);
   std::size_t best = labels_.size();
   int best_literals = -1;
-  for (std::size_t i = 0; i < templates_.size(); ++i) {
+  for (std::size_t i = 0; i < templates_.size() && !segs.too_many; ++i) {
     const auto& t = templates_[i];
-    if (t.segments.size() != segs.size() || t.literals <= best_literals) continue;
+    if (t.segments.size() != segs.size || t.literals <= best_literals) continue;
     bool ok = true;
-    for (std::size_t k = 0; ok && k < segs.size(); ++k)
-      ok = segment_matches(t.segments[k], segs[k]);
+    for (std::size_t k = 0; ok && k < segs.size; ++k)
+      ok = segment_matches(t.segments[k], segs.items[k]);
     if (ok) best = i, best_literals = t.literals;
   }
   if (best < templates_.size()) return best;

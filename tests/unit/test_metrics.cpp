@@ -54,6 +54,9 @@ TEST(Metrics, PathsMapToTheirRouteTemplates) {
   EXPECT_EQ(m.route_of("//portal.wasm"), "static");
   EXPECT_EQ(m.route_of("/t/RC2026112500000123"), "static");
   EXPECT_EQ(m.route_of(""), "static");
+  std::string deep = "/api/v1/tickets";
+  for (int i = 0; i < 40; ++i) deep += "/x";
+  EXPECT_EQ(m.route_of(deep), "other");
 }
 
 TEST(Metrics, AThousandRandomPathsAddNoThousandSeries) {
