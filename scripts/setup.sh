@@ -76,9 +76,11 @@ if [ ! -f "$CACHE/imgui/imgui.cpp" ]; then
 fi
 
 
-# npm packages of the browser tests, pinned in tests/e2e/package-lock.json.
-if [ ! -d "$ROOT/tests/e2e/node_modules/playwright-core" ]; then
-  log "installing npm packages for the browser tests"
+# npm packages of the browser tests and of the OpenAPI check (tests/api), pinned in
+# tests/e2e/package-lock.json. Installed again whenever one is missing or differs from
+# the lock file (a package added since the last run), not only on the first run.
+if ! (cd "$ROOT/tests/e2e" && npm ls --all >/dev/null 2>&1); then
+  log "installing npm packages for the browser tests and the OpenAPI check"
   (cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

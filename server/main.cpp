@@ -22,11 +22,13 @@
 #include <tuple>
 #include <vector>
 
+#include "server/http/openapi.hpp"
 #include "server/http/respond.hpp"
 #include "server/http/server.hpp"
 #include "server/service/auth_service.hpp"
 #include "server/service/history.hpp"
 #include "server/service/idempotency.hpp"
+#include "server/service/metrics.hpp"
 #include "server/service/open311.hpp"
 #include "server/service/org.hpp"
 #include "server/service/seed.hpp"
@@ -330,6 +332,11 @@ int cmd_serve(int argc, char** argv) {
         "                           the same per client address (default 100:200)\n"
         "  --trusted-proxy LIST     comma-separated addresses of balancers in front (nginx):\n"
         "                           their requests count by the last X-Forwarded-For hop\n"
+        "  --metrics-allow LIST     comma-separated networks (CIDR, IPv4 or IPv6, e.g.\n"
+        "                           10.0.0.0/8,fd00::/8) that may read GET /metrics\n"
+        "                           (default 127.0.0.0/8,::1: loopback only); the client\n"
+        "                           is the socket's peer, or the address a trusted proxy\n"
+        "                           names\n"
         "  --satisfaction-threshold N\n"
         "                           a rating counts as satisfied in the satisfaction rate\n"
         "                           when its satisfaction (1-5) is at least N (default 3)\n");
@@ -342,6 +349,13 @@ int cmd_serve(int argc, char** argv) {
     if (v.size() != 1 || v[0] < '1' || v[0] > '5')
       return std::fprintf(stderr, "error: --satisfaction-threshold must be 1 to 5\n"), 2;
     stats_options.satisfaction_threshold = v[0] - '0';
+  }
+
+  NetworkAllowList metrics_readers = NetworkAllowList::loopback();
+  if (a.has("metrics-allow")) {
+    auto list = NetworkAllowList::parse(a.get("metrics-allow", ""));
+    if (!list) return std::fprintf(stderr, "error: %s\n", list.error().message.c_str()), 2;
+    metrics_readers = std::move(*list);
   }
 
   // Signals are taken by a dedicated thread so that stopping is orderly.
@@ -435,7 +449,9 @@ int cmd_serve(int argc, char** argv) {
   AuthService auth(**store, system_now());
   auth.set_org(org->get());
   Store& data = **store;
-  tickets.set_listener([&hub, &data](const TicketRecord& t, const std::string& action) {
+  Metrics metrics(http::openapi_paths(), std::move(metrics_readers));
+  tickets.set_listener([&hub, &data, &metrics](const TicketRecord& t, const std::string& action) {
+    if (action == "submit") metrics.ticket_created();
     hub.publish(live_event_of(t, action, data));
   });
   // Changes committed by other instances over the same database reach this one's
@@ -462,6 +478,7 @@ int cmd_serve(int argc, char** argv) {
   services.stats = &stats;
   services.open311 = &open311;
   services.topics = &topics;
+  services.metrics = &metrics;
   http::HttpServer server(config, services);
   const int port = server.bind();
   if (port < 0) {

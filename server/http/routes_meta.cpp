@@ -1,7 +1,9 @@
 #include <stdexcept>
 
+#include "server/http/openapi.hpp"
 #include "server/http/respond.hpp"
 #include "server/http/routes.hpp"
+#include "server/service/metrics.hpp"
 
 namespace portal::server::http {
 
@@ -15,6 +17,28 @@ void register_meta_routes(httplib::Server& s, Services& services, const HttpConf
       send_json(res, 503, core::error_body({"not_ready", "database unavailable", {}, 503}));
     else
       send_json(res, 200, {{"status", "ready"}});
+  });
+
+  // Prometheus text, for the networks of --metrics-allow only (by the socket's peer,
+  // or the address a trusted proxy names).
+  s.Get("/metrics", [&services](const httplib::Request& req, httplib::Response& res) {
+    Metrics* m = services.metrics;
+    if (!m) return send_error(res, core::Error::not_found("no such endpoint"));
+    if (!m->may_read(client_address(req)))
+      return send_error(
+          res,
+          {"forbidden", "metrics are readable only from the networks of --metrics-allow", {}, 403});
+    Metrics::Gauges g;
+    g.open_streams = services.hub.subscribers();
+    g.store = services.store.metrics();
+    res.status = 200;
+    res.set_content(m->render(g), Metrics::kContentType);
+  });
+
+  s.Get("/api/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 200;
+    const std::string_view doc = openapi_json();
+    res.set_content(doc.data(), doc.size(), "application/json; charset=utf-8");
   });
 
   s.Get("/api/v1/categories", [&services](const httplib::Request&, httplib::Response& res) {

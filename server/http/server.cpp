@@ -24,6 +24,7 @@
 
 #include "server/http/respond.hpp"
 #include "server/http/routes.hpp"
+#include "server/service/metrics.hpp"
 
 namespace portal::server::http {
 
@@ -293,10 +294,13 @@ void HttpServer::install_middleware() {
                  utc_now_iso().c_str(), request_id(res).c_str());
   });
 
-  server_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                                 t_request_start)
                           .count();
+    // A stream is counted once its head is out: the front serves the rest.
+    if (services_.metrics)
+      services_.metrics->observe_request(req.method, req.path, res.status, ms / 1000);
     // The path only: query strings may carry one-time tickets.
     const char* level = res.status >= 500                        ? "error"
                         : res.status == 401 || res.status == 403 ? "warn"

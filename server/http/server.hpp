@@ -20,6 +20,7 @@ class StatsService;
 class Open311Service;
 class TopicService;
 class IdempotencyService;
+class Metrics;
 }  // namespace portal::server
 
 namespace portal::server::http {
@@ -61,6 +62,7 @@ struct Services {
   TopicService* topics = nullptr;     // 每月一题 topics, when present
   // Idempotency-Key on the POSTs besides ticket creation, when present.
   IdempotencyService* idempotency = nullptr;
+  Metrics* metrics = nullptr;  // GET /metrics, and what the request log counts
   RateLimits* limits = nullptr;  // set by HttpServer
 };
 

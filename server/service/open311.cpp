@@ -13,6 +13,7 @@
 #include <cmath>
 #include <set>
 
+#include "portal/core/phone_mask.hpp"
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
 #include "server/service/tokens.hpp"
@@ -172,28 +173,18 @@ const char* content_type(Format format) {
 
 // [SECTION] Text helpers: masking, times, parameters
 
-std::string mask_long_numbers(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] < '0' || text[i] > '9') {
-      out += text[i++];
-      continue;
-    }
-    std::size_t j = i;
-    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
-    const std::size_t n = j - i;
-    if (n < 7) {
-      out.append(text.substr(i, n));
-    } else if (n >= 11) {
-      out.append(text.substr(i, 3)).append(n - 7, '*').append(text.substr(j - 4, 4));
-    } else {
-      out.append(n - 2, '*').append(text.substr(j - 2, 2));
-    }
-    i = j;
-  }
-  return out;
+Coarse coarsen(double lat, double lng) {
+  // Cells of 0.001° latitude (111 m) and the same ground distance in longitude at the
+  // cell's latitude; a point is published as its cell's centre, at most ~80 m away.
+  constexpr double kStep = 0.001;
+  constexpr double kPi = 3.14159265358979323846;
+  const double row = std::floor(lat / kStep);
+  const double centre_lat = (row + 0.5) * kStep;
+  const double lng_step = kStep / std::max(0.01, std::cos(centre_lat * kPi / 180));
+  const double centre_lng = (std::floor(lng / lng_step) + 0.5) * lng_step;
+  // Six decimals (0.1 m) keep the document short; the cell stays the same.
+  auto six = [](double v) { return std::round(v * 1e6) / 1e6; };
+  return {six(centre_lat), six(centre_lng)};
 }
 
 std::string format_local(core::TimePoint t) {
@@ -321,7 +312,7 @@ std::string status_notes(const Open311Row& r) {
     case core::Status::resolved:
     case core::Status::closed:
     case core::Status::rejected:
-      if (r.reply && !r.reply->empty()) s += "。答复：" + open311::mask_long_numbers(*r.reply);
+      if (r.reply && !r.reply->empty()) s += "。答复：" + core::mask_phones_in_text(*r.reply);
       break;
     default:
       s += "，当前办理层级：" + label_of(r.level);
@@ -509,7 +500,7 @@ Doc Open311Service::request_doc(const Open311Row& r,
   auto c = cats.find(r.category);
   d["service_name"] = c == cats.end() ? r.category : c->second.name;
   d["service_code"] = r.category;
-  d["description"] = open311::mask_long_numbers(r.description);
+  d["description"] = core::mask_phones_in_text(r.description);
   d["agency_responsible"] = agency_of(r);
   auto notice = notices.find(r.category);
   if (notice == notices.end()) notice = notices.emplace(r.category, sla_notice(r.category)).first;
@@ -517,11 +508,13 @@ Doc Open311Service::request_doc(const Open311Row& r,
   d["requested_datetime"] = open311::format_local(r.created_at);
   d["updated_datetime"] = open311::format_local(r.updated_at);
   d["expected_datetime"] = open311::format_local(r.resolve_due_at);
-  d["address"] = open311::mask_long_numbers(r.address);
+  // An anonymous ticket: no address, and its position only to about 100 m.
+  if (!r.anonymous) d["address"] = core::mask_phones_in_text(r.address);
   if (r.grid_id) d["address_id"] = *r.grid_id;
   if (!(r.lat == kNoLat && r.lng == kNoLng)) {
-    d["lat"] = r.lat;
-    d["long"] = r.lng;
+    const auto at = r.anonymous ? open311::coarsen(r.lat, r.lng) : open311::Coarse{r.lat, r.lng};
+    d["lat"] = at.lat;
+    d["long"] = at.lng;
   }
   // The photo keeps the portal's visibility: staff in scope and the submitter.
   if (r.photo_id) d["media_url"] = base_url + "/api/v1/attachments/" + *r.photo_id;

@@ -8,8 +8,9 @@
 // state and the reply; agency_responsible = the current handler (grid, community,
 // street, unit or the hotline centre, never a person's name); expected_datetime = the
 // resolve deadline; times in ISO 8601 at +08:00 (Asia/Shanghai). No contact data ever
-// leaves through Open311, and long digit runs in free text (phone or ID numbers a
-// citizen typed) are masked.
+// leaves through Open311: phone numbers in free text (description, reply, address) are
+// masked in every spelling (core::mask_phones_in_text), and an anonymous ticket shows
+// no address and its position only to about 100 m (coarsen).
 //
 // Creating (POST requests): api_key (issued by the administrator) → 403 when missing,
 // unknown or revoked; service_code → 400 missing, 404 unknown; a location: lat+long,
@@ -64,9 +65,13 @@ const char* content_type(Format format);
 std::string to_xml(const Doc& body, std::string_view root);
 std::string xml_text(std::string_view s);
 
-// Masks digit runs of 7 or more (phone, ID and card numbers) in free text:
-// 13812345678 → 138****5678.
-std::string mask_long_numbers(std::string_view text);
+// An anonymous ticket's position as published: the centre of its cell in a grid of
+// 0.001° latitude by the same ground distance in longitude (about 100 m square).
+// Deterministic, so that repeated reads cannot be averaged back to the true point.
+struct Coarse {
+  double lat = 0, lng = 0;
+};
+Coarse coarsen(double lat, double lng);
 
 // ISO 8601 at +08:00, e.g. 2026-11-25T11:04:05+08:00.
 std::string format_local(core::TimePoint t);

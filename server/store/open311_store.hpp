@@ -31,6 +31,9 @@ struct Open311Row {
   core::TimePoint created_at{}, updated_at{}, resolve_due_at{};
   std::optional<std::string> reply, merged_into;
   std::optional<std::string> photo_id;  // the first photo of the report, if any
+  // Submitted as anonymous, or by a visitor without an account (web or embed): Open311
+  // publishes no address and only a coarse position for it.
+  bool anonymous = false;
 };
 
 struct Open311Query {
@@ -52,6 +55,11 @@ class Open311Store {
 
 // The statuses GeoReport v2 calls "closed": resolved, closed, rejected, merged.
 bool open311_closed(core::Status s);
+
+// The SQL expression (both backends) of Open311Row::anonymous over tickets t.
+inline constexpr const char* kOpen311AnonymousSql =
+    "CASE WHEN t.anonymous <> 0 OR (t.submitter_id IS NULL AND t.channel IN ('web','embed')) "
+    "THEN 1 ELSE 0 END";
 
 // Opens a store for the database named as in open_store(): a SQLite file path or a
 // postgres:// URL.

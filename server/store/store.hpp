@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "portal/core/audit.hpp"
@@ -214,6 +215,19 @@ struct TopicFilter {
   std::string status;                    // open | resolved, empty: any
 };
 
+// What a store tells GET /metrics about itself.
+struct StoreMetrics {
+  // Bytes on disk: SQLite's file and its WAL; PostgreSQL's pg_database_size.
+  std::optional<std::int64_t> database_bytes;
+  // The group-commit writer (SQLite): batches committed, the jobs in them, jobs waiting,
+  // and how many batches had at most each size (sizes ascending, not cumulative).
+  struct Writer {
+    std::int64_t batches = 0, jobs = 0, queued = 0;
+    std::vector<std::pair<std::int64_t, std::int64_t>> batch_sizes;
+  };
+  std::optional<Writer> writer;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -360,6 +374,9 @@ class Store {
   // A number that changes whenever this store commits a change, for caches of answers
   // derived from the data; none where other processes write the same database too.
   virtual std::optional<std::uint64_t> data_version() { return std::nullopt; }
+
+  // Figures for GET /metrics; cheap enough to call on every scrape.
+  virtual StoreMetrics metrics() { return {}; }
 
   // [SECTION] Several instances over one database
   // Calls `fn(number, action)` for each ticket change other server instances commit,

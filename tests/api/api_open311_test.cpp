@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -17,6 +18,7 @@
 #include "portal/core/time.hpp"
 #include "tests/api/api_helpers.hpp"
 #include "tests/api/server_process.hpp"
+#include "tests/common/digits.hpp"
 
 using portal::core::Json;
 using namespace portal::test;
@@ -360,7 +362,8 @@ void expect_get_error(const std::string& path, const std::string& query, int sta
   }
 }
 
-// Every request carries these; address_id, lat and long only when it was located.
+// Every request of a named ticket carries these (an anonymous one has no address);
+// address_id, lat and long only when it was located.
 const std::vector<std::string> kRequestFields = {
     "service_request_id", "status",           "status_notes",       "service_name",
     "service_code",       "description",      "agency_responsible", "service_notice",
@@ -967,4 +970,136 @@ TEST(Open311, RequestFollowedThroughTheWorkflowToClosed) {
   EXPECT_EQ(events["items"][0]["action"], "submit");
   EXPECT_EQ(events["items"][0]["actor"]["name"], "Open311");
   EXPECT_EQ(g->run({"audit", "verify", "--db", g->db()}), 0);
+}
+
+// [SECTION] Privacy: anonymous positions and phone numbers in every spelling
+
+namespace {
+
+double metres_between(double lat1, double lng1, double lat2, double lng2) {
+  constexpr double kPi = 3.14159265358979323846, kEarth = 6371000;
+  const double dy = (lat2 - lat1) * kPi / 180 * kEarth;
+  const double dx = (lng2 - lng1) * kPi / 180 * kEarth * std::cos((lat1 + lat2) / 2 * kPi / 180);
+  return std::sqrt(dx * dx + dy * dy);
+}
+
+}  // namespace
+
+TEST(Open311, AnonymousTicketsShowNoAddressACoarsePositionAndNoPhone) {
+  const std::string gw = login(*g, "gw0001");
+  const GridSpot spot = spot_of(api_get(gw, "/api/v1/me")["grid_ids"][0]);
+  // Off any cell centre, so that publishing it unchanged would show.
+  const double lat = spot.lat + 0.000321, lng = spot.lng + 0.000417;
+  // The subscriber number 1234 5678 (or the landline's 1234567) in every spelling.
+  const std::vector<std::string> spellings = {
+      "13812345678",        "138 1234 5678",
+      "138-1234-5678",      "１３８１２３４５６７８",
+      "+86 138 1234 5678",  "+86-138-1234-5678",
+      "0086 138 1234 5678", "86 138 1234 5678",
+      "138 1234-5678",      "＋８６ １３８－１２３４－５６７８",
+      "0537-1234567",       "(0537)1234567",
+      "（0537）1234567"};
+  std::vector<std::string> numbers;
+  for (const auto& phone : spellings) {
+    Json t = {{"category", "city.streetlight"},
+              {"description", "楼下路灯坏了一个月，有事打我电话 " + phone + " 谢谢"},
+              {"location", {{"lat", lat}, {"lng", lng}, {"address", "古槐路 18 号 3 单元 502"}}},
+              {"contact", {{"name", "王小明"}, {"phone", "13900001111"}}},
+              {"anonymous", true}};
+    auto r = g->client().Post("/api/v1/tickets", t.dump(), "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201) << r->body;
+    numbers.push_back(Json::parse(r->body)["number"]);
+  }
+
+  auto check_description = [&](const std::string& text, const std::string& where) {
+    const std::string d = digits_of(text);
+    EXPECT_EQ(d.find("12345678"), std::string::npos) << where << ": " << text;
+    EXPECT_EQ(d.find("1234567"), std::string::npos) << where << ": " << text;
+    EXPECT_EQ(d.find("1234"), std::string::npos) << where << ": " << text;
+    EXPECT_NE(text.find("谢谢"), std::string::npos) << where << ": " << text;
+  };
+  auto check_position = [&](double plat, double plng, const std::string& where) {
+    EXPECT_LE(metres_between(lat, lng, plat, plng), 100) << where;
+    EXPECT_GT(metres_between(lat, lng, plat, plng), 1) << where << ": published as it is";
+    // Snapped: the centre of a 0.001° row, whatever the true point.
+    const double row = plat * 1000;
+    EXPECT_NEAR(row - std::floor(row), 0.5, 1e-3) << where;
+  };
+
+  std::string ids;
+  for (std::size_t i = 0; i < numbers.size(); ++i) {
+    const std::string& n = numbers[i];
+    ids += (ids.empty() ? "" : ",") + n;
+    Got one = get("/open311/v2/requests/" + n + ".json");
+    ASSERT_EQ(one.status, 200) << one.body;
+    const Json r = json_of(one)[0];
+    EXPECT_FALSE(r.contains("address")) << r.dump();
+    EXPECT_EQ(one.body.find("古槐路 18 号"), std::string::npos);
+    EXPECT_EQ(one.body.find("王小明"), std::string::npos);
+    EXPECT_EQ(one.body.find("13900001111"), std::string::npos);
+    check_description(r["description"], spellings[i] + " (requests/{id}.json)");
+    check_position(r["lat"], r["long"], spellings[i]);
+    // The same on every read: repeated reads cannot be averaged back to the point.
+    EXPECT_EQ(json_of(get("/open311/v2/requests/" + n + ".json"))[0]["lat"], r["lat"]);
+    EXPECT_EQ(json_of(get("/open311/v2/requests/" + n + ".json"))[0]["long"], r["long"]);
+
+    XNode x = xml_of(get("/open311/v2/requests/" + n + ".xml"), "service_requests");
+    ASSERT_EQ(x.kids.size(), 1u);
+    EXPECT_EQ(x.kids[0].child("address"), nullptr);
+    check_description(x.kids[0].text_of("description"), spellings[i] + " (requests/{id}.xml)");
+    check_position(std::stod(x.kids[0].text_of("lat")), std::stod(x.kids[0].text_of("long")),
+                   spellings[i] + " (xml)");
+  }
+
+  // The lists: requests.json and requests.xml.
+  Json list = json_of(get("/open311/v2/requests.json?service_request_id=" + ids));
+  ASSERT_EQ(list.size(), numbers.size());
+  for (const auto& r : list) {
+    EXPECT_FALSE(r.contains("address"));
+    check_description(r["description"], "requests.json " + r["service_request_id"].dump());
+    check_position(r["lat"], r["long"], "requests.json");
+  }
+  XNode xl = xml_of(get("/open311/v2/requests.xml?service_request_id=" + ids), "service_requests");
+  ASSERT_EQ(xl.kids.size(), numbers.size());
+  for (const auto& r : xl.kids) {
+    EXPECT_EQ(r.child("address"), nullptr);
+    check_description(r.text_of("description"), "requests.xml " + r.text_of("service_request_id"));
+  }
+
+  // The ticket's handlers still see the true point and the whole description.
+  auto t = api_get(gw, "/api/v1/tickets/" + numbers[0]);
+  EXPECT_NEAR(t["location"]["lat"].get<double>(), lat, 1e-9);
+  EXPECT_NE(t["description"].get<std::string>().find("13812345678"), std::string::npos);
+}
+
+TEST(Open311, AddressesAndRepliesOfNamedTicketsAreMaskedToo) {
+  auto [key, id] = new_api_key("masking");
+  auto form = request_form(key, "env.garbage", "垃圾桶满了");
+  form.erase("address_string");
+  form.emplace("address_string", "古槐路 18 号，门卫电话 138 1234 5678");
+  const std::string n = create(form);
+  ASSERT_FALSE(n.empty());
+  const Json r = json_of(get("/open311/v2/requests/" + n + ".json"))[0];
+  // Not anonymous: the address and the exact position stay, the phone does not.
+  ASSERT_TRUE(r.contains("address"));
+  EXPECT_NE(r["address"].get<std::string>().find("古槐路 18 号"), std::string::npos);
+  EXPECT_EQ(digits_of(r["address"].get<std::string>()).find("1234"), std::string::npos)
+      << r["address"];
+
+  // The reply, published in status_notes.
+  const std::string gw = login(*g, "gw0001");
+  act(gw, n, {{"action", "accept"}});
+  act(gw, n,
+      {{"action", "resolve"},
+       {"reply", "已清运。监督电话 +86 (0537) 123-4567，或 １３８－１２３４－５６７８"}});
+  for (const char* ext : {".json", ".xml"}) {
+    Got got = get("/open311/v2/requests/" + n + ext);
+    ASSERT_EQ(got.status, 200);
+    const std::string notes = std::string(ext) == ".json"
+                                  ? json_of(got)[0]["status_notes"].get<std::string>()
+                                  : xml_of(got, "service_requests").kids[0].text_of("status_notes");
+    EXPECT_NE(notes.find("已清运"), std::string::npos) << notes;
+    EXPECT_EQ(digits_of(notes).find("1234"), std::string::npos) << notes;
+  }
 }

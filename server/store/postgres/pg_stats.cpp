@@ -510,12 +510,14 @@ Result<std::vector<PublicRating>> PgStats::recent_ratings(const StatsFilter& f, 
 
 namespace {
 
-constexpr const char* kOpen311Columns =
-    "t.number, t.category, t.description, t.lat, t.lng, t.address, t.status, t.level, "
-    "t.assignee_kind, t.assignee_id, t.grid_id, t.community_id, t.street_id, t.created_at, "
-    "t.updated_at, t.resolve_due_at, t.reply, t.merged_into, "
-    "(SELECT ta.attachment_id FROM ticket_attachments ta WHERE ta.ticket_id = t.id AND "
-    "ta.role = 'report' ORDER BY ta.pos LIMIT 1)";
+const std::string kOpen311Columns =
+    std::string(
+        "t.number, t.category, t.description, t.lat, t.lng, t.address, t.status, t.level, "
+        "t.assignee_kind, t.assignee_id, t.grid_id, t.community_id, t.street_id, t.created_at, "
+        "t.updated_at, t.resolve_due_at, t.reply, t.merged_into, "
+        "(SELECT ta.attachment_id FROM ticket_attachments ta WHERE ta.ticket_id = t.id AND "
+        "ta.role = 'report' ORDER BY ta.pos LIMIT 1), ") +
+    kOpen311AnonymousSql;
 
 Open311Row read_open311(const pg::Res& s, int i) {
   Open311Row r;
@@ -538,6 +540,7 @@ Open311Row read_open311(const pg::Res& s, int i) {
   r.reply = s.opt_text(i, 16);
   r.merged_into = s.opt_text(i, 17);
   r.photo_id = s.opt_text(i, 18);
+  r.anonymous = s.int64(i, 19) != 0;
   return r;
 }
 

@@ -299,6 +299,15 @@ core::Outcome PgStore::ping() {
   return core::Unit{};
 }
 
+StoreMetrics PgStore::metrics() {
+  StoreMetrics m;
+  auto lease = pool_.acquire();
+  if (!lease) return m;
+  auto r = (*lease)->exec("SELECT pg_database_size(current_database())");
+  if (r.ok() && r.rows() == 1 && !r.is_null(0, 0)) m.database_bytes = r.int64(0, 0);
+  return m;
+}
+
 // [SECTION] Catalogue and organisation
 
 Result<std::vector<core::Category>> PgStore::categories() {

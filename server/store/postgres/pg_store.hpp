@@ -26,6 +26,7 @@ class PgStore final : public Store {
   core::Result<int> migrate() override;
   int schema_version() override;
   core::Outcome ping() override;
+  StoreMetrics metrics() override;
 
   core::Result<std::vector<core::Category>> categories() override;
   core::Result<std::optional<core::Category>> category(const std::string& code) override;

@@ -18,12 +18,14 @@ bool open311_closed(core::Status s) {
 
 namespace {
 
-constexpr const char* kColumns =
-    "t.number, t.category, t.description, t.lat, t.lng, t.address, t.status, t.level, "
-    "t.assignee_kind, t.assignee_id, t.grid_id, t.community_id, t.street_id, t.created_at, "
-    "t.updated_at, t.resolve_due_at, t.reply, t.merged_into, "
-    "(SELECT ta.attachment_id FROM ticket_attachments ta WHERE ta.ticket_id = t.id AND "
-    "ta.role = 'report' ORDER BY ta.rowid LIMIT 1)";
+const std::string kColumns =
+    std::string(
+        "t.number, t.category, t.description, t.lat, t.lng, t.address, t.status, t.level, "
+        "t.assignee_kind, t.assignee_id, t.grid_id, t.community_id, t.street_id, t.created_at, "
+        "t.updated_at, t.resolve_due_at, t.reply, t.merged_into, "
+        "(SELECT ta.attachment_id FROM ticket_attachments ta WHERE ta.ticket_id = t.id AND "
+        "ta.role = 'report' ORDER BY ta.rowid LIMIT 1), ") +
+    kOpen311AnonymousSql;
 
 constexpr const char* kClosedStatuses = "('resolved','closed','rejected','merged')";
 
@@ -52,6 +54,7 @@ Open311Row read_row(const sqlite::Stmt& s) {
   r.reply = s.opt_text(16);
   r.merged_into = s.opt_text(17);
   r.photo_id = s.opt_text(18);
+  r.anonymous = s.int64(19) != 0;
   return r;
 }
 

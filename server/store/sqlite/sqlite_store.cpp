@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -243,6 +244,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
   // in memory it is a copy. It holds nothing that must survive a crash.
   db->exec("PRAGMA temp_store=MEMORY");
   std::unique_ptr<SqliteStore> s(new SqliteStore());
+  s->path_ = path;
   s->writer_conn_ = std::make_unique<Conn>(std::move(*db));
   for (int i = 0; i < std::max(1, readers); ++i) {
     auto r = sqlite::Db::open(path);
@@ -476,6 +478,11 @@ void SqliteStore::writer_loop() {
       stats_.jobs += static_cast<std::int64_t>(batch.size());
       stats_.largest_batch =
           std::max(stats_.largest_batch, static_cast<std::int64_t>(batch.size()));
+      const auto& bounds = WriterStats::kBatchBounds;
+      const auto bucket =
+          std::lower_bound(bounds.begin(), bounds.end(), static_cast<std::int64_t>(batch.size())) -
+          bounds.begin();
+      stats_.batch_sizes[std::min<std::size_t>(bucket, bounds.size() - 1)] += 1;
     }
     // The callers are answered as a binary tree: the writer wakes the first, and each
     // caller woken wakes two more. Waking a whole batch here kept the writer from the
@@ -579,6 +586,26 @@ SqliteStore::WriterStats SqliteStore::writer_stats() {
   std::lock_guard ck(ck_mu_);
   out.checkpoints = ck_runs_;
   return out;
+}
+
+StoreMetrics SqliteStore::metrics() {
+  StoreMetrics m;
+  const WriterStats w = writer_stats();
+  StoreMetrics::Writer out;
+  out.batches = w.batches;
+  out.jobs = w.jobs;
+  out.queued = w.queued;
+  for (std::size_t i = 0; i < w.batch_sizes.size(); ++i)
+    out.batch_sizes.emplace_back(WriterStats::kBatchBounds[i], w.batch_sizes[i]);
+  m.writer = std::move(out);
+  std::int64_t bytes = 0;
+  for (const std::string& f : {path_, path_ + "-wal"}) {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(f, ec);
+    if (!ec) bytes += static_cast<std::int64_t>(n);
+  }
+  m.database_bytes = bytes;
+  return m;
 }
 
 int SqliteStore::schema_version() {

@@ -10,6 +10,7 @@
 // through wal_vfs.hpp: one write per commit, before the same fsync.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -118,6 +119,7 @@ class SqliteStore final : public Store {
 
   // This process is the database's only writer: every committed batch counts.
   std::optional<std::uint64_t> data_version() override { return version_.load(); }
+  StoreMetrics metrics() override;
 
   // Statistics of the writer, for tests and benchmarks.
   struct WriterStats {
@@ -127,6 +129,11 @@ class SqliteStore final : public Store {
     std::int64_t folds = 0;                // WAL tails copied by the writer
     std::int64_t wal_restarts = 0;         // times the WAL started over from its head
     std::int64_t reruns = 0;               // batches run again, each job guarded
+    // Batches by size: batch_sizes[i] counts those of at most kBatchBounds[i] jobs
+    // (and more than the bound before).
+    static constexpr std::array<std::int64_t, 11> kBatchBounds = {1,  2,   4,   8,   16,  32,
+                                                                  64, 128, 256, 512, 1024};
+    std::array<std::int64_t, 11> batch_sizes{};
   };
   WriterStats writer_stats();
 
@@ -212,6 +219,8 @@ class SqliteStore final : public Store {
   // stats_daily_category): once per batch, before it commits, and before any job that
   // may change or delete those tickets (whose triggers take out what was put in).
   bool flush_daily(Conn& cx);
+
+  std::string path_;  // the database file
 
   // The writer.
   std::unique_ptr<Conn> writer_conn_;
