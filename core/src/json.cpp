@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <vector>
 
 #include "portal/core/audit.hpp"
 #include "portal/core/utf8.hpp"
@@ -70,6 +71,69 @@ bool read_number(const Json& obj, std::string_view key, std::string_view prefix,
   return true;
 }
 
+// Walks a body with the SAX parser to learn where it stops: the dotted path of the
+// value being read (object keys, array indices) when the lexer meets a string that is
+// not UTF-8 (bad bytes, or a \u escape of a lone surrogate).
+class Utf8ErrorPath : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    const std::string_view what = e.what();
+    utf8_ = what.find("UTF-8") != std::string_view::npos ||
+            what.find("surrogate") != std::string_view::npos;
+    for (const auto& f : frames_) {
+      const std::string part = f.array ? std::to_string(f.index) : f.key;
+      if (part.empty()) break;  // inside a key: the path is its object's
+      path_ = join(path_, part);
+    }
+    return false;
+  }
+
+  bool utf8_error() const { return utf8_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::string key;  // the member being read; empty between members
+    std::size_t index = 0;
+  };
+  bool value() {
+    if (!frames_.empty()) {
+      if (frames_.back().array)
+        ++frames_.back().index;
+      else
+        frames_.back().key.clear();
+    }
+    return true;
+  }
+  bool open(bool array) {
+    frames_.push_back({array, {}, 0});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return value();
+  }
+  std::vector<Frame> frames_;
+  std::string path_;
+  bool utf8_ = false;
+};
+
 }  // namespace
 
 Result<Json> parse_json(std::string_view text, int max_depth) {
@@ -77,7 +141,14 @@ Result<Json> parse_json(std::string_view text, int max_depth) {
     return Error::malformed("", "too_deep",
                             "JSON nesting deeper than " + std::to_string(max_depth));
   Json j = Json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) return Error::malformed("", "malformed_json", "body is not valid JSON");
+  if (j.is_discarded()) {
+    // Text that is not UTF-8 is a bad value of a field, as the validators would say.
+    Utf8ErrorPath where;
+    Json::sax_parse(text.begin(), text.end(), &where);
+    if (where.utf8_error())
+      return Error::invalid(where.path(), "invalid_utf8", "must be valid UTF-8 text");
+    return Error::malformed("", "malformed_json", "body is not valid JSON");
+  }
   return j;
 }
 

@@ -107,9 +107,7 @@ std::string mask_phone(std::string_view phone) {
 
 std::string mask_name(std::string_view name) {
   if (name.empty()) return {};
-  std::size_t first = utf8_prefix_bytes(name, 1);
-  if (first == 0) return "*";
-  return std::string(name.substr(0, first)) + "*";
+  return std::string(utf8_first_character(name)) + "*";
 }
 
 }  // namespace portal::core

@@ -53,15 +53,58 @@ bool has_control_chars(std::string_view s) {
   return false;
 }
 
-std::size_t utf8_prefix_bytes(std::string_view s, std::size_t n) {
-  std::size_t i = 0;
-  for (std::size_t k = 0; k < n && i < s.size(); ++k) {
+namespace {
+
+// Code points that belong to the character before them (Grapheme_Extend and the
+// emoji modifiers, in the ranges text typed here actually holds).
+bool extends_previous(char32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+         (c >= 0x3099 && c <= 0x309A) || (c >= 0xFE00 && c <= 0xFE0F) ||
+         (c >= 0xFE20 && c <= 0xFE2F) || (c >= 0x1F3FB && c <= 0x1F3FF) ||
+         (c >= 0xE0020 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF) || c == 0x200C;
+}
+
+bool regional_indicator(char32_t c) {
+  return c >= 0x1F1E6 && c <= 0x1F1FF;
+}
+
+// At most n code points ending between two characters; with whole_first, the first
+// character is taken whole even when it is longer than n.
+std::string_view cut_between_characters(std::string_view s, std::size_t n, bool whole_first) {
+  std::size_t end = 0;             // the byte after the last code point taken
+  std::size_t boundary = 0;        // the last end that falls between two characters
+  std::size_t taken = 0, run = 0;  // code points taken; regional indicators in a row
+  char32_t prev = 0;
+  for (std::size_t i = 0; i < s.size();) {
     char32_t cp;
-    std::size_t len = utf8_decode(s, i, cp);
-    if (len == 0) break;
+    const std::size_t len = utf8_decode(s, i, cp);
+    if (len == 0) {  // what follows is not text: the prefix ends here
+      boundary = end;
+      break;
+    }
+    const bool pair_half = regional_indicator(cp) && run % 2 == 1;
+    if (i > 0 && cp != 0x200D && prev != 0x200D && !extends_previous(cp) && !pair_half)
+      boundary = i;
+    if (taken >= n && (boundary > 0 || !whole_first)) break;
+    run = regional_indicator(cp) ? run + 1 : 0;
+    prev = cp;
     i += len;
+    end = i;
+    ++taken;
+    if (i == s.size()) boundary = i;
   }
-  return i;
+  return s.substr(0, boundary > 0 ? boundary : end);
+}
+
+}  // namespace
+
+std::string_view utf8_cut(std::string_view s, std::size_t n) {
+  return cut_between_characters(s, n, false);
+}
+
+std::string_view utf8_first_character(std::string_view s) {
+  return cut_between_characters(s, 1, true);
 }
 
 std::string ascii_lower(std::string_view s) {

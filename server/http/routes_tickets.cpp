@@ -54,9 +54,9 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
                         core::Error::invalid("overdue", "invalid_bool", "must be true or false"));
     q.overdue = overdue == "true";
     q.q = req.get_param_value("q");
-    if (q.q.size() > 200 || !core::is_valid_utf8(q.q))
-      return send_error(res,
-                        core::Error::invalid("q", "invalid_query", "must be short UTF-8 text"));
+    if (const auto chars = core::utf8_length(q.q); !chars || *chars > 200)
+      return send_error(res, core::Error::invalid("q", "invalid_query",
+                                                  "must be UTF-8 text of at most 200 characters"));
     auto page = sv.tickets.list_json(q, *actor);
     if (!page) return send_error(res, page.error());
     send_json_text(res, 200, std::move(*page));

@@ -427,8 +427,7 @@ void TicketService::write_summary(core::JsonWriter& w, const TicketRecord& t) co
   w.field("channel", core::to_string(t.draft.channel));
   w.field("created_at", core::format_iso(t.created_at));
   // A short excerpt: lists never carry contact details.
-  w.field("description", std::string_view(t.draft.description)
-                             .substr(0, core::utf8_prefix_bytes(t.draft.description, 60)));
+  w.field("description", core::utf8_cut(t.draft.description, 60));
   w.field("grid_id", t.draft.grid_id);
   w.field("level", core::to_string(t.level));
   w.field("number", t.number);

@@ -1102,4 +1102,36 @@ TEST(Open311, AddressesAndRepliesOfNamedTicketsAreMaskedToo) {
     EXPECT_NE(notes.find("已清运"), std::string::npos) << notes;
     EXPECT_EQ(digits_of(notes).find("1234"), std::string::npos) << notes;
   }
+// Characters beyond GB2312, outside the BMP and emoji sequences pass through Open311 in
+// both formats as raw UTF-8: the XML well-formed to both readers, with no character
+// references; the description limit counts characters.
+TEST(Open311, EveryCharacterInJsonAndXml) {
+  auto [key, id] = new_api_key("every-character");
+  const std::string ji = "\xF0\xA0\xAE\xB7";  // 𠮷 U+20BB7
+  const std::string description =
+      ji + "野家门口路灯坏了👍，李堃、王玥、张喆一家👨\u200D👩\u200D👧都摔过 🇨🇳 朱镕基路";
+  auto form = request_form(key, "env.garbage", description);
+  form.erase("address_string");
+  form.emplace("address_string", ji + "野家 朱镕基路");
+  const std::string n = create(form);
+  ASSERT_FALSE(n.empty());
+
+  auto j = json_of(get("/open311/v2/requests/" + n + ".json"));
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["description"], description);
+  const Got xml = get("/open311/v2/requests.xml?service_request_id=" + n);
+  EXPECT_NE(xml.body.find(description), std::string::npos) << xml.body;
+  EXPECT_EQ(xml.body.find("&#"), std::string::npos) << xml.body;
+  XNode x = xml_of(xml, "service_requests");
+  ASSERT_EQ(x.kids.size(), 1u);
+  EXPECT_EQ(x.kids[0].text_of("description"), description);
+
+  std::string longest;
+  for (int i = 0; i < 4000; ++i) longest += ji;
+  EXPECT_EQ(
+      post_form("/open311/v2/requests.json", request_form(key, "env.garbage", longest)).status,
+      200);
+  EXPECT_EQ(
+      post_form("/open311/v2/requests.json", request_form(key, "env.garbage", longest + ji)).status,
+      400);
 }

@@ -168,3 +168,149 @@ TEST(JsonWriter, PrintsAsDumpDoes) {
   EXPECT_EQ(j["a"][2], 35.41);
   EXPECT_EQ(j["k"], "bad \xEF\xBF\xBD utf-8");  // replaced, as dump() would
 }
+
+// [SECTION] Every character: CJK beyond GB2312, outside the BMP, emoji and their sequences.
+
+namespace {
+
+const std::string kJi = "\xF0\xA0\xAE\xB7";     // 𠮷 U+20BB7, four bytes
+const std::string kThumb = "👍";                 // U+1F44D
+const std::string kFamily = "👨\u200D👩\u200D👧";  // five code points joined by ZWJ
+const std::string kFlag = "🇨🇳";                 // two regional indicators
+
+std::string times(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+}  // namespace
+
+TEST(Utf8, CountsCodePointsOfEveryPlane) {
+  EXPECT_EQ(utf8_length(kJi), 1u);
+  EXPECT_EQ(utf8_length("李堃王玥张喆朱镕基"), 9u);
+  EXPECT_EQ(utf8_length(kThumb), 1u);
+  EXPECT_EQ(utf8_length(kFamily), 5u);
+  EXPECT_EQ(utf8_length(kFlag), 2u);
+  EXPECT_EQ(utf8_length(times(kJi, 50)), 50u);
+}
+
+TEST(Utf8, RefusesWhatIsNotUtf8) {
+  for (const std::string bad : {
+           "\xED\xA0\x80",              // a lone surrogate, as CESU-8 / WTF-8 write it
+           "\xED\xA0\xBD\xED\xB1\x8D",  // 👍 as a CESU-8 surrogate pair
+           "\xC0\xAF", "\xE0\x80\xAF",  // overlong '/'
+           "\xF0\x80\x80\xAF",          // overlong, four bytes
+           "\xF4\x90\x80\x80",          // past U+10FFFF
+           "\xF5\x80\x80\x80", "\xFF",  // bytes that never occur
+           "\xF0\xA0\xAE",              // 𠮷 cut short
+           "\x80",                      // a lone continuation byte
+       }) {
+    EXPECT_FALSE(utf8_length(bad).has_value()) << testing::PrintToString(bad);
+    EXPECT_FALSE(is_valid_utf8("ok " + bad + " ok")) << testing::PrintToString(bad);
+  }
+}
+
+TEST(Utf8, CutKeepsWholeSequencesAndClusters) {
+  EXPECT_EQ(utf8_cut(times(kJi, 3), 2), times(kJi, 2));
+  EXPECT_EQ(utf8_cut(times(kJi, 3), 3), times(kJi, 3));
+  EXPECT_EQ(utf8_cut(times(kJi, 3), 9), times(kJi, 3));
+  EXPECT_EQ(utf8_cut("李堃", 1), "李");
+  // A ZWJ sequence, a flag and a modified emoji are kept whole or left out whole.
+  EXPECT_EQ(utf8_cut("ab" + kFamily, 4), "ab");
+  EXPECT_EQ(utf8_cut("ab" + kFamily, 6), "ab");
+  EXPECT_EQ(utf8_cut("ab" + kFamily, 7), "ab" + kFamily);
+  EXPECT_EQ(utf8_cut(kFlag + kFlag, 3), kFlag);
+  EXPECT_EQ(utf8_cut("x" + kThumb + "\xF0\x9F\x8F\xBD", 2), "x");  // 👍🏽
+  EXPECT_EQ(utf8_cut("x1\uFE0F\u20E3", 3), "x");                   // keycap 1️⃣
+  // A first cluster longer than the limit is cut at code points: never nothing at all.
+  EXPECT_EQ(utf8_cut(kFamily, 2), "👨\u200D");
+  // Every cut of a mixed text is valid UTF-8 of at most n code points.
+  const std::string mixed = "李堃" + kJi + "野家 " + kThumb + kFamily + kFlag + "玥喆镕";
+  for (std::size_t n = 0; n <= 20; ++n) {
+    const auto cut = utf8_cut(mixed, n);
+    ASSERT_TRUE(is_valid_utf8(cut)) << n;
+    EXPECT_LE(*utf8_length(cut), n);
+    EXPECT_EQ(mixed.compare(0, cut.size(), cut), 0);
+  }
+  // Invalid text is cut before its first invalid byte.
+  EXPECT_EQ(utf8_cut("ab\xED\xA0\x80"
+                     "cd",
+                     5),
+            "ab");
+}
+
+// A masked name keeps its first character whole, however many bytes it takes.
+TEST(Utf8, MaskedNameKeepsTheFirstCharacterWhole) {
+  EXPECT_EQ(mask_name("李堃"), "李*");
+  EXPECT_EQ(mask_name(kJi + "野家"), kJi + "*");
+  EXPECT_EQ(mask_name(kFlag + "张喆"), kFlag + "*");
+  EXPECT_EQ(mask_name(kFamily), kFamily + "*");
+  EXPECT_EQ(utf8_first_character("x1\uFE0F\u20E3"), "x");
+  EXPECT_EQ(utf8_first_character("1\uFE0F\u20E3x"), "1\uFE0F\u20E3");
+  EXPECT_EQ(utf8_first_character(""), "");
+}
+
+TEST(Validation, AcceptsCharactersOfEveryPlaneAndCountsThemOnce) {
+  TicketDraft d = good_draft();
+  d.contact.name = "李堃";
+  d.location.address = kJi + "野家 朱镕基路 " + kFlag;
+  d.description = "王玥、张喆反映：路灯坏了" + kThumb + kFamily;
+  EXPECT_TRUE(validate(d).empty());
+  // Limits in characters: N four-byte characters pass, N+1 do not.
+  d.contact.name = times(kJi, static_cast<int>(limits::kNameMaxChars));
+  d.location.address = times(kThumb, static_cast<int>(limits::kAddressMaxChars));
+  d.description = times(kJi, static_cast<int>(limits::kDescriptionMaxChars));
+  EXPECT_TRUE(validate(d).empty());
+  d.contact.name += kJi;
+  d.location.address += kThumb;
+  d.description += kJi;
+  auto errors = validate(d);
+  EXPECT_EQ(fields(errors),
+            (std::vector<std::string>{"description", "location.address", "contact.name"}));
+  for (const auto& e : errors) EXPECT_EQ(e.code, "too_long");
+  // Five code points are enough for a description, however many bytes they take.
+  d = good_draft();
+  d.description = times(kJi, 5);
+  EXPECT_TRUE(validate(d).empty());
+  d.description = times(kJi, 4);
+  EXPECT_EQ(validate(d).at(0).code, "too_short");
+}
+
+// A body whose string holds bytes that are not UTF-8 is refused as 422 naming the
+// field, as the validators would, not as unreadable JSON.
+TEST(Validation, InvalidUtf8InABodyNamesTheField) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"description":"bad )"
+       "\xED\xA0\x80"
+       R"( text","contact":{"name":"x"}})",
+       "description"},
+      {R"({"location":{"lat":35.4,"address":"A)"
+       "\xC0\xAF"
+       R"("}})",
+       "location.address"},
+      {R"({"contact":{"phone":"1","name":")"
+       "\xF5\x80\x80\x80"
+       R"("}})",
+       "contact.name"},
+      {R"({"attachments":["a","b)"
+       "\xFF"
+       R"("]})",
+       "attachments.1"},
+      {R"({"description":"\ud800 lone"})", "description"},
+  };
+  for (const auto& [body, field] : cases) {
+    auto j = parse_json(body);
+    ASSERT_FALSE(j.ok()) << body;
+    EXPECT_EQ(j.error().status, 422) << body;
+    EXPECT_EQ(j.error().code, "invalid_utf8") << body;
+    EXPECT_EQ(j.error().field, field) << body;
+  }
+  // Valid text of every plane, written raw or escaped, parses unchanged.
+  auto j = parse_json(R"({"a":")" + kJi + kFamily + R"(","b":"\ud842\udfb7\ud83d\udc4d"})");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ((*j)["a"], kJi + kFamily);
+  EXPECT_EQ((*j)["b"], kJi + kThumb);
+  // Broken JSON is still malformed JSON.
+  EXPECT_EQ(parse_json(R"({"a": )").error().code, "malformed_json");
+}

@@ -485,3 +485,96 @@ TEST_F(Lifecycle, ARetriedSubmissionWithAPhotoGetsItsTicketAgain) {
   ASSERT_TRUE(view.ok());
   EXPECT_EQ((*view)["attachments"].size(), 1u);
 }
+
+// Names and places beyond GB2312, outside the BMP, and emoji with their sequences are
+// stored and read back byte for byte on either backend, searched, listed with an
+// excerpt cut between characters, and the audit chain over such notes verifies.
+TEST_F(Lifecycle, EveryCharacterIsKeptByteForByte) {
+  const std::string ji = "\xF0\xA0\xAE\xB7";  // 𠮷 U+20BB7
+  const std::string family = "👨\u200D👩\u200D👧", flag = "🇨🇳";
+  auto d = draft();
+  d.contact.name = "李堃";
+  d.location.address = ji + "野家 朱镕基路 " + flag;
+  // The 60-character list excerpt ends inside the family if cut by code points.
+  d.description =
+      "王玥、张喆反映：路灯坏了👍，请尽快处理。" + std::string(36, 'x') + family + "谢谢";
+  auto s = submit(d);
+
+  auto stored = store_->find_ticket(s.number);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->draft.contact.name, d.contact.name);
+  EXPECT_EQ((*stored)->draft.location.address, d.location.address);
+  EXPECT_EQ((*stored)->draft.description, d.description);
+
+  auto gw = grid_worker_of(s.grid);
+  for (const auto& t : {ok(tickets_->get(s.number, Actor{}, s.code)),
+                        ok(tickets_->get(s.number, gw, std::nullopt))}) {
+    EXPECT_EQ(t["description"], d.description);
+    EXPECT_EQ(t["location"]["address"], d.location.address);
+  }
+  EXPECT_EQ(ok(tickets_->get(s.number, gw, std::nullopt))["contact"]["name"], "李堃");
+
+  // In the worker's queue, found by a word with an emoji; the excerpt stops before the
+  // family.
+  ListQuery q;
+  q.scope = "queue";
+  q.q = "坏了👍";
+  auto page = ok(tickets_->list(q, gw));
+  ASSERT_EQ(page["items"].size(), 1u) << page.dump();
+  const std::string excerpt = page["items"][0]["description"];
+  EXPECT_EQ(excerpt, d.description.substr(0, d.description.find(family)));
+
+  const std::string note = "已处理👍" + ji;
+  ok(act(s, gw, {{"action", "accept"}}));
+  ok(act(s, gw, {{"action", "progress"}, {"note", note}}));
+  auto t = ok(act(s, gw, {{"action", "resolve"}, {"reply", "已修好" + family + flag}}));
+  EXPECT_EQ(t["reply"], "已修好" + family + flag);
+  auto evs = ok(tickets_->events(s.number, Actor{}, s.code));
+  bool seen = false;
+  for (const auto& e : evs["items"]) seen = seen || e.value("note", "") == note;
+  EXPECT_TRUE(seen) << evs.dump();
+  auto verify = tickets_->verify_audit();
+  ASSERT_TRUE(verify.ok());
+  EXPECT_TRUE(verify->failures.empty());
+
+  // One four-byte character changed behind the service's back breaks the chain.
+  ASSERT_TRUE(raw_sql(on_postgres() ? "DROP TRIGGER events_no_update ON events"
+                                    : "DROP TRIGGER events_no_update"));
+  ASSERT_TRUE(raw_sql("UPDATE events SET note = '已处理👍吉' WHERE note = '" + note + "'"));
+  verify = tickets_->verify_audit();
+  ASSERT_TRUE(verify.ok());
+  EXPECT_EQ(verify->failures.size(), 1u);
+}
+
+// PostgreSQL: text goes as UTF-8 whatever the client's environment asks for, and a
+// database that cannot hold every character is refused when the store opens.
+TEST_F(Lifecycle, PostgresTextIsUtf8WhateverTheEnvironment) {
+  if (!on_postgres()) GTEST_SKIP() << "PostgreSQL only";
+  auto d = draft();
+  d.contact.name = "李堃";
+  d.location.address = "\xF0\xA0\xAE\xB7野家 朱镕基路";
+  d.description = "路灯坏了👍，请修理";
+  auto s = submit(d);
+  ::setenv("PGCLIENTENCODING", "LATIN1", 1);
+  auto latin = server::open_store(db_);
+  ::unsetenv("PGCLIENTENCODING");
+  ASSERT_TRUE(latin.ok()) << latin.error().message;
+  auto t = (*latin)->find_ticket(s.number);
+  ASSERT_TRUE(t.ok() && t->has_value());
+  EXPECT_EQ((*t)->draft.contact.name, d.contact.name);
+  EXPECT_EQ((*t)->draft.location.address, d.location.address);
+  EXPECT_EQ((*t)->draft.description, d.description);
+  latin->reset();
+
+  const std::string name = pg_name_ + "_latin1";
+  auto admin = test::pg_admin();
+  ASSERT_TRUE(admin->run(("CREATE DATABASE " + name +
+                          " ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+                             .c_str()))
+      << admin->last_error();
+  auto refused = server::open_store(test::pg_url_for(test::pg_test_url(), name));
+  test::pg_drop_database(name);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "db_encoding");
+  EXPECT_NE(refused.error().message.find("UTF8"), std::string::npos);
+}

@@ -122,11 +122,13 @@ std::unique_ptr<Conn> Conn::open(const std::string& conninfo, std::string& error
     return nullptr;
   }
   // Quiet notices; every time the store writes is a Unix second, so the session zone
-  // matters only to people reading the database by hand.
+  // matters only to people reading the database by hand. Text goes both ways as UTF-8,
+  // whatever PGCLIENTENCODING or the database's default would make of it.
   PQsetNoticeProcessor(
       c, [](void*, const char*) {}, nullptr);
   auto conn = std::unique_ptr<Conn>(new Conn(c));
-  if (!conn->run("SET client_min_messages = warning; SET TIME ZONE 'UTC'")) {
+  if (!conn->run("SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
+                 "SET client_encoding = 'UTF8'")) {
     error = conn->last_error();
     return nullptr;
   }

@@ -236,6 +236,15 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& url, int conne
   std::unique_ptr<PgStore> s(new PgStore(url, connections));
   auto c = s->pool_.acquire();
   if (!c) return c.error();
+  // Only a UTF8 database holds every character people type (𠮷, emoji); any other
+  // would refuse them, or keep their bytes without knowing what they are.
+  auto enc = (*c)->exec("SHOW server_encoding");
+  if (!enc.ok() || enc.rows() != 1 || enc.text(0, 0) != "UTF8")
+    return Error{"db_encoding",
+                 "the database must be created with ENCODING 'UTF8', not " +
+                     (enc.ok() && enc.rows() == 1 ? enc.text(0, 0) : std::string("unknown")),
+                 {},
+                 503};
   return s;
 }
 

@@ -14,8 +14,14 @@ std::optional<std::size_t> utf8_length(std::string_view s);
 bool is_valid_utf8(std::string_view s);
 // True when the text holds control characters other than \n, \r and \t (NUL included).
 bool has_control_chars(std::string_view s);
-// Byte length of the first n code points of valid UTF-8 text.
-std::size_t utf8_prefix_bytes(std::string_view s, std::size_t n);
+// The longest prefix of at most n code points that ends between two characters as a
+// reader sees them: never inside a UTF-8 sequence, an emoji ZWJ sequence, a flag's pair
+// of regional indicators, or before a combining mark, variation selector, skin tone or
+// tag. Only when the first such character alone is longer than n is it cut between code
+// points (never inside a sequence of bytes). Stops before the first invalid byte.
+std::string_view utf8_cut(std::string_view s, std::size_t n);
+// The first character as a reader sees it (by the same rules), however many code points.
+std::string_view utf8_first_character(std::string_view s);
 // Decodes the sequence starting at s[i] into cp; returns its length in bytes, or 0
 // when it is not valid UTF-8.
 std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp);
