@@ -1102,6 +1102,8 @@ TEST(Open311, AddressesAndRepliesOfNamedTicketsAreMaskedToo) {
     EXPECT_NE(notes.find("已清运"), std::string::npos) << notes;
     EXPECT_EQ(digits_of(notes).find("1234"), std::string::npos) << notes;
   }
+}
+
 // Characters beyond GB2312, outside the BMP and emoji sequences pass through Open311 in
 // both formats as raw UTF-8: the XML well-formed to both readers, with no character
 // references; the description limit counts characters.
