@@ -309,9 +309,12 @@ struct Front::Impl {
   bool accept_paused = false;
 
   // Workers.
+  // Complete requests wait in a queue per address, taken in turn: a flood from one
+  // address (ten thousand streams opened at once) waits behind itself, not others.
   std::mutex jobs_mu;
   std::condition_variable jobs_cv;
-  std::deque<Conn*> jobs;
+  std::unordered_map<std::string, std::deque<Conn*>> jobs;
+  std::deque<std::string> turns;  // the addresses with requests waiting, in turn
   bool jobs_stopping = false;
   std::vector<std::thread> workers;
 
@@ -475,7 +478,9 @@ struct Front::Impl {
     ++n_busy;
     {
       std::lock_guard lock(jobs_mu);
-      jobs.push_back(c);
+      auto& queue = jobs[c->addr];
+      if (queue.empty()) turns.push_back(c->addr);
+      queue.push_back(c);
     }
     jobs_cv.notify_one();
   }
@@ -487,10 +492,17 @@ struct Front::Impl {
       Conn* c = nullptr;
       {
         std::unique_lock lock(jobs_mu);
-        jobs_cv.wait(lock, [&] { return jobs_stopping || !jobs.empty(); });
-        if (jobs.empty()) return;
-        c = jobs.front();
-        jobs.pop_front();
+        jobs_cv.wait(lock, [&] { return jobs_stopping || !turns.empty(); });
+        if (turns.empty()) return;
+        std::string addr = std::move(turns.front());
+        turns.pop_front();
+        auto it = jobs.find(addr);
+        c = it->second.front();
+        it->second.pop_front();
+        if (it->second.empty())
+          jobs.erase(it);
+        else
+          turns.push_back(std::move(addr));
       }
       const Outcome out = serve(c);
       post([&](std::unique_lock<std::mutex>&) { returned.emplace_back(c, out); });

@@ -153,7 +153,9 @@ TEST(Front, StreamsAreCappedPerTicketAccountAndAddress) {
   std::vector<std::unique_ptr<Sse>> mine;
   for (int i = 0; i < 4; ++i) {
     mine.push_back(std::make_unique<Sse>(capped->port(), "/api/v1/stream", auth, "127.0.0.2"));
-    if (i < 3) EXPECT_TRUE(mine[i]->wait_for(": connected", 3s)) << i;
+    if (i < 3) {
+      EXPECT_TRUE(mine[i]->wait_for(": connected", 3s)) << i;
+    }
   }
   EXPECT_TRUE(mine[3]->wait_for("\"too_many_streams\"", 3s));
   EXPECT_NE(status_line(mine[3]->text()).find(" 429"), std::string::npos);
@@ -259,4 +261,33 @@ TEST(Front, PipelinedRequestsAndExpectContinueAreAnswered) {
   // One final answer (no second "100 Continue"): the password is over its 128 characters.
   EXPECT_EQ(answer.find("100 Continue"), std::string::npos) << answer;
   EXPECT_EQ(status_line(answer), "HTTP/1.1 422 Unprocessable Entity") << answer;
+}
+
+// Requests wait in turn by address: a burst from one address queues behind itself, so
+// another client is answered after a request or two, not after the whole burst.
+TEST(Front, ABurstFromOneAddressWaitsBehindItselfNotOthers) {
+  LazyServer one_worker({"--rate-limit-scale", "1000", "--threads", "1"});
+  std::vector<int> burst;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 60; ++i) {
+    int fd = connect_to(one_worker->port(), "127.0.0.2");
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET /api/v1/grids HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    burst.push_back(fd);
+  }
+  std::this_thread::sleep_for(20ms);  // the burst is queued
+  const auto t0 = std::chrono::steady_clock::now();
+  auto h = one_worker->client().Get("/healthz");
+  const auto healthz = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(h && h->status == 200);
+  for (int fd : burst) {
+    EXPECT_NE(read_all(fd, 64 << 20).find("HTTP/1.1 200"), std::string::npos);
+    ::close(fd);
+  }
+  const auto whole = std::chrono::steady_clock::now() - start;
+  // First come, first served would answer it after the whole burst.
+  EXPECT_LT(healthz * 4, whole)
+      << "healthz " << std::chrono::duration_cast<std::chrono::milliseconds>(healthz).count()
+      << " ms, the burst " << std::chrono::duration_cast<std::chrono::milliseconds>(whole).count()
+      << " ms";
 }
