@@ -107,6 +107,18 @@ Framing frame_request(const std::string& in, std::size_t& scanned, const FrontLi
     return f;
   }
   f.head = end + 4;
+  // cpp-httplib matches every path against its routes' std::regex, whose matcher recurses
+  // once a character: each worker's stack would keep the pages a long path touched.
+  // The portal's longest paths are some 50 bytes; a query may be longer.
+  {
+    const std::size_t line_end = in.find("\r\n");
+    const std::size_t target = in.find(' ');
+    if (target != std::string::npos && target < line_end) {
+      const std::size_t path_end = in.find_first_of("? ", target + 1);
+      if (std::min(path_end, line_end) - (target + 1) > lim.max_path_bytes)
+        return refused(414, "uri_too_long", "request path too long");
+    }
+  }
   std::optional<std::size_t> length;
   std::size_t pos = in.find("\r\n") + 2;  // past the request line
   while (pos < end) {
@@ -153,6 +165,7 @@ std::string refusal(int status, const char* code, const char* message, const std
   const char* reason = status == 400   ? "Bad Request"
                        : status == 408 ? "Request Timeout"
                        : status == 413 ? "Payload Too Large"
+                       : status == 414 ? "URI Too Long"
                        : status == 431 ? "Request Header Fields Too Large"
                                        : "Service Unavailable";
   std::string out =

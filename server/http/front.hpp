@@ -36,6 +36,7 @@ struct FrontLimits {
   std::chrono::milliseconds write_grace{10'000};
   double min_write_rate = 8 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_path_bytes = 256;  // the path of the request target, without the query
   std::size_t max_body_bytes = 6 * 1024 * 1024;
   // Open connections from one address (trusted proxies excepted); beyond, new ones are
   // answered 503 and closed.

@@ -135,6 +135,12 @@ TEST(Static, PathSpellingsShareOneCachedCopy) {
   }
   // 300 copies would be 1.2 GB; one is 4 MB.
   EXPECT_LT(portal::test::rss_kib(g->pid()) - before, 40 * 1024);
+  // Every path is matched against the routes' regular expressions, whose matcher
+  // recurses a level a character on a worker's stack: long paths are refused first.
+  auto long_path = get("/" + std::string(300, 'a'));
+  ASSERT_TRUE(long_path);
+  EXPECT_EQ(long_path->status, 414);
+  EXPECT_NE(long_path->body.find("\"uri_too_long\""), std::string::npos);
   for (const char* bad : {"/../big.js", "/a/../big.js", "/big.js/..", "/%2e%2e/big.js"}) {
     auto r = get(bad);
     ASSERT_TRUE(r) << bad;
