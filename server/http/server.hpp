@@ -62,7 +62,7 @@ struct Services {
   TopicService* topics = nullptr;     // 每月一题 topics, when present
   // Idempotency-Key on the POSTs besides ticket creation, when present.
   IdempotencyService* idempotency = nullptr;
-  Metrics* metrics = nullptr;  // GET /metrics, and what the request log counts
+  Metrics* metrics = nullptr;    // GET /metrics, and what the request log counts
   RateLimits* limits = nullptr;  // set by HttpServer
 };
 
