@@ -242,11 +242,11 @@ class ConnStream final : public httplib::Stream {
                                   static_cast<long long>(1000.0 * written_ / lim_.min_write_rate));
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        pollfd p{c_.fd, POLLOUT, 0};
-        if (left > 0 && ::poll(&p, 1, static_cast<int>(left)) > 0 &&
-            !(p.revents & (POLLERR | POLLHUP)))
-          continue;
-        if (left > 0 && errno == EINTR) continue;
+        if (left > 0) {
+          pollfd p{c_.fd, POLLOUT, 0};
+          const int r = ::poll(&p, 1, static_cast<int>(left));
+          if ((r > 0 && !(p.revents & (POLLERR | POLLHUP))) || (r < 0 && errno == EINTR)) continue;
+        }
       }
       failed_ = true;
       return -1;
@@ -338,20 +338,27 @@ struct Front::Impl {
   bool woken = false;
   std::atomic<bool> stopping{false};
 
-  std::atomic<std::size_t> n_conns{0}, n_streams{0}, n_busy{0};
-
   void wake() {
     const std::uint64_t one = 1;
     (void)!::write(wake_fd, &one, sizeof one);
   }
-  void post(std::function<void(std::unique_lock<std::mutex>&)> add) {
+  // Hands the loop a connection back from a worker, or a stream with frames to write;
+  // the loop is woken once for all that gathers until it looks.
+  void post_returned(Conn* c, Outcome out) {
     std::unique_lock lock(back_mu);
-    add(lock);
-    if (!woken) {
-      woken = true;
-      lock.unlock();
-      wake();
-    }
+    returned.emplace_back(c, out);
+    wake_once(lock);
+  }
+  void post_ready(std::uint64_t id) {
+    std::unique_lock lock(back_mu);
+    ready.push_back(id);
+    wake_once(lock);
+  }
+  void wake_once(std::unique_lock<std::mutex>& lock) {
+    if (woken) return;
+    woken = true;
+    lock.unlock();
+    wake();
   }
 
   void watch(Conn& c, std::uint32_t events, int op) {
@@ -409,20 +416,15 @@ struct Front::Impl {
       c->deadline = c->started + lim.header_timeout;
       watch(*c, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, EPOLL_CTL_ADD);
       conns.emplace(c->id, std::move(c));
-      n_conns = conns.size();
     }
   }
 
   void close_conn(Conn* c) {
-    if (c->state == State::streaming) {
-      if (c->stream.release) c->stream.release();
-      --n_streams;
-    }
+    if (c->state == State::streaming && c->stream.release) c->stream.release();
     ::close(c->fd);
     if (auto it = per_address.find(c->addr); it != per_address.end() && --it->second == 0)
       per_address.erase(it);
     conns.erase(c->id);
-    n_conns = conns.size();
   }
 
   // [SECTION] Reading requests
@@ -488,7 +490,6 @@ struct Front::Impl {
     // The front answered "Expect: 100-continue" itself: cpp-httplib must not again.
     if (c->framing.expect_at) c->in[c->framing.expect_at] = 'X';
     c->state = State::busy;
-    ++n_busy;
     {
       std::lock_guard lock(jobs_mu);
       auto& queue = jobs[c->addr];
@@ -518,7 +519,7 @@ struct Front::Impl {
           turns.push_back(std::move(addr));
       }
       const Outcome out = serve(c);
-      post([&](std::unique_lock<std::mutex>&) { returned.emplace_back(c, out); });
+      post_returned(c, out);
     }
   }
 
@@ -556,7 +557,6 @@ struct Front::Impl {
   }
 
   void on_returned(Conn* c, Outcome out) {
-    --n_busy;
     if (stopping) return close_conn(c);
     switch (out) {
       case Outcome::close:
@@ -579,16 +579,13 @@ struct Front::Impl {
 
   void start_stream(Conn* c) {
     c->state = State::streaming;
-    ++n_streams;
     c->last_write = Clock::now();
     c->in.clear();
     c->in.shrink_to_fit();
     const std::uint64_t id = c->id;
     {
       std::lock_guard lock(c->stream.sub->mu);
-      c->stream.sub->notify = [this, id] {
-        post([&](std::unique_lock<std::mutex>&) { ready.push_back(id); });
-      };
+      c->stream.sub->notify = [this, id] { post_ready(id); };
     }
     // Level-triggered: a readable stream socket means the client sent something (ignored)
     // or went away.
@@ -798,10 +795,6 @@ void Front::run() {
 void Front::stop() {
   impl_->stopping = true;
   impl_->wake();
-}
-
-FrontStats Front::stats() const {
-  return {impl_->n_conns.load(), impl_->n_streams.load(), impl_->n_busy.load()};
 }
 
 }  // namespace portal::server::http

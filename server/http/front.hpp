@@ -57,10 +57,6 @@ using ProcessRequest =
 // subscription is closed or the client goes; then it calls `release` (unsubscribe).
 void hand_over_stream(std::shared_ptr<EventHub::Subscription> sub, std::function<void()> release);
 
-struct FrontStats {
-  std::size_t connections = 0, streams = 0, busy = 0;
-};
-
 class Front {
  public:
   // `listen_fd` is bound and listening; `is_trusted_proxy` tells the addresses that
@@ -75,7 +71,6 @@ class Front {
   void run();
   // From any thread: ends the loop; open streams are closed, workers joined.
   void stop();
-  FrontStats stats() const;
 
  private:
   struct Impl;

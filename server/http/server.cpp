@@ -467,9 +467,4 @@ void HttpServer::stop() {
   if (front_) front_->stop();
 }
 
-FrontStats HttpServer::front_stats() const {
-  std::lock_guard lock(front_mu_);
-  return front_ ? front_->stats() : FrontStats{};
-}
-
 }  // namespace portal::server::http

@@ -83,7 +83,6 @@ class HttpServer {
   // Serves until stop() is called from another thread.
   bool listen();
   void stop();
-  FrontStats front_stats() const;
 
  private:
   void install_middleware();
@@ -96,7 +95,7 @@ class HttpServer {
   std::unique_ptr<StaticFiles> static_files_;
   std::unique_ptr<RateLimits> limits_;
   int listen_fd_ = -1;  // the listening socket, once bound
-  mutable std::mutex front_mu_;
+  std::mutex front_mu_;
   std::unique_ptr<Front> front_;
   bool stop_requested_ = false;
 };
