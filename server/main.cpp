@@ -395,18 +395,29 @@ int cmd_serve(int argc, char** argv) {
     config.streams.per_address = scaled(config.streams.per_address);
     config.streams.per_account = scaled(config.streams.per_account);
     config.streams.per_ticket = scaled(config.streams.per_ticket);
-    auto cap = [&](const char* name, std::size_t& out) {
-      if (a.has(name))
-        out = static_cast<std::size_t>(std::max(1, std::atoi(a.get(name, "1").c_str())));
+    // Whole numbers from 1; anything else names the option and stops.
+    bool bad = false;
+    auto positive = [&](const char* name, std::size_t& out) {
+      if (!a.has(name)) return;
+      const std::string v = a.get(name, "");
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 1'000'000) {
+        std::fprintf(stderr, "error: --%s must be a whole number from 1 to 1000000\n", name);
+        bad = true;
+        return;
+      }
+      out = static_cast<std::size_t>(n);
     };
-    cap("streams-per-address", config.streams.per_address);
-    cap("streams-per-account", config.streams.per_account);
-    cap("streams-per-ticket", config.streams.per_ticket);
-    if (a.has("header-timeout")) {
-      const auto t =
-          std::chrono::seconds(std::max(1, std::atoi(a.get("header-timeout", "10").c_str())));
-      config.front.header_timeout = t;
-      config.front.body_grace = t;
+    positive("streams-per-address", config.streams.per_address);
+    positive("streams-per-account", config.streams.per_account);
+    positive("streams-per-ticket", config.streams.per_ticket);
+    std::size_t header_seconds = 0;
+    positive("header-timeout", header_seconds);
+    if (bad) return 2;
+    if (header_seconds) {
+      config.front.header_timeout = std::chrono::seconds(header_seconds);
+      config.front.body_grace = config.front.header_timeout;
     }
   }
   // Every open connection is a descriptor: take all the process may have.

@@ -16,6 +16,11 @@ TEST(Cli, EverySubcommandHasHelpAndStopsCleanly) {
   EXPECT_EQ(s.run({"seed", "--db", s.db()}), 2);  // nothing to seed without --demo
   EXPECT_EQ(s.run({"migrate", "--db", s.db()}), 0);
   EXPECT_EQ(s.run({"seed", "--db", s.db(), "--demo"}), 0);  // idempotent
+  // A limit that is no whole number stops the server before it serves.
+  for (const char* flag : {"--streams-per-account", "--streams-per-address", "--streams-per-ticket",
+                           "--header-timeout"})
+    for (const char* bad : {"abc", "0", "-3", "5x"})
+      EXPECT_EQ(s.run({"serve", "--db", s.db(), "--port", "0", flag, bad}), 2) << flag << bad;
   s.stop();
   EXPECT_EQ(s.exit_status(), 0);
 }
