@@ -66,9 +66,7 @@ App::App(net::Http& http, Services& services, std::string api_base)
     : api_(http, std::move(api_base)),
       services_(services),
       lat_(format_coordinate(kDefaultLat)),
-      lng_(format_coordinate(kDefaultLng)) {
-  for_each_catalogue_string([&](std::string_view s) { glyphs_.require(s); });
-}
+      lng_(format_coordinate(kDefaultLng)) {}
 
 void App::start() {
   if (services_.load(kLangKey) == "en") lang_ = Lang::en;
@@ -100,8 +98,6 @@ bool App::begin_frame() {
   auto work = std::move(inbox_);
   inbox_.clear();
   for (auto& fn : work) fn();
-  // Names of places and categories in cockpit answers need their glyphs.
-  cockpit_.for_each_text([this](const std::string& s) { see_text(s); });
   return true;
 }
 
@@ -249,12 +245,9 @@ void App::set_lang(Lang lang) {
   lang_ = lang;
   services_.save(kLangKey, lang == Lang::zh ? "zh" : "en");
   services_.set_document_language(lang_tag(lang), tr(lang, T::app_name));
-  // Category names in the other language may hold characters not drawn yet.
-  for (const auto& c : categories_.value) see_text(lang == Lang::zh ? c.name : c.name_en);
 }
 
 void App::edit(Field field, std::string value) {
-  see_text(value);
   auto set = [&](std::string& slot, const char* path) {
     if (slot == value) return;
     slot = std::move(value);
@@ -322,15 +315,7 @@ void App::load_categories() {
   if (categories_.loading()) return;
   const auto t = categories_.start();
   api_.categories([this, t](core::Result<std::vector<core::Category>> r) {
-    post([this, t, r = std::move(r)]() mutable {
-      if (r.ok())
-        for (const auto& c : r.value()) {
-          see_text(c.name);
-          see_text(c.name_en);
-          see_text(c.group);
-        }
-      categories_.finish(t, std::move(r));
-    });
+    post([this, t, r = std::move(r)]() mutable { categories_.finish(t, std::move(r)); });
   });
 }
 
@@ -450,18 +435,6 @@ void App::look_up_ticket(const std::string& raw_number, const std::string& raw_c
   open_stream();
   api_.ticket(number, code, [this, t](core::Result<TicketDetail> r) {
     post([this, t, r = std::move(r)]() mutable {
-      if (r.ok()) {
-        const core::TicketView& v = r.value().view;
-        see_text(v.description);
-        see_text(v.location.address);
-        see_text(v.contact.name);
-        if (v.reply) see_text(*v.reply);
-        for (const auto* ref : {&v.grid, &v.community, &v.street})
-          if (*ref) see_text((*ref)->name);
-        if (v.assignee) see_text(v.assignee->name);
-        for (const auto& w : r.value().whistles) see_text(w.unit_name);
-        if (r.value().rating) see_text(r.value().rating->comment);
-      }
       if (!ticket_.finish(t, std::move(r))) return;
       if (ticket_.loaded() && open_on_answer_ && screen() == Screen::track)
         navigate(Screen::ticket);
@@ -744,7 +717,6 @@ void App::sign_in(bool registering) {
 }
 
 void App::adopt_session(Session s) {
-  see_text(s.user.name);
   session_ = std::move(s);
   api_.set_token(session_.token);
   services_.session_save(kSessionKey,
@@ -755,7 +727,6 @@ void App::adopt_session(Session s) {
   api_.me([this](core::Result<User> r) {
     post([this, r = std::move(r)]() mutable {
       if (r.ok()) {
-        see_text(r.value().name);
         session_.user = r.value();
         if (is_handler() && queue_.state == LoadState::idle) load_queue();
       } else if (r.error().status == 401) {
@@ -793,14 +764,7 @@ void App::load_my_tickets() {
   if (!signed_in() || mine_.loading()) return;
   const auto t = mine_.start();
   api_.my_tickets([this, t](core::Result<std::vector<TicketSummary>> r) {
-    post([this, t, r = std::move(r)]() mutable {
-      if (r.ok())
-        for (const auto& x : r.value()) {
-          see_text(x.description);
-          see_text(x.handler);
-        }
-      mine_.finish(t, std::move(r));
-    });
+    post([this, t, r = std::move(r)]() mutable { mine_.finish(t, std::move(r)); });
   });
 }
 
@@ -810,14 +774,7 @@ void App::load_events() {
   const auto t = events_.start();
   if (events_.value.size() && ticket_.value.view.number != ticket_number_) events_.value.clear();
   api_.events(ticket_number_, ticket_code_, [this, t](core::Result<std::vector<TicketEvent>> r) {
-    post([this, t, r = std::move(r)]() mutable {
-      if (r.ok())
-        for (const auto& e : r.value()) {
-          see_text(e.actor_name);
-          see_text(e.note);
-        }
-      events_.finish(t, std::move(r));
-    });
+    post([this, t, r = std::move(r)]() mutable { events_.finish(t, std::move(r)); });
   });
 }
 
@@ -929,9 +886,7 @@ void App::load_grids() {
   const auto t = grids_.start();
   api_.grids([this, t](core::Result<std::vector<GridShape>> r) {
     post([this, t, r = std::move(r)]() mutable {
-      if (r.ok())
-        for (const auto& g : r.value()) see_text(g.name);
-      grids_.finish(t, std::move(r));
+      if (r.ok()) grids_.finish(t, std::move(r));
     });
   });
 }
@@ -947,14 +902,7 @@ void App::place(double lat, double lng) {
   if (!units_.loaded()) load_units();
   const auto t = located_.start();
   api_.locate(lat, lng, [this, t](core::Result<Located> r) {
-    post([this, t, r = std::move(r)]() mutable {
-      if (r.ok()) {
-        see_text(r.value().grid_name);
-        see_text(r.value().community);
-        see_text(r.value().street);
-      }
-      located_.finish(t, std::move(r));
-    });
+    post([this, t, r = std::move(r)]() mutable { located_.finish(t, std::move(r)); });
   });
 }
 
@@ -1001,16 +949,7 @@ void App::load_units() {
   if (units_.loading()) return;
   const auto t = units_.start();
   api_.units([this, t](core::Result<std::vector<Unit>> r) {
-    post([this, t, r = std::move(r)]() mutable {
-      if (r.ok())
-        for (const auto& u : r.value()) {
-          see_text(u.name);
-          see_text(u.name_en);
-          see_text(u.contact);
-          see_text(u.address);
-        }
-      units_.finish(t, std::move(r));
-    });
+    post([this, t, r = std::move(r)]() mutable { units_.finish(t, std::move(r)); });
   });
 }
 

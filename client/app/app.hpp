@@ -16,7 +16,6 @@
 #include "app/api.hpp"
 #include "app/async.hpp"
 #include "app/cockpit.hpp"
-#include "app/glyphs.hpp"
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
 #include "app/model.hpp"
@@ -81,9 +80,6 @@ class App {
   // Benchmarks: my tickets replaced by `rows` made-up rows, and their list shown.
   void bench_fill_my_tickets(int rows);
 
-  GlyphSet& glyphs() { return glyphs_; }
-  // The characters of data from the server and of typed text only (not the catalogue).
-  const GlyphSet& data_glyphs() const { return data_glyphs_; }
   // When a timed change (a toast going away) needs a redraw; 0 when none.
   double wake_at_ms() const;
 
@@ -108,10 +104,6 @@ class App {
   void load_recent();
   std::string category_name(const std::string& code) const;
   std::string field_error(const std::string& field) const;
-  void see_text(std::string_view text) {
-    glyphs_.require(text);
-    data_glyphs_.require(text);
-  }
   void sign_in(bool registering);
   void adopt_session(Session s);
   void sign_out();
@@ -141,7 +133,6 @@ class App {
   Services& services_;
   std::function<void()> wake_;
   std::vector<std::function<void()>> inbox_;
-  GlyphSet glyphs_, data_glyphs_;
 
   Lang lang_ = Lang::zh;
   std::vector<Screen> stack_{Screen::home};

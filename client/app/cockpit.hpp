@@ -133,14 +133,6 @@ class Cockpit {
   CockpitView view(Lang lang, const Async<std::vector<GridShape>>& grids) const;
   BoardView board(Lang lang) const;
 
-  // Every text that a view may show, so the caller can make sure its glyphs exist.
-  template <class Fn>
-  void for_each_text(Fn&& fn) const {
-    for (const auto* a : {&overview_, &trend_, &ranking_, &heatmap_, &suggestions_, &topics_,
-                          &topic_tickets_, &board_})
-      if (a->loaded()) fn(a->value.dump(-1, ' ', false, core::Json::error_handler_t::replace));
-  }
-
  private:
   void load(Async<core::Json>& slot, const std::string& path);
   void load_ranking();

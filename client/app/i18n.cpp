@@ -17,21 +17,12 @@ constexpr Entry kCatalogue[] = {
 };
 static_assert(sizeof(kCatalogue) / sizeof(kCatalogue[0]) == static_cast<std::size_t>(T::count_));
 
-TextObserver tr_observer = nullptr;
-void* tr_observer_user = nullptr;
-
 }  // namespace
 
 std::string_view tr(Lang lang, T key) {
   const Entry& e = kCatalogue[static_cast<int>(key)];
   const std::string_view text = lang == Lang::zh ? e.zh : e.en;
-  if (tr_observer) tr_observer(tr_observer_user, text);
   return text;
-}
-
-void set_tr_observer(TextObserver fn, void* user) {
-  tr_observer = fn;
-  tr_observer_user = user;
 }
 
 std::string_view lang_tag(Lang lang) {

@@ -18,10 +18,6 @@ enum class T {
 };
 
 std::string_view tr(Lang lang, T key);
-// While set, tr() also hands every string it returns to fn: the UI finds this way which
-// characters a frame shows before the first font atlas is built.
-using TextObserver = void (*)(void* user, std::string_view text);
-void set_tr_observer(TextObserver fn, void* user);
 std::string_view lang_tag(Lang lang);  // "zh-CN" | "en"
 std::string_view status_name(Lang lang, core::Status s);
 std::string_view level_name(Lang lang, core::Level l);
@@ -34,14 +30,5 @@ std::string_view satisfaction_name(Lang lang, int satisfaction);
 std::string_view group_name(Lang lang, std::string_view group);
 // A user-facing message for an error from validation or the API.
 std::string_view error_message(Lang lang, const core::Error& e);
-
-// Calls fn for every catalogue string of both languages (to prepare the font atlas).
-template <class Fn>
-void for_each_catalogue_string(Fn&& fn) {
-  for (int i = 0; i < static_cast<int>(T::count_); ++i) {
-    fn(tr(Lang::zh, static_cast<T>(i)));
-    fn(tr(Lang::en, static_cast<T>(i)));
-  }
-}
 
 }  // namespace portal::client

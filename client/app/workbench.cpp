@@ -102,7 +102,6 @@ void App::load_queue() {
   api_.queue([this, t](core::Result<std::vector<TicketSummary>> r) {
     post([this, t, r = std::move(r)]() mutable {
       if (r.ok()) {
-        for (const auto& x : r.value()) see_text(x.description);
         // Most urgent first: overdue, then the nearest deadline; finished ones last.
         std::stable_sort(r.value().begin(), r.value().end(),
                          [](const TicketSummary& a, const TicketSummary& b) {
@@ -243,10 +242,6 @@ void App::submit_import() {
       import_.finish(t, std::move(r));
       if (import_.loaded()) {
         if (queue_.loaded()) load_queue();
-        const auto e = import_.value.find("errors");
-        if (e != import_.value.end() && e->is_array())
-          for (const auto& x : *e)
-            if (x.is_object()) see_text(x.dump());
       }
     });
   });

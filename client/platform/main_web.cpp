@@ -19,6 +19,7 @@
 
 #include "app/app.hpp"
 #include "net/http_web.hpp"
+#include "platform/web_glyphs.hpp"
 #include "platform/web_services.hpp"
 #include "ui/host.hpp"
 
@@ -31,12 +32,13 @@ EM_JS(void, portal_js_start, (), {
   });
 });
 EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, const char* mode,
-                                    float x, float y, float h, const char* cursor, double ms, double ui_ms), {
+                                    float x, float y, float h, const char* cursor, double ms, double ui_ms,
+                                    int complete), {
   portalBridge.afterFrame(frame, !!want_text, !!multiline, UTF8ToString(mode), x, y, h,
-                          UTF8ToString(cursor), ms, ui_ms);
+                          UTF8ToString(cursor), ms, ui_ms, !!complete);
 });
-EM_JS(void, portal_js_font_built, (double ms, int glyphs, int width, int height), {
-  portalBridge.fontBuilt(ms, glyphs, width, height);
+EM_JS(void, portal_js_glyphs_added, (int glyphs, int drawn, double ms, int texture, int resets), {
+  portalBridge.glyphsAdded(glyphs, drawn, ms, texture, resets);
 });
 EM_JS(void, portal_js_mark, (const char* name), {
   portalBridge.mark(UTF8ToString(name));
@@ -54,6 +56,7 @@ namespace {
 struct Runtime {
   net::WebHttp http;
   WebServices services;
+  WebGlyphSource glyphs;
   App app{http, services};
   ui::Host host;
   bool frame_pending = false;
@@ -72,7 +75,6 @@ void request_frame(int settle);
 EM_BOOL on_animation_frame(double now, void*) {
   Runtime& rt = *runtime;
   rt.frame_pending = false;
-  if (!rt.host.has_font()) return EM_FALSE;  // the first frame waits for the font
 
   // The frame's own cost: applying answers, building and drawing the UI, WebGL calls.
   const double started = emscripten_get_now();
@@ -81,9 +83,10 @@ EM_BOOL on_animation_frame(double now, void*) {
   const double frame_ms = emscripten_get_now() - started;
   ++rt.frame_count;
   if (out.has_clipboard) rt.services.copy_to_clipboard(out.clipboard);
-  if (out.font_build_ms >= 0)
-    portal_js_font_built(out.font_build_ms, out.font_glyphs, out.font_texture_width,
-                         out.font_texture_height);
+  if (out.glyphs_added) {
+    const ui::GlyphStats& g = rt.host.glyph_stats();
+    portal_js_glyphs_added(g.glyphs, g.drawn, g.draw_ms, g.texture_size, g.resets);
+  }
 
   if (out.more_frames)
     rt.settle_frames = 2;
@@ -106,7 +109,8 @@ EM_BOOL on_animation_frame(double now, void*) {
   }
 
   portal_js_after_frame(rt.frame_count, out.want_text_input, out.multiline, out.input_mode.c_str(),
-                        out.caret_x, out.caret_y, out.caret_h, out.cursor, frame_ms, out.ui_ms);
+                        out.caret_x, out.caret_y, out.caret_h, out.cursor, frame_ms, out.ui_ms,
+                        out.complete);
   return EM_FALSE;
 }
 
@@ -192,14 +196,6 @@ EMSCRIPTEN_KEEPALIVE void portal_focus(int focused) {
 EMSCRIPTEN_KEEPALIVE void portal_resize(float css_width, float css_height, float dpr) {
   if (!runtime) return;
   runtime->host.set_viewport(css_width, css_height, dpr);
-  portal::client::request_frame(2);
-}
-
-// Takes ownership of bytes allocated with malloc by the page.
-EMSCRIPTEN_KEEPALIVE void portal_font_ready(unsigned char* data, int size) {
-  if (!runtime || !data || size <= 0) return;
-  runtime->host.set_font(std::vector<unsigned char>(data, data + size));
-  std::free(data);
   portal::client::request_frame(2);
 }
 
@@ -310,7 +306,7 @@ int main() {
   portal_js_mark("webgl");
 
   runtime = new portal::client::Runtime();
-  if (!runtime->host.init()) {
+  if (!runtime->host.init(&runtime->glyphs)) {
     portal_js_fatal("renderer");
     return 1;
   }

@@ -23,10 +23,12 @@ ImU32 palette(int i) {
 }
 
 ImVec2 Measure(ImFont* f, float size, std::string_view s) {
-  return f->CalcTextSizeA(size, FLT_MAX, 0, s.data(), s.data() + s.size());
+  return f->CalcTextSizeA(size, FLT_MAX, 0, Needing(f, s.data(), s.data() + s.size()),
+                          s.data() + s.size());
 }
 void Text(ImDrawList* dl, ImFont* f, float size, ImVec2 p, ImU32 c, std::string_view s) {
-  dl->AddText(f, size, ImVec2(std::floor(p.x), std::floor(p.y)), c, s.data(), s.data() + s.size());
+  dl->AddText(f, size, ImVec2(std::floor(p.x), std::floor(p.y)), c,
+              Needing(f, s.data(), s.data() + s.size()), s.data() + s.size());
 }
 
 // A "nice" step for an axis from 0 to max with about `ticks` intervals.
@@ -65,9 +67,6 @@ void KpiTiles(Ctx& ctx, const std::vector<KpiTile>& tiles, int per_row, float he
   ImDrawList* dl = w->DrawList;
   for (std::size_t i = 0; i < tiles.size(); ++i) {
     const KpiTile& k = tiles[i];
-    ctx.see(k.label);
-    ctx.see(k.note);
-    ctx.see(k.value);
     const int col = static_cast<int>(i % per_row), row = static_cast<int>(i / per_row);
     const ImVec2 pos(origin.x + col * (tw + gap), origin.y + row * (height + gap));
     const ImRect bb(pos, pos + ImVec2(tw, height));
@@ -108,7 +107,6 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   BeginCard(ctx);
   const float small = ctx.size(ctx.fonts.small);
-  ctx.see(v.title);
   Paragraph(ctx, v.title, ctx.fonts.body, theme::kText);
   // Legend.
   {
@@ -116,7 +114,6 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
     ImVec2 p = w->DC.CursorPos;
     const float x0 = p.x, right = p.x + AvailWidth();
     for (const auto& s : v.series) {
-      ctx.see(s.name);
       const float tw = Measure(ctx.fonts.small, small, s.name).x;
       if (p.x + tw + 28 > right && p.x > x0) {
         p.x = x0;
@@ -227,7 +224,7 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
         }
       ImGui::BeginTooltip();
       ImGui::PushFont(ctx.fonts.small);
-      ImGui::TextUnformatted(tip.c_str());
+      ImGui::TextUnformatted(Needing(ctx.fonts.small, tip.c_str()));
       ImGui::PopFont();
       ImGui::EndTooltip();
     }
@@ -245,7 +242,6 @@ std::string Choices(Ctx& ctx, const char* id, const std::vector<Choice>& choices
   ImVec2 p = w->DC.CursorPos;
   const float h = 34;
   for (const auto& c : choices) {
-    ctx.see(c.label);
     const float tw = Measure(ctx.fonts.small, small, c.label).x + 28;
     if (p.x + tw > right && p.x > x0) {
       p.x = x0;
@@ -283,7 +279,6 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   BeginCard(ctx);
   const float small = ctx.size(ctx.fonts.small), body = ctx.size(ctx.fonts.body);
-  ctx.see(t.title);
   // Title on the left, the export button on the right.
   const ImVec2 top = w->DC.CursorPos;
   const float width = AvailWidth();
@@ -294,7 +289,9 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
   const bool stacked = !t.csv_path.empty() && title_w + bw + 12 > width;
   const float title_h = stacked ? 32.0f + 40.0f : std::max(body + 6, 32.0f);
   w->DrawList->AddText(ctx.fonts.body, body, ImVec2(top.x, top.y + (32 - body) * 0.5f),
-                       theme::kText, t.title.data(), t.title.data() + t.title.size());
+                       theme::kText,
+                       Needing(ctx.fonts.body, t.title.data(), t.title.data() + t.title.size()),
+                       t.title.data() + t.title.size());
   if (!t.csv_path.empty()) {
     w->DC.CursorPos = ImVec2(top.x + width - bw, top.y + (stacked ? 36.0f : 0.0f));
     const std::string id = t.id + ".csv";
@@ -318,7 +315,6 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
   if (t.state == LoadState::loading || t.state == LoadState::idle) {
     Paragraph(ctx, ctx.t(T::loading), ctx.fonts.small, theme::kHint);
   } else if (t.state == LoadState::failed) {
-    ctx.see(t.error);
     Paragraph(ctx, t.error, ctx.fonts.small, theme::kDanger);
   } else if (t.rows.empty()) {
     Paragraph(ctx, ctx.t(T::no_data), ctx.fonts.small, theme::kHint);
@@ -331,7 +327,6 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
       cw[c] = Measure(ctx.fonts.small, small, t.header[c]).x;
       for (std::size_t r = 0; r < shown; ++r)
         if (c < t.rows[r].size()) {
-          ctx.see(t.rows[r][c]);
           cw[c] = std::max(cw[c], Measure(ctx.fonts.small, small, t.rows[r][c]).x);
         }
       cw[c] += 16;
@@ -359,7 +354,6 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
     ImVec2 p = w->DC.CursorPos;
     float x = p.x;
     for (std::size_t c = 0; c < cols; ++c) {
-      ctx.see(t.header[c]);
       dl->PushClipRect(ImVec2(x, p.y), ImVec2(x + cw[c] - 6, p.y + row_h), true);
       Text(dl, ctx.fonts.small, small, ImVec2(x, p.y + 7), theme::kText2, t.header[c]);
       dl->PopClipRect();

@@ -8,12 +8,11 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "app/glyphs.hpp"
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
 #include "app/views.hpp"
 #include "imgui.h"
-#include "ui/fonts.hpp"
+#include "ui/glyph_cache.hpp"
 #include "ui/text_editor.hpp"
 #include "ui/widget_log.hpp"
 
@@ -58,8 +57,7 @@ struct Ctx {
   Intents intents;
   WidgetLog log;
   ActiveText active_text;
-  GlyphSet* glyphs = nullptr;
-  bool wants_frame = false;  // an animation runs or new glyphs need the atlas rebuilt
+  bool wants_frame = false;  // an animation runs
   float column_x = 0, column_w = 0;
   float top_bar = 0;              // height of the bar above the body (compact when embedded)
   float card_vpad = 0;            // padding of the card being drawn
@@ -77,10 +75,6 @@ struct Ctx {
   bool screen_changed = true;
 
   std::string_view t(T key) const { return tr(lang, key); }
-  // Text that may hold characters not rasterised yet: ask for them (next frame).
-  void see(std::string_view text) {
-    if (glyphs && glyphs->require(text)) wants_frame = true;
-  }
   float size(const ImFont* f) const { return f->FontSize / dpr; }
 };
 

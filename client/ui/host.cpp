@@ -12,7 +12,7 @@
 #include "imgui_impl_opengl3.h"
 #include "imgui_internal.h"
 #include "ui/context.hpp"
-#include "ui/fonts.hpp"
+#include "ui/glyph_cache.hpp"
 #include "ui/screens.hpp"
 #include "ui/theme.hpp"
 
@@ -82,7 +82,7 @@ std::string Utf8FromWide(const ImWchar* b, const ImWchar* e) {
 
 struct Host::Impl {
   Ctx ctx;
-  FontAtlas fonts;
+  GlyphCache glyphs;
   std::deque<InputEvent> queue;
   std::vector<int> pressed_keys;  // released on the next frame: the browser repeats keys itself
   float css_w = 360, css_h = 640, dpr = 1;
@@ -91,15 +91,13 @@ struct Host::Impl {
   double last_ms = -1;
   std::string clipboard_out, clipboard_last;
   bool clipboard_set = false;
-  GlyphSet first_glyphs;  // what the first frame shows: its atlas is built first
 
   // Starts a frame of the UI: Dear ImGui's and the draw context's.
-  void begin_ui(App& app, double now_ms, const FontSet& ui_fonts) {
+  void begin_ui(double now_ms, const FontSet& ui_fonts) {
     ctx.fonts = ui_fonts;
     ctx.display = ImGui::GetIO().DisplaySize;
     ctx.dpr = dpr;
     ctx.now_ms = now_ms;
-    ctx.glyphs = &app.glyphs();
     ctx.intents.clear();
     ctx.log.clear();
     ctx.active_text = {};
@@ -115,32 +113,6 @@ struct Host::Impl {
     ctx.map.pinch_pan = ImVec2(0, 0);
   }
 
-  // The first atlas holds only the characters the first frame shows, a few times fewer
-  // than the whole catalogue's, so that the first frame comes sooner; the next frame
-  // builds the atlas of every glyph. They are found by drawing the UI once with Dear
-  // ImGui's built-in font (no glyph is rasterised for it) and throwing that frame away:
-  // the catalogue strings it asks for, the characters of data, and every character of the
-  // catalogue that is not a CJK ideograph (punctuation, symbols: few). False when there
-  // is no built-in font to draw with.
-  bool find_first_frame_glyphs(App& app, double now_ms) {
-    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
-    if (atlas->Fonts.empty() || !atlas->IsBuilt()) return false;
-    first_glyphs = GlyphSet();
-    for (char32_t cp : app.glyphs().code_points())
-      if (cp < 0x2E80 || cp > 0x9FFF) first_glyphs.require(cp);
-    for (char32_t cp : app.data_glyphs().code_points()) first_glyphs.require(cp);
-    ImFont* builtin = atlas->Fonts[0];
-    set_tr_observer(
-        [](void* found, std::string_view text) { static_cast<GlyphSet*>(found)->require(text); },
-        &first_glyphs);
-    begin_ui(app, now_ms, FontSet{builtin, builtin, builtin, builtin});
-    DrawApp(ctx, app);
-    end_ui();
-    ImGui::EndFrame();
-    set_tr_observer(nullptr, nullptr);
-    return true;
-  }
-
   void set_mods(int mods) {
     ImGuiIO& io = ImGui::GetIO();
     io.KeyShift = (mods & kModShift) != 0;
@@ -151,7 +123,8 @@ struct Host::Impl {
 
   // Applies queued events up to one discrete change (a button or a key), so that a
   // quick click or key press spread over several frames is seen as it happened.
-  void apply_input(App& app) {
+  // Returns how many events it applied.
+  int apply_input() {
     ImGuiIO& io = ImGui::GetIO();
     // Keys pressed last frame are released now; a key pressed again waits a frame so
     // that Dear ImGui sees it go up and down.
@@ -162,6 +135,7 @@ struct Host::Impl {
       set_mods(0);
     }
     bool discrete = false;
+    int applied = 0;
     while (!queue.empty()) {
       InputEvent& e = queue.front();
       using K = InputEvent::Kind;
@@ -221,12 +195,10 @@ struct Host::Impl {
         }
         case K::text:
           set_mods(0);
-          app.glyphs().require(e.text);
           io.AddInputCharactersUTF8(e.text.c_str());
           ctx.preedit.clear();
           break;
         case K::composition:
-          app.glyphs().require(e.text);
           ctx.preedit = e.text;
           break;
         case K::focus:
@@ -234,7 +206,9 @@ struct Host::Impl {
           break;
       }
       queue.pop_front();
+      ++applied;
     }
+    return applied;
   }
 };
 
@@ -247,9 +221,10 @@ Host::~Host() {
   }
 }
 
-bool Host::init() {
+bool Host::init(GlyphSource* glyphs) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
+  impl_->glyphs.init(glyphs);
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
   io.LogFilename = nullptr;
@@ -269,12 +244,6 @@ bool Host::init() {
     return static_cast<Impl*>(user)->clipboard_last.c_str();
   };
   theme::apply_style(ImGui::GetStyle());
-  std::string title, display;
-  for (Lang lang : {Lang::zh, Lang::en}) {
-    for (T key : TitleFontTexts()) title += tr(lang, key);
-    for (T key : DisplayFontTexts()) display += tr(lang, key);
-  }
-  impl_->fonts.set_heading_texts(title, display);
   return ImGui_ImplOpenGL3_Init("#version 300 es");
 }
 
@@ -290,12 +259,6 @@ void Host::set_viewport(float css_width, float css_height, float dpr) {
   m.viewport_changed = true;
 }
 
-void Host::set_font(std::vector<unsigned char> ttf) {
-  impl_->fonts.set_font_data(std::move(ttf));
-}
-bool Host::has_font() const {
-  return impl_->fonts.has_font_data();
-}
 void Host::queue(InputEvent e) {
   impl_->queue.push_back(std::move(e));
 }
@@ -313,25 +276,30 @@ FrameOutput Host::frame(App& app, double now_ms) {
                      ? 1.0f / 60.0f
                      : static_cast<float>(std::clamp((now_ms - m.last_ms) / 1000.0, 1e-4, 0.25));
   m.last_ms = now_ms;
-  m.apply_input(app);
+  const int applied = m.apply_input();
   ImGui_ImplOpenGL3_NewFrame();  // creates the GL objects on the first frame
   io.DisplaySize = ImVec2(m.css_w, m.css_h);
   io.DisplayFramebufferScale = ImVec2(m.fb_w / m.css_w, m.fb_h / m.css_h);
 
-  const GlyphSet* glyphs = &app.glyphs();
-  if (!m.fonts.built() && m.find_first_frame_glyphs(app, now_ms)) glyphs = &m.first_glyphs;
-  if (m.fonts.update(*glyphs, m.dpr)) {
-    out.font_build_ms = m.fonts.last_build_ms();
-    out.font_glyphs = static_cast<int>(glyphs->code_points().size());
-    out.font_texture_width = m.fonts.texture_width();
-    out.font_texture_height = m.fonts.texture_height();
-  }
+  SetCurrentGlyphCache(&m.glyphs);
+  m.glyphs.set_dpr(m.dpr);
+  out.glyphs_added = m.glyphs.prepare();
 
   const auto ui_started = std::chrono::steady_clock::now();
-  m.begin_ui(app, now_ms, m.fonts.fonts());
-  m.viewport_changed = false;
+  m.begin_ui(now_ms, m.glyphs.fonts());
   DrawApp(ctx, app);
   m.end_ui();
+  // Text that appeared without any input (the first frame, an answer from the server)
+  // and asked for new glyphs is drawn again at once with them, so it never shows blank;
+  // after input the glyphs come one frame later, so no click or key is seen twice.
+  if (m.glyphs.has_needed() && applied == 0 && ctx.intents.empty()) {
+    ImGui::EndFrame();
+    out.glyphs_added = m.glyphs.prepare() || out.glyphs_added;
+    m.begin_ui(now_ms, m.glyphs.fonts());
+    DrawApp(ctx, app);
+    m.end_ui();
+  }
+  m.viewport_changed = false;
   ImGui::Render();
   out.ui_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ui_started)
@@ -359,9 +327,11 @@ FrameOutput Host::frame(App& app, double now_ms) {
     m.clipboard_set = false;
   }
   out.cursor = CssCursor(ImGui::GetMouseCursor());
-  // After the first frame's atlas, the next frame builds the complete one.
+  // Glyphs asked for and not drawn yet come with the next frame; those waiting for a
+  // font wake the loop when it arrives.
+  out.complete = !m.glyphs.has_needed() && !m.glyphs.waiting();
   out.more_frames = !m.queue.empty() || !m.pressed_keys.empty() || ctx.wants_frame || acted ||
-                    glyphs == &m.first_glyphs;
+                    m.glyphs.has_needed();
   return out;
 }
 
@@ -378,6 +348,10 @@ std::string Host::selected_text() const {
   const int b = std::clamp(std::max(s.Stb.select_start, s.Stb.select_end), 0, s.CurLenW);
   if (a == b || (s.Flags & ImGuiInputTextFlags_Password)) return {};
   return Utf8FromWide(s.TextW.Data + a, s.TextW.Data + b);
+}
+
+const GlyphStats& Host::glyph_stats() const {
+  return impl_->glyphs.stats();
 }
 
 std::string Host::widgets_json() const {

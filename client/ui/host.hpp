@@ -1,5 +1,5 @@
 // Runs Dear ImGui for the platform layer: applies queued input one discrete step
-// per frame, keeps the font atlas in step with the glyphs in use, draws the app
+// per frame, keeps the glyph texture in step with the text shown, draws the app
 // and renders with WebGL2. The platform layer never includes imgui.h.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "ui/glyph_cache.hpp"
 #include "ui/input.hpp"
 
 namespace portal::client::ui {
@@ -21,9 +22,9 @@ struct FrameOutput {
   std::string clipboard;
   bool more_frames = false;        // input still queued, an animation runs, or state changed
   const char* cursor = "default";  // CSS cursor for the canvas
-  double font_build_ms = -1;       // >= 0 when the atlas was rebuilt this frame
+  bool complete = true;            // every character shown was drawn (none on its way)
+  bool glyphs_added = false;       // glyphs were rasterised for this frame
   double ui_ms = 0;                // building the UI: view-models, widgets, draw lists
-  int font_glyphs = 0, font_texture_width = 0, font_texture_height = 0;
 };
 
 class Host {
@@ -33,11 +34,9 @@ class Host {
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
-  // Needs a current WebGL2 context.
-  bool init();
+  // Needs a current WebGL2 context. Glyphs come from `glyphs` (outlives the host).
+  bool init(GlyphSource* glyphs);
   void set_viewport(float css_width, float css_height, float device_pixel_ratio);
-  void set_font(std::vector<unsigned char> ttf);
-  bool has_font() const;
   void queue(InputEvent e);
   bool has_queued_input() const;
   FrameOutput frame(App& app, double now_ms);
@@ -45,6 +44,7 @@ class Host {
   // The selection of the field being edited (for the browser's copy/cut events).
   std::string selected_text() const;
   std::string widgets_json() const;
+  const GlyphStats& glyph_stats() const;
 
  private:
   struct Impl;

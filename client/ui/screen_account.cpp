@@ -75,20 +75,18 @@ void DrawAccount(Ctx& ctx, const AccountView& v) {
 namespace {
 
 ImVec2 Measure(const ImFont* font, float size, std::string_view t) {
-  return font->CalcTextSizeA(size, FLT_MAX, 0, t.data(), t.data() + t.size());
+  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, t.data(), t.data() + t.size()),
+                             t.data() + t.size());
 }
 void Text(ImDrawList* dl, ImFont* font, float size, ImVec2 p, ImU32 col, std::string_view t) {
-  dl->AddText(font, size, ImVec2(std::floor(p.x), std::floor(p.y)), col, t.data(),
-              t.data() + t.size());
+  dl->AddText(font, size, ImVec2(std::floor(p.x), std::floor(p.y)), col,
+              Needing(font, t.data(), t.data() + t.size()), t.data() + t.size());
 }
 
 }  // namespace
 
 // One ticket of the list: category and status chip, excerpt, when and who.
 bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
-  ctx.see(r.title);
-  ctx.see(r.excerpt);
-  ctx.see(r.handler);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ImGuiID gid = w->GetID(id);
   const float body = ctx.size(ctx.fonts.body), small = ctx.size(ctx.fonts.small);

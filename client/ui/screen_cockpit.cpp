@@ -57,13 +57,19 @@ void HeatLegend(Ctx& ctx, const CockpitView& v) {
   const ImVec2 p = w->DC.CursorPos;
   ImDrawList* dl = w->DrawList;
   const std::string_view label = ctx.t(T::heat_legend);
-  dl->AddText(ctx.fonts.small, small, p, theme::kText2, label.data(), label.data() + label.size());
+  dl->AddText(ctx.fonts.small, small, p, theme::kText2,
+              Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
+              label.data() + label.size());
   const float lx =
       p.x +
-      ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0, label.data(), label.data() + label.size())
+      ctx.fonts.small
+          ->CalcTextSizeA(small, FLT_MAX, 0,
+                          Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
+                          label.data() + label.size())
           .x +
       12;
-  dl->AddText(ctx.fonts.small, small, ImVec2(lx, p.y), theme::kText2, v.heat_legend_low.c_str());
+  dl->AddText(ctx.fonts.small, small, ImVec2(lx, p.y), theme::kText2,
+              Needing(ctx.fonts.small, v.heat_legend_low.c_str()));
   const float gx = lx + 20, gw = 160;
   dl->AddRectFilledMultiColor(ImVec2(gx, p.y + 3), ImVec2(gx + gw * 0.5f, p.y + small - 1),
                               IM_COL32(250, 250, 245, 255), IM_COL32(250, 180, 60, 255),
@@ -73,7 +79,7 @@ void HeatLegend(Ctx& ctx, const CockpitView& v) {
                               IM_COL32(190, 30, 40, 255), IM_COL32(250, 180, 60, 255));
   dl->AddRect(ImVec2(gx, p.y + 3), ImVec2(gx + gw, p.y + small - 1), theme::kBorder);
   dl->AddText(ctx.fonts.small, small, ImVec2(gx + gw + 8, p.y), theme::kText2,
-              v.heat_legend_high.c_str());
+              Needing(ctx.fonts.small, v.heat_legend_high.c_str()));
   ImGui::Dummy(ImVec2(1, small + 4));
 }
 
@@ -98,7 +104,6 @@ void Suggestions(Ctx& ctx, const CockpitView& v) {
       const auto& r = v.suggestions.rows[i];
       const std::string id = "topics.create." + std::to_string(i);
       const std::string label = std::string(ctx.t(T::open_topic)) + " · " + r[1] + " " + r[0];
-      ctx.see(label);
       if (Button(ctx, id.c_str(), label, ButtonKind::secondary, true,
                  Wide(ctx) ? std::min(AvailWidth(), 520.0f) : 0, false))
         Op(ctx, intent::CockpitOp::create_topic, std::to_string(i));
@@ -122,8 +127,6 @@ void Tracking(Ctx& ctx, const CockpitView& v) {
     const TopicRow& t = v.topics[i];
     const std::string id = "topics.item." + std::to_string(i);
     const std::string sub = t.area + " · " + t.month + " · " + t.status + " · " + t.progress;
-    ctx.see(t.title);
-    ctx.see(sub);
     if (ListRow(ctx, id.c_str(), t.title, sub, t.selected, i + 1 < v.topics.size()))
       Op(ctx, intent::CockpitOp::select_topic, std::to_string(t.id));
   }
@@ -179,8 +182,6 @@ void Topics(Ctx& ctx, const CockpitView& v) {
 void DrawCockpit(Ctx& ctx, const CockpitView& v) {
   WideColumn(ctx);
   BeginBody(ctx, "cockpit");
-  ctx.see(v.who);
-  ctx.see(v.scope);
   {
     ImGuiWindow* w = ImGui::GetCurrentWindow();
     const std::string line = v.scope + (v.who.empty() ? "" : " · " + v.who);
@@ -218,7 +219,6 @@ void DrawBoard(Ctx& ctx, const BoardView& v) {
   const bool wide = Wide(ctx);
   Paragraph(ctx, ctx.t(T::board_intro), ctx.fonts.small, theme::kText2);
   if (!v.period.empty() && v.state == LoadState::loaded) {
-    ctx.see(v.period);
     Paragraph(ctx, v.period + "   " + v.threshold_note, ctx.fonts.small, theme::kHint);
   }
   Gap(theme::kGap);

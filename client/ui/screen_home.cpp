@@ -45,13 +45,13 @@ bool ActionTile(Ctx& ctx, const char* id, float width, std::string_view title,
   else
     IconSearch(dl, ic, 24, theme::kPrimary);
   float y = pos.y + 16 + 44 + 12;
-  dl->AddText(ctx.fonts.title, tsize, ImVec2(pos.x + 16, y), theme::kText, title.data(),
-              title.data() + title.size());
-  dl->AddText(ctx.fonts.title, tsize, ImVec2(pos.x + 16 + 0.5f, y), theme::kText, title.data(),
+  dl->AddText(ctx.fonts.title, tsize, ImVec2(pos.x + 16, y), theme::kText,
+              Needing(ctx.fonts.title, title.data(), title.data() + title.size()),
               title.data() + title.size());
   y += tsize + 8;
   for (const auto& l : lines) {
-    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 16, y), theme::kText2, hint.data() + l.begin,
+    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 16, y), theme::kText2,
+                Needing(ctx.fonts.small, hint.data() + l.begin, hint.data() + l.end),
                 hint.data() + l.end);
     y += lh;
   }
@@ -79,18 +79,19 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
     dl->AddRectFilled(bb.Min, bb.Max, theme::kPrimary, theme::kRadius);
     const std::string_view name = ctx.t(T::app_name);
     float y = pos.y + 20;
-    dl->AddText(ctx.fonts.display, big, ImVec2(pos.x + 20, y), theme::kWhite, name.data(),
-                name.data() + name.size());
-    dl->AddText(ctx.fonts.display, big, ImVec2(pos.x + 20.6f, y), theme::kWhite, name.data(),
+    dl->AddText(ctx.fonts.display, big, ImVec2(pos.x + 20, y), theme::kWhite,
+                Needing(ctx.fonts.display, name.data(), name.data() + name.size()),
                 name.data() + name.size());
     y += big + 10;
     const std::string_view tag = ctx.t(T::app_tagline);
-    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kWhite, tag.data(),
+    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kWhite,
+                Needing(ctx.fonts.small, tag.data(), tag.data() + tag.size()),
                 tag.data() + tag.size());
     y += small + 6;
     const std::string_view promise = ctx.t(T::home_promise);
     dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kOnPrimarySoft,
-                promise.data(), promise.data() + promise.size());
+                Needing(ctx.fonts.small, promise.data(), promise.data() + promise.size()),
+                promise.data() + promise.size());
   }
 
   // The two things a citizen comes for.
@@ -169,16 +170,19 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
       dl->AddCircleFilled(c, r, i == 0 ? theme::kPrimary : theme::kPrimarySoft, 32);
       const char digit[2] = {static_cast<char>('1' + i), 0};
       const float bs = ctx.size(ctx.fonts.body);
-      const ImVec2 ds = ctx.fonts.body->CalcTextSizeA(bs, FLT_MAX, 0, digit);
+      const ImVec2 ds =
+          ctx.fonts.body->CalcTextSizeA(bs, FLT_MAX, 0, Needing(ctx.fonts.body, digit));
       dl->AddText(ctx.fonts.body, bs,
                   ImVec2(std::floor(c.x - ds.x * 0.5f), std::floor(c.y - bs * 0.5f)),
-                  i == 0 ? theme::kWhite : theme::kPrimary, digit);
+                  i == 0 ? theme::kWhite : theme::kPrimary, Needing(ctx.fonts.body, digit));
       const std::string_view label = ctx.t(steps[i]);
       wrap_text(ctx.fonts.small, small, label, cell - 4, lines);
       float y = pos.y + r * 2 + 10;
       for (const auto& l : lines) {
         dl->AddText(ctx.fonts.small, small, ImVec2(std::floor(c.x - l.width * 0.5f), y),
-                    theme::kText2, label.data() + l.begin, label.data() + l.end);
+                    theme::kText2,
+                    Needing(ctx.fonts.small, label.data() + l.begin, label.data() + l.end),
+                    label.data() + l.end);
         y += lh;
       }
     }

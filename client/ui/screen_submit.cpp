@@ -92,9 +92,11 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
                           : p.state == 2 ? std::string(ctx.t(T::photo_failed))
                                          : std::to_string(static_cast<int>(p.progress * 100)) + "%";
       const float small = ctx.size(ctx.fonts.small);
-      const ImVec2 ts = ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0, label.c_str());
+      const ImVec2 ts = ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0,
+                                                       Needing(ctx.fonts.small, label.c_str()));
       dl->AddText(ctx.fonts.small, small, bb.GetCenter() - ts * 0.5f,
-                  p.state == 2 ? theme::kDanger : theme::kPrimary, label.c_str());
+                  p.state == 2 ? theme::kDanger : theme::kPrimary,
+                  Needing(ctx.fonts.small, label.c_str()));
       if (p.state == 0)
         dl->AddRectFilled(ImVec2(bb.Min.x + 6, bb.Max.y - 10),
                           ImVec2(bb.Min.x + 6 + (tile - 12) * p.progress, bb.Max.y - 6),
@@ -127,10 +129,12 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
         dl->AddLine(ImVec2(c.x - 10, c.y), ImVec2(c.x + 10, c.y), theme::kHint, 2);
         dl->AddLine(ImVec2(c.x, c.y - 10), ImVec2(c.x, c.y + 10), theme::kHint, 2);
         const float small = ctx.size(ctx.fonts.small);
-        const ImVec2 ts =
-            ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0, add.data(), add.data() + add.size());
+        const ImVec2 ts = ctx.fonts.small->CalcTextSizeA(
+            small, FLT_MAX, 0, Needing(ctx.fonts.small, add.data(), add.data() + add.size()),
+            add.data() + add.size());
         dl->AddText(ctx.fonts.small, small, ImVec2(c.x - ts.x * 0.5f, c.y + 16), theme::kText2,
-                    add.data(), add.data() + add.size());
+                    Needing(ctx.fonts.small, add.data(), add.data() + add.size()),
+                    add.data() + add.size());
       }
       // Listed also when scrolled out of view, so tests can find and scroll to it.
       Record(ctx, "submit.add_photos", "button", add, {}, true, held);

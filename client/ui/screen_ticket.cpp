@@ -19,7 +19,9 @@ void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_vi
   const std::string_view copy = ctx.t(T::copy);
   const float bw = 76;
   w->DrawList->AddText(ctx.fonts.small, small, ImVec2(row.x, row.y + (40 - small) * 0.5f),
-                       theme::kText2, label.data(), label.data() + label.size());
+                       theme::kText2,
+                       Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
+                       label.data() + label.size());
   ImGui::SetCursorScreenPos(ImVec2(row.x + AvailWidth() - bw, row.y));
   if (Button(ctx, copy_id, copy, ButtonKind::ghost, true, bw, false, ButtonIcon::copy))
     ctx.intents.emit(intent::CopyText{std::string(value)});
@@ -27,12 +29,14 @@ void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_vi
   w->DC.CursorPos.x = row.x;
   const float big = ctx.size(ctx.fonts.display);
   const ImVec2 p = w->DC.CursorPos;
-  const ImVec2 ts =
-      ctx.fonts.display->CalcTextSizeA(big, FLT_MAX, 0, value.data(), value.data() + value.size());
+  const ImVec2 ts = ctx.fonts.display->CalcTextSizeA(
+      big, FLT_MAX, 0, Needing(ctx.fonts.display, value.data(), value.data() + value.size()),
+      value.data() + value.size());
   const ImRect bb(p, ImVec2(p.x + std::max(ts.x, 1.0f), p.y + big));
   ImGui::ItemSize(bb);
   ImGui::ItemAdd(bb, 0);
-  w->DrawList->AddText(ctx.fonts.display, big, p, theme::kText, value.data(),
+  w->DrawList->AddText(ctx.fonts.display, big, p, theme::kText,
+                       Needing(ctx.fonts.display, value.data(), value.data() + value.size()),
                        value.data() + value.size());
   Record(ctx, id, "text", label, value);
 }
@@ -123,7 +127,8 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
     const float small = ctx.size(ctx.fonts.small);
     const ImVec2 p = w->DC.CursorPos;
     const std::string_view label = ctx.t(T::receipt_number);
-    w->DrawList->AddText(ctx.fonts.small, small, p, theme::kText2, label.data(),
+    w->DrawList->AddText(ctx.fonts.small, small, p, theme::kText2,
+                         Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
                          label.data() + label.size());
     ImGui::Dummy(ImVec2(1, small));
     w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 4;

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
-#include "app/glyphs.hpp"
+#include "app/utf8.hpp"
 #include "imgui_internal.h"
+#include "ui/glyph_cache.hpp"
 #include "ui/theme.hpp"
 
 namespace portal::client::ui {
@@ -17,19 +18,14 @@ bool is_continuation(unsigned char b) {
   return (b & 0xC0) == 0x80;
 }
 
+// The caret moves, and Backspace and Delete remove, a whole character as people see it
+// (an emoji with its skin tone or joined family, a flag, a letter with its marks).
 int prev_boundary(std::string_view s, int i) {
-  if (i <= 0) return 0;
-  --i;
-  while (i > 0 && is_continuation(static_cast<unsigned char>(s[i]))) --i;
-  return i;
+  return prev_cluster(s, i);
 }
 
 int next_boundary(std::string_view s, int i) {
-  const int n = static_cast<int>(s.size());
-  if (i >= n) return n;
-  ++i;
-  while (i < n && is_continuation(static_cast<unsigned char>(s[i]))) ++i;
-  return i;
+  return next_cluster(s, i);
 }
 
 int clamp_boundary(std::string_view s, int i) {
@@ -344,7 +340,9 @@ TextEditResult TextEditor(ImGuiID id, TextEditState& st, std::string& text,
     wrap_text(font, fs, style.hint, inner_w, hint_lines);
     for (std::size_t i = 0; i < hint_lines.size(); ++i)
       dl->AddText(font, fs, ImVec2(origin.x, origin.y + i * line_h + text_dy), theme::kHint,
-                  style.hint.data() + hint_lines[i].begin, style.hint.data() + hint_lines[i].end);
+                  Needing(font, style.hint.data() + hint_lines[i].begin,
+                          style.hint.data() + hint_lines[i].end),
+                  style.hint.data() + hint_lines[i].end);
   }
   const int sel_a = std::min(st.cursor, st.anchor), sel_b = std::max(st.cursor, st.anchor);
   for (std::size_t i = 0; i < st.lines.size(); ++i) {
@@ -358,8 +356,8 @@ TextEditResult TextEditor(ImGuiID id, TextEditState& st, std::string& text,
       if (sel_b > l.end) x1 += fs * 0.3f;  // the selection runs on past this line
       dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + line_h), IM_COL32(22, 93, 205, 60));
     }
-    dl->AddText(font, fs, ImVec2(origin.x, y + text_dy), theme::kText, text.data() + l.begin,
-                text.data() + l.end);
+    dl->AddText(font, fs, ImVec2(origin.x, y + text_dy), theme::kText,
+                Needing(font, text.data() + l.begin, text.data() + l.end), text.data() + l.end);
   }
   if (active && !st.lines.empty()) {
     const int li = line_of(st.lines, st.cursor);
@@ -368,10 +366,13 @@ TextEditResult TextEditor(ImGuiID id, TextEditState& st, std::string& text,
     result.caret = ImVec2(cx, cy);
     if (!style.preedit.empty()) {
       // The IME's composition, underlined at the caret, until it is committed.
-      const ImVec2 sz = font->CalcTextSizeA(fs, FLT_MAX, 0, style.preedit.data(),
-                                            style.preedit.data() + style.preedit.size());
+      const ImVec2 sz = font->CalcTextSizeA(
+          fs, FLT_MAX, 0,
+          Needing(font, style.preedit.data(), style.preedit.data() + style.preedit.size()),
+          style.preedit.data() + style.preedit.size());
       dl->AddRectFilled(ImVec2(cx, cy), ImVec2(cx + sz.x + 2, cy + line_h), theme::kPrimarySoft);
-      dl->AddText(font, fs, ImVec2(cx + 1, cy + text_dy), theme::kText, style.preedit.data(),
+      dl->AddText(font, fs, ImVec2(cx + 1, cy + text_dy), theme::kText,
+                  Needing(font, style.preedit.data(), style.preedit.data() + style.preedit.size()),
                   style.preedit.data() + style.preedit.size());
       dl->AddLine(ImVec2(cx, cy + line_h - 2), ImVec2(cx + sz.x + 2, cy + line_h - 2),
                   theme::kPrimary, 1.0f);

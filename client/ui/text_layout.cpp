@@ -1,6 +1,7 @@
 #include "ui/text_layout.hpp"
 
-#include "app/glyphs.hpp"
+#include "app/utf8.hpp"
+#include "ui/glyph_cache.hpp"
 
 namespace portal::client::ui {
 
@@ -77,12 +78,12 @@ bool is_space(char32_t c) {
 
 float glyph_advance(const ImFont* font, float size, char32_t c) {
   if (c == '\t') c = ' ';
-  const float scale = size / font->FontSize;
-  return (c < 0x10000 ? font->GetCharAdvance(static_cast<ImWchar>(c)) : font->FallbackAdvanceX) *
-         scale;
+  return font->GetCharAdvance(static_cast<ImWchar>(c)) * (size / font->FontSize);
 }
 
 float text_width(const ImFont* font, float size, std::string_view text, int begin, int end) {
+  NeedGlyphs(font,
+             text.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
   float w = 0;
   for (std::size_t i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end);)
     w += glyph_advance(font, size, next_code_point(text, i));
@@ -91,6 +92,7 @@ float text_width(const ImFont* font, float size, std::string_view text, int begi
 
 void wrap_text(const ImFont* font, float size, std::string_view text, float max_width,
                std::vector<TextLine>& out) {
+  NeedGlyphs(font, text);
   out.clear();
   const int n = static_cast<int>(text.size());
   int line_begin = 0;

@@ -18,7 +18,7 @@ void apply_style(ImGuiStyle& s) {
   s.ScrollbarRounding = 3;
   s.GrabRounding = 3;
   s.TouchExtraPadding = ImVec2(0, 0);
-  s.AntiAliasedLinesUseTex = true;
+  s.AntiAliasedLinesUseTex = false;  // the glyph texture has no baked lines
 
   auto c = [](ImU32 v) { return ImGui::ColorConvertU32ToFloat4(v); };
   ImVec4* col = s.Colors;

@@ -18,15 +18,17 @@ constexpr float kFlingDecayPerSec = 0.02f;  // fraction of fling speed left afte
 
 void DrawText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col,
               std::string_view s, bool bold = false, float dpr = 1) {
-  dl->AddText(font, size, pos, col, s.data(), s.data() + s.size());
-  // The font has no bold face: a second pass one device pixel to the right.
+  dl->AddText(font, size, pos, col, Needing(font, s.data(), s.data() + s.size()),
+              s.data() + s.size());
+  // Body text has no bold face: a second pass one device pixel to the right.
   if (bold)
-    dl->AddText(font, size, ImVec2(pos.x + 0.6f / dpr * 1.5f, pos.y), col, s.data(),
-                s.data() + s.size());
+    dl->AddText(font, size, ImVec2(pos.x + 0.6f / dpr * 1.5f, pos.y), col,
+                Needing(font, s.data(), s.data() + s.size()), s.data() + s.size());
 }
 
 ImVec2 MeasureText(const ImFont* font, float size, std::string_view s) {
-  return font->CalcTextSizeA(size, FLT_MAX, 0, s.data(), s.data() + s.size());
+  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, s.data(), s.data() + s.size()),
+                             s.data() + s.size());
 }
 
 struct ToneColors {
@@ -129,10 +131,11 @@ void FieldFooter(Ctx& ctx, std::string_view error, std::string_view note,
   wrap_text(ctx.fonts.small, size, text, avail - right_w - (right_w > 0 ? 8 : 0), lines);
   const float lh = std::floor(size * 1.4f);
   for (std::size_t i = 0; i < lines.size(); ++i)
-    w->DrawList->AddText(ctx.fonts.small, size,
-                         ImVec2(w->DC.CursorPos.x, w->DC.CursorPos.y + i * lh),
-                         error.empty() ? theme::kHint : theme::kDanger,
-                         text.data() + lines[i].begin, text.data() + lines[i].end);
+    w->DrawList->AddText(
+        ctx.fonts.small, size, ImVec2(w->DC.CursorPos.x, w->DC.CursorPos.y + i * lh),
+        error.empty() ? theme::kHint : theme::kDanger,
+        Needing(ctx.fonts.small, text.data() + lines[i].begin, text.data() + lines[i].end),
+        text.data() + lines[i].end);
   ImGui::ItemSize(ImVec2(1, lh * static_cast<float>(lines.size()) - (lh - size)));
 }
 
@@ -275,7 +278,6 @@ void EndCard(Ctx& ctx) {
 
 float Paragraph(Ctx& ctx, std::string_view text, ImFont* font, ImU32 color, float line_height,
                 bool centered) {
-  ctx.see(text);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float size = ctx.size(font);
   const float width = AvailWidth();
@@ -287,7 +289,8 @@ float Paragraph(Ctx& ctx, std::string_view text, ImFont* font, ImU32 color, floa
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const float x = centered ? pos.x + (width - lines[i].width) * 0.5f : pos.x;
     w->DrawList->AddText(font, size, ImVec2(std::floor(x), pos.y + i * lh), color,
-                         text.data() + lines[i].begin, text.data() + lines[i].end);
+                         Needing(font, text.data() + lines[i].begin, text.data() + lines[i].end),
+                         text.data() + lines[i].end);
   }
   const ImRect bb(pos, ImVec2(pos.x + width, pos.y + height));
   ImGui::ItemSize(bb);
@@ -303,7 +306,6 @@ void SectionLabel(Ctx& ctx, std::string_view text, bool inset) {
 }
 
 void Chip(Ctx& ctx, const char* id, std::string_view text, Tone tone) {
-  ctx.see(text);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float size = ctx.size(ctx.fonts.small);
   const ImVec2 ts = MeasureText(ctx.fonts.small, size, text);
@@ -318,7 +320,6 @@ void Chip(Ctx& ctx, const char* id, std::string_view text, Tone tone) {
 }
 
 void Banner(Ctx& ctx, const char* id, std::string_view text, Tone tone) {
-  ctx.see(text);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ToneColors c = ColorsOf(tone);
   const float size = ctx.size(ctx.fonts.body);
@@ -334,8 +335,10 @@ void Banner(Ctx& ctx, const char* id, std::string_view text, Tone tone) {
   w->DrawList->AddRectFilled(bb.Min, ImVec2(bb.Min.x + 4, bb.Max.y), c.fg, theme::kFieldRadius,
                              ImDrawFlags_RoundCornersLeft);
   for (std::size_t i = 0; i < lines.size(); ++i)
-    w->DrawList->AddText(ctx.fonts.body, size, ImVec2(pos.x + 16, pos.y + 12 + i * lh), c.fg,
-                         text.data() + lines[i].begin, text.data() + lines[i].end);
+    w->DrawList->AddText(
+        ctx.fonts.body, size, ImVec2(pos.x + 16, pos.y + 12 + i * lh), c.fg,
+        Needing(ctx.fonts.body, text.data() + lines[i].begin, text.data() + lines[i].end),
+        text.data() + lines[i].end);
   Record(ctx, id, "text", text, text);
 }
 
@@ -350,7 +353,6 @@ void Spinner(Ctx& ctx, ImVec2 c, float r, ImU32 color) {
 
 void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view value,
               ImU32 value_color) {
-  ctx.see(value);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float size = ctx.size(ctx.fonts.body);
   const float small = ctx.size(ctx.fonts.small);
@@ -371,9 +373,11 @@ void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view v
   DrawText(w->DrawList, ctx.fonts.small, small,
            ImVec2(pos.x, stacked ? pos.y : pos.y + (size - small) * 0.5f), theme::kText2, key);
   for (std::size_t i = 0; i < lines.size(); ++i)
-    w->DrawList->AddText(ctx.fonts.body, size, ImVec2(pos.x + key_w, pos.y + top + i * lh),
-                         value_color ? value_color : theme::kText, value.data() + lines[i].begin,
-                         value.data() + lines[i].end);
+    w->DrawList->AddText(
+        ctx.fonts.body, size, ImVec2(pos.x + key_w, pos.y + top + i * lh),
+        value_color ? value_color : theme::kText,
+        Needing(ctx.fonts.body, value.data() + lines[i].begin, value.data() + lines[i].end),
+        value.data() + lines[i].end);
   Record(ctx, id, "text", key, value);
 }
 
@@ -458,6 +462,9 @@ bool TextField(Ctx& ctx, const char* id, Field field, std::string_view label, st
   if (kind != FieldKind::text && kind != FieldKind::password)
     flags |= ImGuiInputTextFlags_CallbackCharFilter;
   const std::string hint_z(hint);
+  // Dear ImGui draws the field with the current (body) font.
+  NeedGlyphs(ImGui::GetFont(), hint);
+  NeedGlyphs(ImGui::GetFont(), kind == FieldKind::password ? std::string_view("*") : value);
   const bool entered = ImGui::InputTextWithHint("##field", hint_z.c_str(), value.data(),
                                                 value.capacity() + 1, flags, InputCallback, &ud);
   const bool changed = value != v.value;
@@ -471,7 +478,6 @@ bool TextField(Ctx& ctx, const char* id, Field field, std::string_view label, st
   // A soft keyboard that opens shrinks the viewport: keep the field being edited in view.
   if (active && ctx.viewport_changed) ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
   if (changed) {
-    ctx.see(value);
     ctx.intents.emit(intent::EditField{field, value});
   }
   if (active) {
@@ -517,7 +523,6 @@ void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std
   Record(ctx, id, "textarea", label, text, true, r.active, v.error);
   if (focus) ImGui::SetScrollHereY(0.3f);
   if (r.changed) {
-    ctx.see(text);
     ctx.intents.emit(intent::EditField{field, text});
   }
   // Keep the caret in view while typing grows the text, and when a soft keyboard opens.
@@ -537,7 +542,6 @@ void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std
 
 bool SelectRow(Ctx& ctx, const char* id, std::string_view label, std::string_view value,
                std::string_view placeholder, std::string_view error, bool focus) {
-  ctx.see(value);
   FieldLabel(ctx, label);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ImGuiID gid = w->GetID(id);
@@ -602,8 +606,6 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
 
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
              bool checked, bool divider, bool choice) {
-  ctx.see(title);
-  ctx.see(subtitle);
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ImGuiID gid = w->GetID(id);
   const float size = ctx.size(ctx.fonts.body);
@@ -689,7 +691,7 @@ void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
   const float size = ctx.size(ctx.fonts.title);
   const ImVec2 ts = MeasureText(ctx.fonts.title, size, title);
   const ImVec2 tp(std::floor((x0 + x1 - ts.x) * 0.5f), std::floor((h - size) * 0.5f));
-  DrawText(dl, ctx.fonts.title, size, tp, theme::kWhite, title, true, ctx.dpr);
+  DrawText(dl, ctx.fonts.title, size, tp, theme::kWhite, title);
   ImGui::SetCursorScreenPos(tp);
   ImGui::ItemSize(ts);
   ImGui::ItemAdd(ImRect(tp, tp + ts), 0);
@@ -951,7 +953,6 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
       // Names where they fit.
       const ImVec2 ts = MeasureText(ctx.fonts.small, small, g.name);
       if (ts.x + 6 < hi.x - lo.x && small + 4 < hi.y - lo.y) {
-        ctx.see(g.name);
         DrawText(dl, ctx.fonts.small, small,
                  ImVec2(std::floor((lo.x + hi.x - ts.x) * 0.5f),
                         std::floor((lo.y + hi.y - small) * 0.5f)),

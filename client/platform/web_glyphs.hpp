@@ -1,0 +1,17 @@
+// ui::GlyphSource in the browser: each glyph drawn by the device's fonts on a 2D
+// canvas (web/portal-glyphs.js), with the pieces of the fallback CJK font fetched
+// only for characters the device cannot draw.
+#pragma once
+
+#include "ui/glyph_cache.hpp"
+
+namespace portal::client {
+
+class WebGlyphSource : public ui::GlyphSource {
+ public:
+  ui::GlyphStatus draw(char32_t cp, float device_px, int weight, std::uint8_t* rgba,
+                       std::size_t capacity, ui::GlyphImage& out) override;
+  bool take_fonts_changed() override;
+};
+
+}  // namespace portal::client

@@ -1,0 +1,123 @@
+// The glyphs of the UI, drawn by the device's own fonts (through a GlyphSource, the
+// browser's canvas) one character at a time, as text first needs them, into one
+// WebGL texture that Dear ImGui's fonts point into.
+//
+// Text helpers call NeedGlyphs(font, text) for what they draw or measure; characters
+// the font lacks are rasterised at the next prepare(), before the next frame (the
+// host draws that frame at once when nothing else happened). The texture starts at
+// 1024 px square, doubles (copied on the GPU) up to 4096, and starts afresh when
+// even that is full: the glyphs still in use come back on the next frames.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "imgui.h"
+
+namespace portal::client::ui {
+
+struct FontSet {
+  ImFont* body = nullptr;     // all text people type or read
+  ImFont* small = nullptr;    // labels, hints, notes
+  ImFont* title = nullptr;    // headings (semi-bold)
+  ImFont* display = nullptr;  // ticket numbers, codes, the app name (semi-bold)
+};
+
+// One rasterised glyph, in device pixels. The pixels are RGBA, not premultiplied;
+// a glyph that is not coloured is white with its coverage in alpha.
+struct GlyphImage {
+  int width = 0, height = 0;
+  float x0 = 0, y0 = 0;  // top-left of the bitmap from the pen, on the line's top
+  float advance = 0;
+  bool colored = false;
+};
+
+enum class GlyphStatus {
+  drawn,    // the bitmap and metrics are filled
+  later,    // a font for it is on its way: ask again after a wake-up
+  missing,  // nothing on this device can draw it: the bitmap is the device's box
+};
+
+class GlyphSource {
+ public:
+  virtual ~GlyphSource() = default;
+  // Draws code point cp at css_px x dpr device pixels with the weight (400, 600) into
+  // rgba (capacity bytes; a glyph larger than that is cut).
+  virtual GlyphStatus draw(char32_t cp, float device_px, int weight, std::uint8_t* rgba,
+                           std::size_t capacity, GlyphImage& out) = 0;
+  // True once after a font arrived that glyphs drawn `later` were waiting for.
+  virtual bool take_fonts_changed() = 0;
+};
+
+struct GlyphStats {
+  int glyphs = 0;        // glyphs in the texture now
+  int drawn = 0;         // rasterised since the start
+  double draw_ms = 0;    // time spent rasterising and uploading them
+  int texture_size = 0;  // px, square
+  int resets = 0;        // times the full texture started afresh
+  int waiting = 0;       // glyphs waiting for a font
+};
+
+class GlyphCache {
+ public:
+  GlyphCache() = default;
+  ~GlyphCache();
+  GlyphCache(const GlyphCache&) = delete;
+  GlyphCache& operator=(const GlyphCache&) = delete;
+
+  // Needs a current GL context and an ImGui context.
+  void init(GlyphSource* source);
+  // Faces at this device pixel ratio (a change draws every glyph again).
+  void set_dpr(float dpr);
+  const FontSet& fonts() const { return fonts_; }
+
+  // Records the characters of text that font lacks.
+  void need(const ImFont* font, std::string_view text);
+  // Rasterises and uploads what was needed. True when glyphs were added.
+  bool prepare();
+  // Characters were needed and not drawn yet (the next prepare() draws them).
+  bool has_needed() const;
+  // Some wait for a font (a wake-up from the platform follows when it comes).
+  bool waiting() const { return stats_.waiting > 0; }
+  const GlyphStats& stats() const { return stats_; }
+
+ private:
+  struct Face {
+    ImFont* font = nullptr;
+    float css_px = 0;
+    int weight = 400;
+    std::vector<char32_t> needed;
+    std::unordered_set<char32_t> queued, later;
+  };
+
+  void reset_faces();
+  bool grow();
+  bool place(int w, int h, int& x, int& y);
+  void upload(int x, int y, int w, int h, const std::uint8_t* rgba);
+  void add_glyph(Face& face, char32_t cp, const GlyphImage& img, int x, int y);
+
+  GlyphSource* source_ = nullptr;
+  Face faces_[4];
+  FontSet fonts_;
+  float dpr_ = 0;
+  unsigned texture_ = 0;
+  int tex_size_ = 0, max_size_ = 4096;
+  int shelf_x_ = 0, shelf_y_ = 0, shelf_h_ = 0;  // the shelf packer's current row
+  std::vector<std::uint8_t> scratch_;
+  GlyphStats stats_;
+};
+
+// The cache the frame being drawn uses; text helpers call NeedGlyphs on it.
+void SetCurrentGlyphCache(GlyphCache* cache);
+void NeedGlyphs(const ImFont* font, std::string_view text);
+// For calls into Dear ImGui's text functions: asks for the glyphs of [begin, end) (end
+// null: up to the terminating zero) and returns begin.
+inline const char* Needing(const ImFont* font, const char* begin, const char* end = nullptr) {
+  NeedGlyphs(font, end ? std::string_view(begin, static_cast<std::size_t>(end - begin))
+                       : std::string_view(begin));
+  return begin;
+}
+
+}  // namespace portal::client::ui
