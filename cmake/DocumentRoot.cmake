@@ -1,26 +1,26 @@
 # Assembles the document root in ${PORTAL_WWW_DIR}: web/ (the HTML shell and JS glue),
-# static/, the CJK font subset and the Wasm client built by an Emscripten sub-build,
+# static/, the fallback CJK font pieces and the Wasm client built by an Emscripten sub-build,
 # each text-like file with its gzip (and, with Debian's brotli, brotli) copy beside it.
 set(PORTAL_WWW_DIR "${CMAKE_BINARY_DIR}/www" CACHE INTERNAL "document root")
 set(PORTAL_WASM_BUILD_DIR "${CMAKE_BINARY_DIR}/wasm")
 
-# [SECTION] The font subset: GB2312 (6,763 hanzi, symbols) plus ASCII and common punctuation.
-set(PORTAL_FONT_SOURCE "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-    CACHE FILEPATH "TrueType collection the CJK subset is cut from")
-set(PORTAL_FONT_OUT "${PORTAL_WWW_DIR}/fonts/portal-cjk.ttf")
+# [SECTION] The fallback CJK font, in pieces of 1,024 code points (GB 18030 level 1): fetched
+# only by a device that cannot draw a character itself (web/portal-glyphs.js).
+set(PORTAL_FALLBACK_FONT "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    CACHE FILEPATH "OpenType collection the fallback pieces are cut from")
+set(PORTAL_FONT_STAMP "${PORTAL_WWW_DIR}/fonts/cjk-sym.woff2")
 add_custom_command(
-  OUTPUT "${PORTAL_FONT_OUT}"
-  COMMAND ${CMAKE_COMMAND} -E make_directory "${PORTAL_WWW_DIR}/fonts"
-  COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/scripts/font_subset.py" --font "${PORTAL_FONT_SOURCE}"
-          --out "${PORTAL_FONT_OUT}"
-  DEPENDS "${CMAKE_SOURCE_DIR}/scripts/font_subset.py" "${CMAKE_SOURCE_DIR}/client/app/catalogue.inc"
-  COMMENT "Subsetting the CJK font to GB2312"
+  OUTPUT "${PORTAL_FONT_STAMP}"
+  COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/scripts/font_pieces.py" --font "${PORTAL_FALLBACK_FONT}"
+          --name "Noto Sans CJK SC" --out "${PORTAL_WWW_DIR}/fonts" --jobs 2
+  DEPENDS "${CMAKE_SOURCE_DIR}/scripts/font_pieces.py"
+  COMMENT "Cutting the fallback CJK font into pieces"
   VERBATIM)
 
 file(GLOB_RECURSE PORTAL_WEB_FILES CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/web/*"
      "${CMAKE_SOURCE_DIR}/static/*")
 
-set(_www_deps "${PORTAL_FONT_OUT}" ${PORTAL_WEB_FILES})
+set(_www_deps "${PORTAL_FONT_STAMP}" ${PORTAL_WEB_FILES})
 
 if(PORTAL_BUILD_CLIENT)
   include(ExternalProject)

@@ -6,7 +6,7 @@
 find_program(_gzip gzip REQUIRED)
 find_program(_brotli brotli)
 file(GLOB_RECURSE _files "${DIR}/*.wasm" "${DIR}/*.js" "${DIR}/*.mjs" "${DIR}/*.html" "${DIR}/*.css"
-     "${DIR}/*.json" "${DIR}/*.webmanifest" "${DIR}/*.svg" "${DIR}/*.ttf" "${DIR}/*.txt"
+     "${DIR}/*.json" "${DIR}/*.webmanifest" "${DIR}/*.svg" "${DIR}/*.txt"
      "${DIR}/*.ico")
 foreach(f IN LISTS _files)
   if(NOT EXISTS "${f}.gz" OR "${f}" IS_NEWER_THAN "${f}.gz")

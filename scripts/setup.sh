@@ -26,7 +26,7 @@ PACKAGES=(
   libpq-dev postgresql libboost-dev libstb-dev libwebp-dev libgtest-dev
   libgoogle-perftools-dev
   clang libclang-rt-14-dev
-  fonts-wqy-microhei python3-fonttools
+  fonts-noto-cjk fonts-noto-color-emoji python3-fonttools python3-brotli
   chromium nodejs npm wrk nginx-light libxml2-utils brotli iproute2
 )
 

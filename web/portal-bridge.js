@@ -10,11 +10,13 @@
  *     reaches the app exactly once,
  *   - the hidden field follows the caret so the IME window opens next to it, and gets
  *     focus inside the tap that activates a text field so phones show their keyboard,
- *   - canvas size x devicePixelRatio, the clipboard, browser history, the font file.
+ *   - canvas size x devicePixelRatio, the clipboard, browser history,
+ *   - glyphs: drawn by the device's fonts in web/portal-glyphs.js (no font download),
  *   - photos (picker, canvas downscale, upload with progress), geolocation, the live
  *     stream (EventSource) and, inside an embedding frame, postMessage to the host,
  * For tests it exposes window.portal: ready, frame, firstFrameMs, frameMs, widgets(), idle(),
- * and benchList(n) (the list of my tickets filled with n made-up rows, for benchmarks).
+ * glyphs(text), and benchList(n) (the list of my tickets filled with n made-up rows, for
+ * benchmarks).
  * Start-up steps leave performance marks named portal:* (bench/first-frame.sh reads them).
  */
 (function () {
@@ -33,16 +35,6 @@
     'Home', 'End', 'Insert', 'Delete', 'Backspace', 'Enter', 'Escape']);
   const SHORTCUTS = 'acvxyz';
 
-  // The font is fetched while the Wasm module downloads and compiles.
-  const fontPromise = fetch('fonts/portal-cjk.ttf').then(function (r) {
-    if (!r.ok) throw new Error('font ' + r.status);
-    return r.arrayBuffer();
-  }).then(function (buffer) {
-    mark('font-fetched');
-    return buffer;
-  });
-  fontPromise.catch(function () {});
-
   let api = null;          // {call, copyIn} handed over by the Wasm side at start
   let composing = false;
   let textActive = false;  // a text field of the app is being edited
@@ -50,17 +42,21 @@
   let cursor = 'default';
 
   const portal = window.portal = {
-    ready: false,        // true once the first frame is on screen
+    ready: false,        // true once the first frame with all its text is on screen
     frame: 0,            // frames drawn so far
     frameMs: [],         // CPU time of the last frames drawn (ms, at most 600 kept)
     frameUiMs: [],       // ... of which building the UI (view-models, widgets, draw lists)
     firstFrameMs: null,  // performance.now() of the first frame (ms since navigation start)
-    fontBytes: 0,
-    fontAtlas: null,     // the last atlas build: {ms, glyphs, width, height, builds}
-    firstFontAtlas: null,  // the first one (the first frame's)
+    glyphAtlas: null,    // the glyph texture: {glyphs, drawn, ms, texture, resets}
+    firstGlyphAtlas: null,  // ... as the first frame left it
     lastCopied: null,    // the last text put on the clipboard
     widgets: function () {
       return api ? JSON.parse(api.call('portal_widgets_json', 'string', [], [])) : [];
+    },
+    // What the device's fonts drew: counts, time per glyph, fallback pieces fetched, and
+    // for each character of text how it came out (null: never drawn).
+    glyphs: function (text) {
+      return window.portalGlyphs ? window.portalGlyphs.report(text || '') : null;
     },
     widget: function (id) {
       return portal.widgets().find(function (w) { return w.id === id; }) || null;
@@ -464,25 +460,21 @@
       document.addEventListener('visibilitychange', function () {
         if (!document.hidden) call('portal_wake', [], []);
       });
+      // A fallback font piece arrived for characters this device could not draw.
+      if (window.portalGlyphs) window.portalGlyphs.onFontsChanged = function () { call('portal_wake', [], []); };
       resize();
       mark('resized');
-      fontPromise.then(function (buffer) {
-        const bytes = new Uint8Array(buffer);
-        portal.fontBytes = bytes.length;
-        const p = api.copyIn(bytes);
-        call('portal_font_ready', ['number', 'number'], [p, bytes.length]);
-        mark('font-ready');
-      }, function () { bridge.fatal('font'); });
     },
 
-    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, ms, uiMs) {
+    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, ms, uiMs, complete) {
       portal.frame = frame;
       portal.frameMs.push(ms);
       portal.frameUiMs.push(uiMs);
       if (portal.frameMs.length > 600) portal.frameMs.splice(0, portal.frameMs.length - 600);
       if (portal.frameUiMs.length > 600) portal.frameUiMs.splice(0, portal.frameUiMs.length - 600);
-      if (!portal.ready) {
+      if (!portal.ready && complete) {
         portal.ready = true;
+        portal.firstGlyphAtlas = portal.glyphAtlas;
         portal.firstFrameMs = performance.now();
         mark('first-frame');
         if (splash && splash.parentNode) splash.parentNode.removeChild(splash);
@@ -507,13 +499,9 @@
       }
     },
 
-    fontBuilt: function (ms, glyphs, width, height) {
-      const builds = portal.fontAtlas ? portal.fontAtlas.builds + 1 : 1;
-      portal.fontAtlas = { ms: ms, glyphs: glyphs, width: width, height: height, builds: builds };
-      if (builds === 1) {
-        portal.firstFontAtlas = portal.fontAtlas;
-        mark('atlas');
-      }
+    glyphsAdded: function (glyphs, drawn, ms, texture, resets) {
+      if (!portal.glyphAtlas) mark('glyphs');
+      portal.glyphAtlas = { glyphs: glyphs, drawn: drawn, ms: ms, texture: texture, resets: resets };
     },
 
     copy: function (text) {
@@ -538,16 +526,30 @@
       const text = {
         webgl2: '您的浏览器不支持 WebGL2，请升级浏览器后再试。Your browser lacks WebGL2.',
         renderer: '页面无法绘制，请刷新重试。The page could not start drawing.',
-        font: '字体加载失败，请检查网络后刷新。The font could not be loaded.',
-        load: '加载失败，请检查网络后刷新。The portal could not be loaded.',
+        load: '页面文件下载失败，请检查网络后重试。The portal could not be downloaded.',
       }[what] || what;
+      portal.error = what;
       if (!splash) return;
       splash.classList.add('failed');
       const m = splash.querySelector('.message');
       if (m) m.textContent = text;
-      portal.error = what;
+      if (what === 'load' && !splash.querySelector('button')) {
+        const retry = document.createElement('button');
+        retry.type = 'button';
+        retry.textContent = '重试 Retry';
+        retry.addEventListener('click', function () { window.location.reload(); });
+        splash.appendChild(retry);
+        retry.focus();
+      }
     },
   };
+
+  // On a slow network the splash says it is still working.
+  setTimeout(function () {
+    if (portal.ready || portal.error || !splash) return;
+    const m = splash.querySelector('.message');
+    if (m) m.textContent = '网络较慢，仍在加载… Still loading on a slow network…';
+  }, 6000);
 
   // Load the app (no inline handlers: the server's CSP forbids them).
   const script = document.createElement('script');

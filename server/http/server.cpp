@@ -59,7 +59,7 @@ struct HttpServer::StaticFiles {
         {".svg", "image/svg+xml"},
         {".png", "image/png"},
         {".ico", "image/x-icon"},
-        {".ttf", "font/ttf"},
+        {".woff2", "font/woff2"},
         {".txt", "text/plain; charset=utf-8"},
     };
     auto it = kTypes.find(ext);

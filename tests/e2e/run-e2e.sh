@@ -20,7 +20,7 @@ if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
   echo "skipped: needs $CHROMIUM and tests/e2e/node_modules (run scripts/setup.sh)" >&2
   exit 77
 fi
-for f in index.html portal.js portal.wasm fonts/portal-cjk.ttf; do
+for f in index.html portal.js portal.wasm portal-glyphs.js fonts/cjk-sym.woff2; do
   if [ ! -f "$WWW/$f" ]; then
     echo "document root $WWW lacks $f: build the www target first" >&2
     exit 1

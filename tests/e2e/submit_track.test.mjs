@@ -40,7 +40,8 @@ function assertFits(list, width) {
 test('phone: submit a matter in Chinese, read the receipt, track it, switch language', () =>
   withPortal(browser, PHONE, 'phone', async (page, timing) => {
   console.log(`# phone first frame: ${timing.firstFrameMs.toFixed(0)} ms after navigation start ` +
-    `(${timing.wallMs} ms wall clock from goto), font ${timing.fontBytes} bytes`);
+    `(${timing.wallMs} ms wall clock from goto), ${timing.glyphs.glyphs} glyphs drawn by the ` +
+    `device's fonts (${timing.glyphs.msPerGlyph.toFixed(2)} ms each)`);
 
   // Home.
   await waitWidget(page, 'home.submit');
@@ -168,9 +169,9 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   await waitWidget(page, 'ticket.status', (w) => w.value === STATUS_EN[ticket.status]);
   await waitWidget(page, 'ticket.category', (w) => w.value === 'Noise nuisance');
   await screenshot(page, 'phone-12-ticket-en');
-  const atlas = await page.evaluate(() => window.portal.fontAtlas);
-  console.log(`# phone font atlas: ${atlas.builds} builds, last ${atlas.ms.toFixed(1)} ms for ` +
-    `${atlas.glyphs} characters at DPR 3, texture ${atlas.width}x${atlas.height}`);
+  const atlas = await page.evaluate(() => window.portal.glyphAtlas);
+  console.log(`# phone glyphs: ${atlas.glyphs} in a ${atlas.texture} px texture at DPR 3, ` +
+    `${atlas.drawn} drawn in ${atlas.ms.toFixed(1)} ms, ${atlas.resets} resets`);
 }));
 
 test('desktop: keyboard editing, wrong access code, mouse and wheel', () =>

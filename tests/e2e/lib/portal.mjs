@@ -59,7 +59,8 @@ export async function openPortal(browser, device, { lang = null } = {}) {
   const timing = await page.evaluate(() => ({
     firstFrameMs: window.portal.firstFrameMs,
     domContentLoadedMs: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? null,
-    fontBytes: window.portal.fontBytes,
+    glyphs: window.portal.glyphs(),
+    glyphAtlas: window.portal.firstGlyphAtlas,
   }));
   timing.wallMs = wallMs;
   page.device = device;
