@@ -75,7 +75,9 @@ async function coldLoad() {
         if (m.name.startsWith('portal:')) at[m.name.slice(7)] = m.startTime;
       const nav = performance.getEntriesByType('navigation')[0];
       at.html = nav ? nav.responseEnd : null;
-      return { at, firstFrameMs: window.portal.firstFrameMs, glyphs: window.portal.glyphs() };
+      // An older build has no glyph report.
+      const none = { glyphs: 0, msPerGlyph: 0 };
+      return { at, firstFrameMs: window.portal.firstFrameMs, glyphs: window.portal.glyphs ? window.portal.glyphs() : none };
     });
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     await cdp.detach();

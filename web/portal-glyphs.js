@@ -1,9 +1,10 @@
 /*
  * 任诚办 — glyphs for the canvas UI, drawn by the device's own fonts.
  *
- * The Wasm app (client/ui/glyph_cache.cpp) asks for one character at a time, as text
- * first needs it, at the device pixel size; this file draws it on a 2D canvas with
- * the platform's UI font stack and hands back its pixels and metrics:
+ * The Wasm app (client/ui/glyph_cache.cpp) asks for the characters text first needs,
+ * a batch per size at a time, at the device pixel size; this file draws them on one 2D
+ * canvas with the platform's UI font stack, reads the pixels back once, and hands
+ * back each glyph's pixels and metrics:
  *   - the baseline of every size is placed so that an ideograph sits in the middle of
  *     the line; the advance is the font's, rounded to a device pixel;
  *   - colour emoji come back in colour (the app does not tint them);
@@ -32,7 +33,7 @@
   const lines = new Map();    // 'weight px' -> {baseline, box: {sys, fallback}}
   const pieces = new Map();   // piece name -> 'loading' | 'loaded' | 'failed'
   let fontsChanged = false;
-  const stats = { glyphs: 0, ms: 0, maxMs: 0, missing: 0, fallback: 0, piecesLoaded: [], systemCJK: null };
+  const stats = { glyphs: 0, batches: 0, ms: 0, maxMs: 0, missing: 0, fallback: 0, piecesLoaded: [], systemCJK: null };
   const seen = new Map();     // code point -> {status, hash, colored, w, h} of the last draw
 
   function context(w, h) {
@@ -163,55 +164,128 @@
     return false;
   }
 
+  // One character the slow way: alone, through the tofu check and the fallback pieces.
+  // {r, status}: r null when status is 1 (a piece is on its way).
+  function drawOne(cp, px, l, capacity) {
+    const ch = String.fromCodePoint(cp);
+    const p = pieceOf(cp);
+    let r = null;
+    if (!(force && p)) {
+      r = raster(ch, l.sys, l.baseline, px, capacity);
+      if (tofu(cp, r, l.box)) r = null;
+    }
+    if (!r && p) {
+      const state = piece(p);
+      if (state === 'loading') return { r: null, status: 1 };
+      if (state === 'loaded') {
+        r = raster(ch, l.fallback, l.baseline, px, capacity);
+        stats.fallback++;
+        if (tofu(cp, r, l.box)) r = null;
+      }
+    }
+    if (!r) {
+      // Nothing here can draw it: the device's own box, honestly.
+      stats.missing++;
+      return { r: raster(ch, l.sys, l.baseline, px, capacity), status: 2 };
+    }
+    return { r: r, status: 0 };
+  }
+
+  // The rectangle (x, y, w, h) of an RGBA image `width` pixels wide, copied out.
+  function cut(data, width, x, y, w, h) {
+    const out = new Uint8ClampedArray(w * h * 4);
+    for (let row = 0; row < h; row++) {
+      const from = ((y + row) * width + x) * 4;
+      out.set(data.subarray(from, from + w * 4), row * w * 4);
+    }
+    return out;
+  }
+
+  const STRIP = 1024;  // width of the canvas a batch is drawn on
+
   const api = window.portalGlyphs = {
     onFontsChanged: null,
 
-    // Draws code point cp at px device pixels into heap[out..] (RGBA); metrics into
-    // f32[mi..mi+5]: width, height, x0, y0, advance, coloured. 0 drawn, 1 later, 2 missing.
-    draw: function (cp, px, weight, heap, out, capacity, f32, mi) {
+    // Draws n code points (u32[ci..]) at px device pixels and the weight. Their RGBA
+    // pixels go one after another into heap[out..] (capacity bytes); 7 floats each into
+    // f32[mi..]: width, height, x0, y0, advance, coloured, status (0 drawn, 1 later: a
+    // font piece is on its way, 2 missing). Returns how many it drew (fewer when the
+    // space ran out). All of them are drawn on one canvas and read back at once.
+    drawMany: function (u32, ci, n, px, weight, heap, out, capacity, f32, mi) {
       const t0 = performance.now();
       const l = line(px, weight);
-      const ch = String.fromCodePoint(cp);
-      const p = pieceOf(cp);
-      let status = 0;
-      let r = null;
-      if (!(force && p)) {
-        r = raster(ch, l.sys, l.baseline, px, capacity);
-        if (tofu(cp, r, l.box)) r = null;
-      }
-      if (!r && p) {
-        const state = piece(p);
-        if (state === 'loading') {
-          stats.ms += performance.now() - t0;
-          return 1;
+      const limit = Math.ceil(px * 4);
+      const items = [];
+      let used = 0, x = 0, y = 0, rowH = 0;
+      context(8, 8);
+      setFont(l.sys);
+      for (let i = 0; i < n; i++) {
+        const cp = u32[ci + i];
+        if (force && pieceOf(cp)) { items.push({ cp: cp, slow: true }); continue; }
+        const m = g.measureText(String.fromCodePoint(cp));
+        const left = Math.ceil(m.actualBoundingBoxLeft || 0);
+        const right = Math.ceil(m.actualBoundingBoxRight || 0);
+        const ascent = Math.ceil(m.actualBoundingBoxAscent || 0);
+        const descent = Math.ceil(m.actualBoundingBoxDescent || 0);
+        const adv = Math.round(m.width);
+        if (left + right <= 0 || ascent + descent <= 0) {
+          items.push({ cp: cp, w: 0, h: 0, adv: adv });
+          continue;
         }
-        if (state === 'loaded') {
-          r = raster(ch, l.fallback, l.baseline, px, capacity);
-          stats.fallback++;
+        const w = Math.min(left + right + 2 * PAD, limit, STRIP);
+        const h = Math.min(ascent + descent + 2 * PAD, limit);
+        if (used + w * h * 4 > capacity && items.length) break;
+        if (x + w > STRIP) { x = 0; y += rowH + 1; rowH = 0; }
+        items.push({ cp: cp, left: left, ascent: ascent, w: w, h: h, adv: adv, x: x, y: y });
+        x += w + 1;
+        rowH = Math.max(rowH, h);
+        used += w * h * 4;
+      }
+      let data = null;
+      const height = y + rowH;
+      if (height > 0) {
+        context(STRIP, height);
+        setFont(l.sys);
+        g.clearRect(0, 0, STRIP, height);
+        for (const it of items)
+          if (it.w) g.fillText(String.fromCodePoint(it.cp), it.x + PAD + it.left, it.y + PAD + it.ascent);
+        data = g.getImageData(0, 0, STRIP, height).data;
+      }
+      let at = out;
+      for (let k = 0; k < items.length; k++) {
+        const it = items[k];
+        let r = null, status = 0;
+        if (!it.slow) {
+          r = it.w ? { w: it.w, h: it.h, x0: -it.left - PAD, y0: l.baseline - it.ascent - PAD, adv: it.adv,
+            data: cut(data, STRIP, it.x, it.y, it.w, it.h) } : { w: 0, h: 0, x0: 0, y0: 0, adv: it.adv, data: null };
         }
+        if (it.slow || tofu(it.cp, r, l.box)) {
+          const one = drawOne(it.cp, px, l, Math.max(0, capacity - (at - out)));
+          status = one.status;
+          r = one.r || { w: 0, h: 0, x0: 0, y0: 0, adv: 0, data: null };
+          if (r.w * r.h * 4 > capacity - (at - out)) r = { w: 0, h: 0, x0: 0, y0: 0, adv: r.adv, data: null };
+        }
+        let isColored = false;
+        if (r.data) {
+          const d = r.data;
+          isColored = colored(d);
+          if (!isColored) for (let i = 0; i < d.length; i += 4) { d[i] = 255; d[i + 1] = 255; d[i + 2] = 255; }
+          heap.set(d, at);
+          at += d.length;
+        }
+        const o = mi + k * 7;
+        f32[o] = r.w; f32[o + 1] = r.h; f32[o + 2] = r.x0; f32[o + 3] = r.y0;
+        f32[o + 4] = r.adv; f32[o + 5] = isColored ? 1 : 0; f32[o + 6] = status;
+        if (status !== 1)
+          seen.set(it.cp, { status: status === 2 ? 'missing' : 'drawn', hash: hash(r), box: l.box,
+            colored: isColored, w: r.w, h: r.h, adv: r.adv, px: px });
       }
-      if (!r) {
-        // Nothing here can draw it: the device's own box, honestly.
-        r = raster(ch, l.sys, l.baseline, px, capacity);
-        status = 2;
-        stats.missing++;
-      }
-      let isColored = false;
-      if (r.data) {
-        const d = r.data;
-        isColored = colored(d);
-        if (!isColored) for (let i = 0; i < d.length; i += 4) { d[i] = 255; d[i + 1] = 255; d[i + 2] = 255; }
-        heap.set(d, out);
-      }
-      f32[mi] = r.w; f32[mi + 1] = r.h; f32[mi + 2] = r.x0; f32[mi + 3] = r.y0;
-      f32[mi + 4] = r.adv; f32[mi + 5] = isColored ? 1 : 0;
-      seen.set(cp, { status: status === 2 ? 'missing' : 'drawn', hash: hash(r), box: l.box, colored: isColored,
-        w: r.w, h: r.h, adv: r.adv, px: px });
       const ms = performance.now() - t0;
-      stats.glyphs++;
+      stats.glyphs += items.length;
+      stats.batches++;
       stats.ms += ms;
       if (ms > stats.maxMs) stats.maxMs = ms;
-      return status;
+      return items.length;
     },
 
     takeFontsChanged: function () {
@@ -224,8 +298,8 @@
     // points asked about, how each came out the last time it was drawn.
     report: function (text) {
       const out = {
-        glyphs: stats.glyphs, ms: stats.ms, msPerGlyph: stats.glyphs ? stats.ms / stats.glyphs : 0,
-        maxMs: stats.maxMs, missing: stats.missing, fallback: stats.fallback,
+        glyphs: stats.glyphs, batches: stats.batches, ms: stats.ms,
+        msPerGlyph: stats.glyphs ? stats.ms / stats.glyphs : 0, maxBatchMs: stats.maxMs, missing: stats.missing, fallback: stats.fallback,
         piecesLoaded: stats.piecesLoaded.slice(), systemCJK: stats.systemCJK, forced: force, chars: {},
       };
       if (text) for (const ch of text) out.chars[ch] = seen.get(ch.codePointAt(0)) || null;

@@ -2,10 +2,13 @@
 
 #include <emscripten.h>
 
+#include <vector>
+
 // clang-format off
-EM_JS(int, portal_js_glyph, (int cp, float px, int weight, unsigned char* rgba, int capacity,
-                             float* metrics), {
-  return portalGlyphs.draw(cp, px, weight, HEAPU8, rgba, capacity, HEAPF32, metrics >> 2);
+EM_JS(int, portal_js_glyphs, (const char32_t* cps, int n, float px, int weight, unsigned char* rgba,
+                              int capacity, float* metrics), {
+  return portalGlyphs.drawMany(HEAPU32, cps >> 2, n, px, weight, HEAPU8, rgba, capacity, HEAPF32,
+                               metrics >> 2);
 });
 EM_JS(int, portal_js_glyph_fonts_changed, (), {
   return portalGlyphs.takeFontsChanged() ? 1 : 0;
@@ -14,20 +17,27 @@ EM_JS(int, portal_js_glyph_fonts_changed, (), {
 
 namespace portal::client {
 
-ui::GlyphStatus WebGlyphSource::draw(char32_t cp, float device_px, int weight, std::uint8_t* rgba,
-                                     std::size_t capacity, ui::GlyphImage& out) {
-  float m[6] = {0, 0, 0, 0, 0, 0};  // width, height, x0, y0, advance, coloured
-  const int status =
-      portal_js_glyph(static_cast<int>(cp), device_px, weight, rgba, static_cast<int>(capacity), m);
-  out.width = static_cast<int>(m[0]);
-  out.height = static_cast<int>(m[1]);
-  out.x0 = m[2];
-  out.y0 = m[3];
-  out.advance = m[4];
-  out.colored = m[5] != 0;
-  return status == 1   ? ui::GlyphStatus::later
-         : status == 2 ? ui::GlyphStatus::missing
-                       : ui::GlyphStatus::drawn;
+int WebGlyphSource::draw(const char32_t* cps, int n, float device_px, int weight,
+                         std::uint8_t* rgba, std::size_t capacity, ui::GlyphImage* out,
+                         ui::GlyphStatus* status) {
+  // Per glyph: width, height, x0, y0, advance, coloured, status.
+  std::vector<float> m(static_cast<std::size_t>(n) * 7, 0.0f);
+  const int drawn =
+      portal_js_glyphs(cps, n, device_px, weight, rgba, static_cast<int>(capacity), m.data());
+  for (int i = 0; i < drawn; ++i) {
+    const float* g = m.data() + static_cast<std::size_t>(i) * 7;
+    ui::GlyphImage& img = out[i];
+    img.width = static_cast<int>(g[0]);
+    img.height = static_cast<int>(g[1]);
+    img.x0 = g[2];
+    img.y0 = g[3];
+    img.advance = g[4];
+    img.colored = g[5] != 0;
+    status[i] = g[6] == 1   ? ui::GlyphStatus::later
+                : g[6] == 2 ? ui::GlyphStatus::missing
+                            : ui::GlyphStatus::drawn;
+  }
+  return drawn;
 }
 
 bool WebGlyphSource::take_fonts_changed() {

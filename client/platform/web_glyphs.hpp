@@ -9,8 +9,8 @@ namespace portal::client {
 
 class WebGlyphSource : public ui::GlyphSource {
  public:
-  ui::GlyphStatus draw(char32_t cp, float device_px, int weight, std::uint8_t* rgba,
-                       std::size_t capacity, ui::GlyphImage& out) override;
+  int draw(const char32_t* cps, int n, float device_px, int weight, std::uint8_t* rgba,
+           std::size_t capacity, ui::GlyphImage* out, ui::GlyphStatus* status) override;
   bool take_fonts_changed() override;
 };
 

@@ -16,7 +16,7 @@ namespace {
 constexpr int kStartSize = 1024;
 constexpr int kWhite = 3;              // a white square for shapes at the texture's corner
 constexpr ImWchar kFallback = 0xFFFF;  // a noncharacter: the blank stand-in for glyphs on their way
-constexpr std::size_t kScratchBytes = 512 * 512 * 4;
+constexpr std::size_t kScratchBytes = 4 << 20;  // a batch of glyphs' pixels
 
 GlyphCache* current = nullptr;
 
@@ -168,40 +168,56 @@ bool GlyphCache::prepare() {
     ImFont* font = f.font;
     // Dear ImGui appends a tab glyph at the end of each lookup build: take it off first.
     if (!font->Glyphs.empty() && font->Glyphs.back().Codepoint == '\t') font->Glyphs.pop_back();
-    const std::vector<char32_t> needed = std::move(f.needed);
+    std::vector<char32_t> needed = std::move(f.needed);
     f.needed.clear();
     f.queued.clear();
+    std::vector<char32_t> drawn;
     for (char32_t cp : needed) {
       if (ZeroWidth(cp)) {
         font->AddGlyph(nullptr, static_cast<ImWchar>(cp), 0, 0, 0, 0, 0, 0, 0, 0, 0);
         added = true;
-        continue;
+      } else {
+        drawn.push_back(cp);
       }
-      GlyphImage img;
-      const GlyphStatus status =
-          source_->draw(cp, font->FontSize, f.weight, scratch_.data(), scratch_.size(), img);
-      if (status == GlyphStatus::later) {
-        f.later.insert(cp);
-        continue;
-      }
-      int x = 0, y = 0;
-      if (img.width > 0 && img.height > 0 && !place(img.width, img.height, x, y)) {
-        if (!grow()) {
-          // Full at the largest size: start afresh; what is still shown comes back.
-          ++stats_.resets;
-          for (Face& g : faces_) g.later.clear();
-          reset_faces();
-          stats_.draw_ms +=
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                  .count();
-          return true;
+    }
+    std::vector<GlyphImage> images(drawn.size());
+    std::vector<GlyphStatus> statuses(drawn.size());
+    for (std::size_t i = 0; i < drawn.size();) {
+      const int n = source_->draw(drawn.data() + i, static_cast<int>(drawn.size() - i),
+                                  font->FontSize, f.weight, scratch_.data(), scratch_.size(),
+                                  images.data() + i, statuses.data() + i);
+      if (n <= 0) break;
+      std::size_t offset = 0;
+      for (std::size_t k = i; k < i + static_cast<std::size_t>(n); ++k) {
+        const char32_t cp = drawn[k];
+        const GlyphImage& img = images[k];
+        const std::uint8_t* pixels = scratch_.data() + offset;
+        offset += static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.height) * 4;
+        if (statuses[k] == GlyphStatus::later) {
+          f.later.insert(cp);
+          continue;
         }
-        if (!place(img.width, img.height, x, y)) continue;  // larger than the texture
+        int x = 0, y = 0;
+        const bool inked = img.width > 0 && img.height > 0;
+        if (inked && !place(img.width, img.height, x, y)) {
+          if (!grow()) {
+            // Full at the largest size: start afresh; what is still shown comes back.
+            ++stats_.resets;
+            for (Face& other : faces_) other.later.clear();
+            reset_faces();
+            stats_.draw_ms +=
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
+            return true;
+          }
+          if (!place(img.width, img.height, x, y)) continue;  // larger than the texture
+        }
+        if (inked) upload(x, y, img.width, img.height, pixels);
+        add_glyph(f, cp, img, x, y);
+        ++stats_.drawn;
+        added = true;
       }
-      if (img.width > 0 && img.height > 0) upload(x, y, img.width, img.height, scratch_.data());
-      add_glyph(f, cp, img, x, y);
-      ++stats_.drawn;
-      added = true;
+      i += static_cast<std::size_t>(n);
     }
     font->BuildLookupTable();
   }

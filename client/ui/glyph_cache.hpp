@@ -43,10 +43,12 @@ enum class GlyphStatus {
 class GlyphSource {
  public:
   virtual ~GlyphSource() = default;
-  // Draws code point cp at css_px x dpr device pixels with the weight (400, 600) into
-  // rgba (capacity bytes; a glyph larger than that is cut).
-  virtual GlyphStatus draw(char32_t cp, float device_px, int weight, std::uint8_t* rgba,
-                           std::size_t capacity, GlyphImage& out) = 0;
+  // Draws the n code points cps at device_px with the weight (400, 600). Their pixels go
+  // one after another into rgba (width x height x 4 bytes each, capacity in all); out and
+  // status get one entry each. Returns how many it drew: fewer when rgba is full (the
+  // rest are asked for again), and at least one when n > 0.
+  virtual int draw(const char32_t* cps, int n, float device_px, int weight, std::uint8_t* rgba,
+                   std::size_t capacity, GlyphImage* out, GlyphStatus* status) = 0;
   // True once after a font arrived that glyphs drawn `later` were waiting for.
   virtual bool take_fonts_changed() = 0;
 };
