@@ -14,17 +14,37 @@ namespace {
 
 enum class TileIcon { edit, search };
 
-// A big square-ish action: icon, title, one or two lines of explanation.
-bool ActionTile(Ctx& ctx, const char* id, float width, std::string_view title,
-                std::string_view hint, TileIcon icon) {
+// The lines of a tile's title and hint at a width, and the height they need. A long
+// title (English, a wide system font) wraps instead of running off the tile.
+struct TileText {
+  std::string_view title, hint;
+  std::vector<TextLine> title_lines, lines;
+  float height = 0;
+};
+TileText LayOutTile(Ctx& ctx, float width, std::string_view title, std::string_view hint) {
+  TileText t{title, hint, {}, {}, 0};
+  const float small = ctx.size(ctx.fonts.small);
+  const float tsize = ctx.size(ctx.fonts.title);
+  wrap_text(ctx.fonts.title, tsize, title, width - 32, t.title_lines);
+  wrap_text(ctx.fonts.small, small, hint, width - 32, t.lines);
+  const float lh = std::floor(small * 1.45f);
+  const float tlh = std::floor(tsize * 1.3f);
+  t.height = 16 + 44 + 12 + tlh * static_cast<float>(t.title_lines.size()) - (tlh - tsize) + 8 +
+             lh * static_cast<float>(t.lines.size()) + 14;
+  return t;
+}
+
+// A big square-ish action: icon, title, one or two lines of explanation; height lines
+// it up with its neighbour.
+bool ActionTile(Ctx& ctx, const char* id, float width, float height, const TileText& t,
+                TileIcon icon) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ImGuiID gid = w->GetID(id);
   const float small = ctx.size(ctx.fonts.small);
   const float tsize = ctx.size(ctx.fonts.title);
-  std::vector<TextLine> lines;
-  wrap_text(ctx.fonts.small, small, hint, width - 32, lines);
   const float lh = std::floor(small * 1.45f);
-  const float height = 16 + 44 + 12 + tsize + 8 + lh * static_cast<float>(lines.size()) + 14;
+  const float tlh = std::floor(tsize * 1.3f);
+  const std::string_view title = t.title, hint = t.hint;
   const ImVec2 pos = w->DC.CursorPos;
   const ImRect bb(pos, pos + ImVec2(width, height));
   ImGui::ItemSize(bb);
@@ -45,11 +65,13 @@ bool ActionTile(Ctx& ctx, const char* id, float width, std::string_view title,
   else
     IconSearch(dl, ic, 24, theme::kPrimary);
   float y = pos.y + 16 + 44 + 12;
-  dl->AddText(ctx.fonts.title, tsize, ImVec2(pos.x + 16, y), theme::kText,
-              Needing(ctx.fonts.title, title.data(), title.data() + title.size()),
-              title.data() + title.size());
-  y += tsize + 8;
-  for (const auto& l : lines) {
+  for (const auto& l : t.title_lines) {
+    dl->AddText(ctx.fonts.title, tsize, ImVec2(pos.x + 16, y), theme::kText, title.data() + l.begin,
+                title.data() + l.end);
+    y += tlh;
+  }
+  y += 8 - (tlh - tsize);
+  for (const auto& l : t.lines) {
     dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 16, y), theme::kText2,
                 Needing(ctx.fonts.small, hint.data() + l.begin, hint.data() + l.end),
                 hint.data() + l.end);
@@ -72,7 +94,14 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
     const ImVec2 pos = w->DC.CursorPos;
     const float big = ctx.size(ctx.fonts.display);
     const float small = ctx.size(ctx.fonts.small);
-    const float height = 20 + big + 10 + small + 6 + small + 20;
+    const std::string_view tag = ctx.t(T::app_tagline);
+    const std::string_view promise = ctx.t(T::home_promise);
+    std::vector<TextLine> tag_lines, promise_lines;
+    wrap_text(ctx.fonts.small, small, tag, width - 40, tag_lines);
+    wrap_text(ctx.fonts.small, small, promise, width - 40, promise_lines);
+    const float lh = small + 6;
+    const float height =
+        20 + big + 10 + lh * static_cast<float>(tag_lines.size() + promise_lines.size()) + 14;
     const ImRect bb(pos, pos + ImVec2(width, height));
     ImGui::ItemSize(bb);
     ImGui::ItemAdd(bb, 0);
@@ -83,27 +112,31 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
                 Needing(ctx.fonts.display, name.data(), name.data() + name.size()),
                 name.data() + name.size());
     y += big + 10;
-    const std::string_view tag = ctx.t(T::app_tagline);
-    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kWhite,
-                Needing(ctx.fonts.small, tag.data(), tag.data() + tag.size()),
-                tag.data() + tag.size());
-    y += small + 6;
-    const std::string_view promise = ctx.t(T::home_promise);
-    dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kOnPrimarySoft,
-                Needing(ctx.fonts.small, promise.data(), promise.data() + promise.size()),
-                promise.data() + promise.size());
+    for (const auto& l : tag_lines) {
+      dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kWhite,
+                  tag.data() + l.begin, tag.data() + l.end);
+      y += lh;
+    }
+    for (const auto& l : promise_lines) {
+      dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 20, y), theme::kOnPrimarySoft,
+                  promise.data() + l.begin, promise.data() + l.end);
+      y += lh;
+    }
   }
 
   // The two things a citizen comes for.
   {
     const float gap = theme::kGap;
     const float tile_w = std::floor((AvailWidth() - gap) * 0.5f);
-    if (ActionTile(ctx, "home.submit", tile_w, ctx.t(T::home_submit_title),
-                   ctx.t(T::home_submit_hint), TileIcon::edit))
+    const TileText submit =
+        LayOutTile(ctx, tile_w, ctx.t(T::home_submit_title), ctx.t(T::home_submit_hint));
+    const TileText track =
+        LayOutTile(ctx, tile_w, ctx.t(T::home_track_title), ctx.t(T::home_track_hint));
+    const float tile_h = std::max(submit.height, track.height);
+    if (ActionTile(ctx, "home.submit", tile_w, tile_h, submit, TileIcon::edit))
       ctx.intents.emit(intent::Navigate{Screen::submit});
     ImGui::SameLine(0, gap);
-    if (ActionTile(ctx, "home.track", tile_w, ctx.t(T::home_track_title), ctx.t(T::home_track_hint),
-                   TileIcon::search))
+    if (ActionTile(ctx, "home.track", tile_w, tile_h, track, TileIcon::search))
       ctx.intents.emit(intent::Navigate{Screen::track});
   }
 
