@@ -23,12 +23,12 @@ enc() {
 }
 printf '%-24s %10s %10s %10s %6s\n' file plain gzip browser enc
 TP=0 TG=0 TB=0
-for f in index.html portal-bridge.js portal.js portal.wasm fonts/portal-cjk.ttf favicon.svg \
+for f in index.html portal-glyphs.js portal-bridge.js portal.js portal.wasm favicon.svg \
   icon.svg manifest.webmanifest; do
   P=$(size "$f" identity) G=$(size "$f" gzip) B=$(size "$f" "gzip, deflate, br")
   printf '%-24s %10d %10d %10d %6s\n' "$f" "$P" "$G" "$B" "$(enc "$f" "gzip, deflate, br")"
   TP=$((TP + P)) TG=$((TG + G)) TB=$((TB + B))
 done
 printf '%-24s %10d %10d %10d\n' total "$TP" "$TG" "$TB"
-printf 'first-load transfer: %.2f MB as a browser fetches it (target <= 1 MB)\n' \
+printf 'first-load transfer: %.2f MB as a browser fetches it (target <= 350 KB)\n' \
   "$(python3 -c "print($TB / 1e6)")"
