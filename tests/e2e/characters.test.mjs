@@ -192,3 +192,27 @@ test('phone: a browser without CJK fonts gets the fallback font, piece by piece'
     await context.close();
   }
 });
+
+test('DPR 1 and 2: glyphs drawn at the device pixel size', async () => {
+  for (const dpr of [1, 2]) {
+    const device = { ...PHONE, deviceScaleFactor: dpr };
+    const { page, context } = await openPortal(browser, device);
+    try {
+      await press(page, 'home.submit');
+      await waitScreen(page, 'submit');
+      await focusField(page, 'submit.description');
+      await insertText(page, NAMES.join(''));
+      await waitWidget(page, 'submit.description', (w) => w.value === NAMES.join(''));
+      const report = await glyphs(page, CHECKED.join(''));
+      assertRealGlyphs(report, CHECKED, `DPR ${dpr}`);
+      // The body face is 16 CSS px: rasterised at 16 x DPR device pixels.
+      assert.equal(report.chars['堃'].px, 16 * dpr);
+      assert.ok(report.chars['堃'].h >= 13 * dpr && report.chars['堃'].h <= 19 * dpr,
+        `堃 is ${report.chars['堃'].h} px tall at DPR ${dpr}`);
+      await screenshot(page, `phone-74-characters-dpr${dpr}`);
+      assert.deepEqual(page.portalErrors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
