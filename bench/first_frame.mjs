@@ -9,6 +9,7 @@
 //                                own first start: GPU process, shader caches)
 //   FIRST_FRAME_DEVICE (phone)   phone (360x640, DPR 3, touch) or desktop (1280x800)
 import { test, before, after } from 'node:test';
+import { f0, median, quantile, STARTUP_STEPS as STEPS } from './figures.mjs';
 import { DESKTOP, PHONE, launch, portalUrl } from '../tests/e2e/lib/portal.mjs';
 
 const RUNS = Number(process.env.FIRST_FRAME_RUNS || 10);
@@ -16,35 +17,9 @@ const WARMUP = Number(process.env.FIRST_FRAME_WARMUP || 1);
 const DEVICE_NAME = process.env.FIRST_FRAME_DEVICE || 'phone';
 const DEVICE = DEVICE_NAME === 'desktop' ? DESKTOP : PHONE;
 
-// Milestones in the order they happen, as ms since navigation start.
-const STEPS = [
-  ['html', 'HTML received (responseEnd)'],
-  ['bridge', 'portal-bridge.js runs'],
-  ['webgl-early', 'WebGL2 context created by the page'],
-  ['script', 'portal.js loaded and run'],
-  ['wasm', 'portal.wasm fetched, compiled, instantiated'],
-  ['main-entry', 'main() entered'],
-  ['webgl', 'WebGL2 context created'],
-  ['main', 'app started (ImGui, GL objects, first requests)'],
-  ['resized', 'canvas sized, events attached'],
-  ['glyphs', 'first glyphs drawn by the device fonts'],
-  ['first-frame', 'first frame drawn'],
-];
-
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-function quantile(xs, q) {  // nearest rank
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil(q * s.length) - 1)];
-}
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const f0 = (x) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(0));
 
 async function coldLoad() {
   const context = await browser.newContext({ ...DEVICE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });

@@ -11,6 +11,7 @@
 // first-load transfer <= 350 KB. Run through bench/first-screen.sh. Not a timed test.
 //   FIRST_SCREEN_RUNS (5)     loads measured (after one warm-up load, not counted)
 import { test, before, after } from 'node:test';
+import { f0, median, STARTUP_STEPS as STEPS } from './figures.mjs';
 import { PHONE, launch, portalUrl } from '../tests/e2e/lib/portal.mjs';
 
 const RUNS = Number(process.env.FIRST_SCREEN_RUNS || 5);
@@ -19,27 +20,10 @@ const CPU_SLOWDOWN = 4;
 const TARGET_MS = 2500;
 const TARGET_BYTES = 350 * 1000;
 
-const STEPS = [
-  ['html', 'HTML received'],
-  ['bridge', 'portal-bridge.js runs'],
-  ['webgl-early', 'WebGL2 context created by the page'],
-  ['script', 'portal.js loaded and run'],
-  ['wasm', 'portal.wasm downloaded, compiled, instantiated'],
-  ['main', 'app started (ImGui, GL objects, first requests)'],
-  ['glyphs', 'first glyphs drawn by the device fonts'],
-  ['first-frame', 'first usable frame'],
-];
-
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const f0 = (x) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(0));
 const kb = (b) => (b / 1000).toFixed(1);
 
 async function coldLoad() {

@@ -20,6 +20,19 @@ constexpr std::size_t kScratchBytes = 4 << 20;  // a batch of glyphs' pixels
 
 GlyphCache* current = nullptr;
 
+// An empty RGBA texture, size px square, bound.
+GLuint NewTexture(int size) {
+  GLuint t = 0;
+  glGenTextures(1, &t);
+  glBindTexture(GL_TEXTURE_2D, t);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, size, size, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  return t;
+}
+
 // Format characters and selectors: no glyph of their own, no width.
 bool ZeroWidth(char32_t cp) {
   return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
@@ -83,14 +96,7 @@ void GlyphCache::reset_faces() {
   ImFontAtlas* atlas = ImGui::GetIO().Fonts;
   if (!texture_) {
     tex_size_ = std::min(max_size_, kStartSize);
-    glGenTextures(1, &texture_);
-    glBindTexture(GL_TEXTURE_2D, texture_);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, tex_size_, tex_size_, 0, GL_RGBA, GL_UNSIGNED_BYTE,
-                 nullptr);
+    texture_ = NewTexture(tex_size_);
   }
   std::vector<std::uint8_t> white(kWhite * kWhite * 4, 0xFF);
   upload(0, 0, kWhite, kWhite, white.data());
@@ -248,14 +254,7 @@ bool GlyphCache::grow() {
   if (tex_size_ * 2 > max_size_) return false;
   const int old_size = tex_size_;
   const int size = old_size * 2;
-  GLuint bigger = 0;
-  glGenTextures(1, &bigger);
-  glBindTexture(GL_TEXTURE_2D, bigger);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, size, size, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  const GLuint bigger = NewTexture(size);
   // The glyphs drawn so far are copied on the GPU: read from the old texture through a
   // framebuffer into the new one's top-left corner.
   GLint previous_fbo = 0;
