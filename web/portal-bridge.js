@@ -31,7 +31,7 @@
   const input = document.getElementById('portal-input');
   const splash = document.getElementById('splash');
   const isMac = /Mac|iPhone|iPad|iPod/.test(navigator.platform || '');
-  const KEYS = new Set(['Tab', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown',
+  const KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown',
     'Home', 'End', 'Insert', 'Delete', 'Backspace', 'Enter', 'Escape']);
   const SHORTCUTS = 'acvxyz';
 
@@ -197,6 +197,7 @@
     canvas.addEventListener('touchmove', function (e) { e.preventDefault(); }, { passive: false });
     canvas.addEventListener('contextmenu', function (e) { e.preventDefault(); });
     canvas.addEventListener('wheel', function (e) {
+      if (e.ctrlKey) return;  // browser zoom (Ctrl+wheel, a trackpad pinch): the page reflows
       e.preventDefault();
       const k = e.deltaMode === 1 ? 1 / 3 : e.deltaMode === 2 ? 3 : 1 / 100;
       pointer(0, e);
@@ -208,10 +209,40 @@
   function key(name, m) {
     if (api) api.call('portal_key', null, ['string', 'number'], [name, m]);
   }
+  const semantics = window.portalSemantics || null;
+  const layer = document.getElementById('portal-semantics');
   function attachKeys() {
     window.addEventListener('keydown', function (e) {
       if (!api || e.isComposing || e.keyCode === 229 || composing) return;
       const m = mods(e);
+      // Tab moves through the accessibility mirror, from the field being edited too.
+      if (e.key === 'Tab') {
+        if (textActive && semantics && document.activeElement === input) {
+          const field = semantics.activeField();
+          const next = field ? semantics.step(field.id, e.shiftKey) : null;
+          if (next) {
+            e.preventDefault();
+            next.focus();
+          }
+        }
+        return;
+      }
+      // On a node of the mirror the browser acts (Enter and Space click it); Escape goes
+      // back, arrows move between nodes.
+      if (layer && layer.contains(document.activeElement)) {
+        const el = document.activeElement;
+        if (e.key === 'Escape') {
+          key('Escape', m);
+          e.preventDefault();
+        } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && el.tagName !== 'TEXTAREA') {
+          const next = semantics && semantics.step(el.dataset.id, e.key === 'ArrowUp');
+          if (next) {
+            e.preventDefault();
+            next.focus();
+          }
+        }
+        return;
+      }
       const lower = e.key.length === 1 ? e.key.toLowerCase() : '';
       const shortcut = (m & 2) !== 0 && lower !== '' && SHORTCUTS.indexOf(lower) >= 0;
       if (!KEYS.has(e.key) && !shortcut) return;
@@ -299,6 +330,8 @@
   photoInput.accept = 'image/*';
   photoInput.multiple = true;
   photoInput.id = 'portal-photos';
+  photoInput.tabIndex = -1;
+  photoInput.setAttribute('aria-hidden', 'true');
   photoInput.style.cssText = 'position:absolute;left:-1000px;top:0;width:1px;height:1px;opacity:0';
   document.body.appendChild(photoInput);
   let photoPick = null;  // {max, slot, token} of the open picker
@@ -460,6 +493,7 @@
       document.addEventListener('visibilitychange', function () {
         if (!document.hidden) call('portal_wake', [], []);
       });
+      if (semantics) semantics.attach(call);
       // A fallback font piece arrived for characters this device could not draw.
       if (window.portalGlyphs) window.portalGlyphs.onFontsChanged = function () { call('portal_wake', [], []); };
       resize();
@@ -483,15 +517,28 @@
       if (cssCursor !== cursor) canvas.style.cursor = cursor = cssCursor;
       multiline = isMultiline;
       if (wantText) {
+        // The field being edited is named for screen readers by its mirror node.
+        const field = semantics && semantics.activeField();
+        if (field) {
+          input.setAttribute('aria-label', field.name);
+          if (field.error) input.setAttribute('aria-description', field.error);
+          else input.removeAttribute('aria-description');
+          input.removeAttribute('aria-hidden');
+        }
         // Sit on the caret: the IME window opens there.
         input.style.left = Math.round(x) + 'px';
         input.style.top = Math.round(y) + 'px';
         input.style.height = Math.max(16, Math.round(h)) + 'px';
         if (input.getAttribute('inputmode') !== mode) input.setAttribute('inputmode', mode);
         input.setAttribute('enterkeyhint', isMultiline ? 'enter' : 'done');
-        if (!textActive && document.activeElement !== input) input.focus({ preventScroll: true });
+        // Focus on a field's node in the accessibility mirror starts editing it: the text
+        // goes on through the hidden field.
+        const onMirror = layer && layer.contains(document.activeElement);
+        if ((!textActive || onMirror) && document.activeElement !== input) input.focus({ preventScroll: true });
         textActive = true;
       } else if (textActive) {
+        input.setAttribute('aria-hidden', 'true');
+        input.removeAttribute('aria-label');
         textActive = false;
         composing = false;
         input.value = '';

@@ -40,6 +40,9 @@ EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, con
 EM_JS(void, portal_js_glyphs_added, (int glyphs, int drawn, double ms, int texture, int resets), {
   portalBridge.glyphsAdded(glyphs, drawn, ms, texture, resets);
 });
+EM_JS(void, portal_js_semantics, (const char* changes, double ms, int nodes), {
+  portalSemantics.apply(UTF8ToString(changes), ms, nodes);
+});
 EM_JS(void, portal_js_mark, (const char* name), {
   portalBridge.mark(UTF8ToString(name));
 });
@@ -83,6 +86,8 @@ EM_BOOL on_animation_frame(double now, void*) {
   const double frame_ms = emscripten_get_now() - started;
   ++rt.frame_count;
   if (out.has_clipboard) rt.services.copy_to_clipboard(out.clipboard);
+  if (!out.semantics.empty())
+    portal_js_semantics(out.semantics.c_str(), out.semantics_ms, rt.host.semantics_stats().nodes);
   if (out.glyphs_added) {
     const ui::GlyphStats& g = rt.host.glyph_stats();
     portal_js_glyphs_added(g.glyphs, g.drawn, g.draw_ms, g.texture_size, g.resets);
@@ -272,6 +277,19 @@ EMSCRIPTEN_KEEPALIVE void portal_wake() {
 EMSCRIPTEN_KEEPALIVE void portal_bench_list(int rows) {
   if (!runtime) return;
   runtime->app.bench_fill_my_tickets(rows);
+  portal::client::request_frame(2);
+}
+
+// The accessibility mirror (web/portal-semantics.js): its node for widget `id` got focus
+// ("" when focus left the mirror), or was activated.
+EMSCRIPTEN_KEEPALIVE void portal_semantic_focus(const char* id) {
+  if (!runtime) return;
+  runtime->host.semantic_focus(id ? id : "");
+  portal::client::request_frame(1);
+}
+EMSCRIPTEN_KEEPALIVE void portal_semantic_activate(const char* id) {
+  if (!runtime || !id) return;
+  runtime->host.semantic_activate(id);
   portal::client::request_frame(2);
 }
 

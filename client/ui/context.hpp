@@ -67,6 +67,7 @@ struct Ctx {
   std::unordered_map<ImGuiID, TextEditState> editors;
   ImGuiID active_editor = 0;  // the TextEditor being edited, if any
   std::string preedit;        // IME composition in progress
+  std::string a11y_focus;     // the widget the page's accessibility mirror has focus on
   bool touch = false;         // the last pointer was a finger
   TouchScroll scroll;
   MapState map;

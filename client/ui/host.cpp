@@ -83,6 +83,9 @@ std::string Utf8FromWide(const ImWchar* b, const ImWchar* e) {
 struct Host::Impl {
   Ctx ctx;
   GlyphCache glyphs;
+  Semantics semantics;
+  std::string pending_activate;  // a mirror node activated while its widget was out of view
+  bool clear_active = false;     // focus left the field being edited for another widget
   std::deque<InputEvent> queue;
   std::vector<int> pressed_keys;  // released on the next frame: the browser repeats keys itself
   float css_w = 360, css_h = 640, dpr = 1;
@@ -123,6 +126,26 @@ struct Host::Impl {
 
   // Applies queued events up to one discrete change (a button or a key), so that a
   // quick click or key press spread over several frames is seen as it happened.
+  // Clicks the middle of the widget `id` of the last frame, if it is in view.
+  bool click(const std::string& id) {
+    for (const WidgetRecord& r : ctx.log.records()) {
+      if (r.id != id) continue;
+      if (!r.visible) return false;
+      InputEvent e;
+      e.x = r.x + r.w * 0.5f;
+      e.y = r.y + r.h * 0.5f;
+      e.button = 0;
+      e.kind = InputEvent::Kind::pointer_move;
+      queue.push_back(e);
+      e.kind = InputEvent::Kind::pointer_down;
+      queue.push_back(e);
+      e.kind = InputEvent::Kind::pointer_up;
+      queue.push_back(e);
+      return true;
+    }
+    return false;
+  }
+
   // Returns how many events it applied.
   int apply_input() {
     ImGuiIO& io = ImGui::GetIO();
@@ -281,6 +304,10 @@ FrameOutput Host::frame(App& app, double now_ms) {
   io.DisplaySize = ImVec2(m.css_w, m.css_h);
   io.DisplayFramebufferScale = ImVec2(m.fb_w / m.css_w, m.fb_h / m.css_h);
 
+  if (m.clear_active) {
+    ImGui::ClearActiveID();
+    m.clear_active = false;
+  }
   SetCurrentGlyphCache(&m.glyphs);
   m.glyphs.set_dpr(m.dpr);
   out.glyphs_added = m.glyphs.prepare();
@@ -301,6 +328,12 @@ FrameOutput Host::frame(App& app, double now_ms) {
   }
   m.viewport_changed = false;
   ImGui::Render();
+  const auto mirror_started = std::chrono::steady_clock::now();
+  out.semantics = m.semantics.update(ctx.log.records());
+  out.semantics_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - mirror_started)
+          .count();
+  if (!m.pending_activate.empty() && m.click(m.pending_activate)) m.pending_activate.clear();
   out.ui_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ui_started)
           .count();
@@ -333,6 +366,26 @@ FrameOutput Host::frame(App& app, double now_ms) {
   out.more_frames = !m.queue.empty() || !m.pressed_keys.empty() || ctx.wants_frame || acted ||
                     m.glyphs.has_needed();
   return out;
+}
+
+void Host::semantic_focus(const std::string& id) {
+  Impl& m = *impl_;
+  if (id == m.ctx.a11y_focus) return;
+  m.ctx.a11y_focus = id;
+  // Focus moved from the field being edited to another widget: the field lets go.
+  for (const WidgetRecord& r : m.ctx.log.records())
+    if (r.active && (r.kind == "input" || r.kind == "textarea") && r.id != id)
+      m.clear_active = true;
+}
+
+void Host::semantic_activate(const std::string& id) {
+  Impl& m = *impl_;
+  m.ctx.a11y_focus = id;
+  if (!m.click(id)) m.pending_activate = id;  // scrolled into view first
+}
+
+const SemanticsStats& Host::semantics_stats() const {
+  return impl_->semantics.stats();
 }
 
 std::string Host::selected_text() const {

@@ -10,6 +10,7 @@
 #include "app/app.hpp"
 #include "ui/glyph_cache.hpp"
 #include "ui/input.hpp"
+#include "ui/semantics.hpp"
 
 namespace portal::client::ui {
 
@@ -25,6 +26,8 @@ struct FrameOutput {
   bool complete = true;            // every character shown was drawn (none on its way)
   bool glyphs_added = false;       // glyphs were rasterised for this frame
   double ui_ms = 0;                // building the UI: view-models, widgets, draw lists
+  std::string semantics;           // changes of the accessibility mirror ("" when none)
+  double semantics_ms = 0;         // building them
 };
 
 class Host {
@@ -40,6 +43,13 @@ class Host {
   void queue(InputEvent e);
   bool has_queued_input() const;
   FrameOutput frame(App& app, double now_ms);
+
+  // The accessibility mirror: its node for widget `id` got focus (Tab, a screen reader;
+  // "" when it left the mirror), or was activated (click, Enter, Space): the widget is
+  // brought into view and clicked.
+  void semantic_focus(const std::string& id);
+  void semantic_activate(const std::string& id);
+  const SemanticsStats& semantics_stats() const;
 
   // The selection of the field being edited (for the browser's copy/cut events).
   std::string selected_text() const;

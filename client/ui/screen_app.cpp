@@ -187,6 +187,9 @@ void DrawApp(Ctx& ctx, const App& app) {
       break;
   }
   Toast(ctx, shell.toast);
+  // Escape goes back (the keyboard's Back), unless a text field is being edited.
+  if (shell.can_go_back && ImGui::GetActiveID() == 0 && ImGui::IsKeyPressed(ImGuiKey_Escape, false))
+    ctx.intents.emit(intent::GoBack{});
   ImGui::End();
   ctx.last_screen = shell.screen;
 }

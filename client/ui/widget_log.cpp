@@ -17,6 +17,8 @@ std::string WidgetLog::to_json() const {
     if (!r.error.empty()) w["error"] = r.error;
     if (r.checked) w["checked"] = true;
     if (r.unread) w["unread"] = true;
+    if (!r.role.empty()) w["role"] = r.role;
+    if (!r.href.empty()) w["href"] = r.href;
     out.push_back(std::move(w));
   }
   return out.dump(-1, ' ', false, core::Json::error_handler_t::replace);

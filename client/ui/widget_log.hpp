@@ -1,5 +1,6 @@
-// Named widgets of the last frame, with their rectangles in CSS pixels and state,
-// for browser tests: a canvas has no DOM to query (window.portal.widgets()).
+// Named widgets of the last frame, with their rectangles in CSS pixels and state:
+// what browser tests read (window.portal.widgets()) and what the accessibility mirror
+// is built from (ui/semantics.hpp).
 #pragma once
 
 #include <string>
@@ -19,6 +20,12 @@ struct WidgetRecord {
   std::string error;     // the error shown at the field, if any
   bool checked = false;  // a chosen row of a list
   bool unread = false;   // a ticket changed since its reader last opened it
+  // For the accessibility mirror, when the kind alone does not say it: "heading" (with
+  // level), "status" (a message to announce), "link" (with href, e.g. tel:12345).
+  std::string role;
+  std::string name;  // the accessible name, when it is not the label (e.g. "EN" says little)
+  int level = 0;
+  std::string href;
 };
 
 class WidgetLog {

@@ -161,6 +161,11 @@ void Record(Ctx& ctx, const char* id, const char* kind, std::string_view label,
   r.visible = a.y >= clip.Min.y - 0.5f && b.y <= clip.Max.y + 0.5f && a.x >= clip.Min.x - 0.5f &&
               b.x <= clip.Max.x + 0.5f;
   r.error = std::string(error);
+  // Keyboard or screen reader focus on its mirror brings it into view.
+  if (!r.visible && !ctx.a11y_focus.empty() && r.id == ctx.a11y_focus) {
+    ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
+    ctx.wants_frame = true;  // the scroll lands on the next frame
+  }
   ctx.log.add(std::move(r));
 }
 
@@ -295,6 +300,7 @@ float Paragraph(Ctx& ctx, std::string_view text, ImFont* font, ImU32 color, floa
   const ImRect bb(pos, ImVec2(pos.x + width, pos.y + height));
   ImGui::ItemSize(bb);
   ImGui::ItemAdd(bb, 0);
+  Record(ctx, "", "text", text);
   return height;
 }
 
@@ -302,6 +308,8 @@ void SectionLabel(Ctx& ctx, std::string_view text, bool inset) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   if (inset) w->DC.CursorPos.x += 4;  // line up with the rounded corner of the card below
   Paragraph(ctx, text, ctx.fonts.small, theme::kText2);
+  ctx.log.last().role = "heading";
+  ctx.log.last().level = 2;
   w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 8;
 }
 
@@ -696,6 +704,8 @@ void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
   ImGui::ItemSize(ts);
   ImGui::ItemAdd(ImRect(tp, tp + ts), 0);
   Record(ctx, "nav.title", "text", title, title);
+  ctx.log.last().role = "heading";
+  ctx.log.last().level = 1;
 
   // Language.
   {
@@ -723,6 +733,7 @@ void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
                       std::floor(bb.GetCenter().y - small * 0.5f)),
                theme::kWhite, label);
       Record(ctx, "lang.toggle", "toggle", label, lang_tag(ctx.lang), true, held);
+      ctx.log.last().name = ctx.t(T::lang_toggle_name);
     }
   }
 }
@@ -755,6 +766,8 @@ void CompactBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
   WidgetRecord r;
   r.id = "nav.title";
   r.kind = "text";
+  r.role = "heading";
+  r.level = 1;
   r.label = r.value = std::string(title);
   r.x = bb.Min.x + 36;
   r.w = ts.x;
@@ -777,6 +790,7 @@ void Toast(Ctx& ctx, std::string_view text) {
   WidgetRecord r;
   r.id = "toast";
   r.kind = "text";
+  r.role = "status";
   r.label = r.value = std::string(text);
   r.x = bb.Min.x;
   r.y = bb.Min.y;
