@@ -142,6 +142,8 @@ void App::apply(const Intents& intents) {
           } else if constexpr (std::is_same_v<V, intent::CopyText>) {
             services_.copy_to_clipboard(v.text);
             show_toast(T::copied);
+          } else if constexpr (std::is_same_v<V, intent::OpenLink>) {
+            services_.open_link(v.url);
           } else if constexpr (std::is_same_v<V, intent::SignIn>) {
             sign_in(false);
           } else if constexpr (std::is_same_v<V, intent::Register>) {
@@ -644,6 +646,7 @@ TicketPage App::ticket() const {
   p.area = area;
   if (t.assignee) p.handler = t.assignee->name;
   p.contact = t.contact.name + (t.contact.phone.empty() ? "" : "  " + t.contact.phone);
+  p.contact_tel = tel_uri(t.contact.phone);
   p.created = format_local_time(t.created_at);
   p.updated = format_local_time(t.updated_at);
   p.respond_by = format_local_time(t.response_due_at);
@@ -1116,6 +1119,7 @@ ServicesView App::services_directory() const {
     r.name = lang_ == Lang::en && !u.name_en.empty() ? u.name_en : u.name;
     r.kind = u.kind;
     r.contact = u.contact;
+    r.tel = tel_uri(u.contact);
     r.address = u.address;
     return r;
   };

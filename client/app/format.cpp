@@ -40,4 +40,29 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
+std::string tel_uri(std::string_view text) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!digit(text[i]) && text[i] != '+') continue;
+    if (i > 0 && (digit(text[i - 1]) || text[i - 1] == '*')) continue;  // not a run's start
+    std::string digits = text[i] == '+' ? "+" : "";
+    std::size_t j = text[i] == '+' ? i + 1 : i;
+    for (; j < text.size(); ++j) {
+      if (digit(text[j])) {
+        digits += text[j];
+      } else if ((text[j] == '-' || text[j] == ' ') && j + 1 < text.size() && digit(text[j + 1]) &&
+                 !digits.empty() && digits != "+") {
+        continue;
+      } else {
+        break;
+      }
+    }
+    const bool masked = j < text.size() && text[j] == '*';
+    const std::size_t count = digits.size() - (digits[0] == '+' ? 1 : 0);
+    if (!masked && count >= 5 && count <= 15) return "tel:" + digits;
+    i = j;
+  }
+  return {};
+}
+
 }  // namespace portal::client

@@ -11,5 +11,9 @@ namespace portal::client {
 std::string format_local_time(std::string_view iso);
 // Trims ASCII and ideographic (U+3000) spaces at both ends.
 std::string trim(std::string_view s);
+// "tel:05372345678" for the first telephone number in text (a run of at least 5 digits,
+// with '-' or spaces between them, '+' in front), or "" when there is none (a masked
+// number such as 138****8077 is none).
+std::string tel_uri(std::string_view text);
 
 }  // namespace portal::client

@@ -37,6 +37,9 @@ struct RefreshTicket {};
 struct CopyText {
   std::string text;
 };
+struct OpenLink {  // a tel: number
+  std::string url;
+};
 struct SignIn {};
 struct Register {};
 struct SetRegistering {
@@ -101,11 +104,11 @@ using Intent = std::variant<
     intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage, intent::EditField,
     intent::SetAnonymous, intent::PickCategory, intent::RetryCategories, intent::SubmitTicket,
     intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
-    intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
-    intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
-    intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter,
-    intent::OpenAction, intent::TogglePick, intent::SubmitAction, intent::FileForCaller,
-    intent::SubmitImport, intent::Cockpit>;
+    intent::OpenLink, intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut,
+    intent::SetResolved, intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation,
+    intent::UseMyLocation, intent::AddPhotos, intent::RemovePhoto, intent::RetryList,
+    intent::SetQueueFilter, intent::OpenAction, intent::TogglePick, intent::SubmitAction,
+    intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;
 
 class Intents {
  public:

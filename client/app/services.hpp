@@ -40,6 +40,8 @@ class Services {
   // Saves a file the app made (a CSV export) through the browser's download.
   virtual void download(std::string_view /*filename*/, std::string_view /*mime*/,
                         std::string_view /*content*/) {}
+  // Follows a link the page cannot draw as one: tel: numbers (tap to call).
+  virtual void open_link(std::string_view /*url*/) {}
 };
 
 }  // namespace portal::client

@@ -178,6 +178,7 @@ struct TicketPage {
   std::string number;
   core::Status status = core::Status::submitted;
   std::string status_name, level_name, category, description, address, area, handler, contact;
+  std::string contact_tel;  // "tel:..." when the contact's number is shown in full (handlers)
   std::string created, updated, respond_by, resolve_by, reply;
   bool overdue = false;
   int reopen_count = 0;
@@ -213,6 +214,7 @@ struct RateView {
 
 struct UnitRow {
   std::string name, kind, contact, address, distance;
+  std::string tel;  // "tel:..." when the contact holds a telephone number
 };
 struct ServicesView {
   LoadState state = LoadState::idle;

@@ -9,6 +9,10 @@
 EM_JS(void, portal_js_copy, (const char* text), {
   if (window.portalBridge) portalBridge.copy(UTF8ToString(text));
 });
+EM_JS(void, portal_js_open_link, (const char* url), {
+  const u = UTF8ToString(url);
+  if (/^tel:[+0-9]+$/.test(u)) window.location.href = u;
+});
 EM_JS(void, portal_js_history, (int op, int n), {
   if (window.portalBridge) portalBridge.history(op, n);
 });
@@ -67,6 +71,10 @@ constexpr char kHex[] = "0123456789abcdef";
 
 double WebServices::now_ms() {
   return emscripten_get_now();
+}
+
+void WebServices::open_link(std::string_view url) {
+  portal_js_open_link(std::string(url).c_str());
 }
 
 void WebServices::copy_to_clipboard(std::string_view text) {

@@ -25,6 +25,7 @@ class WebServices : public Services {
   void post_to_host(std::string_view json) override;
   void download(std::string_view filename, std::string_view mime,
                 std::string_view content) override;
+  void open_link(std::string_view url) override;
 };
 
 }  // namespace portal::client

@@ -183,10 +183,12 @@ void RatingChoices(Ctx& ctx, const char* prefix, int resolved, int satisfaction)
   if (Button(ctx, (p + ".resolved_yes").c_str(), ctx.t(T::rate_resolved_yes),
              resolved == 1 ? ButtonKind::primary : ButtonKind::secondary, true, half))
     ctx.intents.emit(intent::SetResolved{true});
+  ctx.log.last().checked = resolved == 1;  // chosen: said to screen readers, not by colour only
   ImGui::SameLine(0, gap);
   if (Button(ctx, (p + ".resolved_no").c_str(), ctx.t(T::rate_resolved_no),
              resolved == 0 ? ButtonKind::primary : ButtonKind::secondary, true, half))
     ctx.intents.emit(intent::SetResolved{false});
+  ctx.log.last().checked = resolved == 0;
   EndCard(ctx);
   SectionLabel(ctx, ctx.t(T::rate_satisfaction_q));
   BeginCard(ctx, true);
@@ -224,7 +226,8 @@ void DrawServices(Ctx& ctx, const ServicesView& v) {
     if (!v.place.empty()) KeyValue(ctx, "services.place", ctx.t(T::services_nearest_for), v.place);
     KeyValue(ctx, "services.distance", ctx.t(T::km), v.nearest.distance);
     if (!v.nearest.contact.empty())
-      KeyValue(ctx, "services.contact", ctx.t(T::ticket_contact), v.nearest.contact);
+      KeyValue(ctx, "services.contact", ctx.t(T::ticket_contact), v.nearest.contact, 0,
+               v.nearest.tel);
     if (!v.nearest.address.empty())
       KeyValue(ctx, "services.address", ctx.t(T::ticket_location), v.nearest.address);
   } else {
@@ -245,9 +248,19 @@ void DrawServices(Ctx& ctx, const ServicesView& v) {
       const std::string id = "services.unit." + std::to_string(n++);
       std::string sub = u.contact;
       if (!u.address.empty()) sub += (sub.empty() ? "" : "  ·  ") + u.address;
+      // A unit with a telephone number: a tap calls it; otherwise it copies the contact.
+      const std::string& tel = u.tel;
       if (ListRow(ctx, id.c_str(), u.name, sub, false, i + 1 < g.units.size()) &&
-          !u.contact.empty())
-        ctx.intents.emit(intent::CopyText{u.contact});
+          !u.contact.empty()) {
+        if (tel.empty())
+          ctx.intents.emit(intent::CopyText{u.contact});
+        else
+          ctx.intents.emit(intent::OpenLink{tel});
+      }
+      if (!tel.empty()) {
+        ctx.log.last().role = "link";
+        ctx.log.last().href = tel;
+      }
     }
     EndCard(ctx);
   }

@@ -223,7 +223,25 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
   EndCard(ctx);
 
   Gap(8);
-  Paragraph(ctx, ctx.t(T::home_hotline), ctx.fonts.small, theme::kHint, 1.4f, true);
+  // The hotline: a tap calls 12345.
+  {
+    ImGuiWindow* w = ImGui::GetCurrentWindow();
+    const ImVec2 top = w->DC.CursorPos;
+    Paragraph(ctx, ctx.t(T::home_hotline), ctx.fonts.small, theme::kPrimary, 1.4f, true);
+    const ImRect bb(top, ImGui::GetItemRectMax());
+    const ImGuiID gid = w->GetID("home.hotline");
+    ImGui::SetCursorScreenPos(top);
+    ImGui::ItemSize(bb);
+    if (ImGui::ItemAdd(bb, gid)) {
+      bool hovered = false, held = false;
+      if (ImGui::ButtonBehavior(bb, gid, &hovered, &held))
+        ctx.intents.emit(intent::OpenLink{"tel:12345"});
+      if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    }
+    Record(ctx, "home.hotline", "text", ctx.t(T::home_hotline));
+    ctx.log.last().role = "link";
+    ctx.log.last().href = "tel:12345";
+  }
   EndBody(ctx);
 }
 

@@ -124,16 +124,8 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
 
   BeginCard(ctx);
   {
-    const float small = ctx.size(ctx.fonts.small);
-    const ImVec2 p = w->DC.CursorPos;
-    const std::string_view label = ctx.t(T::receipt_number);
-    w->DrawList->AddText(ctx.fonts.small, small, p, theme::kText2,
-                         Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
-                         label.data() + label.size());
-    ImGui::Dummy(ImVec2(1, small));
-    w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 4;
-    Paragraph(ctx, v.number, ctx.fonts.title, theme::kText, 1.3f);
-    Record(ctx, "ticket.number", "text", label, v.number);
+    // The number can be copied here too, as on the receipt.
+    CopyableValue(ctx, "ticket.number", "ticket.copy_number", ctx.t(T::receipt_number), v.number);
     Chip(ctx, "ticket.status", v.status_name, StatusTone(v.status));
     ImGui::SameLine(0, 8);
     Chip(ctx, "ticket.level", v.level_name, Tone::neutral);
@@ -154,7 +146,9 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
   KeyValue(ctx, "ticket.category", ctx.t(T::ticket_category), v.category);
   if (!v.area.empty()) KeyValue(ctx, "ticket.area", ctx.t(T::ticket_area), v.area);
   if (!v.handler.empty()) KeyValue(ctx, "ticket.handler", ctx.t(T::ticket_handler), v.handler);
-  if (!v.contact.empty()) KeyValue(ctx, "ticket.contact", ctx.t(T::ticket_contact), v.contact);
+  // A handler sees the citizen's number in full: a tap calls.
+  if (!v.contact.empty())
+    KeyValue(ctx, "ticket.contact", ctx.t(T::ticket_contact), v.contact, 0, v.contact_tel);
   KeyValue(ctx, "ticket.created", ctx.t(T::ticket_created), v.created);
   if (!v.updated.empty() && v.updated != v.created)
     KeyValue(ctx, "ticket.updated", ctx.t(T::ticket_updated), v.updated);

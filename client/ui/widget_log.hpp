@@ -37,6 +37,7 @@ class WidgetLog {
   }
   const std::vector<WidgetRecord>& records() const { return records_; }
   WidgetRecord& last() { return records_.back(); }
+  void pop_back() { records_.pop_back(); }
   std::string to_json() const;
 
  private:

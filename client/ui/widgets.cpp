@@ -161,6 +161,14 @@ void Record(Ctx& ctx, const char* id, const char* kind, std::string_view label,
   r.visible = a.y >= clip.Min.y - 0.5f && b.y <= clip.Max.y + 0.5f && a.x >= clip.Min.x - 0.5f &&
               b.x <= clip.Max.x + 0.5f;
   r.error = std::string(error);
+  // A named record of a paragraph just drawn takes the paragraph's own (unnamed) place, so
+  // that the mirror reads it once.
+  if (!r.id.empty() && !ctx.log.records().empty()) {
+    const WidgetRecord& prev = ctx.log.records().back();
+    if (prev.id.empty() && prev.kind == "text" && prev.x == r.x && prev.y == r.y && prev.w == r.w &&
+        prev.h == r.h)
+      ctx.log.pop_back();
+  }
   // Keyboard or screen reader focus on its mirror brings it into view.
   if (!r.visible && !ctx.a11y_focus.empty() && r.id == ctx.a11y_focus) {
     ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
@@ -360,7 +368,7 @@ void Spinner(Ctx& ctx, ImVec2 c, float r, ImU32 color) {
 }
 
 void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view value,
-              ImU32 value_color) {
+              ImU32 value_color, std::string_view href) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float size = ctx.size(ctx.fonts.body);
   const float small = ctx.size(ctx.fonts.small);
@@ -377,7 +385,16 @@ void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view v
   const float height = top + std::max(lh * lines.size() - (lh - size), size);
   const ImRect bb(pos, pos + ImVec2(width, height));
   ImGui::ItemSize(bb);
-  ImGui::ItemAdd(bb, 0);
+  const ImGuiID gid = href.empty() ? 0 : w->GetID(id);
+  ImGui::ItemAdd(bb, gid);
+  if (gid) {
+    bool hovered = false, held = false;
+    if (ImGui::ButtonBehavior(bb, gid, &hovered, &held))
+      ctx.intents.emit(intent::OpenLink{std::string(href)});
+    if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    if (held) w->DrawList->AddRectFilled(bb.Min, bb.Max, theme::kPressed, 6);
+    value_color = theme::kPrimary;
+  }
   DrawText(w->DrawList, ctx.fonts.small, small,
            ImVec2(pos.x, stacked ? pos.y : pos.y + (size - small) * 0.5f), theme::kText2, key);
   for (std::size_t i = 0; i < lines.size(); ++i)
@@ -386,7 +403,18 @@ void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view v
         value_color ? value_color : theme::kText,
         Needing(ctx.fonts.body, value.data() + lines[i].begin, value.data() + lines[i].end),
         value.data() + lines[i].end);
+  if (gid) {  // underlined, as a link
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const float y = std::floor(pos.y + top + i * lh + size) + 1;
+      w->DrawList->AddLine(ImVec2(pos.x + key_w, y), ImVec2(pos.x + key_w + lines[i].width, y),
+                           theme::kPrimary, 1.0f);
+    }
+  }
   Record(ctx, id, "text", key, value);
+  if (gid) {
+    ctx.log.last().role = "link";
+    ctx.log.last().href = std::string(href);
+  }
 }
 
 // [SECTION] Controls

@@ -35,9 +35,10 @@ void SectionLabel(Ctx& ctx, std::string_view text, bool inset = true);
 void Chip(Ctx& ctx, const char* id, std::string_view text, Tone tone);
 void Banner(Ctx& ctx, const char* id, std::string_view text, Tone tone);
 void Spinner(Ctx& ctx, ImVec2 center, float radius, ImU32 color);
-// A label on the left and a wrapped value on the right.
+// A label on the left and a wrapped value on the right. With href (a tel: number) the
+// value is a link: tapping it calls.
 void KeyValue(Ctx& ctx, const char* id, std::string_view key, std::string_view value,
-              ImU32 value_color = 0);
+              ImU32 value_color = 0, std::string_view href = {});
 
 // [SECTION] Controls (true when activated this frame)
 bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, bool enabled = true,
