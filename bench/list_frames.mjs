@@ -1,7 +1,8 @@
 // Frame time of a long list: the list of my tickets filled with 1,000 and 10,000 rows
 // (window.portal.benchList), scrolled with the mouse wheel in real Chromium; prints the
 // CPU time per frame the app reports: the whole frame (input, UI, WebGL calls, which
-// under software WebGL wait on the rasteriser) and building the UI alone.
+// under software WebGL wait on the rasteriser) and building the UI alone; and the cost of
+// the accessibility mirror: building its changes in the app, applying them to the DOM.
 // Run through bench/list-frames.sh, which starts a server. Not a timed test.
 import { test, before, after } from 'node:test';
 import { DESKTOP, PHONE, launch, openPortal, settle, waitScreen } from '../tests/e2e/lib/portal.mjs';
@@ -26,6 +27,7 @@ for (const [name, device] of [['desktop 1280x800', DESKTOP], ['phone 360x640 DPR
         const shown = await page.evaluate(() => window.portal.widgets().filter((w) => w.id.startsWith('mine.RC')).length);
         await page.mouse.move(180, 320);
         await page.evaluate(() => { window.portal.frameMs.length = 0; window.portal.frameUiMs.length = 0; });
+        const mirror0 = await page.evaluate(() => window.portalSemantics ? window.portalSemantics.stats() : null);
         for (let i = 0; i < 120; i++) {
           await page.mouse.wheel(0, i < 60 ? 240 : -120);
           await page.waitForTimeout(16);
@@ -37,6 +39,14 @@ for (const [name, device] of [['desktop 1280x800', DESKTOP], ['phone 360x640 DPR
         console.log(`# ${name}: ${rows} rows (${shown} drawn per frame): ${s.n} frames while scrolling; ` +
           `whole frame median ${s.median.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms; ` +
           `building the UI median ${u.median.toFixed(2)} ms, p95 ${u.p95.toFixed(2)} ms, max ${u.max.toFixed(2)} ms`);
+        const m1 = await page.evaluate(() => window.portalSemantics ? window.portalSemantics.stats() : null);
+        if (m1) {
+        const n = Math.max(1, m1.updates - mirror0.updates);
+        console.log(`# ${name}: ${rows} rows: accessibility mirror ${m1.nodes} nodes, ${n} updates while scrolling, ` +
+          `${((m1.changed - mirror0.changed) / n).toFixed(1)} nodes changed each, ` +
+          `${((m1.appMs - mirror0.appMs) / n).toFixed(3)} ms in the app and ` +
+          `${((m1.pageMs - mirror0.pageMs) / n).toFixed(3)} ms in the page per update (page max ${m1.maxPageMs.toFixed(2)} ms)`);
+        }
       }
     } finally {
       await context.close();

@@ -50,8 +50,8 @@
     el.className = 'sem';
     if (el.tagName === 'BUTTON') el.type = 'button';
     if (el.tagName === 'INPUT') el.type = 'text';
-    if (d.role === 'checkbox') {
-      el.setAttribute('role', 'checkbox');
+    if (d.role === 'checkbox' || d.role === 'switch') {
+      el.setAttribute('role', d.role);
       el.tabIndex = 0;
     } else if (d.role === 'img') {
       el.setAttribute('role', 'img');
@@ -81,7 +81,7 @@
       if (el.dataset.role !== 'textbox') activate(el);
     });
     el.addEventListener('keydown', function (e) {
-      if (d.role === 'checkbox' && (e.key === ' ' || e.key === 'Enter')) {
+      if ((d.role === 'checkbox' || d.role === 'switch') && (e.key === ' ' || e.key === 'Enter')) {
         e.preventDefault();
         activate(el);
       }
@@ -102,14 +102,14 @@
       // The field's text, for the reader; the element itself stays empty (the text
       // bridge hands every typed character to the app).
       el.placeholder = d.value || '';
-    } else if (d.role === 'img' || d.role === 'group') {
+    } else if (d.role === 'img' || d.role === 'group' || d.role === 'checkbox' || d.role === 'switch') {
       el.setAttribute('aria-label', name);
     } else if (!old || old.name !== name || old.value !== d.value) {
       el.textContent = d.value && d.role === 'button' && d.value !== name ? name + '：' + d.value : name;
     }
     if (d.role === 'link') el.href = d.href || '#';
     if (d.disabled) el.setAttribute('aria-disabled', 'true'); else el.removeAttribute('aria-disabled');
-    if (d.role === 'checkbox') el.setAttribute('aria-checked', d.checked ? 'true' : 'false');
+    if (d.role === 'checkbox' || d.role === 'switch') el.setAttribute('aria-checked', d.checked ? 'true' : 'false');
     else if (d.checked !== undefined) el.setAttribute('aria-pressed', d.checked ? 'true' : 'false');
     else el.removeAttribute('aria-pressed');
     if (d.popup) el.setAttribute('aria-haspopup', 'dialog');

@@ -16,6 +16,7 @@ namespace portal::client {
 namespace {
 
 constexpr std::string_view kLangKey = "portal.lang";
+constexpr std::string_view kElderlyKey = "portal.elderly";
 constexpr std::string_view kRecentKey = "portal.recent";
 constexpr std::string_view kSessionKey = "portal.session";
 constexpr std::size_t kMaxPhotos = 9;
@@ -70,6 +71,7 @@ App::App(net::Http& http, Services& services, std::string api_base)
 
 void App::start() {
   if (services_.load(kLangKey) == "en") lang_ = Lang::en;
+  elderly_ = services_.load(kElderlyKey) == "1";
   services_.set_document_language(lang_tag(lang_), tr(lang_, T::app_name));
   services_.history_replace(0);
   load_recent();
@@ -142,6 +144,9 @@ void App::apply(const Intents& intents) {
           } else if constexpr (std::is_same_v<V, intent::CopyText>) {
             services_.copy_to_clipboard(v.text);
             show_toast(T::copied);
+          } else if constexpr (std::is_same_v<V, intent::ToggleElderly>) {
+            elderly_ = !elderly_;
+            services_.save(kElderlyKey, elderly_ ? "1" : "0");
           } else if constexpr (std::is_same_v<V, intent::OpenLink>) {
             services_.open_link(v.url);
           } else if constexpr (std::is_same_v<V, intent::SignIn>) {
@@ -486,6 +491,7 @@ ShellView App::shell() const {
   ShellView v;
   v.screen = screen();
   v.lang = lang_;
+  v.elderly = elderly_;
   v.can_go_back = stack_.size() > 1;
   v.embedded = embedded_;
   if (screen() == Screen::submit && is_handler() && !file_channel_.empty())
@@ -498,6 +504,7 @@ ShellView App::shell() const {
 
 HomeView App::home() const {
   HomeView v;
+  v.elderly = elderly_;
   for (const auto& r : recent_) v.recent.push_back({r.number, r.code});
   v.signed_in = signed_in();
   v.user_name = session_.user.name;
@@ -1013,6 +1020,7 @@ void App::on_photo(int slot, int state, double progress, const std::string& id, 
 
 AccountView App::account() const {
   AccountView v;
+  v.elderly = elderly_;
   v.signed_in = signed_in();
   v.user_name = session_.user.name;
   v.registering = registering_;

@@ -195,6 +195,7 @@ class App {
   Async<std::vector<Unit>> units_;
   bool stream_open_ = false;
   std::string stream_for_;  // "token" or the number the anonymous stream follows
+  bool elderly_ = false;    // 长辈版, remembered on this device
   bool embedded_ = false;
 
   // The handler workbench.

@@ -37,7 +37,8 @@ struct RefreshTicket {};
 struct CopyText {
   std::string text;
 };
-struct OpenLink {  // a tel: number
+struct ToggleElderly {};  // 长辈版 on or off, remembered on this device
+struct OpenLink {         // a tel: number
   std::string url;
 };
 struct SignIn {};
@@ -100,15 +101,17 @@ struct Cockpit {
 };
 }  // namespace intent
 
-using Intent = std::variant<
-    intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage, intent::EditField,
-    intent::SetAnonymous, intent::PickCategory, intent::RetryCategories, intent::SubmitTicket,
-    intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
-    intent::OpenLink, intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut,
-    intent::SetResolved, intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation,
-    intent::UseMyLocation, intent::AddPhotos, intent::RemovePhoto, intent::RetryList,
-    intent::SetQueueFilter, intent::OpenAction, intent::TogglePick, intent::SubmitAction,
-    intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;
+using Intent =
+    std::variant<intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage,
+                 intent::EditField, intent::SetAnonymous, intent::PickCategory,
+                 intent::RetryCategories, intent::SubmitTicket, intent::LookUpTicket,
+                 intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::OpenLink,
+                 intent::ToggleElderly, intent::SignIn, intent::Register, intent::SetRegistering,
+                 intent::SignOut, intent::SetResolved, intent::SetSatisfaction,
+                 intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
+                 intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter,
+                 intent::OpenAction, intent::TogglePick, intent::SubmitAction,
+                 intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;
 
 class Intents {
  public:

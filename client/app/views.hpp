@@ -67,12 +67,14 @@ struct ShellView {
   std::string toast;      // a short notice ("已复制"); empty when none
   bool embedded = false;  // inside a host page: compact, no chrome
   T title = T::count_;    // a screen's own title where it serves several purposes
+  bool elderly = false;   // 长辈版: larger text and targets, simpler screens
 };
 
 struct RecentItem {
   std::string number, code;
 };
 struct HomeView {
+  bool elderly = false;
   std::vector<RecentItem> recent;
   bool signed_in = false;
   std::string user_name;
@@ -81,6 +83,7 @@ struct HomeView {
 };
 
 struct AccountView {
+  bool elderly = false;
   bool signed_in = false, registering = false, busy = false;
   std::string user_name, error;
   FieldView login, password, name, phone, reg_password;

@@ -50,6 +50,7 @@ struct MapState {
 struct Ctx {
   // [SECTION] Per frame
   Lang lang = Lang::zh;
+  bool elderly = false;  // 长辈版: fewer items per row
   FontSet fonts;
   ImVec2 display;
   float dpr = 1;
@@ -68,6 +69,7 @@ struct Ctx {
   ImGuiID active_editor = 0;  // the TextEditor being edited, if any
   std::string preedit;        // IME composition in progress
   std::string a11y_focus;     // the widget the page's accessibility mirror has focus on
+  std::string a11y_reveal;    // ... to bring into view (once: then the user scrolls freely)
   bool touch = false;         // the last pointer was a finger
   TouchScroll scroll;
   MapState map;

@@ -92,11 +92,27 @@ void GlyphCache::set_dpr(float dpr) {
   reset_faces();
 }
 
+void GlyphCache::set_sizes(const float (&css_px)[4]) {
+  bool changed = false;
+  for (int i = 0; i < 4; ++i)
+    if (faces_[i].css_px != css_px[i]) {
+      faces_[i].css_px = css_px[i];
+      changed = true;
+    }
+  if (changed && dpr_ > 0) reset_faces();
+}
+
 void GlyphCache::reset_faces() {
   ImFontAtlas* atlas = ImGui::GetIO().Fonts;
   if (!texture_) {
     tex_size_ = std::min(max_size_, kStartSize);
     texture_ = NewTexture(tex_size_);
+  } else {
+    // Starting afresh (another size, a full texture): clear it, so that no stale pixels
+    // lie in the gaps between the new glyphs, where filtering at their edges reads.
+    glBindTexture(GL_TEXTURE_2D, texture_);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, tex_size_, tex_size_, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                 nullptr);
   }
   std::vector<std::uint8_t> white(kWhite * kWhite * 4, 0xFF);
   upload(0, 0, kWhite, kWhite, white.data());

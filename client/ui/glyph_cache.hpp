@@ -73,6 +73,9 @@ class GlyphCache {
   void init(GlyphSource* source);
   // Faces at this device pixel ratio (a change draws every glyph again).
   void set_dpr(float dpr);
+  // The faces' sizes in CSS px: body, small, title, display (a change draws every glyph
+  // again).
+  void set_sizes(const float (&css_px)[4]);
   const FontSet& fonts() const { return fonts_; }
 
   // Records the characters of text that font lacks.

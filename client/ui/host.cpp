@@ -89,6 +89,9 @@ struct Host::Impl {
   std::deque<InputEvent> queue;
   std::vector<int> pressed_keys;  // released on the next frame: the browser repeats keys itself
   float css_w = 360, css_h = 640, dpr = 1;
+  // The UI is laid out at css / scale and drawn at dpr x scale: 长辈版 enlarges it by
+  // kElderlyScale, a pinch outside the map zooms it (page_zoom, in steps of a quarter).
+  float scale = 1, page_zoom = 1, pinch_zoom = 1;
   int fb_w = 360, fb_h = 640;
   bool viewport_changed = false;
   double last_ms = -1;
@@ -99,7 +102,7 @@ struct Host::Impl {
   void begin_ui(double now_ms, const FontSet& ui_fonts) {
     ctx.fonts = ui_fonts;
     ctx.display = ImGui::GetIO().DisplaySize;
-    ctx.dpr = dpr;
+    ctx.dpr = dpr * scale;
     ctx.now_ms = now_ms;
     ctx.intents.clear();
     ctx.log.clear();
@@ -169,12 +172,12 @@ struct Host::Impl {
       if (released && e.kind == K::key) break;
       switch (e.kind) {
         case K::pointer_move:
-          io.MousePos = ImVec2(e.x, e.y);
+          io.MousePos = ImVec2(e.x / scale, e.y / scale);
           ctx.touch = e.touch;
           break;
         case K::pointer_down:
         case K::pointer_up:
-          io.MousePos = ImVec2(e.x, e.y);
+          io.MousePos = ImVec2(e.x / scale, e.y / scale);
           if (e.button >= 0 && e.button < 5) io.MouseDown[e.button] = e.kind == K::pointer_down;
           ctx.touch = e.touch;
           set_mods(e.mods);
@@ -199,13 +202,22 @@ struct Host::Impl {
           ctx.touch = false;
           break;
         }
-        case K::pinch:
-          ctx.map.pinch *= e.scale;
-          ctx.map.pinch_at = ImVec2(e.x, e.y);
-          ctx.map.pinch_pan.x += e.dx;
-          ctx.map.pinch_pan.y += e.dy;
+        case K::pinch: {
+          const ImVec2 at(e.x / scale, e.y / scale);
           ctx.touch = true;
+          if (at.x >= ctx.map.rect_min.x && at.x < ctx.map.rect_max.x &&
+              at.y >= ctx.map.rect_min.y && at.y < ctx.map.rect_max.y) {
+            ctx.map.pinch *= e.scale;
+            ctx.map.pinch_at = at;
+            ctx.map.pinch_pan.x += e.dx / scale;
+            ctx.map.pinch_pan.y += e.dy / scale;
+          } else {
+            // Anywhere else two fingers zoom the page, up to 200 %, and it reflows.
+            pinch_zoom = std::clamp(pinch_zoom * e.scale, 1.0f, 2.0f);
+            page_zoom = std::round(pinch_zoom * 4.0f) / 4.0f;
+          }
           break;
+        }
         case K::key: {
           const int k = KeyIndex(e.key);
           set_mods(e.mods);
@@ -301,15 +313,22 @@ FrameOutput Host::frame(App& app, double now_ms) {
   m.last_ms = now_ms;
   const int applied = m.apply_input();
   ImGui_ImplOpenGL3_NewFrame();  // creates the GL objects on the first frame
-  io.DisplaySize = ImVec2(m.css_w, m.css_h);
-  io.DisplayFramebufferScale = ImVec2(m.fb_w / m.css_w, m.fb_h / m.css_h);
+  const bool elderly = app.shell().elderly;
+  const float scale = (elderly ? theme::kElderlyScale : 1.0f) * m.page_zoom;
+  if (scale != m.scale) {
+    m.scale = scale;
+    m.viewport_changed = true;
+  }
+  io.DisplaySize = ImVec2(m.css_w / scale, m.css_h / scale);
+  io.DisplayFramebufferScale = ImVec2(m.fb_w / io.DisplaySize.x, m.fb_h / io.DisplaySize.y);
 
   if (m.clear_active) {
     ImGui::ClearActiveID();
     m.clear_active = false;
   }
   SetCurrentGlyphCache(&m.glyphs);
-  m.glyphs.set_dpr(m.dpr);
+  m.glyphs.set_sizes(elderly ? theme::kElderlyFaces : theme::kFaces);
+  m.glyphs.set_dpr(m.dpr * scale);
   out.glyphs_added = m.glyphs.prepare();
 
   const auto ui_started = std::chrono::steady_clock::now();
@@ -328,6 +347,7 @@ FrameOutput Host::frame(App& app, double now_ms) {
   }
   m.viewport_changed = false;
   ImGui::Render();
+  ctx.log.scale(scale);  // the page works in CSS px
   const auto mirror_started = std::chrono::steady_clock::now();
   out.semantics = m.semantics.update(ctx.log.records());
   out.semantics_ms =
@@ -350,9 +370,9 @@ FrameOutput Host::frame(App& app, double now_ms) {
   out.want_text_input = ctx.active_text.active;
   out.multiline = ctx.active_text.multiline;
   out.input_mode = ctx.active_text.mode;
-  out.caret_x = ctx.active_text.caret.x;
-  out.caret_y = ctx.active_text.caret.y;
-  out.caret_h = ctx.active_text.line_height;
+  out.caret_x = ctx.active_text.caret.x * scale;
+  out.caret_y = ctx.active_text.caret.y * scale;
+  out.caret_h = ctx.active_text.line_height * scale;
   if (!out.want_text_input) ctx.preedit.clear();
   if (m.clipboard_set) {
     out.has_clipboard = true;
@@ -372,6 +392,7 @@ void Host::semantic_focus(const std::string& id) {
   Impl& m = *impl_;
   if (id == m.ctx.a11y_focus) return;
   m.ctx.a11y_focus = id;
+  m.ctx.a11y_reveal = id;
   // Focus moved from the field being edited to another widget: the field lets go.
   for (const WidgetRecord& r : m.ctx.log.records())
     if (r.active && (r.kind == "input" || r.kind == "textarea") && r.id != id)
@@ -381,7 +402,10 @@ void Host::semantic_focus(const std::string& id) {
 void Host::semantic_activate(const std::string& id) {
   Impl& m = *impl_;
   m.ctx.a11y_focus = id;
-  if (!m.click(id)) m.pending_activate = id;  // scrolled into view first
+  if (!m.click(id)) {
+    m.pending_activate = id;  // scrolled into view first
+    m.ctx.a11y_reveal = id;
+  }
 }
 
 const SemanticsStats& Host::semantics_stats() const {

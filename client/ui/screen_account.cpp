@@ -30,6 +30,19 @@ Tone StatusTone(core::Status s) {
   return Tone::neutral;
 }
 
+namespace {
+
+// The 长辈版 switch among the settings of the account screen.
+void ElderlySetting(Ctx& ctx, bool on) {
+  SectionLabel(ctx, ctx.t(T::settings));
+  BeginCard(ctx, true);
+  if (Switch(ctx, "account.elderly", ctx.t(T::elderly_mode), ctx.t(T::elderly_note), on))
+    ctx.intents.emit(intent::ToggleElderly{});
+  EndCard(ctx);
+}
+
+}  // namespace
+
 void DrawAccount(Ctx& ctx, const AccountView& v) {
   BeginBody(ctx, "body.account");
   if (v.signed_in) {
@@ -40,6 +53,7 @@ void DrawAccount(Ctx& ctx, const AccountView& v) {
       ctx.intents.emit(intent::Navigate{Screen::my_tickets});
     if (Button(ctx, "account.signout", ctx.t(T::signout_button), ButtonKind::secondary))
       ctx.intents.emit(intent::SignOut{});
+    ElderlySetting(ctx, v.elderly);
     EndBody(ctx);
     return;
   }
@@ -69,6 +83,7 @@ void DrawAccount(Ctx& ctx, const AccountView& v) {
     ctx.intents.emit(intent::SetRegistering{!v.registering});
   Gap(4);
   Paragraph(ctx, ctx.t(T::account_note), ctx.fonts.small, theme::kHint, 1.45f);
+  ElderlySetting(ctx, v.elderly);
   EndBody(ctx);
 }
 

@@ -106,6 +106,7 @@ std::vector<T> DisplayFontTexts() {
 void DrawApp(Ctx& ctx, const App& app) {
   const ShellView shell = app.shell();
   ctx.lang = shell.lang;
+  ctx.elderly = shell.elderly;
   ctx.screen_changed = shell.screen != ctx.last_screen;
   ctx.column_w = std::min(ctx.display.x, theme::kMaxColumn);
   ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);

@@ -46,7 +46,7 @@ bool ActionTile(Ctx& ctx, const char* id, float width, float height, const TileT
   const float tlh = std::floor(tsize * 1.3f);
   const std::string_view title = t.title, hint = t.hint;
   const ImVec2 pos = w->DC.CursorPos;
-  const ImRect bb(pos, pos + ImVec2(width, height));
+  const ImRect bb(pos, pos + ImVec2(width, std::max(height, t.height)));
   ImGui::ItemSize(bb);
   if (!ImGui::ItemAdd(bb, gid)) {
     Record(ctx, id, "button", title, hint);
@@ -127,18 +127,25 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
   // The two things a citizen comes for.
   {
     const float gap = theme::kGap;
-    const float tile_w = std::floor((AvailWidth() - gap) * 0.5f);
+    // Two to a row; one in 长辈版, where two would break their titles.
+    const float tile_w = ctx.elderly ? AvailWidth() : std::floor((AvailWidth() - gap) * 0.5f);
     const TileText submit =
         LayOutTile(ctx, tile_w, ctx.t(T::home_submit_title), ctx.t(T::home_submit_hint));
     const TileText track =
         LayOutTile(ctx, tile_w, ctx.t(T::home_track_title), ctx.t(T::home_track_hint));
-    const float tile_h = std::max(submit.height, track.height);
+    const float tile_h = ctx.elderly ? 0 : std::max(submit.height, track.height);
     if (ActionTile(ctx, "home.submit", tile_w, tile_h, submit, TileIcon::edit))
       ctx.intents.emit(intent::Navigate{Screen::submit});
-    ImGui::SameLine(0, gap);
+    if (!ctx.elderly) ImGui::SameLine(0, gap);
     if (ActionTile(ctx, "home.track", tile_w, tile_h, track, TileIcon::search))
       ctx.intents.emit(intent::Navigate{Screen::track});
   }
+
+  // 长辈版, where an older citizen (or a grandchild helping) sees it first.
+  BeginCard(ctx, true);
+  if (Switch(ctx, "home.elderly", ctx.t(T::elderly_mode), ctx.t(T::elderly_note), v.elderly))
+    ctx.intents.emit(intent::ToggleElderly{});
+  EndCard(ctx);
 
   // Account, my matters, services.
   BeginCard(ctx, true);

@@ -75,11 +75,13 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   {
     SectionLabel(ctx, ctx.t(T::field_photos), false);
     ImGuiWindow* w = ImGui::GetCurrentWindow();
-    const float gap = 8, tile = std::floor((AvailWidth() - gap * 3) / 4);
+    // Four photos to a row, three in 长辈版.
+    const int per_row = ctx.elderly ? 3 : 4;
+    const float gap = 8, tile = std::floor((AvailWidth() - gap * (per_row - 1)) / per_row);
     const float x0 = w->DC.CursorPos.x;
     std::size_t n = 0;
     for (std::size_t i = 0; i < v.photos.size(); ++i, ++n) {
-      if (n % 4) ImGui::SameLine(0, gap);
+      if (n % per_row) ImGui::SameLine(0, gap);
       const PhotoSlotView& p = v.photos[i];
       const ImVec2 pos = w->DC.CursorPos;
       const ImRect bb(pos, pos + ImVec2(tile, tile));
@@ -111,7 +113,7 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
                             : "uploading");
     }
     if (v.photos.size() < v.photos_max) {
-      if (n % 4) ImGui::SameLine(0, gap);
+      if (n % per_row) ImGui::SameLine(0, gap);
       const ImVec2 pos = w->DC.CursorPos;
       const ImGuiID gid = w->GetID("submit.add_photos");
       const ImRect bb(pos, pos + ImVec2(tile, tile));

@@ -18,8 +18,8 @@ void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_vi
   const ImVec2 row = w->DC.CursorPos;
   const std::string_view copy = ctx.t(T::copy);
   const float bw = 76;
-  w->DrawList->AddText(ctx.fonts.small, small, ImVec2(row.x, row.y + (40 - small) * 0.5f),
-                       theme::kText2,
+  w->DrawList->AddText(ctx.fonts.small, small,
+                       ImVec2(row.x, row.y + (theme::kButtonHeight - small) * 0.5f), theme::kText2,
                        Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
                        label.data() + label.size());
   ImGui::SetCursorScreenPos(ImVec2(row.x + AvailWidth() - bw, row.y));

@@ -38,6 +38,16 @@ class WidgetLog {
   const std::vector<WidgetRecord>& records() const { return records_; }
   WidgetRecord& last() { return records_.back(); }
   void pop_back() { records_.pop_back(); }
+  // Multiplies every rectangle by k (layout units to CSS px).
+  void scale(float k) {
+    if (k == 1.0f) return;
+    for (auto& r : records_) {
+      r.x *= k;
+      r.y *= k;
+      r.w *= k;
+      r.h *= k;
+    }
+  }
   std::string to_json() const;
 
  private:

@@ -170,9 +170,13 @@ void Record(Ctx& ctx, const char* id, const char* kind, std::string_view label,
       ctx.log.pop_back();
   }
   // Keyboard or screen reader focus on its mirror brings it into view.
-  if (!r.visible && !ctx.a11y_focus.empty() && r.id == ctx.a11y_focus) {
-    ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
-    ctx.wants_frame = true;  // the scroll lands on the next frame
+  if (!ctx.a11y_reveal.empty() && r.id == ctx.a11y_reveal) {
+    if (r.visible) {
+      ctx.a11y_reveal.clear();
+    } else {
+      ImGui::ScrollToItem(ImGuiScrollFlags_KeepVisibleEdgeY);
+      ctx.wants_frame = true;  // the scroll lands on the next frame
+    }
   }
   ctx.log.add(std::move(r));
 }
@@ -424,7 +428,7 @@ bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, b
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ImGuiID gid = w->GetID(id);
   const ImVec2 pos = w->DC.CursorPos;
-  const float h = kind == ButtonKind::ghost ? 40.0f : theme::kButtonHeight;
+  const float h = theme::kButtonHeight;
   const ImRect bb(pos, pos + ImVec2(width > 0 ? width : AvailWidth(), h));
   ImGui::ItemSize(bb);
   if (!ImGui::ItemAdd(bb, gid)) {  // scrolled out of view: still listed for tests
@@ -614,17 +618,19 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
   const float box = 22;
   const ImVec2 pos = w->DC.CursorPos;
   const ImVec2 ts = MeasureText(ctx.fonts.body, size, label);
-  const ImRect bb(pos, pos + ImVec2(std::min(AvailWidth(), box + 10 + ts.x + 8), 40));
+  const float row = theme::kTargetHeight;
+  const ImRect bb(pos, pos + ImVec2(std::min(AvailWidth(), box + 10 + ts.x + 8), row));
   ImGui::ItemSize(bb);
   if (!ImGui::ItemAdd(bb, gid)) {
     Record(ctx, id, "checkbox", label, value ? "true" : "false");
+    ctx.log.last().checked = value;
     return false;
   }
   bool hovered = false, held = false;
   const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
   if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   ImDrawList* dl = w->DrawList;
-  const ImVec2 b0(pos.x, pos.y + (40 - box) * 0.5f), b1(b0.x + box, b0.y + box);
+  const ImVec2 b0(pos.x, pos.y + (row - box) * 0.5f), b1(b0.x + box, b0.y + box);
   if (value) {
     dl->AddRectFilled(b0, b1, theme::kPrimary, 5);
     const ImVec2 pts[3] = {ImVec2(b0.x + 5, b0.y + 11.5f), ImVec2(b0.x + 9.5f, b0.y + 16),
@@ -634,9 +640,58 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
     dl->AddRectFilled(b0, b1, theme::kSurface, 5);
     dl->AddRect(b0, b1, held ? theme::kPrimary : theme::kBorder, 5, 0, 1.5f);
   }
-  DrawText(dl, ctx.fonts.body, size, ImVec2(b1.x + 10, pos.y + (40 - size) * 0.5f), theme::kText,
+  DrawText(dl, ctx.fonts.body, size, ImVec2(b1.x + 10, pos.y + (row - size) * 0.5f), theme::kText,
            label);
   Record(ctx, id, "checkbox", label, value ? "true" : "false", true, held);
+  ctx.log.last().checked = value;
+  return pressed;
+}
+
+bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view note, bool value) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const float size = ctx.size(ctx.fonts.body);
+  const float small = ctx.size(ctx.fonts.small);
+  const float width = AvailWidth();
+  const float track_w = 52, track_h = 30;
+  std::vector<TextLine> lines;
+  wrap_text(ctx.fonts.small, small, note, width - track_w - 24, lines);
+  const float lh = std::floor(small * 1.4f);
+  const float h = std::max(theme::kRowHeight, 14 + size + 4 + lh * lines.size() + 12);
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(pos, pos + ImVec2(width, h));
+  ImGui::ItemSize(bb);
+  bool pressed = false, held = false;
+  if (ImGui::ItemAdd(bb, gid)) {
+    bool hovered = false;
+    pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+    if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    ImDrawList* dl = w->DrawList;
+    if (held) dl->AddRectFilled(bb.Min, bb.Max, theme::kPressed);
+    DrawText(dl, ctx.fonts.body, size, ImVec2(pos.x + 16, pos.y + 14), theme::kText, label);
+    float y = pos.y + 14 + size + 4;
+    for (const auto& l : lines) {
+      dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 16, y), theme::kText2,
+                  note.data() + l.begin, note.data() + l.end);
+      y += lh;
+    }
+    // The track and its knob: on is blue with the knob right and a tick, off is grey with
+    // the knob left (the position says it, not only the colour).
+    const ImVec2 t0(bb.Max.x - 16 - track_w, pos.y + (h - track_h) * 0.5f);
+    const ImVec2 t1(t0.x + track_w, t0.y + track_h);
+    dl->AddRectFilled(t0, t1, value ? theme::kPrimary : theme::kBorder, track_h * 0.5f);
+    const float r = track_h * 0.5f - 3;
+    const ImVec2 knob(value ? t1.x - 3 - r : t0.x + 3 + r, t0.y + track_h * 0.5f);
+    dl->AddCircleFilled(knob, r, theme::kWhite, 24);
+    if (value) {
+      const ImVec2 pts[3] = {ImVec2(knob.x - 5, knob.y), ImVec2(knob.x - 1.5f, knob.y + 3.5f),
+                             ImVec2(knob.x + 5, knob.y - 4)};
+      dl->AddPolyline(pts, 3, theme::kPrimary, 0, 2.0f);
+    }
+  }
+  Record(ctx, id, "checkbox", label, value ? "true" : "false", true, held);
+  ctx.log.last().checked = value;
+  ctx.log.last().role = "switch";
   return pressed;
 }
 
@@ -723,14 +778,26 @@ void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
     }
   }
 
-  // Title, centred.
-  const float size = ctx.size(ctx.fonts.title);
-  const ImVec2 ts = MeasureText(ctx.fonts.title, size, title);
-  const ImVec2 tp(std::floor((x0 + x1 - ts.x) * 0.5f), std::floor((h - size) * 0.5f));
+  // Title, centred between the back button and the language button; a title too long for
+  // that (a narrow window, 200 % zoom) gets smaller, down to the small size, then is cut.
+  const float lang_w = std::max(
+      MeasureText(ctx.fonts.small, ctx.size(ctx.fonts.small), ctx.t(T::lang_toggle)).x + 24, 52.0f);
+  const float reserve = std::max(56.0f, lang_w + 16);
+  const float room = std::max(x1 - x0 - 2 * reserve, 1.0f);
+  float size = ctx.size(ctx.fonts.title);
+  ImVec2 ts = MeasureText(ctx.fonts.title, size, title);
+  if (ts.x > room) {
+    size = std::max(ctx.size(ctx.fonts.small), std::floor(size * room / ts.x));
+    ts = MeasureText(ctx.fonts.title, size, title);
+  }
+  const ImVec2 tp(std::floor((x0 + x1 - std::min(ts.x, room)) * 0.5f),
+                  std::floor((h - size) * 0.5f));
+  dl->PushClipRect(ImVec2(x0 + reserve, 0), ImVec2(x1 - reserve, h), true);
   DrawText(dl, ctx.fonts.title, size, tp, theme::kWhite, title);
+  dl->PopClipRect();
   ImGui::SetCursorScreenPos(tp);
-  ImGui::ItemSize(ts);
-  ImGui::ItemAdd(ImRect(tp, tp + ts), 0);
+  ImGui::ItemSize(ImVec2(std::min(ts.x, room), ts.y));
+  ImGui::ItemAdd(ImRect(tp, tp + ImVec2(std::min(ts.x, room), ts.y)), 0);
   Record(ctx, "nav.title", "text", title, title);
   ctx.log.last().role = "heading";
   ctx.log.last().level = 1;

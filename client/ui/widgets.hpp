@@ -52,6 +52,8 @@ void TextArea(Ctx& ctx, const char* id, Field field, std::string_view label, std
 bool SelectRow(Ctx& ctx, const char* id, std::string_view label, std::string_view value,
                std::string_view placeholder, std::string_view error, bool focus = false);
 bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value);
+// An on/off setting as a full-width row: label, a note under it, a switch on the right.
+bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view note, bool value);
 // A tappable list row: title, optional subtitle, chevron. `checked` draws a tick instead;
 // `choice` rows (one of several options) draw a box, ticked when checked.
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,

@@ -59,7 +59,7 @@ export async function openPortal(browser, device, { lang = null } = {}) {
   const timing = await page.evaluate(() => ({
     firstFrameMs: window.portal.firstFrameMs,
     domContentLoadedMs: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? null,
-    glyphs: window.portal.glyphs(),
+    glyphs: window.portal.glyphs ? window.portal.glyphs() : null,
     glyphAtlas: window.portal.firstGlyphAtlas,
   }));
   timing.wallMs = wallMs;
