@@ -221,3 +221,26 @@ test('desktop at 200 % zoom and a phone pinched: the layout reflows, nothing cli
     await phone.context.close();
   }
 });
+
+test('phone: my matters and the public board through the keyboard; axe finds nothing', async () => {
+  const { page, context } = await openPortal(browser, PHONE);
+  try {
+    await activate(page, page.getByRole('button', { name: '登录 / 注册', exact: true }));
+    await typeInto(page, '手机号', 'cz003');
+    await typeInto(page, '密码', 'demo12345');
+    await activate(page, page.getByRole('button', { name: '登录', exact: true }));
+    await page.getByRole('heading', { name: '我的诉求', level: 1 }).waitFor({ timeout: 15000 });
+    await settle(page);
+    await assertAxeClean(page, 'my matters');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: '群众满意度公示', exact: true }).waitFor();
+    await activate(page, page.getByRole('button', { name: '群众满意度公示', exact: true }));
+    await page.getByRole('heading', { name: '群众满意度公示', level: 1 }).waitFor();
+    await settle(page);
+    await assertAxeClean(page, 'the board');
+    await screenshot(page, 'phone-86-a11y-board');
+    assert.deepEqual(page.portalErrors, []);
+  } finally {
+    await context.close();
+  }
+});
