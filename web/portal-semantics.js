@@ -108,6 +108,20 @@
       el.textContent = d.value && d.role === 'button' && d.value !== name ? name + '：' + d.value : name;
     }
     if (d.role === 'link') el.href = d.href || '#';
+    if (d.selectable) {
+      // The value itself, laid over the drawn one: a long press or a drag selects it and
+      // the browser's copy works. The accessible name stays the label and value.
+      el.classList.add('sel');
+      if (!old || old.name !== name || old.text !== d.text) {
+        // The label is read, not selected: a hidden prefix.
+        const label = document.createElement('span');
+        label.className = 'sr-label';
+        label.textContent = name.slice(0, name.length - d.text.length);
+        el.replaceChildren(label, document.createTextNode(d.text));
+      }
+      el.style.fontSize = Math.max(8, Math.round((d.h || 20) * 0.8)) + 'px';
+      el.style.lineHeight = (d.h || 20) + 'px';
+    }
     if (d.disabled) el.setAttribute('aria-disabled', 'true'); else el.removeAttribute('aria-disabled');
     if (d.role === 'checkbox' || d.role === 'switch') el.setAttribute('aria-checked', d.checked ? 'true' : 'false');
     else if (d.checked !== undefined) el.setAttribute('aria-pressed', d.checked ? 'true' : 'false');

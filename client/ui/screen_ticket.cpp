@@ -39,6 +39,7 @@ void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_vi
                        Needing(ctx.fonts.display, value.data(), value.data() + value.size()),
                        value.data() + value.size());
   Record(ctx, id, "text", label, value);
+  ctx.log.last().selectable = true;  // long-press or drag selects it through the mirror
 }
 
 }  // namespace

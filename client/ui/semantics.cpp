@@ -126,6 +126,10 @@ std::string Semantics::update(const std::vector<WidgetRecord>& widgets) {
     if (!w.error.empty()) Field(node, "error", w.error);
     if (w.level > 0) node += ",\"level\":" + std::to_string(w.level);
     if (!w.href.empty()) Field(node, "href", w.href);
+    if (w.selectable) {
+      Field(node, "text", w.value);
+      node += ",\"selectable\":true";
+    }
     if (w.kind == "textarea") node += ",\"multiline\":true";
     if (role == "textbox" && w.active) node += ",\"active\":true";
     if (w.kind == "select") node += ",\"popup\":true";

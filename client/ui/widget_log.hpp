@@ -26,6 +26,7 @@ struct WidgetRecord {
   std::string name;  // the accessible name, when it is not the label (e.g. "EN" says little)
   int level = 0;
   std::string href;
+  bool selectable = false;  // text a person may select and copy (a ticket number, a code)
 };
 
 class WidgetLog {

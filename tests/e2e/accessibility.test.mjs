@@ -116,6 +116,9 @@ async function flow(L, { lang = null, elderly = false, shot }) {
     const codeText = await page.getByText(new RegExp(`^${esc(L.code)}${L.sep}\\S+$`)).textContent();
     const number = numberText.split(L.sep)[1], code = codeText.split(L.sep)[1];
     await page.getByRole('button', { name: L.copy }).first().waitFor();
+    // The number can also be selected where it is drawn (a double click, a long press).
+    await page.getByText(numberText).dblclick();
+    assert.equal(await page.evaluate(() => window.getSelection().toString()), number);
     await screenshot(page, `${shot}-receipt`);
     await assertAxeClean(page, 'receipt');
     const t = await api('GET', `/api/v1/tickets/${number}`, { headers: { 'X-Access-Code': code } });
