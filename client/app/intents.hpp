@@ -54,6 +54,15 @@ struct PlaceLocation {  // a tap on the map
   double lat, lng;
 };
 struct UseMyLocation {};
+struct SetLocationUnknown {  // "I don't know where exactly"
+  bool value;
+};
+// A ticket of this device's list at home: confirm false asks "remove?" (an empty number
+// takes the question back), confirm true forgets it and its access code here.
+struct ForgetTicket {
+  std::string number;
+  bool confirm = false;
+};
 struct AddPhotos {};
 struct RemovePhoto {
   std::size_t index;
@@ -103,9 +112,9 @@ using Intent = std::variant<
     intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
     intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
     intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
-    intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter,
-    intent::OpenAction, intent::TogglePick, intent::SubmitAction, intent::FileForCaller,
-    intent::SubmitImport, intent::Cockpit>;
+    intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos, intent::RemovePhoto,
+    intent::RetryList, intent::SetQueueFilter, intent::OpenAction, intent::TogglePick,
+    intent::SubmitAction, intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;
 
 class Intents {
  public:
