@@ -882,6 +882,8 @@ SubmitView App::submit() const {
     v.place = l.street + " · " + l.community + " · " + l.grid_name;
   } else if (placed_ && located_.failed()) {
     v.place = std::string(tr(lang_, T::place_outside));
+  } else if (!placed_ && !trim(lat_).empty() && !trim(lng_).empty()) {
+    v.place = std::string(tr(lang_, T::place_typed));  // the server finds their grid
   }
   if (const Unit* u = nearest_mediation())
     v.nearest = (lang_ == Lang::en && !u->name_en.empty() ? u->name_en : u->name) +

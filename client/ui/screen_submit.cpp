@@ -44,9 +44,7 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
               ctx.t(T::address_hint), v.address, FieldKind::text, {}, focus(Field::address));
     const std::string_view place_label = ctx.t(T::field_place);
     // The choice as it stands ("" before one is made), or what is missing.
-    std::string state = v.place;
-    if (state.empty() && !v.location_unknown && !v.lat.value.empty() && !v.lng.value.empty())
-      state = std::string(ctx.t(T::place_typed));
+    const std::string& state = v.place;
     Paragraph(ctx, place_label, ctx.fonts.small,
               v.location_error.empty() ? theme::kText2 : theme::kDanger);
     Record(ctx, "submit.location", "text", place_label,

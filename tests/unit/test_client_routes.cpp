@@ -550,13 +550,23 @@ TEST_F(AppRoutes, ThePlaceChosenReplacesNotKnowingAndBack) {
   app->start();
   act(intent::Navigate{Screen::submit});
   act(intent::SetLocationUnknown{true});
+  EXPECT_FALSE(app->submit().place.empty());  // says who dispatches it
   act(intent::PlaceLocation{35.41, 116.58});
   EXPECT_FALSE(app->submit().location_unknown);
+  EXPECT_EQ(app->submit().place, "");  // its grid is being found
+  http.answer(
+      "/api/v1/grids/locate", 200,
+      R"({"grid_id":"g1","grid_name":"第7网格","community":{"name":"西关社区"},"street":{"name":"阜桥街道"}})");
+  frame();
+  EXPECT_EQ(app->submit().place, "阜桥街道 · 西关社区 · 第7网格");
   act(intent::SetLocationUnknown{true});
   EXPECT_EQ(app->submit().lat.value, "");
   EXPECT_FALSE(app->submit().map.has_pin);
   act(intent::EditField{Field::lat, "35.4"});
   EXPECT_FALSE(app->submit().location_unknown);
+  EXPECT_EQ(app->submit().place, "");  // half a point
+  act(intent::EditField{Field::lng, "116.6"});
+  EXPECT_EQ(app->submit().place, "按填写的经纬度");
 }
 
 TEST_F(AppRoutes, TheTicketsOfThisDeviceWithTheirStatusAndRemovable) {
