@@ -10,7 +10,7 @@
  *     reaches the app exactly once,
  *   - the hidden field follows the caret so the IME window opens next to it, and gets
  *     focus inside the tap that activates a text field so phones show their keyboard,
- *   - canvas size x devicePixelRatio, the clipboard, browser history,
+ *   - canvas size x devicePixelRatio, the clipboard, browser history and the address bar,
  *   - glyphs: drawn by the device's fonts in web/portal-glyphs.js (no font download),
  *   - photos (picker, canvas downscale, upload with progress), geolocation, the live
  *     stream (EventSource) and, inside an embedding frame, postMessage to the host,
@@ -357,7 +357,7 @@
   function upload(blob, slot, token) {
     return new Promise(function (resolve, reject) {
       const xhr = new XMLHttpRequest();
-      xhr.open('POST', 'api/v1/attachments');
+      xhr.open('POST', '/api/v1/attachments');
       xhr.setRequestHeader('Content-Type', 'image/jpeg');
       if (token) xhr.setRequestHeader('Authorization', 'Bearer ' + token);
       xhr.upload.onprogress = function (e) {
@@ -416,6 +416,17 @@
     postToHost({ type: 'resize', width: window.innerWidth, height: window.innerHeight });
   }
 
+  // [SECTION] History: the entry the browser is on (its state is ours or null). An
+  // embedding frame has no address of its own (path '').
+  function entry(state) {
+    const ours = state && typeof state.portalDepth === 'number';
+    return {
+      path: embedded ? '' : location.pathname + location.hash,
+      depth: ours ? state.portalDepth : -1,
+      screen: ours && typeof state.portalScreen === 'string' ? state.portalScreen : '',
+    };
+  }
+
   // [SECTION] Start-up and the calls the Wasm side makes.
   // [SECTION] Downloads (the cockpit's CSV exports): a Blob saved under its name.
   // Tests read portal.lastDownload.
@@ -450,7 +461,7 @@
     stream: function (url) {
       if (source) { source.close(); source = null; }
       if (!url || typeof EventSource === 'undefined') return;
-      source = new EventSource(url.replace(/^\//, ''));
+      source = new EventSource(url);
       source.onopen = function () { streamEvent(''); };
       source.addEventListener('ticket', function (e) { streamEvent(e.data || '{}'); });
       source.onerror = function () {
@@ -466,7 +477,7 @@
       if (typeof window.createPortal !== 'function') return bridge.fatal('load');
       window.createPortal({
         canvas: canvas,
-        locateFile: function (path) { return path; },
+        locateFile: function (path) { return '/' + path; },
         onRuntimeInitialized: function () { mark('wasm'); },
       }).catch(function () { bridge.fatal('load'); });
     },
@@ -482,8 +493,8 @@
       if (embedded) window.addEventListener('resize', reportSize);
       if (window.visualViewport) window.visualViewport.addEventListener('resize', resize);
       window.addEventListener('popstate', function (e) {
-        const depth = e.state && typeof e.state.portalDepth === 'number' ? e.state.portalDepth : 0;
-        call('portal_history', ['number'], [depth]);
+        const at = entry(e.state);
+        call('portal_history', ['number', 'string', 'string'], [at.depth, at.path, at.screen]);
       });
       window.addEventListener('focus', function () {
         call('portal_focus', ['number'], [1]);
@@ -560,11 +571,20 @@
       }
     },
 
-    // op 0: a new screen (push), 1: replace the current one, 2: go back n screens.
-    history: function (op, n) {
-      if (op === 0) window.history.pushState({ portalDepth: n }, '');
-      else if (op === 1) window.history.replaceState({ portalDepth: n }, '');
+    // op 0: a new screen (push), 1: replace the current one, 2: go back n screens. Each
+    // entry has the screen's address (path) and keeps its depth and screen in its state;
+    // an embedding frame keeps its own address (embed.html#host=...).
+    history: function (op, n, path, screen) {
+      const state = { portalDepth: n, portalScreen: screen };
+      const url = embedded || !path ? undefined : path;
+      if (op === 0) window.history.pushState(state, '', url);
+      else if (op === 1) window.history.replaceState(state, '', url);
       else if (n > 0) window.history.go(-n);
+    },
+    // Where the page is: "path#fragment\ndepth\nscreen" (depth -1: a fresh entry).
+    where: function () {
+      const at = entry(window.history.state);
+      return at.path + '\n' + at.depth + '\n' + at.screen;
     },
 
     mark: mark,
@@ -600,7 +620,7 @@
 
   // Load the app (no inline handlers: the server's CSP forbids them).
   const script = document.createElement('script');
-  script.src = 'portal.js';
+  script.src = '/portal.js';
   script.async = true;
   script.onload = bridge.boot;
   script.onerror = function () { bridge.fatal('load'); };

@@ -146,7 +146,7 @@
       if (api.onFontsChanged) api.onFontsChanged();
     };
     try {
-      const face = new FontFace(FALLBACK, 'url(fonts/cjk-' + p[0] + '.woff2)',
+      const face = new FontFace(FALLBACK, 'url(/fonts/cjk-' + p[0] + '.woff2)',
         { unicodeRange: p[1], display: 'block' });
       document.fonts.add(face);
       face.load().then(function () { done(true); }, function () { done(false); });

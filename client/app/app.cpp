@@ -21,10 +21,14 @@ constexpr std::string_view kRecentKey = "portal.recent";
 constexpr std::string_view kSessionKey = "portal.session";
 constexpr std::size_t kMaxPhotos = 9;
 constexpr double kToastMs = 1600;
-// The submit form's fields top to bottom, by their API paths.
-constexpr const char* kFormOrder[] = {"category",      "description",  "location.address",
-                                      "location.lat",  "location.lng", "contact.name",
-                                      "contact.phone", "attachments"};
+// The statuses of the tickets of this device are fetched again when home is shown and
+// they are older than this.
+constexpr double kRecentFreshMs = 15000;
+// The submit form's fields top to bottom, by their API paths ("location": the choice
+// of a place, or of not knowing it).
+constexpr const char* kFormOrder[] = {"category",     "description",   "location.address",
+                                      "location",     "location.lat",  "location.lng",
+                                      "contact.name", "contact.phone", "attachments"};
 
 std::string format_coordinate(double v) {
   char buf[32];
@@ -66,17 +70,18 @@ bool contains_text(std::string_view haystack, std::string_view needle) {
 App::App(net::Http& http, Services& services, std::string api_base)
     : api_(http, std::move(api_base)),
       services_(services),
-      lat_(format_coordinate(kDefaultLat)),
-      lng_(format_coordinate(kDefaultLng)) {}
+      drafts_(std::make_unique<LocalDraftStore>(services)) {}
 
 void App::start() {
   if (services_.load(kLangKey) == "en") lang_ = Lang::en;
   elderly_ = services_.load(kElderlyKey) == "1";
   services_.set_document_language(lang_tag(lang_), tr(lang_, T::app_name));
-  services_.history_replace(0);
   load_recent();
   load_categories();
   embedded_ = services_.embedded();
+  drafts_->load([this](std::optional<FormDraft> d) {
+    if (d) restore_draft(*d);
+  });
   // The token lives in memory and in this tab's sessionStorage only.
   auto saved = core::parse_json(services_.session_load(kSessionKey));
   if (saved.ok() && saved->is_object() && saved->contains("token") &&
@@ -85,7 +90,33 @@ void App::start() {
     s.token = (*saved)["token"].get<std::string>();
     if (saved->contains("name") && (*saved)["name"].is_string())
       s.user.name = (*saved)["name"].get<std::string>();
+    if (saved->contains("role") && (*saved)["role"].is_string())
+      s.user.role = (*saved)["role"].get<std::string>();
     adopt_session(std::move(s));
+  }
+
+  // The screen the address names: after a reload (the entry has a depth) the same place
+  // at the same depth; a link opens its screen above home, so Back leads into the portal.
+  const PageLocation at = services_.location();
+  RouteRequest r = at.path.empty() ? RouteRequest{} : parse_route(at.path);
+  if (!r.known) r = {};
+  if (!r.code.empty()) {
+    link_number_ = r.number;
+    link_code_ = r.code;
+  }
+  const auto kept = parse_screen_name(at.screen);
+  stack_ = {Screen::home};
+  if (at.depth > 0 && r.screen != Screen::home) {
+    r.screen = resolve_kept(kept.value_or(r.screen), r, at.path, /*reload=*/true);
+    stack_.assign(static_cast<std::size_t>(at.depth) + 1, Screen::home);
+    open_route(r, Hist::replace);
+  } else if (r.screen != Screen::home) {
+    record_history(Hist::replace);
+    stack_.push_back(Screen::home);
+    open_route(r, Hist::push);
+  } else {
+    record_history(Hist::replace);
+    entered(Screen::home);
   }
   if (embedded_) host_event("ready", core::Json::object());
 }
@@ -126,10 +157,31 @@ void App::apply(const Intents& intents) {
             }
             anonymous_ = v.value;
             idempotency_key_.clear();
+            save_draft();
+          } else if constexpr (std::is_same_v<V, intent::SetLocationUnknown>) {
+            location_unknown_ = v.value;
+            if (v.value) {
+              // Not knowing replaces a place chosen before: no pin, no coordinates.
+              placed_ = false;
+              lat_.clear();
+              lng_.clear();
+              located_.reset();
+              field_errors_.erase("location.lat");
+              field_errors_.erase("location.lng");
+            }
+            field_errors_.erase("location");
+            idempotency_key_.clear();
+            save_draft();
+          } else if constexpr (std::is_same_v<V, intent::ForgetTicket>) {
+            if (!v.confirm)
+              pending_remove_ = v.number;
+            else
+              forget(v.number);
           } else if constexpr (std::is_same_v<V, intent::PickCategory>) {
             category_ = v.code;
             field_errors_.erase("category");
             idempotency_key_.clear();
+            save_draft();
             if (screen() == Screen::categories) go_back();
           } else if constexpr (std::is_same_v<V, intent::RetryCategories>) {
             load_categories();
@@ -200,21 +252,141 @@ void App::apply(const Intents& intents) {
   }
 }
 
-void App::on_history(int depth) {
-  // Only ever moves back: forward entries point at screens whose state is gone.
+void App::on_history(int depth, const std::string& path, const std::string& name) {
   const auto keep = static_cast<std::size_t>(std::max(depth, 0)) + 1;
+  if (path.empty()) {
+    // An embedding frame has no addresses: it only ever moves back.
+    if (keep < stack_.size()) stack_.resize(keep);
+    return;
+  }
+  RouteRequest r = parse_route(path);
+  if (!r.known) r = {};
+  const auto kept = parse_screen_name(name);
+  r.screen = resolve_kept(kept.value_or(r.screen), r, path, /*reload=*/false);
   if (keep < stack_.size()) stack_.resize(keep);
+  while (stack_.size() < keep) stack_.push_back(Screen::home);
+  // Our own step back (the app moved first) lands where the app already is.
+  const bool ticket_screen =
+      r.screen == Screen::ticket || r.screen == Screen::rate || r.screen == Screen::action;
+  if (screen() == r.screen && (!ticket_screen || r.number == ticket_number_)) {
+    if (r.screen == Screen::home) refresh_recent();  // (only what is not fresh)
+    return;
+  }
+  open_route(r, Hist::none);
+}
+
+Screen App::resolve_kept(Screen kept, const RouteRequest& r, const std::string& path,
+                         bool reload) const {
+  if (kept == r.screen || !route_fits(kept, path)) return r.screen;
+  switch (kept) {
+    case Screen::categories:
+      return kept;
+    case Screen::receipt:
+      return !reload && submission_.loaded() && submission_.value.number == r.number ? kept
+                                                                                     : r.screen;
+    case Screen::rate:
+      return !reload && ticket_number_ == r.number ? kept : r.screen;
+    case Screen::action:
+      return !reload && !action_.empty() && ticket_number_ == r.number ? kept : r.screen;
+    case Screen::hotline_import:
+      return reload ? r.screen : kept;
+    case Screen::account:
+      return signed_in() ? kept : r.screen;
+    default:
+      return r.screen;
+  }
+}
+
+bool App::may_open(Screen s) const {
+  switch (s) {
+    case Screen::queue:
+    case Screen::action:
+    case Screen::hotline_import:
+      return is_handler();
+    case Screen::cockpit:
+      return signed_in() && Cockpit::is_leader(session_.user.role);
+    case Screen::my_tickets:
+      return signed_in();
+    default:
+      return true;
+  }
+}
+
+void App::open_route(const RouteRequest& request, Hist how) {
+  RouteRequest r = request;
+  if (r.needs_sign_in && !signed_in() && r.screen != Screen::account) {
+    // Sign in first, then the screen asked for (the address stays the one asked for).
+    after_sign_in_ = r;
+    r.screen = Screen::account;
+  } else if (!may_open(r.screen)) {
+    // Signed in, but not for this: where this account lands.
+    r = {};
+    r.screen = landing();
+  }
+  std::string code;
+  if (r.screen == Screen::ticket || r.screen == Screen::rate || r.screen == Screen::action) {
+    code = code_for(r.number);
+    if (code.empty() && !signed_in()) {
+      // No way to read this ticket here yet: its number in the form, the code to type.
+      track_number_ = r.number;
+      track_errors_.clear();
+      r.screen = Screen::track;
+    } else {
+      // A form over a ticket only for the ticket still in memory; else its page.
+      if (ticket_number_ != r.number) r.screen = Screen::ticket;
+      if (ticket_number_ != r.number) ticket_.value = {};  // never show another meanwhile
+      ticket_number_ = r.number;
+    }
+  }
+  stack_.back() = r.screen;
+  record_history(how);
+  entered(r.screen);
+  if (r.screen == Screen::cockpit) open_cockpit();
+  if (r.screen == Screen::board)
+    cockpit_.apply(intent::Cockpit{intent::CockpitOp::open_board, {}, {}});
+  if (r.screen == Screen::ticket && (ticket_.state == LoadState::idle || ticket_.failed() ||
+                                     ticket_.value.view.number != r.number))
+    look_up_ticket(r.number, code, true);
+}
+
+Screen App::landing() const {
+  if (!signed_in()) return Screen::home;
+  if (Cockpit::is_leader(session_.user.role)) return Screen::cockpit;
+  return is_handler() ? Screen::queue : Screen::my_tickets;
+}
+
+void App::record_history(Hist how) {
+  if (how == Hist::none) return;
+  const int depth = static_cast<int>(stack_.size()) - 1;
+  const Screen s = screen();
+  std::string path;
+  if (s == Screen::account && after_sign_in_)
+    path = route_path(after_sign_in_->screen, after_sign_in_->number,
+                      after_sign_in_->needs_sign_in && after_sign_in_->screen == Screen::ticket);
+  else
+    path = route_path(s, s == Screen::receipt ? submission_.value.number : ticket_number_,
+                      is_handler());
+  if (how == Hist::push)
+    services_.history_push(depth, path, screen_name(s));
+  else
+    services_.history_replace(depth, path, screen_name(s));
 }
 
 void App::navigate(Screen to, bool replace) {
+  after_sign_in_.reset();
   if (to == Screen::home) return go_home();
   if (replace) {
     stack_.back() = to;
-    services_.history_replace(static_cast<int>(stack_.size()) - 1);
   } else {
     stack_.push_back(to);
-    services_.history_push(static_cast<int>(stack_.size()) - 1);
   }
+  record_history(replace ? Hist::replace : Hist::push);
+  entered(to);
+}
+
+void App::entered(Screen to) {
+  if (to != Screen::home) pending_remove_.clear();
+  if (to == Screen::home) refresh_recent();
   if (to == Screen::categories) category_search_.clear();
   if (to == Screen::my_tickets) load_my_tickets();
   if (to == Screen::queue) load_queue();
@@ -237,15 +409,19 @@ void App::navigate(Screen to, bool replace) {
 
 void App::go_back() {
   if (stack_.size() <= 1) return;
+  after_sign_in_.reset();
   stack_.pop_back();
   services_.history_back(1);
+  if (screen() == Screen::home) entered(Screen::home);
 }
 
 void App::go_home() {
+  after_sign_in_.reset();
   const int steps = static_cast<int>(stack_.size()) - 1;
   if (steps <= 0) return;
   stack_.resize(1);
   services_.history_back(steps);
+  entered(Screen::home);
 }
 
 void App::set_lang(Lang lang) {
@@ -260,6 +436,18 @@ void App::edit(Field field, std::string value) {
     slot = std::move(value);
     field_errors_.erase(path);
     idempotency_key_.clear();  // a changed draft is a new submission
+    save_draft();
+  };
+  // Typed coordinates are a place too (no pin: the server finds their grid).
+  auto coordinate = [&](std::string& slot, const char* path) {
+    if (slot == value) return;
+    placed_ = false;
+    located_.reset();
+    if (!trim(value).empty()) {
+      location_unknown_ = false;
+      field_errors_.erase("location");
+    }
+    set(slot, path);
   };
   switch (field) {
     case Field::topic_reply:
@@ -269,9 +457,9 @@ void App::edit(Field field, std::string value) {
     case Field::address:
       return set(address_, "location.address");
     case Field::lat:
-      return set(lat_, "location.lat");
+      return coordinate(lat_, "location.lat");
     case Field::lng:
-      return set(lng_, "location.lng");
+      return coordinate(lng_, "location.lng");
     case Field::name:
       return set(name_, "contact.name");
     case Field::phone:
@@ -349,12 +537,26 @@ void App::submit_ticket() {
   }
   if (located_.loaded() && placed_ && !located_.value.grid_id.empty())
     d.grid_id = located_.value.grid_id;
-  bool lat_ok = parse_coordinate(lat_, d.location.lat);
-  bool lng_ok = parse_coordinate(lng_, d.location.lng);
+  // The place is the submitter's choice, never a default: a point (the map, their
+  // position, typed coordinates), or their word that they do not know it.
+  bool lat_ok = true, lng_ok = true, choose = false;
+  if (location_unknown_) {
+    d.location = core::Location::unknown(d.location.address);
+    d.grid_id.reset();
+  } else if (trim(lat_).empty() && trim(lng_).empty()) {
+    choose = true;
+    d.location = core::Location::unknown(d.location.address);  // validated below as such
+  } else {
+    lat_ok = parse_coordinate(lat_, d.location.lat);
+    lng_ok = parse_coordinate(lng_, d.location.lng);
+  }
 
   for (auto& e : core::validate(d))
     if (e.field.rfind("attachments", 0) != 0 || !field_errors_.count("attachments"))
       field_errors_.emplace(e.field.rfind("attachments", 0) == 0 ? "attachments" : e.field, e);
+  if (choose)
+    field_errors_.insert_or_assign("location",
+                                   core::Error::invalid("location", "choose_location", ""));
   if (!lat_ok)
     field_errors_.insert_or_assign("location.lat",
                                    core::Error::invalid("location.lat", "bad_coordinate", ""));
@@ -372,10 +574,14 @@ void App::submit_ticket() {
     return;
   }
 
-  if (idempotency_key_.empty()) idempotency_key_ = services_.random_token();
+  if (idempotency_key_.empty()) {
+    idempotency_key_ = services_.random_token();
+    save_draft();  // a resend after a reload is the same submission
+  }
+  const bool unknown = !d.location.known();
   const auto t = submission_.start();
-  api_.submit(d, idempotency_key_, [this, t](core::Result<core::TicketReceipt> r) {
-    post([this, t, r = std::move(r)]() mutable {
+  api_.submit(d, idempotency_key_, [this, t, unknown](core::Result<core::TicketReceipt> r) {
+    post([this, t, unknown, r = std::move(r)]() mutable {
       if (!submission_.finish(t, std::move(r))) return;
       if (submission_.failed()) {
         const core::Error& e = submission_.error;
@@ -387,15 +593,10 @@ void App::submit_ticket() {
         return;
       }
       const core::TicketReceipt& receipt = submission_.value;
-      remember(receipt);
-      // A new report starts clean; who reports stays filled in.
-      category_.clear();
-      description_.clear();
-      address_.clear();
-      anonymous_ = false;
-      idempotency_key_.clear();
-      photo_base_ += static_cast<int>(photos_.size()) + 100;
-      photos_.clear();
+      submitted_unknown_ = unknown;
+      // Only a submitter without an account needs the code kept.
+      if (receipt.access_code) remember(receipt.number, *receipt.access_code);
+      clear_form();
       if (mine_.loaded()) mine_.reset();
       host_event("ticket_created", {{"number", receipt.number}});
       if (is_handler()) {
@@ -440,9 +641,17 @@ void App::look_up_ticket(const std::string& raw_number, const std::string& raw_c
   if (open_now && screen() != Screen::ticket) navigate(Screen::ticket);
   load_events();
   open_stream();
-  api_.ticket(number, code, [this, t](core::Result<TicketDetail> r) {
-    post([this, t, r = std::move(r)]() mutable {
+  api_.ticket(number, code, [this, t, number, code](core::Result<TicketDetail> r) {
+    post([this, t, number, code, r = std::move(r)]() mutable {
       if (!ticket_.finish(t, std::move(r))) return;
+      if (ticket_.loaded() && !code.empty()) {
+        // The code opened it: kept on this device, so its address opens it again (a
+        // reload, a link without the code), and the list at home shows it.
+        remember(number, code);
+        auto& row = recent_tickets_[number];
+        row.ticket.finish(row.ticket.start(), ticket_.value);
+        row.at = services_.now_ms();
+      }
       if (ticket_.loaded() && open_on_answer_ && screen() == Screen::track)
         navigate(Screen::ticket);
       open_on_answer_ = false;
@@ -455,13 +664,32 @@ void App::show_toast(T text) {
   toast_until_ = services_.now_ms() + kToastMs;
 }
 
-void App::remember(const core::TicketReceipt& receipt) {
-  if (!receipt.access_code) return;  // only anonymous submitters need the code kept
+void App::remember(const std::string& number, const std::string& code) {
+  if (number == link_number_) link_number_.clear(), link_code_.clear();
+  auto it = std::find_if(recent_.begin(), recent_.end(),
+                         [&](const Recent& r) { return r.number == number; });
+  if (it != recent_.end() && it->code == code) return;
+  if (it != recent_.end()) recent_.erase(it);
+  recent_.insert(recent_.begin(), Recent{number, code});
+  if (recent_.size() > kMaxRecent) {
+    for (auto i = recent_.begin() + kMaxRecent; i != recent_.end(); ++i)
+      recent_tickets_.erase(i->number);
+    recent_.resize(kMaxRecent);
+  }
+  save_recent();
+}
+
+void App::forget(const std::string& number) {
   recent_.erase(std::remove_if(recent_.begin(), recent_.end(),
-                               [&](const Recent& r) { return r.number == receipt.number; }),
+                               [&](const Recent& r) { return r.number == number; }),
                 recent_.end());
-  recent_.insert(recent_.begin(), Recent{receipt.number, *receipt.access_code});
-  if (recent_.size() > kMaxRecent) recent_.resize(kMaxRecent);
+  recent_tickets_.erase(number);
+  if (pending_remove_ == number) pending_remove_.clear();
+  save_recent();
+  show_toast(T::recent_removed);
+}
+
+void App::save_recent() {
   core::Json list = core::Json::array();
   for (const auto& r : recent_) list.push_back({{"number", r.number}, {"code", r.code}});
   services_.save(kRecentKey, list.dump());
@@ -479,6 +707,89 @@ void App::load_recent() {
     recent_.push_back({number->get<std::string>(), code->get<std::string>()});
     if (recent_.size() >= kMaxRecent) break;
   }
+}
+
+std::string App::code_for(const std::string& number) const {
+  for (const auto& r : recent_)
+    if (r.number == number) return r.code;
+  if (number == link_number_) return link_code_;
+  return {};
+}
+
+void App::refresh_recent() {
+  const double now = services_.now_ms();
+  for (const auto& r : recent_) {
+    auto& row = recent_tickets_[r.number];
+    if (row.ticket.loading() ||
+        (row.ticket.state != LoadState::idle && now - row.at < kRecentFreshMs))
+      continue;
+    row.at = now;
+    const auto t = row.ticket.start();
+    const std::string number = r.number;
+    api_.ticket(number, r.code, [this, t, number](core::Result<TicketDetail> answer) {
+      post([this, t, number, answer = std::move(answer)]() mutable {
+        auto it = recent_tickets_.find(number);
+        if (it == recent_tickets_.end()) return;  // removed meanwhile
+        it->second.ticket.finish(t, std::move(answer));
+      });
+    });
+  }
+}
+
+// [SECTION] The report form's draft
+
+void App::save_draft() {
+  FormDraft d;
+  d.category = category_;
+  d.description = description_;
+  d.address = address_;
+  d.name = name_;
+  d.phone = phone_;
+  d.lat = lat_;
+  d.lng = lng_;
+  d.location_unknown = location_unknown_;
+  d.anonymous = anonymous_;
+  d.idempotency_key = idempotency_key_;
+  drafts_->save(d);
+}
+
+void App::restore_draft(const FormDraft& d) {
+  category_ = d.category;
+  description_ = d.description;
+  address_ = d.address;
+  name_ = d.name;
+  phone_ = d.phone;
+  anonymous_ = d.anonymous;
+  idempotency_key_ = d.idempotency_key;
+  location_unknown_ = d.location_unknown;
+  lat_ = location_unknown_ ? std::string() : d.lat;
+  lng_ = location_unknown_ ? std::string() : d.lng;
+  double lat = 0, lng = 0;
+  if (parse_coordinate(lat_, lat) && parse_coordinate(lng_, lng)) {
+    // The pin and its grid again.
+    placed_ = true;
+    const auto t = located_.start();
+    api_.locate(lat, lng, [this, t](core::Result<Located> r) {
+      post([this, t, r = std::move(r)]() mutable { located_.finish(t, std::move(r)); });
+    });
+  }
+}
+
+void App::clear_form() {
+  // A new report starts clean, its place too; who reports stays filled in (in memory).
+  category_.clear();
+  description_.clear();
+  address_.clear();
+  anonymous_ = false;
+  idempotency_key_.clear();
+  lat_.clear();
+  lng_.clear();
+  placed_ = false;
+  location_unknown_ = false;
+  located_.reset();
+  photo_base_ += static_cast<int>(photos_.size()) + 100;
+  photos_.clear();
+  drafts_->clear();
 }
 
 // [SECTION] View-models
@@ -505,7 +816,27 @@ ShellView App::shell() const {
 HomeView App::home() const {
   HomeView v;
   v.elderly = elderly_;
-  for (const auto& r : recent_) v.recent.push_back({r.number, r.code});
+  for (const auto& r : recent_) {
+    RecentItem item;
+    item.number = r.number;
+    item.code = r.code;
+    item.asking = pending_remove_ == r.number;
+    if (auto it = recent_tickets_.find(r.number); it != recent_tickets_.end()) {
+      const Async<TicketDetail>& a = it->second.ticket;
+      item.state = a.state;
+      // A refresh keeps showing what was fetched before.
+      if (!a.value.view.number.empty()) {
+        item.category = category_name(a.value.view.category);
+        item.status = a.value.view.status;
+        item.status_name = std::string(status_name(lang_, item.status));
+        if (a.loading()) item.state = LoadState::loaded;
+      }
+      if (a.failed())
+        item.error = a.error.status == 404 ? std::string(tr(lang_, T::recent_not_found))
+                                           : std::string(error_message(lang_, a.error));
+    }
+    v.recent.push_back(std::move(item));
+  }
   v.signed_in = signed_in();
   v.user_name = session_.user.name;
   v.handler = is_handler();
@@ -523,6 +854,7 @@ std::string App::field_error(const std::string& field) const {
   auto it = field_errors_.find(field);
   if (it == field_errors_.end()) return {};
   if (it->second.code == "bad_coordinate") return std::string(tr(lang_, T::err_bad_coordinate));
+  if (field == "location") return std::string(tr(lang_, T::err_choose_location));
   if (field == "category") return std::string(tr(lang_, T::err_unknown_category));
   return std::string(error_message(lang_, it->second));
 }
@@ -550,11 +882,17 @@ SubmitView App::submit() const {
   else if (!field_errors_.empty())
     v.banner = std::string(tr(lang_, T::err_fix_fields));
   v.map = map_view();
-  if (placed_ && located_.loaded()) {
+  v.location_unknown = location_unknown_;
+  v.location_error = field_error("location");
+  if (location_unknown_) {
+    v.place = std::string(tr(lang_, T::place_unknown_note));
+  } else if (placed_ && located_.loaded()) {
     const Located& l = located_.value;
     v.place = l.street + " · " + l.community + " · " + l.grid_name;
   } else if (placed_ && located_.failed()) {
     v.place = std::string(tr(lang_, T::place_outside));
+  } else if (!placed_ && !trim(lat_).empty() && !trim(lng_).empty()) {
+    v.place = std::string(tr(lang_, T::place_typed));  // the server finds their grid
   }
   if (const Unit* u = nearest_mediation())
     v.nearest = (lang_ == Lang::en && !u->name_en.empty() ? u->name_en : u->name) +
@@ -572,6 +910,7 @@ SubmitView App::submit() const {
                                                     : std::string(error_message(lang_, it->second));
   v.focus_seq = focus_seq_;
   v.focus_category = focus_path_ == "category";
+  v.focus_location = focus_path_ == "location";
   if (focus_path_ == "location.address")
     v.focus_field = Field::address;
   else if (focus_path_ == "location.lat")
@@ -616,6 +955,7 @@ ReceiptView App::receipt() const {
   v.code = r.access_code.value_or("");
   v.respond_by = format_local_time(r.response_due_at);
   v.resolve_by = format_local_time(r.resolve_due_at);
+  if (submitted_unknown_) v.note = std::string(tr(lang_, T::receipt_unknown_place));
   return v;
 }
 
@@ -651,6 +991,7 @@ TicketPage App::ticket() const {
   for (const auto* ref : {&t.street, &t.community, &t.grid})
     if (*ref && !(*ref)->name.empty()) area += (area.empty() ? "" : " · ") + (*ref)->name;
   p.area = area;
+  if (!t.location.known()) p.area = std::string(tr(lang_, T::ticket_place_unknown));
   if (t.assignee) p.handler = t.assignee->name;
   p.contact = t.contact.name + (t.contact.phone.empty() ? "" : "  " + t.contact.phone);
   p.contact_tel = tel_uri(t.contact.phone);
@@ -709,6 +1050,13 @@ void App::sign_in(bool registering) {
       adopt_session(auth_.value);
       password_.clear();
       reg_password_.clear();
+      // An address that asked for an account: now its screen.
+      if (after_sign_in_ && screen() == Screen::account) {
+        const RouteRequest next = *after_sign_in_;
+        after_sign_in_.reset();
+        open_route(next, Hist::replace);
+        return;
+      }
       // Leaders land in the data cockpit, other staff on their workbench, citizens on
       // the list of their tickets (the account screen is replaced: no history step back
       // and forth).
@@ -729,26 +1077,42 @@ void App::sign_in(bool registering) {
 void App::adopt_session(Session s) {
   session_ = std::move(s);
   api_.set_token(session_.token);
-  services_.session_save(kSessionKey,
-                         core::Json{{"token", session_.token}, {"name", session_.user.name}}.dump(
-                             -1, ' ', false, core::Json::error_handler_t::replace));
+  save_session();
   mine_.reset();
   // A stored token may have expired: ask who it belongs to, and forget it when refused.
   api_.me([this](core::Result<User> r) {
     post([this, r = std::move(r)]() mutable {
       if (r.ok()) {
         session_.user = r.value();
+        save_session();
         if (is_handler() && queue_.state == LoadState::idle) load_queue();
       } else if (r.error().status == 401) {
         session_ = {};
         api_.set_token({});
         services_.session_save(kSessionKey, "");
+        // A screen of the account that is gone: sign in again, then back to it.
+        if (!may_open(screen()) || (screen() == Screen::ticket && ticket_code_.empty())) {
+          RouteRequest again =
+              parse_route(route_path(screen(), ticket_number_, screen() != Screen::my_tickets));
+          again.needs_sign_in = true;
+          stack_.back() = Screen::account;
+          after_sign_in_ = again;
+          auth_.reset();
+        }
       }
     });
   });
   stream_open_ = false;
   stream_for_.clear();
   open_stream();
+}
+
+void App::save_session() {
+  services_.session_save(
+      kSessionKey,
+      core::Json{
+          {"token", session_.token}, {"name", session_.user.name}, {"role", session_.user.role}}
+          .dump(-1, ' ', false, core::Json::error_handler_t::replace));
 }
 
 void App::sign_out() {
@@ -904,11 +1268,14 @@ void App::load_grids() {
 void App::place(double lat, double lng) {
   placed_ = true;
   locating_ = false;
+  location_unknown_ = false;
   lat_ = format_coordinate(lat);
   lng_ = format_coordinate(lng);
+  field_errors_.erase("location");
   field_errors_.erase("location.lat");
   field_errors_.erase("location.lng");
   idempotency_key_.clear();
+  save_draft();
   if (!units_.loaded()) load_units();
   const auto t = located_.start();
   api_.locate(lat, lng, [this, t](core::Result<Located> r) {
@@ -1101,7 +1468,7 @@ void App::bench_fill_my_tickets(int rows) {
   mine_.finish(t, std::move(list));
   if (screen() != Screen::my_tickets) {
     stack_.push_back(Screen::my_tickets);
-    services_.history_push(static_cast<int>(stack_.size()) - 1);
+    record_history(Hist::push);
   }
 }
 

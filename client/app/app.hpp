@@ -10,15 +10,19 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/api.hpp"
 #include "app/async.hpp"
 #include "app/cockpit.hpp"
+#include "app/drafts.hpp"
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
 #include "app/model.hpp"
+#include "app/routes.hpp"
 #include "app/services.hpp"
 #include "app/views.hpp"
 #include "portal/core/json.hpp"
@@ -27,8 +31,7 @@ namespace portal::client {
 
 class App {
  public:
-  // A point near the middle of the district, the default location of a report.
-  static constexpr double kDefaultLat = 35.41, kDefaultLng = 116.58;
+  // Tickets submitted from this device, kept with their access codes.
   static constexpr std::size_t kMaxRecent = 10;
 
   App(net::Http& http, Services& services, std::string api_base = {});
@@ -36,12 +39,15 @@ class App {
   // [SECTION] Life cycle
   // Called whenever something arrives outside a frame and a redraw is needed.
   void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
+  // Opens the screen the page's address names (app/routes.hpp), after a reload the
+  // same one, and restores what the report form held.
   void start();
   // Applies the answers that arrived since the last frame. True when any did.
   bool begin_frame();
   void apply(const Intents& intents);
-  // The browser moved in its history (back/forward button) to this depth.
-  void on_history(int depth);
+  // The browser moved in its history (Back, Forward) to the entry of this depth, with
+  // its address ("" in an embedding frame) and the screen its state names.
+  void on_history(int depth, const std::string& path = {}, const std::string& screen = {});
 
   // [SECTION] View-models
   Lang lang() const { return lang_; }
@@ -88,9 +94,24 @@ class App {
   struct Recent {
     std::string number, code;
   };
+  // How the address bar should change for the screen shown now.
+  enum class Hist { push, replace, none };
 
   void post(std::function<void()> fn);
   void navigate(Screen to, bool replace = false);
+  // The history entry of the screen shown now: its address and name.
+  void record_history(Hist how);
+  // What a screen needs when it is shown (lists, the map, a clean rating form).
+  void entered(Screen to);
+  // Shows the screen an address asks for, as the top of the stack (history as `how`).
+  void open_route(const RouteRequest& r, Hist how);
+  bool may_open(Screen s) const;
+  // Where a signed-in account lands: the cockpit, the workbench or my tickets.
+  Screen landing() const;
+  // The screen a history entry kept, when it still fits its address and what is in
+  // memory (a rating form over the ticket shown); else the address's own screen.
+  Screen resolve_kept(Screen kept, const RouteRequest& r, const std::string& path,
+                      bool reload) const;
   void go_back();
   void go_home();
   void set_lang(Lang lang);
@@ -100,12 +121,22 @@ class App {
   // Looks a ticket up; open_now shows its page at once, else only when it is found.
   void look_up_ticket(const std::string& number, const std::string& code, bool open_now);
   void show_toast(T text);
-  void remember(const core::TicketReceipt& receipt);
+  void remember(const std::string& number, const std::string& code);
+  void forget(const std::string& number);
+  void save_recent();
   void load_recent();
+  std::string code_for(const std::string& number) const;
+  // The status and category of the tickets of this device, fetched with their codes.
+  void refresh_recent();
+  // The report form's draft, kept in this browser.
+  void save_draft();
+  void restore_draft(const FormDraft& d);
+  void clear_form();
   std::string category_name(const std::string& code) const;
   std::string field_error(const std::string& field) const;
   void sign_in(bool registering);
   void adopt_session(Session s);
+  void save_session();
   void sign_out();
   void load_my_tickets();
   void load_events();
@@ -160,6 +191,18 @@ class App {
   std::string ticket_number_, ticket_code_;  // what the shown ticket was fetched with
 
   std::vector<Recent> recent_;
+  struct RecentTicket {
+    Async<TicketDetail> ticket;
+    double at = 0;  // when it was last fetched (now_ms)
+  };
+  std::map<std::string, RecentTicket> recent_tickets_;  // by number
+  std::string pending_remove_;                          // a row of the list asking "remove?"
+  std::unique_ptr<DraftStore> drafts_;
+  // A link's access code (#c=...), kept once the ticket opened with it.
+  std::string link_number_, link_code_;
+  bool submitted_unknown_ = false;  // the last report said its place is not known
+  // A screen asked for by its address that needs an account: shown after signing in.
+  std::optional<RouteRequest> after_sign_in_;
 
   // Accounts.
   Session session_;
@@ -181,6 +224,8 @@ class App {
   Async<std::vector<GridShape>> grids_;
   Async<Located> located_;
   bool placed_ = false, locating_ = false, locate_failed_ = false;
+  // The submitter said they do not know where exactly (no point: the hotline centre).
+  bool location_unknown_ = false;
 
   // Photos, by slot; ids go into the ticket's attachments.
   struct PhotoSlot {

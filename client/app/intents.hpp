@@ -58,6 +58,15 @@ struct PlaceLocation {  // a tap on the map
   double lat, lng;
 };
 struct UseMyLocation {};
+struct SetLocationUnknown {  // "I don't know where exactly"
+  bool value;
+};
+// A ticket of this device's list at home: confirm false asks "remove?" (an empty number
+// takes the question back), confirm true forgets it and its access code here.
+struct ForgetTicket {
+  std::string number;
+  bool confirm = false;
+};
 struct AddPhotos {};
 struct RemovePhoto {
   std::size_t index;
@@ -101,17 +110,15 @@ struct Cockpit {
 };
 }  // namespace intent
 
-using Intent =
-    std::variant<intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage,
-                 intent::EditField, intent::SetAnonymous, intent::PickCategory,
-                 intent::RetryCategories, intent::SubmitTicket, intent::LookUpTicket,
-                 intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::OpenLink,
-                 intent::ToggleElderly, intent::SignIn, intent::Register, intent::SetRegistering,
-                 intent::SignOut, intent::SetResolved, intent::SetSatisfaction,
-                 intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
-                 intent::AddPhotos, intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter,
-                 intent::OpenAction, intent::TogglePick, intent::SubmitAction,
-                 intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;
+using Intent = std::variant<
+    intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage, intent::EditField,
+    intent::SetAnonymous, intent::PickCategory, intent::RetryCategories, intent::SubmitTicket,
+    intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::OpenLink, intent::ToggleElderly,
+    intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
+    intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
+    intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos, intent::RemovePhoto,
+    intent::RetryList, intent::SetQueueFilter, intent::OpenAction, intent::TogglePick,
+    intent::SubmitAction, intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;
 
 class Intents {
  public:

@@ -6,15 +6,28 @@
 
 namespace portal::client {
 
+// Where the page was opened: its path with the fragment ("/t/RC...#c=..."), and the
+// history entry's depth and screen when the browser kept them (a reload; Back or
+// Forward into the page); depth -1 for a fresh entry.
+struct PageLocation {
+  std::string path = "/";
+  int depth = -1;
+  std::string screen;
+};
+
 class Services {
  public:
   virtual ~Services() = default;
   virtual double now_ms() = 0;  // monotonic milliseconds
   virtual void copy_to_clipboard(std::string_view text) = 0;
-  // Browser history mirrors the screen stack so the system back button works.
-  virtual void history_push(int depth) = 0;
-  virtual void history_replace(int depth) = 0;
+  // Browser history mirrors the screen stack, so the address bar, Back and Forward and
+  // reload follow the screens: each entry has its depth in the stack, the screen's
+  // address (app/routes.hpp) and the screen's name. Moves come back through
+  // App::on_history.
+  virtual void history_push(int depth, std::string_view path, std::string_view screen) = 0;
+  virtual void history_replace(int depth, std::string_view path, std::string_view screen) = 0;
   virtual void history_back(int steps) = 0;
+  virtual PageLocation location() { return {}; }
   // Small persistent key/value storage (localStorage).
   virtual std::string load(std::string_view key) = 0;
   virtual void save(std::string_view key, std::string_view value) = 0;

@@ -70,8 +70,14 @@ struct ShellView {
   bool elderly = false;   // 长辈版: larger text and targets, simpler screens
 };
 
+// A ticket submitted from (or opened with its code on) this device.
 struct RecentItem {
   std::string number, code;
+  LoadState state = LoadState::idle;  // of its status, fetched with the code
+  std::string category, status_name;  // once fetched
+  core::Status status = core::Status::submitted;
+  std::string error;    // the status could not be fetched
+  bool asking = false;  // its remove button was pressed: "remove?" with yes and no
 };
 struct HomeView {
   bool elderly = false;
@@ -142,8 +148,10 @@ struct SubmitView {
   bool on_the_spot = false;
   bool submitting = false;
   MapView map;
-  std::string place;    // the chosen grid, named ("" before a place is chosen)
-  std::string nearest;  // the nearest mediation venue for that place
+  bool location_unknown = false;  // "I don't know where exactly" is chosen
+  std::string location_error;     // no place chosen, nor "I don't know"
+  std::string place;              // the chosen grid, named, or what not knowing means; "" before
+  std::string nearest;            // the nearest mediation venue for that place
   bool locating = false;
   std::string locate_error;
   std::vector<PhotoSlotView> photos;
@@ -155,6 +163,7 @@ struct SubmitView {
   std::uint64_t focus_seq = 0;
   Field focus_field = Field::description;
   bool focus_category = false;
+  bool focus_location = false;
 };
 
 struct CategoriesView {
@@ -167,6 +176,7 @@ struct CategoriesView {
 
 struct ReceiptView {
   std::string number, code, respond_by, resolve_by;
+  std::string note;  // where it went, when that needs saying (no place: the hotline centre)
 };
 
 struct TrackView {

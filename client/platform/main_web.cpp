@@ -214,10 +214,11 @@ EMSCRIPTEN_KEEPALIVE void portal_http_done(int id, int status, const char* body,
   runtime->http.complete(id, std::move(r));  // the app only queues it; the frame applies it
 }
 
-// The browser moved in its history to the entry of this depth.
-EMSCRIPTEN_KEEPALIVE void portal_history(int depth) {
+// The browser moved in its history (Back, Forward) to the entry of this depth, at this
+// address ("" in an embedding frame), whose state names this screen.
+EMSCRIPTEN_KEEPALIVE void portal_history(int depth, const char* path, const char* screen) {
   if (!runtime) return;
-  runtime->app.on_history(depth);
+  runtime->app.on_history(depth, path ? path : "", screen ? screen : "");
   portal::client::request_frame(2);
 }
 

@@ -13,8 +13,16 @@ EM_JS(void, portal_js_open_link, (const char* url), {
   const u = UTF8ToString(url);
   if (/^tel:[+0-9]+$/.test(u)) window.location.href = u;
 });
-EM_JS(void, portal_js_history, (int op, int n), {
-  if (window.portalBridge) portalBridge.history(op, n);
+EM_JS(void, portal_js_history, (int op, int n, const char* path, const char* screen), {
+  if (window.portalBridge) portalBridge.history(op, n, UTF8ToString(path), UTF8ToString(screen));
+});
+// The page's path and fragment, then the history entry's depth and screen: one string,
+// "path\ndepth\nscreen" (a path has no line breaks).
+EM_JS(char*, portal_js_location, (), {
+  var v = window.portalBridge ? portalBridge.where() : '/\n-1\n';
+  var n = lengthBytesUTF8(v) + 1, p = _malloc(n);
+  stringToUTF8(v, p, n);
+  return p;
 });
 EM_JS(char*, portal_js_storage_get, (const char* key), {
   var v = null;
@@ -82,14 +90,28 @@ void WebServices::copy_to_clipboard(std::string_view text) {
 }
 
 // 0 push, 1 replace, 2 back by n.
-void WebServices::history_push(int depth) {
-  portal_js_history(0, depth);
+void WebServices::history_push(int depth, std::string_view path, std::string_view screen) {
+  portal_js_history(0, depth, std::string(path).c_str(), std::string(screen).c_str());
 }
-void WebServices::history_replace(int depth) {
-  portal_js_history(1, depth);
+void WebServices::history_replace(int depth, std::string_view path, std::string_view screen) {
+  portal_js_history(1, depth, std::string(path).c_str(), std::string(screen).c_str());
 }
 void WebServices::history_back(int steps) {
-  portal_js_history(2, steps);
+  portal_js_history(2, steps, "", "");
+}
+
+PageLocation WebServices::location() {
+  char* p = portal_js_location();
+  const std::string all = p ? p : "";
+  std::free(p);
+  PageLocation at;
+  const auto a = all.find('\n');
+  const auto b = a == std::string::npos ? std::string::npos : all.find('\n', a + 1);
+  if (b == std::string::npos) return at;
+  at.path = all.substr(0, a);
+  at.depth = std::atoi(all.substr(a + 1, b - a - 1).c_str());
+  at.screen = all.substr(b + 1);
+  return at;
 }
 
 std::string WebServices::load(std::string_view key) {

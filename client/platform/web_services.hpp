@@ -1,4 +1,4 @@
-// app::Services in the browser: clipboard, history, localStorage, randomness.
+// app::Services in the browser: clipboard, history and location, localStorage, randomness.
 #pragma once
 
 #include "app/services.hpp"
@@ -9,9 +9,10 @@ class WebServices : public Services {
  public:
   double now_ms() override;
   void copy_to_clipboard(std::string_view text) override;
-  void history_push(int depth) override;
-  void history_replace(int depth) override;
+  void history_push(int depth, std::string_view path, std::string_view screen) override;
+  void history_replace(int depth, std::string_view path, std::string_view screen) override;
   void history_back(int steps) override;
+  PageLocation location() override;
   std::string load(std::string_view key) override;
   void save(std::string_view key, std::string_view value) override;
   std::string random_token() override;

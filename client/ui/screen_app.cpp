@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/routes.hpp"
 #include "imgui_internal.h"
 #include "ui/screens.hpp"
 #include "ui/theme.hpp"
@@ -9,42 +10,6 @@
 namespace portal::client::ui {
 
 namespace {
-
-const char* ScreenName(Screen s) {
-  switch (s) {
-    case Screen::home:
-      return "home";
-    case Screen::submit:
-      return "submit";
-    case Screen::categories:
-      return "categories";
-    case Screen::receipt:
-      return "receipt";
-    case Screen::track:
-      return "track";
-    case Screen::ticket:
-      return "ticket";
-    case Screen::account:
-      return "account";
-    case Screen::my_tickets:
-      return "my_tickets";
-    case Screen::rate:
-      return "rate";
-    case Screen::services:
-      return "services";
-    case Screen::queue:
-      return "queue";
-    case Screen::action:
-      return "action";
-    case Screen::hotline_import:
-      return "hotline_import";
-    case Screen::cockpit:
-      return "cockpit";
-    case Screen::board:
-      return "board";
-  }
-  return "";
-}
 
 T TitleOf(Screen s) {
   switch (s) {
@@ -123,7 +88,7 @@ void DrawApp(Ctx& ctx, const App& app) {
   WidgetRecord screen;
   screen.id = "screen";
   screen.kind = "screen";
-  screen.value = ScreenName(shell.screen);
+  screen.value = std::string(screen_name(shell.screen));
   screen.w = ctx.display.x;
   screen.h = ctx.display.y;
   ctx.log.add(std::move(screen));

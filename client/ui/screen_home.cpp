@@ -81,6 +81,140 @@ bool ActionTile(Ctx& ctx, const char* id, float width, float height, const TileT
   return pressed;
 }
 
+ImVec2 Measure(const ImFont* font, float size, std::string_view t) {
+  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, t.data(), t.data() + t.size()),
+                             t.data() + t.size());
+}
+
+void Text(ImDrawList* dl, ImFont* font, float size, ImVec2 p, ImU32 col, std::string_view t) {
+  dl->AddText(font, size, p, col, Needing(font, t.data(), t.data() + t.size()),
+              t.data() + t.size());
+}
+
+// A pressable rectangle of the widget log; true when pressed. `held` tells whether it is.
+bool Pressable(Ctx& ctx, const char* id, const ImRect& bb, bool& held) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  held = false;
+  if (!ImGui::ItemAdd(bb, gid)) return false;
+  bool hovered = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  return pressed;
+}
+
+// One ticket of this device: its category and status, its number and code; a tap opens
+// it, the button on the right removes it from the device (after asking).
+void DeviceTicket(Ctx& ctx, std::size_t index, const RecentItem& r) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  ImDrawList* dl = w->DrawList;
+  const std::string id = "home.recent." + std::to_string(index);
+  const float body = ctx.size(ctx.fonts.body), small = ctx.size(ctx.fonts.small);
+  const float width = AvailWidth();
+  const ImVec2 pos = w->DC.CursorPos;
+
+  if (r.asking) {
+    // "Remove?" in place of the row, with its two answers.
+    std::vector<TextLine> lines;
+    const std::string_view ask = ctx.t(T::recent_remove_ask);
+    wrap_text(ctx.fonts.body, body, ask, width - 28, lines);
+    const float lh = std::floor(body * 1.4f);
+    const float text_h = lh * static_cast<float>(lines.size()) - (lh - body);
+    const float h = 14 + small + 6 + text_h + 12 + theme::kButtonHeight + 14;
+    const ImRect bb(pos, pos + ImVec2(width, h));
+    ImGui::ItemSize(bb);
+    ImGui::ItemAdd(bb, 0);
+    Record(ctx, id.c_str(), "text", r.number, ask);
+    const ImVec2 after = w->DC.CursorPos;
+    dl->AddRectFilled(bb.Min, bb.Max, theme::kSurface, theme::kRadius);
+    dl->AddRect(bb.Min, bb.Max, theme::kDanger, theme::kRadius, 0, 1.5f);
+    Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, pos.y + 14), theme::kText2, r.number);
+    float y = pos.y + 14 + small + 6;
+    for (const auto& l : lines) {
+      Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kText,
+           ask.substr(l.begin, l.end - l.begin));
+      y += lh;
+    }
+    const float gap = theme::kGap;
+    const float half = std::floor((width - 28 - gap) * 0.5f);
+    ImGui::SetCursorScreenPos(ImVec2(pos.x + 14, bb.Max.y - 14 - theme::kButtonHeight));
+    if (Button(ctx, (id + ".confirm").c_str(), ctx.t(T::recent_remove), ButtonKind::primary, true,
+               half))
+      ctx.intents.emit(intent::ForgetTicket{r.number, true});
+    ImGui::SameLine(0, gap);
+    if (Button(ctx, (id + ".keep").c_str(), ctx.t(T::recent_keep), ButtonKind::secondary, true,
+               half))
+      ctx.intents.emit(intent::ForgetTicket{{}, false});
+    ImGui::SetCursorScreenPos(after);
+    return;
+  }
+
+  const float h = 14 + body + 8 + small + 6 + small + 14;
+  const float remove_w = 76;
+  const ImRect bb(pos, pos + ImVec2(width, h));
+  const ImRect open_bb(bb.Min, ImVec2(bb.Max.x - remove_w, bb.Max.y));
+  const ImRect remove_bb(ImVec2(bb.Max.x - remove_w, bb.Min.y), bb.Max);
+  ImGui::ItemSize(bb);
+  bool open_held = false, remove_held = false;
+  const std::string_view remove_label = ctx.t(T::recent_remove);
+  const bool open = Pressable(ctx, id.c_str(), open_bb, open_held);
+  Record(ctx, id.c_str(), "button", r.number, r.status_name, true, open_held, r.error);
+  const std::string remove_id = id + ".remove";
+  const bool remove = Pressable(ctx, remove_id.c_str(), remove_bb, remove_held);
+  Record(ctx, remove_id.c_str(), "button", remove_label, r.number, true, remove_held);
+  dl->AddRectFilled(bb.Min, bb.Max, theme::kSurface, theme::kRadius);
+  if (open_held)
+    dl->AddRectFilled(open_bb.Min, open_bb.Max, theme::kPressed, theme::kRadius,
+                      ImDrawFlags_RoundCornersLeft);
+  if (remove_held)
+    dl->AddRectFilled(remove_bb.Min, remove_bb.Max, theme::kPressed, theme::kRadius,
+                      ImDrawFlags_RoundCornersRight);
+  dl->AddLine(ImVec2(remove_bb.Min.x, bb.Min.y + 12), ImVec2(remove_bb.Min.x, bb.Max.y - 12),
+              theme::kDivider);
+
+  // The status chip, then the category beside it (clipped before the chip).
+  float chip_x = open_bb.Max.x - 10;
+  if (!r.status_name.empty()) {
+    const ImVec2 cs(Measure(ctx.fonts.small, small, r.status_name).x + 16, small + 8);
+    const Tone tone = StatusTone(r.status);
+    const ImU32 bg = tone == Tone::success   ? theme::kSuccessSoft
+                     : tone == Tone::warning ? theme::kWarningSoft
+                     : tone == Tone::danger  ? theme::kDangerSoft
+                     : tone == Tone::info    ? theme::kPrimarySoft
+                                             : theme::kNeutralSoft;
+    const ImU32 fg = tone == Tone::success   ? theme::kSuccess
+                     : tone == Tone::warning ? theme::kWarning
+                     : tone == Tone::danger  ? theme::kDanger
+                     : tone == Tone::info    ? theme::kPrimary
+                                             : theme::kText2;
+    const ImVec2 cp(chip_x - cs.x, pos.y + 12);
+    dl->AddRectFilled(cp, cp + cs, bg, cs.y * 0.5f);
+    Text(dl, ctx.fonts.small, small, ImVec2(cp.x + 8, cp.y + 4), fg, r.status_name);
+    chip_x = cp.x - 8;
+  }
+  float y = pos.y + 14;
+  dl->PushClipRect(pos, ImVec2(chip_x, bb.Max.y), true);
+  if (!r.error.empty())
+    Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kDanger, r.error);
+  else if (!r.category.empty())
+    Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kText, r.category);
+  else
+    Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kHint, ctx.t(T::recent_loading));
+  dl->PopClipRect();
+  y += body + 8;
+  dl->PushClipRect(pos, ImVec2(open_bb.Max.x - 8, bb.Max.y), true);
+  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kText2, r.number);
+  y += small + 6;
+  const std::string code = std::string(ctx.t(T::receipt_code)) + "  " + r.code;
+  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint, code);
+  dl->PopClipRect();
+  const ImVec2 rs = Measure(ctx.fonts.body, body, remove_label);
+  Text(dl, ctx.fonts.body, body, remove_bb.GetCenter() - rs * 0.5f, theme::kDanger, remove_label);
+
+  if (open) ctx.intents.emit(intent::OpenTicket{r.number, r.code});
+  if (remove) ctx.intents.emit(intent::ForgetTicket{r.number, false});
+}
+
 }  // namespace
 
 void DrawHome(Ctx& ctx, const HomeView& v) {
@@ -141,6 +275,15 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
       ctx.intents.emit(intent::Navigate{Screen::track});
   }
 
+  // The tickets of this device, with their status: what a returning citizen looks for.
+  if (!v.recent.empty()) {
+    Gap(4);
+    SectionLabel(ctx, ctx.t(T::home_recent));
+    for (std::size_t i = 0; i < v.recent.size(); ++i) DeviceTicket(ctx, i, v.recent[i]);
+    w->DC.CursorPos.x += 4;
+    Paragraph(ctx, ctx.t(T::recent_note), ctx.fonts.small, theme::kHint, 1.4f);
+  }
+
   // 长辈版, where an older citizen (or a grandchild helping) sees it first.
   BeginCard(ctx, true);
   if (Switch(ctx, "home.elderly", ctx.t(T::elderly_mode), ctx.t(T::elderly_note), v.elderly))
@@ -167,19 +310,6 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
   if (ListRow(ctx, "home.board", ctx.t(T::home_board), ctx.t(T::home_board_hint), false, false))
     ctx.intents.emit(intent::Cockpit{intent::CockpitOp::open_board, {}, {}});
   EndCard(ctx);
-
-  if (!v.recent.empty()) {
-    Gap(4);
-    SectionLabel(ctx, ctx.t(T::home_recent));
-    BeginCard(ctx, true);
-    for (std::size_t i = 0; i < v.recent.size(); ++i) {
-      const std::string id = "home.recent." + std::to_string(i);
-      const std::string sub = std::string(ctx.t(T::receipt_code)) + "  " + v.recent[i].code;
-      if (ListRow(ctx, id.c_str(), v.recent[i].number, sub, false, i + 1 < v.recent.size()))
-        ctx.intents.emit(intent::OpenTicket{v.recent[i].number, v.recent[i].code});
-    }
-    EndCard(ctx);
-  }
 
   // How a matter moves, in four steps.
   Gap(4);

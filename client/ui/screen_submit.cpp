@@ -14,7 +14,9 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   // Scroll to the first field with a problem, once per submit attempt.
   const bool focus_now = v.focus_seq != ctx.focus_seq_seen;
   ctx.focus_seq_seen = v.focus_seq;
-  auto focus = [&](Field f) { return focus_now && !v.focus_category && v.focus_field == f; };
+  auto focus = [&](Field f) {
+    return focus_now && !v.focus_category && !v.focus_location && v.focus_field == f;
+  };
 
   // What and where.
   BeginCard(ctx);
@@ -34,39 +36,64 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   }
   EndCard(ctx);
 
+  // Where: a place (the map, the browser's position, coordinates) or the submitter's
+  // word that they do not know it; never a default.
   BeginCard(ctx);
   {
     TextField(ctx, "submit.address", Field::address, ctx.t(T::field_address),
               ctx.t(T::address_hint), v.address, FieldKind::text, {}, focus(Field::address));
-    SectionLabel(ctx, ctx.t(T::map_title), false);
+    const std::string_view place_label = ctx.t(T::field_place);
+    // The choice as it stands ("" before one is made), or what is missing.
+    const std::string& state = v.place;
+    Paragraph(ctx, place_label, ctx.fonts.small,
+              v.location_error.empty() ? theme::kText2 : theme::kDanger);
+    Record(ctx, "submit.location", "text", place_label,
+           v.location_unknown ? ctx.t(T::location_unknown) : std::string_view(state), true, false,
+           v.location_error);
+    if (focus_now && v.focus_location) ImGui::SetScrollHereY(0.3f);
+    Paragraph(ctx, ctx.t(T::place_how), ctx.fonts.small, theme::kHint, 1.4f);
     GridMap(ctx, "submit.map", v.map, std::floor(std::min(AvailWidth() * 0.8f, 320.0f)));
     Paragraph(ctx, ctx.t(T::map_hint), ctx.fonts.small, theme::kHint, 1.4f);
     if (Button(ctx, "submit.locate", v.locating ? ctx.t(T::locating) : ctx.t(T::use_location),
                ButtonKind::ghost, true, 0, v.locating))
       ctx.intents.emit(intent::UseMyLocation{});
     if (!v.locate_error.empty()) Banner(ctx, "submit.locate_error", v.locate_error, Tone::warning);
-    if (!v.place.empty()) KeyValue(ctx, "submit.place", ctx.t(T::place_grid), v.place);
+    if (Checkbox(ctx, "submit.location_unknown", ctx.t(T::location_unknown), v.location_unknown))
+      ctx.intents.emit(intent::SetLocationUnknown{!v.location_unknown});
+    // Under the choices, as a field's error: what is missing; else the choice made.
+    if (!v.location_error.empty()) {
+      Paragraph(ctx, v.location_error, ctx.fonts.small, theme::kDanger, 1.4f);
+    } else if (!state.empty()) {
+      if (v.location_unknown) {
+        Paragraph(ctx, state, ctx.fonts.small, theme::kText2, 1.4f);
+        Record(ctx, "submit.place", "text", ctx.t(T::location_unknown), state);
+      } else {
+        KeyValue(ctx, "submit.place", ctx.t(T::place_grid), state);
+      }
+    }
     if (!v.nearest.empty()) KeyValue(ctx, "submit.nearest", ctx.t(T::nearest_mediation), v.nearest);
-    // Latitude and longitude side by side; the map picker replaces them later.
-    ImGuiWindow* w = ImGui::GetCurrentWindow();
-    const float gap = theme::kGap;
-    const float half = std::floor((AvailWidth() - gap) * 0.5f);
-    const float x0 = w->DC.CursorPos.x;
-    const float saved = w->ContentRegionRect.Max.x, saved_work = w->WorkRect.Max.x;
-    ImGui::BeginGroup();
-    w->ContentRegionRect.Max.x = w->WorkRect.Max.x = x0 + half;
-    TextField(ctx, "submit.lat", Field::lat, ctx.t(T::field_lat), {}, v.lat, FieldKind::decimal, {},
-              focus(Field::lat));
-    ImGui::EndGroup();
-    ImGui::SameLine(0, gap);
-    ImGui::BeginGroup();
-    w->ContentRegionRect.Max.x = w->WorkRect.Max.x = saved;
-    TextField(ctx, "submit.lng", Field::lng, ctx.t(T::field_lng), {}, v.lng, FieldKind::decimal, {},
-              focus(Field::lng));
-    ImGui::EndGroup();
-    w->ContentRegionRect.Max.x = saved;
-    w->WorkRect.Max.x = saved_work;
-    Paragraph(ctx, ctx.t(T::coords_note), ctx.fonts.small, theme::kHint, 1.4f);
+    if (!v.location_unknown) {
+      // Latitude and longitude side by side: what the map and the position fill in.
+      ImGuiWindow* w = ImGui::GetCurrentWindow();
+      const float gap = theme::kGap;
+      const float half = std::floor((AvailWidth() - gap) * 0.5f);
+      const float x0 = w->DC.CursorPos.x;
+      const float saved = w->ContentRegionRect.Max.x, saved_work = w->WorkRect.Max.x;
+      ImGui::BeginGroup();
+      w->ContentRegionRect.Max.x = w->WorkRect.Max.x = x0 + half;
+      TextField(ctx, "submit.lat", Field::lat, ctx.t(T::field_lat), {}, v.lat, FieldKind::decimal,
+                {}, focus(Field::lat));
+      ImGui::EndGroup();
+      ImGui::SameLine(0, gap);
+      ImGui::BeginGroup();
+      w->ContentRegionRect.Max.x = w->WorkRect.Max.x = saved;
+      TextField(ctx, "submit.lng", Field::lng, ctx.t(T::field_lng), {}, v.lng, FieldKind::decimal,
+                {}, focus(Field::lng));
+      ImGui::EndGroup();
+      w->ContentRegionRect.Max.x = saved;
+      w->WorkRect.Max.x = saved_work;
+      Paragraph(ctx, ctx.t(T::coords_note), ctx.fonts.small, theme::kHint, 1.4f);
+    }
   }
   EndCard(ctx);
 

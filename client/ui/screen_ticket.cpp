@@ -27,11 +27,18 @@ void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_vi
     ctx.intents.emit(intent::CopyText{std::string(value)});
   w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 2;
   w->DC.CursorPos.x = row.x;
-  const float big = ctx.size(ctx.fonts.display);
+  float big = ctx.size(ctx.fonts.display);
   const ImVec2 p = w->DC.CursorPos;
-  const ImVec2 ts = ctx.fonts.display->CalcTextSizeA(
+  ImVec2 ts = ctx.fonts.display->CalcTextSizeA(
       big, FLT_MAX, 0, Needing(ctx.fonts.display, value.data(), value.data() + value.size()),
       value.data() + value.size());
+  // An 18-character number in a narrow column (a 360 px phone): smaller, never cut off.
+  if (ts.x > AvailWidth() && ts.x > 0) {
+    big = std::floor(big * AvailWidth() / ts.x);
+    ts = ctx.fonts.display->CalcTextSizeA(
+        big, FLT_MAX, 0, Needing(ctx.fonts.display, value.data(), value.data() + value.size()),
+        value.data() + value.size());
+  }
   const ImRect bb(p, ImVec2(p.x + std::max(ts.x, 1.0f), p.y + big));
   ImGui::ItemSize(bb);
   ImGui::ItemAdd(bb, 0);
@@ -54,7 +61,10 @@ void DrawReceipt(Ctx& ctx, const ReceiptView& v) {
                     theme::kWhite);
     ImGui::Dummy(ImVec2(1, 56));
     Paragraph(ctx, ctx.t(T::receipt_title), ctx.fonts.title, theme::kText, 1.4f, true);
-    Paragraph(ctx, ctx.t(T::receipt_lead), ctx.fonts.body, theme::kText2, 1.5f, true);
+    // Where it went: the grid's worker, or (no place given) the hotline centre.
+    const std::string_view lead = v.note.empty() ? ctx.t(T::receipt_lead) : v.note;
+    Paragraph(ctx, lead, ctx.fonts.body, theme::kText2, 1.5f, true);
+    Record(ctx, "receipt.lead", "text", ctx.t(T::receipt_title), lead);
   }
   EndCard(ctx);
 

@@ -164,8 +164,27 @@ Result<TicketDraft> parse_ticket_draft(const Json& body) {
   if (loc == body.end() || loc->is_null())
     return Error::invalid("location", "required", "is required");
   if (!loc->is_object()) return Error::malformed("location", "wrong_type", "must be an object");
-  if (!read_number(*loc, "lat", "location", d.location.lat, err)) return *err;
-  if (!read_number(*loc, "lng", "location", d.location.lng, err)) return *err;
+  // Without lat and lng the submitter says they do not know where exactly: the address
+  // (if any) is all there is, and the ticket goes to the district hotline centre.
+  auto given = [&](const char* key) {
+    auto it = loc->find(key);
+    return it != loc->end() && !it->is_null();
+  };
+  const bool has_lat = given("lat"), has_lng = given("lng");
+  for (const char* key : {"lat", "lng"})
+    if (given(key) && !(*loc)[key].is_number())
+      return Error::malformed(std::string("location.") + key, "wrong_type", "must be a number");
+  if (!has_lat && !has_lng) {
+    d.location = Location::unknown();
+  } else if (has_lat != has_lng) {
+    const char* missing = has_lat ? "location.lng" : "location.lat";
+    return Error::invalid(missing, "required",
+                          "lat and lng go together: give both, or neither when the place is not "
+                          "known");
+  } else {
+    if (!read_number(*loc, "lat", "location", d.location.lat, err)) return *err;
+    if (!read_number(*loc, "lng", "location", d.location.lng, err)) return *err;
+  }
   read_string(*loc, "address", "location", d.location.address, err);
   if (err) return *err;
 
@@ -217,7 +236,8 @@ Json error_body(const Error& e) {
 // [SECTION] Writing
 
 void to_json(Json& j, const Location& v) {
-  j = Json{{"lat", v.lat}, {"lng", v.lng}, {"address", v.address}};
+  j = v.known() ? Json{{"lat", v.lat}, {"lng", v.lng}, {"address", v.address}}
+                : Json{{"address", v.address}};
 }
 void to_json(Json& j, const Contact& v) {
   j = Json{{"name", v.name}, {"phone", v.phone}};
@@ -407,8 +427,16 @@ void get_enum(const Json& j, const char* key, E& out, F parse) {
 }  // namespace
 
 void from_json(const Json& j, Location& v) {
-  get_to(j, "lat", v.lat);
-  get_to(j, "lng", v.lng);
+  auto number = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_number();
+  };
+  if (!number("lat") && !number("lng")) {
+    v = Location::unknown();
+  } else {
+    get_to(j, "lat", v.lat);
+    get_to(j, "lng", v.lng);
+  }
   get_to(j, "address", v.address);
 }
 void from_json(const Json& j, Contact& v) {

@@ -22,6 +22,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "portal/core/client_routes.hpp"
 #include "server/http/respond.hpp"
 #include "server/http/routes.hpp"
 #include "server/service/metrics.hpp"
@@ -392,7 +393,10 @@ void HttpServer::install_routes() {
 
   if (config_.www_dir.empty()) return;
   server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-    auto f = static_files_->load(req.path);
+    // The portal's own addresses (/submit, /t/{number}, ...) are the portal page, which
+    // opens the screen they name; any other path is a file of the root, or nothing.
+    const bool page = core::parse_client_path(req.path).has_value();
+    auto f = static_files_->load(page ? "/index.html" : req.path);
     if (!f) return send_error(res, core::Error::not_found("no such file"));
     // The smallest encoding the client accepts; each has its own ETag.
     const std::string* body = &f->body;

@@ -202,11 +202,9 @@ using open311::Params;
 using open311::Reply;
 
 constexpr int kPageMax = 100000;
-// Tickets given only an address_string carry this point: inside the bounds validation
-// accepts, outside every grid, so they go to the district hotline centre for dispatch.
-// Open311 answers leave lat/long out for them.
-constexpr double kNoLat = core::limits::kMinLat;
-constexpr double kNoLng = core::limits::kMinLng;
+// Tickets given only an address_string have an unknown location (core::Location::
+// unknown): they go to the district hotline centre for dispatch, and Open311 answers
+// leave lat/long out for them.
 
 std::optional<std::string> param(const Params& p, const std::string& key) {
   auto it = p.find(key);
@@ -511,7 +509,7 @@ Doc Open311Service::request_doc(const Open311Row& r,
   // An anonymous ticket: no address, and its position only to about 100 m.
   if (!r.anonymous) d["address"] = core::mask_phones_in_text(r.address);
   if (r.grid_id) d["address_id"] = *r.grid_id;
-  if (!(r.lat == kNoLat && r.lng == kNoLng)) {
+  if (core::Location{r.lat, r.lng, {}}.known()) {
     const auto at = r.anonymous ? open311::coarsen(r.lat, r.lng) : open311::Coarse{r.lat, r.lng};
     d["lat"] = at.lat;
     d["long"] = at.lng;
@@ -744,8 +742,7 @@ Reply Open311Service::create(const Params& p) {
   }
   if (!located) {
     // Only an address: the district hotline centre reads it and dispatches.
-    d.location.lat = kNoLat;
-    d.location.lng = kNoLng;
+    d.location = core::Location::unknown();
   }
   if (address) d.location.address = trim(*address);
 

@@ -218,11 +218,13 @@ Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> TicketService::pr
 
   TicketRecord t;
   t.draft = draft;
-  // A grid the citizen picked on the map wins; otherwise the location decides.
+  // A grid the citizen picked on the map wins; otherwise the location decides. A place
+  // the submitter does not know is in no grid: like a point outside every grid, the
+  // ticket goes to the district hotline centre, which reads the address and dispatches.
   if (draft.grid_id) {
     if (!org_->grid(*draft.grid_id))
       return Error::invalid("grid_id", "unknown_grid", "is not a grid of the district");
-  } else {
+  } else if (draft.location.known()) {
     t.draft.grid_id = org_->locate(draft.location.lat, draft.location.lng);
   }
   if (t.draft.grid_id) {
@@ -249,6 +251,7 @@ Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> TicketService::pr
                             at, {}, Json{{"channel", core::to_string(draft.channel)}}.dump()));
   Json route = {{"assignee_kind", t.assignee_kind}, {"assignee_id", t.assignee_id}};
   if (t.draft.grid_id) route["grid_id"] = *t.draft.grid_id;
+  if (!t.draft.grid_id && !draft.location.known()) route["reason"] = "location_unknown";
   events.push_back(event_of(Actor::system(), Action::assign, Status::submitted, Status::assigned,
                             t.level, at, {}, route.dump()));
   return std::pair{std::move(t), std::move(events)};
@@ -487,12 +490,11 @@ std::string TicketService::view_of(const Loaded& l, const Actor& actor) {
   w.field("description", t.draft.description);
   named(w.key("grid"), grid);
   w.field("level", core::to_string(t.level));
-  w.key("location")
-      .begin_object()
-      .field("address", t.draft.location.address)
-      .field("lat", t.draft.location.lat)
-      .field("lng", t.draft.location.lng)
-      .end_object();
+  // A place the submitter did not know has no point: the address alone.
+  w.key("location").begin_object().field("address", t.draft.location.address);
+  if (t.draft.location.known())
+    w.field("lat", t.draft.location.lat).field("lng", t.draft.location.lng);
+  w.end_object();
   if (t.merged_into) w.field("merged_into", *t.merged_into);
   w.field("number", t.number);
   w.field("overdue", t.overdue || (is_open_status(t.status) && now_() > t.resolve_due_at));

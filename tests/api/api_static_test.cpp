@@ -147,3 +147,49 @@ TEST(Static, PathSpellingsShareOneCachedCopy) {
     EXPECT_EQ(r->status, 404) << bad;
   }
 }
+
+// The portal's own addresses (API.md "Client routes") are the portal page, with the
+// headers of any page; every other path that is no file is 404.
+TEST(Static, ClientRoutesAreThePortalPage) {
+  const auto dir = server().www();
+  const std::string page =
+      "<!doctype html><title>任诚办</title><script src=\"/portal.js\"></script>";
+  std::ofstream(dir / "index.html", std::ios::binary) << page;
+  auto home = get("/");
+  ASSERT_TRUE(home && home->status == 200);
+  const std::string etag = home->get_header_value("ETag");
+  for (const char* path :
+       {"/submit", "/track", "/t/RC2026112500000042", "/t/rc2026112500000042", "/me", "/board",
+        "/services", "/work", "/work/t/RC2026112500000042", "/cockpit", "/track?x=1"}) {
+    auto r = get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_EQ(r->body, page) << path;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "text/html; charset=utf-8") << path;
+    EXPECT_EQ(r->get_header_value("ETag"), etag) << path;
+    EXPECT_EQ(r->get_header_value("Cache-Control"), "no-cache") << path;
+    EXPECT_TRUE(r->has_header("Content-Security-Policy")) << path;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(r->get_header_value("Referrer-Policy"), "no-referrer") << path;
+    auto cached = get(path, {{"If-None-Match", etag}});
+    ASSERT_TRUE(cached) << path;
+    EXPECT_EQ(cached->status, 304) << path;
+  }
+  for (const char* path : {"/nowhere", "/submit/", "/t", "/t/", "/t/RC123", "/t/../index.html",
+                           "/t/RC2026112500000042/x", "/work/t", "/work/x", "/me/", "/Track",
+                           "/t/RC2026112500000042.html", "/cockpit/../index.html"}) {
+    auto r = get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 404) << path;
+    EXPECT_NE(r->body.find("\"not_found\""), std::string::npos) << path;
+    EXPECT_EQ(r->get_header_value("Content-Type").rfind("application/json", 0), 0u) << path;
+  }
+  // The page's own files are still themselves, and the API answers JSON as ever.
+  auto js = get("/plain.js");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(js->body, "let x = 1;\n");
+  auto api = get("/api/v1/t/RC2026112500000042");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 404);
+  EXPECT_NE(api->body.find("\"not_found\""), std::string::npos);
+}

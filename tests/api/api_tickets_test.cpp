@@ -145,6 +145,79 @@ TEST(Tickets, BadInputNamesTheField) {
                "anonymous");
 }
 
+// A citizen who does not know where exactly sends no lat and lng: the ticket goes to the
+// district hotline centre, as a point outside every grid does, and says so.
+TEST(Tickets, UnknownLocationGoesToTheHotlineCentre) {
+  Json body = good_ticket();
+  body["location"] = {{"address", "大概在古槐路一带，具体不清楚"}};
+  auto r = post_json("/api/v1/tickets", body.dump());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto receipt = Json::parse(r->body);
+  EXPECT_EQ(receipt["level"], "district");
+  EXPECT_EQ(receipt["status"], "assigned");
+  EXPECT_TRUE(receipt["grid_id"].is_null() || receipt["grid_id"] == "") << receipt.dump();
+  const std::string number = receipt["number"], code = receipt["access_code"];
+  auto g = g_server->client().Get(("/api/v1/tickets/" + number).c_str(), {{"X-Access-Code", code}});
+  ASSERT_TRUE(g && g->status == 200);
+  auto t = Json::parse(g->body);
+  EXPECT_EQ(t["level"], "district");
+  EXPECT_EQ(t["location"]["address"], "大概在古槐路一带，具体不清楚");
+  EXPECT_FALSE(t["location"].contains("lat")) << t["location"].dump();
+  EXPECT_FALSE(t["location"].contains("lng")) << t["location"].dump();
+  EXPECT_TRUE(t["grid"].is_null()) << t.dump();
+  ASSERT_TRUE(t["assignee"].is_object()) << t.dump();
+  EXPECT_EQ(t["assignee"]["id"], "district");
+  EXPECT_EQ(t["assignee"]["name"], "任城区政务热线服务中心");
+
+  // The same as a point inside the district's bounds but outside every grid.
+  Json outside = good_ticket();
+  outside["location"] = {{"lat", 34.6}, {"lng", 115.6}, {"address", "边界外"}};
+  auto o = post_json("/api/v1/tickets", outside.dump());
+  ASSERT_TRUE(o && o->status == 201) << (o ? o->body : "");
+  EXPECT_EQ(Json::parse(o->body)["level"], "district");
+
+  // Not knowing, without a word about where, and with explicit nulls: accepted alike.
+  for (const char* loc : {R"({})", R"({"lat": null, "lng": null, "address": ""})"}) {
+    Json b = good_ticket();
+    b["location"] = Json::parse(loc);
+    auto x = post_json("/api/v1/tickets", b.dump());
+    ASSERT_TRUE(x);
+    EXPECT_EQ(x->status, 201) << loc << " " << x->body;
+    if (x->status == 201) {
+      EXPECT_EQ(Json::parse(x->body)["level"], "district") << loc;
+    }
+  }
+  // A point still goes to its grid's worker.
+  auto p = post_json("/api/v1/tickets", good_ticket().dump());
+  ASSERT_TRUE(p && p->status == 201);
+  EXPECT_EQ(Json::parse(p->body)["level"], "grid");
+}
+
+TEST(Tickets, HalfALocationNamesTheMissingField) {
+  auto with = [](const std::string& loc) {
+    Json j = good_ticket();
+    j["location"] = Json::parse(loc);
+    return j.dump();
+  };
+  auto e = expect_error(post_json("/api/v1/tickets", with(R"({"lat": 35.41, "address": "x"})")),
+                        422, "location.lng");
+  EXPECT_EQ(e.value("code", ""), "required");
+  expect_error(post_json("/api/v1/tickets", with(R"({"lng": 116.58})")), 422, "location.lat");
+  expect_error(post_json("/api/v1/tickets", with(R"({"lat": 35.41, "lng": null})")), 422,
+               "location.lng");
+  expect_error(post_json("/api/v1/tickets", with(R"({"lat": "35.41", "lng": 116.58})")), 400,
+               "location.lat");
+  expect_error(post_json("/api/v1/tickets", with(R"({"lat": 35.41, "lng": 200})")), 422,
+               "location.lng");
+  expect_error(post_json("/api/v1/tickets", with(R"({"address": 12})")), 400, "location.address");
+  expect_error(
+      post_json("/api/v1/tickets", with(R"({"address": ")" + std::string(201, 'a') + R"("})")), 422,
+      "location.address");
+  expect_error(post_json("/api/v1/tickets", with(R"("somewhere")")), 400, "location");
+  expect_error(post_json("/api/v1/tickets", with("null")), 422, "location");
+}
+
 TEST(Tickets, MalformedOversizedAndHostileBodies) {
   expect_error(post_json("/api/v1/tickets", "{not json"), 400);
   expect_error(post_json("/api/v1/tickets", "[1,2,3]"), 400);

@@ -97,6 +97,10 @@ test('phone: rare names, 𠮷 and 👍 typed, drawn, deleted whole, kept on the 
     await focusField(page, 'submit.address');
     await insertText(page, address);
     await waitWidget(page, 'submit.address', (w) => w.value === address);
+    await focusField(page, 'submit.lat');
+    await insertText(page, '35.41');
+    await focusField(page, 'submit.lng');
+    await insertText(page, '116.58');
     await focusField(page, 'submit.name');
     await insertText(page, name);
     await focusField(page, 'submit.phone');

@@ -109,6 +109,7 @@ test('embedded in an allowed host: token by postMessage, ticket_created reaches 
     const cat = (await frame.evaluate(() => window.portal.widgets())).find((w) => w.id.startsWith('category.'));
     await framePress(page, frame, cat.id);
     await frameType(page, frame, 'submit.description', '楼道堆放杂物，存在消防隐患。');
+    await framePress(page, frame, 'submit.location_unknown');
     // Each field is scrolled into view before it is clicked (framePress).
     await frameType(page, frame, 'submit.name', '赵先生');
     await frameType(page, frame, 'submit.phone', '13800138005');

@@ -70,6 +70,8 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   const descError = await waitWidget(page, 'submit.description', (w) => !!w.error);
   assert.equal(descError.error, '此项必填');
   assert.equal((await widget(page, 'submit.phone')).error, '此项必填');
+  // Nothing is placed for the citizen: the place is asked for as well.
+  assert.match((await widget(page, 'submit.location')).error, /请选择事发位置/);
   // The first field with a problem is brought into view.
   await waitWidget(page, 'submit.category', (w) => w.visible && w.error === '请选择问题类型');
   await screenshot(page, 'phone-04-submit-errors');
@@ -103,6 +105,11 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   await focusField(page, 'submit.address');
   await insertText(page, '济阳街道古槐路 18 号');
   await waitWidget(page, 'submit.address', (w) => w.value === '济阳街道古槐路 18 号');
+  // The place, tapped on the map.
+  await reveal(page, 'submit.locate');
+  const map = await waitWidget(page, 'submit.map', (w) => w.enabled && w.visible);
+  await page.touchscreen.tap(map.x + map.w / 2, map.y + map.h / 2);
+  await waitWidget(page, 'submit.place', (w) => /·/.test(w.value));
   await focusField(page, 'submit.name');
   await insertText(page, '张先生');
   await focusField(page, 'submit.phone');
@@ -126,6 +133,8 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   assert.equal(ticket.description, description);
   assert.equal(ticket.category, 'env.noise');
   assert.equal(ticket.location.address, '济阳街道古槐路 18 号');
+  assert.equal(ticket.level, 'grid', 'the place tapped is in a grid');
+  assert.equal(typeof ticket.location.lat, 'number');
   assert.equal(ticket.channel, 'web');
 
   // Copy the number.
@@ -237,12 +246,17 @@ test('desktop: keyboard editing, wrong access code, mouse and wheel', () =>
   await insertText(page, '李女士');
   await focusField(page, 'submit.phone');
   await typeKeys(page, '0537-2345678');
+  // Where exactly is not known: the hotline centre takes it.
+  await press(page, 'submit.location_unknown');
+  await waitWidget(page, 'submit.location_unknown', (w) => w.value === 'true');
   await screenshot(page, 'desktop-02-form');
   await press(page, 'submit.button');
   await waitScreen(page, 'receipt');
   const number = (await waitWidget(page, 'receipt.number', (w) => !!w.value)).value;
   const code = (await widget(page, 'receipt.code')).value;
-  assert.equal((await apiTicket(number, code)).description, description);
+  const filed = await apiTicket(number, code);
+  assert.equal(filed.description, description);
+  assert.equal(filed.level, 'district');
   await screenshot(page, 'desktop-03-receipt');
 
   // A wrong access code is refused with a clear message at the form.

@@ -61,7 +61,7 @@ async function submitAction(page, action, note) {
 }
 
 test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', async () => {
-  // Where the citizen's default location falls, and who works there.
+  // The grid of the place the citizen gives, and who works there.
   const where = await api('GET', '/api/v1/grids/locate?lat=35.41&lng=116.58');
   assert.equal(where.status, 200, JSON.stringify(where.json));
   const gridId = where.json.grid_id;
@@ -87,6 +87,11 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
     await waitScreen(cp, 'submit');
     await focusField(cp, 'submit.description');
     await insertText(cp, '小区东门下水道堵塞，污水漫到人行道上。');
+    // Where: the coordinates of the worker's grid, typed.
+    await focusField(cp, 'submit.lat');
+    await insertText(cp, '35.41');
+    await focusField(cp, 'submit.lng');
+    await insertText(cp, '116.58');
     await focusField(cp, 'submit.name');
     await insertText(cp, '孙女士');
     await focusField(cp, 'submit.phone');
@@ -194,7 +199,8 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
 });
 
 // Reports the way staff file them: fills the report form of the portal.
-async function fillReport(page, description, name, phone) {
+// The report form; `at` is [lat, lng] typed, or null: the place is not known.
+async function fillReport(page, description, name, phone, at) {
   await waitScreen(page, 'submit');
   await press(page, 'submit.category');
   await waitScreen(page, 'categories');
@@ -203,6 +209,14 @@ async function fillReport(page, description, name, phone) {
   await waitScreen(page, 'submit');
   await focusField(page, 'submit.description');
   await insertText(page, description);
+  if (at) {
+    await focusField(page, 'submit.lat');
+    await insertText(page, String(at[0]));
+    await focusField(page, 'submit.lng');
+    await insertText(page, String(at[1]));
+  } else {
+    await press(page, 'submit.location_unknown');
+  }
   await focusField(page, 'submit.name');
   await insertText(page, name);
   await focusField(page, 'submit.phone');
@@ -228,7 +242,8 @@ test('phone: patrol report settled on the spot; hotline call filed; batch import
     // Patrol: found and settled on the spot.
     await signInToQueue(gw.page, worker);
     await press(gw.page, 'queue.patrol');
-    await fillReport(gw.page, '巡查发现路边垃圾桶倾倒，已扶正清理。', '刘网格员', '13800138070');
+    // Found in the worker's own grid, where the worker stands.
+    await fillReport(gw.page, '巡查发现路边垃圾桶倾倒，已扶正清理。', '刘网格员', '13800138070', [35.41, 116.58]);
     await press(gw.page, 'submit.on_the_spot');
     await waitWidget(gw.page, 'submit.on_the_spot', (w) => w.value === 'true');
     await screenshot(gw.page, 'phone-57-patrol');
@@ -246,7 +261,8 @@ test('phone: patrol report settled on the spot; hotline call filed; batch import
     await signInToQueue(ha.page, 'ha01');
     await waitWidget(ha.page, 'queue.import');
     await press(ha.page, 'queue.file');
-    await fillReport(ha.page, '来电反映小区停水两天，无人通知。', '周先生', '13800138071');
+    // The caller cannot say where exactly: the hotline centre dispatches it.
+    await fillReport(ha.page, '来电反映小区停水两天，无人通知。', '周先生', '13800138071', null);
     await press(ha.page, 'submit.button');
     await waitScreen(ha.page, 'receipt');
     const filed = (await waitWidget(ha.page, 'receipt.number')).value;
@@ -254,6 +270,7 @@ test('phone: patrol report settled on the spot; hotline call filed; batch import
     const call = await api('GET', `/api/v1/tickets/${filed}`, { token: haToken });
     assert.equal(call.status, 200, JSON.stringify(call.json));
     assert.equal(call.json.channel, 'hotline');
+    assert.equal(call.json.level, 'district');
 
     // A batch of work orders: a bad row is named, nothing is imported; fixed, it is.
     await ha.page.goBack();

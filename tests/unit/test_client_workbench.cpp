@@ -46,8 +46,8 @@ class FakeServices : public Services {
  public:
   double now_ms() override { return 0; }
   void copy_to_clipboard(std::string_view) override {}
-  void history_push(int) override {}
-  void history_replace(int) override {}
+  void history_push(int, std::string_view, std::string_view) override {}
+  void history_replace(int, std::string_view, std::string_view) override {}
   void history_back(int) override {}
   std::string load(std::string_view) override { return {}; }
   void save(std::string_view, std::string_view) override {}

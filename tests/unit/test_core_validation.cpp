@@ -88,6 +88,39 @@ TEST(Json, ParseDraftNamesWrongTypes) {
   EXPECT_EQ(d.error().field, "location.lat");
 }
 
+// Without lat and lng the place is not known (the hotline centre dispatches it); half a
+// point names the missing half.
+TEST(Json, ALocationWithoutAPointIsUnknown) {
+  auto body = parse_json(
+      R"({"category":"env.noise","description":"夜里噪音扰民","location":{"address":"火车站南边"},
+          "contact":{"name":"张","phone":"13800138000"}})");
+  ASSERT_TRUE(body.ok());
+  auto d = parse_ticket_draft(*body);
+  ASSERT_TRUE(d.ok()) << d.error().field;
+  EXPECT_FALSE(d->location.known());
+  EXPECT_EQ(d->location.address, "火车站南边");
+  EXPECT_TRUE(validate(*d).empty());  // routed, not refused
+  const Json j = *d;
+  EXPECT_FALSE(j["location"].contains("lat"));
+  EXPECT_EQ(j["location"]["address"], "火车站南边");
+  auto back = parse_ticket_draft(j);
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->location.known());
+  EXPECT_TRUE(good_draft().location.known());
+
+  for (const auto& [loc, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"lat":35.41})", "location.lng"},
+           {R"({"lng":116.58,"address":"x"})", "location.lat"},
+           {R"({"lat":35.41,"lng":null})", "location.lng"}}) {
+    auto b = parse_json(R"({"category":"env.noise","description":"x","location":)" + loc + "}");
+    ASSERT_TRUE(b.ok());
+    auto e = parse_ticket_draft(*b);
+    ASSERT_FALSE(e.ok()) << loc;
+    EXPECT_EQ(e.error().field, field) << loc;
+    EXPECT_EQ(e.error().status, 422) << loc;
+  }
+}
+
 TEST(Json, DraftRoundTrips) {
   TicketDraft d = good_draft();
   d.channel = Channel::embed;

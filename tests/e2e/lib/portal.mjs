@@ -42,8 +42,9 @@ export async function launch() {
   });
 }
 
-// Opens the portal in a new context; returns {page, timing}. Fails on page errors.
-export async function openPortal(browser, device, { lang = null } = {}) {
+// Opens the portal in a new context (at `path`, an address of the portal such as
+// "/t/RC...#c=..."); returns {page, timing}. Fails on page errors.
+export async function openPortal(browser, device, { lang = null, path = '/' } = {}) {
   const context = await browser.newContext({ ...device, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   page.portalErrors = [];
@@ -53,7 +54,7 @@ export async function openPortal(browser, device, { lang = null } = {}) {
   });
   if (lang) await page.addInitScript((l) => localStorage.setItem('portal.lang', l), lang);
   const started = Date.now();
-  await page.goto(portalUrl());
+  await page.goto(new URL(path.replace(/^\//, ''), portalUrl()).href);
   await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 30000 });
   const wallMs = Date.now() - started;
   const timing = await page.evaluate(() => ({

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace portal::core {
@@ -45,10 +46,22 @@ struct Category {
 };
 
 // [SECTION] Submission
+// Where a matter is. A submitter who does not know where exactly gives no point (only,
+// perhaps, an address in words): the location is then `unknown()`, stored as a point
+// inside the bounds validation accepts and outside every grid, so that it routes as
+// any point outside the grids does, to the district hotline centre (SPEC §4 Routing).
+// On the wire such a location has no lat and lng.
 struct Location {
+  static constexpr double kUnknownLat = 34.5, kUnknownLng = 115.5;
+
   double lat = 0;
   double lng = 0;
   std::string address;
+
+  static Location unknown(std::string address = {}) {
+    return {kUnknownLat, kUnknownLng, std::move(address)};
+  }
+  bool known() const { return !(lat == kUnknownLat && lng == kUnknownLng); }
 };
 
 struct Contact {

@@ -17,6 +17,9 @@ inline constexpr std::size_t kAddressMaxChars = 200;
 inline constexpr std::size_t kMaxAttachments = 9;
 // The district and a margin around it: anything else is not ours to handle.
 inline constexpr double kMinLat = 34.5, kMaxLat = 36.5, kMinLng = 115.5, kMaxLng = 117.5;
+static_assert(Location::kUnknownLat >= kMinLat && Location::kUnknownLat <= kMaxLat &&
+                  Location::kUnknownLng >= kMinLng && Location::kUnknownLng <= kMaxLng,
+              "an unknown location passes the bounds check and is routed, not refused");
 }  // namespace limits
 
 // Every problem of a draft, in field order; empty when valid.

@@ -1,0 +1,613 @@
+// The portal's addresses (client/app/routes, core/client_routes) and what the app does
+// with them: the screen an address opens, the address bar following the screens, Back
+// and Forward, reload, the #c= link of an anonymous submitter, the tickets of this
+// device, the report form's draft and the location choice. No browser: fakes record
+// the history entries, storage and requests.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/app.hpp"
+#include "app/drafts.hpp"
+#include "app/routes.hpp"
+#include "portal/core/client_routes.hpp"
+#include "portal/core/json.hpp"
+
+namespace portal::client {
+namespace {
+
+using core::ClientPath;
+using core::parse_client_path;
+
+constexpr const char* kNumber = "RC2026112500000042";
+
+// [SECTION] The grammar of the addresses
+
+TEST(ClientPaths, EveryRouteOfTheContract) {
+  const std::pair<const char*, ClientPath> fixed[] = {
+      {"/", ClientPath::home},       {"/submit", ClientPath::submit},
+      {"/track", ClientPath::track}, {"/me", ClientPath::me},
+      {"/board", ClientPath::board}, {"/services", ClientPath::services},
+      {"/work", ClientPath::work},   {"/cockpit", ClientPath::cockpit}};
+  for (const auto& [path, route] : fixed) {
+    auto r = parse_client_path(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->path, route) << path;
+    EXPECT_EQ(core::client_path(*r), path);
+  }
+  auto t = parse_client_path(std::string("/t/") + kNumber);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->path, ClientPath::ticket);
+  EXPECT_EQ(t->number, kNumber);
+  auto w = parse_client_path(std::string("/work/t/") + kNumber);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->path, ClientPath::work_ticket);
+  EXPECT_EQ(core::client_path(*w), std::string("/work/t/") + kNumber);
+  // A number typed in lower case is the same ticket.
+  auto lower = parse_client_path("/t/rc2026112500000042");
+  ASSERT_TRUE(lower);
+  EXPECT_EQ(lower->number, kNumber);
+}
+
+TEST(ClientPaths, AnythingElseIsNoRoute) {
+  for (const char* path : {"",
+                           "/index.html",
+                           "/submit/",
+                           "//submit",
+                           "/Submit",
+                           "/t",
+                           "/t/",
+                           "/t/RC123",
+                           "/t/RC2026112500000042/",
+                           "/t/RC2026112500000042/x",
+                           "/t/XX2026112500000042",
+                           "/work/",
+                           "/work/t",
+                           "/work/t/abc",
+                           "/me/tickets",
+                           "/api/v1/tickets",
+                           "/portal.js",
+                           "/../etc/passwd",
+                           "/t/RC2026112500000042%00",
+                           "/cockpit?x=1"})
+    EXPECT_FALSE(parse_client_path(path)) << path;
+}
+
+TEST(Routes, ScreensOfTheAddresses) {
+  EXPECT_EQ(parse_route("/").screen, Screen::home);
+  EXPECT_EQ(parse_route("/submit").screen, Screen::submit);
+  EXPECT_EQ(parse_route("/track").screen, Screen::track);
+  EXPECT_EQ(parse_route("/board").screen, Screen::board);
+  EXPECT_EQ(parse_route("/services").screen, Screen::services);
+  for (const char* gated : {"/me", "/work", "/cockpit"})
+    EXPECT_TRUE(parse_route(gated).needs_sign_in);
+  EXPECT_EQ(parse_route("/me").screen, Screen::my_tickets);
+  EXPECT_EQ(parse_route("/work").screen, Screen::queue);
+  EXPECT_EQ(parse_route("/cockpit").screen, Screen::cockpit);
+  const RouteRequest t = parse_route(std::string("/t/") + kNumber);
+  EXPECT_EQ(t.screen, Screen::ticket);
+  EXPECT_EQ(t.number, kNumber);
+  EXPECT_FALSE(t.needs_sign_in);
+  const RouteRequest w = parse_route(std::string("/work/t/") + kNumber);
+  EXPECT_EQ(w.screen, Screen::ticket);
+  EXPECT_TRUE(w.needs_sign_in);
+  // Unknown paths show home.
+  const RouteRequest x = parse_route("/nowhere");
+  EXPECT_FALSE(x.known);
+  EXPECT_EQ(x.screen, Screen::home);
+}
+
+TEST(Routes, TheFragmentCarriesTheAccessCode) {
+  RouteRequest r = parse_route(std::string("/t/") + kNumber + "#c=AB12CD34");
+  EXPECT_EQ(r.number, kNumber);
+  EXPECT_EQ(r.code, "AB12CD34");
+  // Other fragment members, a query and escapes.
+  r = parse_route(std::string("/t/") + kNumber + "?from=sms#x=1&c=AB%31%32CD34&y");
+  EXPECT_EQ(r.screen, Screen::ticket);
+  EXPECT_EQ(r.code, "AB12CD34");
+  EXPECT_EQ(parse_route(std::string("/t/") + kNumber + "#c=").code, "");
+  EXPECT_EQ(parse_route(std::string("/t/") + kNumber + "#cc=1").code, "");
+  EXPECT_EQ(parse_route(std::string("/t/") + kNumber + "#c=%zz").code, "%zz");
+  // Only a ticket's address reads a code.
+  EXPECT_EQ(parse_route("/track#c=AB12CD34").code, "");
+}
+
+TEST(Routes, AddressesOfTheScreens) {
+  EXPECT_EQ(route_path(Screen::home), "/");
+  EXPECT_EQ(route_path(Screen::submit), "/submit");
+  EXPECT_EQ(route_path(Screen::categories), "/submit");  // a picker over the form
+  EXPECT_EQ(route_path(Screen::track), "/track");
+  EXPECT_EQ(route_path(Screen::ticket, kNumber), std::string("/t/") + kNumber);
+  EXPECT_EQ(route_path(Screen::ticket, kNumber, true), std::string("/work/t/") + kNumber);
+  EXPECT_EQ(route_path(Screen::receipt, kNumber), std::string("/t/") + kNumber);
+  EXPECT_EQ(route_path(Screen::rate, kNumber), std::string("/t/") + kNumber);
+  EXPECT_EQ(route_path(Screen::action, kNumber, true), std::string("/work/t/") + kNumber);
+  EXPECT_EQ(route_path(Screen::ticket), "/track");  // no ticket yet
+  EXPECT_EQ(route_path(Screen::account), "/me");
+  EXPECT_EQ(route_path(Screen::my_tickets), "/me");
+  EXPECT_EQ(route_path(Screen::services), "/services");
+  EXPECT_EQ(route_path(Screen::queue), "/work");
+  EXPECT_EQ(route_path(Screen::hotline_import), "/work");
+  EXPECT_EQ(route_path(Screen::cockpit), "/cockpit");
+  EXPECT_EQ(route_path(Screen::board), "/board");
+  // Every screen's address opens a screen, and the screens with their own address
+  // come back as themselves.
+  for (Screen s : {Screen::home, Screen::submit, Screen::track, Screen::my_tickets,
+                   Screen::services, Screen::queue, Screen::cockpit, Screen::board}) {
+    EXPECT_EQ(parse_route(route_path(s)).screen, s) << screen_name(s);
+    EXPECT_TRUE(route_fits(s, route_path(s))) << screen_name(s);
+  }
+}
+
+TEST(Routes, ScreensKeptInHistoryMustFitTheirAddress) {
+  const std::string ticket = std::string("/t/") + kNumber;
+  EXPECT_TRUE(route_fits(Screen::categories, "/submit"));
+  EXPECT_TRUE(route_fits(Screen::rate, ticket));
+  EXPECT_TRUE(route_fits(Screen::receipt, ticket));
+  EXPECT_TRUE(route_fits(Screen::action, std::string("/work/t/") + kNumber));
+  EXPECT_TRUE(route_fits(Screen::account, "/work"));  // sign in, then the workbench
+  EXPECT_FALSE(route_fits(Screen::categories, "/track"));
+  EXPECT_FALSE(route_fits(Screen::rate, "/submit"));
+  EXPECT_FALSE(route_fits(Screen::account, "/board"));
+  EXPECT_FALSE(route_fits(Screen::home, "/nowhere"));
+}
+
+TEST(Routes, ScreenNamesRoundTrip) {
+  for (int i = 0; i <= static_cast<int>(Screen::board); ++i) {
+    const auto s = static_cast<Screen>(i);
+    EXPECT_FALSE(screen_name(s).empty());
+    EXPECT_EQ(parse_screen_name(screen_name(s)), s);
+  }
+  EXPECT_FALSE(parse_screen_name("nowhere"));
+  EXPECT_FALSE(parse_screen_name(""));
+}
+
+// [SECTION] The app with a fake browser
+
+class FakeHttp : public net::Http {
+ public:
+  struct Sent {
+    net::Request request;
+    std::function<void(net::Response)> done;
+  };
+  void send(net::Request request, std::function<void(net::Response)> done) override {
+    sent.push_back({std::move(request), std::move(done)});
+  }
+  int answer(const std::string& prefix, int status, const std::string& body) {
+    int n = 0;
+    for (auto& s : sent)
+      if (s.done && s.request.url.rfind(prefix, 0) == 0) {
+        auto done = std::move(s.done);
+        s.done = nullptr;
+        done({status, body, {}});
+        ++n;
+      }
+    return n;
+  }
+  const Sent* last(const std::string& prefix) const {
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it)
+      if (it->request.url.rfind(prefix, 0) == 0) return &*it;
+    return nullptr;
+  }
+  static std::string header(const net::Request& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+      if (k == name) return v;
+    return {};
+  }
+  std::vector<Sent> sent;
+};
+
+// The browser's history as a list of entries and a position, and its storage.
+class FakeBrowser : public Services {
+ public:
+  struct Entry {
+    int depth;
+    std::string path, screen;
+  };
+  std::vector<Entry> entries{{-1, "/", ""}};
+  std::size_t at = 0;
+  std::map<std::string, std::string, std::less<>> storage, session;
+
+  double now_ms() override { return now; }
+  void copy_to_clipboard(std::string_view) override {}
+  void history_push(int depth, std::string_view path, std::string_view screen) override {
+    entries.resize(at + 1);
+    entries.push_back({depth, std::string(path), std::string(screen)});
+    at = entries.size() - 1;
+  }
+  void history_replace(int depth, std::string_view path, std::string_view screen) override {
+    entries[at] = {depth, std::string(path), std::string(screen)};
+  }
+  void history_back(int steps) override { pending_back += steps; }
+  PageLocation location() override {
+    return {entries[at].path, entries[at].depth, entries[at].screen};
+  }
+  std::string load(std::string_view key) override {
+    auto it = storage.find(key);
+    return it == storage.end() ? std::string() : it->second;
+  }
+  void save(std::string_view key, std::string_view value) override {
+    storage[std::string(key)] = std::string(value);
+  }
+  std::string session_load(std::string_view key) override {
+    auto it = session.find(key);
+    return it == session.end() ? std::string() : it->second;
+  }
+  void session_save(std::string_view key, std::string_view value) override {
+    session[std::string(key)] = std::string(value);
+  }
+  std::string random_token() override { return "00112233445566778899aabbccddeeff"; }
+  void set_document_language(std::string_view, std::string_view) override {}
+
+  // Opens an address typed or linked: a fresh entry.
+  void open(const std::string& path) {
+    entries.resize(at + 1);
+    entries.push_back({-1, path, ""});
+    at = entries.size() - 1;
+  }
+  // Moves as the browser's buttons do; returns the entry the app is told about.
+  const Entry& go(int delta) {
+    at = static_cast<std::size_t>(static_cast<int>(at) + delta);
+    return entries[at];
+  }
+  const Entry& current() const { return entries[at]; }
+  int pending_back = 0;
+  double now = 0;
+};
+
+core::Json detail(const std::string& number, const std::string& status,
+                  const std::string& category = "env.noise") {
+  return {{"number", number},
+          {"status", status},
+          {"level", "grid"},
+          {"category", category},
+          {"description", "小区门口噪音扰民"},
+          {"location", {{"lat", 35.41}, {"lng", 116.58}, {"address", "古槐路"}}},
+          {"contact", {{"name", "张*"}, {"phone", "138****0000"}}},
+          {"created_at", "2026-11-25T01:00:00Z"},
+          {"updated_at", "2026-11-25T01:00:00Z"},
+          {"response_due_at", "2026-11-26T01:00:00Z"},
+          {"resolve_due_at", "2026-12-01T01:00:00Z"},
+          {"allowed_actions", core::Json::array()}};
+}
+
+struct AppRoutes : ::testing::Test {
+  FakeHttp http;
+  FakeBrowser browser;
+  std::unique_ptr<App> app = std::make_unique<App>(http, browser);
+
+  void frame() { app->begin_frame(); }
+  void act(Intent i) {
+    Intents list;
+    list.emit(std::move(i));
+    app->apply(list);
+    frame();
+  }
+  // The browser's Back/Forward: it moves, then tells the app (popstate). An app step
+  // back (history_back) is the same move.
+  void browser_go(int delta) {
+    const auto& e = browser.go(delta);
+    app->on_history(e.depth, e.path, e.screen);
+    frame();
+  }
+  void settle_backs() {
+    while (browser.pending_back > 0) {
+      const int n = browser.pending_back;
+      browser.pending_back = 0;
+      browser_go(-n);
+    }
+  }
+  // A reload: a new app in the same browser (same history entry, same storage).
+  void reload() {
+    http.sent.clear();
+    app = std::make_unique<App>(http, browser);
+    app->start();
+    frame();
+  }
+  void answer_ticket(const std::string& number, const std::string& status = "assigned") {
+    http.answer("/api/v1/tickets/" + number + "/events", 200, R"({"items":[]})");
+    http.answer("/api/v1/tickets/" + number, 200, detail(number, status).dump());
+    frame();
+  }
+};
+
+TEST_F(AppRoutes, HomeIsTheFirstEntry) {
+  app->start();
+  EXPECT_EQ(app->screen(), Screen::home);
+  EXPECT_EQ(browser.entries.size(), 1u);
+  EXPECT_EQ(browser.current().path, "/");
+  EXPECT_EQ(browser.current().depth, 0);
+  EXPECT_EQ(browser.current().screen, "home");
+}
+
+TEST_F(AppRoutes, TheAddressBarFollowsTheScreens) {
+  app->start();
+  act(intent::Navigate{Screen::submit});
+  EXPECT_EQ(browser.current().path, "/submit");
+  EXPECT_EQ(browser.current().depth, 1);
+  act(intent::Navigate{Screen::categories});
+  EXPECT_EQ(browser.current().path, "/submit");
+  EXPECT_EQ(browser.current().screen, "categories");
+  act(intent::GoBack{});
+  settle_backs();
+  EXPECT_EQ(app->screen(), Screen::submit);
+  act(intent::GoHome{});
+  settle_backs();
+  EXPECT_EQ(app->screen(), Screen::home);
+  act(intent::Navigate{Screen::services});
+  EXPECT_EQ(browser.current().path, "/services");
+  act(intent::Navigate{Screen::track});
+  EXPECT_EQ(browser.current().path, "/track");
+  EXPECT_EQ(browser.current().depth, 2);
+}
+
+TEST_F(AppRoutes, BackAndForwardWalkTheScreens) {
+  app->start();
+  act(intent::Navigate{Screen::services});
+  act(intent::Navigate{Screen::submit});
+  act(intent::Navigate{Screen::categories});
+  act(intent::GoBack{});  // the picker is left by the app: its entry goes
+  settle_backs();
+  act(intent::Navigate{Screen::track});
+  const std::vector<Screen> walk = {Screen::home, Screen::services, Screen::submit, Screen::track};
+  for (int i = 3; i > 0; --i) {
+    browser_go(-1);
+    EXPECT_EQ(app->screen(), walk[static_cast<std::size_t>(i - 1)]) << i;
+  }
+  for (int i = 1; i < 4; ++i) {
+    browser_go(+1);
+    EXPECT_EQ(app->screen(), walk[static_cast<std::size_t>(i)]) << i;
+    EXPECT_EQ(app->shell().can_go_back, true);
+  }
+  // Forward into a screen fetches what it shows (the services directory's units).
+  EXPECT_TRUE(http.last("/api/v1/units"));
+}
+
+TEST_F(AppRoutes, ALinkWithTheCodeOpensTheTicketAndForgetsTheFragment) {
+  browser.entries = {{-1, std::string("/t/") + kNumber + "#c=AB12CD34", ""}};
+  app->start();
+  frame();
+  EXPECT_EQ(app->screen(), Screen::ticket);
+  // Home below it, the ticket's clean address on top.
+  ASSERT_EQ(browser.entries.size(), 2u);
+  EXPECT_EQ(browser.entries[0].path, "/");
+  EXPECT_EQ(browser.entries[0].depth, 0);
+  EXPECT_EQ(browser.current().path, std::string("/t/") + kNumber);
+  EXPECT_EQ(browser.current().depth, 1);
+  const auto* req = http.last(std::string("/api/v1/tickets/") + kNumber);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(FakeHttp::header(req->request, "X-Access-Code"), "AB12CD34");
+  answer_ticket(kNumber);
+  EXPECT_EQ(app->ticket().status, core::Status::assigned);
+  // The code is kept on this device: a reload of the clean address opens it again.
+  EXPECT_NE(browser.storage["portal.recent"].find("AB12CD34"), std::string::npos);
+  reload();
+  EXPECT_EQ(app->screen(), Screen::ticket);
+  req = http.last(std::string("/api/v1/tickets/") + kNumber);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(FakeHttp::header(req->request, "X-Access-Code"), "AB12CD34");
+  EXPECT_TRUE(app->shell().can_go_back);
+  // And the list at home shows it.
+  answer_ticket(kNumber, "accepted");
+  act(intent::GoBack{});
+  settle_backs();
+  EXPECT_EQ(app->screen(), Screen::home);
+  ASSERT_EQ(app->home().recent.size(), 1u);
+  EXPECT_EQ(app->home().recent[0].number, kNumber);
+}
+
+TEST_F(AppRoutes, ATicketWithoutItsCodeAsksForIt) {
+  browser.entries = {{-1, std::string("/t/") + kNumber, ""}};
+  app->start();
+  EXPECT_EQ(app->screen(), Screen::track);
+  EXPECT_EQ(app->track().number.value, kNumber);
+  EXPECT_EQ(browser.current().path, "/track");
+}
+
+TEST_F(AppRoutes, AWrongCodeIsNotKept) {
+  browser.entries = {{-1, std::string("/t/") + kNumber + "#c=WRONG123", ""}};
+  app->start();
+  http.answer("/api/v1/tickets/", 404, R"({"error":{"code":"not_found","message":"x"}})");
+  frame();
+  EXPECT_EQ(browser.storage["portal.recent"].find("WRONG123"), std::string::npos);
+}
+
+TEST_F(AppRoutes, ReloadKeepsEveryRoute) {
+  const std::pair<const char*, Screen> routes[] = {{"/submit", Screen::submit},
+                                                   {"/track", Screen::track},
+                                                   {"/board", Screen::board},
+                                                   {"/services", Screen::services},
+                                                   {"/", Screen::home}};
+  for (const auto& [path, screen] : routes) {
+    browser.open(path);
+    reload();
+    EXPECT_EQ(app->screen(), screen) << path;
+    const std::string kept = browser.current().path;
+    reload();  // the entry now has its depth: the same screen again, at the same depth
+    EXPECT_EQ(app->screen(), screen) << path;
+    EXPECT_EQ(browser.current().path, kept);
+    EXPECT_EQ(app->shell().can_go_back, screen != Screen::home) << path;
+  }
+}
+
+TEST_F(AppRoutes, ScreensOfAnAccountAskToSignInThenOpen) {
+  browser.entries = {{-1, "/work", ""}};
+  app->start();
+  EXPECT_EQ(app->screen(), Screen::account);
+  EXPECT_EQ(browser.current().path, "/work");  // the address asked for stays
+  reload();
+  EXPECT_EQ(app->screen(), Screen::account);
+  act(intent::EditField{Field::login, "gw0001"});
+  act(intent::EditField{Field::password, "demo12345"});
+  act(intent::SignIn{});
+  http.answer("/api/v1/auth/login", 200,
+              core::Json{{"token", "t0k"},
+                         {"user", {{"id", "u1"}, {"name", "刘国"}, {"role", "grid_worker"}}}}
+                  .dump());
+  frame();
+  EXPECT_EQ(app->screen(), Screen::queue);
+  EXPECT_EQ(browser.current().path, "/work");
+  EXPECT_EQ(browser.current().screen, "queue");
+  EXPECT_EQ(browser.entries.size(), 2u);  // replaced, not pushed
+  // Signed in (this tab), a reload stays on the workbench.
+  reload();
+  EXPECT_EQ(app->screen(), Screen::queue);
+}
+
+TEST_F(AppRoutes, ACitizenAskingForTheWorkbenchLandsOnTheirTickets) {
+  browser.entries = {{-1, "/cockpit", ""}};
+  app->start();
+  ASSERT_EQ(app->screen(), Screen::account);
+  act(intent::SignIn{});
+  http.answer(
+      "/api/v1/auth/login", 200,
+      core::Json{{"token", "t0k"}, {"user", {{"id", "u2"}, {"name", "李"}, {"role", "citizen"}}}}
+          .dump());
+  frame();
+  EXPECT_EQ(app->screen(), Screen::my_tickets);
+  EXPECT_EQ(browser.current().path, "/me");
+}
+
+TEST_F(AppRoutes, HalfFilledFormSurvivesAReload) {
+  browser.open("/submit");
+  reload();
+  act(intent::PickCategory{"env.noise"});
+  act(intent::EditField{Field::description, "夜间施工噪音"});
+  act(intent::EditField{Field::address, "古槐路 18 号"});
+  act(intent::SetLocationUnknown{true});
+  act(intent::EditField{Field::name, "张先生"});
+  reload();
+  EXPECT_EQ(app->screen(), Screen::submit);
+  const SubmitView v = app->submit();
+  EXPECT_EQ(v.category_code, "env.noise");
+  EXPECT_EQ(v.description.value, "夜间施工噪音");
+  EXPECT_EQ(v.address.value, "古槐路 18 号");
+  EXPECT_TRUE(v.location_unknown);
+  EXPECT_EQ(v.name.value, "张先生");
+  // A point placed on the map comes back with its grid.
+  act(intent::PlaceLocation{35.41, 116.58});
+  reload();
+  EXPECT_FALSE(app->submit().location_unknown);
+  EXPECT_EQ(app->submit().lat.value, "35.41000");
+  EXPECT_TRUE(app->submit().map.has_pin);
+  EXPECT_TRUE(http.last("/api/v1/grids/locate"));
+}
+
+TEST(Drafts, TextThatIsNoDraftIsIgnored) {
+  EXPECT_FALSE(draft_from_json(""));
+  EXPECT_FALSE(draft_from_json("{"));
+  EXPECT_FALSE(draft_from_json("[]"));
+  EXPECT_FALSE(draft_from_json(R"({"v":99,"description":"x"})"));
+  FormDraft d;
+  d.description = "𠮷野家门口";
+  d.location_unknown = true;
+  d.idempotency_key = "k";
+  auto back = draft_from_json(draft_to_json(d));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->description, d.description);
+  EXPECT_TRUE(back->location_unknown);
+  EXPECT_EQ(back->idempotency_key, "k");
+}
+
+TEST_F(AppRoutes, NoLocationChoiceIsAnErrorAtTheLocation) {
+  app->start();
+  act(intent::Navigate{Screen::submit});
+  act(intent::PickCategory{"env.noise"});
+  act(intent::EditField{Field::description, "小区门口噪音很大"});
+  act(intent::EditField{Field::name, "张先生"});
+  act(intent::EditField{Field::phone, "13800138000"});
+  // The coordinates start empty: nothing is chosen for the citizen.
+  EXPECT_EQ(app->submit().lat.value, "");
+  act(intent::SubmitTicket{});
+  EXPECT_FALSE(app->submit().location_error.empty());
+  EXPECT_TRUE(app->submit().focus_location);
+  EXPECT_FALSE(http.last("/api/v1/tickets"));
+  // "I don't know where exactly": sent without lat and lng.
+  act(intent::SetLocationUnknown{true});
+  EXPECT_TRUE(app->submit().location_error.empty());
+  act(intent::SubmitTicket{});
+  const auto* sent = http.last("/api/v1/tickets");
+  ASSERT_TRUE(sent);
+  const auto body = core::Json::parse(sent->request.body);
+  EXPECT_FALSE(body["location"].contains("lat"));
+  EXPECT_FALSE(body["location"].contains("lng"));
+  http.answer("/api/v1/tickets", 201,
+              R"({"number":"RC2026112500000043","access_code":"QQ12WW34","status":"assigned",
+                  "level":"district","grid_id":null,"response_due_at":"2026-11-26T01:00:00Z",
+                  "resolve_due_at":"2026-12-01T01:00:00Z"})");
+  frame();
+  EXPECT_EQ(app->screen(), Screen::receipt);
+  EXPECT_FALSE(app->receipt().note.empty());
+  EXPECT_EQ(browser.current().path, "/t/RC2026112500000043");
+  // The draft is gone; the next report chooses its place again.
+  EXPECT_FALSE(draft_from_json(browser.storage["portal.draft"]));
+  EXPECT_FALSE(app->submit().location_unknown);
+}
+
+TEST_F(AppRoutes, ThePlaceChosenReplacesNotKnowingAndBack) {
+  app->start();
+  act(intent::Navigate{Screen::submit});
+  act(intent::SetLocationUnknown{true});
+  EXPECT_FALSE(app->submit().place.empty());  // says who dispatches it
+  act(intent::PlaceLocation{35.41, 116.58});
+  EXPECT_FALSE(app->submit().location_unknown);
+  EXPECT_EQ(app->submit().place, "");  // its grid is being found
+  http.answer(
+      "/api/v1/grids/locate", 200,
+      R"({"grid_id":"g1","grid_name":"第7网格","community":{"name":"西关社区"},"street":{"name":"阜桥街道"}})");
+  frame();
+  EXPECT_EQ(app->submit().place, "阜桥街道 · 西关社区 · 第7网格");
+  act(intent::SetLocationUnknown{true});
+  EXPECT_EQ(app->submit().lat.value, "");
+  EXPECT_FALSE(app->submit().map.has_pin);
+  act(intent::EditField{Field::lat, "35.4"});
+  EXPECT_FALSE(app->submit().location_unknown);
+  EXPECT_EQ(app->submit().place, "");  // half a point
+  act(intent::EditField{Field::lng, "116.6"});
+  EXPECT_EQ(app->submit().place, "按填写的经纬度");
+}
+
+TEST_F(AppRoutes, TheTicketsOfThisDeviceWithTheirStatusAndRemovable) {
+  browser.storage["portal.recent"] =
+      R"([{"number":"RC2026112500000001","code":"AAAA1111"},{"number":"RC2026112500000002","code":"BBBB2222"}])";
+  app->start();
+  ASSERT_EQ(app->home().recent.size(), 2u);
+  EXPECT_EQ(app->home().recent[0].state, LoadState::loading);
+  const auto* first = http.last("/api/v1/tickets/RC2026112500000001");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(FakeHttp::header(first->request, "X-Access-Code"), "AAAA1111");
+  http.answer("/api/v1/tickets/RC2026112500000001", 200,
+              detail("RC2026112500000001", "resolved").dump());
+  http.answer("/api/v1/tickets/RC2026112500000002", 404,
+              R"({"error":{"code":"not_found","message":"x"}})");
+  frame();
+  HomeView h = app->home();
+  EXPECT_EQ(h.recent[0].status, core::Status::resolved);
+  EXPECT_EQ(h.recent[0].status_name, "已办结");
+  EXPECT_FALSE(h.recent[0].category.empty());
+  EXPECT_FALSE(h.recent[1].error.empty());
+  // Remove asks first; keeping takes the question back.
+  act(intent::ForgetTicket{"RC2026112500000002", false});
+  EXPECT_TRUE(app->home().recent[1].asking);
+  act(intent::ForgetTicket{{}, false});
+  EXPECT_FALSE(app->home().recent[1].asking);
+  act(intent::ForgetTicket{"RC2026112500000002", true});
+  ASSERT_EQ(app->home().recent.size(), 1u);
+  EXPECT_EQ(browser.storage["portal.recent"].find("RC2026112500000002"), std::string::npos);
+  // Shown again soon after: no new requests; later: fetched again.
+  const auto before = http.sent.size();
+  act(intent::Navigate{Screen::track});
+  act(intent::GoHome{});
+  settle_backs();
+  EXPECT_EQ(http.sent.size(), before);
+  browser.now += 60000;
+  act(intent::Navigate{Screen::track});
+  act(intent::GoHome{});
+  settle_backs();
+  EXPECT_GT(http.sent.size(), before);
+}
+
+}  // namespace
+}  // namespace portal::client
