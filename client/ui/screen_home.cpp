@@ -261,16 +261,18 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
   // The two things a citizen comes for.
   {
     const float gap = theme::kGap;
-    // Two to a row; one in 长辈版, where two would break their titles.
-    const float tile_w = ctx.elderly ? AvailWidth() : std::floor((AvailWidth() - gap) * 0.5f);
+    // Two to a row; one in 长辈版 or a narrow (zoomed) column, where two would break
+    // their titles.
+    const bool stacked = ctx.elderly || AvailWidth() < 300;
+    const float tile_w = stacked ? AvailWidth() : std::floor((AvailWidth() - gap) * 0.5f);
     const TileText submit =
         LayOutTile(ctx, tile_w, ctx.t(T::home_submit_title), ctx.t(T::home_submit_hint));
     const TileText track =
         LayOutTile(ctx, tile_w, ctx.t(T::home_track_title), ctx.t(T::home_track_hint));
-    const float tile_h = ctx.elderly ? 0 : std::max(submit.height, track.height);
+    const float tile_h = stacked ? 0 : std::max(submit.height, track.height);
     if (ActionTile(ctx, "home.submit", tile_w, tile_h, submit, TileIcon::edit))
       ctx.intents.emit(intent::Navigate{Screen::submit});
-    if (!ctx.elderly) ImGui::SameLine(0, gap);
+    if (!stacked) ImGui::SameLine(0, gap);
     if (ActionTile(ctx, "home.track", tile_w, tile_h, track, TileIcon::search))
       ctx.intents.emit(intent::Navigate{Screen::track});
   }

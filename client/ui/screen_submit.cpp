@@ -102,8 +102,8 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   {
     SectionLabel(ctx, ctx.t(T::field_photos), false);
     ImGuiWindow* w = ImGui::GetCurrentWindow();
-    // Four photos to a row, three in 长辈版.
-    const int per_row = ctx.elderly ? 3 : 4;
+    // Four photos to a row, three in 长辈版 or a narrow (zoomed) column.
+    const int per_row = ctx.elderly || AvailWidth() < 260 ? 3 : 4;
     const float gap = 8, tile = std::floor((AvailWidth() - gap * (per_row - 1)) / per_row);
     const float x0 = w->DC.CursorPos.x;
     std::size_t n = 0;

@@ -782,22 +782,24 @@ void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
   // that (a narrow window, 200 % zoom) gets smaller, down to the small size, then is cut.
   const float lang_w = std::max(
       MeasureText(ctx.fonts.small, ctx.size(ctx.fonts.small), ctx.t(T::lang_toggle)).x + 24, 52.0f);
-  const float reserve = std::max(56.0f, lang_w + 16);
-  const float room = std::max(x1 - x0 - 2 * reserve, 1.0f);
+  // Centred on the bar when it fits there, else between the back and language buttons.
+  const float left = x0 + (shell.can_go_back ? 52.0f : 16.0f), right = x1 - lang_w - 16;
+  const float room = std::max(right - left, 1.0f);
   float size = ctx.size(ctx.fonts.title);
   ImVec2 ts = MeasureText(ctx.fonts.title, size, title);
   if (ts.x > room) {
     size = std::max(ctx.size(ctx.fonts.small), std::floor(size * room / ts.x));
     ts = MeasureText(ctx.fonts.title, size, title);
   }
-  const ImVec2 tp(std::floor((x0 + x1 - std::min(ts.x, room)) * 0.5f),
-                  std::floor((h - size) * 0.5f));
-  dl->PushClipRect(ImVec2(x0 + reserve, 0), ImVec2(x1 - reserve, h), true);
+  const float shown = std::min(ts.x, room);
+  const float centred = std::floor((x0 + x1 - shown) * 0.5f);
+  const ImVec2 tp(std::max(left, std::min(centred, right - shown)), std::floor((h - size) * 0.5f));
+  dl->PushClipRect(ImVec2(left, 0), ImVec2(right, h), true);
   DrawText(dl, ctx.fonts.title, size, tp, theme::kWhite, title);
   dl->PopClipRect();
   ImGui::SetCursorScreenPos(tp);
-  ImGui::ItemSize(ImVec2(std::min(ts.x, room), ts.y));
-  ImGui::ItemAdd(ImRect(tp, tp + ImVec2(std::min(ts.x, room), ts.y)), 0);
+  ImGui::ItemSize(ImVec2(shown, ts.y));
+  ImGui::ItemAdd(ImRect(tp, tp + ImVec2(shown, ts.y)), 0);
   Record(ctx, "nav.title", "text", title, title);
   ctx.log.last().role = "heading";
   ctx.log.last().level = 1;

@@ -49,7 +49,7 @@ const ZH = {
   category: '问题类型', noise: '噪声扰民', name: '联系人', phone: '联系电话', number: '受理编号',
   code: '查询码', copy: '复制', backHome: '返回首页', track: '查询进度', lookUp: '查询', rate: '评价办理结果',
   solved: '已解决', verySatisfied: '非常满意', sendRating: '提交评价', rating: '评价', sep: '：',
-  elderly: '长辈版',
+  elderly: '长辈版', myLocation: '使用我的位置', placeGrid: '所在网格',
 };
 const EN = {
   report: 'Report a matter', submitTitle: 'Report a matter', submit: 'Submit', description: 'Description',
@@ -57,6 +57,7 @@ const EN = {
   number: 'Ticket number', code: 'Access code', copy: 'Copy', backHome: 'Back to home', track: 'Track progress',
   lookUp: 'Look up', rate: 'Rate the result', solved: 'Solved', verySatisfied: 'Very satisfied',
   sendRating: 'Send rating', rating: 'Rating', sep: '：', elderly: 'Large text mode',
+  myLocation: 'Use my location', placeGrid: 'Grid',
 };
 const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -105,6 +106,11 @@ async function flow(L, { lang = null, elderly = false, shot }) {
     await typeInto(page, L.description, text);
     await typeInto(page, L.name, '王玥');
     await typeInto(page, L.phone, '13800138066');
+    // Where: a keyboard user takes the device's position (the map needs a pointer).
+    await context.grantPermissions(['geolocation']);
+    await context.setGeolocation({ latitude: 35.41, longitude: 116.58 });
+    await activate(page, page.getByRole('button', { name: L.myLocation, exact: true }));
+    await page.getByText(new RegExp(`^${esc(L.placeGrid)}${L.sep}.+·`)).waitFor();
     // Tab goes on from the field being edited to the next control.
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => !!document.activeElement.closest('#portal-semantics')), true);
@@ -171,9 +177,9 @@ async function flow(L, { lang = null, elderly = false, shot }) {
 }
 
 test('phone: submit, track and rate with the keyboard and the accessibility tree only', () =>
-  flow(ZH, { shot: 'phone-80-a11y' }));
-test('phone, 长辈版: the same flow, larger', () => flow(ZH, { elderly: true, shot: 'phone-81-elderly' }));
-test('phone, English: the same flow', () => flow(EN, { lang: 'en', shot: 'phone-82-a11y-en' }));
+  flow(ZH, { shot: 'phone-90-a11y' }));
+test('phone, 长辈版: the same flow, larger', () => flow(ZH, { elderly: true, shot: 'phone-91-elderly' }));
+test('phone, English: the same flow', () => flow(EN, { lang: 'en', shot: 'phone-92-a11y-en' }));
 
 // Nothing runs off the right edge (screens scroll vertically only).
 async function assertFits(page, width, where) {
@@ -190,11 +196,11 @@ test('desktop at 200 % zoom and a phone pinched: the layout reflows, nothing cli
     const p = zoomed.page;
     p.device = { hasTouch: false };
     await assertFits(p, 640, 'home at 200 %');
-    await screenshot(p, 'desktop-83-zoom-200-home');
+    await screenshot(p, 'desktop-93-zoom-200-home');
     await activate(p, p.getByRole('button', { name: '我要反映', exact: true }));
     await p.getByRole('heading', { name: '反映问题', level: 1 }).waitFor();
     await assertFits(p, 640, 'submit at 200 %');
-    await screenshot(p, 'desktop-84-zoom-200-submit');
+    await screenshot(p, 'desktop-94-zoom-200-submit');
     assert.deepEqual(p.portalErrors, []);
   } finally {
     await zoomed.context.close();
@@ -218,7 +224,7 @@ test('desktop at 200 % zoom and a phone pinched: the layout reflows, nothing cli
     const after = (await p.evaluate(() => window.portal.widget('home.submit'))).h;
     assert.ok(after > before * 1.5, `the tile grew from ${before} to ${after} px`);
     await assertFits(p, 360, 'home pinched');
-    await screenshot(p, 'phone-85-pinch-zoom');
+    await screenshot(p, 'phone-95-pinch-zoom');
     assert.deepEqual(p.portalErrors, []);
   } finally {
     await phone.context.close();
@@ -241,7 +247,7 @@ test('phone: my matters and the public board through the keyboard; axe finds not
     await page.getByRole('heading', { name: '群众满意度公示', level: 1 }).waitFor();
     await settle(page);
     await assertAxeClean(page, 'the board');
-    await screenshot(page, 'phone-86-a11y-board');
+    await screenshot(page, 'phone-96-a11y-board');
     assert.deepEqual(page.portalErrors, []);
   } finally {
     await context.close();
