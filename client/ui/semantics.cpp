@@ -6,6 +6,8 @@
 #include <functional>
 #include <string_view>
 
+#include "portal/core/audit.hpp"
+
 namespace portal::client::ui {
 
 std::string Semantics::role_of(const WidgetRecord& w) {
@@ -24,37 +26,7 @@ std::string Semantics::role_of(const WidgetRecord& w) {
 namespace {
 
 void AppendEscaped(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += ch;  // UTF-8 passes as it is (the widget log holds valid UTF-8)
-        }
-    }
-  }
-  out += '"';
+  core::append_json_string(out, s);
 }
 
 void AppendNumber(std::string& out, float v) {

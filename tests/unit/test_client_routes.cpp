@@ -12,6 +12,7 @@
 #include "app/app.hpp"
 #include "app/drafts.hpp"
 #include "app/routes.hpp"
+#include "client_fakes.hpp"
 #include "portal/core/client_routes.hpp"
 #include "portal/core/json.hpp"
 
@@ -166,38 +167,7 @@ TEST(Routes, ScreenNamesRoundTrip) {
 
 // [SECTION] The app with a fake browser
 
-class FakeHttp : public net::Http {
- public:
-  struct Sent {
-    net::Request request;
-    std::function<void(net::Response)> done;
-  };
-  void send(net::Request request, std::function<void(net::Response)> done) override {
-    sent.push_back({std::move(request), std::move(done)});
-  }
-  int answer(const std::string& prefix, int status, const std::string& body) {
-    int n = 0;
-    for (auto& s : sent)
-      if (s.done && s.request.url.rfind(prefix, 0) == 0) {
-        auto done = std::move(s.done);
-        s.done = nullptr;
-        done({status, body, {}});
-        ++n;
-      }
-    return n;
-  }
-  const Sent* last(const std::string& prefix) const {
-    for (auto it = sent.rbegin(); it != sent.rend(); ++it)
-      if (it->request.url.rfind(prefix, 0) == 0) return &*it;
-    return nullptr;
-  }
-  static std::string header(const net::Request& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers)
-      if (k == name) return v;
-    return {};
-  }
-  std::vector<Sent> sent;
-};
+using fakes::FakeHttp;
 
 // The browser's history as a list of entries and a position, and its storage.
 class FakeBrowser : public Services {

@@ -7,40 +7,13 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "client_fakes.hpp"
 #include "portal/core/json.hpp"
 
 namespace portal::client {
 namespace {
 
-// Answers each request with the next canned response for its path, and keeps them.
-class FakeHttp : public net::Http {
- public:
-  struct Sent {
-    net::Request request;
-    std::function<void(net::Response)> done;
-  };
-  void send(net::Request request, std::function<void(net::Response)> done) override {
-    sent.push_back({std::move(request), std::move(done)});
-  }
-  // Answers every request sent so far whose URL starts with `prefix`.
-  int answer(const std::string& prefix, int status, const std::string& body) {
-    int n = 0;
-    for (auto& s : sent)
-      if (s.done && s.request.url.rfind(prefix, 0) == 0) {
-        auto done = std::move(s.done);
-        s.done = nullptr;
-        done({status, body, {}});
-        ++n;
-      }
-    return n;
-  }
-  const Sent* last(const std::string& prefix) const {
-    for (auto it = sent.rbegin(); it != sent.rend(); ++it)
-      if (it->request.url.rfind(prefix, 0) == 0) return &*it;
-    return nullptr;
-  }
-  std::vector<Sent> sent;
-};
+using fakes::FakeHttp;
 
 class FakeServices : public Services {
  public:
