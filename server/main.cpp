@@ -339,7 +339,14 @@ int cmd_serve(int argc, char** argv) {
         "                           names\n"
         "  --satisfaction-threshold N\n"
         "                           a rating counts as satisfied in the satisfaction rate\n"
-        "                           when its satisfaction (1-5) is at least N (default 3)\n");
+        "                           when its satisfaction (1-5) is at least N (default 3)\n"
+        "  --tiles TEMPLATE         an XYZ raster basemap (Web Mercator) under the grid map,\n"
+        "                           fetched by browsers: an http(s) URL with {z}, {x}, {y},\n"
+        "                           optionally {s} (a subdomain) and {r} (@2x on dense\n"
+        "                           screens), e.g. https://{s}.tiles.example/{z}/{x}/{y}{r}.png;\n"
+        "                           its hosts join the Content-Security-Policy\n"
+        "  --tiles-attribution TEXT the tiles' credit shown on the map (default: their host)\n"
+        "  --tiles-subdomains LIST  what {s} takes, comma-separated (default a,b,c)\n");
     return 0;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
@@ -349,6 +356,22 @@ int cmd_serve(int argc, char** argv) {
     if (v.size() != 1 || v[0] < '1' || v[0] > '5')
       return std::fprintf(stderr, "error: --satisfaction-threshold must be 1 to 5\n"), 2;
     stats_options.satisfaction_threshold = v[0] - '0';
+  }
+
+  std::optional<Basemap> basemap;
+  if (a.has("tiles")) {
+    const std::optional<std::string> attribution =
+        a.has("tiles-attribution") ? std::optional<std::string>(a.get("tiles-attribution", ""))
+                                   : std::nullopt;
+    const std::optional<std::string> subdomains =
+        a.has("tiles-subdomains") ? std::optional<std::string>(a.get("tiles-subdomains", ""))
+                                  : std::nullopt;
+    auto b = parse_basemap(a.get("tiles", ""), attribution, subdomains);
+    if (!b) return std::fprintf(stderr, "error: %s\n", b.error().message.c_str()), 2;
+    basemap = std::move(*b);
+  } else if (a.has("tiles-attribution") || a.has("tiles-subdomains")) {
+    return std::fprintf(stderr, "error: --tiles-attribution and --tiles-subdomains need --tiles\n"),
+           2;
   }
 
   NetworkAllowList metrics_readers = NetworkAllowList::loopback();
@@ -385,6 +408,7 @@ int cmd_serve(int argc, char** argv) {
       static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "128").c_str())));
   config.frame_ancestors = a.get("frame-ancestors", "");
   config.bench = a.has("bench");
+  config.basemap = basemap;
   config.rate_limit_scale = std::atof(a.get("rate-limit-scale", "1").c_str());
   if (!(config.rate_limit_scale > 0)) config.rate_limit_scale = 1;
   {

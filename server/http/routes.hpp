@@ -11,7 +11,7 @@ namespace portal::server::http {
 void register_meta_routes(httplib::Server& s, Services& services, const HttpConfig& config);
 void register_ticket_routes(httplib::Server& s, Services& services);
 void register_auth_routes(httplib::Server& s, Services& services);
-void register_org_routes(httplib::Server& s, Services& services);
+void register_org_routes(httplib::Server& s, Services& services, const HttpConfig& config);
 void register_attachment_routes(httplib::Server& s, Services& services);
 void register_admin_routes(httplib::Server& s, Services& services);
 void register_stream_routes(httplib::Server& s, Services& services);
