@@ -18,5 +18,6 @@ void register_stream_routes(httplib::Server& s, Services& services);
 void register_stats_routes(httplib::Server& s, Services& services, StatsService& stats);
 void register_open311_routes(httplib::Server& s, Services& services, Open311Service& open311);
 void register_topic_routes(httplib::Server& s, Services& services, TopicService& topics);
+void register_place_routes(httplib::Server& s, Services& services, PlaceService& places);
 
 }  // namespace portal::server::http

@@ -22,6 +22,7 @@ class Open311Service;
 class TopicService;
 class IdempotencyService;
 class Metrics;
+class PlaceService;
 }  // namespace portal::server
 
 namespace portal::server::http {
@@ -62,6 +63,7 @@ struct Services {
   StatsService* stats = nullptr;      // the cockpit and the public board, when present
   Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
   TopicService* topics = nullptr;     // 每月一题 topics, when present
+  PlaceService* places = nullptr;     // the map's place search, when present
   // Idempotency-Key on the POSTs besides ticket creation, when present.
   IdempotencyService* idempotency = nullptr;
   Metrics* metrics = nullptr;    // GET /metrics, and what the request log counts
