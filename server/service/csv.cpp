@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "portal/core/utf8.hpp"
+
 namespace portal::server {
 
 CsvRecords read_csv(std::string_view s) {
@@ -83,6 +85,40 @@ CsvRecords read_csv(std::string_view s) {
     record_line = ++line;
   }
   return out;
+}
+
+CsvRecords read_csv_file(std::string_view body) {
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  CsvRecords out;
+  out.error_line = 1;
+  if (!core::is_valid_utf8(body)) {
+    out.error = core::Error::invalid(
+        "", "invalid_utf8",
+        "the file must be UTF-8 text (in a spreadsheet, save as \"CSV UTF-8\")");
+    return out;
+  }
+  out = read_csv(body);
+  if (!out.error && (out.records.empty() || is_blank_record(out.records.front()))) {
+    out.error = core::Error::invalid("", "missing_header", "the first line must name the columns");
+    out.error_record = 0;
+    out.error_line = 1;
+  }
+  return out;
+}
+
+std::size_t count_data_records(const CsvRecords& csv) {
+  std::size_t n = 0;
+  for (std::size_t r = 1; r < csv.records.size(); ++r)
+    if (!is_blank_record(csv.records[r])) ++n;
+  return n;
+}
+
+std::optional<core::Error> check_field_count(const std::vector<std::string>& record,
+                                             std::size_t header_fields) {
+  if (record.size() == header_fields) return std::nullopt;
+  return core::Error::invalid("", "wrong_field_count",
+                              "has " + std::to_string(record.size()) + " fields; the header has " +
+                                  std::to_string(header_fields));
 }
 
 bool is_blank_record(const std::vector<std::string>& r) {

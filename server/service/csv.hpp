@@ -26,6 +26,18 @@ struct CsvRecords {
 // comma or the end of the record may follow.
 CsvRecords read_csv(std::string_view s);
 
+// A file to import, read whole: UTF-8 (a byte order mark first is dropped), CSV, and a
+// first record that names the columns. When it is not, `error` says why: at record 0
+// (line 1), or where the CSV goes wrong.
+CsvRecords read_csv_file(std::string_view body);
+
+// The records after the header that are not blank lines.
+std::size_t count_data_records(const CsvRecords& csv);
+
+// 422 wrong_field_count (no field) when a record has not as many fields as the header.
+std::optional<core::Error> check_field_count(const std::vector<std::string>& record,
+                                             std::size_t header_fields);
+
 // A line with nothing on it: one empty field.
 bool is_blank_record(const std::vector<std::string>& r);
 

@@ -274,19 +274,9 @@ ImportBatch parse_hotline_json(std::string_view body) {
 ImportBatch parse_hotline_csv(std::string_view body) {
   ImportBatch batch;
   auto fail0 = [&](Error e) { batch.errors.push_back({0, std::move(e)}); };
-  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
-  if (!core::is_valid_utf8(body)) {
-    fail0(Error::invalid("", "invalid_utf8",
-                         "the file must be UTF-8 text (in a spreadsheet, save as \"CSV UTF-8\")"));
-    return batch;
-  }
-  CsvRecords csv = read_csv(body);
+  const CsvRecords csv = read_csv_file(body);
   if (csv.error) {
     batch.errors.push_back({csv.error_record, *csv.error});
-    return batch;
-  }
-  if (csv.records.empty() || is_blank_record(csv.records.front())) {
-    fail0(Error::invalid("", "missing_header", "the first line must name the columns"));
     return batch;
   }
 
@@ -315,9 +305,7 @@ ImportBatch parse_hotline_csv(std::string_view body) {
   if (!batch.errors.empty()) return batch;
 
   // The data rows.
-  std::size_t data_rows = 0;
-  for (std::size_t r = 1; r < csv.records.size(); ++r)
-    if (!is_blank_record(csv.records[r])) ++data_rows;
+  const std::size_t data_rows = count_data_records(csv);
   if (data_rows == 0) {
     fail0(empty_batch());
     return batch;
@@ -331,11 +319,8 @@ ImportBatch parse_hotline_csv(std::string_view body) {
     const auto& cells = csv.records[r];
     if (is_blank_record(cells)) continue;
     const int row = static_cast<int>(r);
-    if (cells.size() != header.size()) {
-      batch.errors.push_back(
-          {row, Error::invalid("", "wrong_field_count",
-                               "has " + std::to_string(cells.size()) + " fields; the header has " +
-                                   std::to_string(header.size()))});
+    if (auto e = check_field_count(cells, header.size())) {
+      batch.errors.push_back({row, std::move(*e)});
       continue;
     }
     parse_csv_row(cells, index, row, dups, batch);

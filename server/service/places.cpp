@@ -18,25 +18,18 @@ using core::Json;
 
 namespace {
 
-constexpr std::string_view kIdeographicSpace = "\u3000";
-
-// Without blanks at either end: ASCII blanks and the ideographic space, which an IME
-// types for a space.
+// Without blanks at either end: ASCII blanks and the ideographic space (U+3000), which
+// an IME types for a space.
 std::string_view trim_query(std::string_view s) {
-  for (bool more = true; more && !s.empty();) {
-    more = false;
-    if (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')
-      s.remove_prefix(1), more = true;
-    else if (s.starts_with(kIdeographicSpace))
-      s.remove_prefix(kIdeographicSpace.size()), more = true;
-  }
-  for (bool more = true; more && !s.empty();) {
-    more = false;
-    if (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')
-      s.remove_suffix(1), more = true;
-    else if (s.ends_with(kIdeographicSpace))
-      s.remove_suffix(kIdeographicSpace.size()), more = true;
-  }
+  static constexpr std::string_view kBlanks[] = {" ", "\t", "\r", "\n", "\u3000"};
+  auto strip = [&s](bool front) {
+    for (std::string_view b : kBlanks) {
+      if (front && s.starts_with(b)) return s.remove_prefix(b.size()), true;
+      if (!front && s.ends_with(b)) return s.remove_suffix(b.size()), true;
+    }
+    return false;
+  };
+  for (bool stripped = true; stripped;) stripped = strip(true) || strip(false);
   return s;
 }
 
@@ -312,19 +305,9 @@ PlaceImportBatch parse_places_csv(std::string_view body, const OrgDirectory& org
                                   std::size_t max_rows) {
   PlaceImportBatch batch;
   auto fail0 = [&](Error e) { batch.errors.push_back({0, 1, std::move(e)}); };
-  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
-  if (!core::is_valid_utf8(body)) {
-    fail0(Error::invalid("", "invalid_utf8",
-                         "the file must be UTF-8 text (in a spreadsheet, save as \"CSV UTF-8\")"));
-    return batch;
-  }
-  CsvRecords csv = read_csv(body);
+  const CsvRecords csv = read_csv_file(body);
   if (csv.error) {
     batch.errors.push_back({csv.error_record, csv.error_line, *csv.error});
-    return batch;
-  }
-  if (csv.records.empty() || is_blank_record(csv.records.front())) {
-    fail0(Error::invalid("", "missing_header", "the first line must name the columns"));
     return batch;
   }
 
@@ -355,9 +338,7 @@ PlaceImportBatch parse_places_csv(std::string_view body, const OrgDirectory& org
                            "is a required column (" + std::string(c.name_zh) + ")"));
   if (!batch.errors.empty()) return batch;
 
-  std::size_t data_rows = 0;
-  for (std::size_t r = 1; r < csv.records.size(); ++r)
-    if (!is_blank_record(csv.records[r])) ++data_rows;
+  const std::size_t data_rows = count_data_records(csv);
   if (data_rows == 0) {
     fail0(Error::invalid("", "empty_batch", "the file holds no places"));
     return batch;
@@ -380,10 +361,8 @@ PlaceImportBatch parse_places_csv(std::string_view body, const OrgDirectory& org
     const int line = csv.lines[r];
     const std::size_t errors_before = batch.errors.size();
     auto fail = [&](Error e) { batch.errors.push_back({row, line, std::move(e)}); };
-    if (cells.size() != header.size()) {
-      fail(Error::invalid("", "wrong_field_count",
-                          "has " + std::to_string(cells.size()) + " fields; the header has " +
-                              std::to_string(header.size())));
+    if (auto e = check_field_count(cells, header.size())) {
+      fail(std::move(*e));
       continue;
     }
     auto cell = [&](PlaceCol c) { return trim_blanks(cells[*index[static_cast<std::size_t>(c)]]); };
