@@ -4,6 +4,7 @@
 //   seed     write demo data
 //   audit    verify the audit trail
 //   backup   copy the database while servers run; restore puts a copy back
+//   import-places  add roads and landmarks to the gazetteer (the map's place search)
 // Every subcommand has --help.
 
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include "server/service/metrics.hpp"
 #include "server/service/open311.hpp"
 #include "server/service/org.hpp"
+#include "server/service/places.hpp"
 #include "server/service/seed.hpp"
 #include "server/service/stats_service.hpp"
 #include "server/service/ticket_service.hpp"
@@ -47,6 +49,7 @@ using namespace portal::server;
 struct Args {
   std::map<std::string, std::string> values;
   std::vector<std::string> flags;
+  std::vector<std::string> positional;  // when the command takes any (a file)
   std::string error;
 
   bool has(const std::string& f) const {
@@ -60,12 +63,17 @@ struct Args {
   }
 };
 
-Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& flag_names) {
+Args parse_args(int argc, char** argv, int first, const std::vector<std::string>& flag_names,
+                bool positional = false) {
   Args a;
   for (int i = first; i < argc; ++i) {
     std::string s = argv[i];
     if (s == "-h") s = "--help";
     if (s.rfind("--", 0) != 0) {
+      if (positional && !s.empty() && s[0] != '-') {
+        a.positional.push_back(std::move(s));
+        continue;
+      }
       a.error = "unexpected argument: " + s;
       return a;
     }
@@ -131,6 +139,7 @@ const char* kUsage =
     "  audit     verify the hash-chained audit trail of every ticket\n"
     "  backup    copy the database to a file, safe while servers write\n"
     "  restore   replace a database with the contents of a backup\n"
+    "  import-places  add roads and landmarks from a CSV file to the place search\n"
     "\n"
     "--db takes a SQLite file path or a postgres:// (postgresql://) URL.\n"
     "\n"
@@ -301,6 +310,84 @@ int cmd_restore(int argc, char** argv) {
   return 0;
 }
 
+// [SECTION] import-places
+int cmd_import_places(int argc, char** argv) {
+  Args a = parse_args(argc, argv, 2, {"replace", "quiet"}, /*positional=*/true);
+  if (a.has("help")) {
+    std::printf(
+        "usage: portal-server import-places [--db DB] [--replace] [--quiet] FILE.csv\n"
+        "Adds the roads and landmarks of FILE.csv to the gazetteer that the map's place\n"
+        "search (GET /api/v1/places) finds. FILE.csv is UTF-8 CSV whose first line names\n"
+        "the columns name,kind,lat,lng (or 名称,类型,纬度,经度), in any order:\n"
+        "  name   the place's name, at most 50 characters\n"
+        "  kind   road or landmark (道路, 地标)\n"
+        "  lat    latitude, e.g. 35.4152\n"
+        "  lng    longitude, e.g. 116.5873\n"
+        "Every row is checked first; the point must lie in one of the district's grids\n"
+        "(seed or import the organisation first). Errors are listed by row and line, and\n"
+        "then nothing is imported. A place already in the gazetteer under the same name\n"
+        "and kind is moved to the new point. Running servers pick the places up within a\n"
+        "minute.\n"
+        "  --db DB      SQLite file or postgres:// URL (default data/portal.db)\n"
+        "  --replace    replace the whole gazetteer with the file's places\n"
+        "  --quiet      no progress on stderr\n");
+    return 0;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  if (a.positional.size() != 1)
+    return std::fprintf(stderr, "error: name one CSV file to import (see --help)\n"), 2;
+  const std::string file = a.positional.front();
+  const bool quiet = a.has("quiet");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec)
+    return std::fprintf(stderr, "error: cannot read %s: %s\n", file.c_str(), ec.message().c_str()),
+           1;
+  std::string body;
+  {
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (!f) return std::fprintf(stderr, "error: cannot open %s\n", file.c_str()), 1;
+    body.resize(size);
+    const std::size_t got = std::fread(body.data(), 1, body.size(), f);
+    std::fclose(f);
+    body.resize(got);
+  }
+  auto store = open_store(a.get("db", "data/portal.db"));
+  if (!store) return fail(store.error());
+  if (auto n = (*store)->migrate(); !n) return fail(n.error());
+  auto org = OrgDirectory::load(**store);
+  if (!org) return fail(org.error());
+  if ((*org)->data().grids.empty())
+    return std::fprintf(stderr,
+                        "error: the database has no organisation to place the places in: run "
+                        "'portal-server seed --demo' first\n"),
+           1;
+  if (!quiet)
+    std::fprintf(stderr, "import-places: checking %s (%zu bytes)\n", file.c_str(), body.size());
+  const PlaceImportBatch batch = parse_places_csv(body, **org, 10'000'000);
+  if (!batch.errors.empty()) {
+    auto errors = place_import_errors(batch.errors);
+    for (const auto& e : errors) {
+      const auto& err = e["error"];
+      const std::string field = err.value("field", "");
+      std::fprintf(stderr, "%s: row %d (line %d)%s%s: %s (%s)\n", file.c_str(), e["row"].get<int>(),
+                   e["line"].get<int>(), field.empty() ? "" : ", ", field.c_str(),
+                   err.value("message", "").c_str(), err.value("code", "").c_str());
+    }
+    if (batch.errors.size() > errors.size())
+      std::fprintf(stderr, "... and %zu more\n", batch.errors.size() - errors.size());
+    std::fprintf(stderr, "error: %zu error(s); nothing imported\n", batch.errors.size());
+    return 1;
+  }
+  auto written =
+      (*store)->write_places(batch.rows, a.has("replace"),
+                             quiet ? RowProgress{} : RowProgress(progress_bar("import-places")));
+  if (!written) return fail(written.error());
+  std::printf("imported %lld place(s)%s\n", static_cast<long long>(*written),
+              a.has("replace") ? "; the gazetteer was replaced" : "");
+  return 0;
+}
+
 // [SECTION] serve
 int cmd_serve(int argc, char** argv) {
   Args a = parse_args(argc, argv, 2, {"bench"});
@@ -339,7 +426,14 @@ int cmd_serve(int argc, char** argv) {
         "                           names\n"
         "  --satisfaction-threshold N\n"
         "                           a rating counts as satisfied in the satisfaction rate\n"
-        "                           when its satisfaction (1-5) is at least N (default 3)\n");
+        "                           when its satisfaction (1-5) is at least N (default 3)\n"
+        "  --tiles TEMPLATE         an XYZ raster basemap (Web Mercator) under the grid map,\n"
+        "                           fetched by browsers: an http(s) URL with {z}, {x}, {y},\n"
+        "                           optionally {s} (a subdomain) and {r} (@2x on dense\n"
+        "                           screens), e.g. https://{s}.tiles.example/{z}/{x}/{y}{r}.png;\n"
+        "                           its hosts join the Content-Security-Policy\n"
+        "  --tiles-attribution TEXT the tiles' credit shown on the map (default: their host)\n"
+        "  --tiles-subdomains LIST  what {s} takes, comma-separated (default a,b,c)\n");
     return 0;
   }
   if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
@@ -349,6 +443,22 @@ int cmd_serve(int argc, char** argv) {
     if (v.size() != 1 || v[0] < '1' || v[0] > '5')
       return std::fprintf(stderr, "error: --satisfaction-threshold must be 1 to 5\n"), 2;
     stats_options.satisfaction_threshold = v[0] - '0';
+  }
+
+  std::optional<Basemap> basemap;
+  if (a.has("tiles")) {
+    const std::optional<std::string> attribution =
+        a.has("tiles-attribution") ? std::optional<std::string>(a.get("tiles-attribution", ""))
+                                   : std::nullopt;
+    const std::optional<std::string> subdomains =
+        a.has("tiles-subdomains") ? std::optional<std::string>(a.get("tiles-subdomains", ""))
+                                  : std::nullopt;
+    auto b = parse_basemap(a.get("tiles", ""), attribution, subdomains);
+    if (!b) return std::fprintf(stderr, "error: %s\n", b.error().message.c_str()), 2;
+    basemap = std::move(*b);
+  } else if (a.has("tiles-attribution") || a.has("tiles-subdomains")) {
+    return std::fprintf(stderr, "error: --tiles-attribution and --tiles-subdomains need --tiles\n"),
+           2;
   }
 
   NetworkAllowList metrics_readers = NetworkAllowList::loopback();
@@ -385,6 +495,7 @@ int cmd_serve(int argc, char** argv) {
       static_cast<std::size_t>(std::max(2, std::atoi(a.get("threads", "128").c_str())));
   config.frame_ancestors = a.get("frame-ancestors", "");
   config.bench = a.has("bench");
+  config.basemap = basemap;
   config.rate_limit_scale = std::atof(a.get("rate-limit-scale", "1").c_str());
   if (!(config.rate_limit_scale > 0)) config.rate_limit_scale = 1;
   {
@@ -484,11 +595,14 @@ int cmd_serve(int argc, char** argv) {
   if (!open311_store) return fail(open311_store.error());
   Open311Service open311(**open311_store, tickets, auth);
   IdempotencyService idempotency(**store, system_now());
+  PlaceService places(**store, *org);
+  if (auto ok = places.load(); !ok) return fail(ok.error());
   http::Services services{**store, tickets, auth, hub};
   services.idempotency = &idempotency;
   services.stats = &stats;
   services.open311 = &open311;
   services.topics = &topics;
+  services.places = &places;
   services.metrics = &metrics;
   http::HttpServer server(config, services);
   const int port = server.bind();
@@ -522,6 +636,8 @@ int cmd_serve(int argc, char** argv) {
         log_line("info", "scheduler: escalated " + std::to_string(r->escalated) + ", overdue " +
                              std::to_string(r->flagged_overdue) + ", closed " +
                              std::to_string(r->closed));
+      // Places another instance imported.
+      if (auto ok = places.refresh(); !ok) log_line("warn", "places: " + ok.error().message);
       // Photos that no ticket claimed within the hour.
       if (auto purged = tickets.purge_unclaimed_attachments(); purged && *purged > 0)
         log_line("info", "unclaimed photos deleted: " + std::to_string(*purged));
@@ -559,6 +675,7 @@ int main(int argc, char** argv) {
   if (cmd == "audit") return cmd_audit(argc, argv);
   if (cmd == "backup") return cmd_backup(argc, argv);
   if (cmd == "restore") return cmd_restore(argc, argv);
+  if (cmd == "import-places") return cmd_import_places(argc, argv);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
   std::fprintf(stderr, "%s", kUsage);
   return 2;

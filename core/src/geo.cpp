@@ -109,6 +109,35 @@ LngLat centroid(const Polygon& p) {
   return {o.lng + x_sum / (3 * a_sum), o.lat + y_sum / (3 * a_sum)};
 }
 
+LngLat interior_point(const Polygon& p) {
+  const LngLat c = centroid(p);
+  if (contains(p, c)) return c;
+  const BBox b = bbox(p);
+  for (const double lat : {c.lat, (b.min_lat + b.max_lat) / 2}) {
+    // Where the line of latitude crosses the rings, west to east: inside between the
+    // first and second crossing, the third and fourth, ...
+    std::vector<double> xs;
+    for (const Ring& r : p.rings)
+      for (std::size_t i = 0, j = r.empty() ? 0 : r.size() - 1; i < r.size(); j = i++) {
+        const LngLat a = r[j], e = r[i];
+        if ((a.lat <= lat) == (e.lat <= lat)) continue;
+        xs.push_back(a.lng + (lat - a.lat) * (e.lng - a.lng) / (e.lat - a.lat));
+      }
+    std::sort(xs.begin(), xs.end());
+    double best = 0;
+    std::optional<LngLat> found;
+    for (std::size_t k = 0; k + 1 < xs.size(); k += 2)
+      if (xs[k + 1] - xs[k] > best) {
+        const LngLat m{(xs[k] + xs[k + 1]) / 2, lat};
+        if (!contains(p, m)) continue;
+        best = xs[k + 1] - xs[k];
+        found = m;
+      }
+    if (found) return *found;
+  }
+  return c;
+}
+
 // [SECTION] GeoJSON
 Json to_geojson(const Polygon& p) {
   Json coords = Json::array();

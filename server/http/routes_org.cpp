@@ -19,7 +19,7 @@ std::optional<double> number(const std::string& s) {
 
 }  // namespace
 
-void register_org_routes(httplib::Server& s, Services& sv) {
+void register_org_routes(httplib::Server& s, Services& sv, const HttpConfig& config) {
   s.Get("/api/v1/org", [&sv](const httplib::Request&, httplib::Response& res) {
     const auto& org = sv.tickets.org().data();
     std::map<std::string, core::Json> communities;
@@ -49,7 +49,11 @@ void register_org_routes(httplib::Server& s, Services& sv) {
                {"streets", std::move(streets)}});
   });
 
-  s.Get("/api/v1/grids", [&sv](const httplib::Request& req, httplib::Response& res) {
+  // serve --tiles: the basemap goes with the grids as a foreign member of the
+  // FeatureCollection (RFC 7946 §6.1), so that the map needs one request.
+  const std::optional<core::Json> basemap =
+      config.basemap ? std::optional<core::Json>(config.basemap->to_json()) : std::nullopt;
+  s.Get("/api/v1/grids", [&sv, basemap](const httplib::Request& req, httplib::Response& res) {
     core::BBox box{-180, -90, 180, 90};
     if (req.has_param("bbox")) {
       const std::string b = req.get_param_value("bbox");
@@ -83,7 +87,9 @@ void register_org_routes(httplib::Server& s, Services& sv) {
                             {"street_id", g->street_id}}}});
     }
     res.set_header("Cache-Control", "public, max-age=3600");
-    send_json(res, 200, {{"type", "FeatureCollection"}, {"features", std::move(features)}});
+    core::Json collection = {{"type", "FeatureCollection"}, {"features", std::move(features)}};
+    if (basemap) collection["basemap"] = *basemap;
+    send_json(res, 200, collection);
   });
 
   s.Get("/api/v1/grids/locate", [&sv](const httplib::Request& req, httplib::Response& res) {

@@ -238,10 +238,14 @@ void HttpServer::install_middleware() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
+  // The basemap's tile hosts (serve --tiles): the client draws their images, and may
+  // fetch() them to cache them.
+  const std::string tiles = basemap_csp_sources(config_.basemap);
   const std::string csp =
       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' "
-      "'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; "
-      "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'" +
+      "'unsafe-inline'; img-src 'self' data: blob:" +
+      tiles + "; font-src 'self'; connect-src 'self'" + tiles +
+      "; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'" +
       (config_.frame_ancestors.empty() ? std::string() : " " + config_.frame_ancestors);
   server_.set_post_routing_handler([csp](const httplib::Request& req, httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -373,13 +377,14 @@ void HttpServer::install_routes() {
   register_meta_routes(server_, services_, config_);
   register_ticket_routes(server_, services_);
   register_auth_routes(server_, services_);
-  register_org_routes(server_, services_);
+  register_org_routes(server_, services_, config_);
   register_attachment_routes(server_, services_);
   register_admin_routes(server_, services_);
   register_stream_routes(server_, services_);
   if (services_.stats) register_stats_routes(server_, services_, *services_.stats);
   if (services_.open311) register_open311_routes(server_, services_, *services_.open311);
   if (services_.topics) register_topic_routes(server_, services_, *services_.topics);
+  if (services_.places) register_place_routes(server_, services_, *services_.places);
 
   // Unknown API paths answer JSON, never the portal's HTML.
   auto api_not_found = [](const httplib::Request&, httplib::Response& res) {

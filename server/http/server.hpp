@@ -10,6 +10,7 @@
 
 #include "server/http/front.hpp"
 #include "server/service/auth_service.hpp"
+#include "server/service/basemap.hpp"
 #include "server/service/event_hub.hpp"
 #include "server/service/rate_limit.hpp"
 #include "server/service/ticket_service.hpp"
@@ -21,6 +22,7 @@ class Open311Service;
 class TopicService;
 class IdempotencyService;
 class Metrics;
+class PlaceService;
 }  // namespace portal::server
 
 namespace portal::server::http {
@@ -32,11 +34,12 @@ struct HttpConfig {
   // Worker threads: they run complete requests only (the front's event loop holds idle,
   // slow and streaming connections), so a few score carry the group commit's batches.
   std::size_t threads = 128;
-  FrontLimits front;            // deadlines and per-address limits of connections
-  StreamCaps streams;           // live streams per address, account and ticket
-  std::string frame_ancestors;  // extra origins allowed to frame the portal (CSP)
-  bool bench = false;           // adds POST /api/v1/bench/echo
-  double rate_limit_scale = 1;  // multiplies every rate limit (tests come from one address)
+  FrontLimits front;               // deadlines and per-address limits of connections
+  StreamCaps streams;              // live streams per address, account and ticket
+  std::string frame_ancestors;     // extra origins allowed to frame the portal (CSP)
+  bool bench = false;              // adds POST /api/v1/bench/echo
+  double rate_limit_scale = 1;     // multiplies every rate limit (tests come from one address)
+  std::optional<Basemap> basemap;  // serve --tiles: the tile hosts join the CSP
 };
 
 // Per-address limits on the endpoints that anonymous callers can hammer; uploads are
@@ -60,6 +63,7 @@ struct Services {
   StatsService* stats = nullptr;      // the cockpit and the public board, when present
   Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
   TopicService* topics = nullptr;     // 每月一题 topics, when present
+  PlaceService* places = nullptr;     // the map's place search, when present
   // Idempotency-Key on the POSTs besides ticket creation, when present.
   IdempotencyService* idempotency = nullptr;
   Metrics* metrics = nullptr;    // GET /metrics, and what the request log counts

@@ -8,11 +8,13 @@
 //   [SECTION] Generator: streets, communities, grids
 //   [SECTION] Generator: units
 //   [SECTION] Generator: accounts
+//   [SECTION] Generator: gazetteer
 #include "server/service/demo_org.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <numeric>
 #include <set>
 #include <string_view>
@@ -95,6 +97,15 @@ std::string numbered(const char* prefix, int n, int width) {
   return buf;
 }
 
+// 古槐街道 → 古槐, 喻屯镇 → 喻屯
+std::string short_street_name(const std::string& street) {
+  for (std::string_view tail : {"街道", "镇"})
+    if (street.size() > tail.size() &&
+        street.compare(street.size() - tail.size(), tail.size(), tail) == 0)
+      return street.substr(0, street.size() - tail.size());
+  return street;
+}
+
 // [SECTION] Name tables
 // Surnames with rough weights; Jining (Qufu's neighbour) has many 孔, 颜, 孟 and 曾.
 const std::vector<std::pair<std::string_view, int>> kSurnames = {
@@ -153,6 +164,72 @@ const std::vector<std::string_view> kRoads = {
     "太白楼路", "古槐路", "共青团路", "红星路", "建设路",   "运河路",   "洸河路",
     "吴泰闸路", "金宇路", "琵琶山路", "车站路", "济安桥路", "海关路",   "荷花路",
     "光明路",   "英萃路", "任城大道", "越河路", "通达路",   "环城西路", "仙营路",
+};
+
+// The gazetteer's city roads: running east-west, and north-south. Those in
+// kSectionedRoads also get sections (太白楼东路, 太白楼中路, 太白楼西路).
+const std::vector<std::string_view> kEastWestRoads = {
+    "太白楼路", "红星路", "洸河路", "吴泰闸路", "金宇路", "荷花路", "火炬路",
+    "车站路",   "海关路", "光明路", "解放路",   "府河路", "刘庄路", "杨柳路",
+    "常青路",   "运河路", "北湖路", "南池路",   "文化路", "东方路",
+};
+const std::vector<std::string_view> kNorthSouthRoads = {
+    "古槐路",   "建设路", "共青团路", "琵琶山路", "济安桥路", "英萃路", "任城大道",
+    "环城西路", "仙营路", "越河路",   "通达路",   "青年路",   "龙行路", "科苑路",
+    "呈祥大道", "永安路", "同济路",   "东门大街", "西门大街", "兴隆路",
+};
+const std::vector<std::string_view> kSectionedRoads = {"太白楼路", "红星路",   "洸河路",  "金宇路",
+                                                       "建设路",   "共青团路", "琵琶山路"};
+// Highways and trunk roads across the whole district (true: east-west).
+const std::vector<std::pair<std::string_view, bool>> kDistrictRoads = {
+    {"327国道", true},   {"日兰高速", true}, {"105国道", false},
+    {"京台高速", false}, {"济微路", false},
+};
+// Sights, hospitals, stations, parks and public buildings, each with the street it is
+// placed in (an index into kStreetSeeds).
+const std::vector<std::pair<std::string_view, int>> kLandmarks = {
+    {"太白楼", 0},
+    {"声远楼", 0},
+    {"铁塔寺", 0},
+    {"东大寺", 2},
+    {"竹竿巷历史文化街区", 2},
+    {"济宁博物馆", 1},
+    {"运河公园", 3},
+    {"洸河公园", 3},
+    {"南池公园", 4},
+    {"人民公园", 5},
+    {"济宁市第一人民医院", 0},
+    {"任城区人民医院", 1},
+    {"济宁医学院附属医院", 5},
+    {"济宁市中医院", 2},
+    {"济宁市妇幼保健院", 7},
+    {"济宁汽车总站", 6},
+    {"济宁汽车南站", 4},
+    {"济宁站", 6},
+    {"济宁市图书馆", 1},
+    {"济宁市体育中心", 7},
+    {"任城区人民政府", 1},
+    {"任城区政务服务中心", 1},
+    {"贵和购物中心", 0},
+    {"银座商城", 2},
+    {"万达广场", 5},
+    {"济宁市第一中学", 0},
+    {"任城区实验小学", 2},
+    {"任城区实验中学", 3},
+    {"济宁市特殊教育学校", 7},
+    {"京杭运河任城段", 10},
+    {"南阳湖农场", 11},
+};
+// Residential estates (小区): a stem and a form.
+const std::vector<std::string_view> kEstateStems = {
+    "金色", "阳光", "银河", "东方", "世纪", "锦绣", "华宇", "和谐", "翰林", "书香", "御景", "龙城",
+    "盛世", "名仕", "香榭", "铂金", "中央", "天和", "明珠", "怡景", "运河", "太白", "荷韵", "康桥",
+    "紫金", "凤凰", "百合", "海川", "学府", "滨河", "丽都", "帝华", "城南", "城北", "水木", "蓝湾",
+    "翠微", "枫林", "金桥", "鸿顺", "齐鲁", "圣地", "儒风", "尚书", "诗苑", "绿城", "任城", "济州",
+    "南池", "洸河", "如意", "吉祥", "泰和", "长安", "春晓", "秋实", "玉泉", "嘉禾", "馨苑", "益民",
+};
+const std::vector<std::string_view> kEstateForms = {
+    "小区", "花园", "家园", "新村", "嘉园", "名苑", "华府", "公馆", "雅苑", "佳苑",
 };
 
 const std::vector<std::string_view> kMobilePrefixes = {
@@ -593,12 +670,7 @@ void Generator::build_units(DemoOrg& org) {
       {"lawyer", "", "法律顾问律师", "律师"},
   };
   for (const DemoStreet& st : org.streets) {
-    // 古槐街道 → 古槐, 喻屯镇 → 喻屯
-    std::string short_name = st.name;
-    for (std::string_view tail : {"街道", "镇"})
-      if (short_name.size() > tail.size() &&
-          short_name.compare(short_name.size() - tail.size(), tail.size(), tail) == 0)
-        short_name.erase(short_name.size() - tail.size());
+    const std::string short_name = short_street_name(st.name);
     for (const LegalSeed& l : kLegal) {
       DemoUnit u;
       u.id = "legal." + st.id + "." + std::string(l.subkind);
@@ -762,6 +834,206 @@ void Generator::build_accounts(DemoOrg& org) {
   auditor.name = "审计员";
 }
 
+// [SECTION] Generator: gazetteer
+// From a random stream of its own: adding places never moves the organisation.
+class Gazetteer {
+ public:
+  Gazetteer(DemoOrg& org, std::uint64_t seed) : org_(org), rng_(seed) {
+    std::vector<std::pair<std::string, core::Polygon>> areas;
+    for (const auto& st : org.streets) areas.emplace_back(st.id, st.area);
+    streets_ = core::GridIndex(std::move(areas));
+    for (const auto& g : org.grids) grids_of_[g.community_id].push_back(&g);
+    for (const auto& g : org.grids) street_grids_[g.street_id].push_back(&g);
+  }
+
+  void run() {
+    roads();
+    landmarks();
+  }
+
+ private:
+  // Adds a place unless one of its kind has the name already; false then.
+  bool add(std::string name, const char* kind, core::LngLat at) {
+    if (!names_.insert(std::string(kind) + "|" + name).second) return false;
+    auto street = streets_.locate(at.lat, at.lng);
+    if (!street) return false;  // outside the district: never placed so
+    org_.places.push_back({std::move(name), kind, at, *street});
+    return true;
+  }
+
+  // A point well inside a grid (away from its edges).
+  core::LngLat inside(const DemoGrid& g) {
+    const core::BBox b = core::bbox(g.polygon);
+    for (int tries = 0; tries < 20; ++tries) {
+      const core::LngLat p{rng_.uniform(b.min_lng + 0.15 * (b.max_lng - b.min_lng),
+                                        b.max_lng - 0.15 * (b.max_lng - b.min_lng)),
+                           rng_.uniform(b.min_lat + 0.15 * (b.max_lat - b.min_lat),
+                                        b.max_lat - 0.15 * (b.max_lat - b.min_lat))};
+      if (core::contains(g.polygon, p)) return p;
+    }
+    return g.centroid;
+  }
+
+  const DemoGrid& any_grid_of_street(const std::string& street_id) {
+    return *rng_.pick(street_grids_.at(street_id));
+  }
+
+  // 太白楼路 → 太白楼东路 (the section's direction before the final 路).
+  static std::string section(std::string_view road, std::string_view direction) {
+    constexpr std::string_view kRoad = "路";
+    std::string out(road.substr(0, road.size() - kRoad.size()));
+    return out + std::string(direction) + std::string(kRoad);
+  }
+
+  static bool sectioned(std::string_view road) {
+    return std::find(kSectionedRoads.begin(), kSectionedRoads.end(), road) != kSectionedRoads.end();
+  }
+
+  struct Stretch {
+    std::string name;
+    double at = 0;            // latitude (east-west) or longitude (north-south)
+    double from = 0, to = 0;  // the other coordinate
+    double middle = 0;        // where along it the road's own point is
+  };
+
+  // The street a road is named after (古槐路 runs through 古槐街道), if any.
+  const DemoStreet* namesake(std::string_view road) const {
+    for (const auto& st : org_.streets)
+      if (road.starts_with(short_street_name(st.name))) return &st;
+    return nullptr;
+  }
+
+  void roads() {
+    // The city: the urban streets (街道 of communities only) north of the south row.
+    core::BBox city;
+    for (std::size_t s = 0; s < kStreetSeeds.size(); ++s)
+      if (kStreetSeeds[s].kind == 0 && s != 4) city.extend(core::bbox(org_.streets[s].area));
+    const double w = city.max_lng - city.min_lng, h = city.max_lat - city.min_lat;
+
+    // Roads side by side across the city, each over most of it; a road named after a
+    // street runs through that street, and its point is there.
+    auto lay_out = [&](const std::vector<std::string_view>& names, bool east_west) {
+      const double lo = east_west ? city.min_lat : city.min_lng;
+      const double span = east_west ? h : w;
+      const double other_lo = east_west ? city.min_lng : city.min_lat;
+      const double other_span = east_west ? w : h;
+      std::vector<std::string_view> order(names.begin(), names.end());
+      rng_.shuffle(order);
+      std::vector<Stretch> out;
+      const double n = static_cast<double>(order.size());
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        Stretch r;
+        r.name = std::string(order[i]);
+        r.at = lo + span * (i + rng_.uniform(0.25, 0.75)) / n;
+        r.from = other_lo + other_span * rng_.uniform(0.0, 0.3);
+        r.to = other_lo + other_span * rng_.uniform(0.7, 1.0);
+        r.middle = (r.from + r.to) / 2;
+        if (const DemoStreet* st = namesake(r.name)) {
+          const core::BBox b = core::bbox(st->area);
+          r.at = east_west ? rng_.uniform(b.min_lat + 0.2 * (b.max_lat - b.min_lat),
+                                          b.max_lat - 0.2 * (b.max_lat - b.min_lat))
+                           : rng_.uniform(b.min_lng + 0.2 * (b.max_lng - b.min_lng),
+                                          b.max_lng - 0.2 * (b.max_lng - b.min_lng));
+          r.middle = east_west ? (b.min_lng + b.max_lng) / 2 : (b.min_lat + b.max_lat) / 2;
+          r.from = std::min(r.from, r.middle);
+          r.to = std::max(r.to, r.middle);
+        }
+        out.push_back(std::move(r));
+      }
+      return out;
+    };
+    const std::vector<Stretch> east_west = lay_out(kEastWestRoads, true);
+    const std::vector<Stretch> north_south = lay_out(kNorthSouthRoads, false);
+
+    for (const Stretch& r : east_west) {
+      add(r.name, "road", {r.middle, r.at});
+      if (sectioned(r.name)) {
+        const double third = (r.to - r.from) / 3;
+        add(section(r.name, "西"), "road", {r.from + third / 2, r.at});
+        add(section(r.name, "中"), "road", {r.from + third * 1.5, r.at});
+        add(section(r.name, "东"), "road", {r.from + third * 2.5, r.at});
+      }
+    }
+    for (const Stretch& r : north_south) {
+      add(r.name, "road", {r.at, r.middle});
+      if (sectioned(r.name)) {
+        const double third = (r.to - r.from) / 3;
+        add(section(r.name, "南"), "road", {r.at, r.from + third / 2});
+        add(section(r.name, "中"), "road", {r.at, r.from + third * 1.5});
+        add(section(r.name, "北"), "road", {r.at, r.from + third * 2.5});
+      }
+    }
+    // Where two city roads cross.
+    for (const Stretch& ew : east_west)
+      for (const Stretch& ns : north_south)
+        if (ns.at >= ew.from && ns.at <= ew.to && ew.at >= ns.from && ew.at <= ns.to)
+          add(ew.name + "与" + ns.name + "交叉口", "landmark", {ns.at, ew.at});
+
+    // Highways across the district, and each town's or suburb's high street.
+    const core::BBox d = core::bbox(org_.district.area);
+    for (const auto& [name, east_west_road] : kDistrictRoads) {
+      const core::LngLat at{rng_.uniform(d.min_lng + 0.1 * (d.max_lng - d.min_lng),
+                                         d.max_lng - 0.1 * (d.max_lng - d.min_lng)),
+                            rng_.uniform(d.min_lat + 0.1 * (d.max_lat - d.min_lat),
+                                         d.max_lat - 0.1 * (d.max_lat - d.min_lat))};
+      (void)east_west_road;  // one point each: where along the road does not matter
+      add(std::string(name), "road", at);
+    }
+    for (std::size_t s = 0; s < kStreetSeeds.size(); ++s)
+      if (kStreetSeeds[s].kind != 0)
+        add(short_street_name(org_.streets[s].name) + "大街", "road",
+            inside(any_grid_of_street(org_.streets[s].id)));
+  }
+
+  void landmarks() {
+    for (const auto& [name, street] : kLandmarks)
+      add(std::string(name), "landmark", inside(any_grid_of_street(org_.streets[street].id)));
+
+    // Each street's or town's health centre, schools, market and square.
+    for (std::size_t s = 0; s < org_.streets.size(); ++s) {
+      const DemoStreet& st = org_.streets[s];
+      const std::string short_ = short_street_name(st.name);
+      const bool town = st.town;
+      add(town ? short_ + "镇卫生院" : short_ + "街道社区卫生服务中心", "landmark",
+          inside(any_grid_of_street(st.id)));
+      add(short_ + (town ? "镇中心小学" : "街道中心小学"), "landmark",
+          inside(any_grid_of_street(st.id)));
+      add(short_ + "中学", "landmark", inside(any_grid_of_street(st.id)));
+      add(short_ + "农贸市场", "landmark", inside(any_grid_of_street(st.id)));
+      add(short_ + "文化广场", "landmark", inside(any_grid_of_street(st.id)));
+    }
+
+    // Residential estates, schools and markets of city communities; squares of villages.
+    for (const DemoCommunity& c : org_.communities) {
+      const auto& grids = grids_of_.at(c.id);
+      if (c.village) {
+        if (rng_.unit() < 0.3) add(c.name + "文化广场", "landmark", inside(*rng_.pick(grids)));
+        continue;
+      }
+      const int estates = rng_.range(2, 4);
+      for (int k = 0, tries = 0; k < estates && tries < 20; ++tries) {
+        std::string name =
+            std::string(rng_.pick(kEstateStems)) + std::string(rng_.pick(kEstateForms));
+        if (tries >= 10) name += "二期";
+        if (add(std::move(name), "landmark", inside(*rng_.pick(grids)))) ++k;
+      }
+      // 运河花园社区 → 运河花园
+      std::string stem = c.name;
+      if (const std::string tail = "社区"; stem.size() > tail.size() && stem.ends_with(tail))
+        stem.erase(stem.size() - tail.size());
+      if (rng_.unit() < 0.25) add("任城区" + stem + "小学", "landmark", inside(*rng_.pick(grids)));
+      if (rng_.unit() < 0.25) add(stem + "菜市场", "landmark", inside(*rng_.pick(grids)));
+      if (rng_.unit() < 0.2) add(stem + "幼儿园", "landmark", inside(*rng_.pick(grids)));
+    }
+  }
+
+  DemoOrg& org_;
+  Rng rng_;
+  core::GridIndex streets_;
+  std::map<std::string, std::vector<const DemoGrid*>> grids_of_, street_grids_;
+  std::set<std::string> names_;
+};
+
 DemoOrg Generator::run(std::uint64_t seed) {
   DemoOrg org;
   org.seed = seed;
@@ -779,6 +1051,7 @@ DemoOrg Generator::run(std::uint64_t seed) {
       org.holidays.push_back(core::format_civil_date(core::civil_from_days(d)));
   }
   for (std::string_view d : kMakeUpWorkdays) org.workdays.emplace_back(d);
+  Gazetteer(org, seed * 0xd1b54a32d192ed03ULL + 0x8bb84b93962eacc9ULL).run();
   return org;
 }
 

@@ -6,6 +6,9 @@
 // communities/villages, 1,541 comprehensive + 30 special grids, 16 departments, 5
 // utility units, 3,579 professional grid workers, 三官一律 per street, mediation venues.
 //
+// The gazetteer (DemoOrg::places) comes from a random stream of its own, so it never
+// changes the rest of the organisation.
+//
 // Geometry: every grid is an axis-aligned rectangle, and together they tile
 // [kMinLng, kMaxLng) x [kMinLat, kMaxLat) with no gap and no overlap: the district is cut
 // into rows of street rectangles, each street into columns of community blocks, each
@@ -93,6 +96,15 @@ struct DemoUnit {
   std::optional<core::LngLat> location;
 };
 
+// A named road or landmark of the gazetteer (the map's place search). A road is one
+// point, on it in the middle of its stretch; "东路/中路/西路" sections are roads of their own.
+struct DemoPlace {
+  std::string name;
+  std::string kind;  // "road" | "landmark"
+  core::LngLat location;
+  std::string street_id;  // the street whose area holds the point
+};
+
 struct DemoUser {
   std::string username;
   std::string name;
@@ -114,6 +126,10 @@ struct DemoOrg {
   std::vector<DemoUnit> units;  // departments, utilities, legal, mediation (in that order)
   std::vector<core::Category> categories;
   std::vector<DemoUser> users;
+  // The gazetteer: roads across the city and the district, crossings of city roads,
+  // famous sights, hospitals, schools, markets and residential estates (小区), each
+  // placed inside the district and named once per kind.
+  std::vector<DemoPlace> places;
   // The official holiday arrangements of 2025 and 2026 ("YYYY-MM-DD"): days off and
   // make-up working days (调休), for core::WorkCalendar::from_lists.
   std::vector<std::string> holidays;

@@ -1,20 +1,18 @@
 // Index:
 //   [SECTION] Shared checks (external_id, received_at, duplicates)
 //   [SECTION] JSON
-//   [SECTION] CSV reader (RFC 4180)
 //   [SECTION] CSV columns and rows
 #include "server/service/hotline_import.hpp"
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <set>
 #include <unordered_map>
 
 #include "portal/core/json.hpp"
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
+#include "server/service/csv.hpp"
 
 namespace portal::server {
 
@@ -125,92 +123,6 @@ void parse_json_row(const core::Json& item, int row, DuplicateCheck& dups, Impor
   if (batch.errors.size() == errors_before) batch.rows.push_back(std::move(out));
 }
 
-// [SECTION] CSV reader
-
-struct CsvRecords {
-  std::vector<std::vector<std::string>> records;
-  std::optional<Error> error;
-  int error_record = 0;  // index of the record where the error is
-};
-
-// RFC 4180, with LF, CRLF or a lone CR ending a record. A quote inside an unquoted
-// field is taken literally (as spreadsheets read it); after a closing quote only a
-// comma or the end of the record may follow.
-CsvRecords read_csv(std::string_view s) {
-  CsvRecords out;
-  std::vector<std::string> record;
-  std::string field;
-  std::size_t i = 0;
-  auto end_record = [&] {
-    record.push_back(std::move(field));
-    field.clear();
-    out.records.push_back(std::move(record));
-    record.clear();
-  };
-  auto fail = [&](std::string message) {
-    out.error = Error::malformed("", "malformed_csv", std::move(message));
-    out.error_record = static_cast<int>(out.records.size());
-  };
-  while (i < s.size()) {
-    // At the start of a field.
-    if (s[i] == '"') {
-      ++i;
-      for (;;) {
-        if (i >= s.size()) {
-          fail("a quoted field is not closed");
-          return out;
-        }
-        if (s[i] == '"') {
-          if (i + 1 < s.size() && s[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        field += s[i++];
-      }
-      if (i < s.size() && s[i] != ',' && s[i] != '\r' && s[i] != '\n') {
-        fail("a closing quote must be followed by a comma or the end of the line");
-        return out;
-      }
-    } else {
-      const std::size_t stop = s.find_first_of(",\r\n", i);
-      const std::size_t end = stop == std::string_view::npos ? s.size() : stop;
-      field.append(s.substr(i, end - i));
-      i = end;
-    }
-    // After a field: a comma, a line break, or the end of the input.
-    if (i >= s.size()) {
-      end_record();
-      break;
-    }
-    if (s[i] == ',') {
-      record.push_back(std::move(field));
-      field.clear();
-      ++i;
-      if (i == s.size()) end_record();  // "a,b," ends with an empty field
-      continue;
-    }
-    if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
-    ++i;
-    end_record();
-  }
-  return out;
-}
-
-bool is_blank_record(const std::vector<std::string>& r) {
-  return r.size() == 1 && r[0].empty();
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kBlank = " \t\r\n";
-  const auto b = s.find_first_not_of(kBlank);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(kBlank) - b + 1);
-}
-
 // [SECTION] CSV columns and rows
 
 enum class Col {
@@ -272,15 +184,6 @@ std::string csv_field(const std::string& draft_field) {
   return it == kMap.end() ? draft_field : it->second;
 }
 
-std::optional<double> parse_decimal(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
-    return std::nullopt;
-  return v;
-}
-
 using ColumnIndex = std::array<std::optional<std::size_t>, static_cast<std::size_t>(Col::count)>;
 
 void parse_csv_row(const std::vector<std::string>& cells, const ColumnIndex& index, int row,
@@ -293,7 +196,7 @@ void parse_csv_row(const std::vector<std::string>& cells, const ColumnIndex& ind
   };
   auto cell = [&](Col c) -> std::string_view {
     const auto& at = index[static_cast<std::size_t>(c)];
-    return at ? trim(cells[*at]) : std::string_view{};
+    return at ? trim_blanks(cells[*at]) : std::string_view{};
   };
 
   ImportRow out;
@@ -371,19 +274,9 @@ ImportBatch parse_hotline_json(std::string_view body) {
 ImportBatch parse_hotline_csv(std::string_view body) {
   ImportBatch batch;
   auto fail0 = [&](Error e) { batch.errors.push_back({0, std::move(e)}); };
-  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
-  if (!core::is_valid_utf8(body)) {
-    fail0(Error::invalid("", "invalid_utf8",
-                         "the file must be UTF-8 text (in a spreadsheet, save as \"CSV UTF-8\")"));
-    return batch;
-  }
-  CsvRecords csv = read_csv(body);
+  const CsvRecords csv = read_csv_file(body);
   if (csv.error) {
     batch.errors.push_back({csv.error_record, *csv.error});
-    return batch;
-  }
-  if (csv.records.empty() || is_blank_record(csv.records.front())) {
-    fail0(Error::invalid("", "missing_header", "the first line must name the columns"));
     return batch;
   }
 
@@ -391,7 +284,7 @@ ImportBatch parse_hotline_csv(std::string_view body) {
   const auto& header = csv.records.front();
   ColumnIndex index;
   for (std::size_t i = 0; i < header.size(); ++i) {
-    const std::string_view name = trim(header[i]);
+    const std::string_view name = trim_blanks(header[i]);
     auto col = find_column(name);
     if (!col) {
       fail0(Error::invalid(std::string(name), "unknown_column",
@@ -412,9 +305,7 @@ ImportBatch parse_hotline_csv(std::string_view body) {
   if (!batch.errors.empty()) return batch;
 
   // The data rows.
-  std::size_t data_rows = 0;
-  for (std::size_t r = 1; r < csv.records.size(); ++r)
-    if (!is_blank_record(csv.records[r])) ++data_rows;
+  const std::size_t data_rows = count_data_records(csv);
   if (data_rows == 0) {
     fail0(empty_batch());
     return batch;
@@ -428,11 +319,8 @@ ImportBatch parse_hotline_csv(std::string_view body) {
     const auto& cells = csv.records[r];
     if (is_blank_record(cells)) continue;
     const int row = static_cast<int>(r);
-    if (cells.size() != header.size()) {
-      batch.errors.push_back(
-          {row, Error::invalid("", "wrong_field_count",
-                               "has " + std::to_string(cells.size()) + " fields; the header has " +
-                                   std::to_string(header.size()))});
+    if (auto e = check_field_count(cells, header.size())) {
+      batch.errors.push_back({row, std::move(*e)});
       continue;
     }
     parse_csv_row(cells, index, row, dups, batch);

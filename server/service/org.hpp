@@ -28,6 +28,8 @@ class OrgDirectory {
   const core::WorkCalendar& calendar() const { return calendar_; }
   const OrgData& data() const { return data_; }
   const std::string& hotline_centre_name() const { return hotline_centre_; }
+  // Every grid's polygon, by the grid's id (GridIndex::id).
+  const core::GridIndex& grid_index() const { return *index_; }
   // Grids whose bounding boxes meet the box, for the map.
   std::vector<const GridRow*> grids_in(const core::BBox& box) const;
 

@@ -69,6 +69,16 @@ core::Outcome seed_demo(Store& store, const SeedOptions& options, const Progress
   report("organisation", 2, 3);
   if (auto ok = store.upsert_org(rows); !ok) return ok;
   report("organisation", 3, 3);
+  // The gazetteer's roads and landmarks: added, each replacing its namesake, so that
+  // places an administrator imported stay.
+  std::vector<PlaceRow> places;
+  places.reserve(org.places.size());
+  for (const auto& p : org.places)
+    places.push_back({0, p.name, p.kind, p.location.lat, p.location.lng, p.street_id});
+  auto written = store.write_places(places, false, [&](std::int64_t done, std::int64_t total) {
+    report("gazetteer", done, total);
+  });
+  if (!written) return written.error();
   return core::Unit{};
 }
 

@@ -215,6 +215,25 @@ struct TopicFilter {
   std::string status;                    // open | resolved, empty: any
 };
 
+// [SECTION] The gazetteer: named roads and landmarks (see migration 0015)
+struct PlaceRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::string kind;  // road | landmark
+  double lat = 0, lng = 0;
+  std::string street_id;  // the street containing the point; empty: none
+};
+
+// How many places the gazetteer holds and the highest id: the pair changes whenever the
+// gazetteer does (ids are never reused).
+struct PlacesStamp {
+  std::int64_t count = 0, max_id = 0;
+  bool operator==(const PlacesStamp&) const = default;
+};
+
+// Progress of a long write: rows done of total.
+using RowProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+
 // What a store tells GET /metrics about itself.
 struct StoreMetrics {
   // Bytes on disk: SQLite's file and its WAL; PostgreSQL's pg_database_size.
@@ -370,6 +389,16 @@ class Store {
   // Forgets keys from before `before`, at most `limit` of them and `limit` of tickets'
   // creation keys; returns how many it forgot.
   virtual core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) = 0;
+
+  // The gazetteer, in id order.
+  virtual core::Result<std::vector<PlaceRow>> places() = 0;
+  // Writes places in one transaction, all or none: with `replace` the gazetteer becomes
+  // exactly `rows`, otherwise they are added, each replacing the place of its name and
+  // kind if there is one. Returns how many were written; `progress` (may be empty) is
+  // told along the way.
+  virtual core::Result<std::int64_t> write_places(const std::vector<PlaceRow>& rows, bool replace,
+                                                  const RowProgress& progress) = 0;
+  virtual core::Result<PlacesStamp> places_stamp() = 0;
 
   // A number that changes whenever this store commits a change, for caches of answers
   // derived from the data; none where other processes write the same database too.

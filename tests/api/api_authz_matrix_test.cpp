@@ -181,6 +181,12 @@ TEST(Authz, EveryRoleAgainstEveryEndpoint) {
          return g->client().Post("/api/v1/hotline/import", auth(tk), "[]", "application/json");
        },
        {{"hotline_agent", 422}, {"district_staff", 422}}},
+      {"POST /places/import (no rows)",
+       [&](const std::string& tk) {
+         return g->client().Post("/api/v1/places/import", auth(tk), "name,kind,lat,lng\n",
+                                 "text/csv");
+       },
+       {{"admin", 422}}},
   };
   for (const auto& c : cases) {
     for (const auto& [actor, token] : f.tokens) {

@@ -47,16 +47,6 @@ std::size_t count_series(const std::string& text, const std::string& family) {
   return n;
 }
 
-// Runs a shell command; returns what it wrote (stdout and stderr) and its wait status.
-std::pair<std::string, int> run_command(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return {"popen failed", -1};
-  std::string out;
-  char buf[1024];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  return {out, pclose(p)};
-}
-
 void expect_denied(ServerProcess& s, const httplib::Headers& headers = {}) {
   auto r = s.client().Get("/metrics", headers);
   ASSERT_TRUE(r);

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace portal::test {
@@ -30,6 +31,16 @@ inline long proc_status_kib(pid_t pid, const std::string& field) {
   while (std::getline(f, line))
     if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   return -1;
+}
+
+// Runs a shell command; returns what it wrote (stdout and stderr) and its wait status.
+inline std::pair<std::string, int> run_command(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return {"popen failed", -1};
+  std::string out;
+  char buf[1024];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  return {out, pclose(p)};
 }
 
 class ServerProcess {

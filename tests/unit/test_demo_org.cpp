@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "portal/core/sha256.hpp"
 #include "portal/core/sla.hpp"
+#include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
 #include "server/service/demo_org.hpp"
 
@@ -45,6 +47,10 @@ std::string fingerprint(const DemoOrg& o) {
   for (const auto& u : o.users) {
     add(u.username), add(u.name), add(u.phone), add(std::string(portal::core::to_string(u.role)));
     add(u.unit_id), add(u.street_id), add(u.community_id);
+  }
+  for (const auto& p : o.places) {
+    add(p.name), add(p.kind), add(p.street_id);
+    add(std::to_string(p.location.lng) + "," + std::to_string(p.location.lat));
   }
   return portal::core::to_hex(h.finish());
 }
@@ -206,6 +212,47 @@ TEST(DemoOrg, StreetNamesAndShape) {
     const bool village_name = c.name.size() >= 3 && c.name.compare(c.name.size() - 3, 3, "村") == 0;
     EXPECT_EQ(c.village, village_name) << c.name;
   }
+}
+
+// The gazetteer: a few hundred to a few thousand roads and landmarks, named once per
+// kind, each inside the district and in the street it names; the famous ones are there,
+// and 古槐路 runs through 古槐街道.
+TEST(DemoOrg, GazetteerIsPlausibleAndPlaced) {
+  const DemoOrg& o = org1();
+  EXPECT_GE(o.places.size(), 300u);
+  EXPECT_LE(o.places.size(), 5000u);
+  std::vector<std::pair<std::string, portal::core::Polygon>> areas;
+  std::map<std::string, std::string> street_name;
+  for (const auto& st : o.streets) areas.emplace_back(st.id, st.area), street_name[st.id] = st.name;
+  const portal::core::GridIndex streets(std::move(areas));
+  std::set<std::string> seen;
+  std::map<std::string, int> kinds;
+  std::map<std::string, const portal::server::DemoPlace*> by_name;
+  for (const auto& p : o.places) {
+    EXPECT_TRUE(p.kind == "road" || p.kind == "landmark") << p.name;
+    EXPECT_TRUE(seen.insert(p.kind + "|" + p.name).second) << p.name;
+    EXPECT_FALSE(p.name.empty() || portal::core::has_control_chars(p.name)) << p.name;
+    EXPECT_EQ(streets.locate(p.location.lat, p.location.lng), std::optional(p.street_id)) << p.name;
+    ++kinds[p.kind];
+    by_name[p.name] = &p;
+  }
+  EXPECT_GE(kinds["road"], 50);
+  EXPECT_GE(kinds["landmark"], 300);
+  for (const char* n : {"古槐路", "太白楼路", "太白楼中路", "建设路", "共青团路", "红星路",
+                        "济安桥路", "琵琶山路", "火炬路", "327国道", "喻屯大街"})
+    EXPECT_EQ(by_name.count(n), 1u) << n;
+  for (const char* n : {"太白楼", "东大寺", "济宁博物馆", "运河公园", "济宁市第一人民医院",
+                        "济宁汽车总站", "古槐街道中心小学", "喻屯镇卫生院", "古槐农贸市场"})
+    EXPECT_EQ(by_name.count(n), 1u) << n;
+  EXPECT_EQ(street_name[by_name.at("古槐路")->street_id], "古槐街道");
+  int estates = 0, crossings = 0;
+  for (const auto& p : o.places) {
+    for (const char* form : {"小区", "花园", "家园", "新村", "嘉园", "名苑"})
+      if (p.name.find(form) != std::string::npos) ++estates;
+    if (p.name.ends_with("交叉口")) ++crossings;
+  }
+  EXPECT_GE(estates, 100);
+  EXPECT_GE(crossings, 50);
 }
 
 TEST(DemoOrg, HolidayListsMakeACalendar) {

@@ -133,6 +133,22 @@ TEST(Geo, BBoxAndCentroid) {
   EXPECT_TRUE(portal::core::BBox{}.empty());
 }
 
+// A label or a search result must point inside its area, even where the centroid
+// does not (a C shape, a ring around a hole).
+TEST(Geo, InteriorPointLiesInside) {
+  const Polygon square = rectangle(116.4, 35.3, 116.5, 35.4);
+  const LngLat s = portal::core::interior_point(square);
+  EXPECT_NEAR(s.lng, 116.45, 1e-9);
+  EXPECT_NEAR(s.lat, 35.35, 1e-9);
+  const Polygon c{{Ring{{0, 0}, {3, 0}, {3, 1}, {1, 1}, {1, 2}, {3, 2}, {3, 3}, {0, 3}}}};
+  ASSERT_FALSE(contains(c, portal::core::centroid(c)));
+  EXPECT_TRUE(contains(c, portal::core::interior_point(c)));
+  Polygon donut = rectangle(0, 0, 4, 4);
+  donut.rings.push_back(Ring{{0.5, 0.5}, {3.5, 0.5}, {3.5, 3.5}, {0.5, 3.5}});
+  ASSERT_FALSE(contains(donut, portal::core::centroid(donut)));
+  EXPECT_TRUE(contains(donut, portal::core::interior_point(donut)));
+}
+
 // [SECTION] GeoJSON
 TEST(Geo, GeoJsonRoundTrip) {
   const Polygon p = rectangle(116.4, 35.3, 116.5, 35.4);

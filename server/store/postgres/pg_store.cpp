@@ -1414,6 +1414,52 @@ Result<std::int64_t> PgStore::purge_idempotency_keys(core::TimePoint before, int
   return keys.affected() + tickets.affected();
 }
 
+// [SECTION] The gazetteer
+
+Result<std::vector<PlaceRow>> PgStore::places() {
+  LEASE(c, "places");
+  auto r =
+      c.exec("SELECT id, name, kind, lat, lng, COALESCE(street_id, '') FROM places ORDER BY id");
+  if (!r.ok()) return db_error(c, "places");
+  std::vector<PlaceRow> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(
+        {r.int64(i, 0), r.text(i, 1), r.text(i, 2), r.real(i, 3), r.real(i, 4), r.text(i, 5)});
+  return out;
+}
+
+Result<std::int64_t> PgStore::write_places(const std::vector<PlaceRow>& rows, bool replace,
+                                           const RowProgress& progress) {
+  LEASE(c, "write_places");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "write_places");
+  if (replace && !c.exec("DELETE FROM places").ok()) return db_error(c, "places_replace");
+  const auto total = static_cast<std::int64_t>(rows.size());
+  std::int64_t done = 0;
+  for (const auto& x : rows) {
+    // The place of the same name and kind is replaced, and takes a new id.
+    auto r = c.exec(
+        "INSERT INTO places(name, kind, lat, lng, street_id) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(name, kind) DO UPDATE SET id = DEFAULT, lat = excluded.lat, "
+        "lng = excluded.lng, street_id = excluded.street_id",
+        pg::Params().add(x.name).add(x.kind).add(x.lat).add(x.lng).add(
+            x.street_id.empty() ? std::optional<std::string>() : x.street_id));
+    if (!r.ok()) return db_error(c, "write_places");
+    if (progress && (++done % 500 == 0 || done == total)) progress(done, total);
+  }
+  if (!tx.commit()) return db_error(c, "write_places");
+  if (progress && total == 0) progress(0, 0);
+  return total;
+}
+
+Result<PlacesStamp> PgStore::places_stamp() {
+  LEASE(c, "places_stamp");
+  auto r = c.exec("SELECT count(*), COALESCE(max(id), 0) FROM places");
+  if (!r.ok() || r.rows() != 1) return db_error(c, "places_stamp");
+  return PlacesStamp{r.int64(0, 0), r.int64(0, 1)};
+}
+
 // [SECTION] Several instances
 
 core::Outcome PgStore::watch_changes(ChangeFn fn) {

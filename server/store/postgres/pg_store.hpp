@@ -96,6 +96,11 @@ class PgStore final : public Store {
   core::Outcome release_idempotency_key(const std::string& key_hash) override;
   core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) override;
 
+  core::Result<std::vector<PlaceRow>> places() override;
+  core::Result<std::int64_t> write_places(const std::vector<PlaceRow>& rows, bool replace,
+                                          const RowProgress& progress) override;
+  core::Result<PlacesStamp> places_stamp() override;
+
   core::Outcome watch_changes(ChangeFn fn) override;
   core::Result<std::unique_ptr<JobLock>> try_lock_job(const std::string& job) override;
 

@@ -2028,4 +2028,51 @@ Result<std::int64_t> SqliteStore::purge_idempotency_keys(core::TimePoint before,
   });
 }
 
+// [SECTION] The gazetteer
+
+Result<std::vector<PlaceRow>> SqliteStore::places() {
+  return read([&](Conn& cx) -> Result<std::vector<PlaceRow>> {
+    auto s = cx.prepare("SELECT id, name, kind, lat, lng, street_id FROM places ORDER BY id");
+    std::vector<PlaceRow> out;
+    while (s.step())
+      out.push_back({s.int64(0), s.text(1), s.text(2), s.real(3), s.real(4), s.text(5)});
+    if (s.failed()) return fail(cx, "places");
+    return out;
+  });
+}
+
+Result<std::int64_t> SqliteStore::write_places(const std::vector<PlaceRow>& rows, bool replace,
+                                               const RowProgress& progress) {
+  return write([&](Conn& cx) -> Result<std::int64_t> {
+    if (replace) {
+      auto del = cx.prepare("DELETE FROM places");
+      del.step();
+      if (del.failed()) return fail(cx, "places_replace");
+    }
+    // OR REPLACE: the place of the same name and kind goes, and this one takes a new id.
+    auto s = cx.prepare(
+        "INSERT OR REPLACE INTO places(name, kind, lat, lng, street_id) VALUES (?,?,?,?,?)");
+    const auto total = static_cast<std::int64_t>(rows.size());
+    std::int64_t done = 0;
+    for (const auto& r : rows) {
+      s.reset();
+      s.bind(1, r.name).bind(2, r.kind).bind(3, r.lat).bind(4, r.lng);
+      s.bind(5, non_empty(r.street_id));
+      s.step();
+      if (s.failed()) return fail(cx, "write_places");
+      if (progress && (++done % 500 == 0 || done == total)) progress(done, total);
+    }
+    if (progress && total == 0) progress(0, 0);
+    return total;
+  });
+}
+
+Result<PlacesStamp> SqliteStore::places_stamp() {
+  return read([&](Conn& cx) -> Result<PlacesStamp> {
+    auto s = cx.prepare("SELECT count(*), coalesce(max(id), 0) FROM places");
+    if (!s.step()) return fail(cx, "places_stamp");
+    return PlacesStamp{s.int64(0), s.int64(1)};
+  });
+}
+
 }  // namespace portal::server

@@ -117,6 +117,11 @@ class SqliteStore final : public Store {
   core::Outcome release_idempotency_key(const std::string& key_hash) override;
   core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) override;
 
+  core::Result<std::vector<PlaceRow>> places() override;
+  core::Result<std::int64_t> write_places(const std::vector<PlaceRow>& rows, bool replace,
+                                          const RowProgress& progress) override;
+  core::Result<PlacesStamp> places_stamp() override;
+
   // This process is the database's only writer: every committed batch counts.
   std::optional<std::uint64_t> data_version() override { return version_.load(); }
   StoreMetrics metrics() override;

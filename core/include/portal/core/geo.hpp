@@ -58,6 +58,11 @@ bool contains(const Polygon& poly, LngLat p);
 // Planar area in square degrees (holes subtracted) and the area centroid.
 double area(const Polygon& p);
 LngLat centroid(const Polygon& p);
+// A point inside the polygon, for a label or a search result to point at: the centroid
+// when it lies inside (always for a convex polygon), otherwise the middle of the widest
+// inside span of the line of latitude through the centroid (or through the middle of
+// the bounding box).
+LngLat interior_point(const Polygon& p);
 
 // GeoJSON geometry {"type":"Polygon","coordinates":[[[lng,lat],...]]}, rings closed.
 Json to_geojson(const Polygon& p);
