@@ -378,6 +378,25 @@ void Api::locate(double lat, double lng, Done<Located> done) {
   });
 }
 
+void Api::places(const std::string& q, Done<std::vector<Place>> done) {
+  net::Request req;
+  req.url = "/api/v1/places?limit=6&q=" + url_encode(q);
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    done(items_of<Place>(r, [](const core::Json& j) {
+      Place p;
+      p.name = str(j, "name");
+      p.kind = str(j, "kind");
+      p.lat = num(j, "lat");
+      p.lng = num(j, "lng");
+      const core::Json& street = sub(j, "street");
+      p.street = street.is_object() ? str(street, "name") : str(j, "street");
+      const core::Json& community = sub(j, "community");
+      p.community = community.is_object() ? str(community, "name") : str(j, "community");
+      return p;
+    }));
+  });
+}
+
 void Api::units(Done<std::vector<Unit>> done) {
   net::Request req;
   req.url = "/api/v1/units";

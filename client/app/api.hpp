@@ -47,6 +47,8 @@ class Api {
             int satisfaction, const std::string& comment, Done<TicketDetail> done);
   void grids(Done<std::vector<GridShape>> done);
   void locate(double lat, double lng, Done<Located> done);
+  // The district's places whose names contain q, best first.
+  void places(const std::string& q, Done<std::vector<Place>> done);
   void units(Done<std::vector<Unit>> done);
   // A one-time ticket for EventSource (which cannot send an Authorization header).
   void stream_ticket(Done<std::string> done);

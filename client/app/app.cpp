@@ -218,6 +218,14 @@ void App::apply(const Intents& intents) {
             submit_rating();
           } else if constexpr (std::is_same_v<V, intent::PlaceLocation>) {
             place(v.lat, v.lng);
+          } else if constexpr (std::is_same_v<V, intent::PickPlace>) {
+            if (places_.loaded() && v.index < places_.value.size()) {
+              const Place p = places_.value[v.index];
+              place(p.lat, p.lng);
+              if (trim(address_).empty()) edit(Field::address, p.name);
+              place_search_.clear();
+              places_.reset();
+            }
           } else if constexpr (std::is_same_v<V, intent::UseMyLocation>) {
             locating_ = true;
             locate_failed_ = false;
@@ -474,6 +482,11 @@ void App::edit(Field field, std::string value) {
       return;
     case Field::category_search:
       category_search_ = std::move(value);
+      return;
+    case Field::place_search:
+      if (place_search_ == value) return;
+      place_search_ = std::move(value);
+      search_places();
       return;
     case Field::login:
       login_ = std::move(value);
@@ -859,8 +872,29 @@ std::string App::field_error(const std::string& field) const {
   return std::string(error_message(lang_, it->second));
 }
 
+void App::search_places() {
+  const std::string q = trim(place_search_);
+  if (q.empty()) {
+    places_.reset();
+    return;
+  }
+  const auto t = places_.start();
+  api_.places(q, [this, t](core::Result<std::vector<Place>> r) {
+    post([this, t, r = std::move(r)]() mutable { places_.finish(t, std::move(r)); });
+  });
+}
+
 SubmitView App::submit() const {
   SubmitView v;
+  v.place_search = {place_search_, {}};
+  v.places = places_.state;
+  if (places_.loaded())
+    for (const Place& p : places_.value) {
+      std::string detail;
+      for (const std::string* part : {&p.street, &p.community})
+        if (!part->empty() && *part != p.name) detail += (detail.empty() ? "" : " · ") + *part;
+      v.place_results.push_back({p.name, detail});
+    }
   v.category_code = category_;
   v.category_name = category_.empty() ? std::string() : category_name(category_);
   v.category_error = field_error("category");

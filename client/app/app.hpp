@@ -116,6 +116,7 @@ class App {
   void go_home();
   void set_lang(Lang lang);
   void edit(Field field, std::string value);
+  void search_places();
   void load_categories();
   void submit_ticket();
   // Looks a ticket up; open_now shows its page at once, else only when it is found.
@@ -223,6 +224,8 @@ class App {
   // Location: the map, the chosen place, the browser's position.
   Async<std::vector<GridShape>> grids_;
   Async<Located> located_;
+  std::string place_search_;
+  Async<std::vector<Place>> places_;  // the answer for place_search_
   bool placed_ = false, locating_ = false, locate_failed_ = false;
   // The submitter said they do not know where exactly (no point: the hotline centre).
   bool location_unknown_ = false;

@@ -58,6 +58,9 @@ struct PlaceLocation {  // a tap on the map
   double lat, lng;
 };
 struct UseMyLocation {};
+struct PickPlace {  // a result of the place search
+  std::size_t index;
+};
 struct SetLocationUnknown {  // "I don't know where exactly"
   bool value;
 };
@@ -113,9 +116,10 @@ struct Cockpit {
 using Intent = std::variant<
     intent::Navigate, intent::GoBack, intent::GoHome, intent::ToggleLanguage, intent::EditField,
     intent::SetAnonymous, intent::PickCategory, intent::RetryCategories, intent::SubmitTicket,
-    intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText, intent::OpenLink, intent::ToggleElderly,
-    intent::SignIn, intent::Register, intent::SetRegistering, intent::SignOut, intent::SetResolved,
-    intent::SetSatisfaction, intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation,
+    intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
+    intent::OpenLink, intent::ToggleElderly, intent::SignIn, intent::Register,
+    intent::SetRegistering, intent::SignOut, intent::SetResolved, intent::SetSatisfaction,
+    intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation, intent::PickPlace,
     intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos, intent::RemovePhoto,
     intent::RetryList, intent::SetQueueFilter, intent::OpenAction, intent::TogglePick,
     intent::SubmitAction, intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;

@@ -61,6 +61,13 @@ struct Located {
   std::string grid_id, grid_name, community, street;
 };
 
+// A named place of the district (GET /api/v1/places): a street, community, grid, unit,
+// road or landmark.
+struct Place {
+  std::string name, kind, street, community;
+  double lat = 0, lng = 0;
+};
+
 struct Unit {
   std::string id, kind, subkind, name, name_en, contact, address, street_id;
   std::optional<std::pair<double, double>> location;  // lat, lng

@@ -52,7 +52,8 @@ enum class Field {
   action_note,
   action_into,
   import_text,
-  topic_reply  // the cockpit's package-resolution reply
+  topic_reply,  // the cockpit's package-resolution reply
+  place_search  // the submit form's search over the district's places
 };
 
 struct FieldView {
@@ -142,6 +143,12 @@ struct SubmitView {
   std::string category_error;
   LoadState categories = LoadState::idle;
   FieldView description, address, lat, lng, name, phone;
+  FieldView place_search;
+  struct PlaceResult {
+    std::string name, detail;  // detail: kind · street · community
+  };
+  std::vector<PlaceResult> place_results;
+  LoadState places = LoadState::idle;
   std::size_t description_chars = 0, description_max = 0;
   bool anonymous = false;
   bool patrol = false;  // a grid worker's patrol report: the box means "resolved on the spot"

@@ -52,6 +52,19 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
            v.location_error);
     if (focus_now && v.focus_location) ImGui::SetScrollHereY(0.3f);
     Paragraph(ctx, ctx.t(T::place_how), ctx.fonts.small, theme::kHint, 1.4f);
+    // Search the district's places: a pick places the point (and names the address).
+    TextField(ctx, "submit.place_search", Field::place_search, ctx.t(T::place_search),
+              ctx.t(T::place_search_hint), v.place_search);
+    if (!v.place_results.empty()) {
+      for (std::size_t i = 0; i < v.place_results.size(); ++i) {
+        const std::string id = "submit.place_result." + std::to_string(i);
+        if (ListRow(ctx, id.c_str(), v.place_results[i].name, v.place_results[i].detail, false,
+                    i + 1 < v.place_results.size()))
+          ctx.intents.emit(intent::PickPlace{i});
+      }
+    } else if (v.places == LoadState::loaded && !v.place_search.value.empty()) {
+      Paragraph(ctx, ctx.t(T::place_none), ctx.fonts.small, theme::kHint, 1.4f);
+    }
     GridMap(ctx, "submit.map", v.map, std::floor(std::min(AvailWidth() * 0.8f, 320.0f)));
     Paragraph(ctx, ctx.t(T::map_hint), ctx.fonts.small, theme::kHint, 1.4f);
     if (Button(ctx, "submit.locate", v.locating ? ctx.t(T::locating) : ctx.t(T::use_location),
