@@ -49,25 +49,6 @@ T TitleOf(Screen s) {
 
 }  // namespace
 
-std::vector<T> TitleFontTexts() {
-  std::vector<T> out{T::home_submit_title, T::home_track_title,    T::queue_patrol,
-                     T::queue_file_call,   T::btn_accept,          T::btn_contact,
-                     T::btn_progress,      T::btn_escalate,        T::btn_whistle,
-                     T::btn_checkin,       T::btn_whistle_done,    T::btn_resolve,
-                     T::btn_return,        T::btn_reject,          T::btn_merge,
-                     T::btn_record_rating, T::btn_withdraw_whistle};
-  for (Screen s :
-       {Screen::home, Screen::submit, Screen::categories, Screen::receipt, Screen::track,
-        Screen::ticket, Screen::account, Screen::my_tickets, Screen::rate, Screen::services,
-        Screen::queue, Screen::action, Screen::hotline_import, Screen::cockpit, Screen::board})
-    out.push_back(TitleOf(s));
-  return out;
-}
-
-std::vector<T> DisplayFontTexts() {
-  return {T::app_name};
-}
-
 void DrawApp(Ctx& ctx, const App& app) {
   const ShellView shell = app.shell();
   ctx.lang = shell.lang;

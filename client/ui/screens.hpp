@@ -11,12 +11,6 @@ namespace portal::client::ui {
 // The whole UI for one frame: top bar, the current screen, notices.
 void DrawApp(Ctx& ctx, const App& app);
 
-// The catalogue texts drawn with the title and the display font. Those two fonts hold
-// only these characters and ASCII, so that growing the atlas for typed text stays cheap:
-// draw nothing else with them but ASCII.
-std::vector<T> TitleFontTexts();
-std::vector<T> DisplayFontTexts();
-
 void DrawHome(Ctx& ctx, const HomeView& v);
 void DrawSubmit(Ctx& ctx, const SubmitView& v);
 void DrawCategories(Ctx& ctx, const CategoriesView& v);

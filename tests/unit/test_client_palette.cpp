@@ -18,7 +18,9 @@ struct Rgb {
 
 // The colour as seen: its alpha blended over the background.
 Rgb Over(std::uint32_t fg, std::uint32_t bg) {
-  const auto ch = [](std::uint32_t c, int shift) { return static_cast<double>((c >> shift) & 255u); };
+  const auto ch = [](std::uint32_t c, int shift) {
+    return static_cast<double>((c >> shift) & 255u);
+  };
   const double a = ch(fg, 24) / 255.0;
   return {ch(fg, 0) * a + ch(bg, 0) * (1 - a), ch(fg, 8) * a + ch(bg, 8) * (1 - a),
           ch(fg, 16) * a + ch(bg, 16) * (1 - a)};
