@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DESKTOP, PHONE, focusField, insertText, launch, press, reveal, screenshot, settle,
-  signIn, waitScreen, waitWidget, widget, widgets, withPortal,
+  signIn, waitScreen, waitWidget, widget, withPortal, pickFirstCategory,
 } from './lib/portal.mjs';
 import { api, login, workerOf } from './lib/api.mjs';
 
@@ -49,11 +49,7 @@ test('phone: sign in, report with map and photo, timeline, resolve, rate badly, 
     // Report a matter.
     await press(page, 'mine.new');
     await waitScreen(page, 'submit');
-    await press(page, 'submit.category');
-    await waitScreen(page, 'categories');
-    const cat = (await widgets(page)).find((w) => w.id.startsWith('category.'));
-    await press(page, cat.id);
-    await waitScreen(page, 'submit');
+    await pickFirstCategory(page);
     await focusField(page, 'submit.description');
     await insertText(page, '小区门口路灯不亮已经一周，晚上出行不便。');
 

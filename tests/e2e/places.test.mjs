@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PHONE, focusField, insertText, launch, press, screenshot, waitScreen, waitWidget, widgets, withPortal,
+  PHONE, focusField, insertText, launch, pickFirstCategory, press, screenshot, waitScreen, waitWidget,
+  withPortal,
 } from './lib/portal.mjs';
 import { api } from './lib/api.mjs';
 
@@ -24,11 +25,7 @@ test('phone: search 古槐, pick a place, the form shows its grid and the ticket
 
     await press(page, 'home.submit');
     await waitScreen(page, 'submit');
-    await press(page, 'submit.category');
-    await waitScreen(page, 'categories');
-    const cat = (await widgets(page)).find((w) => w.id.startsWith('category.'));
-    await press(page, cat.id);
-    await waitScreen(page, 'submit');
+    await pickFirstCategory(page);
     await focusField(page, 'submit.description');
     await insertText(page, '路边井盖松动，车辆经过响声很大');
 

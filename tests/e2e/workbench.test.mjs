@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PHONE, focusField, insertText, launch, openPortal, press, screenshot, signIn, waitScreen,
-  waitWidget, widget, widgets,
+  waitWidget, widget, pickFirstCategory,
 } from './lib/portal.mjs';
 import { accountOf, api, login } from './lib/api.mjs';
 
@@ -80,11 +80,7 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
     const cp = citizen.page;
     await press(cp, 'home.submit');
     await waitScreen(cp, 'submit');
-    await press(cp, 'submit.category');
-    await waitScreen(cp, 'categories');
-    const cat = (await widgets(cp)).find((w) => w.id.startsWith('category.'));
-    await press(cp, cat.id);
-    await waitScreen(cp, 'submit');
+    await pickFirstCategory(cp);
     await focusField(cp, 'submit.description');
     await insertText(cp, '小区东门下水道堵塞，污水漫到人行道上。');
     // Where: the coordinates of the worker's grid, typed.
@@ -202,11 +198,7 @@ test('phone: live receipt, accept, escalate, whistle two units, resolve, rate', 
 // The report form; `at` is [lat, lng] typed, or null: the place is not known.
 async function fillReport(page, description, name, phone, at) {
   await waitScreen(page, 'submit');
-  await press(page, 'submit.category');
-  await waitScreen(page, 'categories');
-  const cat = (await widgets(page)).find((w) => w.id.startsWith('category.'));
-  await press(page, cat.id);
-  await waitScreen(page, 'submit');
+  await pickFirstCategory(page);
   await focusField(page, 'submit.description');
   await insertText(page, description);
   if (at) {

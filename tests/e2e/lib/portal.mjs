@@ -151,6 +151,15 @@ export async function press(page, id) {
   return w;
 }
 
+// On the report form: opens the category picker and picks its first category.
+export async function pickFirstCategory(page) {
+  await press(page, 'submit.category');
+  await waitScreen(page, 'categories');
+  const cat = (await widgets(page)).find((w) => w.id.startsWith('category.'));
+  await press(page, cat.id);
+  await waitScreen(page, 'submit');
+}
+
 // Puts the caret into a text field and waits until the app edits it.
 export async function focusField(page, id) {
   await press(page, id);
