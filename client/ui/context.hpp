@@ -14,6 +14,7 @@
 #include "imgui.h"
 #include "ui/glyph_cache.hpp"
 #include "ui/text_editor.hpp"
+#include "ui/tile_cache.hpp"
 #include "ui/widget_log.hpp"
 
 namespace portal::client::ui {
@@ -66,11 +67,12 @@ struct Ctx {
 
   // [SECTION] Kept between frames
   std::unordered_map<ImGuiID, TextEditState> editors;
-  ImGuiID active_editor = 0;  // the TextEditor being edited, if any
-  std::string preedit;        // IME composition in progress
-  std::string a11y_focus;     // the widget the page's accessibility mirror has focus on
-  std::string a11y_reveal;    // ... to bring into view (once: then the user scrolls freely)
-  bool touch = false;         // the last pointer was a finger
+  ImGuiID active_editor = 0;   // the TextEditor being edited, if any
+  std::string preedit;         // IME composition in progress
+  std::string a11y_focus;      // the widget the page's accessibility mirror has focus on
+  std::string a11y_reveal;     // ... to bring into view (once: then the user scrolls freely)
+  bool touch = false;          // the last pointer was a finger
+  TileCache* tiles = nullptr;  // the basemap's tiles (the platform's; none natively)
   TouchScroll scroll;
   MapState map;
   std::uint64_t focus_seq_seen = 0;

@@ -256,6 +256,10 @@ Host::~Host() {
   }
 }
 
+void Host::set_tiles(TileCache* tiles) {
+  impl_->ctx.tiles = tiles;
+}
+
 bool Host::init(GlyphSource* glyphs) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();

@@ -11,6 +11,7 @@
 #include "ui/glyph_cache.hpp"
 #include "ui/input.hpp"
 #include "ui/semantics.hpp"
+#include "ui/tile_cache.hpp"
 
 namespace portal::client::ui {
 
@@ -39,6 +40,8 @@ class Host {
 
   // Needs a current WebGL2 context. Glyphs come from `glyphs` (outlives the host).
   bool init(GlyphSource* glyphs);
+  // The basemap's tiles (outlives the host; none: the map draws without a basemap).
+  void set_tiles(TileCache* tiles);
   void set_viewport(float css_width, float css_height, float device_pixel_ratio);
   void queue(InputEvent e);
   bool has_queued_input() const;
