@@ -7,8 +7,8 @@
 namespace portal::client {
 
 namespace {
-
 constexpr char kHex[] = "0123456789ABCDEF";
+}  // namespace
 
 std::string url_encode(std::string_view s) {
   std::string out;
@@ -24,6 +24,8 @@ std::string url_encode(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 bool is_success(int status) {
   return status >= 200 && status < 300;
@@ -337,7 +339,7 @@ void Api::rate(const std::string& number, const std::string& access_code, bool r
   send(std::move(req), [done = std::move(done)](net::Response r) { done(detail_of(r)); });
 }
 
-void Api::grids(Done<std::vector<GridShape>> done) {
+void Api::grids(Done<GridsAnswer> done) {
   net::Request req;
   req.url = "/api/v1/grids";
   send(std::move(req), [done = std::move(done)](net::Response r) {
@@ -345,7 +347,16 @@ void Api::grids(Done<std::vector<GridShape>> done) {
     auto json = core::parse_json(r.body);
     if (!json.ok() || !json->is_object())
       return done(core::Error{"bad_answer", "not GeoJSON", {}, 502});
-    std::vector<GridShape> out;
+    GridsAnswer out;
+    const core::Json& basemap = sub(*json, "basemap");
+    if (basemap.is_object()) {
+      out.basemap.tile_template = str(basemap, "template");
+      out.basemap.attribution = str(basemap, "attribution");
+      const core::Json& retina = sub(basemap, "retina");
+      out.basemap.retina = retina.is_boolean() && retina.get<bool>();
+      for (const auto& d : sub(basemap, "subdomains"))
+        if (d.is_string()) out.basemap.subdomains.push_back(d.get<std::string>());
+    }
     for (const auto& f : sub(*json, "features")) {
       const core::Json& props = sub(f, "properties");
       const core::Json& coords = sub(sub(f, "geometry"), "coordinates");
@@ -354,10 +365,29 @@ void Api::grids(Done<std::vector<GridShape>> done) {
       g.id = str(props, "grid_id");
       g.name = str(props, "name");
       g.kind = str(props, "kind");
+      g.community_id = str(props, "community_id");
+      g.street_id = str(props, "street_id");
       for (const auto& p : coords[0])
         if (p.is_array() && p.size() >= 2 && p[0].is_number() && p[1].is_number())
           g.ring.emplace_back(p[0].get<double>(), p[1].get<double>());
-      if (g.ring.size() >= 3) out.push_back(std::move(g));
+      if (g.ring.size() >= 3) out.grids.push_back(std::move(g));
+    }
+    done(std::move(out));
+  });
+}
+
+void Api::org_names(Done<OrgNames> done) {
+  net::Request req;
+  req.url = "/api/v1/org";
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok() || !json->is_object())
+      return done(core::Error{"bad_answer", "not an object", {}, 502});
+    OrgNames out;
+    for (const auto& st : sub(*json, "streets")) {
+      out.streets[str(st, "id")] = str(st, "name");
+      for (const auto& c : sub(st, "communities")) out.communities[str(c, "id")] = str(c, "name");
     }
     done(std::move(out));
   });

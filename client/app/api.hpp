@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/model.hpp"
@@ -13,6 +14,9 @@
 #include "portal/core/ticket.hpp"
 
 namespace portal::client {
+
+// Percent-encodes everything but RFC 3986 unreserved characters (a path segment or query value).
+std::string url_encode(std::string_view s);
 
 class Api {
  public:
@@ -45,7 +49,9 @@ class Api {
               Done<std::vector<TicketEvent>> done);
   void rate(const std::string& number, const std::string& access_code, bool resolved,
             int satisfaction, const std::string& comment, Done<TicketDetail> done);
-  void grids(Done<std::vector<GridShape>> done);
+  void grids(Done<GridsAnswer> done);
+  // The names of streets and communities (GET /api/v1/org), for the map.
+  void org_names(Done<OrgNames> done);
   void locate(double lat, double lng, Done<Located> done);
   // The district's places whose names contain q, best first.
   void places(const std::string& q, Done<std::vector<Place>> done);

@@ -222,10 +222,18 @@ void App::apply(const Intents& intents) {
             if (places_.loaded() && v.index < places_.value.size()) {
               const Place p = places_.value[v.index];
               place(p.lat, p.lng);
+              // Close enough to read the names around it: a street whole, a community,
+              // or the grids around a road, landmark or grid.
+              focus_map(p.lat, p.lng,
+                        p.kind == "street"      ? 14.5
+                        : p.kind == "community" ? 15.5
+                                                : 16.5);
               if (trim(address_).empty()) edit(Field::address, p.name);
               place_search_.clear();
               places_.reset();
             }
+          } else if constexpr (std::is_same_v<V, intent::PickMapGrid>) {
+            cockpit_.apply(intent::Cockpit{intent::CockpitOp::pick_grid, v.grid_id, {}});
           } else if constexpr (std::is_same_v<V, intent::UseMyLocation>) {
             locating_ = true;
             locate_failed_ = false;
@@ -252,7 +260,7 @@ void App::apply(const Intents& intents) {
           } else if constexpr (std::is_same_v<V, intent::RetryList>) {
             if (screen() == Screen::my_tickets) load_my_tickets();
             if (screen() == Screen::services) load_units();
-            if (screen() == Screen::submit) load_grids();
+            if (screen() == Screen::submit || screen() == Screen::cockpit) load_grids();
             if (screen() == Screen::queue) load_queue();
           }
         },
@@ -1290,13 +1298,37 @@ void App::on_host_message(const std::string& text) {
 // [SECTION] Location: map, geolocation, nearest venue
 
 void App::load_grids() {
+  if (!org_names_.loaded() && !org_names_.loading()) {
+    const auto t = org_names_.start();
+    api_.org_names([this, t](core::Result<OrgNames> r) {
+      post([this, t, r = std::move(r)]() mutable {
+        org_names_.finish(t, std::move(r));
+        if (org_names_.loaded()) build_map_data();
+      });
+    });
+  }
   if (grids_.loading()) return;
   const auto t = grids_.start();
-  api_.grids([this, t](core::Result<std::vector<GridShape>> r) {
+  api_.grids([this, t](core::Result<GridsAnswer> r) {
     post([this, t, r = std::move(r)]() mutable {
-      if (r.ok()) grids_.finish(t, std::move(r));
+      grids_.finish(t, std::move(r));
+      if (grids_.loaded()) build_map_data();
     });
   });
+}
+
+void App::build_map_data() {
+  if (!grids_.loaded()) return;
+  static const OrgNames kNone;
+  map_data_ = build_map(grids_.value.grids, org_names_.loaded() ? org_names_.value : kNone,
+                        grids_.value.basemap);
+}
+
+void App::focus_map(double lat, double lng, double zoom) {
+  ++map_focus_seq_;
+  focus_lat_ = lat;
+  focus_lng_ = lng;
+  focus_zoom_ = zoom;
 }
 
 void App::place(double lat, double lng) {
@@ -1321,31 +1353,22 @@ void App::on_geolocation(bool ok, double lat, double lng) {
   post([this, ok, lat, lng] {
     locating_ = false;
     locate_failed_ = !ok;
-    if (ok) place(lat, lng);
+    if (!ok) return;
+    has_here_ = true;
+    here_lat_ = lat;
+    here_lng_ = lng;
+    place(lat, lng);
+    focus_map(lat, lng, 16);
   });
 }
 
 MapView App::map_view() const {
   MapView v;
   v.state = grids_.state;
-  bool first = true;
-  for (const auto& g : grids_.value) {
-    MapGrid m;
-    m.ring = g.ring;
-    m.name = g.name;
-    m.selected = placed_ && located_.loaded() && located_.value.grid_id == g.id;
-    for (const auto& [x, y] : g.ring) {
-      if (first) {
-        v.min_lng = v.max_lng = x;
-        v.min_lat = v.max_lat = y;
-        first = false;
-      }
-      v.min_lng = std::min(v.min_lng, x);
-      v.max_lng = std::max(v.max_lng, x);
-      v.min_lat = std::min(v.min_lat, y);
-      v.max_lat = std::max(v.max_lat, y);
-    }
-    v.grids.push_back(std::move(m));
+  v.data = map_data_;
+  if (map_data_ && placed_ && located_.loaded()) {
+    v.selected = map_data_->find(located_.value.grid_id);
+    v.selected_name = located_.value.grid_name;
   }
   double lat = 0, lng = 0;
   if (placed_ && parse_coordinate(lat_, lat) && parse_coordinate(lng_, lng)) {
@@ -1353,6 +1376,13 @@ MapView App::map_view() const {
     v.pin_lat = lat;
     v.pin_lng = lng;
   }
+  v.has_here = has_here_;
+  v.here_lat = here_lat_;
+  v.here_lng = here_lng_;
+  v.focus_seq = map_focus_seq_;
+  v.focus_lat = focus_lat_;
+  v.focus_lng = focus_lng_;
+  v.focus_zoom = focus_zoom_;
   return v;
 }
 
@@ -1569,7 +1599,7 @@ void App::open_cockpit() {
 }
 
 CockpitView App::cockpit() const {
-  return cockpit_.view(lang_, grids_);
+  return cockpit_.view(lang_, grids_.state, map_data_);
 }
 
 BoardView App::board() const {

@@ -222,7 +222,15 @@ class App {
   Async<TicketDetail> rating_;
 
   // Location: the map, the chosen place, the browser's position.
-  Async<std::vector<GridShape>> grids_;
+  Async<GridsAnswer> grids_;
+  Async<OrgNames> org_names_;                // street and community names, for the map
+  std::shared_ptr<const MapData> map_data_;  // built from both answers
+  void build_map_data();
+  bool has_here_ = false;  // the device's position, once located
+  double here_lat_ = 0, here_lng_ = 0;
+  std::uint64_t map_focus_seq_ = 0;  // the map should look at focus_*
+  double focus_lat_ = 0, focus_lng_ = 0, focus_zoom_ = 0;
+  void focus_map(double lat, double lng, double zoom);
   Async<Located> located_;
   std::string place_search_;
   Async<std::vector<Place>> places_;  // the answer for place_search_

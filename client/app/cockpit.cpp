@@ -82,6 +82,22 @@ bool is_rate(const std::string& m) {
   return m.size() > 5 && m.compare(m.size() - 5, 5, "_rate") == 0;
 }
 
+// The heat map's colour of a grid with `share` of the densest grid's tickets: the square
+// root of the share from white (0) through amber (0.5) to deep red (1); IM_COL32 order.
+std::uint32_t heat_colour(double share) {
+  const double f = std::sqrt(std::clamp(share, 0.0, 1.0));
+  auto lerp = [](double a, double b, double t) { return a + (b - a) * t; };
+  double r, g, b;
+  if (f < 0.5) {
+    r = 250, g = lerp(250, 180, f * 2), b = lerp(245, 60, f * 2);
+  } else {
+    r = lerp(250, 190, (f - 0.5) * 2), g = lerp(180, 30, (f - 0.5) * 2),
+    b = lerp(60, 40, (f - 0.5) * 2);
+  }
+  return (255u << 24) | (static_cast<std::uint32_t>(b) << 16) |
+         (static_cast<std::uint32_t>(g) << 8) | static_cast<std::uint32_t>(r);
+}
+
 std::string topic_path(std::int64_t id, const char* tail = "") {
   return "/api/v1/topics/" + std::to_string(id) + tail;
 }
@@ -253,6 +269,13 @@ void Cockpit::apply(const intent::Cockpit& i) {
       linking_.reset();
       load_topic(std::atoll(i.arg.c_str()));
       break;
+    case Op::pick_grid:
+      pick_grid_ = i.arg;
+      if (pick_grid_.empty())
+        pick_overview_.reset();
+      else
+        load(pick_overview_, "/api/v1/stats/overview?scope=grid:" + url_encode(pick_grid_));
+      break;
     case Op::link_candidates:
       link_candidates();
       break;
@@ -314,7 +337,8 @@ TableView Cockpit::suggestions_table(Lang lang) const {
   return t;
 }
 
-CockpitView Cockpit::view(Lang lang, const Async<std::vector<GridShape>>& grids) const {
+CockpitView Cockpit::view(Lang lang, LoadState grids,
+                          const std::shared_ptr<const MapData>& map) const {
   CockpitView v;
   v.tab = tab_;
   v.who = name_;
@@ -387,9 +411,10 @@ CockpitView Cockpit::view(Lang lang, const Async<std::vector<GridShape>>& grids)
     v.metrics.push_back({m, std::string(tr(lang, metric_label(m))), metric_ == m});
   v.ranking = ranking_table(lang);
 
-  // Heat map: the app's grid outlines coloured by ticket count (white → amber → red).
-  v.heat.state = grids.state == LoadState::loaded ? heatmap_.state : grids.state;
-  v.heat.placeable = false;
+  // Heat map: the app's grid map coloured by ticket count (white → amber → red).
+  v.heat.state = grids == LoadState::loaded ? heatmap_.state : grids;
+  v.heat.tap = MapTap::pick_grid;
+  v.heat.data = map;
   std::map<std::string, double> counts;
   double max = 0;
   if (heatmap_.value.is_array())
@@ -398,38 +423,55 @@ CockpitView Cockpit::view(Lang lang, const Async<std::vector<GridShape>>& grids)
       counts[str(c, "grid_id")] = n;
       max = std::max(max, n);
     }
-  bool first = true;
-  for (const auto& g : grids.value) {
-    MapGrid m;
-    m.ring = g.ring;
-    m.name = g.name;
-    const auto it = counts.find(g.id);
-    const double f = it == counts.end() || max <= 0 ? 0 : std::sqrt(it->second / max);
-    // Interpolate white (f=0) → amber (0.5) → deep red (1); IM_COL32 packs a,b,g,r.
-    auto lerp = [](double a, double b, double t) { return a + (b - a) * t; };
-    double r, gg, b;
-    if (f < 0.5) {
-      r = lerp(250, 250, f * 2), gg = lerp(250, 180, f * 2), b = lerp(245, 60, f * 2);
-    } else {
-      r = lerp(250, 190, (f - 0.5) * 2), gg = lerp(180, 30, (f - 0.5) * 2),
-      b = lerp(60, 40, (f - 0.5) * 2);
+  if (map &&
+      (heat_fills_ticket_ != heatmap_.ticket || heat_fills_map_ != map.get() || !heat_fills_)) {
+    auto fills = std::make_shared<std::vector<std::uint32_t>>();
+    fills->reserve(map->grids.size());
+    for (const auto& g : map->grids) {
+      const auto it = counts.find(g.id);
+      fills->push_back(heat_colour(it == counts.end() || max <= 0 ? 0 : it->second / max));
     }
-    m.fill = (255u << 24) | (static_cast<std::uint32_t>(b) << 16) |
-             (static_cast<std::uint32_t>(gg) << 8) | static_cast<std::uint32_t>(r);
-    for (const auto& [lng, lat] : g.ring) {
-      if (first) {
-        v.heat.min_lng = v.heat.max_lng = lng;
-        v.heat.min_lat = v.heat.max_lat = lat;
-        first = false;
-      }
-      v.heat.min_lng = std::min(v.heat.min_lng, lng);
-      v.heat.max_lng = std::max(v.heat.max_lng, lng);
-      v.heat.min_lat = std::min(v.heat.min_lat, lat);
-      v.heat.max_lat = std::max(v.heat.max_lat, lat);
-    }
-    v.heat.grids.push_back(std::move(m));
+    heat_fills_ = std::move(fills);
+    heat_fills_ticket_ = heatmap_.ticket;
+    heat_fills_map_ = map.get();
   }
+  v.heat.fills = heat_fills_;
+  if (map && !pick_grid_.empty()) {
+    v.heat.selected = map->find(pick_grid_);
+    if (v.heat.selected >= 0) {
+      const MapData::Grid& g = map->grids[static_cast<std::size_t>(v.heat.selected)];
+      v.heat.selected_name = g.name;
+      auto& f = v.heat_pick;
+      f.shown = true;
+      f.name = g.name;
+      if (g.street >= 0) f.place = map->streets[static_cast<std::size_t>(g.street)].name;
+      if (g.community >= 0)
+        f.place += (f.place.empty() ? "" : " · ") +
+                   map->communities[static_cast<std::size_t>(g.community)].name;
+      f.state = pick_overview_.state;
+      if (pick_overview_.failed()) f.error = std::string(error_message(lang, pick_overview_.error));
+      const Json& po = pick_overview_.value;
+      if (pick_overview_.loaded()) {
+        f.kpis = {
+            {"kpi.total", std::string(tr(lang, T::count_total)), count(num(po, "total")), {}, -1},
+            {"kpi.backlog",
+             std::string(tr(lang, T::count_backlog)),
+             count(num(po, "backlog")),
+             {},
+             -1},
+            {"kpi.overdue",
+             std::string(tr(lang, T::count_overdue)),
+             count(num(po, "overdue")),
+             {},
+             -1}};
+        for (auto& k : rate_tiles(lang, po)) f.kpis.push_back(std::move(k));
+        for (auto& k : f.kpis) k.id = "heat.grid." + k.id;
+      }
+    }
+  }
+  // The legend's marks: the colour scale is the square root of count / max.
   v.heat_legend_low = "0";
+  v.heat_legend_mid = count(std::round(max / 4));  // half-way along the scale
   v.heat_legend_high = count(max);
   v.heat_top.id = "heat_top";
   v.heat_top.title = std::string(tr(lang, T::heat_top));
@@ -441,7 +483,8 @@ CockpitView Cockpit::view(Lang lang, const Async<std::vector<GridShape>>& grids)
   v.heat_top.bar_column = 2;
   {
     std::map<std::string, std::string> names;
-    for (const auto& g : grids.value) names[g.id] = g.name;
+    if (map)
+      for (const auto& g : map->grids) names[g.id] = g.name;
     std::vector<std::pair<double, std::string>> sorted;
     for (const auto& [id, n] : counts) sorted.emplace_back(n, id);
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {

@@ -86,7 +86,15 @@ struct CockpitView {
   std::vector<Choice> dims, metrics;
   TableView ranking;
   MapView heat;
-  std::string heat_legend_low, heat_legend_high;
+  std::string heat_legend_low, heat_legend_mid, heat_legend_high;
+  // The grid tapped on the heat map: its figures (GET /api/v1/stats/overview?scope=grid:ID).
+  struct GridFigures {
+    bool shown = false;
+    std::string name, place;  // the grid; its street · community
+    LoadState state = LoadState::idle;
+    std::string error;
+    std::vector<KpiTile> kpis;
+  } heat_pick;
   TableView heat_top;  // the densest grids
   TableView suggestions;
   bool can_manage_topics = false;
@@ -129,8 +137,8 @@ class Cockpit {
   void apply(const intent::Cockpit& i);
   void edit_reply(std::string v) { reply_ = std::move(v); }
 
-  // `grids` is the app's grid map (shared with the citizen's map).
-  CockpitView view(Lang lang, const Async<std::vector<GridShape>>& grids) const;
+  // `map` is the app's grid map (shared with the citizen's map), `grids` its state.
+  CockpitView view(Lang lang, LoadState grids, const std::shared_ptr<const MapData>& map) const;
   BoardView board(Lang lang) const;
 
  private:
@@ -157,6 +165,12 @@ class Cockpit {
       candidates_, board_;
   Async<core::Json> linking_, resolving_, creating_;
   std::int64_t topic_id_ = 0;
+  std::string pick_grid_;  // the grid tapped on the heat map
+  Async<core::Json> pick_overview_;
+  // The heat map's colours, built once per answer and map.
+  mutable std::shared_ptr<const std::vector<std::uint32_t>> heat_fills_;
+  mutable std::uint64_t heat_fills_ticket_ = 0;
+  mutable const MapData* heat_fills_map_ = nullptr;
   std::string reply_;
   std::string notice_;
 };

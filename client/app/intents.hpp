@@ -58,6 +58,9 @@ struct PlaceLocation {  // a tap on the map
   double lat, lng;
 };
 struct UseMyLocation {};
+struct PickMapGrid {  // a tap on a grid of a map whose taps pick grids (the heat map)
+  std::string grid_id;
+};
 struct PickPlace {  // a result of the place search
   std::size_t index;
 };
@@ -105,6 +108,7 @@ enum class CockpitOp {
   create_topic,
   select_topic,
   link_candidates,
+  pick_grid,  // arg: a grid id tapped on the heat map (its figures are shown)
   resolve_topic
 };
 struct Cockpit {
@@ -119,10 +123,11 @@ using Intent = std::variant<
     intent::LookUpTicket, intent::OpenTicket, intent::RefreshTicket, intent::CopyText,
     intent::OpenLink, intent::ToggleElderly, intent::SignIn, intent::Register,
     intent::SetRegistering, intent::SignOut, intent::SetResolved, intent::SetSatisfaction,
-    intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation, intent::PickPlace,
-    intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos, intent::RemovePhoto,
-    intent::RetryList, intent::SetQueueFilter, intent::OpenAction, intent::TogglePick,
-    intent::SubmitAction, intent::FileForCaller, intent::SubmitImport, intent::Cockpit>;
+    intent::SubmitRating, intent::PlaceLocation, intent::UseMyLocation, intent::PickMapGrid,
+    intent::PickPlace, intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos,
+    intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter, intent::OpenAction,
+    intent::TogglePick, intent::SubmitAction, intent::FileForCaller, intent::SubmitImport,
+    intent::Cockpit>;
 
 class Intents {
  public:

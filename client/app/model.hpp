@@ -2,6 +2,7 @@
 // ticket's whistles, photos and rating, its events, the grid map and the units.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,8 +55,22 @@ struct TicketEvent {
 
 // One grid of the map: its outline (lng, lat pairs) and names.
 struct GridShape {
-  std::string id, name, kind;
+  std::string id, name, kind, community_id, street_id;
   std::vector<std::pair<double, double>> ring;
+};
+// The basemap of serve --tiles ("basemap" of GET /api/v1/grids); no template: none.
+struct Basemap {
+  std::string tile_template, attribution;
+  bool retina = false;  // the template has {r} ("@2x" on dense screens)
+  std::vector<std::string> subdomains;
+};
+struct GridsAnswer {
+  std::vector<GridShape> grids;
+  Basemap basemap;
+};
+// Names of the organisation's streets and communities by id (GET /api/v1/org).
+struct OrgNames {
+  std::map<std::string, std::string> streets, communities;
 };
 struct Located {
   std::string grid_id, grid_name, community, street;

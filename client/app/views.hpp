@@ -9,6 +9,7 @@
 
 #include "app/async.hpp"
 #include "app/i18n.hpp"
+#include "app/map_model.hpp"
 #include "portal/core/ticket.hpp"
 
 namespace portal::client {
@@ -109,20 +110,28 @@ struct MyTicketsView {
   std::shared_ptr<const std::vector<TicketRow>> rows;
 };
 
-// The grid map: outlines in lng/lat, the chosen grid, the pin.
-struct MapGrid {
-  std::vector<std::pair<double, double>> ring;  // lng, lat
-  std::string name;
-  bool selected = false;
-  std::uint32_t fill = 0;  // heat map: the grid's colour (IM_COL32 order); 0: the plain map
+// The grid map: the district's shared map data, what is chosen and marked on it, and
+// where it should look.
+enum class MapTap {
+  place,      // a tap places the report's location (intent::PlaceLocation)
+  pick_grid,  // a tap picks the grid under it (intent::PickMapGrid; the heat map)
 };
 struct MapView {
   LoadState state = LoadState::idle;
-  std::vector<MapGrid> grids;
-  double min_lng = 0, min_lat = 0, max_lng = 0, max_lat = 0;  // of all grids
+  std::shared_ptr<const MapData> data;
+  // Heat map: a colour per grid of data (IM_COL32 order); none: the plain map.
+  std::shared_ptr<const std::vector<std::uint32_t>> fills;
+  int selected = -1;  // index into data->grids
+  std::string selected_name;
   bool has_pin = false;
   double pin_lat = 0, pin_lng = 0;
-  bool placeable = true;  // a tap places the report's location (not on the heat map)
+  bool has_here = false;  // "you are here": the device's position
+  double here_lat = 0, here_lng = 0;
+  // Bumped when the map should look somewhere (a place picked, the device located):
+  // centre on focus_lat/lng, zoomed in to at least focus_zoom.
+  std::uint64_t focus_seq = 0;
+  double focus_lat = 0, focus_lng = 0, focus_zoom = 0;
+  MapTap tap = MapTap::place;
 };
 struct PhotoSlotView {
   int state = 0;  // 0 uploading, 1 done, 2 failed

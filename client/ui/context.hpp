@@ -34,11 +34,8 @@ struct TouchScroll {
   float velocity = 0;      // px/s after release, decaying
 };
 
-// The map's own view: where it looks and how close, and the gesture in progress.
+// The gesture in progress on a map (one at a time).
 struct MapState {
-  bool fitted = false;
-  double center_lng = 0, center_lat = 0;
-  double scale = 0;                       // px per degree of longitude
   bool holding = false, panning = false;  // a press on the map; a mouse drags it
   ImVec2 last;
   ImVec2 rect_min, rect_max;  // on screen last frame, for routing the wheel
@@ -46,6 +43,14 @@ struct MapState {
   float pinch = 1;            // pinch zoom factor this frame
   ImVec2 pinch_at;            // where the two fingers are (their middle)
   ImVec2 pinch_pan;           // how far the two fingers moved together this frame
+};
+
+// Where one map looks, kept between frames: the centre in Web Mercator world units and
+// the zoom (the world is 256 * 2^zoom px wide).
+struct MapCamera {
+  bool fitted = false;
+  double cx = 0, cy = 0, zoom = 0;
+  std::uint64_t focus_seq = 0;  // the last MapView::focus_seq applied
 };
 
 struct Ctx {
@@ -75,6 +80,7 @@ struct Ctx {
   TileCache* tiles = nullptr;  // the basemap's tiles (the platform's; none natively)
   TouchScroll scroll;
   MapState map;
+  std::unordered_map<ImGuiID, MapCamera> map_cameras;
   std::uint64_t focus_seq_seen = 0;
   Screen last_screen = Screen::home;
   bool screen_changed = true;

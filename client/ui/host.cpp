@@ -367,6 +367,8 @@ FrameOutput Host::frame(App& app, double now_ms) {
   glClearColor(bg.x, bg.y, bg.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  // After rendering: tiles this frame no longer draws may be released now.
+  if (ctx.tiles) ctx.tiles->end_frame();
 
   const bool acted = !ctx.intents.empty();
   app.apply(ctx.intents);

@@ -51,36 +51,72 @@ void Overview(Ctx& ctx, const CockpitView& v) {
 }
 
 void HeatLegend(Ctx& ctx, const CockpitView& v) {
-  // White → amber → red, by tickets per grid (square-root scale).
+  // White → amber → red by tickets per grid, on a square-root scale: the mark half-way
+  // along the bar is a quarter of the densest grid's count.
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float small = ctx.size(ctx.fonts.small);
-  const ImVec2 p = w->DC.CursorPos;
   ImDrawList* dl = w->DrawList;
   const std::string_view label = ctx.t(T::heat_legend);
-  dl->AddText(ctx.fonts.small, small, p, theme::kText2,
-              Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
-              label.data() + label.size());
-  const float lx =
-      p.x +
-      ctx.fonts.small
-          ->CalcTextSizeA(small, FLT_MAX, 0,
-                          Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
-                          label.data() + label.size())
-          .x +
-      12;
-  dl->AddText(ctx.fonts.small, small, ImVec2(lx, p.y), theme::kText2,
-              Needing(ctx.fonts.small, v.heat_legend_low.c_str()));
-  const float gx = lx + 20, gw = 160;
-  dl->AddRectFilledMultiColor(ImVec2(gx, p.y + 3), ImVec2(gx + gw * 0.5f, p.y + small - 1),
+  auto text = [&](ImVec2 p, std::string_view s) {
+    dl->AddText(ctx.fonts.small, small, p, theme::kText2,
+                Needing(ctx.fonts.small, s.data(), s.data() + s.size()), s.data() + s.size());
+  };
+  auto width = [&](std::string_view s) {
+    return ctx.fonts.small
+        ->CalcTextSizeA(small, FLT_MAX, 0, Needing(ctx.fonts.small, s.data(), s.data() + s.size()),
+                        s.data() + s.size())
+        .x;
+  };
+  const ImVec2 p = w->DC.CursorPos;
+  text(p, label);
+  const float gx = p.x + width(label) + 12;
+  const float gw = std::max(120.0f, std::min(220.0f, AvailWidth() - (gx - p.x) - 8));
+  const float y0 = p.y + 2, y1 = p.y + small;
+  dl->AddRectFilledMultiColor(ImVec2(gx, y0), ImVec2(gx + gw * 0.5f, y1),
                               IM_COL32(250, 250, 245, 255), IM_COL32(250, 180, 60, 255),
                               IM_COL32(250, 180, 60, 255), IM_COL32(250, 250, 245, 255));
-  dl->AddRectFilledMultiColor(ImVec2(gx + gw * 0.5f, p.y + 3), ImVec2(gx + gw, p.y + small - 1),
+  dl->AddRectFilledMultiColor(ImVec2(gx + gw * 0.5f, y0), ImVec2(gx + gw, y1),
                               IM_COL32(250, 180, 60, 255), IM_COL32(190, 30, 40, 255),
                               IM_COL32(190, 30, 40, 255), IM_COL32(250, 180, 60, 255));
-  dl->AddRect(ImVec2(gx, p.y + 3), ImVec2(gx + gw, p.y + small - 1), theme::kBorder);
-  dl->AddText(ctx.fonts.small, small, ImVec2(gx + gw + 8, p.y), theme::kText2,
-              Needing(ctx.fonts.small, v.heat_legend_high.c_str()));
-  ImGui::Dummy(ImVec2(1, small + 4));
+  dl->AddRect(ImVec2(gx, y0), ImVec2(gx + gw, y1), theme::kBorder);
+  // Ticks and their counts under the bar.
+  const float ty = y1 + 2;
+  const std::string* marks[3] = {&v.heat_legend_low, &v.heat_legend_mid, &v.heat_legend_high};
+  for (int i = 0; i < 3; ++i) {
+    const float x = gx + gw * 0.5f * static_cast<float>(i);
+    dl->AddLine(ImVec2(x, y1), ImVec2(x, y1 + 4), theme::kText2);
+    const float tw = width(*marks[i]);
+    text(ImVec2(std::floor(i == 0 ? x : i == 2 ? x - tw : x - tw * 0.5f), ty + 4), *marks[i]);
+  }
+  const ImRect all(p, ImVec2(gx + gw, ty + 4 + small));
+  ImGui::ItemSize(all);
+  ImGui::ItemAdd(all, 0);
+  const std::string value =
+      std::string(v.heat_legend_low) + " · " + v.heat_legend_mid + " · " + v.heat_legend_high;
+  Record(ctx, "cockpit.heat_legend", "text", label, value);
+  Paragraph(ctx, ctx.t(T::heat_legend_note), ctx.fonts.small, theme::kHint, 1.4f);
+}
+
+// The grid tapped on the heat map: its name, place and figures.
+void HeatPick(Ctx& ctx, const CockpitView& v) {
+  const auto& f = v.heat_pick;
+  if (!f.shown) {
+    Paragraph(ctx, ctx.t(T::heat_pick_hint), ctx.fonts.small, theme::kHint, 1.4f);
+    return;
+  }
+  BeginCard(ctx);
+  Paragraph(ctx, f.name, ctx.fonts.title, theme::kText, 1.3f);
+  Record(ctx, "cockpit.heat_grid", "text", f.name, f.place);
+  if (!f.place.empty()) Paragraph(ctx, f.place, ctx.fonts.small, theme::kText2, 1.4f);
+  Gap(8);
+  if (f.state == LoadState::loading) {
+    Paragraph(ctx, ctx.t(T::loading), ctx.fonts.small, theme::kHint, 1.4f);
+  } else if (!f.error.empty()) {
+    Banner(ctx, "cockpit.heat_grid.error", f.error, Tone::danger);
+  } else {
+    KpiTiles(ctx, f.kpis, 2, 96);
+  }
+  EndCard(ctx);
 }
 
 void HeatMap(Ctx& ctx, const CockpitView& v) {
@@ -92,8 +128,18 @@ void HeatMap(Ctx& ctx, const CockpitView& v) {
         GridMap(ctx, "cockpit.heatmap", v.heat, wide ? 700 : 360);
         Gap(8);
         HeatLegend(ctx, v);
+        if (!wide) {
+          Gap(8);
+          HeatPick(ctx, v);
+        }
       },
-      [&] { Table(ctx, v.heat_top); });
+      [&] {
+        if (wide) {
+          HeatPick(ctx, v);
+          Gap(12);
+        }
+        Table(ctx, v.heat_top);
+      });
 }
 
 void Suggestions(Ctx& ctx, const CockpitView& v) {

@@ -364,11 +364,11 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
   Gap(8);
   // The hotline: a tap calls 12345.
   {
-    ImGuiWindow* w = ImGui::GetCurrentWindow();
-    const ImVec2 top = w->DC.CursorPos;
+    ImGuiWindow* win = ImGui::GetCurrentWindow();
+    const ImVec2 top = win->DC.CursorPos;
     Paragraph(ctx, ctx.t(T::home_hotline), ctx.fonts.small, theme::kPrimary, 1.4f, true);
     const ImRect bb(top, ImGui::GetItemRectMax());
-    const ImGuiID gid = w->GetID("home.hotline");
+    const ImGuiID gid = win->GetID("home.hotline");
     ImGui::SetCursorScreenPos(top);
     ImGui::ItemSize(bb);
     if (ImGui::ItemAdd(bb, gid)) {

@@ -59,8 +59,11 @@ bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view n
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
              bool checked = false, bool divider = true, bool choice = false);
 
-// The grid map: a mouse drags to pan and its wheel zooms; on a touch screen one finger
-// scrolls the page and two move and zoom the map; a tap or click places (PlaceLocation).
+// The grid map (map_widget.cpp): a mouse drags to pan and its wheel zooms; on a touch
+// screen one finger scrolls the page and two move and zoom the map; + and - buttons zoom;
+// a tap or click places the report (PlaceLocation) or picks a grid (PickMapGrid), as the
+// view says. Names of streets, communities or grids by zoom, without overlaps; the
+// basemap's tiles under the grids when ctx.tiles has one.
 void GridMap(Ctx& ctx, const char* id, const MapView& v, float height);
 
 // [SECTION] Chrome
