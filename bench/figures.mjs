@@ -13,6 +13,13 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+// Frame times: count, median, 95th percentile and maximum.
+export function frameStats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { n: s.length, median: at(0.5), p95: at(0.95), max: s[s.length - 1] };
+}
+
 // Whole milliseconds, '-' for a figure that is missing.
 export const f0 = (x) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(0));
 

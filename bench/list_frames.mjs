@@ -7,15 +7,12 @@
 import { test, before, after } from 'node:test';
 import { DESKTOP, PHONE, launch, openPortal, settle, waitScreen } from '../tests/e2e/lib/portal.mjs';
 
+import { frameStats as stats } from './figures.mjs';
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { n: s.length, median: at(0.5), p95: at(0.95), max: s[s.length - 1] };
-};
 
 for (const [name, device] of [['desktop 1280x800', DESKTOP], ['phone 360x640 DPR 3', PHONE]]) {
   test(`list frame time, ${name}`, async () => {

@@ -8,15 +8,12 @@
 import { test, before, after } from 'node:test';
 import { DESKTOP, PHONE, launch, openPortal, press, reveal, settle, waitScreen, waitWidget, widgets } from '../tests/e2e/lib/portal.mjs';
 
+import { frameStats as stats } from './figures.mjs';
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { n: s.length, median: at(0.5), p95: at(0.95), max: s[s.length - 1] };
-};
 
 async function pan(page, map, touch) {
   const cx = map.x + map.w / 2, cy = map.y + map.h / 2;
