@@ -215,7 +215,7 @@ async function checkRequested(page, retina, what) {
   assert.ok(views.length > 0, 'the map reported its view');
   const vs = views.map(view);
   const asked = [...urls.map(parseUrl), ...tiles.requests];
-  assert.ok(asked.length > 0, `${what}: tiles were requested`);
+  assert.ok(asked.length > 0, `${what}: tiles were requested (the map draws the basemap from ctx.tiles)`);
   for (const t of asked) {
     assert.equal(t.retina, retina, `${what}: ${key(t)} ${retina ? 'is' : 'is not'} @2x`);
     if (!vs.some((v) => shows(v, t))) {
