@@ -15,8 +15,8 @@
  *   - photos (picker, canvas downscale, upload with progress), geolocation, the live
  *     stream (EventSource) and, inside an embedding frame, postMessage to the host,
  * For tests it exposes window.portal: ready, frame, firstFrameMs, frameMs, widgets(), idle(),
- * glyphs(text), and benchList(n) (the list of my tickets filled with n made-up rows, for
- * benchmarks).
+ * glyphs(text), tiles() (the basemap's tile cache: counts and the URLs asked for), and
+ * benchList(n) (the list of my tickets filled with n made-up rows, for benchmarks).
  * Start-up steps leave performance marks named portal:* (bench/first-frame.sh reads them).
  */
 (function () {
@@ -57,6 +57,13 @@
     // for each character of text how it came out (null: never drawn).
     glyphs: function (text) {
       return window.portalGlyphs ? window.portalGlyphs.report(text || '') : null;
+    },
+    // The basemap's tiles: {requested, loaded, failed, cancelled, released, resident,
+    // loading, urls} (web/portal-tiles.js, loaded with the first tile).
+    tiles: function () {
+      const out = api ? JSON.parse(api.call('portal_tiles_json', 'string', [], [])) : {};
+      out.urls = window.portalTiles ? window.portalTiles.urls() : [];
+      return out;
     },
     widget: function (id) {
       return portal.widgets().find(function (w) { return w.id === id; }) || null;

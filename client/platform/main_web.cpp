@@ -2,7 +2,8 @@
 // page's JavaScript (web/portal-bridge.js) calls with DOM events.
 //
 // Frames are drawn only when something changed: an input event, an answer from
-// the server, a running animation, or a timed change. Otherwise nothing runs.
+// the server, a basemap tile that arrived, a running animation, or a timed change.
+// Otherwise nothing runs.
 //
 // Index
 //   [SECTION] Runtime and frame scheduling
@@ -21,6 +22,7 @@
 #include "net/http_web.hpp"
 #include "platform/web_glyphs.hpp"
 #include "platform/web_services.hpp"
+#include "platform/web_tiles.hpp"
 #include "ui/host.hpp"
 
 // [SECTION] Calls into the page (EM_JS)
@@ -60,6 +62,9 @@ struct Runtime {
   net::WebHttp http;
   WebServices services;
   WebGlyphSource glyphs;
+  // The basemap's tiles: at most 64 textures (64 MB of 512 px @2x tiles).
+  WebTileLoader tile_loader;
+  ui::TileCache tiles{&tile_loader, 64};
   App app{http, services};
   ui::Host host;
   bool frame_pending = false;
@@ -67,7 +72,7 @@ struct Runtime {
   int frame_count = 0;
   long wake_timer = 0;
   double wake_at = 0;
-  std::string widgets_json, selection;
+  std::string widgets_json, selection, tiles_json;
 };
 
 // The one instance behind the exported C functions.
@@ -270,6 +275,32 @@ EMSCRIPTEN_KEEPALIVE void portal_host_message(const char* json) {
   runtime->app.on_host_message(json ? json : "");
 }
 
+// The basemap's tile of this request is a texture now (web/portal-tiles.js), or could not
+// be had; either way the map draws again (another load may start).
+EMSCRIPTEN_KEEPALIVE void portal_tile_loaded(double request, int texture) {
+  if (!runtime) return;
+  if (runtime->tiles.loaded(static_cast<std::uint64_t>(request),
+                            static_cast<std::uint32_t>(texture)))
+    portal::client::request_frame(1);
+}
+EMSCRIPTEN_KEEPALIVE void portal_tile_failed(double request) {
+  if (!runtime) return;
+  runtime->tiles.failed(static_cast<std::uint64_t>(request));
+  portal::client::request_frame(1);
+}
+// The tile cache's counts, as JSON (window.portal.tiles()).
+EMSCRIPTEN_KEEPALIVE const char* portal_tiles_json() {
+  if (!runtime) return "{}";
+  const portal::client::ui::TileStats& s = runtime->tiles.stats();
+  runtime->tiles_json =
+      "{\"requested\":" + std::to_string(s.requested) + ",\"loaded\":" + std::to_string(s.loaded) +
+      ",\"failed\":" + std::to_string(s.failed) + ",\"cancelled\":" + std::to_string(s.cancelled) +
+      ",\"released\":" + std::to_string(s.released) +
+      ",\"resident\":" + std::to_string(s.resident) + ",\"loading\":" + std::to_string(s.loading) +
+      "}";
+  return runtime->tiles_json.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE void portal_wake() {
   portal::client::request_frame(2);
 }
@@ -329,6 +360,7 @@ int main() {
     portal_js_fatal("renderer");
     return 1;
   }
+  runtime->host.set_tiles(&runtime->tiles);
   runtime->app.set_wake([] { portal::client::request_frame(2); });
   runtime->app.start();
   portal_js_start();

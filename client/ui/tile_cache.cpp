@@ -8,6 +8,8 @@ namespace {
 // A failed tile is asked for again after this many frames (the app draws on input only,
 // so this is a few seconds of use, not of idle time).
 constexpr std::uint64_t kRetryFrames = 300;
+// Deeper than any tile server goes (and than a tile key packs).
+constexpr int kMaxZoom = 24;
 
 void replace_all(std::string& s, std::string_view what, std::string_view with) {
   for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + with.size()))
@@ -63,6 +65,9 @@ void TileCache::set_basemap(const BasemapSpec& spec, bool hidpi) {
 
 std::uint32_t TileCache::want(TileKey k) {
   if (!active() || !loader_) return 0;
+  // Only tiles of the world: 0 <= x, y < 2^z (a map that wraps asks for x modulo 2^z).
+  if (k.z < 0 || k.z > kMaxZoom || k.x < 0 || k.y < 0 || k.x >= (1 << k.z) || k.y >= (1 << k.z))
+    return 0;
   const std::uint64_t id = pack(k);
   auto it = entries_.find(id);
   if (it == entries_.end()) it = entries_.emplace(id, Entry{k}).first;
@@ -83,8 +88,9 @@ std::uint32_t TileCache::want(TileKey k) {
 
 std::uint32_t TileCache::peek(TileKey k) {
   const auto it = entries_.find(pack(k));
-  if (it == entries_.end()) return 0;
-  it->second.wanted_frame = std::max(it->second.wanted_frame, frame_);  // drawn: keep it
+  if (it == entries_.end() || !it->second.texture) return 0;
+  // Drawn: keep it. A load only peeked at is not wanted, and is cancelled.
+  it->second.wanted_frame = frame_;
   return it->second.texture;
 }
 
@@ -100,24 +106,30 @@ void TileCache::end_frame() {
       it = entries_.erase(it);
       continue;
     }
-    if (!e.texture && !e.request && !e.failed_frame) {  // wanted, not started: forget
+    // Wanted but not started (no room), or failed long enough ago to be asked for again
+    // when next wanted: forget it.
+    if (!e.texture && !e.request && (!e.failed_frame || frame_ - e.failed_frame >= kRetryFrames)) {
       it = entries_.erase(it);
       continue;
     }
     if (e.texture) resident.emplace_back(e.wanted_frame, it->first);
     ++it;
   }
-  if (resident.size() > max_textures_) {
+  std::size_t kept = resident.size();
+  if (kept > max_textures_) {
+    // Least recently wanted first; never a tile of this frame (a map showing more tiles
+    // than the bound would load and release them over and over).
     std::sort(resident.begin(), resident.end());
-    const std::size_t drop = resident.size() - max_textures_;
-    for (std::size_t i = 0; i < drop; ++i) {
-      const auto it = entries_.find(resident[i].second);
+    for (const auto& [wanted, id] : resident) {
+      if (kept <= max_textures_ || wanted == frame_) break;
+      const auto it = entries_.find(id);
       loader_->release(it->second.texture);
       entries_.erase(it);
       ++stats_.released;
+      --kept;
     }
   }
-  stats_.resident = std::min(resident.size(), max_textures_);
+  stats_.resident = kept;
   ++frame_;
 }
 
@@ -127,10 +139,15 @@ bool TileCache::loaded(std::uint64_t request, std::uint32_t texture) {
     if (texture && loader_) loader_->release(texture);
     return false;
   }
+  if (!texture) {  // no texture (the image could not be uploaded): a failure
+    failed(request);
+    return false;
+  }
   const auto it = entries_.find(r->second);
   requests_.erase(r);
   --stats_.loading;
   ++stats_.loaded;
+  ++stats_.resident;
   it->second.request = 0;
   it->second.texture = texture;
   return true;

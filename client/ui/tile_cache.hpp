@@ -73,15 +73,19 @@ class TileCache {
   bool active() const { return !spec_.tile_template.empty(); }
 
   // This frame draws tile k: its texture when loaded (0 otherwise, and the load is
-  // started if there is room). Tiles wanted earlier in a frame are loaded first.
+  // started if there is room). Tiles wanted earlier in a frame are loaded first. Tiles
+  // outside the world (x or y outside 0..2^z-1) are never loaded.
   std::uint32_t want(TileKey k);
-  // A loaded texture, without asking for it (a parent drawn in place of a child).
+  // A loaded texture, without asking for it (a parent drawn in place of a child); a
+  // texture peeked at counts as drawn, a load peeked at is not kept.
   std::uint32_t peek(TileKey k);
-  // Ends the frame: cancels loads of tiles not wanted in it; releases loaded tiles
-  // beyond the bound (least recently wanted first).
+  // Ends the frame (once a frame, whether the map was drawn or not): cancels loads of
+  // tiles not wanted in it; releases loaded tiles beyond the bound, least recently
+  // wanted first, but none wanted in this frame.
   void end_frame();
 
-  // From the loader. Returns true when the tile is still wanted (the map should draw).
+  // From the loader. Returns true when the tile is still wanted (the map should draw);
+  // texture 0 counts as a failure.
   bool loaded(std::uint64_t request, std::uint32_t texture);
   void failed(std::uint64_t request);
 

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Runs one browser test file against a real portal-server:
-#   run-e2e.sh <portal-server binary> <document root> <test file under tests/e2e>
+#   run-e2e.sh <portal-server binary> <document root> <test file under tests/e2e> [tiles]
 # Starts the server on a free port with a fresh demo database, waits for /readyz,
 # runs the test with PORTAL_URL set, and stops the server again. Exit code 77
 # (CTest: skipped) when Chromium or the npm packages are missing.
+# With "tiles" the server draws a basemap (serve --tiles) from a tile server on
+# 127.0.0.1:$PORTAL_TILE_PORT, which the test itself starts; its attribution is
+# $PORTAL_TILE_ATTRIBUTION.
 set -euo pipefail
 
-if [ $# -ne 3 ]; then
-  echo "usage: $0 <portal-server> <www dir> <test.mjs>" >&2
+if [ $# -ne 3 ] && { [ $# -ne 4 ] || [ "$4" != tiles ]; }; then
+  echo "usage: $0 <portal-server> <www dir> <test.mjs> [tiles]" >&2
   exit 2
 fi
 SERVER="$1"
 WWW="$2"
 TEST="$3"
+TILES="${4:-}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
@@ -20,7 +24,7 @@ if [ ! -x "$CHROMIUM" ] || [ ! -d "$HERE/node_modules/playwright-core" ]; then
   echo "skipped: needs $CHROMIUM and tests/e2e/node_modules (run scripts/setup.sh)" >&2
   exit 77
 fi
-for f in index.html portal.js portal.wasm portal-glyphs.js fonts/cjk-sym.woff2; do
+for f in index.html portal.js portal.wasm portal-glyphs.js portal-tiles.js fonts/cjk-sym.woff2; do
   if [ ! -f "$WWW/$f" ]; then
     echo "document root $WWW lacks $f: build the www target first" >&2
     exit 1
@@ -52,10 +56,18 @@ free_port() {
 # frame the portal, http://localhost:HOST_PORT (another origin) may not.
 HOST_PORT="$(free_port)"
 export PORTAL_HOST_PORT="$HOST_PORT"
+BASEMAP=()
+if [ "$TILES" = tiles ]; then
+  PORTAL_TILE_PORT="$(free_port)"
+  PORTAL_TILE_ATTRIBUTION="© 测试底图 Test tiles"
+  export PORTAL_TILE_PORT PORTAL_TILE_ATTRIBUTION
+  BASEMAP=(--tiles "http://127.0.0.1:$PORTAL_TILE_PORT/{z}/{x}/{y}{r}.png"
+    --tiles-attribution "$PORTAL_TILE_ATTRIBUTION")
+fi
 for attempt in 1 2 3 4 5; do
   PORT="$(free_port)"
   "$SERVER" serve --host 127.0.0.1 --port "$PORT" --db "$TMP/portal.db" --www "$WWW" \
-    --frame-ancestors "http://127.0.0.1:$HOST_PORT" \
+    --frame-ancestors "http://127.0.0.1:$HOST_PORT" "${BASEMAP[@]}" \
     >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do
