@@ -1358,7 +1358,7 @@ void App::on_geolocation(bool ok, double lat, double lng) {
     here_lat_ = lat;
     here_lng_ = lng;
     place(lat, lng);
-    focus_map(lat, lng, 16);
+    focus_map(lat, lng, 15.5);
   });
 }
 

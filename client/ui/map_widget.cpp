@@ -235,6 +235,10 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
     const bool grid_lines = grid_px >= 10;
     const bool heat = v.fills && v.fills->size() == data->grids.size();
     const ImU32 plain = basemap ? IM_COL32(255, 255, 255, 40) : IM_COL32(255, 255, 255, 150);
+    // Grids tile the district edge to edge: their fills need no anti-aliased fringe (which
+    // would double the vertices of 1,571 polygons and draw seams between neighbours).
+    const ImDrawListFlags flags = dl->Flags;
+    dl->Flags &= ~ImDrawListFlags_AntiAliasedFill;
     for (std::size_t i = 0; i < data->grids.size(); ++i) {
       const MapData::Grid& g = data->grids[i];
       if (!in_view(g.lo, g.hi) || static_cast<int>(i) == v.selected) continue;
@@ -248,6 +252,7 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
         dl->AddPolyline(pts.data(), n, heat ? IM_COL32(255, 255, 255, 160) : kGridLine,
                         ImDrawFlags_Closed, heat ? 0.6f : 1.0f);
     }
+    dl->Flags = flags;
     // Boundaries: communities once they are big enough to matter, streets always.
     if (data->community_width * world >= 24)
       for (const auto& s : data->community_lines)
@@ -276,11 +281,13 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
   std::vector<ImRect> placed;  // what names must not cover
   placed.push_back(zoom_in);
   placed.push_back(zoom_out);
+  ImRect here_rect, pin_rect;  // for tests: where the markers are
   if (ready && v.has_here) {
     const ImVec2 p = to_screen(to_mercator(v.here_lat, v.here_lng));
     dl->AddCircleFilled(p, 14, IM_COL32(22, 93, 205, 45), 24);
     dl->AddCircleFilled(p, 7.5f, theme::kWhite, 16);
     dl->AddCircleFilled(p, 5.5f, theme::kPrimary, 16);
+    here_rect = ImRect(p - ImVec2(8, 8), p + ImVec2(8, 8));
   }
   ImVec2 pin(0, 0);
   if (ready && v.has_pin) {
@@ -291,6 +298,7 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
     dl->AddCircleFilled(ImVec2(p.x, p.y - 18), 9, theme::kDanger, 24);
     dl->AddCircleFilled(ImVec2(p.x, p.y - 18), 3.5f, theme::kWhite, 12);
     placed.emplace_back(ImVec2(p.x - 10, p.y - 28), ImVec2(p.x + 10, p.y + 2));
+    pin_rect = placed.back();
   }
 
   // The attribution of the basemap, bottom right.
@@ -495,6 +503,9 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
   if (ready) {
     RecordAt(ctx, zoom_in, sid + ".zoom_in", "button", ctx.t(T::map_zoom_in));
     RecordAt(ctx, zoom_out, sid + ".zoom_out", "button", ctx.t(T::map_zoom_out));
+    // The markers (not read out: the place chosen is named under the map).
+    if (here_rect.GetWidth() > 0) RecordAt(ctx, here_rect, sid + ".here", "marker", "here");
+    if (pin_rect.GetWidth() > 0) RecordAt(ctx, pin_rect, sid + ".pin", "marker", "pin");
     if (attribution.GetWidth() > 0)
       RecordAt(ctx, attribution, sid + ".attribution", "text", data->basemap.attribution);
   }

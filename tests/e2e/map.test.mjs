@@ -147,3 +147,26 @@ test('desktop: the heat map names streets, has a legend with its scale, and a ta
     assert.equal(sel?.label, picked.label, 'the tapped grid is highlighted and named');
     await screenshot(page, 'desktop-72-heatmap-picked');
   }));
+
+test('phone: 使用我的位置 shows "you are here" at the device\'s position, the map centred on it', async () => {
+  const spot = (await api('GET', `/api/v1/places?q=${encodeURIComponent('太白楼')}&limit=1`)).json.items[0];
+  const device = { ...PHONE, geolocation: { latitude: spot.lat, longitude: spot.lng, accuracy: 20 }, permissions: ['geolocation'] };
+  await withPortal(browser, device, 'phone-map-here', async (page) => {
+    await press(page, 'home.submit');
+    await waitScreen(page, 'submit');
+    await waitWidget(page, 'submit.map', (w) => w.enabled);
+    await press(page, 'submit.locate');
+    await waitWidget(page, 'submit.place', (w) => w.value.includes('·'));
+    await reveal(page, 'submit.locate');
+    const map = await widget(page, 'submit.map');
+    const [lng, lat] = map.value.split(',').map(Number);
+    assert.ok(Math.abs(lng - spot.lng) < 1e-5 && Math.abs(lat - spot.lat) < 1e-5, `centred on the device (${map.value})`);
+    const here = await waitWidget(page, 'submit.map.here');
+    const cx = here.x + here.w / 2, cy = here.y + here.h / 2;
+    assert.ok(Math.abs(cx - (map.x + map.w / 2)) < 1.5 && Math.abs(cy - (map.y + map.h / 2)) < 1.5,
+      `the blue dot is in the middle of the map (${JSON.stringify(here)} in ${JSON.stringify(map)})`);
+    assert.ok(await widget(page, 'submit.map.pin'), 'and the report\'s pin is there too');
+    assertNoOverlap(await labels(page, 'submit.map'), 'around the device');
+    await screenshot(page, 'phone-73-map-here');
+  });
+});
