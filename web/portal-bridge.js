@@ -428,6 +428,13 @@
   }
 
   // [SECTION] Start-up and the calls the Wasm side makes.
+  // The app's files by their addresses in the page's preload links: versioned by the
+  // build ("/portal.wasm?v=HASH"), so that the page gets the files of its own release.
+  function asset(name) {
+    const link = document.querySelector('link[rel="preload"][href^="/' + name + '"]');
+    const href = link ? link.getAttribute('href') : '';
+    return href.split('?')[0] === '/' + name ? href : '/' + name;
+  }
   // [SECTION] Downloads (the cockpit's CSV exports): a Blob saved under its name.
   // Tests read portal.lastDownload.
   function download(name, mime, text) {
@@ -477,7 +484,7 @@
       if (typeof window.createPortal !== 'function') return bridge.fatal('load');
       window.createPortal({
         canvas: canvas,
-        locateFile: function (path) { return '/' + path; },
+        locateFile: function (path) { return asset(path); },
         onRuntimeInitialized: function () { mark('wasm'); },
       }).catch(function () { bridge.fatal('load'); });
     },
@@ -620,7 +627,7 @@
 
   // Load the app (no inline handlers: the server's CSP forbids them).
   const script = document.createElement('script');
-  script.src = '/portal.js';
+  script.src = asset('portal.js');
   script.async = true;
   script.onload = bridge.boot;
   script.onerror = function () { bridge.fatal('load'); };
