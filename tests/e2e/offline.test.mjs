@@ -103,7 +103,11 @@ test('phone: visited once, a reload offline opens the app from this device and s
     await ready(page);
     await signIn(page, 'cz005', { lands: 'my_tickets' });
     await page.waitForFunction(() => !window.portal.widget('mine.error') && window.portal.widget('mine.new'));
+    // A fallback font piece (portal-glyphs.js fetches one where the device lacks a
+    // character) is kept once fetched.
+    assert.equal(await page.evaluate(async () => (await fetch('/fonts/cjk-sym.woff2')).status), 200);
     const online = await release(page);
+    assert.ok(online.caches.some((n) => n.startsWith('portal-fonts-')), `fonts kept: ${online.caches}`);
     assert.ok(online.api.includes('/api/v1/categories'), `the categories are kept: ${online.api}`);
     const shared = ['/api/v1/categories', '/api/v1/org', '/api/v1/grids'];
     assert.deepEqual(online.api.filter((u) => !shared.includes(u)), [], 'nothing else of the API is kept');
@@ -130,9 +134,10 @@ test('phone: visited once, a reload offline opens the app from this device and s
     const answers = await page.evaluate(async () => {
       const tryFetch = (u) => fetch(u).then((r) => r.status, (e) => e.name);
       return { me: await tryFetch('/api/v1/me'), categories: await tryFetch('/api/v1/categories'),
-        tickets: await tryFetch('/api/v1/tickets?mine=1') };
+        tickets: await tryFetch('/api/v1/tickets?mine=1'), piece: await tryFetch('/fonts/cjk-sym.woff2'),
+        other: await tryFetch('/fonts/cjk-5000.woff2') };
     });
-    assert.deepEqual(answers, { me: 'TypeError', categories: 200, tickets: 'TypeError' });
+    assert.deepEqual(answers, { me: 'TypeError', categories: 200, tickets: 'TypeError', piece: 200, other: 'TypeError' });
 
     // Another address of the portal, offline: the same page; the form offers the kept
     // categories.
