@@ -37,7 +37,7 @@ async function coldLoad() {
       at.html = nav ? nav.responseEnd : null;
       const res = {};
       for (const r of performance.getEntriesByType('resource')) {
-        const name = r.name.replace(/^.*\//, '');
+        const name = r.name.replace(/[?#].*$/, '').replace(/^.*\//, '');  // without ?v=...
         res[name] = { start: r.startTime, end: r.responseEnd, bytes: r.transferSize };
       }
       return {

@@ -1,6 +1,8 @@
 # Assembles the document root in ${PORTAL_WWW_DIR}: web/ (the HTML shell and JS glue),
-# static/, the fallback CJK font pieces and the Wasm client built by an Emscripten sub-build,
-# each text-like file with its gzip (and, with Debian's brotli, brotli) copy beside it.
+# static/, the fallback CJK font pieces and the Wasm client built by an Emscripten sub-build;
+# then versions the app shell by content (scripts/shell_version.py: the pages' versioned
+# addresses and the service worker's release) and writes beside each text-like file its
+# gzip (and, with Debian's brotli, brotli) copy.
 set(PORTAL_WWW_DIR "${CMAKE_BINARY_DIR}/www" CACHE INTERNAL "document root")
 set(PORTAL_WASM_BUILD_DIR "${CMAKE_BINARY_DIR}/wasm")
 
@@ -49,8 +51,10 @@ add_custom_target(
   COMMAND ${CMAKE_COMMAND} -E make_directory "${PORTAL_WWW_DIR}"
   COMMAND ${CMAKE_COMMAND} -E copy_directory "${CMAKE_SOURCE_DIR}/static" "${PORTAL_WWW_DIR}"
   COMMAND ${CMAKE_COMMAND} -E copy_directory "${CMAKE_SOURCE_DIR}/web" "${PORTAL_WWW_DIR}" ${_client_copy}
+  COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/scripts/shell_version.py" "${PORTAL_WWW_DIR}"
   COMMAND ${CMAKE_COMMAND} -DDIR=${PORTAL_WWW_DIR} -P "${CMAKE_SOURCE_DIR}/cmake/Precompress.cmake"
-  DEPENDS ${_www_deps} "${CMAKE_SOURCE_DIR}/cmake/Precompress.cmake"
+  DEPENDS ${_www_deps} "${CMAKE_SOURCE_DIR}/scripts/shell_version.py"
+          "${CMAKE_SOURCE_DIR}/cmake/Precompress.cmake"
   COMMENT "Assembling the document root in ${PORTAL_WWW_DIR}"
   VERBATIM)
 if(PORTAL_BUILD_CLIENT)

@@ -435,6 +435,13 @@
   }
 
   // [SECTION] Start-up and the calls the Wasm side makes.
+  // The app's files by their addresses in the page's preload links: versioned by the
+  // build ("/portal.wasm?v=HASH"), so that the page gets the files of its own release.
+  function asset(name) {
+    const link = document.querySelector('link[rel="preload"][href^="/' + name + '"]');
+    const href = link ? link.getAttribute('href') : '';
+    return href.split('?')[0] === '/' + name ? href : '/' + name;
+  }
   // [SECTION] Downloads (the cockpit's CSV exports): a Blob saved under its name.
   // Tests read portal.lastDownload.
   function download(name, mime, text) {
@@ -484,7 +491,16 @@
       if (typeof window.createPortal !== 'function') return bridge.fatal('load');
       window.createPortal({
         canvas: canvas,
-        locateFile: function (path) { return '/' + path; },
+        locateFile: function (path) { return asset(path); },
+        // The module compiling since the page started (below), instantiated here.
+        instantiateWasm: function (imports, receive) {
+          wasm.then(function (module) {
+            return WebAssembly.instantiate(module, imports).then(function (instance) {
+              receive(instance, module);
+            });
+          }).catch(function () { bridge.fatal('load'); });
+          return {};
+        },
         onRuntimeInitialized: function () { mark('wasm'); },
       }).catch(function () { bridge.fatal('load'); });
     },
@@ -625,9 +641,23 @@
     if (m) m.textContent = '网络较慢，仍在加载… Still loading on a slow network…';
   }, 6000);
 
+  // Compile portal.wasm at once (streaming, on the browser's own threads, taking up the
+  // preloaded download), beside the page's work below: from the service worker's cache
+  // the file is there before portal.js has run, and compiling it was then a step of its
+  // own. An error is reported when portal.js instantiates it.
+  const wasmUrl = asset('portal.wasm');
+  const wasm = typeof WebAssembly !== 'object' ? Promise.reject(new Error('no WebAssembly'))
+    : typeof WebAssembly.compileStreaming === 'function'
+      ? WebAssembly.compileStreaming(fetch(wasmUrl, { credentials: 'same-origin' }))
+      : fetch(wasmUrl, { credentials: 'same-origin' }).then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.arrayBuffer();
+      }).then(function (bytes) { return WebAssembly.compile(bytes); });
+  wasm.catch(function () { /* reported by instantiateWasm */ });
+
   // Load the app (no inline handlers: the server's CSP forbids them).
   const script = document.createElement('script');
-  script.src = '/portal.js';
+  script.src = asset('portal.js');
   script.async = true;
   script.onload = bridge.boot;
   script.onerror = function () { bridge.fatal('load'); };

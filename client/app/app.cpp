@@ -826,6 +826,7 @@ ShellView App::shell() const {
   v.elderly = elderly_;
   v.can_go_back = stack_.size() > 1;
   v.embedded = embedded_;
+  v.offline = !online_;
   if (screen() == Screen::submit && is_handler() && !file_channel_.empty())
     v.title = file_channel_ == "patrol" ? T::queue_patrol : T::queue_file_call;
   if (screen() == Screen::action) v.title = action_title();

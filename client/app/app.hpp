@@ -82,6 +82,9 @@ class App {
   void on_stream_event(const std::string& data);
   // A message of the host page (embedding): {"type":"token","token":...}.
   void on_host_message(const std::string& json);
+  // The browser's network state: navigator.onLine at start, then its online and
+  // offline events.
+  void on_online(bool online) { online_ = online; }
 
   // Benchmarks: my tickets replaced by `rows` made-up rows, and their list shown.
   void bench_fill_my_tickets(int rows);
@@ -253,6 +256,7 @@ class App {
   std::string stream_for_;  // "token" or the number the anonymous stream follows
   bool elderly_ = false;    // 长辈版, remembered on this device
   bool embedded_ = false;
+  bool online_ = true;
 
   // The handler workbench.
   Async<std::vector<TicketSummary>> queue_;

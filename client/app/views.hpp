@@ -70,6 +70,7 @@ struct ShellView {
   bool embedded = false;  // inside a host page: compact, no chrome
   T title = T::count_;    // a screen's own title where it serves several purposes
   bool elderly = false;   // 长辈版: larger text and targets, simpler screens
+  bool offline = false;   // the browser has no network: the shell says so
 };
 
 // A ticket submitted from (or opened with its code on) this device.

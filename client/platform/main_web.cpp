@@ -21,6 +21,7 @@
 #include "app/app.hpp"
 #include "net/http_web.hpp"
 #include "platform/web_glyphs.hpp"
+#include "platform/web_offline.hpp"
 #include "platform/web_services.hpp"
 #include "platform/web_tiles.hpp"
 #include "ui/host.hpp"
@@ -70,6 +71,7 @@ struct Runtime {
   bool frame_pending = false;
   int settle_frames = 0;  // frames still to draw after a change, so Dear ImGui settles
   int frame_count = 0;
+  bool shell_kept = false;  // the service worker was registered (after the first screen)
   long wake_timer = 0;
   double wake_at = 0;
   std::string widgets_json, selection, tiles_json;
@@ -121,6 +123,10 @@ EM_BOOL on_animation_frame(double now, void*) {
   portal_js_after_frame(rt.frame_count, out.want_text_input, out.multiline, out.input_mode.c_str(),
                         out.caret_x, out.caret_y, out.caret_h, out.cursor, frame_ms, out.ui_ms,
                         out.complete);
+  if (out.complete && !rt.shell_kept) {
+    rt.shell_kept = true;
+    register_shell_worker();
+  }
   return EM_FALSE;
 }
 
@@ -301,6 +307,13 @@ EMSCRIPTEN_KEEPALIVE const char* portal_tiles_json() {
   return runtime->tiles_json.c_str();
 }
 
+// The browser's network state: 1 online, 0 offline (navigator.onLine and its events).
+EMSCRIPTEN_KEEPALIVE void portal_online(int online) {
+  if (!runtime) return;
+  runtime->app.on_online(online != 0);
+  portal::client::request_frame(2);
+}
+
 EMSCRIPTEN_KEEPALIVE void portal_wake() {
   portal::client::request_frame(2);
 }
@@ -363,6 +376,7 @@ int main() {
   runtime->host.set_tiles(&runtime->tiles);
   runtime->app.set_wake([] { portal::client::request_frame(2); });
   runtime->app.start();
+  portal::client::watch_network();
   portal_js_start();
   return 0;
 }

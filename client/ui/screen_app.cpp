@@ -1,9 +1,13 @@
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "app/routes.hpp"
 #include "imgui_internal.h"
+#include "ui/glyph_cache.hpp"
 #include "ui/screens.hpp"
+#include "ui/text_layout.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
@@ -47,6 +51,52 @@ T TitleOf(Screen s) {
   return T::app_name;
 }
 
+// A strip under the bar while the browser is offline: it takes its place above the
+// body (nothing is drawn over), and the accessibility mirror announces it (a status).
+// Returns its height.
+float OfflineBanner(Ctx& ctx, float top) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const std::string_view text = ctx.t(T::offline_banner);
+  ImFont* font = ctx.fonts.small;
+  const float size = ctx.size(font);
+  const float lh = std::floor(size * 1.4f);
+  const float icon = 20, pad = 8;
+  const float x0 = ctx.column_x + theme::kPad, x1 = ctx.column_x + ctx.column_w - theme::kPad;
+  const float text_x = x0 + icon + 8;
+  std::vector<TextLine> lines;
+  wrap_text(font, size, text, std::max(x1 - text_x, 40.0f), lines);
+  const float text_h = lh * static_cast<float>(lines.size()) - (lh - size);
+  const float h = std::floor(std::max(text_h, icon) + 2 * pad);
+  dl->AddRectFilled(ImVec2(0, top), ImVec2(ctx.display.x, top + h), theme::kWarningSoft);
+  dl->AddLine(ImVec2(0, top + h - 0.5f), ImVec2(ctx.display.x, top + h - 0.5f), theme::kBorder);
+  // No signal: three arcs and a dot, struck through.
+  const ImVec2 c(x0 + icon * 0.5f, top + std::floor(h * 0.5f) + 5);
+  for (int i = 1; i <= 3; ++i) {
+    dl->PathArcTo(c, 4.0f * i, -IM_PI * 0.75f, -IM_PI * 0.25f, 12);
+    dl->PathStroke(theme::kWarning, 0, 1.6f);
+  }
+  dl->AddCircleFilled(c, 1.8f, theme::kWarning, 12);
+  dl->AddLine(ImVec2(c.x - 8, c.y - 12), ImVec2(c.x + 8, c.y + 2), theme::kWarning, 1.6f);
+  const float ty = top + std::floor((h - text_h) * 0.5f);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const char* b = text.data() + lines[i].begin;
+    const char* e = text.data() + lines[i].end;
+    dl->AddText(font, size, ImVec2(text_x, ty + static_cast<float>(i) * lh), theme::kWarning,
+                Needing(font, b, e), e);
+  }
+  WidgetRecord r;
+  r.id = "offline";
+  r.kind = "text";
+  r.role = "status";
+  r.label = r.value = std::string(text);
+  r.x = 0;
+  r.y = top;
+  r.w = ctx.display.x;
+  r.h = h;
+  ctx.log.add(std::move(r));
+  return h;
+}
+
 }  // namespace
 
 void DrawApp(Ctx& ctx, const App& app) {
@@ -86,6 +136,7 @@ void DrawApp(Ctx& ctx, const App& app) {
     ctx.top_bar = theme::kTopBar;
     TopBar(ctx, shell, ctx.t(shell.title != T::count_ ? shell.title : TitleOf(shell.screen)));
   }
+  if (shell.offline) ctx.top_bar += OfflineBanner(ctx, ctx.top_bar);
   switch (shell.screen) {
     case Screen::home:
       DrawHome(ctx, app.home());

@@ -242,8 +242,8 @@ void HttpServer::install_middleware() {
   // fetch() them to cache them.
   const std::string tiles = basemap_csp_sources(config_.basemap);
   const std::string csp =
-      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' "
-      "'unsafe-inline'; img-src 'self' data: blob:" +
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+      "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:" +
       tiles + "; font-src 'self'; connect-src 'self'" + tiles +
       "; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'" +
       (config_.frame_ancestors.empty() ? std::string() : " " + config_.frame_ancestors);
@@ -403,6 +403,14 @@ void HttpServer::install_routes() {
     const bool page = core::parse_client_path(req.path).has_value();
     auto f = static_files_->load(page ? "/index.html" : req.path);
     if (!f) return send_error(res, core::Error::not_found("no such file"));
+    // A versioned address ("/portal.wasm?v=HASH", written into the pages by
+    // scripts/shell_version.py) names exactly one content: the first 16 hex digits of
+    // the file's digest (its ETag). Another release's address is not found, so that a
+    // page never runs files of two releases; this one's never changes, so browsers keep
+    // it without asking again.
+    const bool versioned = !page && req.has_param("v");
+    if (versioned && req.get_param_value("v") != f->etag.substr(1, 16))
+      return send_error(res, core::Error::not_found("no such version of this file"));
     // The smallest encoding the client accepts; each has its own ETag.
     const std::string* body = &f->body;
     const std::string* etag = &f->etag;
@@ -417,7 +425,7 @@ void HttpServer::install_routes() {
       }
     }
     res.set_header("ETag", *etag);
-    res.set_header("Cache-Control", "no-cache");
+    res.set_header("Cache-Control", versioned ? "public, max-age=31536000, immutable" : "no-cache");
     if (if_none_match(req.get_header_value("If-None-Match"), *etag)) {
       res.status = 304;
       return;

@@ -193,3 +193,48 @@ TEST(Static, ClientRoutesAreThePortalPage) {
   EXPECT_EQ(api->status, 404);
   EXPECT_NE(api->body.find("\"not_found\""), std::string::npos);
 }
+
+// A versioned address ("/NAME?v=HASH", written into the pages by
+// scripts/shell_version.py) names one content: the first 16 hex digits of the file's
+// digest, which is its ETag. That content is kept by browsers for a year; any other
+// version is not found, so that a page of an older release never gets a newer file.
+TEST(Static, VersionedAddressesNameOneContent) {
+  auto plain = get("/app.js");
+  ASSERT_TRUE(plain && plain->status == 200);
+  EXPECT_EQ(plain->get_header_value("Cache-Control"), "no-cache");
+  const std::string etag = plain->get_header_value("ETag");
+  ASSERT_EQ(etag.size(), 34u);
+  const std::string v = etag.substr(1, 16);
+
+  auto r = get("/app.js?v=" + v);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, plain->body);
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(r->get_header_value("ETag"), etag);
+  // The version names the file, whatever encoding carries it.
+  auto gz = get("/app.js?v=" + v, {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(gz->status, 200);
+  EXPECT_EQ(gz->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
+
+  for (const std::string& other :
+       {std::string("0123456789abcdef"), std::string(), etag.substr(1, 32), v.substr(0, 15)}) {
+    auto stale = get("/app.js?v=" + other);
+    ASSERT_TRUE(stale) << other;
+    EXPECT_EQ(stale->status, 404) << other;
+    EXPECT_NE(stale->body.find("\"not_found\""), std::string::npos) << other;
+    EXPECT_EQ(stale->get_header_value("Cache-Control"), "") << other;
+  }
+  // The portal's own addresses are the page, whatever their query.
+  if (!std::filesystem::exists(server().www() / "index.html"))
+    std::ofstream(server().www() / "index.html", std::ios::binary) << "<!doctype html>";
+  auto page = get("/submit?v=0123456789abcdef");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Cache-Control"), "no-cache");
+  // The service worker is the portal's own script.
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("worker-src 'self';"),
+            std::string::npos);
+}

@@ -15,7 +15,9 @@ test('phone: portal.wasm fails to download, the splash says so, retry loads the 
   const page = await context.newPage();
   page.device = PHONE;
   let failing = true;
-  await page.route('**/portal.wasm', (route) => (failing ? route.abort('internetdisconnected') : route.continue()));
+  // Its address carries the release's version (?v=...).
+  await page.route((url) => url.pathname === '/portal.wasm',
+    (route) => (failing ? route.abort('internetdisconnected') : route.continue()));
   try {
     await page.goto(portalUrl());
     await page.waitForFunction(() => window.portal && window.portal.error === 'load', null, { timeout: 30000 });

@@ -85,6 +85,10 @@ if [ -z "$SERVER_PID" ]; then
   exit 1
 fi
 
+# Tests that need a server of their own (another document root, a restart) start it.
+PORTAL_SERVER_BIN="$(cd "$(dirname "$SERVER")" && pwd)/$(basename "$SERVER")"
+PORTAL_WWW="$(cd "$WWW" && pwd)"
+export PORTAL_SERVER_BIN PORTAL_WWW
 cd "$HERE"
 status=0
 PORTAL_URL="http://127.0.0.1:$PORT/" node --test --test-reporter=spec "$TEST" || status=$?

@@ -579,5 +579,21 @@ TEST_F(AppRoutes, TheTicketsOfThisDeviceWithTheirStatusAndRemovable) {
   EXPECT_GT(http.sent.size(), before);
 }
 
+// The shell says when the browser is offline (navigator.onLine and its events), on
+// whatever screen, in both languages, until the network is back.
+TEST_F(AppRoutes, TheShellSaysWhenTheBrowserIsOffline) {
+  app->start();
+  EXPECT_FALSE(app->shell().offline);
+  app->on_online(false);
+  EXPECT_TRUE(app->shell().offline);
+  act(intent::Navigate{Screen::submit});
+  EXPECT_TRUE(app->shell().offline);
+  EXPECT_EQ(app->screen(), Screen::submit);
+  EXPECT_NE(std::string(tr(Lang::zh, T::offline_banner)).find("离线"), std::string::npos);
+  EXPECT_NE(std::string(tr(Lang::en, T::offline_banner)).find("Offline"), std::string::npos);
+  app->on_online(true);
+  EXPECT_FALSE(app->shell().offline);
+}
+
 }  // namespace
 }  // namespace portal::client

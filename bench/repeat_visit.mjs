@@ -1,0 +1,114 @@
+// A repeat visit on a phone network, in real Chromium with the network and CPU of
+// Lighthouse's mobile profile set through CDP (as bench/first_screen.mjs):
+//   Network.emulateNetworkConditions  1.6 Mbit/s down, 750 kbit/s up, 150 ms latency
+//   Emulation.setCPUThrottlingRate    4x slower
+//   360x640 at DPR 3, touch
+// Three kinds of visit, each in a browser context of its own that an unthrottled visit
+// prepared:
+//   cold    nothing kept: no service worker, HTTP cache disabled
+//   http    the HTTP cache of the earlier visit (versioned files are kept a year, the
+//           page is revalidated), service workers blocked
+//   worker  the service worker controls the page and keeps the whole shell; HTTP cache
+//           disabled, so that every file comes from the worker
+// Measures the first usable frame (window.portal.ready: every character of the first
+// screen drawn) and the start-up steps from the portal:* marks. Target: first usable
+// frame from the worker <= 800 ms (median). Run through bench/repeat-visit.sh. Not a
+// timed test.
+//   REPEAT_VISIT_RUNS (5)   visits of each kind measured (after one not counted)
+import { test, before, after } from 'node:test';
+import { f0, median, STARTUP_STEPS as STEPS } from './figures.mjs';
+import { PHONE, launch, portalUrl } from '../tests/e2e/lib/portal.mjs';
+
+const RUNS = Number(process.env.REPEAT_VISIT_RUNS || 5);
+const NETWORK = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
+const CPU_SLOWDOWN = 4;
+const TARGET_MS = 800;
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function ready(page) {
+  await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 60000, polling: 100 });
+}
+
+// The earlier visit, unthrottled; for `worker` until the worker keeps the shell.
+async function prepare(kind) {
+  const context = await browser.newContext({
+    ...PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', serviceWorkers: kind === 'worker' ? 'allow' : 'block',
+  });
+  if (kind === 'cold') return context;
+  const page = await context.newPage();
+  await page.goto(portalUrl());
+  await ready(page);
+  if (kind === 'worker') {
+    await page.waitForFunction(async () => navigator.serviceWorker.controller &&
+      (await caches.keys()).some((n) => n.startsWith('portal-shell-')), null, { timeout: 60000, polling: 100 });
+  }
+  await page.close();
+  return context;
+}
+
+async function visit(kind) {
+  const context = await prepare(kind);
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: kind !== 'http' });
+    await cdp.send('Network.emulateNetworkConditions', NETWORK);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+    await page.goto(portalUrl(), { waitUntil: 'commit' });
+    await ready(page);
+    const t = await page.evaluate(() => {
+      const at = {};
+      for (const m of performance.getEntriesByType('mark'))
+        if (m.name.startsWith('portal:')) at[m.name.slice(7)] = m.startTime;
+      const nav = performance.getEntriesByType('navigation')[0];
+      at.html = nav ? nav.responseEnd : null;
+      // When the last file of the shell (scripts, wasm) was in: what is left is CPU.
+      const files = performance.getEntriesByType('resource').filter((r) => /\/portal[.-]/.test(r.name));
+      at.files = files.length ? Math.max(...files.map((r) => r.responseEnd)) : null;
+      return {
+        at, firstFrameMs: window.portal.firstFrameMs,
+        fromWorker: !!(nav && nav.workerStart > 0), controlled: !!navigator.serviceWorker?.controller,
+      };
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    await cdp.detach();
+    if (errors.length) throw new Error('page errors: ' + errors.join('; '));
+    if (kind === 'worker' && !t.fromWorker) throw new Error('the page did not come from the worker');
+    if (kind !== 'worker' && t.controlled) throw new Error('a worker controlled the page');
+    return t;
+  } finally {
+    await context.close();
+  }
+}
+
+test(`repeat visit on a phone network, ${RUNS} visits of each kind`, async () => {
+  const kinds = { cold: 'cold (no worker, HTTP cache cleared)', http: 'HTTP cache only (worker blocked)',
+    worker: 'from the service worker' };
+  const figures = {};
+  for (const kind of Object.keys(kinds)) {
+    figures[kind] = [];
+    for (let i = 0; i < 1 + RUNS; i++) {
+      const t = await visit(kind);
+      const a = t.at;
+      console.log(`# ${kind} ${i === 0 ? 'warm-up' : `visit ${i}`}: first usable frame ${f0(t.firstFrameMs)} ms ` +
+        `(html ${f0(a.html)}, files in ${f0(a.files)}, script ${f0(a.script)}, wasm ${f0(a.wasm)}, main ${f0(a.main)})`);
+      if (i > 0) figures[kind].push(t);
+    }
+  }
+  console.log('# --- from the service worker: ms since navigation start, median ---');
+  const steps = [...STEPS];
+  steps.splice(1, 0, ['files', 'last file of the shell in (scripts, wasm)']);
+  for (const [key, label] of steps)
+    console.log(`# ${(key + ': ' + label).padEnd(60)} ${f0(median(figures.worker.map((t) => t.at[key]).filter((x) => x != null))).padStart(6)}`);
+  for (const [kind, label] of Object.entries(kinds)) {
+    const ms = median(figures[kind].map((t) => t.firstFrameMs));
+    const target = kind === 'worker' ? ` (target ${TARGET_MS}, ratio ${(ms / TARGET_MS).toFixed(2)})` : '';
+    console.log(`# REPEAT VISIT, ${label.toUpperCase()}: first usable frame median ${f0(ms)} ms${target}`);
+  }
+});
