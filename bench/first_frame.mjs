@@ -9,7 +9,7 @@
 //                                own first start: GPU process, shader caches)
 //   FIRST_FRAME_DEVICE (phone)   phone (360x640, DPR 3, touch) or desktop (1280x800)
 import { test, before, after } from 'node:test';
-import { f0, median, quantile, STARTUP_STEPS as STEPS } from './figures.mjs';
+import { f0, median, quantile, STARTUP_STEPS as STEPS, startupMarks } from './figures.mjs';
 import { DESKTOP, PHONE, launch, portalUrl } from '../tests/e2e/lib/portal.mjs';
 
 const RUNS = Number(process.env.FIRST_FRAME_RUNS || 10);
@@ -29,12 +29,7 @@ async function coldLoad() {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(portalUrl());
     await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 30000, polling: 'raf' });
-    const t = await page.evaluate(() => {
-      const at = {};
-      for (const m of performance.getEntriesByType('mark'))
-        if (m.name.startsWith('portal:')) at[m.name.slice(7)] = m.startTime;
-      const nav = performance.getEntriesByType('navigation')[0];
-      at.html = nav ? nav.responseEnd : null;
+    const t = await page.evaluate((at) => {
       const res = {};
       for (const r of performance.getEntriesByType('resource')) {
         const name = r.name.replace(/[?#].*$/, '').replace(/^.*\//, '');  // without ?v=...
@@ -47,7 +42,7 @@ async function coldLoad() {
         firstFrameCpuMs: window.portal.frameMs[0],
         atlas: window.portal.firstGlyphAtlas || window.portal.glyphAtlas,
       };
-    });
+    }, await page.evaluate(startupMarks));
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
     return t;
   } finally {

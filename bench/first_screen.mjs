@@ -11,12 +11,10 @@
 // first-load transfer <= 350 KB. Run through bench/first-screen.sh. Not a timed test.
 //   FIRST_SCREEN_RUNS (5)     loads measured (after one warm-up load, not counted)
 import { test, before, after } from 'node:test';
-import { f0, median, STARTUP_STEPS as STEPS } from './figures.mjs';
+import { f0, median, STARTUP_STEPS as STEPS, startupMarks, throttleLikeAPhone } from './figures.mjs';
 import { PHONE, launch, portalUrl } from '../tests/e2e/lib/portal.mjs';
 
 const RUNS = Number(process.env.FIRST_SCREEN_RUNS || 5);
-const NETWORK = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
-const CPU_SLOWDOWN = 4;
 const TARGET_MS = 2500;
 const TARGET_BYTES = 350 * 1000;
 
@@ -32,11 +30,7 @@ async function coldLoad() {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await cdp.send('Network.emulateNetworkConditions', NETWORK);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+    const cdp = await throttleLikeAPhone(context, page, { cacheDisabled: true });
     const urls = new Map();
     const files = [];  // {name, bytes, encoding} of requests finished
     let ready = false;
@@ -53,16 +47,11 @@ async function coldLoad() {
     await page.goto(portalUrl(), { waitUntil: 'commit' });
     await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 60000, polling: 100 });
     ready = true;
-    const t = await page.evaluate(() => {
-      const at = {};
-      for (const m of performance.getEntriesByType('mark'))
-        if (m.name.startsWith('portal:')) at[m.name.slice(7)] = m.startTime;
-      const nav = performance.getEntriesByType('navigation')[0];
-      at.html = nav ? nav.responseEnd : null;
+    const t = await page.evaluate((at) => {
       // An older build has no glyph report.
       const none = { glyphs: 0, msPerGlyph: 0 };
       return { at, firstFrameMs: window.portal.firstFrameMs, glyphs: window.portal.glyphs ? window.portal.glyphs() : none };
-    });
+    }, await page.evaluate(startupMarks));
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     await cdp.detach();
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));

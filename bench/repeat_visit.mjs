@@ -16,12 +16,10 @@
 // timed test.
 //   REPEAT_VISIT_RUNS (5)   visits of each kind measured (after one not counted)
 import { test, before, after } from 'node:test';
-import { f0, median, STARTUP_STEPS as STEPS } from './figures.mjs';
+import { f0, median, STARTUP_STEPS as STEPS, startupMarks, throttleLikeAPhone } from './figures.mjs';
 import { PHONE, launch, portalUrl } from '../tests/e2e/lib/portal.mjs';
 
 const RUNS = Number(process.env.REPEAT_VISIT_RUNS || 5);
-const NETWORK = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
-const CPU_SLOWDOWN = 4;
 const TARGET_MS = 800;
 
 let browser;
@@ -55,19 +53,11 @@ async function visit(kind) {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: kind !== 'http' });
-    await cdp.send('Network.emulateNetworkConditions', NETWORK);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+    const cdp = await throttleLikeAPhone(context, page, { cacheDisabled: kind !== 'http' });
     await page.goto(portalUrl(), { waitUntil: 'commit' });
     await ready(page);
-    const t = await page.evaluate(() => {
-      const at = {};
-      for (const m of performance.getEntriesByType('mark'))
-        if (m.name.startsWith('portal:')) at[m.name.slice(7)] = m.startTime;
+    const t = await page.evaluate((at) => {
       const nav = performance.getEntriesByType('navigation')[0];
-      at.html = nav ? nav.responseEnd : null;
       // When the last file of the shell (scripts, wasm) was in: what is left is CPU.
       const files = performance.getEntriesByType('resource').filter((r) => /\/portal[.-]/.test(r.name));
       at.files = files.length ? Math.max(...files.map((r) => r.responseEnd)) : null;
@@ -75,7 +65,7 @@ async function visit(kind) {
         at, firstFrameMs: window.portal.firstFrameMs,
         fromWorker: !!(nav && nav.workerStart > 0), controlled: !!navigator.serviceWorker?.controller,
       };
-    });
+    }, await page.evaluate(startupMarks));
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     await cdp.detach();
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
