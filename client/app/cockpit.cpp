@@ -423,8 +423,7 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
       counts[str(c, "grid_id")] = n;
       max = std::max(max, n);
     }
-  if (map &&
-      (heat_fills_ticket_ != heatmap_.ticket || heat_fills_map_ != map.get() || !heat_fills_)) {
+  if (map && (heat_fills_ticket_ != heatmap_.ticket || heat_fills_map_ != map || !heat_fills_)) {
     auto fills = std::make_shared<std::vector<std::uint32_t>>();
     fills->reserve(map->grids.size());
     for (const auto& g : map->grids) {
@@ -433,7 +432,7 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
     }
     heat_fills_ = std::move(fills);
     heat_fills_ticket_ = heatmap_.ticket;
-    heat_fills_map_ = map.get();
+    heat_fills_map_ = map;
   }
   v.heat.fills = heat_fills_;
   if (map && !pick_grid_.empty()) {

@@ -170,7 +170,7 @@ class Cockpit {
   // The heat map's colours, built once per answer and map.
   mutable std::shared_ptr<const std::vector<std::uint32_t>> heat_fills_;
   mutable std::uint64_t heat_fills_ticket_ = 0;
-  mutable const MapData* heat_fills_map_ = nullptr;
+  mutable std::shared_ptr<const MapData> heat_fills_map_;  // the map they were built for
   std::string reply_;
   std::string notice_;
 };

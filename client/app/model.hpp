@@ -63,6 +63,7 @@ struct Basemap {
   std::string tile_template, attribution;
   bool retina = false;  // the template has {r} ("@2x" on dense screens)
   std::vector<std::string> subdomains;
+  bool operator==(const Basemap&) const = default;
 };
 struct GridsAnswer {
   std::vector<GridShape> grids;

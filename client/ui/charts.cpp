@@ -7,6 +7,7 @@
 #include <string>
 
 #include "imgui_internal.h"
+#include "ui/text_layout.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
@@ -22,13 +23,9 @@ ImU32 palette(int i) {
   return kPalette[static_cast<std::size_t>(i) % (sizeof kPalette / sizeof kPalette[0])];
 }
 
-ImVec2 Measure(ImFont* f, float size, std::string_view s) {
-  return f->CalcTextSizeA(size, FLT_MAX, 0, Needing(f, s.data(), s.data() + s.size()),
-                          s.data() + s.size());
-}
+// Chart text sits on whole CSS pixels.
 void Text(ImDrawList* dl, ImFont* f, float size, ImVec2 p, ImU32 c, std::string_view s) {
-  dl->AddText(f, size, ImVec2(std::floor(p.x), std::floor(p.y)), c,
-              Needing(f, s.data(), s.data() + s.size()), s.data() + s.size());
+  DrawText(dl, f, size, ImFloor(p), c, s);
 }
 
 // A "nice" step for an axis from 0 to max with about `ticks` intervals.
@@ -114,7 +111,7 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
     ImVec2 p = w->DC.CursorPos;
     const float x0 = p.x, right = p.x + AvailWidth();
     for (const auto& s : v.series) {
-      const float tw = Measure(ctx.fonts.small, small, s.name).x;
+      const float tw = MeasureText(ctx.fonts.small, small, s.name).x;
       if (p.x + tw + 28 > right && p.x > x0) {
         p.x = x0;
         p.y += small + 8;
@@ -143,7 +140,7 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
   const double top = v.percent ? 1 : std::max(step, std::ceil(max / step) * step);
   float axis_w = 0;
   for (double y = 0; y <= top + 1e-9; y += step)
-    axis_w = std::max(axis_w, Measure(ctx.fonts.small, small, AxisLabel(y, v.percent)).x);
+    axis_w = std::max(axis_w, MeasureText(ctx.fonts.small, small, AxisLabel(y, v.percent)).x);
   const ImRect plot(ImVec2(bb.Min.x + axis_w + 8, bb.Min.y + small * 0.5f),
                     ImVec2(bb.Max.x - 4, bb.Max.y - small - 8));
   auto ypos = [&](double y) { return plot.Max.y - static_cast<float>(y / top) * plot.GetHeight(); };
@@ -152,13 +149,13 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
     dl->AddLine(ImVec2(plot.Min.x, py), ImVec2(plot.Max.x, py),
                 y == 0 ? theme::kBorder : theme::kDivider, 1);
     const std::string l = AxisLabel(y, v.percent);
-    const float tw = Measure(ctx.fonts.small, small, l).x;
+    const float tw = MeasureText(ctx.fonts.small, small, l).x;
     Text(dl, ctx.fonts.small, small, ImVec2(plot.Min.x - 6 - tw, py - small * 0.5f), theme::kHint,
          l);
   }
   if (n == 0) {
     const std::string_view t = ctx.t(T::no_data);
-    const ImVec2 ts = Measure(ctx.fonts.small, small, t);
+    const ImVec2 ts = MeasureText(ctx.fonts.small, small, t);
     Text(dl, ctx.fonts.small, small, plot.GetCenter() - ts * 0.5f, theme::kHint, t);
   } else {
     const float slot = plot.GetWidth() / static_cast<float>(n);
@@ -166,12 +163,12 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
     // X labels, thinned so that they never overlap.
     float label_w = 0;
     for (const auto& l : v.x_labels)
-      label_w = std::max(label_w, Measure(ctx.fonts.small, small, l).x);
+      label_w = std::max(label_w, MeasureText(ctx.fonts.small, small, l).x);
     const std::size_t every =
         std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil((label_w + 10) / slot)));
     for (std::size_t i = 0; i < v.x_labels.size() && i < n; ++i) {
       if ((n - 1 - i) % every != 0) continue;  // keep the latest period labelled
-      const float tw = Measure(ctx.fonts.small, small, v.x_labels[i]).x;
+      const float tw = MeasureText(ctx.fonts.small, small, v.x_labels[i]).x;
       Text(dl, ctx.fonts.small, small, ImVec2(xpos(i) - tw * 0.5f, plot.Max.y + 4), theme::kText2,
            v.x_labels[i]);
     }
@@ -242,7 +239,7 @@ std::string Choices(Ctx& ctx, const char* id, const std::vector<Choice>& choices
   ImVec2 p = w->DC.CursorPos;
   const float h = 34;
   for (const auto& c : choices) {
-    const float tw = Measure(ctx.fonts.small, small, c.label).x + 28;
+    const float tw = MeasureText(ctx.fonts.small, small, c.label).x + 28;
     if (p.x + tw > right && p.x > x0) {
       p.x = x0;
       p.y += h + 8;
@@ -283,9 +280,9 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
   const ImVec2 top = w->DC.CursorPos;
   const float width = AvailWidth();
   const std::string_view export_label = ctx.t(T::export_csv);
-  const float bw = Measure(ctx.fonts.small, small, export_label).x + 28;
+  const float bw = MeasureText(ctx.fonts.small, small, export_label).x + 28;
   // A title too long to share its line with the button puts the button below it.
-  const float title_w = Measure(ctx.fonts.body, body, t.title).x;
+  const float title_w = MeasureText(ctx.fonts.body, body, t.title).x;
   const bool stacked = !t.csv_path.empty() && title_w + bw + 12 > width;
   const float title_h = stacked ? 32.0f + 40.0f : std::max(body + 6, 32.0f);
   w->DrawList->AddText(ctx.fonts.body, body, ImVec2(top.x, top.y + (32 - body) * 0.5f),
@@ -324,10 +321,10 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
     std::vector<float> cw(cols, 0);
     const std::size_t shown = max_rows ? std::min(max_rows, t.rows.size()) : t.rows.size();
     for (std::size_t c = 0; c < cols; ++c) {
-      cw[c] = Measure(ctx.fonts.small, small, t.header[c]).x;
+      cw[c] = MeasureText(ctx.fonts.small, small, t.header[c]).x;
       for (std::size_t r = 0; r < shown; ++r)
         if (c < t.rows[r].size()) {
-          cw[c] = std::max(cw[c], Measure(ctx.fonts.small, small, t.rows[r][c]).x);
+          cw[c] = std::max(cw[c], MeasureText(ctx.fonts.small, small, t.rows[r][c]).x);
         }
       cw[c] += 16;
     }

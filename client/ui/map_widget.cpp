@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "imgui_internal.h"
+#include "ui/text_layout.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
@@ -26,11 +27,6 @@ constexpr ImU32 kGridLine = IM_COL32(150, 160, 150, 255);
 constexpr ImU32 kCommunityLine = IM_COL32(112, 128, 112, 255);
 constexpr ImU32 kStreetLine = IM_COL32(72, 84, 104, 255);
 constexpr ImU32 kHalo = IM_COL32(255, 255, 255, 235);
-
-ImVec2 Measure(const ImFont* font, float size, std::string_view s) {
-  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, s.data(), s.data() + s.size()),
-                             s.data() + s.size());
-}
 
 // Text with a white halo, so that it reads over lines, fills and tiles.
 void HaloText(ImDrawList* dl, const ImFont* font, float size, ImVec2 p, ImU32 col,
@@ -195,12 +191,7 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
   // still loading shows its nearest loaded parent, scaled.
   const bool basemap = ready && ctx.tiles && !data->basemap.tile_template.empty();
   if (basemap) {
-    BasemapSpec spec;
-    spec.tile_template = data->basemap.tile_template;
-    spec.attribution = data->basemap.attribution;
-    spec.retina = data->basemap.retina;
-    spec.subdomains = data->basemap.subdomains;
-    ctx.tiles->set_basemap(spec, ctx.dpr >= 1.5f);
+    ctx.tiles->set_basemap(data->basemap, ctx.dpr >= 1.5f);
     const int z = std::clamp(static_cast<int>(std::floor(cam.zoom + 0.5)), 0, kMaxTileZoom);
     const int n = 1 << z;
     const int x0 = std::max(0, static_cast<int>(std::floor(view_lo.x * n)));
@@ -306,14 +297,12 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
   if (basemap && !data->basemap.attribution.empty()) {
     const float fs = small * 0.85f;
     const std::string& text = data->basemap.attribution;
-    ImVec2 ts = Measure(ctx.fonts.small, fs, text);
+    ImVec2 ts = MeasureText(ctx.fonts.small, fs, text);
     ts.x = std::min(ts.x, size.x - 12);
     attribution = ImRect(ImVec2(bb.Max.x - ts.x - 8, bb.Max.y - ts.y - 4), bb.Max);
     dl->AddRectFilled(attribution.Min, attribution.Max, IM_COL32(255, 255, 255, 210));
     dl->PushClipRect(attribution.Min, attribution.Max, true);
-    dl->AddText(ctx.fonts.small, fs, attribution.Min + ImVec2(4, 2), theme::kText2,
-                Needing(ctx.fonts.small, text.data(), text.data() + text.size()),
-                text.data() + text.size());
+    DrawText(dl, ctx.fonts.small, fs, attribution.Min + ImVec2(4, 2), theme::kText2, text);
     dl->PopClipRect();
     placed.push_back(attribution);
   }
@@ -327,7 +316,7 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
   if (ready && v.selected >= 0 && static_cast<std::size_t>(v.selected) < data->grids.size() &&
       !v.selected_name.empty()) {
     const MapData::Grid& g = data->grids[static_cast<std::size_t>(v.selected)];
-    const ImVec2 ts = Measure(ctx.fonts.small, small, v.selected_name);
+    const ImVec2 ts = MeasureText(ctx.fonts.small, small, v.selected_name);
     ImVec2 at = v.has_pin ? ImVec2(pin.x, pin.y - 30 - ts.y * 0.5f) : to_screen(g.label);
     ImRect r(at - ImVec2(ts.x * 0.5f + 8, ts.y * 0.5f + 4),
              at + ImVec2(ts.x * 0.5f + 8, ts.y * 0.5f + 4));
@@ -338,11 +327,8 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
     r.Translate(shift);
     if (r.Overlaps(bb)) {
       dl->AddRectFilled(r.Min, r.Max, theme::kPrimary, 6);
-      dl->AddText(ctx.fonts.small, small, ImVec2(std::floor(r.Min.x + 8), std::floor(r.Min.y + 4)),
-                  theme::kWhite,
-                  Needing(ctx.fonts.small, v.selected_name.data(),
-                          v.selected_name.data() + v.selected_name.size()),
-                  v.selected_name.data() + v.selected_name.size());
+      DrawText(dl, ctx.fonts.small, small, ImFloor(r.Min + ImVec2(8, 4)), theme::kWhite,
+               v.selected_name);
       placed.push_back(r);
       record_label(r, v.selected_name, "selected");
     }
@@ -368,12 +354,12 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
       if (name.empty() || w < kMinNamedWidth) return false;
       c.font = level == kStreet ? ctx.fonts.title : ctx.fonts.small;
       c.size = level == kStreet ? title : small;
-      c.ts = Measure(c.font, c.size, name);
+      c.ts = MeasureText(c.font, c.size, name);
       const float slack = level == kStreet ? 1.1f : 1.0f;
       if (level == kStreet && c.ts.x + 4 > w * slack) {  // the small face, then
         c.font = ctx.fonts.small;
         c.size = small;
-        c.ts = Measure(c.font, c.size, name);
+        c.ts = MeasureText(c.font, c.size, name);
       }
       return c.ts.x + 4 <= w * slack && c.ts.y + 2 <= h;
     };
@@ -478,10 +464,8 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
   if (v.state != LoadState::loaded) {
     const std::string_view text =
         ctx.t(v.state == LoadState::failed ? T::map_failed : T::map_loading);
-    const ImVec2 ts = Measure(ctx.fonts.small, small, text);
-    dl->AddText(ctx.fonts.small, small, bb.GetCenter() - ts * 0.5f, theme::kText2,
-                Needing(ctx.fonts.small, text.data(), text.data() + text.size()),
-                text.data() + text.size());
+    const ImVec2 ts = MeasureText(ctx.fonts.small, small, text);
+    DrawText(dl, ctx.fonts.small, small, bb.GetCenter() - ts * 0.5f, theme::kText2, text);
     if (v.state == LoadState::failed && shown) {
       bool h2 = false, hd2 = false;
       if (ImGui::ButtonBehavior(bb, gid, &h2, &hd2)) ctx.intents.emit(intent::RetryList{});

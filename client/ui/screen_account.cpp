@@ -4,6 +4,7 @@
 
 #include "imgui_internal.h"
 #include "ui/screens.hpp"
+#include "ui/text_layout.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
@@ -89,13 +90,8 @@ void DrawAccount(Ctx& ctx, const AccountView& v) {
 
 namespace {
 
-ImVec2 Measure(const ImFont* font, float size, std::string_view t) {
-  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, t.data(), t.data() + t.size()),
-                             t.data() + t.size());
-}
 void Text(ImDrawList* dl, ImFont* font, float size, ImVec2 p, ImU32 col, std::string_view t) {
-  dl->AddText(font, size, ImVec2(std::floor(p.x), std::floor(p.y)), col,
-              Needing(font, t.data(), t.data() + t.size()), t.data() + t.size());
+  DrawText(dl, font, size, ImFloor(p), col, t);
 }
 
 }  // namespace
@@ -119,7 +115,7 @@ bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
   ImDrawList* dl = w->DrawList;
   dl->AddRectFilled(bb.Min, bb.Max, held ? theme::kPressed : theme::kSurface, theme::kRadius);
   // The status chip on the right.
-  const ImVec2 cs(Measure(ctx.fonts.small, small, r.status_name).x + 16, small + 8);
+  const ImVec2 cs(MeasureText(ctx.fonts.small, small, r.status_name).x + 16, small + 8);
   const Tone tone = r.overdue ? Tone::danger : StatusTone(r.status);
   const ImU32 chip_bg = tone == Tone::success   ? theme::kSuccessSoft
                         : tone == Tone::warning ? theme::kWarningSoft

@@ -7,6 +7,7 @@
 #include "imgui_internal.h"
 #include "ui/charts.hpp"
 #include "ui/screens.hpp"
+#include "ui/text_layout.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
@@ -57,16 +58,10 @@ void HeatLegend(Ctx& ctx, const CockpitView& v) {
   const float small = ctx.size(ctx.fonts.small);
   ImDrawList* dl = w->DrawList;
   const std::string_view label = ctx.t(T::heat_legend);
-  auto text = [&](ImVec2 p, std::string_view s) {
-    dl->AddText(ctx.fonts.small, small, p, theme::kText2,
-                Needing(ctx.fonts.small, s.data(), s.data() + s.size()), s.data() + s.size());
+  auto text = [&](ImVec2 at, std::string_view s) {
+    DrawText(dl, ctx.fonts.small, small, at, theme::kText2, s);
   };
-  auto width = [&](std::string_view s) {
-    return ctx.fonts.small
-        ->CalcTextSizeA(small, FLT_MAX, 0, Needing(ctx.fonts.small, s.data(), s.data() + s.size()),
-                        s.data() + s.size())
-        .x;
-  };
+  auto width = [&](std::string_view s) { return MeasureText(ctx.fonts.small, small, s).x; };
   const ImVec2 p = w->DC.CursorPos;
   text(p, label);
   const float gx = p.x + width(label) + 12;

@@ -81,16 +81,6 @@ bool ActionTile(Ctx& ctx, const char* id, float width, float height, const TileT
   return pressed;
 }
 
-ImVec2 Measure(const ImFont* font, float size, std::string_view t) {
-  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, t.data(), t.data() + t.size()),
-                             t.data() + t.size());
-}
-
-void Text(ImDrawList* dl, ImFont* font, float size, ImVec2 p, ImU32 col, std::string_view t) {
-  dl->AddText(font, size, p, col, Needing(font, t.data(), t.data() + t.size()),
-              t.data() + t.size());
-}
-
 // A pressable rectangle of the widget log; true when pressed. `held` tells whether it is.
 bool Pressable(Ctx& ctx, const char* id, const ImRect& bb, bool& held) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
@@ -128,11 +118,11 @@ void DeviceTicket(Ctx& ctx, std::size_t index, const RecentItem& r) {
     const ImVec2 after = w->DC.CursorPos;
     dl->AddRectFilled(bb.Min, bb.Max, theme::kSurface, theme::kRadius);
     dl->AddRect(bb.Min, bb.Max, theme::kDanger, theme::kRadius, 0, 1.5f);
-    Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, pos.y + 14), theme::kText2, r.number);
+    DrawText(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, pos.y + 14), theme::kText2, r.number);
     float y = pos.y + 14 + small + 6;
     for (const auto& l : lines) {
-      Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kText,
-           ask.substr(l.begin, l.end - l.begin));
+      DrawText(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kText,
+               ask.substr(l.begin, l.end - l.begin));
       y += lh;
     }
     const float gap = theme::kGap;
@@ -175,7 +165,7 @@ void DeviceTicket(Ctx& ctx, std::size_t index, const RecentItem& r) {
   // The status chip, then the category beside it (clipped before the chip).
   float chip_x = open_bb.Max.x - 10;
   if (!r.status_name.empty()) {
-    const ImVec2 cs(Measure(ctx.fonts.small, small, r.status_name).x + 16, small + 8);
+    const ImVec2 cs(MeasureText(ctx.fonts.small, small, r.status_name).x + 16, small + 8);
     const Tone tone = StatusTone(r.status);
     const ImU32 bg = tone == Tone::success   ? theme::kSuccessSoft
                      : tone == Tone::warning ? theme::kWarningSoft
@@ -189,27 +179,29 @@ void DeviceTicket(Ctx& ctx, std::size_t index, const RecentItem& r) {
                                              : theme::kText2;
     const ImVec2 cp(chip_x - cs.x, pos.y + 12);
     dl->AddRectFilled(cp, cp + cs, bg, cs.y * 0.5f);
-    Text(dl, ctx.fonts.small, small, ImVec2(cp.x + 8, cp.y + 4), fg, r.status_name);
+    DrawText(dl, ctx.fonts.small, small, ImVec2(cp.x + 8, cp.y + 4), fg, r.status_name);
     chip_x = cp.x - 8;
   }
   float y = pos.y + 14;
   dl->PushClipRect(pos, ImVec2(chip_x, bb.Max.y), true);
   if (!r.error.empty())
-    Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kDanger, r.error);
+    DrawText(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kDanger, r.error);
   else if (!r.category.empty())
-    Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kText, r.category);
+    DrawText(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kText, r.category);
   else
-    Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kHint, ctx.t(T::recent_loading));
+    DrawText(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kHint,
+             ctx.t(T::recent_loading));
   dl->PopClipRect();
   y += body + 8;
   dl->PushClipRect(pos, ImVec2(open_bb.Max.x - 8, bb.Max.y), true);
-  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kText2, r.number);
+  DrawText(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kText2, r.number);
   y += small + 6;
   const std::string code = std::string(ctx.t(T::receipt_code)) + "  " + r.code;
-  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint, code);
+  DrawText(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint, code);
   dl->PopClipRect();
-  const ImVec2 rs = Measure(ctx.fonts.body, body, remove_label);
-  Text(dl, ctx.fonts.body, body, remove_bb.GetCenter() - rs * 0.5f, theme::kDanger, remove_label);
+  const ImVec2 rs = MeasureText(ctx.fonts.body, body, remove_label);
+  DrawText(dl, ctx.fonts.body, body, remove_bb.GetCenter() - rs * 0.5f, theme::kDanger,
+           remove_label);
 
   if (open) ctx.intents.emit(intent::OpenTicket{r.number, r.code});
   if (remove) ctx.intents.emit(intent::ForgetTicket{r.number, false});

@@ -1,9 +1,25 @@
 #include "ui/text_layout.hpp"
 
+#include <cfloat>
+
 #include "app/utf8.hpp"
 #include "ui/glyph_cache.hpp"
 
 namespace portal::client::ui {
+
+ImVec2 MeasureText(const ImFont* font, float size, std::string_view s) {
+  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, s.data(), s.data() + s.size()),
+                             s.data() + s.size());
+}
+
+void DrawText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col,
+              std::string_view s, bool bold, float dpr) {
+  dl->AddText(font, size, pos, col, Needing(font, s.data(), s.data() + s.size()),
+              s.data() + s.size());
+  if (bold)
+    dl->AddText(font, size, ImVec2(pos.x + 0.6f / dpr * 1.5f, pos.y), col,
+                Needing(font, s.data(), s.data() + s.size()), s.data() + s.size());
+}
 
 namespace {
 

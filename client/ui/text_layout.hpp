@@ -16,6 +16,13 @@ struct TextLine {
   float width = 0;
 };
 
+// One line of text: its size, and drawing it at `pos` (top-left). Both ask the glyph cache
+// for the characters first (NeedGlyphs), so that they are drawn by the next frame.
+ImVec2 MeasureText(const ImFont* font, float size, std::string_view s);
+// `bold`: the body face has no bold; a second pass one device pixel (1/dpr) to the right.
+void DrawText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col,
+              std::string_view s, bool bold = false, float dpr = 1);
+
 // Width in the font's size `size` (CSS px) of one code point.
 float glyph_advance(const ImFont* font, float size, char32_t c);
 // Breaks text into lines no wider than max_width (a word longer than a line is cut).

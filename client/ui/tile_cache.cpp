@@ -17,7 +17,7 @@ void replace_all(std::string& s, std::string_view what, std::string_view with) {
 }
 }  // namespace
 
-std::string tile_url(const BasemapSpec& spec, TileKey k, bool hidpi) {
+std::string tile_url(const Basemap& spec, TileKey k, bool hidpi) {
   std::string url = spec.tile_template;
   replace_all(url, "{z}", std::to_string(k.z));
   replace_all(url, "{x}", std::to_string(k.x));
@@ -56,7 +56,7 @@ void TileCache::clear() {
   stats_.resident = stats_.loading = 0;
 }
 
-void TileCache::set_basemap(const BasemapSpec& spec, bool hidpi) {
+void TileCache::set_basemap(const Basemap& spec, bool hidpi) {
   if (spec == spec_ && hidpi == hidpi_) return;
   clear();
   spec_ = spec;

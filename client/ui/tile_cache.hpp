@@ -16,16 +16,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace portal::client::ui {
+#include "app/model.hpp"  // Basemap: what GET /api/v1/grids says of it
 
-// What GET /api/v1/grids says of the basemap ("basemap" member).
-struct BasemapSpec {
-  std::string tile_template;  // {z} {x} {y}, optional {s} (a subdomain) and {r} ("@2x")
-  std::string attribution;
-  bool retina = false;  // the template has {r}
-  std::vector<std::string> subdomains;
-  bool operator==(const BasemapSpec&) const = default;
-};
+namespace portal::client::ui {
 
 struct TileKey {
   int z = 0, x = 0, y = 0;
@@ -34,7 +27,7 @@ struct TileKey {
 
 // The tile's URL: {z}/{x}/{y} filled, {s} one of the subdomains (the same for a tile
 // every time, so the browser's cache works), {r} "@2x" when `hidpi` and "" otherwise.
-std::string tile_url(const BasemapSpec& spec, TileKey k, bool hidpi);
+std::string tile_url(const Basemap& spec, TileKey k, bool hidpi);
 
 class TileLoader {
  public:
@@ -68,8 +61,8 @@ class TileCache {
   TileCache& operator=(const TileCache&) = delete;
 
   // A new basemap (or none): everything of the old one is cancelled and released.
-  void set_basemap(const BasemapSpec& spec, bool hidpi);
-  const BasemapSpec& basemap() const { return spec_; }
+  void set_basemap(const Basemap& spec, bool hidpi);
+  const Basemap& basemap() const { return spec_; }
   bool active() const { return !spec_.tile_template.empty(); }
 
   // This frame draws tile k: its texture when loaded (0 otherwise, and the load is
@@ -104,7 +97,7 @@ class TileCache {
 
   TileLoader* loader_;
   std::size_t max_textures_, max_loading_;
-  BasemapSpec spec_;
+  Basemap spec_;
   bool hidpi_ = false;
   std::uint64_t frame_ = 1;
   std::uint64_t next_request_ = 1;

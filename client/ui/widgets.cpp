@@ -16,21 +16,6 @@ namespace {
 constexpr float kTouchSlop = 10.0f;         // px a finger moves before a touch becomes a scroll
 constexpr float kFlingDecayPerSec = 0.02f;  // fraction of fling speed left after one second
 
-void DrawText(ImDrawList* dl, const ImFont* font, float size, ImVec2 pos, ImU32 col,
-              std::string_view s, bool bold = false, float dpr = 1) {
-  dl->AddText(font, size, pos, col, Needing(font, s.data(), s.data() + s.size()),
-              s.data() + s.size());
-  // Body text has no bold face: a second pass one device pixel to the right.
-  if (bold)
-    dl->AddText(font, size, ImVec2(pos.x + 0.6f / dpr * 1.5f, pos.y), col,
-                Needing(font, s.data(), s.data() + s.size()), s.data() + s.size());
-}
-
-ImVec2 MeasureText(const ImFont* font, float size, std::string_view s) {
-  return font->CalcTextSizeA(size, FLT_MAX, 0, Needing(font, s.data(), s.data() + s.size()),
-                             s.data() + s.size());
-}
-
 struct ToneColors {
   ImU32 fg, bg;
 };

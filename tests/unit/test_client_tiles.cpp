@@ -48,8 +48,8 @@ struct FakeLoader : TileLoader {
   }
 };
 
-BasemapSpec spec(std::string t = "http://tiles.test/{z}/{x}/{y}{r}.png") {
-  BasemapSpec s;
+Basemap spec(std::string t = "http://tiles.test/{z}/{x}/{y}{r}.png") {
+  Basemap s;
   s.tile_template = std::move(t);
   s.attribution = "© Test";
   s.retina = s.tile_template.find("{r}") != std::string::npos;
@@ -75,14 +75,14 @@ void answer(TileCache& cache, const FakeLoader& loader, std::initializer_list<Ti
 }
 
 TEST(ClientTiles, UrlFillsThePlaceholders) {
-  BasemapSpec s = spec("https://{s}.tiles.test/{z}/{x}/{y}{r}.png?key=1");
+  Basemap s = spec("https://{s}.tiles.test/{z}/{x}/{y}{r}.png?key=1");
   s.subdomains = {"a", "b", "c"};
   const std::string plain = tile_url(s, {3, 5, 2}, false);
   EXPECT_EQ(plain.substr(plain.find(".tiles.test")), ".tiles.test/3/5/2.png?key=1");
   EXPECT_EQ(tile_url(s, {3, 5, 2}, true).substr(plain.find(".tiles.test")),
             ".tiles.test/3/5/2@2x.png?key=1");
   // {r} is "" when the screen is not dense or the template says nothing of retina.
-  BasemapSpec no_retina = s;
+  Basemap no_retina = s;
   no_retina.retina = false;
   EXPECT_EQ(tile_url(no_retina, {3, 5, 2}, true), plain);
   // No placeholder is left, and the template's other characters stay.
@@ -92,7 +92,7 @@ TEST(ClientTiles, UrlFillsThePlaceholders) {
 }
 
 TEST(ClientTiles, SubdomainIsTheSameForATileEveryTimeAndSpreads) {
-  BasemapSpec s = spec("https://{s}.tiles.test/{z}/{x}/{y}.png");
+  Basemap s = spec("https://{s}.tiles.test/{z}/{x}/{y}.png");
   s.subdomains = {"a", "b", "c"};
   std::vector<std::string> seen;
   for (int x = 0; x < 6; ++x)
@@ -392,7 +392,7 @@ TEST(ClientTiles, ANewBasemapReleasesEverything) {
 
   // No basemap: nothing kept, nothing loads.
   cache.loaded(loader.loads.back().request, 56);
-  cache.set_basemap(BasemapSpec{}, true);
+  cache.set_basemap(Basemap{}, true);
   EXPECT_TRUE(loader.released(56));
   EXPECT_FALSE(cache.active());
   const std::size_t loads = loader.loads.size();
