@@ -179,7 +179,9 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
   // [SECTION] Drawing
   ImDrawList* dl = w->DrawList;
   dl->PushClipRect(bb.Min, bb.Max, true);
-  dl->AddRectFilled(bb.Min, bb.Max, kLand, theme::kFieldRadius);
+  // Square corners: grids, lines and tiles are clipped to a rectangle, and would show
+  // past rounded ones.
+  dl->AddRectFilled(bb.Min, bb.Max, kLand);
   const float small = ctx.size(ctx.fonts.small);
   const float px = 1.0f / std::max(ctx.dpr, 1.0f);  // one device pixel
   const MercPoint view_lo = to_world(bb.Min), view_hi = to_world(bb.Max);
@@ -472,7 +474,7 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
     }
   }
   dl->PopClipRect();
-  dl->AddRect(bb.Min, bb.Max, theme::kBorder, theme::kFieldRadius);
+  dl->AddRect(bb.Min, bb.Max, theme::kBorder);
 
   // For tests: where the map looks: lng, lat of its centre, px per degree of longitude
   // and of latitude there, and the Web Mercator zoom (the world is 256 * 2^zoom px).
