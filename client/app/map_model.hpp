@@ -40,8 +40,8 @@ struct MapData {
   // one street.
   std::vector<Segment> street_lines, community_lines;
   MercPoint lo, hi;  // of all grids
-  // Median widths in world units: the map shows the names of the finest level whose
-  // regions are wide enough on screen.
+  // Median widths in world units: the map draws grid lines and community boundaries only
+  // once grids and communities are wide enough on screen to show them apart.
   double street_width = 0, community_width = 0, grid_width = 0;
   Basemap basemap;
 
