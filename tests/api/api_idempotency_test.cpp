@@ -176,6 +176,38 @@ TEST_F(Idempotency, AnotherSignedInUserWithTheSameKeyGetsATicketOfTheirOwn) {
   EXPECT_NE(body_of(anon)["number"], body_of(second)["number"]);
 }
 
+// A photo sent again from the device's outbox after its answer was lost is the same
+// photo: one upload, one id; another photo under the same key is refused.
+TEST_F(Idempotency, ARetriedPhotoUploadAnswersTheSamePhoto) {
+  // A 1x1 PNG.
+  const std::string png(
+      "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00"
+      "\x01\x08\x04\x00\x00\x00\xb5\x1c\x0c\x02\x00\x00\x00\x0b\x49\x44\x41\x54\x78\xda\x63\x64\x60"
+      "\x00\x00\x00\x06\x00\x02\x30\x81\xd0\x2f\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82",
+      68);
+  auto upload = [&](const std::string& body, const httplib::Headers& h) {
+    return g->client().Post("/api/v1/attachments", h, body, "image/png");
+  };
+  auto first = upload(png, with_key("photo-1"));
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 201) << first->body;
+  auto again = upload(png, with_key("photo-1"));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 201) << again->body;
+  EXPECT_EQ(body_of(again)["id"], body_of(first)["id"]);
+  auto other = upload(png, with_key("photo-2"));
+  ASSERT_TRUE(other && other->status == 201);
+  EXPECT_NE(body_of(other)["id"], body_of(first)["id"]);
+  // Another photo under a used key: refused, and nothing of the first photo.
+  std::string changed = png;
+  changed[changed.size() - 20] ^= 1;
+  auto reused = upload(changed, with_key("photo-1"));
+  ASSERT_TRUE(reused);
+  EXPECT_EQ(reused->status, 422) << reused->body;
+  EXPECT_EQ(body_of(reused)["error"]["code"], "idempotency_key_reused");
+  EXPECT_EQ(reused->body.find(body_of(first)["id"].get<std::string>()), std::string::npos);
+}
+
 TEST_F(Idempotency, ABadKeyIsRefusedByName) {
   expect_refused(create(report("bad key"), with_key(std::string(201, 'k'))), 422,
                  "invalid_idempotency_key", "Idempotency-Key");
