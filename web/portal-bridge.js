@@ -343,9 +343,9 @@
   document.body.appendChild(photoInput);
   let photoPick = null;  // {max, slot, token} of the open picker
 
-  function photoReport(slot, state, progress, id, w, h) {
-    if (api) api.call('portal_photo', null, ['number', 'number', 'number', 'string', 'number', 'number'],
-      [slot, state, progress, id || '', w || 0, h || 0]);
+  function photoReport(slot, state, progress, id, w, h, uid) {
+    if (api) api.call('portal_photo', null, ['number', 'number', 'number', 'string', 'number', 'number', 'string'],
+      [slot, state, progress, id || '', w || 0, h || 0, uid || '']);
   }
   function downscale(file) {
     return createImageBitmap(file).then(function (bmp) {
@@ -357,7 +357,10 @@
       c.getContext('2d').drawImage(bmp, 0, 0, w, h);
       if (bmp.close) bmp.close();
       return new Promise(function (resolve, reject) {
-        c.toBlob(function (b) { if (b) resolve(b); else reject(new Error('encode')); }, 'image/jpeg', 0.85);
+        c.toBlob(function (b) {
+          if (b) resolve({ blob: b, width: w, height: h });
+          else reject(new Error('encode'));
+        }, 'image/jpeg', 0.85);
       });
     });
   }
@@ -373,12 +376,25 @@
       xhr.onload = function () {
         if (xhr.status >= 200 && xhr.status < 300) {
           try { resolve(JSON.parse(xhr.responseText)); } catch (err) { reject(err); }
-        } else reject(new Error('HTTP ' + xhr.status));
+        } else {
+          const err = new Error('HTTP ' + xhr.status);
+          err.status = xhr.status;
+          reject(err);
+        }
       };
-      xhr.onerror = function () { reject(new Error('network')); };
+      xhr.onerror = function () { const err = new Error('network'); err.status = 0; reject(err); };
       xhr.send(blob);
     });
   }
+  function uid() {
+    const b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.from(b, function (x) { return x.toString(16).padStart(2, '0'); }).join('');
+  }
+  // Each photo is kept on this device (web/portal-store.js) before it is uploaded: a
+  // report written without network takes its photos along, and a reload keeps them.
+  // Without network, or with the server busy, the photo stays on the device only (4)
+  // and goes up with the report; a photo the server refuses is marked failed (2).
   photoInput.addEventListener('change', function () {
     const pick = photoPick;
     const files = Array.from(photoInput.files || []).slice(0, pick ? pick.max : 0);
@@ -386,10 +402,24 @@
     if (!pick) return;
     files.forEach(function (file, i) {
       const slot = pick.slot + i;
+      const id = uid();
       photoReport(slot, 0, 0);
-      downscale(file).then(function (blob) { return upload(blob, slot, pick.token); })
-        .then(function (a) { photoReport(slot, 1, 1, String(a.id), a.width, a.height); })
-        .catch(function () { photoReport(slot, 2, 0); });
+      downscale(file).then(function (small) {
+        const keep = window.portalStore
+          ? portalStore.photoPut(id, small.blob, small.width, small.height).then(function () { return true; },
+            function () { return false; })
+          : Promise.resolve(false);
+        return keep.then(function (kept) {
+          const local = kept ? id : '';
+          if (!navigator.onLine && kept) return photoReport(slot, 4, 1, '', small.width, small.height, local);
+          return upload(small.blob, slot, pick.token).then(function (a) {
+            photoReport(slot, 1, 1, String(a.id), a.width, a.height, local);
+          }, function (err) {
+            const later = kept && (!err.status || err.status === 408 || err.status === 429 || err.status >= 500);
+            photoReport(slot, later ? 4 : 2, later ? 1 : 0, '', small.width, small.height, local);
+          });
+        });
+      }).catch(function () { photoReport(slot, 2, 0); });
     });
   });
 

@@ -14,7 +14,10 @@
  *     after the pieces' own version,
  *   - the API is never answered from a cache, except the public category list, the
  *     organisation and the grid map: from the cache, refreshed behind (stale while
- *     revalidate). Nothing but successful same-origin GET answers is ever kept.
+ *     revalidate). Nothing but successful same-origin GET answers is ever kept,
+ *   - Background Sync (Chromium): reports written without network wait in the device's
+ *     outbox (web/portal-store.js, imported here); the "portal-outbox" sync sends them
+ *     once the network is back, even with no page open.
  *
  * No page runs two releases: a page asks for its files by versioned addresses, which
  * name exactly one content each; an address of an older release that is no longer
@@ -35,6 +38,18 @@ const SHELL = new Set(RELEASE.shell);
 const PAGE = /^\/(?:|submit|track|me|board|services|work|cockpit)$|^\/(?:work\/)?t\/[Rr][Cc][0-9]{16}$/;
 const FONT_PIECE = /^\/fonts\/cjk-[0-9a-z]+\.woff2$/;
 const SHARED = new Set(['/api/v1/categories', '/api/v1/org', '/api/v1/grids']);
+
+// The device's store, this release's (its versioned address is in the shell).
+const STORE_SCRIPT = RELEASE.shell.find(function (url) { return url.split('?')[0] === '/portal-store.js'; });
+if (STORE_SCRIPT) importScripts(STORE_SCRIPT);
+
+self.addEventListener('sync', function (event) {
+  if (event.tag !== 'portal-outbox' || !self.portalStore) return;
+  event.waitUntil(self.portalStore.send().then(function (done) {
+    // Still waiting for the network: the browser fires the sync again later.
+    if (!done) throw new Error('reports are still waiting for the network');
+  }));
+});
 
 // A same-origin answer worth keeping: 200 and not the result of a redirect.
 function keepable(res) {

@@ -36,15 +36,6 @@ std::string format_coordinate(double v) {
   return buf;
 }
 
-// Strict decimal number: digits with at most one dot and an optional sign.
-bool parse_coordinate(const std::string& text, double& out) {
-  const std::string s = trim(text);
-  if (s.empty() || s.size() > 24) return false;
-  char* end = nullptr;
-  out = std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size();
-}
-
 // Ticket numbers are shown upper case; people type them in any case and with spaces.
 std::string normalize_number(std::string_view s) {
   std::string out;
@@ -70,7 +61,7 @@ bool contains_text(std::string_view haystack, std::string_view needle) {
 App::App(net::Http& http, Services& services, std::string api_base)
     : api_(http, std::move(api_base)),
       services_(services),
-      drafts_(std::make_unique<LocalDraftStore>(services)) {}
+      store_(std::make_unique<LocalDeviceStore>(services)) {}
 
 void App::start() {
   if (services_.load(kLangKey) == "en") lang_ = Lang::en;
@@ -79,9 +70,7 @@ void App::start() {
   load_recent();
   load_categories();
   embedded_ = services_.embedded();
-  drafts_->load([this](std::optional<FormDraft> d) {
-    if (d) restore_draft(*d);
-  });
+  load_drafts();
   // The token lives in memory and in this tab's sessionStorage only.
   auto saved = core::parse_json(services_.session_load(kSessionKey));
   if (saved.ok() && saved->is_object() && saved->contains("token") &&
@@ -212,8 +201,17 @@ void App::apply(const Intents& intents) {
             sign_out();
           } else if constexpr (std::is_same_v<V, intent::SetResolved>) {
             rate_resolved_ = v.value ? 1 : 0;
+            if (screen() == Screen::action) save_action_draft();
           } else if constexpr (std::is_same_v<V, intent::SetSatisfaction>) {
             rate_satisfaction_ = std::clamp(v.value, 1, 5);
+            if (screen() == Screen::action) save_action_draft();
+          } else if constexpr (std::is_same_v<V, intent::Outbox>) {
+            apply_outbox(v);
+          } else if constexpr (std::is_same_v<V, intent::OldDrafts>) {
+            store_->drop_old(v.keep);
+            // The form held one of them: it goes with them.
+            if (!v.keep && report_draft_age_ >= kOldDraftDays) clear_form();
+            old_drafts_ = 0;
           } else if constexpr (std::is_same_v<V, intent::SubmitRating>) {
             submit_rating();
           } else if constexpr (std::is_same_v<V, intent::PlaceLocation>) {
@@ -247,6 +245,7 @@ void App::apply(const Intents& intents) {
               // Later slots keep their numbers: mark removed rather than shift.
               photos_[v.index].state = 3;
               idempotency_key_.clear();
+              save_draft();
             }
           } else if constexpr (std::is_same_v<V, intent::Cockpit>) {
             if (v.op == intent::CockpitOp::open_cockpit) {
@@ -517,9 +516,11 @@ void App::edit(Field field, std::string value) {
     case Field::action_note:
       action_note_ = std::move(value);
       if (action_error_ == "note") action_error_.clear();
+      save_action_draft();
       return;
     case Field::action_into:
       action_into_ = std::move(value);
+      save_action_draft();
       return;
     case Field::import_text:
       import_text_ = std::move(value);
@@ -595,11 +596,14 @@ void App::submit_ticket() {
     return;
   }
 
+  const bool unknown = !d.location.known();
+  // Through this device's outbox where there is one: kept before it is sent, sent
+  // exactly once, and queued when the network is away.
+  if (store_->has_outbox()) return queue_report(std::move(d), unknown);
   if (idempotency_key_.empty()) {
     idempotency_key_ = services_.random_token();
     save_draft();  // a resend after a reload is the same submission
   }
-  const bool unknown = !d.location.known();
   const auto t = submission_.start();
   api_.submit(d, idempotency_key_, [this, t, unknown](core::Result<core::TicketReceipt> r) {
     post([this, t, unknown, r = std::move(r)]() mutable {
@@ -623,17 +627,7 @@ void App::submit_ticket() {
       if (is_handler()) {
         if (queue_.loaded()) load_queue();
         // Found and settled on patrol: accept it and resolve it at once.
-        if (file_channel_ == "patrol" && on_the_spot_) {
-          const std::string number = receipt.number;
-          const std::string reply = std::string(tr(lang_, T::patrol_on_spot_reply));
-          api_.act(number, {{"action", "accept"}}, [this, number, reply](auto) {
-            api_.act(number, {{"action", "resolve"}, {"reply", reply}}, [this](auto) {
-              post([this] {
-                if (queue_.loaded()) load_queue();
-              });
-            });
-          });
-        }
+        if (file_channel_ == "patrol" && on_the_spot_) resolve_on_spot(receipt.number);
         on_the_spot_ = false;
       }
       if (screen() == Screen::submit) navigate(Screen::receipt, /*replace=*/true);
@@ -757,62 +751,6 @@ void App::refresh_recent() {
   }
 }
 
-// [SECTION] The report form's draft
-
-void App::save_draft() {
-  FormDraft d;
-  d.category = category_;
-  d.description = description_;
-  d.address = address_;
-  d.name = name_;
-  d.phone = phone_;
-  d.lat = lat_;
-  d.lng = lng_;
-  d.location_unknown = location_unknown_;
-  d.anonymous = anonymous_;
-  d.idempotency_key = idempotency_key_;
-  drafts_->save(d);
-}
-
-void App::restore_draft(const FormDraft& d) {
-  category_ = d.category;
-  description_ = d.description;
-  address_ = d.address;
-  name_ = d.name;
-  phone_ = d.phone;
-  anonymous_ = d.anonymous;
-  idempotency_key_ = d.idempotency_key;
-  location_unknown_ = d.location_unknown;
-  lat_ = location_unknown_ ? std::string() : d.lat;
-  lng_ = location_unknown_ ? std::string() : d.lng;
-  double lat = 0, lng = 0;
-  if (parse_coordinate(lat_, lat) && parse_coordinate(lng_, lng)) {
-    // The pin and its grid again.
-    placed_ = true;
-    const auto t = located_.start();
-    api_.locate(lat, lng, [this, t](core::Result<Located> r) {
-      post([this, t, r = std::move(r)]() mutable { located_.finish(t, std::move(r)); });
-    });
-  }
-}
-
-void App::clear_form() {
-  // A new report starts clean, its place too; who reports stays filled in (in memory).
-  category_.clear();
-  description_.clear();
-  address_.clear();
-  anonymous_ = false;
-  idempotency_key_.clear();
-  lat_.clear();
-  lng_.clear();
-  placed_ = false;
-  location_unknown_ = false;
-  located_.reset();
-  photo_base_ += static_cast<int>(photos_.size()) + 100;
-  photos_.clear();
-  drafts_->clear();
-}
-
 // [SECTION] View-models
 
 double App::wake_at_ms() const {
@@ -838,6 +776,8 @@ ShellView App::shell() const {
 HomeView App::home() const {
   HomeView v;
   v.elderly = elderly_;
+  v.outbox = outbox_rows();
+  v.old_drafts = old_drafts_text();
   for (const auto& r : recent_) {
     RecentItem item;
     item.number = r.number;
@@ -920,6 +860,7 @@ SubmitView App::submit() const {
   v.patrol = is_handler() && file_channel_ == "patrol";
   v.on_the_spot = on_the_spot_;
   v.submitting = submission_.loading();
+  v.offline = !online_ && store_->has_outbox();
   if (submission_.failed() && submission_.error.field.empty())
     v.banner = std::string(error_message(lang_, submission_.error));
   else if (!field_errors_.empty())
@@ -1424,8 +1365,8 @@ const Unit* App::nearest_mediation() const {
 // [SECTION] Photos
 
 void App::on_photo(int slot, int state, double progress, const std::string& id, int width,
-                   int height) {
-  post([this, slot, state, progress, id, width, height] {
+                   int height, const std::string& uid) {
+  post([this, slot, state, progress, id, width, height, uid] {
     const int index = slot - photo_base_;
     if (index < 0 || index >= static_cast<int>(kMaxPhotos)) return;
     if (index >= static_cast<int>(photos_.size()))
@@ -1435,16 +1376,19 @@ void App::on_photo(int slot, int state, double progress, const std::string& id, 
     p.state = state;
     p.progress = progress;
     if (!id.empty()) p.id = id;
+    if (!uid.empty()) p.uid = uid;
     if (width > 0) {
       p.width = width;
       p.height = height;
     }
     idempotency_key_.clear();
-    if (state == 1) {
+    if (state == 1 || state == 4) {
       bool uploading = false;
       for (const auto& x : photos_) uploading = uploading || x.state == 0;
       if (!uploading) field_errors_.erase("attachments");
     }
+    // The photo is part of the draft from now on (its bytes are on this device).
+    if (screen() == Screen::submit && state != 0) save_draft();
   });
 }
 

@@ -22,6 +22,7 @@
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
 #include "app/model.hpp"
+#include "app/outbox.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "app/views.hpp"
@@ -35,6 +36,9 @@ class App {
   static constexpr std::size_t kMaxRecent = 10;
 
   App(net::Http& http, Services& services, std::string api_base = {});
+  // Where drafts and the outbox are kept (before start); by default the key/value
+  // storage of Services, without an outbox.
+  void set_device_store(std::unique_ptr<DeviceStore> store) { store_ = std::move(store); }
 
   // [SECTION] Life cycle
   // Called whenever something arrives outside a frame and a redraw is needed.
@@ -75,8 +79,14 @@ class App {
   BoardView board() const;
 
   // [SECTION] From the page (the platform layer calls these)
-  // A photo slot changed: state 0 uploading (progress 0..1), 1 uploaded, 2 failed.
-  void on_photo(int slot, int state, double progress, const std::string& id, int width, int height);
+  // A photo slot changed: state 0 uploading (progress 0..1), 1 uploaded, 2 failed, 4 kept
+  // on this device only (the network failed: uploaded with the report). uid names its
+  // bytes on this device.
+  void on_photo(int slot, int state, double progress, const std::string& id, int width, int height,
+                const std::string& uid = {});
+  // The outbox changed (app/outbox.hpp): the whole queue (a JSON array), or one report
+  // whose state changed (an object), in this tab or another.
+  void on_outbox(const std::string& json);
   void on_geolocation(bool ok, double lat, double lng);
   // One `event: ticket` of the live stream (its data), or "" when the stream (re)opened.
   void on_stream_event(const std::string& data);
@@ -84,7 +94,7 @@ class App {
   void on_host_message(const std::string& json);
   // The browser's network state: navigator.onLine at start, then its online and
   // offline events.
-  void on_online(bool online) { online_ = online; }
+  void on_online(bool online);
 
   // Benchmarks: my tickets replaced by `rows` made-up rows, and their list shown.
   void bench_fill_my_tickets(int rows);
@@ -132,10 +142,22 @@ class App {
   std::string code_for(const std::string& number) const;
   // The status and category of the tickets of this device, fetched with their codes.
   void refresh_recent();
-  // The report form's draft, kept in this browser.
+  // Drafts and the outbox (offline.cpp).
+  FormDraft form_draft() const;
   void save_draft();
   void restore_draft(const FormDraft& d);
   void clear_form();
+  void load_drafts();
+  void save_action_draft();
+  void load_action_draft();
+  void queue_report(core::TicketDraft d, bool unknown);
+  void outbox_item_changed(const OutboxItem& item);
+  void report_sent(const OutboxItem& item);
+  void report_queued();
+  void apply_outbox(const intent::Outbox& op);
+  void resolve_on_spot(const std::string& number);
+  std::vector<OutboxRow> outbox_rows() const;
+  std::string old_drafts_text() const;
   std::string category_name(const std::string& code) const;
   std::string field_error(const std::string& field) const;
   void sign_in(bool registering);
@@ -201,7 +223,15 @@ class App {
   };
   std::map<std::string, RecentTicket> recent_tickets_;  // by number
   std::string pending_remove_;                          // a row of the list asking "remove?"
-  std::unique_ptr<DraftStore> drafts_;
+  std::unique_ptr<DeviceStore> store_;
+  // The reports waiting on this device, and the one this form sent (its key) while its
+  // answer is awaited.
+  std::vector<OutboxItem> outbox_;
+  std::string sending_key_;
+  std::vector<std::string> outbox_done_;  // sent or refused reports already acted on
+  int old_drafts_ = 0;                    // drafts untouched for 30 days, and their bytes
+  double old_draft_bytes_ = 0;
+  double report_draft_age_ = 0;  // days
   // A link's access code (#c=...), kept once the ticket opened with it.
   std::string link_number_, link_code_;
   bool submitted_unknown_ = false;  // the last report said its place is not known
@@ -245,7 +275,7 @@ class App {
   struct PhotoSlot {
     int state = 0;
     double progress = 0;
-    std::string id;
+    std::string id, uid;
     int width = 0, height = 0;
   };
   std::vector<PhotoSlot> photos_;

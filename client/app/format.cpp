@@ -1,6 +1,7 @@
 #include "app/format.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "portal/core/time.hpp"
 
@@ -63,6 +64,14 @@ std::string tel_uri(std::string_view text) {
     i = j;
   }
   return {};
+}
+
+bool parse_coordinate(const std::string& text, double& out) {
+  const std::string s = trim(text);
+  if (s.empty() || s.size() > 24) return false;
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size();
 }
 
 }  // namespace portal::client

@@ -15,5 +15,7 @@ std::string trim(std::string_view s);
 // with '-' or spaces between them, '+' in front), or "" when there is none (a masked
 // number such as 138****8077 is none).
 std::string tel_uri(std::string_view text);
+// A coordinate as typed: a strict decimal number (digits, at most one dot, a sign).
+bool parse_coordinate(const std::string& text, double& out);
 
 }  // namespace portal::client

@@ -90,6 +90,7 @@ std::string_view error_message(Lang lang, const core::Error& e) {
   if (c == "not_found" || c == "forbidden" || c == "unauthorized")
     return tr(lang, T::err_not_found);
   if (c == "network") return tr(lang, T::err_network);
+  if (c == "outbox_full") return tr(lang, T::outbox_full);
   if (c == "rate_limited" || e.status == 429) return tr(lang, T::err_rate_limited);
   if (e.status >= 500 || e.status == 0) return tr(lang, T::err_server);
   if (e.status == 404) return tr(lang, T::err_not_found);

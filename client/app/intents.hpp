@@ -93,6 +93,16 @@ struct FileForCaller {  // hotline agent or patrol: the report form on that chan
   bool patrol;
 };
 struct SubmitImport {};
+// The reports waiting on this device (home): op edit puts a refused one back into the
+// form, cancel deletes it; old drafts: keep (ask again in 30 days) or delete.
+enum class OutboxOp { edit, cancel };
+struct Outbox {
+  OutboxOp op;
+  std::string key;
+};
+struct OldDrafts {
+  bool keep;
+};
 // [SECTION] Cockpit and public board: one intent with an operation and its argument
 // (a tab, interval, dimension or metric key; a CSV path and file name; a topic id or
 // a suggestion's index).
@@ -127,7 +137,7 @@ using Intent = std::variant<
     intent::PickPlace, intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos,
     intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter, intent::OpenAction,
     intent::TogglePick, intent::SubmitAction, intent::FileForCaller, intent::SubmitImport,
-    intent::Cockpit>;
+    intent::Outbox, intent::OldDrafts, intent::Cockpit>;
 
 class Intents {
  public:

@@ -82,8 +82,17 @@ struct RecentItem {
   std::string error;    // the status could not be fetched
   bool asking = false;  // its remove button was pressed: "remove?" with yes and no
 };
+// A report waiting on this device for the network (the outbox): never "submitted".
+struct OutboxRow {
+  std::string key, label, category;
+  std::string status;  // 待发送 ..., 正在发送…, 未能提交
+  std::string error;   // refused: the server's reason
+  bool sending = false, failed = false;
+};
 struct HomeView {
   bool elderly = false;
+  std::vector<OutboxRow> outbox;
+  std::string old_drafts;  // "N drafts over 30 days old, delete?" ("" when none)
   std::vector<RecentItem> recent;
   bool signed_in = false;
   std::string user_name;
@@ -135,7 +144,7 @@ struct MapView {
   MapTap tap = MapTap::place;
 };
 struct PhotoSlotView {
-  int state = 0;  // 0 uploading, 1 done, 2 failed
+  int state = 0;  // 0 uploading, 1 done, 2 failed, 4 kept on this device (sent with the report)
   float progress = 0;
   int width = 0, height = 0;
 };
@@ -164,6 +173,7 @@ struct SubmitView {
   bool patrol = false;  // a grid worker's patrol report: the box means "resolved on the spot"
   bool on_the_spot = false;
   bool submitting = false;
+  bool offline = false;  // the button saves the report to send once the network is back
   MapView map;
   bool location_unknown = false;  // "I don't know where exactly" is chosen
   std::string location_error;     // no place chosen, nor "I don't know"

@@ -154,12 +154,14 @@ void App::open_action(const std::string& action) {
     if (ids.size() == 1) action_picks_ = ids;
   }
   navigate(Screen::action);
+  load_action_draft();  // what was typed into this form before, on this device
 }
 
 void App::toggle_pick(const std::string& id) {
   action_error_.clear();
   if (action_ != "whistle") {
     action_picks_ = {id};
+    save_action_draft();
     return;
   }
   auto it = std::find(action_picks_.begin(), action_picks_.end(), id);
@@ -167,6 +169,7 @@ void App::toggle_pick(const std::string& id) {
     action_picks_.push_back(id);
   else
     action_picks_.erase(it);
+  save_action_draft();
 }
 
 void App::submit_action() {
@@ -217,6 +220,7 @@ void App::submit_action() {
     post([this, t, number, r = std::move(r)]() mutable {
       if (!acting_.finish(t, std::move(r)) || !acting_.loaded()) return;
       if (number == ticket_number_) ticket_.value = acting_.value;
+      store_->save(action_draft_name(number, action_), {}, {});  // done: no draft left
       if (action_ == "resolve") {
         photo_base_ += static_cast<int>(photos_.size()) + 100;
         photos_.clear();

@@ -23,6 +23,7 @@
 #include "platform/web_glyphs.hpp"
 #include "platform/web_offline.hpp"
 #include "platform/web_services.hpp"
+#include "platform/web_store.hpp"
 #include "platform/web_tiles.hpp"
 #include "ui/host.hpp"
 
@@ -257,11 +258,24 @@ EMSCRIPTEN_KEEPALIVE void portal_pinch(float x, float y, float scale, float dx, 
   portal::client::queue(std::move(e));
 }
 
-// A photo slot: state 0 uploading (progress 0..1), 1 uploaded (id, size), 2 failed.
+// A photo slot: state 0 uploading (progress 0..1), 1 uploaded (id, size), 2 failed, 4 kept
+// on this device only; uid names its bytes there.
 EMSCRIPTEN_KEEPALIVE void portal_photo(int slot, int state, double progress, const char* id,
-                                       int width, int height) {
+                                       int width, int height, const char* uid) {
   if (!runtime) return;
-  runtime->app.on_photo(slot, state, progress, id ? id : "", width, height);
+  runtime->app.on_photo(slot, state, progress, id ? id : "", width, height, uid ? uid : "");
+}
+
+// An answer of the device's store (web/portal-store.js) to request `id`.
+EMSCRIPTEN_KEEPALIVE void portal_store_answer(int id, const char* text, double a, double b) {
+  portal::client::store_answer(id, text ? text : "", a, b);
+  portal::client::request_frame(2);
+}
+
+// The outbox changed: the whole queue (a JSON array) or one report (an object).
+EMSCRIPTEN_KEEPALIVE void portal_outbox(const char* json) {
+  if (!runtime) return;
+  runtime->app.on_outbox(json ? json : "");
 }
 
 EMSCRIPTEN_KEEPALIVE void portal_geolocation(int ok, double lat, double lng) {
@@ -375,8 +389,11 @@ int main() {
   }
   runtime->host.set_tiles(&runtime->tiles);
   runtime->app.set_wake([] { portal::client::request_frame(2); });
+  if (portal::client::WebDeviceStore::available())
+    runtime->app.set_device_store(std::make_unique<portal::client::WebDeviceStore>());
   runtime->app.start();
   portal::client::watch_network();
+  if (portal::client::WebDeviceStore::available()) portal::client::watch_outbox();
   portal_js_start();
   return 0;
 }

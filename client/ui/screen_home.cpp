@@ -207,6 +207,49 @@ void DeviceTicket(Ctx& ctx, std::size_t index, const RecentItem& r) {
   if (remove) ctx.intents.emit(intent::ForgetTicket{r.number, false});
 }
 
+// A report waiting on this device: what it is, its state (never "submitted"), the
+// server's reason when it was refused, and what can be done with it.
+void OutboxReport(Ctx& ctx, std::size_t index, const OutboxRow& r) {
+  const std::string id = "home.outbox." + std::to_string(index);
+  BeginCard(ctx);
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImVec2 top = w->DC.CursorPos;
+  const std::string title = r.category.empty() ? r.label : r.category + " · " + r.label;
+  Paragraph(ctx, title, ctx.fonts.body, theme::kText, 1.4f);
+  Gap(6);
+  Chip(ctx, (id + ".status").c_str(), r.status,
+       r.failed    ? Tone::danger
+       : r.sending ? Tone::info
+                   : Tone::warning);
+  if (!r.error.empty()) {
+    Gap(6);
+    Paragraph(ctx, r.error, ctx.fonts.small, theme::kDanger, 1.4f);
+  }
+  // The row as one node for screen readers: what, and its state.
+  const ImRect bb(top, ImVec2(top.x + AvailWidth(), w->DC.CursorPos.y));
+  ImGui::ItemAdd(bb, 0);
+  Record(ctx, id.c_str(), "text", title,
+         r.failed    ? "failed"
+         : r.sending ? "sending"
+                     : "waiting",
+         true, false, r.error);
+  if (!r.sending) {
+    Gap(10);
+    const float gap = theme::kGap;
+    const float half = std::floor((AvailWidth() - gap) * 0.5f);
+    if (r.failed) {
+      if (Button(ctx, (id + ".edit").c_str(), ctx.t(T::outbox_edit), ButtonKind::primary, true,
+                 half))
+        ctx.intents.emit(intent::Outbox{intent::OutboxOp::edit, r.key});
+      ImGui::SameLine(0, gap);
+    }
+    if (Button(ctx, (id + ".delete").c_str(), ctx.t(T::outbox_delete), ButtonKind::secondary, true,
+               r.failed ? half : 0))
+      ctx.intents.emit(intent::Outbox{intent::OutboxOp::cancel, r.key});
+  }
+  EndCard(ctx);
+}
+
 }  // namespace
 
 void DrawHome(Ctx& ctx, const HomeView& v) {
@@ -267,6 +310,31 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
     if (!stacked) ImGui::SameLine(0, gap);
     if (ActionTile(ctx, "home.track", tile_w, tile_h, track, TileIcon::search))
       ctx.intents.emit(intent::Navigate{Screen::track});
+  }
+
+  // Reports waiting on this device for the network: first, as they are not submitted.
+  if (!v.outbox.empty()) {
+    Gap(4);
+    SectionLabel(ctx, ctx.t(T::outbox_title));
+    for (std::size_t i = 0; i < v.outbox.size(); ++i) OutboxReport(ctx, i, v.outbox[i]);
+    w->DC.CursorPos.x += 4;
+    Paragraph(ctx, ctx.t(T::outbox_note), ctx.fonts.small, theme::kHint, 1.4f);
+  }
+  // Drafts nobody touched for 30 days: delete them, or keep them another 30.
+  if (!v.old_drafts.empty()) {
+    BeginCard(ctx);
+    Paragraph(ctx, v.old_drafts, ctx.fonts.body, theme::kText, 1.4f);
+    Gap(10);
+    const float gap = theme::kGap;
+    const float half = std::floor((AvailWidth() - gap) * 0.5f);
+    if (Button(ctx, "home.old_drafts.delete", ctx.t(T::old_drafts_delete), ButtonKind::primary,
+               true, half))
+      ctx.intents.emit(intent::OldDrafts{false});
+    ImGui::SameLine(0, gap);
+    if (Button(ctx, "home.old_drafts.keep", ctx.t(T::old_drafts_keep), ButtonKind::secondary, true,
+               half))
+      ctx.intents.emit(intent::OldDrafts{true});
+    EndCard(ctx);
   }
 
   // The tickets of this device, with their status: what a returning citizen looks for.

@@ -132,6 +132,7 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
                         theme::kFieldRadius);
       std::string label = p.state == 1   ? std::to_string(p.width) + "×" + std::to_string(p.height)
                           : p.state == 2 ? std::string(ctx.t(T::photo_failed))
+                          : p.state == 4 ? std::string(ctx.t(T::photo_kept))
                                          : std::to_string(static_cast<int>(p.progress * 100)) + "%";
       const float small = ctx.size(ctx.fonts.small);
       const ImVec2 ts = ctx.fonts.small->CalcTextSizeA(small, FLT_MAX, 0,
@@ -150,6 +151,7 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
       Record(ctx, id.c_str(), "image", ctx.t(T::ticket_photos),
              p.state == 1   ? "done"
              : p.state == 2 ? "failed"
+             : p.state == 4 ? "kept"
                             : "uploading");
     }
     if (v.photos.size() < v.photos_max) {
@@ -203,7 +205,10 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   EndCard(ctx);
 
   if (!v.banner.empty()) Banner(ctx, "submit.banner", v.banner, Tone::danger);
-  if (Button(ctx, "submit.button", v.submitting ? ctx.t(T::submitting) : ctx.t(T::submit_button),
+  if (Button(ctx, "submit.button",
+             v.submitting ? ctx.t(T::submitting)
+             : v.offline  ? ctx.t(T::submit_offline)
+                          : ctx.t(T::submit_button),
              ButtonKind::primary, true, 0, v.submitting))
     ctx.intents.emit(intent::SubmitTicket{});
   EndBody(ctx);

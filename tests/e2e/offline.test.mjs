@@ -89,7 +89,7 @@ test('phone: visited once, a reload offline opens the app from this device and s
     assert.ok(first.controlled);
     // The shell by its versioned addresses: index.html, the scripts, the wasm, the icons.
     for (const name of ['/index.html', '/portal.js', '/portal.wasm', '/portal-bridge.js', '/portal-glyphs.js',
-      '/portal-semantics.js', '/icon.svg'])
+      '/portal-semantics.js', '/portal-store.js', '/icon.svg'])
       assert.ok(first.shell.some((u) => u.startsWith(name + '?v=')), `${name} kept: ${first.shell}`);
     assert.ok(first.shell.includes(first.wasm), 'the wasm the page loaded is the one kept');
     assert.equal(await widget(page, 'offline'), null, 'online: no banner');

@@ -169,63 +169,7 @@ TEST(Routes, ScreenNamesRoundTrip) {
 
 using fakes::FakeHttp;
 
-// The browser's history as a list of entries and a position, and its storage.
-class FakeBrowser : public Services {
- public:
-  struct Entry {
-    int depth;
-    std::string path, screen;
-  };
-  std::vector<Entry> entries{{-1, "/", ""}};
-  std::size_t at = 0;
-  std::map<std::string, std::string, std::less<>> storage, session;
-
-  double now_ms() override { return now; }
-  void copy_to_clipboard(std::string_view) override {}
-  void history_push(int depth, std::string_view path, std::string_view screen) override {
-    entries.resize(at + 1);
-    entries.push_back({depth, std::string(path), std::string(screen)});
-    at = entries.size() - 1;
-  }
-  void history_replace(int depth, std::string_view path, std::string_view screen) override {
-    entries[at] = {depth, std::string(path), std::string(screen)};
-  }
-  void history_back(int steps) override { pending_back += steps; }
-  PageLocation location() override {
-    return {entries[at].path, entries[at].depth, entries[at].screen};
-  }
-  std::string load(std::string_view key) override {
-    auto it = storage.find(key);
-    return it == storage.end() ? std::string() : it->second;
-  }
-  void save(std::string_view key, std::string_view value) override {
-    storage[std::string(key)] = std::string(value);
-  }
-  std::string session_load(std::string_view key) override {
-    auto it = session.find(key);
-    return it == session.end() ? std::string() : it->second;
-  }
-  void session_save(std::string_view key, std::string_view value) override {
-    session[std::string(key)] = std::string(value);
-  }
-  std::string random_token() override { return "00112233445566778899aabbccddeeff"; }
-  void set_document_language(std::string_view, std::string_view) override {}
-
-  // Opens an address typed or linked: a fresh entry.
-  void open(const std::string& path) {
-    entries.resize(at + 1);
-    entries.push_back({-1, path, ""});
-    at = entries.size() - 1;
-  }
-  // Moves as the browser's buttons do; returns the entry the app is told about.
-  const Entry& go(int delta) {
-    at = static_cast<std::size_t>(static_cast<int>(at) + delta);
-    return entries[at];
-  }
-  const Entry& current() const { return entries[at]; }
-  int pending_back = 0;
-  double now = 0;
-};
+using fakes::FakeBrowser;
 
 core::Json detail(const std::string& number, const std::string& status,
                   const std::string& category = "env.noise") {
@@ -512,7 +456,7 @@ TEST_F(AppRoutes, NoLocationChoiceIsAnErrorAtTheLocation) {
   EXPECT_FALSE(app->receipt().note.empty());
   EXPECT_EQ(browser.current().path, "/t/RC2026112500000043");
   // The draft is gone; the next report chooses its place again.
-  EXPECT_FALSE(draft_from_json(browser.storage["portal.draft"]));
+  EXPECT_FALSE(draft_from_json(browser.storage["portal.draft.report"]));
   EXPECT_FALSE(app->submit().location_unknown);
 }
 

@@ -106,7 +106,10 @@ export async function scrollBy(page, dy) {
   const { width, height } = page.viewportSize();
   const x = Math.round(width / 2);
   if (isTouch(page)) {
-    const cdp = await page.context().newCDPSession(page);
+    // One session per page, kept: detaching a CDP session resets the context's network
+    // emulation (setOffline) in Chromium.
+    page.__touchSession = page.__touchSession || await page.context().newCDPSession(page);
+    const cdp = page.__touchSession;
     const y0 = dy > 0 ? Math.round(height * 0.75) : Math.round(height * 0.3);
     const y1 = y0 - Math.max(-height * 0.45, Math.min(height * 0.45, dy));
     const steps = 12;
@@ -121,7 +124,6 @@ export async function scrollBy(page, dy) {
     await page.waitForTimeout(120);
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y1 }] });
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-    await cdp.detach();
   } else {
     await page.mouse.move(x, Math.round(height / 2));
     await page.mouse.wheel(0, dy);
