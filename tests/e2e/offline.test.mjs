@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  PHONE, launch, openPortal, pickFirstCategory, portalUrl, press, screenshot, settle, signIn,
+  PHONE, ready, until, launch, openPortal, pickFirstCategory, portalUrl, press, screenshot, settle, signIn,
   waitScreen, waitWidget, widget,
 } from './lib/portal.mjs';
 
@@ -25,20 +25,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function ready(page) {
-  await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 30000 });
-  await settle(page);
-}
 
-// Polls fn(arg) in the page (it may be async) until it is truthy.
-async function until(page, fn, arg = null, timeout = 30000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(fn, arg)) return;
-    if (Date.now() > end) throw new Error(`not within ${timeout} ms: ${fn}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 // Waits until the service worker controls the page and has the whole shell cached;
 // returns the release the page runs and what the worker keeps.

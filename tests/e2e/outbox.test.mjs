@@ -10,11 +10,12 @@
 //   - Two tabs come online with a report waiting: one ticket.
 //   - A refusal (4xx) is not retried: the report waits with the server's reason, and
 //     "edit" puts it back into the form with the error at its field.
-//   - Drafts: the form with its photos, and a handler's action note, survive a reload.
+//   - Drafts: the form with its photos, and a handler's action note, survive a reload;
+//     drafts untouched for 30 days are offered for deletion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PHONE, focusField, insertText, launch, openPortal, pickFirstCategory, portalUrl, press, reveal,
+  PHONE, ready, until, focusField, insertText, launch, openPortal, pickFirstCategory, portalUrl, press, reveal,
   screenshot, settle, signIn, typeKeys, waitScreen, waitWidget, widget, widgets,
 } from './lib/portal.mjs';
 import { accountOf, api, login } from './lib/api.mjs';
@@ -23,19 +24,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function ready(page) {
-  await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 30000 });
-  await settle(page);
-}
 
-async function until(page, fn, arg = null, timeout = 30000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(fn, arg)) return;
-    if (Date.now() > end) throw new Error(`not within ${timeout} ms: ${fn}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 // The tickets whose description holds `text`, as the district sees them.
 let adminToken = null;
@@ -192,6 +181,7 @@ test('phone: two tabs come online with a report waiting: one ticket', async () =
     await second.goto(portalUrl());
     await ready(second);
     await context.setOffline(true);
+    await page.bringToFront();  // a tab in the background draws no frames
     await waitWidget(page, 'offline');
     await press(page, 'submit.button');
     await waitScreen(page, 'home');
@@ -323,5 +313,106 @@ test('phone: the form with its photos and a handler\'s note survive a reload; 9 
     assert.equal((await widget(gw.page, 'action.note')).value, '');
   } finally {
     await gw.context.close();
+  }
+});
+
+test('phone: drafts untouched for 30 days are offered for deletion', async () => {
+  const { page, context } = await openPortal(browser, PHONE_NO_WORKER);
+  try {
+    // Two drafts of 40 days ago (a report form and an action form), and a fresh one.
+    await page.evaluate(async () => {
+      const s = window.portalStore;
+      await s.draftPut('action:RC2026010100000001:progress', JSON.stringify({ v: 2, note: '旧的进展' }), []);
+      await s.draftPut('report', JSON.stringify({ v: 2, description: '四十天前写了一半' }), []);
+      await s.draftPut('action:RC2026010100000002:progress', JSON.stringify({ v: 2, note: '新的' }), []);
+      // Back-date the first two.
+      const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open('portal');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      await new Promise((resolve, reject) => {
+        const t = db.transaction(['drafts'], 'readwrite');
+        const store = t.objectStore('drafts');
+        for (const name of ['action:RC2026010100000001:progress', 'report']) {
+          const g = store.get(name);
+          g.onsuccess = () => store.put({ ...g.result, at: Date.now() - 40 * 24 * 3600 * 1000 });
+        }
+        t.oncomplete = resolve;
+        t.onerror = () => reject(t.error);
+      });
+      db.close();
+    });
+    await page.reload();
+    await ready(page);
+    await waitWidget(page, 'home.old_drafts.delete');
+    const text = (await widgets(page)).map((w) => w.label).join('\n');
+    assert.match(text, /2 份超过 30 天未改动的草稿/);
+    await screenshot(page, 'phone-97-old-drafts');
+    await press(page, 'home.old_drafts.delete');
+    await page.waitForFunction(() => !window.portal.widget('home.old_drafts.delete'));
+    const left = await page.evaluate(async () => ({
+      report: await window.portalStore.draftGet('report'),
+      old: await window.portalStore.draftGet('action:RC2026010100000001:progress'),
+      fresh: await window.portalStore.draftGet('action:RC2026010100000002:progress'),
+    }));
+    assert.equal(left.report, null);
+    assert.equal(left.old, null);
+    assert.ok(left.fresh, 'a fresh draft stays');
+    // The form no longer holds the deleted draft.
+    await press(page, 'home.submit');
+    await waitScreen(page, 'submit');
+    assert.equal((await widget(page, 'submit.description')).value, '');
+  } finally {
+    await context.close();
+  }
+});
+
+test('phone: Background Sync sends a waiting report from the service worker, with no page open', async () => {
+  const { page, context } = await openPortal(browser, PHONE, { path: '/submit' });
+  try {
+    await until(page, () => !!navigator.serviceWorker.controller);
+    const text = unique('后台');
+    await fillReport(page, text);
+    await context.setOffline(true);
+    await waitWidget(page, 'offline');
+    await press(page, 'submit.button');
+    await waitScreen(page, 'home');
+    await waitWidget(page, 'home.outbox.0', (w) => w.value === 'waiting');
+    await until(page, async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return (await reg.sync.getTags()).includes('portal-outbox');
+    });
+    // No page of the portal is left: this tab shows a plain file of the site.
+    await context.setOffline(false);
+    await page.goto(new URL('robots.txt', portalUrl()).href);
+    assert.equal(await page.evaluate(() => typeof window.portal), 'undefined');
+    // The browser fires the sync once it is online; here DevTools fires it.
+    const cdp = await context.newCDPSession(page);
+    const registrations = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
+    await cdp.send('ServiceWorker.enable');
+    for (let i = 0; i < 50 && !registrations.some((r) => !r.isDeleted); i++) await page.waitForTimeout(100);
+    const reg = registrations.find((r) => !r.isDeleted);
+    assert.ok(reg, 'the portal\'s worker is registered');
+    const origin = new URL(portalUrl()).origin;
+    for (let i = 0; i < 100 && (await ticketsWith(text)).length === 0; i++) {
+      if (i % 20 === 0) {
+        await cdp.send('ServiceWorker.dispatchSyncEvent',
+          { origin, registrationId: reg.registrationId, tag: 'portal-outbox', lastChance: false });
+      }
+      await page.waitForTimeout(200);
+    }
+    const found = await ticketsWith(text);
+    assert.equal(found.length, 1, 'sent by the worker, once');
+    // The next visit shows its receipt and keeps nothing of it.
+    await page.goto(portalUrl());
+    await ready(page);
+    await waitScreen(page, 'receipt', 30000);
+    assert.equal((await waitWidget(page, 'receipt.number', (w) => !!w.value)).value, found[0].number);
+    await until(page, async () => (await window.portalStore.outboxList()).length === 0);
+    assert.equal((await ticketsWith(text)).length, 1);
+  } finally {
+    await context.close();
   }
 });

@@ -235,3 +235,19 @@ export async function signIn(page, login, { lands, shot = null }) {
   await settle(page);
   return landed.value;
 }
+
+// Waits for the app's first complete frame after a navigation or reload, and for calm.
+export async function ready(page) {
+  await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 30000 });
+  await settle(page);
+}
+
+// Polls fn(arg) in the page (it may be async) until it is truthy.
+export async function until(page, fn, arg = null, timeout = 30000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > end) throw new Error(`not within ${timeout} ms: ${fn}`);
+    await page.waitForTimeout(100);
+  }
+}
