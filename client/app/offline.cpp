@@ -321,7 +321,9 @@ std::vector<OutboxRow> App::outbox_rows() const {
                                      : r.sending                    ? T::outbox_sending
                                      : online_ && item.attempts > 0 ? T::outbox_retrying
                                                                     : T::outbox_waiting));
-    if (r.failed) r.error = std::string(error_message(lang_, item.error));
+    if (r.failed)
+      r.error = item.error.status == 401 ? std::string(tr(lang_, T::outbox_signed_out))
+                                         : std::string(error_message(lang_, item.error));
     out.push_back(std::move(r));
   }
   return out;

@@ -46,6 +46,17 @@ async function photo(page, hue = 120) {
       g.fillStyle = `hsl(${(h + i * 7) % 360},60%,${30 + (i % 5) * 10}%)`;
       g.fillRect((i * 97) % 2400, (i * 53) % 1800, 400, 300);
     }
+    // Sensor noise, as a camera's photo has: what makes photos large.
+    const img = g.getImageData(0, 0, 2400, 1800);
+    let seed = h + 1;
+    for (let p = 0; p < img.data.length; p += 4) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const n = (seed % 25) - 12;
+      img.data[p] += n;
+      img.data[p + 1] += n;
+      img.data[p + 2] += n;
+    }
+    g.putImageData(img, 0, 0);
     return c.toDataURL('image/jpeg', 0.9).split(',')[1];
   }, hue);
   return { name: `photo-${hue}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
