@@ -24,8 +24,8 @@
  * Cache Storage answered only after the first frame on a busy phone-speed page;
  * localStorage is read at once), and used only when it was kept for the same release
  * (the versions of this file and of portal.wasm), device pixel ratio, font stack,
- * document language and browser (user agent), and when it is whole: every glyph's
- * pixels hash to what was drawn. Once the first frame is up, an ideograph and another
+ * document language and browser (user agent), and when it is whole (a checksum over
+ * its pixels). Once the first frame is up, an ideograph and another
  * kept glyph of each size are drawn again and compared: the device's fonts may have
  * changed under the same browser (and Chromium on Linux may pick another font for a
  * weight in another page); if one differs, the entry is dropped and the app draws
@@ -108,13 +108,6 @@
     let x = 0x811c9dc5;
     for (let i = 3; i < r.data.length; i += 4) x = Math.imul(x ^ r.data[i], 0x01000193);
     return r.w + 'x' + r.h + ':' + (x >>> 0).toString(16);
-  }
-  // The same hash over pixels kept as alpha only (one byte a pixel) or RGBA.
-  function hashKept(w, h, px, colored) {
-    let x = 0x811c9dc5;
-    if (colored) for (let i = 3; i < px.length; i += 4) x = Math.imul(x ^ px[i], 0x01000193);
-    else for (let i = 0; i < px.length; i++) x = Math.imul(x ^ px[i], 0x01000193);
-    return w + 'x' + h + ':' + (x >>> 0).toString(16);
   }
   function blank(cp) {
     return cp === 0x20 || cp === 0xA0 || cp === 0x3000 || (cp >= 0x2000 && cp <= 0x200A) ||
@@ -229,7 +222,7 @@
 
   // [Kept glyphs] What an earlier visit drew, handed back without drawing (see above).
   const KEPT_KEY = 'portal.glyphs';          // the localStorage entry
-  const KEPT_MAGIC = 0x50474b31;             // 'PGK1'
+  const KEPT_MAGIC = 0x50474b32;             // 'PGK2'
   const KEPT_BYTES = 384 * 1024;             // pixels kept at most: alpha only, RGBA for colour
   const KEPT_DELAY = 1500;                   // ms after the last glyph drawn before keeping them
 
@@ -261,36 +254,44 @@
   const keptUsedFaces = new Map();  // faceKey -> [px, weight, [kept glyphs handed out]]
   let checkScheduled = false;
 
-  // The entry as a string of bytes (each character one byte: Chrome keeps such a string
-  // at one byte a character) and back.
-  function toBytes(str) {
-    const out = new Uint8Array(str.length);
-    for (let i = 0; i < str.length; i++) {
-      const c = str.charCodeAt(i);
-      if (c > 255) return null;
-      out[i] = c;
-    }
-    return out.buffer;
-  }
-  function fromBytes(bytes) {
+  // The entry in base64 and back (natively where the browser can: a loop over the
+  // characters cost 10 ms at 4x slowdown).
+  function toBase64(bytes) {
+    if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
     const parts = [];
     for (let i = 0; i < bytes.length; i += 8192)
       parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 8192)));
-    return parts.join('');
+    return btoa(parts.join(''));
+  }
+  function fromBase64(str) {
+    if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(str);
+    const bin = atob(str);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  // FNV-1a over 32-bit words: the pixels' checksum (whole or not).
+  function checksum(words) {
+    let x = 0x811c9dc5;
+    for (let i = 0; i < words.length; i++) x = Math.imul(x ^ words[i], 0x01000193);
+    return x >>> 0;
   }
   function storage() {
     try { return window.localStorage || null; } catch (err) { return null; }
   }
 
-  // Reads the entry: magic, header length, header (JSON), pixels. Null unless whole.
-  function parseKept(buf) {
-    if (!buf || buf.byteLength < 8) return null;
-    const dv = new DataView(buf);
+  // Reads the entry: magic, header length, checksum of the pixels, header (JSON, padded
+  // to 4 bytes), pixels (padded to 4 bytes). Null unless whole.
+  function parseKept(bytes) {
+    if (!bytes || bytes.byteLength < 12 || bytes.byteOffset % 4) return null;
+    const buf = bytes.buffer;
+    const dv = new DataView(buf, bytes.byteOffset, bytes.byteLength);
     if (dv.getUint32(0) !== KEPT_MAGIC) return null;
     const n = dv.getUint32(4);
-    if (8 + n > buf.byteLength) return null;
-    const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, n)));
-    const pixels = new Uint8Array(buf, 8 + n);
+    if (n % 4 || 12 + n > bytes.byteLength || (bytes.byteLength - 12 - n) % 4) return null;
+    const pixels = new Uint8Array(buf, bytes.byteOffset + 12 + n, bytes.byteLength - 12 - n);
+    if (checksum(new Uint32Array(buf, pixels.byteOffset, pixels.length / 4)) !== dv.getUint32(8)) return null;
+    const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, bytes.byteOffset + 12, n)));
     if (!head || typeof head.key !== 'string' || !Array.isArray(head.glyphs) || typeof head.faces !== 'object')
       return null;
     const glyphs = new Map();
@@ -305,8 +306,6 @@
         typeof head.faces[faceKey(px, weight)] !== 'string')
         return null;
       const data = pixels.subarray(offset, offset + len);
-      // Whole: the pixels hash to what was drawn.
-      if (hash !== (len ? hashKept(w, h, data, colored) : 'empty')) return null;
       glyphs.set(glyphKey(px, weight, cp), { px: px, weight: weight, cp: cp, w: w, h: h, x0: x0, y0: y0, adv: adv,
         colored: !!colored, hash: hash, data: data });
     }
@@ -324,7 +323,7 @@
     let str = null;
     try { str = ls ? ls.getItem(KEPT_KEY) : null; } catch (err) { keptStats.state = 'unreadable'; }
     if (str) {
-      try { keptRead = parseKept(toBytes(str)); } catch (err) { keptRead = null; }
+      try { keptRead = parseKept(fromBase64(str)); } catch (err) { keptRead = null; }
       keptStats.state = keptRead ? 'read' : 'damaged';
       keptStats.read = keptRead ? keptRead.glyphs.size : 0;
       if (!keptRead) drop();
@@ -429,20 +428,22 @@
       offset += g.data ? g.data.length : 0;
     }
     const systemCJK = stats.systemCJK !== null ? stats.systemCJK : keptRead ? keptRead.systemCJK : null;
-    const head = new TextEncoder().encode(JSON.stringify({ key: keptKey(), systemCJK: systemCJK, faces: faces,
-      glyphs: glyphs }));
-    const out = new Uint8Array(8 + head.length + offset);
+    let json = JSON.stringify({ key: keptKey(), systemCJK: systemCJK, faces: faces, glyphs: glyphs });
+    json += '   '.slice(0, (4 - new TextEncoder().encode(json).length % 4) % 4);
+    const head = new TextEncoder().encode(json);
+    const out = new Uint8Array(12 + head.length + Math.ceil(offset / 4) * 4);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, KEPT_MAGIC);
     dv.setUint32(4, head.length);
-    out.set(head, 8);
-    let at = 8 + head.length;
+    out.set(head, 12);
+    let at = 12 + head.length;
     for (const g of list) if (g.data) { out.set(g.data, at); at += g.data.length; }
+    dv.setUint32(8, checksum(new Uint32Array(out.buffer, 12 + head.length)));
     savePending = false;
     const ls = storage();
     try {
       if (!ls) return;
-      ls.setItem(KEPT_KEY, fromBytes(out));
+      ls.setItem(KEPT_KEY, toBase64(out));
     } catch (err) {
       drop();  // no room: the app's own entries (drafts) come first
       return;

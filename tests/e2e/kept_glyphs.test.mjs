@@ -2,9 +2,9 @@
 // glyphs a visit drew are kept in localStorage, and the next visit of the same release
 // at the same pixel ratio draws its first screen from them (none drawn by the fonts
 // before the first frame) with the same pixels as the visit that drew them. An entry of
-// another release or pixel ratio is not used, a damaged one is dropped, and kept glyphs
-// that no longer match the device's fonts are found out after the first frame and
-// drawn again.
+// another release or pixel ratio is not used, a damaged one (its checksum) is dropped,
+// and kept glyphs that no longer match the device's fonts are found out after the first
+// frame and drawn again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PHONE, launch, portalUrl, settle } from './lib/portal.mjs';
@@ -41,41 +41,52 @@ async function kept(page) {
 }
 
 // The kept entry as the page sees it: {key, systemCJK, faces, glyphs} (null: none).
+// Its layout (web/portal-glyphs.js), in base64: magic, header length n, checksum of the
+// pixels, header (JSON, n bytes), pixels.
 async function entry(page) {
   return page.evaluate(() => {
     const s = localStorage.getItem('portal.glyphs');
     if (!s) return null;
-    const b = Uint8Array.from(s, (c) => c.charCodeAt(0));
+    const b = Uint8Array.fromBase64(s);
     const n = new DataView(b.buffer).getUint32(4);
-    return JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n)));
+    return JSON.parse(new TextDecoder().decode(b.subarray(12, 12 + n)));
   });
 }
 
 // Rewrites the kept entry in the page: change(head, pixels, hash) edits its header and
-// pixels in place (hash(w, h, data, colored) is the entry's own).
-async function rewrite(page, change) {
-  await page.evaluate((source) => {
-    const s = localStorage.getItem('portal.glyphs');
-    const b = Uint8Array.from(s, (c) => c.charCodeAt(0));
-    const n = new DataView(b.buffer).getUint32(4);
-    const head = JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n)));
-    const pixels = b.slice(8 + n);
+// pixels in place (hash(w, h, data, colored) is a glyph's). With seal, the checksum is
+// made to fit the pixels again (a deliberate change, not a damaged entry).
+async function rewrite(page, change, { seal = true } = {}) {
+  await page.evaluate(([source, sealed]) => {
+    const b = Uint8Array.fromBase64(localStorage.getItem('portal.glyphs'));
+    const dv = new DataView(b.buffer);
+    const n = dv.getUint32(4);
+    const head = JSON.parse(new TextDecoder().decode(b.subarray(12, 12 + n)));
+    const pixels = b.slice(12 + n);
     const hash = (w, h, data, colored) => {
       let x = 0x811c9dc5;
       for (let i = colored ? 3 : 0; i < data.length; i += colored ? 4 : 1) x = Math.imul(x ^ data[i], 0x01000193);
       return w + 'x' + h + ':' + (x >>> 0).toString(16);
     };
     (0, eval)('(' + source + ')')(head, pixels, hash);
-    const h = new TextEncoder().encode(JSON.stringify(head));
-    const out = new Uint8Array(8 + h.length + pixels.length);
+    let json = JSON.stringify(head);
+    json += '   '.slice(0, (4 - json.length % 4) % 4);
+    const h = new TextEncoder().encode(json);
+    const out = new Uint8Array(12 + h.length + pixels.length);
+    const odv = new DataView(out.buffer);
     out.set(b.subarray(0, 4));
-    new DataView(out.buffer).setUint32(4, h.length);
-    out.set(h, 8);
-    out.set(pixels, 8 + h.length);
-    let str = '';
-    for (let i = 0; i < out.length; i += 8192) str += String.fromCharCode.apply(null, out.subarray(i, i + 8192));
-    localStorage.setItem('portal.glyphs', str);
-  }, change.toString());
+    odv.setUint32(4, h.length);
+    odv.setUint32(8, dv.getUint32(8));
+    out.set(h, 12);
+    out.set(pixels, 12 + h.length);
+    if (sealed) {
+      const words = new Uint32Array(out.buffer, 12 + h.length);
+      let x = 0x811c9dc5;
+      for (let i = 0; i < words.length; i++) x = Math.imul(x ^ words[i], 0x01000193);
+      odv.setUint32(8, x >>> 0);
+    }
+    localStorage.setItem('portal.glyphs', out.toBase64());
+  }, [change.toString(), seal]);
 }
 
 const textOf = (head) => String.fromCodePoint(...new Set(head.glyphs.map((g) => g[2])));
@@ -157,7 +168,7 @@ test('phone: another release or pixel ratio does not use them, a damaged entry i
     assert.notEqual(JSON.parse((await entry(page)).key)[0], 'older.release', 'kept again for this release');
 
     // One byte of the pixels changed: the entry is not whole.
-    await rewrite(page, (head, pixels) => { pixels[Math.floor(pixels.length / 2)] ^= 0x55; });
+    await rewrite(page, (head, pixels) => { pixels[Math.floor(pixels.length / 2)] ^= 0x55; }, { seal: false });
     await page.close();
     page = await visit(context);
     g = await glyphs(page);
