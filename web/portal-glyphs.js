@@ -25,7 +25,7 @@
  * localStorage is read at once), and used only when it was kept for the same release
  * (the versions of this file and of portal.wasm), device pixel ratio, font stack,
  * document language and browser (user agent), and when it is whole (a checksum over
- * its pixels). Once the first frame is up, an ideograph and another
+ * its pixels, which are run-length coded). Once the first frame is up, an ideograph and another
  * kept glyph of each size are drawn again and compared: the device's fonts may have
  * changed under the same browser (and Chromium on Linux may pick another font for a
  * weight in another page); if one differs, the entry is dropped and the app draws
@@ -222,7 +222,7 @@
 
   // [Kept glyphs] What an earlier visit drew, handed back without drawing (see above).
   const KEPT_KEY = 'portal.glyphs';          // the localStorage entry
-  const KEPT_MAGIC = 0x50474b32;             // 'PGK2'
+  const KEPT_MAGIC = 0x50474b33;             // 'PGK3'
   const KEPT_BYTES = 384 * 1024;             // pixels kept at most: alpha only, RGBA for colour
   const KEPT_DELAY = 1500;                   // ms after the last glyph drawn before keeping them
 
@@ -270,7 +270,46 @@
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   }
-  // FNV-1a over 32-bit words: the pixels' checksum (whole or not).
+  // The pixels, run-length coded: a run of 0 or 255 (most of a glyph's coverage) is the
+  // value and its length (1-255), any other value is itself. A quarter of the size: the
+  // page's storage is read whole by the first access, which the app makes in main().
+  function pack(px) {
+    const out = new Uint8Array(px.length * 2);
+    let o = 0;
+    for (let i = 0; i < px.length;) {
+      const v = px[i];
+      if (v === 0 || v === 255) {
+        let j = i + 1;
+        while (j < px.length && px[j] === v && j - i < 255) j++;
+        out[o++] = v;
+        out[o++] = j - i;
+        i = j;
+      } else {
+        out[o++] = v;
+        i++;
+      }
+    }
+    return out.subarray(0, o);
+  }
+  // Null unless it unpacks to exactly n bytes.
+  function unpack(packed, n) {
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (let i = 0; i < packed.length;) {
+      const v = packed[i++];
+      if (v === 0 || v === 255) {
+        const c = packed[i++];
+        if (!c || o + c > n) return null;
+        if (v) out.fill(255, o, o + c);
+        o += c;
+      } else {
+        if (o >= n) return null;
+        out[o++] = v;
+      }
+    }
+    return o === n ? out : null;
+  }
+  // FNV-1a over 32-bit words: the checksum of the packed pixels (whole or not).
   function checksum(words) {
     let x = 0x811c9dc5;
     for (let i = 0; i < words.length; i++) x = Math.imul(x ^ words[i], 0x01000193);
@@ -280,18 +319,22 @@
     try { return window.localStorage || null; } catch (err) { return null; }
   }
 
-  // Reads the entry: magic, header length, checksum of the pixels, header (JSON, padded
-  // to 4 bytes), pixels (padded to 4 bytes). Null unless whole.
+  // Reads the entry: magic, header length n, checksum of the packed pixels, their length
+  // packed and unpacked, header (JSON, padded to 4 bytes), packed pixels (padded to 4
+  // bytes). Null unless whole.
   function parseKept(bytes) {
-    if (!bytes || bytes.byteLength < 12 || bytes.byteOffset % 4) return null;
+    if (!bytes || bytes.byteLength < 20 || bytes.byteOffset % 4) return null;
     const buf = bytes.buffer;
     const dv = new DataView(buf, bytes.byteOffset, bytes.byteLength);
     if (dv.getUint32(0) !== KEPT_MAGIC) return null;
-    const n = dv.getUint32(4);
-    if (n % 4 || 12 + n > bytes.byteLength || (bytes.byteLength - 12 - n) % 4) return null;
-    const pixels = new Uint8Array(buf, bytes.byteOffset + 12 + n, bytes.byteLength - 12 - n);
-    if (checksum(new Uint32Array(buf, pixels.byteOffset, pixels.length / 4)) !== dv.getUint32(8)) return null;
-    const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, bytes.byteOffset + 12, n)));
+    const n = dv.getUint32(4), packedLength = dv.getUint32(12), length = dv.getUint32(16);
+    const padded = Math.ceil(packedLength / 4) * 4;
+    if (n % 4 || 20 + n + padded !== bytes.byteLength || length > 4 * KEPT_BYTES) return null;
+    const at = bytes.byteOffset + 20 + n;
+    if (checksum(new Uint32Array(buf, at, padded / 4)) !== dv.getUint32(8)) return null;
+    const pixels = unpack(new Uint8Array(buf, at, packedLength), length);
+    if (!pixels) return null;
+    const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, bytes.byteOffset + 20, n)));
     if (!head || typeof head.key !== 'string' || !Array.isArray(head.glyphs) || typeof head.faces !== 'object')
       return null;
     const glyphs = new Map();
@@ -431,14 +474,19 @@
     let json = JSON.stringify({ key: keptKey(), systemCJK: systemCJK, faces: faces, glyphs: glyphs });
     json += '   '.slice(0, (4 - new TextEncoder().encode(json).length % 4) % 4);
     const head = new TextEncoder().encode(json);
-    const out = new Uint8Array(12 + head.length + Math.ceil(offset / 4) * 4);
+    const pixels = new Uint8Array(offset);
+    let at = 0;
+    for (const g of list) if (g.data) { pixels.set(g.data, at); at += g.data.length; }
+    const packed = pack(pixels);
+    const out = new Uint8Array(20 + head.length + Math.ceil(packed.length / 4) * 4);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, KEPT_MAGIC);
     dv.setUint32(4, head.length);
-    out.set(head, 12);
-    let at = 12 + head.length;
-    for (const g of list) if (g.data) { out.set(g.data, at); at += g.data.length; }
-    dv.setUint32(8, checksum(new Uint32Array(out.buffer, 12 + head.length)));
+    dv.setUint32(12, packed.length);
+    dv.setUint32(16, pixels.length);
+    out.set(head, 20);
+    out.set(packed, 20 + head.length);
+    dv.setUint32(8, checksum(new Uint32Array(out.buffer, 20 + head.length)));
     savePending = false;
     const ls = storage();
     try {

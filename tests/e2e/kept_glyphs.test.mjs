@@ -42,49 +42,67 @@ async function kept(page) {
 
 // The kept entry as the page sees it: {key, systemCJK, faces, glyphs} (null: none).
 // Its layout (web/portal-glyphs.js), in base64: magic, header length n, checksum of the
-// pixels, header (JSON, n bytes), pixels.
+// packed pixels, their length packed and unpacked, header (JSON, n bytes), packed pixels.
 async function entry(page) {
   return page.evaluate(() => {
     const s = localStorage.getItem('portal.glyphs');
     if (!s) return null;
     const b = Uint8Array.fromBase64(s);
     const n = new DataView(b.buffer).getUint32(4);
-    return JSON.parse(new TextDecoder().decode(b.subarray(12, 12 + n)));
+    return JSON.parse(new TextDecoder().decode(b.subarray(20, 20 + n)));
   });
 }
 
 // Rewrites the kept entry in the page: change(head, pixels, hash) edits its header and
-// pixels in place (hash(w, h, data, colored) is a glyph's). With seal, the checksum is
-// made to fit the pixels again (a deliberate change, not a damaged entry).
+// (unpacked) pixels in place; hash(w, h, data, colored) is a glyph's. Without seal, the
+// packed pixels are changed after the checksum was made: a damaged entry.
 async function rewrite(page, change, { seal = true } = {}) {
   await page.evaluate(([source, sealed]) => {
     const b = Uint8Array.fromBase64(localStorage.getItem('portal.glyphs'));
     const dv = new DataView(b.buffer);
-    const n = dv.getUint32(4);
-    const head = JSON.parse(new TextDecoder().decode(b.subarray(12, 12 + n)));
-    const pixels = b.slice(12 + n);
+    const n = dv.getUint32(4), packedLength = dv.getUint32(12), length = dv.getUint32(16);
+    const head = JSON.parse(new TextDecoder().decode(b.subarray(20, 20 + n)));
+    const packed = b.subarray(20 + n, 20 + n + packedLength);
+    const pixels = new Uint8Array(length);
+    for (let i = 0, o = 0; i < packed.length;) {
+      const v = packed[i++];
+      if (v === 0 || v === 255) { const c = packed[i++]; pixels.fill(v, o, o + c); o += c; } else pixels[o++] = v;
+    }
     const hash = (w, h, data, colored) => {
       let x = 0x811c9dc5;
       for (let i = colored ? 3 : 0; i < data.length; i += colored ? 4 : 1) x = Math.imul(x ^ data[i], 0x01000193);
       return w + 'x' + h + ':' + (x >>> 0).toString(16);
     };
     (0, eval)('(' + source + ')')(head, pixels, hash);
+    const repacked = [];
+    for (let i = 0; i < pixels.length;) {
+      const v = pixels[i];
+      if (v === 0 || v === 255) {
+        let j = i + 1;
+        while (j < pixels.length && pixels[j] === v && j - i < 255) j++;
+        repacked.push(v, j - i);
+        i = j;
+      } else {
+        repacked.push(v);
+        i++;
+      }
+    }
     let json = JSON.stringify(head);
     json += '   '.slice(0, (4 - json.length % 4) % 4);
     const h = new TextEncoder().encode(json);
-    const out = new Uint8Array(12 + h.length + pixels.length);
+    const out = new Uint8Array(20 + h.length + Math.ceil(repacked.length / 4) * 4);
     const odv = new DataView(out.buffer);
     out.set(b.subarray(0, 4));
     odv.setUint32(4, h.length);
-    odv.setUint32(8, dv.getUint32(8));
-    out.set(h, 12);
-    out.set(pixels, 12 + h.length);
-    if (sealed) {
-      const words = new Uint32Array(out.buffer, 12 + h.length);
-      let x = 0x811c9dc5;
-      for (let i = 0; i < words.length; i++) x = Math.imul(x ^ words[i], 0x01000193);
-      odv.setUint32(8, x >>> 0);
-    }
+    odv.setUint32(12, repacked.length);
+    odv.setUint32(16, pixels.length);
+    out.set(h, 20);
+    out.set(repacked, 20 + h.length);
+    const words = new Uint32Array(out.buffer, 20 + h.length);
+    let x = 0x811c9dc5;
+    for (let i = 0; i < words.length; i++) x = Math.imul(x ^ words[i], 0x01000193);
+    odv.setUint32(8, x >>> 0);
+    if (!sealed) out[20 + h.length + (repacked.length >> 1)] ^= 0x01;
     localStorage.setItem('portal.glyphs', out.toBase64());
   }, [change.toString(), seal]);
 }
@@ -167,8 +185,8 @@ test('phone: another release or pixel ratio does not use them, a damaged entry i
     await kept(page);
     assert.notEqual(JSON.parse((await entry(page)).key)[0], 'older.release', 'kept again for this release');
 
-    // One byte of the pixels changed: the entry is not whole.
-    await rewrite(page, (head, pixels) => { pixels[Math.floor(pixels.length / 2)] ^= 0x55; }, { seal: false });
+    // One byte of the packed pixels changed: the entry is not whole.
+    await rewrite(page, () => {}, { seal: false });
     await page.close();
     page = await visit(context);
     g = await glyphs(page);
