@@ -25,10 +25,10 @@
  * localStorage is read at once), and used only when it was kept for the same release
  * (the versions of this file and of portal.wasm), device pixel ratio, font stack,
  * document language and browser (user agent), and when it is whole (a checksum over
- * its pixels, which are run-length coded). Once the first frame is up, an ideograph and another
- * kept glyph of each size are drawn again and compared: the device's fonts may have
- * changed under the same browser (and Chromium on Linux may pick another font for a
- * weight in another page); if one differs, the entry is dropped and the app draws
+ * its pixels, which are run-length coded). Once the first frame is up, an ideograph and
+ * another kept glyph of each size are drawn again and compared: the device's fonts may
+ * have changed under the same browser (and Chromium on Linux may pick another font for
+ * a weight in another page); if one differs, the entry is dropped and the app draws
  * every glyph again (takeStale). Glyphs drawn from the fallback pieces, and missing
  * ones, are never kept.
  * window.portalGlyphs.report() says what happened (for tests and benchmarks);
