@@ -12,8 +12,25 @@
  *     no font has; a character the device cannot draw is drawn from a piece of the
  *     fallback font (fonts/cjk-XXXX.woff2, 1,024 code points each, fetched with the
  *     FontFace API only then), and the app is woken when the piece arrives.
- * Nothing here runs before the first frame asks for a glyph, and no font file is
+ * Nothing here draws before the first frame asks for a glyph, and no font file is
  * fetched on a device that can draw every character shown.
+ *
+ * Kept glyphs: the glyphs a visit drew first (the first screen's, then on until
+ * KEPT_BYTES of pixels) are kept in localStorage ("portal.glyphs", one entry) and a
+ * later visit hands them back without drawing them: drawing was the longest step of
+ * the first frame (the font stack is resolved and every glyph rasterised on a slow
+ * CPU). The app asks for the kept glyphs before it builds its first frame, which is
+ * then built once. The entry is read when the app first asks for glyphs (IndexedDB and
+ * Cache Storage answered only after the first frame on a busy phone-speed page;
+ * localStorage is read at once), and used only when it was kept for the same release
+ * (the versions of this file and of portal.wasm), device pixel ratio, font stack,
+ * document language and browser (user agent), and when it is whole (a checksum over
+ * its pixels, which are run-length coded). Once the first frame is up, an ideograph and
+ * another kept glyph of each size are drawn again and compared: the device's fonts may
+ * have changed under the same browser (and Chromium on Linux may pick another font for
+ * a weight in another page); if one differs, the entry is dropped and the app draws
+ * every glyph again (takeStale). Glyphs drawn from the fallback pieces, and missing
+ * ones, are never kept.
  * window.portalGlyphs.report() says what happened (for tests and benchmarks);
  * `?glyphs=fallback` in the page's address draws every CJK character from the
  * fallback pieces, to test them on a machine that has CJK fonts.
@@ -35,6 +52,7 @@
   let fontsChanged = false;
   const stats = { glyphs: 0, batches: 0, ms: 0, maxMs: 0, missing: 0, fallback: 0, piecesLoaded: [], systemCJK: null };
   const seen = new Map();     // code point -> {status, hash, colored, w, h} of the last draw
+  let stale = false;          // kept glyphs turned out wrong: the app draws them all again
 
   function context(w, h) {
     if (!g) {
@@ -169,7 +187,7 @@
   function drawOne(cp, px, l, capacity) {
     const ch = String.fromCodePoint(cp);
     const p = pieceOf(cp);
-    let r = null;
+    let r = null, system = true;
     if (!(force && p)) {
       r = raster(ch, l.sys, l.baseline, px, capacity);
       if (tofu(cp, r, l.box)) r = null;
@@ -179,6 +197,7 @@
       if (state === 'loading') return { r: null, status: 1 };
       if (state === 'loaded') {
         r = raster(ch, l.fallback, l.baseline, px, capacity);
+        system = false;
         stats.fallback++;
         if (tofu(cp, r, l.box)) r = null;
       }
@@ -188,7 +207,7 @@
       stats.missing++;
       return { r: raster(ch, l.sys, l.baseline, px, capacity), status: 2 };
     }
-    return { r: r, status: 0 };
+    return { r: r, status: 0, system: system };
   }
 
   // The rectangle (x, y, w, h) of an RGBA image `width` pixels wide, copied out.
@@ -201,6 +220,349 @@
     return out;
   }
 
+  // [Kept glyphs] What an earlier visit drew, handed back without drawing (see above).
+  const KEPT_KEY = 'portal.glyphs';          // the localStorage entry
+  const KEPT_MAGIC = 0x50474b33;             // 'PGK3'
+  const KEPT_BYTES = 384 * 1024;             // pixels kept at most: alpha only, RGBA for colour
+  const KEPT_DELAY = 1500;                   // ms after the last glyph drawn before keeping them
+
+  // The release: the versions in this file's address and in portal.wasm's ("?v=HASH").
+  // An unversioned document root keeps nothing (a rebuild would not be told apart).
+  function versionOf(href) {
+    const m = /[?&]v=([0-9a-f]+)/.exec(href || '');
+    return m ? m[1] : '';
+  }
+  const release = (function () {
+    const self = document.currentScript ? document.currentScript.getAttribute('src') : '';
+    const link = document.querySelector('link[rel="preload"][href^="/portal.wasm"]');
+    const a = versionOf(self), b = versionOf(link ? link.getAttribute('href') : '');
+    return a && b ? a + '.' + b : '';
+  })();
+  // What kept glyphs must have been drawn under to be used.
+  function keptKey() {
+    return JSON.stringify([release, window.devicePixelRatio || 1, STACK,
+      document.documentElement.lang || '', navigator.userAgent]);
+  }
+  function faceKey(px, weight) { return weight + ' ' + px; }
+  function glyphKey(px, weight, cp) { return px + ' ' + weight + ' ' + cp; }
+
+  const keptStats = { state: 'off', readMs: null, read: 0, used: 0, fresh: 0, saves: 0, savedGlyphs: 0, savedBytes: 0,
+    checked: 0, reason: '' };
+  let keptRead = null;     // the entry as read and found whole: {key, systemCJK, faces, glyphs}
+  let keptMap = null;      // glyphKey -> kept glyph, once the entry is found to fit this page
+  let keptDecided = false;
+  const keptUsedFaces = new Map();  // faceKey -> [px, weight, [kept glyphs handed out]]
+  let checkScheduled = false;
+
+  // The entry in base64 and back (natively where the browser can: a loop over the
+  // characters cost 10 ms at 4x slowdown).
+  function toBase64(bytes) {
+    if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
+    const parts = [];
+    for (let i = 0; i < bytes.length; i += 8192)
+      parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 8192)));
+    return btoa(parts.join(''));
+  }
+  function fromBase64(str) {
+    if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(str);
+    const bin = atob(str);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  // The pixels, run-length coded: a run of 0 or 255 (most of a glyph's coverage) is the
+  // value and its length (1-255), any other value is itself. A quarter of the size: the
+  // page's storage is read whole by the first access, which the app makes in main().
+  function pack(px) {
+    const out = new Uint8Array(px.length * 2);
+    let o = 0;
+    for (let i = 0; i < px.length;) {
+      const v = px[i];
+      if (v === 0 || v === 255) {
+        let j = i + 1;
+        while (j < px.length && px[j] === v && j - i < 255) j++;
+        out[o++] = v;
+        out[o++] = j - i;
+        i = j;
+      } else {
+        out[o++] = v;
+        i++;
+      }
+    }
+    return out.subarray(0, o);
+  }
+  // Null unless it unpacks to exactly n bytes.
+  function unpack(packed, n) {
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (let i = 0; i < packed.length;) {
+      const v = packed[i++];
+      if (v === 0 || v === 255) {
+        const c = packed[i++];
+        if (!c || o + c > n) return null;
+        if (v) out.fill(255, o, o + c);
+        o += c;
+      } else {
+        if (o >= n) return null;
+        out[o++] = v;
+      }
+    }
+    return o === n ? out : null;
+  }
+  // FNV-1a over 32-bit words: the checksum of the packed pixels (whole or not).
+  function checksum(words) {
+    let x = 0x811c9dc5;
+    for (let i = 0; i < words.length; i++) x = Math.imul(x ^ words[i], 0x01000193);
+    return x >>> 0;
+  }
+  function storage() {
+    try { return window.localStorage || null; } catch (err) { return null; }
+  }
+
+  // Reads the entry: magic, header length n, checksum of the packed pixels, their length
+  // packed and unpacked, header (JSON, padded to 4 bytes), packed pixels (padded to 4
+  // bytes). Null unless whole.
+  function parseKept(bytes) {
+    if (!bytes || bytes.byteLength < 20 || bytes.byteOffset % 4) return null;
+    const buf = bytes.buffer;
+    const dv = new DataView(buf, bytes.byteOffset, bytes.byteLength);
+    if (dv.getUint32(0) !== KEPT_MAGIC) return null;
+    const n = dv.getUint32(4), packedLength = dv.getUint32(12), length = dv.getUint32(16);
+    const padded = Math.ceil(packedLength / 4) * 4;
+    if (n % 4 || 20 + n + padded !== bytes.byteLength || length > 4 * KEPT_BYTES) return null;
+    const at = bytes.byteOffset + 20 + n;
+    if (checksum(new Uint32Array(buf, at, padded / 4)) !== dv.getUint32(8)) return null;
+    const pixels = unpack(new Uint8Array(buf, at, packedLength), length);
+    if (!pixels) return null;
+    const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, bytes.byteOffset + 20, n)));
+    if (!head || typeof head.key !== 'string' || !Array.isArray(head.glyphs) || typeof head.faces !== 'object')
+      return null;
+    const glyphs = new Map();
+    for (const g of head.glyphs) {
+      if (!Array.isArray(g) || g.length !== 11) return null;
+      const [px, weight, cp, w, h, x0, y0, adv, colored, hash, offset] = g;
+      const len = w * h * (colored ? 4 : 1);
+      const limit = Math.ceil(px * 4);
+      if (!(px > 0) || !Number.isInteger(cp) || !Number.isInteger(w) || !Number.isInteger(h) || w < 0 || h < 0 ||
+        w > limit || h > limit || !Number.isInteger(offset) || offset < 0 || offset + len > pixels.length ||
+        ![x0, y0, adv].every(Number.isFinite) || typeof hash !== 'string' ||
+        typeof head.faces[faceKey(px, weight)] !== 'string')
+        return null;
+      const data = pixels.subarray(offset, offset + len);
+      glyphs.set(glyphKey(px, weight, cp), { px: px, weight: weight, cp: cp, w: w, h: h, x0: x0, y0: y0, adv: adv,
+        colored: !!colored, hash: hash, data: data });
+    }
+    return { key: head.key, systemCJK: head.systemCJK === true ? true : head.systemCJK === false ? false : null,
+      faces: head.faces, glyphs: glyphs };
+  }
+
+  // Reads the entry (synchronously: localStorage is in the page's memory once the app
+  // has read its settings; IndexedDB and Cache Storage answered only after the first
+  // frame while the page was busy loading, too late to be of use).
+  function readKept() {
+    if (!release || force) return;
+    const t0 = performance.now();
+    const ls = storage();
+    let str = null;
+    try { str = ls ? ls.getItem(KEPT_KEY) : null; } catch (err) { keptStats.state = 'unreadable'; }
+    if (str) {
+      try { keptRead = parseKept(fromBase64(str)); } catch (err) { keptRead = null; }
+      keptStats.state = keptRead ? 'read' : 'damaged';
+      keptStats.read = keptRead ? keptRead.glyphs.size : 0;
+      if (!keptRead) drop();
+    } else if (keptStats.state === 'off') {
+      keptStats.state = 'none';
+    }
+    keptStats.readMs = performance.now() - t0;
+  }
+  function drop() {
+    const ls = storage();
+    try { if (ls) ls.removeItem(KEPT_KEY); } catch (err) { /* nothing kept then */ }
+  }
+
+  // The kept glyphs this page may use: null while the entry is read, or none fits.
+  function keptGlyphs() {
+    if (!keptDecided) {
+      keptDecided = true;
+      readKept();
+      if (keptRead && keptRead.key === keptKey()) {
+        keptMap = keptRead.glyphs;
+        keptStats.state = 'used';
+      } else if (keptRead) {
+        keptStats.state = 'other';  // another release, pixel ratio, font stack, language or browser
+      }
+    }
+    return keptMap;
+  }
+
+  // What this visit keeps: the glyphs it used, in the order it first used them.
+  const keep = [];
+  const keepIndex = new Set();
+  let keepBytes = 0, keepDirty = false, keepTimer = 0, savePending = false;
+  function remember(g, fresh) {
+    const k = glyphKey(g.px, g.weight, g.cp);
+    if (keepIndex.has(k) || !release || force) return;
+    const bytes = g.data ? g.data.length : 0;
+    if (keepBytes + bytes > KEPT_BYTES) return;
+    keepIndex.add(k);
+    keepBytes += bytes;
+    keep.push(g);
+    if (fresh) keepDirty = true;
+  }
+  // A glyph just drawn (RGBA, white when not coloured) as it is kept: alpha only unless coloured.
+  function keptForm(px, weight, cp, r, isColored, h) {
+    let data = null;
+    if (r.data) {
+      if (isColored) {
+        data = new Uint8Array(r.data);
+      } else {
+        data = new Uint8Array(r.w * r.h);
+        for (let i = 0, j = 3; i < data.length; i++, j += 4) data[i] = r.data[j];
+      }
+    }
+    return { px: px, weight: weight, cp: cp, w: r.w, h: r.h, x0: r.x0, y0: r.y0, adv: r.adv, colored: isColored,
+      hash: h, data: data };
+  }
+  // The first glyphs are kept at the first idle moment after they were drawn (the first
+  // screen is up), those drawn later KEPT_DELAY ms after the last of them.
+  function scheduleKeep() {
+    if (!keepDirty || keepTimer) return;
+    const idle = function () {
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(save, { timeout: 1000 });
+      else setTimeout(save, 200);
+    };
+    if (keptStats.saves === 0 && !savePending) {
+      savePending = true;
+      idle();
+      return;
+    }
+    keepTimer = setTimeout(function () {
+      keepTimer = 0;
+      idle();
+    }, KEPT_DELAY);
+  }
+  // Writes the entry: this visit's glyphs first, then those kept before that it did not
+  // use (another screen's), up to KEPT_BYTES.
+  function save() {
+    if (!keepDirty) {
+      savePending = false;
+      return;
+    }
+    keepDirty = false;
+    const all = keep.slice();
+    let bytes = keepBytes;
+    if (keptMap) {
+      for (const [k, g] of keptMap) {
+        if (keepIndex.has(k)) continue;
+        const b = g.data ? g.data.length : 0;
+        if (bytes + b > KEPT_BYTES) continue;
+        bytes += b;
+        all.push(g);
+      }
+    }
+    const faces = {};
+    for (const [k, l] of lines) faces[k] = l.box;
+    if (keptMap) for (const k in keptRead.faces) if (!(k in faces)) faces[k] = keptRead.faces[k];
+    const glyphs = [];
+    let offset = 0;
+    const list = all.filter(function (g) { return typeof faces[faceKey(g.px, g.weight)] === 'string'; });
+    for (const g of list) {
+      glyphs.push([g.px, g.weight, g.cp, g.w, g.h, g.x0, g.y0, g.adv, g.colored ? 1 : 0, g.hash, offset]);
+      offset += g.data ? g.data.length : 0;
+    }
+    const systemCJK = stats.systemCJK !== null ? stats.systemCJK : keptRead ? keptRead.systemCJK : null;
+    let json = JSON.stringify({ key: keptKey(), systemCJK: systemCJK, faces: faces, glyphs: glyphs });
+    json += '   '.slice(0, (4 - new TextEncoder().encode(json).length % 4) % 4);
+    const head = new TextEncoder().encode(json);
+    const pixels = new Uint8Array(offset);
+    let at = 0;
+    for (const g of list) if (g.data) { pixels.set(g.data, at); at += g.data.length; }
+    const packed = pack(pixels);
+    const out = new Uint8Array(20 + head.length + Math.ceil(packed.length / 4) * 4);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, KEPT_MAGIC);
+    dv.setUint32(4, head.length);
+    dv.setUint32(12, packed.length);
+    dv.setUint32(16, pixels.length);
+    out.set(head, 20);
+    out.set(packed, 20 + head.length);
+    dv.setUint32(8, checksum(new Uint32Array(out.buffer, 20 + head.length)));
+    savePending = false;
+    const ls = storage();
+    try {
+      if (!ls) return;
+      ls.setItem(KEPT_KEY, toBase64(out));
+    } catch (err) {
+      drop();  // no room: the app's own entries (drafts) come first
+      return;
+    }
+    keptStats.saves++;
+    keptStats.savedGlyphs = list.length;
+    keptStats.savedBytes = out.length;
+  }
+
+  // The kept glyphs were drawn with the fonts this device had then: once the first frame
+  // is up, draw a kept glyph of each size again (an ideograph and another one) and
+  // compare. A difference drops the entry; the app then draws every glyph again.
+  function scheduleCheck() {
+    if (checkScheduled) return;
+    checkScheduled = true;
+    const run = function () { setTimeout(check, 0); };
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 1000 });
+    else setTimeout(check, 500);
+  }
+  function check() {
+    if (!keptMap) return;
+    let ok = true;
+    for (const [, face] of keptUsedFaces) {
+      const px = face[0], weight = face[1], used = face[2];
+      const inked = used.filter(function (g) { return g.data; });
+      const probes = [inked.find(function (g) { return g.cp >= 0x2E80; }),
+        inked.find(function (g) { return g.cp < 0x2E80; })].filter(Boolean);
+      const l = line(px, weight);
+      for (const g of probes) {
+        const r = raster(String.fromCodePoint(g.cp), l.sys, l.baseline, px, 1 << 22);
+        keptStats.checked++;
+        if (hash(r) !== g.hash || r.x0 !== g.x0 || r.y0 !== g.y0 || r.adv !== g.adv) {
+          ok = false;
+          keptStats.reason = 'fonts changed: U+' + g.cp.toString(16).toUpperCase() + ' at ' + px + ' px ' + weight +
+            ' [' + [hash(r), r.x0, r.y0, r.adv] + '] kept [' + [g.hash, g.x0, g.y0, g.adv] + ']';
+        }
+      }
+    }
+    if (ok) {
+      keptStats.state = 'checked';
+      return;
+    }
+    keptStats.state = 'stale';
+    keptMap = null;
+    keptUsedFaces.clear();
+    keep.length = 0;
+    keepIndex.clear();
+    keepBytes = 0;
+    seen.clear();
+    stale = true;
+    drop();
+    if (api.onFontsChanged) api.onFontsChanged();
+  }
+
+  // Writes a kept glyph's pixels as RGBA into heap[at..] (white with coverage in alpha
+  // unless coloured).
+  function putKept(heap, at, g) {
+    const d = g.data;
+    if (!d) return;
+    if (g.colored) {
+      heap.set(d, at);
+    } else if ((heap.byteOffset + at) % 4 === 0) {
+      const px = new Uint32Array(heap.buffer, heap.byteOffset + at, d.length);
+      for (let i = 0; i < d.length; i++) px[i] = ((d[i] << 24) | 0xFFFFFF) >>> 0;
+    } else {
+      for (let i = 0, j = at; i < d.length; i++, j += 4) {
+        heap[j] = 255; heap[j + 1] = 255; heap[j + 2] = 255; heap[j + 3] = d[i];
+      }
+    }
+  }
+
   const STRIP = 1024;  // width of the canvas a batch is drawn on
 
   const api = window.portalGlyphs = {
@@ -210,17 +572,30 @@
     // pixels go one after another into heap[out..] (capacity bytes); 7 floats each into
     // f32[mi..]: width, height, x0, y0, advance, coloured, status (0 drawn, 1 later: a
     // font piece is on its way, 2 missing). Returns how many it drew (fewer when the
-    // space ran out). All of them are drawn on one canvas and read back at once.
+    // space ran out). Kept glyphs are copied; the others are all drawn on one canvas and
+    // read back at once.
     drawMany: function (u32, ci, n, px, weight, heap, out, capacity, f32, mi) {
       const t0 = performance.now();
-      const l = line(px, weight);
+      const km = keptGlyphs();
       const limit = Math.ceil(px * 4);
       const items = [];
-      let used = 0, x = 0, y = 0, rowH = 0;
-      context(8, 8);
-      setFont(l.sys);
+      let l = null;  // the line's font, measured only when something is drawn
+      let used = 0, x = 0, y = 0, rowH = 0, fromKept = 0;
       for (let i = 0; i < n; i++) {
         const cp = u32[ci + i];
+        const kg = km && km.get(glyphKey(px, weight, cp));
+        if (kg) {
+          const bytes = kg.w * kg.h * 4;
+          if (used + bytes > capacity && items.length) break;
+          items.push({ cp: cp, kept: kg });
+          used += bytes;
+          continue;
+        }
+        if (!l) {
+          l = line(px, weight);
+          context(8, 8);
+          setFont(l.sys);
+        }
         if (force && pieceOf(cp)) { items.push({ cp: cp, slow: true }); continue; }
         const m = g.measureText(String.fromCodePoint(cp));
         const left = Math.ceil(m.actualBoundingBoxLeft || 0);
@@ -254,7 +629,23 @@
       let at = out;
       for (let k = 0; k < items.length; k++) {
         const it = items[k];
-        let r = null, status = 0;
+        const o = mi + k * 7;
+        if (it.kept) {
+          const kg = it.kept;
+          putKept(heap, at, kg);
+          at += kg.w * kg.h * 4;
+          f32[o] = kg.w; f32[o + 1] = kg.h; f32[o + 2] = kg.x0; f32[o + 3] = kg.y0;
+          f32[o + 4] = kg.adv; f32[o + 5] = kg.colored ? 1 : 0; f32[o + 6] = 0;
+          seen.set(it.cp, { status: 'drawn', hash: kg.hash, box: keptRead.faces[faceKey(px, weight)],
+            colored: kg.colored, w: kg.w, h: kg.h, adv: kg.adv, px: px, kept: true });
+          const fk = faceKey(px, weight);
+          if (!keptUsedFaces.has(fk)) keptUsedFaces.set(fk, [px, weight, []]);
+          keptUsedFaces.get(fk)[2].push(kg);
+          remember(kg, false);
+          fromKept++;
+          continue;
+        }
+        let r = null, status = 0, system = true;
         if (!it.slow) {
           r = it.w ? { w: it.w, h: it.h, x0: -it.left - PAD, y0: l.baseline - it.ascent - PAD, adv: it.adv,
             data: cut(data, STRIP, it.x, it.y, it.w, it.h) } : { w: 0, h: 0, x0: 0, y0: 0, adv: it.adv, data: null };
@@ -262,6 +653,7 @@
         if (it.slow || tofu(it.cp, r, l.box)) {
           const one = drawOne(it.cp, px, l, Math.max(0, capacity - (at - out)));
           status = one.status;
+          system = !!one.system;
           r = one.r || { w: 0, h: 0, x0: 0, y0: 0, adv: 0, data: null };
           if (r.w * r.h * 4 > capacity - (at - out)) r = { w: 0, h: 0, x0: 0, y0: 0, adv: r.adv, data: null };
         }
@@ -273,19 +665,47 @@
           heap.set(d, at);
           at += d.length;
         }
-        const o = mi + k * 7;
         f32[o] = r.w; f32[o + 1] = r.h; f32[o + 2] = r.x0; f32[o + 3] = r.y0;
         f32[o + 4] = r.adv; f32[o + 5] = isColored ? 1 : 0; f32[o + 6] = status;
-        if (status !== 1)
-          seen.set(it.cp, { status: status === 2 ? 'missing' : 'drawn', hash: hash(r), box: l.box,
+        if (status !== 1) {
+          const h = hash(r);
+          seen.set(it.cp, { status: status === 2 ? 'missing' : 'drawn', hash: h, box: l.box,
             colored: isColored, w: r.w, h: r.h, adv: r.adv, px: px });
+          if (status === 0 && system) remember(keptForm(px, weight, it.cp, r, isColored, h), true);
+        }
       }
       const ms = performance.now() - t0;
       stats.glyphs += items.length;
       stats.batches++;
       stats.ms += ms;
       if (ms > stats.maxMs) stats.maxMs = ms;
+      keptStats.used += fromKept;
+      keptStats.fresh += items.length - fromKept;
+      if (fromKept) scheduleCheck();
+      scheduleKeep();
       return items.length;
+    },
+
+    // The code points kept for px and the weight, into u32[ci..] (at most max); returns
+    // how many there are (more than max: ask again with room for them).
+    kept: function (px, weight, u32, ci, max) {
+      const km = keptGlyphs();
+      if (!km) return 0;
+      let count = 0;
+      for (const [, g] of km) {
+        if (g.px !== px || g.weight !== weight) continue;
+        if (count < max) u32[ci + count] = g.cp;
+        count++;
+      }
+      return count;
+    },
+
+    // True once when kept glyphs handed out turned out wrong (the device's fonts changed):
+    // the app draws every glyph again.
+    takeStale: function () {
+      const s = stale;
+      stale = false;
+      return s;
     },
 
     takeFontsChanged: function () {
@@ -300,7 +720,9 @@
       const out = {
         glyphs: stats.glyphs, batches: stats.batches, ms: stats.ms,
         msPerGlyph: stats.glyphs ? stats.ms / stats.glyphs : 0, maxBatchMs: stats.maxMs, missing: stats.missing, fallback: stats.fallback,
-        piecesLoaded: stats.piecesLoaded.slice(), systemCJK: stats.systemCJK, forced: force, chars: {},
+        piecesLoaded: stats.piecesLoaded.slice(), forced: force, chars: {},
+        systemCJK: stats.systemCJK !== null ? stats.systemCJK : keptMap ? keptRead.systemCJK : null,
+        kept: Object.assign({ pending: keepDirty || savePending }, keptStats),
       };
       if (text) for (const ch of text) out.chars[ch] = seen.get(ch.codePointAt(0)) || null;
       return out;

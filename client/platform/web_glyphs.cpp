@@ -2,6 +2,7 @@
 
 #include <emscripten.h>
 
+#include <algorithm>
 #include <vector>
 
 // clang-format off
@@ -12,6 +13,12 @@ EM_JS(int, portal_js_glyphs, (const char32_t* cps, int n, float px, int weight, 
 });
 EM_JS(int, portal_js_glyph_fonts_changed, (), {
   return portalGlyphs.takeFontsChanged() ? 1 : 0;
+});
+EM_JS(int, portal_js_glyphs_kept, (float px, int weight, char32_t* cps, int max), {
+  return portalGlyphs.kept(px, weight, HEAPU32, cps >> 2, max);
+});
+EM_JS(int, portal_js_glyphs_stale, (), {
+  return portalGlyphs.takeStale() ? 1 : 0;
 });
 // clang-format on
 
@@ -42,6 +49,25 @@ int WebGlyphSource::draw(const char32_t* cps, int n, float device_px, int weight
 
 bool WebGlyphSource::take_fonts_changed() {
   return portal_js_glyph_fonts_changed() != 0;
+}
+
+bool WebGlyphSource::kept(float device_px, int weight, std::vector<char32_t>& out) {
+  out.resize(1024);
+  int n = portal_js_glyphs_kept(device_px, weight, out.data(), static_cast<int>(out.size()));
+  if (n > static_cast<int>(out.size())) {
+    out.resize(static_cast<std::size_t>(n));
+    n = portal_js_glyphs_kept(device_px, weight, out.data(), n);
+  }
+  if (n < 0) {
+    out.clear();
+    return false;
+  }
+  out.resize(static_cast<std::size_t>(std::min(n, static_cast<int>(out.size()))));
+  return true;
+}
+
+bool WebGlyphSource::take_stale() {
+  return portal_js_glyphs_stale() != 0;
 }
 
 }  // namespace portal::client

@@ -60,7 +60,9 @@ void GlyphCache::init(GlyphSource* source) {
   GLint max = 0;
   glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max);
   if (max > 0) max_size_ = std::min(4096, static_cast<int>(max));
-  scratch_.resize(kScratchBytes);
+  // Not value-initialised: zeroing 4 MB byte by byte cost tens of ms at start on a phone.
+  scratch_.reset(new std::uint8_t[kScratchBytes]);
+  scratch_size_ = kScratchBytes;
 
   // Dear ImGui's own atlas is never built: its renderer is handed a 4 px white
   // texture instead of the built-in font, and the faces below live in the atlas.
@@ -134,9 +136,12 @@ void GlyphCache::reset_faces() {
     font->FallbackChar = kFallback;
     // Until a character is drawn it takes the width of an ideograph and shows nothing.
     font->AddGlyph(nullptr, kFallback, 0, 0, 0, 0, 0, 0, 0, 0, font->FontSize);
-    font->BuildLookupTable();
+    // Its lookup is built at the end of the next prepare(), once, with the glyphs it adds
+    // (a build walks a table of 64K entries: four of them cost tens of ms on a phone).
+    f.lookup_dirty = true;
     f.needed.clear();
     f.queued.clear();
+    f.asked_kept = false;
   }
   stats_.glyphs = 0;
   stats_.texture_size = tex_size_;
@@ -174,6 +179,15 @@ bool GlyphCache::prepare() {
   // The renderer set its own (4 px) texture when it started: ours is the one drawn with.
   atlas->TexID = reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(texture_));
   if (!source_ || !texture_) return false;
+  bool added = false;
+  if (source_->take_stale()) {
+    // What was drawn no longer matches the device's fonts: everything is drawn again,
+    // as the next frames need it.
+    for (Face& f : faces_) f.later.clear();
+    reset_faces();
+    added = true;
+  }
+  queue_kept();
   if (source_->take_fonts_changed()) {
     for (Face& f : faces_) {
       for (char32_t cp : f.later)
@@ -181,10 +195,12 @@ bool GlyphCache::prepare() {
       f.later.clear();
     }
   }
-  if (!has_needed()) return false;
+  if (!has_needed()) {
+    build_lookups();
+    return added;
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
-  bool added = false;
   for (Face& f : faces_) {
     if (f.needed.empty()) continue;
     ImFont* font = f.font;
@@ -206,14 +222,14 @@ bool GlyphCache::prepare() {
     std::vector<GlyphStatus> statuses(drawn.size());
     for (std::size_t i = 0; i < drawn.size();) {
       const int n = source_->draw(drawn.data() + i, static_cast<int>(drawn.size() - i),
-                                  font->FontSize, f.weight, scratch_.data(), scratch_.size(),
+                                  font->FontSize, f.weight, scratch_.get(), scratch_size_,
                                   images.data() + i, statuses.data() + i);
       if (n <= 0) break;
       std::size_t offset = 0;
       for (std::size_t k = i; k < i + static_cast<std::size_t>(n); ++k) {
         const char32_t cp = drawn[k];
         const GlyphImage& img = images[k];
-        const std::uint8_t* pixels = scratch_.data() + offset;
+        const std::uint8_t* pixels = scratch_.get() + offset;
         offset += static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.height) * 4;
         if (statuses[k] == GlyphStatus::later) {
           f.later.insert(cp);
@@ -230,6 +246,7 @@ bool GlyphCache::prepare() {
             stats_.draw_ms +=
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                     .count();
+            build_lookups();
             return true;
           }
           if (!place(img.width, img.height, x, y)) continue;  // larger than the texture
@@ -241,14 +258,41 @@ bool GlyphCache::prepare() {
       }
       i += static_cast<std::size_t>(n);
     }
-    font->BuildLookupTable();
+    f.lookup_dirty = true;
   }
+  build_lookups();
   int waiting = 0;
   for (const Face& f : faces_) waiting += static_cast<int>(f.later.size());
   stats_.waiting = waiting;
   stats_.draw_ms +=
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return added;
+}
+
+void GlyphCache::build_lookups() {
+  for (Face& f : faces_) {
+    if (!f.lookup_dirty) continue;
+    f.font->BuildLookupTable();
+    f.lookup_dirty = false;
+  }
+}
+
+void GlyphCache::queue_kept() {
+  std::vector<char32_t> cps;
+  for (Face& f : faces_) {
+    if (f.asked_kept) continue;
+    if (!source_->kept(f.font->FontSize, f.weight, cps)) continue;  // still being read
+    f.asked_kept = true;
+    const ImVector<ImWchar>& lookup = f.font->IndexLookup;
+    for (char32_t c : cps) {
+      if (c < 0x20) continue;
+      if (c < static_cast<char32_t>(lookup.Size) &&
+          lookup[static_cast<int>(c)] != static_cast<ImWchar>(-1))
+        continue;
+      if (f.later.count(c)) continue;
+      if (f.queued.insert(c).second) f.needed.push_back(c);
+    }
+  }
 }
 
 bool GlyphCache::place(int w, int h, int& x, int& y) {

@@ -1,6 +1,8 @@
 // The glyphs of the UI, drawn by the device's own fonts (through a GlyphSource, the
 // browser's canvas) one character at a time, as text first needs them, into one
-// WebGL texture that Dear ImGui's fonts point into.
+// WebGL texture that Dear ImGui's fonts point into. The glyphs the source kept from an
+// earlier visit are asked for before the first frame is built, so that it is built
+// once, with all its text.
 //
 // Text helpers call NeedGlyphs(font, text) for what they draw or measure; characters
 // the font lacks are rasterised at the next prepare(), before the next frame (the
@@ -10,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -51,6 +54,18 @@ class GlyphSource {
                    std::size_t capacity, GlyphImage* out, GlyphStatus* status) = 0;
   // True once after a font arrived that glyphs drawn `later` were waiting for.
   virtual bool take_fonts_changed() = 0;
+  // The code points whose glyphs at device_px and weight the source kept from an earlier
+  // visit (they come back from draw() without being drawn), into out. False while it is
+  // still reading them (ask again at the next prepare()).
+  virtual bool kept(float device_px, int weight, std::vector<char32_t>& out) {
+    (void)device_px;
+    (void)weight;
+    out.clear();
+    return true;
+  }
+  // True once when glyphs it handed out turned out wrong (the kept ones no longer match
+  // the device's fonts): every glyph is drawn again.
+  virtual bool take_stale() { return false; }
 };
 
 struct GlyphStats {
@@ -71,10 +86,11 @@ class GlyphCache {
 
   // Needs a current GL context and an ImGui context.
   void init(GlyphSource* source);
-  // Faces at this device pixel ratio (a change draws every glyph again).
+  // Faces at this device pixel ratio (a change draws every glyph again; the faces are
+  // usable again after the next prepare()).
   void set_dpr(float dpr);
   // The faces' sizes in CSS px: body, small, title, display (a change draws every glyph
-  // again).
+  // again; the faces are usable again after the next prepare()).
   void set_sizes(const float (&css_px)[4]);
   const FontSet& fonts() const { return fonts_; }
 
@@ -95,9 +111,13 @@ class GlyphCache {
     int weight = 400;
     std::vector<char32_t> needed;
     std::unordered_set<char32_t> queued, later;
+    bool asked_kept = false;    // the source's kept glyphs at this size were queued
+    bool lookup_dirty = false;  // glyphs changed: Dear ImGui's lookup is built again
   };
 
   void reset_faces();
+  void queue_kept();
+  void build_lookups();
   bool grow();
   bool place(int w, int h, int& x, int& y);
   void upload(int x, int y, int w, int h, const std::uint8_t* rgba);
@@ -110,7 +130,8 @@ class GlyphCache {
   unsigned texture_ = 0;
   int tex_size_ = 0, max_size_ = 4096;
   int shelf_x_ = 0, shelf_y_ = 0, shelf_h_ = 0;  // the shelf packer's current row
-  std::vector<std::uint8_t> scratch_;
+  std::unique_ptr<std::uint8_t[]> scratch_;      // a batch of glyphs' pixels (not cleared)
+  std::size_t scratch_size_ = 0;
   GlyphStats stats_;
 };
 
