@@ -32,6 +32,19 @@ async function ready(page) {
   await page.waitForFunction(() => window.portal && window.portal.ready, null, { timeout: 60000, polling: 100 });
 }
 
+// The same, asked through DevTools' own Runtime.evaluate: Playwright's page.evaluate and
+// waitForFunction first inject its helper script into the page, which at 4x slowdown
+// takes the main thread for about 100 ms of the start-up being measured.
+async function readyUnobserved(cdp) {
+  const end = Date.now() + 60000;
+  for (;;) {
+    const r = await cdp.send('Runtime.evaluate', { expression: '!!(window.portal && window.portal.ready)', returnByValue: true });
+    if (r.result && r.result.value === true) return;
+    if (Date.now() > end) throw new Error('the portal was not ready within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const viaWorker = (kind) => kind === 'worker' || kind === 'unkept';
 
 // The earlier visit, unthrottled; for `worker` until the worker keeps the shell.
@@ -65,7 +78,7 @@ async function visit(kind) {
     page.on('pageerror', (e) => errors.push(e.message));
     const cdp = await throttleLikeAPhone(context, page, { cacheDisabled: kind !== 'http' });
     await page.goto(portalUrl(), { waitUntil: 'commit' });
-    await ready(page);
+    await readyUnobserved(cdp);
     const t = await page.evaluate((at) => {
       const nav = performance.getEntriesByType('navigation')[0];
       // When the last file of the shell (scripts, wasm) was in: what is left is CPU.
