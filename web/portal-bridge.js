@@ -468,9 +468,7 @@
   // The app's files by their addresses in the page's preload links: versioned by the
   // build ("/portal.wasm?v=HASH"), so that the page gets the files of its own release.
   function asset(name) {
-    const link = document.querySelector('link[rel="preload"][href^="/' + name + '"]');
-    const href = link ? link.getAttribute('href') : '';
-    return href.split('?')[0] === '/' + name ? href : '/' + name;
+    return window.portalBoot ? window.portalBoot.asset(name) : '/' + name;
   }
   // [SECTION] Downloads (the cockpit's CSV exports): a Blob saved under its name.
   // Tests read portal.lastDownload.
@@ -671,39 +669,15 @@
     if (m) m.textContent = '网络较慢，仍在加载… Still loading on a slow network…';
   }, 6000);
 
-  // Compile portal.wasm at once (streaming, on the browser's own threads, taking up the
-  // preloaded download), beside the page's work below: from the service worker's cache
-  // the file is there before portal.js has run, and compiling it was then a step of its
-  // own. An error is reported when portal.js instantiates it.
-  const wasmUrl = asset('portal.wasm');
-  const wasm = typeof WebAssembly !== 'object' ? Promise.reject(new Error('no WebAssembly'))
-    : typeof WebAssembly.compileStreaming === 'function'
-      ? WebAssembly.compileStreaming(fetch(wasmUrl, { credentials: 'same-origin' }))
-      : fetch(wasmUrl, { credentials: 'same-origin' }).then(function (r) {
-        if (!r.ok) throw new Error('HTTP ' + r.status);
-        return r.arrayBuffer();
-      }).then(function (bytes) { return WebAssembly.compile(bytes); });
+  // portal.wasm compiling, portal.js loading and the WebGL context were started by
+  // web/portal-boot.js, before the other scripts: boot once portal.js is there.
+  const early = window.portalBoot;
+  const wasm = early ? early.wasm : Promise.reject(new Error('no portal-boot.js'));
   wasm.catch(function () { /* reported by instantiateWasm */ });
-
-  // Load the app (no inline handlers: the server's CSP forbids them).
-  const script = document.createElement('script');
-  script.src = asset('portal.js');
-  script.async = true;
-  script.onload = bridge.boot;
-  script.onerror = function () { bridge.fatal('load'); };
-  document.head.appendChild(script);
-
-  // Creating a WebGL2 context blocks the page for 50-400 ms under software GL: do it now,
-  // while portal.js and portal.wasm still download and compile, not in main() after them.
-  // main() asks for a webgl2 context on the same canvas and gets this one, so the
-  // attributes must be those it asks for (client/platform/main_web.cpp).
-  // Sized first: resizing a WebGL canvas reallocates its drawing buffer, slow as well.
-  try {
-    sizeCanvas();
-    canvas.getContext('webgl2', {
-      alpha: false, depth: false, stencil: false, antialias: false, premultipliedAlpha: true,
-      preserveDrawingBuffer: false, powerPreference: 'default', failIfMajorPerformanceCaveat: false,
-    });
-    mark('webgl-early');
-  } catch (err) { /* main() reports the missing WebGL2 */ }
+  function scriptSettled() {
+    if (!early || early.script === 'failed') bridge.fatal('load');
+    else if (early.script === 'loaded') bridge.boot();
+  }
+  if (early) early.onScript = scriptSettled;
+  scriptSettled();
 })();
