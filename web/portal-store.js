@@ -223,11 +223,13 @@
       count.onsuccess = function () {
         const existing = s.get(item.key);
         existing.onsuccess = function () {
-          if (existing.result) {  // the same submission again (a second tap): one entry
+          // The same submission again (a second tap, a reload): one entry. One refused
+          // before is queued again as it is now (the server kept nothing of it).
+          if (existing.result && existing.result.state !== 'failed') {
             out.value = { ok: true };
             return;
           }
-          if (count.result >= MAX_OUTBOX) {
+          if (!existing.result && count.result >= MAX_OUTBOX) {
             out.value = { ok: false, error: 'outbox_full' };
             return;
           }

@@ -228,6 +228,7 @@ class App {
   // answer is awaited.
   std::vector<OutboxItem> outbox_;
   std::string sending_key_;
+  std::string outbox_asking_;             // a waiting report asking "delete?"
   std::vector<std::string> outbox_done_;  // sent or refused reports already acted on
   int old_drafts_ = 0;                    // drafts untouched for 30 days, and their bytes
   double old_draft_bytes_ = 0;

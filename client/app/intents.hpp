@@ -94,8 +94,9 @@ struct FileForCaller {  // hotline agent or patrol: the report form on that chan
 };
 struct SubmitImport {};
 // The reports waiting on this device (home): op edit puts a refused one back into the
-// form, cancel deletes it; old drafts: keep (ask again in 30 days) or delete.
-enum class OutboxOp { edit, cancel };
+// form; ask asks "delete?" (an empty key takes the question back), cancel deletes it;
+// old drafts: keep (ask again in 30 days) or delete.
+enum class OutboxOp { edit, ask, cancel };
 struct Outbox {
   OutboxOp op;
   std::string key;

@@ -278,6 +278,11 @@ void App::resolve_on_spot(const std::string& number) {
 }
 
 void App::apply_outbox(const intent::Outbox& op) {
+  if (op.op == intent::OutboxOp::ask) {
+    outbox_asking_ = op.key;
+    return;
+  }
+  outbox_asking_.clear();
   auto at = std::find_if(outbox_.begin(), outbox_.end(),
                          [&](const OutboxItem& x) { return x.key == op.key; });
   if (at == outbox_.end() || at->state == OutboxState::sending) return;
@@ -317,6 +322,7 @@ std::vector<OutboxRow> App::outbox_rows() const {
     r.category = item.category.empty() ? std::string() : category_name(item.category);
     r.sending = item.state == OutboxState::sending;
     r.failed = item.state == OutboxState::failed;
+    r.asking = !r.sending && item.key == outbox_asking_;
     r.status = std::string(tr(lang_, r.failed                       ? T::outbox_failed
                                      : r.sending                    ? T::outbox_sending
                                      : online_ && item.attempts > 0 ? T::outbox_retrying

@@ -88,6 +88,7 @@ struct OutboxRow {
   std::string status;  // 待发送 ..., 正在发送…, 未能提交
   std::string error;   // refused: the server's reason
   bool sending = false, failed = false;
+  bool asking = false;  // its delete button was pressed: "delete?" with yes and no
 };
 struct HomeView {
   bool elderly = false;

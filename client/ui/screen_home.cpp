@@ -233,7 +233,21 @@ void OutboxReport(Ctx& ctx, std::size_t index, const OutboxRow& r) {
          : r.sending ? "sending"
                      : "waiting",
          true, false, r.error);
-  if (!r.sending) {
+  if (r.asking) {
+    // Deleting loses the report: asked first, as removing a ticket of the device is.
+    Gap(10);
+    Paragraph(ctx, ctx.t(T::outbox_delete_ask), ctx.fonts.body, theme::kDanger, 1.4f);
+    Gap(10);
+    const float gap = theme::kGap;
+    const float half = std::floor((AvailWidth() - gap) * 0.5f);
+    if (Button(ctx, (id + ".confirm").c_str(), ctx.t(T::outbox_delete), ButtonKind::primary, true,
+               half))
+      ctx.intents.emit(intent::Outbox{intent::OutboxOp::cancel, r.key});
+    ImGui::SameLine(0, gap);
+    if (Button(ctx, (id + ".keep").c_str(), ctx.t(T::recent_keep), ButtonKind::secondary, true,
+               half))
+      ctx.intents.emit(intent::Outbox{intent::OutboxOp::ask, {}});
+  } else if (!r.sending) {
     Gap(10);
     const float gap = theme::kGap;
     const float half = std::floor((AvailWidth() - gap) * 0.5f);
@@ -245,7 +259,7 @@ void OutboxReport(Ctx& ctx, std::size_t index, const OutboxRow& r) {
     }
     if (Button(ctx, (id + ".delete").c_str(), ctx.t(T::outbox_delete), ButtonKind::secondary, true,
                r.failed ? half : 0))
-      ctx.intents.emit(intent::Outbox{intent::OutboxOp::cancel, r.key});
+      ctx.intents.emit(intent::Outbox{intent::OutboxOp::ask, r.key});
   }
   EndCard(ctx);
 }

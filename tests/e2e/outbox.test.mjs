@@ -118,6 +118,12 @@ test('phone: written offline with a photo, closed, reopened online: one ticket a
     assert.doesNotMatch(shown, /已提交/, 'a queued report is never called submitted');
     assert.equal(await widget(page, 'receipt.number'), null);
     await screenshot(page, 'phone-94-outbox-waiting');
+    // Deleting it would lose it: asked first; kept.
+    await press(page, 'home.outbox.0.delete');
+    await waitWidget(page, 'home.outbox.0.confirm');
+    await screenshot(page, 'phone-94b-outbox-delete-ask');
+    await press(page, 'home.outbox.0.keep');
+    await page.waitForFunction(() => !window.portal.widget('home.outbox.0.confirm'));
     const queued = await storeState(page);
     assert.equal(queued.outbox.length, 1);
     assert.equal(queued.outbox[0].state, 'waiting');

@@ -213,10 +213,29 @@ TEST_F(AppOutbox, OfflineTheReportWaitsAndIsNeverCalledSubmitted) {
   EXPECT_EQ(home.outbox[0].status, "待发送 · 联网后自动发送");
   EXPECT_FALSE(home.outbox[0].failed);
   EXPECT_TRUE(home.recent.empty()) << "not a ticket yet";
+  // Deleting it asks first: it would never be sent.
+  act(intent::Outbox{intent::OutboxOp::ask, key()});
+  EXPECT_TRUE(app->home().outbox[0].asking);
+  act(intent::Outbox{intent::OutboxOp::ask, {}});
+  EXPECT_FALSE(app->home().outbox[0].asking);
+  EXPECT_TRUE(store->dropped.empty());
   // Sent later: its receipt where nothing else goes on, and it leaves the queue.
   app->on_online(true);
   outbox(sent(key()));
   EXPECT_EQ(app->screen(), Screen::receipt);
+  EXPECT_TRUE(app->home().outbox.empty());
+}
+
+TEST_F(AppOutbox, ADeletedReportIsDroppedAfterAsking) {
+  app->on_online(false);
+  fill();
+  act(intent::SubmitTicket{});
+  store->pending_add(true, false);
+  frame();
+  outbox(R"([{"key":")" + key() + R"(","state":"waiting","attempts":0,"label":"x"}])");
+  act(intent::Outbox{intent::OutboxOp::ask, key()});
+  act(intent::Outbox{intent::OutboxOp::cancel, key()});
+  EXPECT_EQ(store->dropped, std::vector<std::string>{key()});
   EXPECT_TRUE(app->home().outbox.empty());
 }
 
