@@ -27,8 +27,20 @@
     return href.split('?')[0] === '/' + name ? href : '/' + name;
   }
 
+  // The canvas's drawing buffer at the CSS size times the pixel ratio; [w, h, dpr].
+  function sizeCanvas(canvas) {
+    const r = canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, r.width), h = Math.max(1, r.height);
+    const bw = Math.round(w * dpr), bh = Math.round(h * dpr);
+    if (canvas.width !== bw) canvas.width = bw;
+    if (canvas.height !== bh) canvas.height = bh;
+    return [w, h, dpr];
+  }
+
   const boot = window.portalBoot = {
     asset: asset,
+    sizeCanvas: sizeCanvas,
     wasm: null,           // the compiled module (a promise)
     script: 'loading',    // portal.js: 'loading', 'loaded' or 'failed'
     onScript: null,       // the bridge's: called when portal.js loaded or failed
@@ -58,10 +70,7 @@
 
   const canvas = document.getElementById('canvas');
   try {
-    const r = canvas.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(Math.max(1, r.width) * dpr);
-    canvas.height = Math.round(Math.max(1, r.height) * dpr);
+    sizeCanvas(canvas);
     canvas.getContext('webgl2', {
       alpha: false, depth: false, stencil: false, antialias: false, premultipliedAlpha: true,
       preserveDrawingBuffer: false, powerPreference: 'default', failIfMajorPerformanceCaveat: false,

@@ -90,13 +90,7 @@
   let dprQuery = null;
   // Sets the backing store to the CSS size x devicePixelRatio; returns [w, h, dpr].
   function sizeCanvas() {
-    const r = canvas.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, r.width), h = Math.max(1, r.height);
-    const bw = Math.round(w * dpr), bh = Math.round(h * dpr);
-    if (canvas.width !== bw) canvas.width = bw;
-    if (canvas.height !== bh) canvas.height = bh;
-    return [w, h, dpr];
+    return window.portalBoot ? window.portalBoot.sizeCanvas(canvas) : [1, 1, 1];
   }
   function resize() {
     const size = sizeCanvas();
@@ -465,8 +459,7 @@
   }
 
   // [SECTION] Start-up and the calls the Wasm side makes.
-  // The app's files by their addresses in the page's preload links: versioned by the
-  // build ("/portal.wasm?v=HASH"), so that the page gets the files of its own release.
+  // The app's files by their versioned addresses (web/portal-boot.js).
   function asset(name) {
     return window.portalBoot ? window.portalBoot.asset(name) : '/' + name;
   }

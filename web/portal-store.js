@@ -302,8 +302,10 @@
         if (p.id) return;
         return photoGet(p.uid).then(function (kept) {
           if (!kept) {
-            const err = failure(422, JSON.stringify({ error: { code: 'photo_missing', field: 'attachments',
-              message: 'a photo of this report is no longer on this device' } }));
+            const err = new Error('photo missing');
+            err.status = 422;
+            err.error = { status: 422, code: 'photo_missing', field: 'attachments',
+              message: 'a photo of this report is no longer on this device' };
             throw err;
           }
           const headers = Object.assign({ 'Content-Type': kept.blob.type || 'image/jpeg',

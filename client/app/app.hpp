@@ -155,6 +155,8 @@ class App {
   void report_sent(const OutboxItem& item);
   void report_queued();
   void apply_outbox(const intent::Outbox& op);
+  // A refusal naming a field: shown there and brought into view; false when it names none.
+  bool show_at_field(const core::Error& e);
   void resolve_on_spot(const std::string& number);
   std::vector<OutboxRow> outbox_rows() const;
   std::string old_drafts_text() const;

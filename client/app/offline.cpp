@@ -198,7 +198,7 @@ void App::on_outbox(const std::string& json) {
     } else {
       outbox_ = std::move(items);
     }
-    for (const OutboxItem& item : std::vector<OutboxItem>(outbox_)) outbox_item_changed(item);
+    for (const OutboxItem& item : outbox_) outbox_item_changed(item);
     // Sent reports are shown as receipts, not as waiting.
     std::erase_if(outbox_, [](const OutboxItem& x) { return x.state == OutboxState::sent; });
   });
@@ -215,13 +215,7 @@ void App::outbox_item_changed(const OutboxItem& item) {
     idempotency_key_.clear();
     save_draft();
     submission_.finish(submission_.ticket, item.error);
-    const core::Error& e = item.error;
-    if (!e.field.empty()) {
-      field_errors_.insert_or_assign(e.field.rfind("attachments", 0) == 0 ? "attachments" : e.field,
-                                     e);
-      focus_path_ = e.field;
-      ++focus_seq_;
-    }
+    show_at_field(item.error);
   } else if (item.state == OutboxState::waiting && item.attempts > 0) {
     report_queued();  // the network did not carry it: it waits
   }
@@ -294,16 +288,18 @@ void App::apply_outbox(const intent::Outbox& op) {
   field_errors_.clear();
   restore_draft(item.draft);
   idempotency_key_.clear();
-  if (!item.error.field.empty()) {
-    const std::string& f = item.error.field;
-    field_errors_.insert_or_assign(f.rfind("attachments", 0) == 0 ? "attachments" : f, item.error);
-    focus_path_ = f;
-    ++focus_seq_;
-  } else {
-    submission_.finish(submission_.start(), item.error);
-  }
+  if (!show_at_field(item.error)) submission_.finish(submission_.start(), item.error);
   save_draft();
   navigate(Screen::submit);
+}
+
+bool App::show_at_field(const core::Error& e) {
+  if (e.field.empty()) return false;
+  // Every photo's refusal shows at the photos.
+  field_errors_.insert_or_assign(e.field.rfind("attachments", 0) == 0 ? "attachments" : e.field, e);
+  focus_path_ = e.field;
+  ++focus_seq_;
+  return true;
 }
 
 void App::on_online(bool online) {

@@ -207,6 +207,18 @@ void DeviceTicket(Ctx& ctx, std::size_t index, const RecentItem& r) {
   if (remove) ctx.intents.emit(intent::ForgetTicket{r.number, false});
 }
 
+// A primary and a secondary button side by side, half the width each: 1 when the first
+// was pressed, 2 the second, 0 neither.
+int ButtonPair(Ctx& ctx, const std::string& first_id, std::string_view first,
+               const std::string& second_id, std::string_view second) {
+  const float gap = theme::kGap;
+  const float half = std::floor((AvailWidth() - gap) * 0.5f);
+  int pressed = Button(ctx, first_id.c_str(), first, ButtonKind::primary, true, half) ? 1 : 0;
+  ImGui::SameLine(0, gap);
+  if (Button(ctx, second_id.c_str(), second, ButtonKind::secondary, true, half)) pressed = 2;
+  return pressed;
+}
+
 // A report waiting on this device: what it is, its state (never "submitted"), the
 // server's reason when it was refused, and what can be done with it.
 void OutboxReport(Ctx& ctx, std::size_t index, const OutboxRow& r) {
@@ -238,27 +250,19 @@ void OutboxReport(Ctx& ctx, std::size_t index, const OutboxRow& r) {
     Gap(10);
     Paragraph(ctx, ctx.t(T::outbox_delete_ask), ctx.fonts.body, theme::kDanger, 1.4f);
     Gap(10);
-    const float gap = theme::kGap;
-    const float half = std::floor((AvailWidth() - gap) * 0.5f);
-    if (Button(ctx, (id + ".confirm").c_str(), ctx.t(T::outbox_delete), ButtonKind::primary, true,
-               half))
-      ctx.intents.emit(intent::Outbox{intent::OutboxOp::cancel, r.key});
-    ImGui::SameLine(0, gap);
-    if (Button(ctx, (id + ".keep").c_str(), ctx.t(T::recent_keep), ButtonKind::secondary, true,
-               half))
-      ctx.intents.emit(intent::Outbox{intent::OutboxOp::ask, {}});
+    const int pressed = ButtonPair(ctx, id + ".confirm", ctx.t(T::outbox_delete), id + ".keep",
+                                   ctx.t(T::recent_keep));
+    if (pressed == 1) ctx.intents.emit(intent::Outbox{intent::OutboxOp::cancel, r.key});
+    if (pressed == 2) ctx.intents.emit(intent::Outbox{intent::OutboxOp::ask, {}});
+  } else if (r.failed) {
+    Gap(10);
+    const int pressed = ButtonPair(ctx, id + ".edit", ctx.t(T::outbox_edit), id + ".delete",
+                                   ctx.t(T::outbox_delete));
+    if (pressed == 1) ctx.intents.emit(intent::Outbox{intent::OutboxOp::edit, r.key});
+    if (pressed == 2) ctx.intents.emit(intent::Outbox{intent::OutboxOp::ask, r.key});
   } else if (!r.sending) {
     Gap(10);
-    const float gap = theme::kGap;
-    const float half = std::floor((AvailWidth() - gap) * 0.5f);
-    if (r.failed) {
-      if (Button(ctx, (id + ".edit").c_str(), ctx.t(T::outbox_edit), ButtonKind::primary, true,
-                 half))
-        ctx.intents.emit(intent::Outbox{intent::OutboxOp::edit, r.key});
-      ImGui::SameLine(0, gap);
-    }
-    if (Button(ctx, (id + ".delete").c_str(), ctx.t(T::outbox_delete), ButtonKind::secondary, true,
-               r.failed ? half : 0))
+    if (Button(ctx, (id + ".delete").c_str(), ctx.t(T::outbox_delete), ButtonKind::secondary))
       ctx.intents.emit(intent::Outbox{intent::OutboxOp::ask, r.key});
   }
   EndCard(ctx);
@@ -339,15 +343,9 @@ void DrawHome(Ctx& ctx, const HomeView& v) {
     BeginCard(ctx);
     Paragraph(ctx, v.old_drafts, ctx.fonts.body, theme::kText, 1.4f);
     Gap(10);
-    const float gap = theme::kGap;
-    const float half = std::floor((AvailWidth() - gap) * 0.5f);
-    if (Button(ctx, "home.old_drafts.delete", ctx.t(T::old_drafts_delete), ButtonKind::primary,
-               true, half))
-      ctx.intents.emit(intent::OldDrafts{false});
-    ImGui::SameLine(0, gap);
-    if (Button(ctx, "home.old_drafts.keep", ctx.t(T::old_drafts_keep), ButtonKind::secondary, true,
-               half))
-      ctx.intents.emit(intent::OldDrafts{true});
+    const int pressed = ButtonPair(ctx, "home.old_drafts.delete", ctx.t(T::old_drafts_delete),
+                                   "home.old_drafts.keep", ctx.t(T::old_drafts_keep));
+    if (pressed) ctx.intents.emit(intent::OldDrafts{pressed == 2});
     EndCard(ctx);
   }
 
