@@ -103,6 +103,8 @@ struct TicketRecord {
   // keyed before it was kept: those match no replay).
   std::string idempotency_fingerprint;
   bool replayed = false;
+  // Written with a new ticket (not read back with it: see Store::ticket_notify).
+  std::optional<TicketNotify> notify;
 };
 
 struct WhistleRecord {
@@ -125,6 +127,7 @@ struct TicketChange {
   std::vector<WhistleRecord> updated_whistles;
   std::vector<std::pair<std::string, std::string>> attachments;  // (id, role)
   std::vector<core::AuditEvent> events;  // seq, prev_hash and hash are filled by the store
+  std::vector<NotificationRecord> notifications;  // written with the change
 };
 
 // A ticket to insert with its first events (and, for history, its whistles).
@@ -132,6 +135,7 @@ struct NewTicket {
   TicketRecord ticket;
   std::vector<core::AuditEvent> events;
   std::vector<WhistleRecord> whistles;
+  std::vector<NotificationRecord> notifications;  // "{number}" filled in
 };
 
 struct TicketFilter {
@@ -192,6 +196,66 @@ struct IdempotencyRecord {
   core::TimePoint created_at{};
 };
 
+// [SECTION] Notifications (SPEC §12): the outbox of messages to citizens and handlers,
+// written in the transaction of the change that causes them and delivered to the SMS
+// gateway's webhook by server/service/notifier.hpp.
+struct NotificationRecord {
+  std::string id;    // 32 hex digits, random: what the gateway de-duplicates by
+  std::string kind;  // received | resolved | reopened | rating_reminder | assigned |
+                     // response_due_soon | overdue
+  std::string lang = "zh";
+  std::string phone;                    // the recipient's phone (citizens), may be empty
+  std::optional<std::int64_t> user_id;  // the recipient's account, if any
+  std::string ticket;                   // the ticket's number
+  std::string text, link;  // on a new ticket "{number}" in either stands for its number
+  // Messages of one key (recipient and ticket) are delivered in the order written.
+  std::string order_key;
+  // When not empty, a message of the same key is written once (scheduled messages).
+  std::string dedupe_key;
+  std::string status = "pending";  // pending | delivered | failed | cancelled
+  int attempts = 0;
+  core::TimePoint created_at{}, next_at{}, give_up_at{};
+  std::optional<core::TimePoint> delivered_at;
+  std::string last_error;
+  std::int64_t seq = 0;  // the order of writing, filled by the store
+};
+
+// What became of one delivery attempt.
+struct NotificationOutcome {
+  std::string status;  // delivered | pending (retry at next_at) | failed | cancelled
+  core::TimePoint at{};
+  core::TimePoint next_at{};  // pending: when to try again
+  std::string error;          // what went wrong (no phone numbers)
+};
+
+struct NotificationPage {
+  std::vector<NotificationRecord> items;
+  std::int64_t total = 0;
+};
+
+struct NotificationCounts {
+  std::int64_t pending = 0, delivered = 0, failed = 0, cancelled = 0;
+};
+
+// A ticket's notification settings, kept beside it from its creation.
+struct TicketNotify {
+  std::string lang = "zh";
+  bool enabled = true;
+  std::string sealed_code;  // an anonymous submitter's access code, sealed (or empty)
+};
+
+// An account's notification settings.
+struct NotifyPrefs {
+  std::string lang = "zh";
+  bool enabled = true;
+};
+
+// A handler who hears of a ticket: its account and phone.
+struct Recipient {
+  std::int64_t user_id = 0;
+  std::string phone, name;
+};
+
 // [SECTION] Topics (每月一题)
 struct TopicRecord {
   std::int64_t id = 0;
@@ -249,6 +313,7 @@ struct StoreMetrics {
 
 class Store {
  public:
+  static core::Error unimplemented() { return core::Error{"unimplemented", "not implemented", {}, 500}; }  // TEMP
   virtual ~Store() = default;
 
   // Applies every migration not yet applied; returns how many ran.
@@ -312,8 +377,11 @@ class Store {
   // Tickets.
   // Inserts the ticket, giving it the next number of its local day, and appends its
   // first events; fills id, number, version and the chain head.
-  virtual core::Result<TicketRecord> create_ticket(TicketRecord ticket,
-                                                   std::vector<core::AuditEvent> events) = 0;
+  // Its notifications are written with it, "{number}" in their text and link replaced by
+  // the ticket's number; a replay (see TicketRecord::idempotency_key) writes none.
+  virtual core::Result<TicketRecord> create_ticket(
+      TicketRecord ticket, std::vector<core::AuditEvent> events,
+      std::vector<NotificationRecord> notifications = {}) = 0;
   // Several tickets at once, all or nothing (hotline import, demo history).
   virtual core::Result<std::vector<TicketRecord>> create_tickets(
       std::vector<NewTicket> tickets) = 0;
@@ -389,6 +457,57 @@ class Store {
   // Forgets keys from before `before`, at most `limit` of them and `limit` of tickets'
   // creation keys; returns how many it forgot.
   virtual core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) = 0;
+
+  // Notifications (SPEC §12). Beside create_ticket and commit_change, which write the
+  // messages their change causes:
+  // A ticket's settings as written with it; nullopt for tickets from before them.
+  virtual core::Result<std::optional<TicketNotify>> ticket_notify(std::int64_t ticket_id) { return unimplemented(); }  // TEMP
+  // Writes messages outside a ticket change (the scheduler's reminders and warnings);
+  // one whose dedupe_key was written before is skipped. Returns how many were written.
+  virtual core::Result<int> enqueue_notifications(std::vector<NotificationRecord> messages) { return unimplemented(); }  // TEMP
+  // Takes up to `limit` pending messages due at `now` for delivery by this instance
+  // until `lease_until` (no other instance takes them meanwhile): the oldest first, and
+  // of each order_key only the oldest pending one.
+  virtual core::Result<std::vector<NotificationRecord>> claim_notifications(
+      core::TimePoint now, core::TimePoint lease_until, int limit) { return unimplemented(); }  // TEMP
+  // Records an attempt: counts it and sets status, next_at, delivered_at, last_error,
+  // and ends the lease.
+  virtual core::Outcome finish_notification(const std::string& id,
+                                            const NotificationOutcome& outcome) { return unimplemented(); }  // TEMP
+  // A page of messages, newest first; status empty: any.
+  virtual core::Result<NotificationPage> list_notifications(const std::string& status, int page,
+                                                            int page_size) { return unimplemented(); }  // TEMP
+  virtual core::Result<std::optional<NotificationRecord>> find_notification(
+      const std::string& id) { return unimplemented(); }  // TEMP
+  // Makes a failed (or pending, or cancelled) message due now again, to be given up at
+  // `give_up_at`; nullopt when no such message, the message as it is when delivered.
+  virtual core::Result<std::optional<NotificationRecord>> retry_notification(
+      const std::string& id, core::TimePoint now, core::TimePoint give_up_at) { return unimplemented(); }  // TEMP
+  virtual core::Result<NotificationCounts> notification_counts() { return unimplemented(); }  // TEMP
+  // The earliest next_at of the pending messages (the delivery worker sleeps until then).
+  virtual core::Result<std::optional<core::TimePoint>> next_notification_at() { return unimplemented(); }  // TEMP
+  // Opt-outs by key ("p:" + SHA-256 of a phone, "u:" + an account id): `out` false
+  // opts back in.
+  virtual core::Outcome set_opt_out(const std::string& key, bool out, core::TimePoint now,
+                                    const std::string& source) { return unimplemented(); }  // TEMP
+  // True when any of the keys has opted out.
+  virtual core::Result<bool> opted_out(const std::vector<std::string>& keys) { return unimplemented(); }  // TEMP
+  virtual core::Result<NotifyPrefs> notify_prefs(std::int64_t user_id) { return unimplemented(); }  // TEMP
+  virtual core::Outcome set_notify_prefs(std::int64_t user_id, const NotifyPrefs& prefs) { return unimplemented(); }  // TEMP
+  // The live accounts holding a ticket at its assignee: kind "user" (that account),
+  // "org" (a community's or street's staff, or the district's for "district") or "unit"
+  // (the unit's staff).
+  virtual core::Result<std::vector<Recipient>> handlers_of(const std::string& assignee_kind,
+                                                           const std::string& assignee_id) { return unimplemented(); }  // TEMP
+  // The numbers of open tickets not yet responded to whose response deadline falls in
+  // (now, now + within], and of resolved tickets not rated, resolved at or before
+  // `resolved_before`, at most `limit`: those without a message of the dedupe_key
+  // "response_due_soon:NUMBER:DEADLINE" (response_due_at in Unix seconds) or
+  // "rating_reminder:NUMBER:RESOLVED" (resolved_at) yet.
+  virtual core::Result<std::vector<std::string>> due_for_response_warning(
+      core::TimePoint now, std::chrono::seconds within, int limit) { return unimplemented(); }  // TEMP
+  virtual core::Result<std::vector<std::string>> due_for_rating_reminder(
+      core::TimePoint resolved_before, int limit) { return unimplemented(); }  // TEMP
 
   // The gazetteer, in id order.
   virtual core::Result<std::vector<PlaceRow>> places() = 0;

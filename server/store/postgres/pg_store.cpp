@@ -841,7 +841,8 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
   return t;
 }
 
-Result<TicketRecord> PgStore::create_ticket(TicketRecord t, std::vector<core::AuditEvent> events) {
+Result<TicketRecord> PgStore::create_ticket(TicketRecord t, std::vector<core::AuditEvent> events,
+                                           std::vector<NotificationRecord> notifications) {
   LEASE(c, "create_ticket");
   pg::Tx tx(c);
   if (!tx.ok()) return db_error(c, "create_ticket");

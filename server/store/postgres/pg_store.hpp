@@ -55,8 +55,9 @@ class PgStore final : public Store {
   core::Result<std::optional<std::int64_t>> find_api_key(const std::string& key_hash) override;
   core::Outcome delete_session(const std::string& token_hash) override;
 
-  core::Result<TicketRecord> create_ticket(TicketRecord ticket,
-                                           std::vector<core::AuditEvent> events) override;
+  core::Result<TicketRecord> create_ticket(
+      TicketRecord ticket, std::vector<core::AuditEvent> events,
+      std::vector<NotificationRecord> notifications = {}) override;
   core::Result<std::vector<TicketRecord>> create_tickets(std::vector<NewTicket> tickets) override;
   core::Result<TicketRecord> commit_change(TicketChange change) override;
   core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) override;

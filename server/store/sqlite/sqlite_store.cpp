@@ -1394,7 +1394,8 @@ bool SqliteStore::flush_daily(Conn& cx) {
 }
 
 Result<TicketRecord> SqliteStore::create_ticket(TicketRecord t,
-                                                std::vector<core::AuditEvent> events) {
+                                                std::vector<core::AuditEvent> events,
+                                                std::vector<NotificationRecord> notifications) {
   return write(
       // A copy of the ticket each time: the job may run twice (see run_batch()).
       [&](Conn& cx) -> core::Result<TicketRecord> { return insert_ticket(cx, t, events); },

@@ -73,8 +73,9 @@ class SqliteStore final : public Store {
                                                         core::TimePoint now,
                                                         std::chrono::seconds idle) override;
 
-  core::Result<TicketRecord> create_ticket(TicketRecord ticket,
-                                           std::vector<core::AuditEvent> events) override;
+  core::Result<TicketRecord> create_ticket(
+      TicketRecord ticket, std::vector<core::AuditEvent> events,
+      std::vector<NotificationRecord> notifications = {}) override;
   core::Result<std::vector<TicketRecord>> create_tickets(std::vector<NewTicket> tickets) override;
   core::Result<TicketRecord> commit_change(TicketChange change) override;
   core::Result<std::optional<TicketRecord>> find_ticket(const std::string& number) override;
