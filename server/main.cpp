@@ -424,6 +424,16 @@ int cmd_serve(int argc, char** argv) {
         "                           (default 127.0.0.0/8,::1: loopback only); the client\n"
         "                           is the socket's peer, or the address a trusted proxy\n"
         "                           names\n"
+        "  --notify-webhook URL     the SMS gateway's webhook (http or https): each message\n"
+        "                           of the notification outbox is POSTed to it, signed\n"
+        "                           (API.md \"Notifications\"); without it none are written\n"
+        "  --notify-secret SECRET   the shared secret of the signatures (at least 16\n"
+        "                           characters; or the environment's PORTAL_NOTIFY_SECRET)\n"
+        "  --public-url URL         the portal's address as citizens reach it, for the\n"
+        "                           links in messages (default http://localhost:PORT)\n"
+        "  --notify-backoff S       seconds before the first retry of a message, doubling\n"
+        "                           after each failure up to an hour (default 30); retried\n"
+        "                           for 24 hours, then marked failed\n"
         "  --satisfaction-threshold N\n"
         "                           a rating counts as satisfied in the satisfaction rate\n"
         "                           when its satisfaction (1-5) is at least N (default 3)\n"
@@ -459,6 +469,39 @@ int cmd_serve(int argc, char** argv) {
   } else if (a.has("tiles-attribution") || a.has("tiles-subdomains")) {
     return std::fprintf(stderr, "error: --tiles-attribution and --tiles-subdomains need --tiles\n"),
            2;
+  }
+
+  // Notifications: a webhook needs a secret to sign with.
+  NotifyConfig notify;
+  DeliveryOptions delivery;
+  notify.webhook = a.get("notify-webhook", "");
+  notify.secret = a.get("notify-secret", "");
+  if (notify.secret.empty())
+    if (const char* e = std::getenv("PORTAL_NOTIFY_SECRET")) notify.secret = e;
+  notify.public_url = a.get("public-url", "");
+  if (!notify.webhook.empty()) {
+    if (notify.webhook.rfind("http://", 0) != 0 && notify.webhook.rfind("https://", 0) != 0)
+      return std::fprintf(stderr, "error: --notify-webhook must be an http:// or https:// URL\n"),
+             2;
+    if (notify.secret.size() < 16)
+      return std::fprintf(stderr,
+                          "error: --notify-webhook needs --notify-secret (or "
+                          "PORTAL_NOTIFY_SECRET) of at least 16 characters\n"),
+             2;
+  } else if (a.has("notify-secret") || a.has("notify-backoff")) {
+    return std::fprintf(stderr, "error: --notify-secret and --notify-backoff need --notify-webhook\n"),
+           2;
+  }
+  if (!notify.public_url.empty() && notify.public_url.rfind("http://", 0) != 0 &&
+      notify.public_url.rfind("https://", 0) != 0)
+    return std::fprintf(stderr, "error: --public-url must be an http:// or https:// URL\n"), 2;
+  if (a.has("notify-backoff")) {
+    char* end = nullptr;
+    const std::string v = a.get("notify-backoff", "");
+    const double secs = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || !(secs >= 0.1 && secs <= 3600))
+      return std::fprintf(stderr, "error: --notify-backoff must be 0.1 to 3600 seconds\n"), 2;
+    delivery.backoff = std::chrono::milliseconds(static_cast<std::int64_t>(secs * 1000));
   }
 
   NetworkAllowList metrics_readers = NetworkAllowList::loopback();
@@ -604,11 +647,32 @@ int cmd_serve(int argc, char** argv) {
   services.topics = &topics;
   services.places = &places;
   services.metrics = &metrics;
+  // Notifications: written with the changes that cause them, delivered by a worker of
+  // this instance (with others over PostgreSQL, each message by one of them).
+  NotificationService notifications(**store, *org, system_now(), notify);
+  Notifier notifier(**store, notifications, delivery, [](const char* level, const portal::core::Json& f) {
+    portal::core::Json line = {{"level", level}};
+    line.update(f);
+    std::fprintf(stderr, "%s\n",
+                 line.dump(-1, ' ', false, portal::core::Json::error_handler_t::replace).c_str());
+  });
+  services.notifications = &notifications;
+  if (notifications.enabled()) {
+    notifications.set_written_hook([&notifier] { notifier.wake(); });
+    tickets.set_notifications(&notifications);
+    services.deliveries = &notifier.counters();
+  }
   http::HttpServer server(config, services);
   const int port = server.bind();
   if (port < 0) {
     std::fprintf(stderr, "error: cannot bind %s:%d\n", config.host.c_str(), config.port);
     return 1;
+  }
+  if (notify.public_url.empty()) notifications.set_public_url("http://localhost:" + std::to_string(port));
+  if (notifications.enabled()) {
+    notifier.start();
+    log_line("info", "notifications: delivering to the webhook; links under " +
+                         notifications.config().public_url);
   }
   std::thread stopper([&server, &hub, sigs] {
     int sig = 0;
@@ -632,10 +696,12 @@ int cmd_serve(int argc, char** argv) {
     while (!stopping) {
       lock.unlock();
       auto r = tickets.run_scheduler();
-      if (r && (r->escalated || r->flagged_overdue || r->closed))
+      if (r && (r->escalated || r->flagged_overdue || r->closed || r->notifications))
         log_line("info", "scheduler: escalated " + std::to_string(r->escalated) + ", overdue " +
                              std::to_string(r->flagged_overdue) + ", closed " +
-                             std::to_string(r->closed));
+                             std::to_string(r->closed) + ", reminders and warnings " +
+                             std::to_string(r->notifications));
+      if (!r) log_line("error", "scheduler: " + r.error().message);
       // Places another instance imported.
       if (auto ok = places.refresh(); !ok) log_line("warn", "places: " + ok.error().message);
       // Photos that no ticket claimed within the hour.
@@ -657,6 +723,7 @@ int cmd_serve(int argc, char** argv) {
   }
   sched_cv.notify_all();
   scheduler.join();
+  notifier.stop();
   // listen() also returns on a bind failure; make sure the stopper ends.
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();

@@ -31,6 +31,14 @@ void register_meta_routes(httplib::Server& s, Services& services, const HttpConf
     Metrics::Gauges g;
     g.open_streams = services.hub.subscribers();
     g.store = services.store.metrics();
+    if (services.notifications)
+      if (auto c = services.store.notification_counts(); c) g.outbox = *c;
+    if (const DeliveryCounters* d = services.deliveries) {
+      g.attempts_delivered = d->delivered.load();
+      g.attempts_retried = d->retried.load();
+      g.attempts_failed = d->failed.load();
+      g.attempts_cancelled = d->cancelled.load();
+    }
     res.status = 200;
     res.set_content(m->render(g), Metrics::kContentType);
   });

@@ -19,7 +19,20 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
     // Kept with the ticket itself, in its transaction (exactly once).
     auto key = idempotency_key_of(req);
     if (!key) return send_error(res, key.error());
-    auto receipt = sv.tickets.submit(*draft, *actor, *key);
+    // The submitter's messages (SPEC §12): their language, and whether to send any.
+    SubmitOptions options;
+    if (auto l = body->find("lang"); l != body->end() && !l->is_null()) {
+      if (!l->is_string() || (*l != "zh" && *l != "en"))
+        return send_error(res, core::Error::invalid("lang", "unknown_lang", "must be zh or en"));
+      options.lang = l->get<std::string>();
+    }
+    if (auto n = body->find("notify"); n != body->end() && !n->is_null()) {
+      if (!n->is_boolean())
+        return send_error(res,
+                          core::Error::malformed("notify", "wrong_type", "must be true or false"));
+      options.notify = n->get<bool>();
+    }
+    auto receipt = sv.tickets.submit(*draft, *actor, *key, options);
     if (!receipt) return send_error(res, receipt.error());
     res.set_header("Location", "/api/v1/tickets/" + receipt->number);
     send_json(res, 201, core::Json(*receipt));

@@ -385,6 +385,8 @@ void HttpServer::install_routes() {
   if (services_.open311) register_open311_routes(server_, services_, *services_.open311);
   if (services_.topics) register_topic_routes(server_, services_, *services_.topics);
   if (services_.places) register_place_routes(server_, services_, *services_.places);
+  if (services_.notifications)
+    register_notification_routes(server_, services_, *services_.notifications);
 
   // Unknown API paths answer JSON, never the portal's HTML.
   auto api_not_found = [](const httplib::Request&, httplib::Response& res) {

@@ -13,6 +13,7 @@
 #include "server/service/basemap.hpp"
 #include "server/service/event_hub.hpp"
 #include "server/service/rate_limit.hpp"
+#include "server/service/notifier.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/store/store.hpp"
 
@@ -64,6 +65,9 @@ struct Services {
   Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
   TopicService* topics = nullptr;     // 每月一题 topics, when present
   PlaceService* places = nullptr;     // the map's place search, when present
+  // The notification outbox's admin list, inbound webhook and settings.
+  NotificationService* notifications = nullptr;
+  const DeliveryCounters* deliveries = nullptr;  // this instance's delivery worker
   // Idempotency-Key on the POSTs besides ticket creation, when present.
   IdempotencyService* idempotency = nullptr;
   Metrics* metrics = nullptr;    // GET /metrics, and what the request log counts

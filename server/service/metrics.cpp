@@ -339,13 +339,26 @@ std::string Metrics::render(const Gauges& g) const {
   header(out, "portal_streams_open", "gauge", "Open live streams (GET /api/v1/stream).");
   sample(out, "portal_streams_open", "", g.open_streams);
 
-  // This server sends no messages through an outbox (notifications reach their readers
-  // through the live streams as the change commits): nothing is ever pending or failed.
-  // The series are kept so that dashboards and alerts written against the contract
-  // (API.md) work unchanged.
+  // The notification outbox (SPEC §12): messages by state, from the database (all
+  // instances), and what this instance's delivery worker did.
   header(out, "portal_outbox_messages", "gauge", "Outbox messages by state.");
-  sample(out, "portal_outbox_messages", "state=\"pending\"", 0);
-  sample(out, "portal_outbox_messages", "state=\"failed\"", 0);
+  const NotificationCounts c = g.outbox.value_or(NotificationCounts{});
+  sample(out, "portal_outbox_messages", "state=\"pending\"", static_cast<std::uint64_t>(c.pending));
+  sample(out, "portal_outbox_messages", "state=\"delivered\"",
+         static_cast<std::uint64_t>(c.delivered));
+  sample(out, "portal_outbox_messages", "state=\"failed\"", static_cast<std::uint64_t>(c.failed));
+  sample(out, "portal_outbox_messages", "state=\"cancelled\"",
+         static_cast<std::uint64_t>(c.cancelled));
+  header(out, "portal_notification_attempts_total", "counter",
+         "Delivery attempts by this instance, by outcome.");
+  sample(out, "portal_notification_attempts_total", "outcome=\"delivered\"",
+         static_cast<std::uint64_t>(g.attempts_delivered));
+  sample(out, "portal_notification_attempts_total", "outcome=\"retry\"",
+         static_cast<std::uint64_t>(g.attempts_retried));
+  sample(out, "portal_notification_attempts_total", "outcome=\"failed\"",
+         static_cast<std::uint64_t>(g.attempts_failed));
+  sample(out, "portal_notification_attempts_total", "outcome=\"cancelled\"",
+         static_cast<std::uint64_t>(g.attempts_cancelled));
 
   if (g.store.database_bytes) {
     header(out, "portal_database_size_bytes", "gauge",

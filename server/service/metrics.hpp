@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,10 @@ class Metrics {
   struct Gauges {
     std::size_t open_streams = 0;
     StoreMetrics store;
+    // The notification outbox by state, and this instance's delivery attempts.
+    std::optional<NotificationCounts> outbox;
+    std::int64_t attempts_delivered = 0, attempts_retried = 0, attempts_failed = 0,
+                 attempts_cancelled = 0;
   };
   std::string render(const Gauges& gauges) const;
 

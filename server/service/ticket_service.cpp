@@ -259,7 +259,7 @@ Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> TicketService::pr
 
 Result<core::TicketReceipt> TicketService::submit(
     const core::TicketDraft& draft, const Actor& actor,
-    const std::optional<std::string>& idempotency_key) {
+    const std::optional<std::string>& idempotency_key, const SubmitOptions& options) {
   core::TicketDraft d = draft;
   // Channels that only staff may claim.
   if ((d.channel == core::Channel::hotline && actor.role != Role::hotline_agent) ||
@@ -291,8 +291,19 @@ Result<core::TicketReceipt> TicketService::submit(
     pad = sha256_hex("access code seal\n" + scope + "\n" + fingerprint + "\n" + *idempotency_key);
     if (code) prepared->first.sealed_access_code = seal_code(*code, pad);
   }
-  auto created = store_.create_ticket(std::move(prepared->first), std::move(prepared->second));
+  // The messages go in with the ticket: a crash loses neither, nor sends one alone.
+  std::vector<NotificationRecord> messages;
+  if (notes_ && notes_->enabled()) {
+    prepared->first.notify = notes_->settings_for_new(options.lang, options.notify, code);
+    auto m = notes_->for_new_ticket(prepared->first, code);
+    if (!m) return m.error();
+    messages = std::move(*m);
+  }
+  const bool tell = !messages.empty();
+  auto created = store_.create_ticket(std::move(prepared->first), std::move(prepared->second),
+                                      std::move(messages));
   if (!created) return created.error();
+  if (tell && !created->replayed) notes_->written();
   if (created->replayed) {
     // Another request under the same key: nothing of the first is answered.
     if (created->idempotency_fingerprint != fingerprint) return idempotency_key_reused();
@@ -880,9 +891,16 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
                                      s.to_status, s.to_level, now, i == 0 ? note : std::string(),
                                      i == 0 && !data.empty() ? data.dump() : std::string()));
   }
+  if (notes_) {
+    auto m = notes_->for_change(l.ticket, t, action);
+    if (!m) return m.error();
+    change.notifications = std::move(*m);
+  }
+  const bool tell = !change.notifications.empty();
   change.ticket = std::move(t);
   auto committed = store_.commit_change(std::move(change));
   if (!committed) return committed.error();
+  if (tell) notes_->written();
   if (listener_) listener_(*committed, std::string(core::to_string(action)));
   return committed;
 }
@@ -1062,7 +1080,14 @@ Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_v
       continue;
     }
     p->first.external_id = row.external_id;
-    records.push_back({std::move(p->first), std::move(p->second), {}});
+    // The agent gave the caller the number on the phone: the handlers are told.
+    std::vector<NotificationRecord> messages;
+    if (notes_ && notes_->enabled()) {
+      auto m = notes_->for_new_ticket(p->first, std::nullopt, /*tell_submitter=*/false);
+      if (!m) return m.error();
+      messages = std::move(*m);
+    }
+    records.push_back({std::move(p->first), std::move(p->second), {}, std::move(messages)});
   }
   auto errors_json = [&] {
     std::sort(batch.errors.begin(), batch.errors.end(),
@@ -1086,6 +1111,7 @@ Result<TicketService::ImportOutcome> TicketService::import_hotline(std::string_v
                              "a work order of this batch was imported before; nothing imported");
     return created.error();
   }
+  if (notes_) notes_->written();
   Json numbers = Json::array();
   for (const auto& t : *created) {
     numbers.push_back(t.number);
@@ -1123,6 +1149,11 @@ Result<SchedulerReport> TicketService::run_scheduler(int batch) {
   auto cl = store_.due_for_auto_close(now - std::chrono::hours(24 * core::kAutoCloseDays), batch);
   if (!cl) return cl.error();
   run(*cl, Action::auto_close, report.closed);
+  if (notes_) {
+    auto n = notes_->schedule(batch);
+    if (!n) return n.error();
+    report.notifications = *n;
+  }
   return report;
 }
 
@@ -1175,9 +1206,16 @@ Result<TicketRecord> TicketService::resolve_in_package(const std::string& number
   const Json data = {{"topic_id", topic_id}, {"package", true}};
   change.events.push_back(
       event_of(actor, Action::resolve, from, Status::resolved, t.level, now, reply, data.dump()));
+  if (notes_) {
+    auto m = notes_->for_change(l->ticket, t, Action::resolve);
+    if (!m) return m.error();
+    change.notifications = std::move(*m);
+  }
+  const bool tell = !change.notifications.empty();
   change.ticket = std::move(t);
   auto committed = store_.commit_change(std::move(change));
   if (!committed) return committed.error();
+  if (tell) notes_->written();
   if (listener_) listener_(*committed, "resolve");
   return committed;
 }

@@ -15,6 +15,7 @@
 #include "portal/core/time.hpp"
 #include "portal/core/workflow.hpp"
 #include "server/service/idempotency.hpp"
+#include "server/service/notifications.hpp"
 #include "server/service/org.hpp"
 #include "server/store/store.hpp"
 
@@ -52,12 +53,19 @@ struct ListQuery {
   int page = 1, page_size = 50;
 };
 
+// What a submitter asks of the notifications (SPEC §12): the language of the messages
+// and whether to have them at all.
+struct SubmitOptions {
+  std::string lang = "zh";
+  bool notify = true;
+};
+
 struct TicketSummary {
   core::TicketView view;
 };
 
 struct SchedulerReport {
-  int escalated = 0, flagged_overdue = 0, closed = 0;
+  int escalated = 0, flagged_overdue = 0, closed = 0, notifications = 0;
 };
 
 // Photos uploaded and not yet claimed by a ticket, at most, per account and per client
@@ -86,6 +94,8 @@ class TicketService {
   TicketService(Store& store, std::shared_ptr<const OrgDirectory> org, NowFn now);
 
   void set_listener(ChangeListener l) { listener_ = std::move(l); }
+  // Messages to write with each change (none without).
+  void set_notifications(NotificationService* n) { notes_ = n; }
   const OrgDirectory& org() const { return *org_; }
 
   // With an idempotency key, a retry by the same submitter with the same ticket
@@ -96,7 +106,8 @@ class TicketService {
   // idempotency_in_flight).
   core::Result<core::TicketReceipt> submit(
       const core::TicketDraft& draft, const Actor& actor,
-      const std::optional<std::string>& idempotency_key = std::nullopt);
+      const std::optional<std::string>& idempotency_key = std::nullopt,
+      const SubmitOptions& options = {});
   // Anonymous readers prove they submitted the ticket with its access code; a wrong
   // code answers exactly as an unknown number does (404).
   core::Result<core::Json> get(const std::string& number, const Actor& actor,
@@ -143,6 +154,7 @@ class TicketService {
                                              const Actor& actor);
 
   // Escalates unanswered tickets, flags overdue ones, closes unrated resolved ones.
+  // Then writes the notifications that are due (warnings, reminders).
   core::Result<SchedulerReport> run_scheduler(int batch = 500);
   core::Result<VerifyReport> verify_audit();
 
@@ -187,6 +199,7 @@ class TicketService {
   std::shared_ptr<const OrgDirectory> org_;
   NowFn now_;
   ChangeListener listener_;
+  NotificationService* notes_ = nullptr;
   core::SlaConfig sla_;
   InFlightKeys submitting_;  // creations with a key under way in this process
   UploadLimits upload_limits_;

@@ -108,6 +108,16 @@ class ServerProcess {
     pid_ = -1;
   }
   int exit_status() const { return exit_status_; }
+  // Kills the server as a power cut would: no chance to finish anything.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  // Starts the server again on the same database (after stop() or kill_hard()).
+  void restart(std::vector<std::string> extra) { start(std::move(extra)); }
 
  private:
   void start(std::vector<std::string> extra) {

@@ -7,10 +7,13 @@
 # With "tiles" the server draws a basemap (serve --tiles) from a tile server on
 # 127.0.0.1:$PORTAL_TILE_PORT, which the test itself starts; its attribution is
 # $PORTAL_TILE_ATTRIBUTION.
+# With "notify" the server posts its notifications to an SMS gateway's webhook on
+# 127.0.0.1:$PORTAL_NOTIFY_PORT/sms, which the test itself starts, signed with
+# $PORTAL_NOTIFY_SECRET; links in messages open this server.
 set -euo pipefail
 
-if [ $# -ne 3 ] && { [ $# -ne 4 ] || [ "$4" != tiles ]; }; then
-  echo "usage: $0 <portal-server> <www dir> <test.mjs> [tiles]" >&2
+if [ $# -ne 3 ] && { [ $# -ne 4 ] || { [ "$4" != tiles ] && [ "$4" != notify ]; }; }; then
+  echo "usage: $0 <portal-server> <www dir> <test.mjs> [tiles|notify]" >&2
   exit 2
 fi
 SERVER="$1"
@@ -64,10 +67,20 @@ if [ "$TILES" = tiles ]; then
   BASEMAP=(--tiles "http://127.0.0.1:$PORTAL_TILE_PORT/{z}/{x}/{y}{r}.png"
     --tiles-attribution "$PORTAL_TILE_ATTRIBUTION")
 fi
+NOTIFY=()
+if [ "$TILES" = notify ]; then
+  PORTAL_NOTIFY_PORT="$(free_port)"
+  PORTAL_NOTIFY_SECRET="e2e-gateway-secret-$RANDOM$RANDOM"
+  export PORTAL_NOTIFY_PORT PORTAL_NOTIFY_SECRET
+fi
 for attempt in 1 2 3 4 5; do
   PORT="$(free_port)"
+  if [ "$TILES" = notify ]; then
+    NOTIFY=(--notify-webhook "http://127.0.0.1:$PORTAL_NOTIFY_PORT/sms" --notify-backoff 1
+      --public-url "http://127.0.0.1:$PORT")
+  fi
   "$SERVER" serve --host 127.0.0.1 --port "$PORT" --db "$TMP/portal.db" --www "$WWW" \
-    --frame-ancestors "http://127.0.0.1:$HOST_PORT" "${BASEMAP[@]}" \
+    --frame-ancestors "http://127.0.0.1:$HOST_PORT" "${BASEMAP[@]}" "${NOTIFY[@]}" \
     >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do

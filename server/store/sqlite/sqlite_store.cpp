@@ -1208,8 +1208,9 @@ bool SqliteStore::insert_events(Conn& cx, std::int64_t ticket_id,
   return true;
 }
 
-Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
-                                                std::vector<core::AuditEvent>& events) {
+Result<TicketRecord> SqliteStore::insert_ticket(
+    Conn& cx, TicketRecord t, std::vector<core::AuditEvent>& events,
+    const std::vector<NotificationRecord>& notifications) {
   if (!t.idempotency_key.empty()) {
     auto q = cx.prepare(std::string("SELECT ") + kTicketColumns +
                         ", sealed_access_code, idempotency_fingerprint FROM tickets "
@@ -1265,6 +1266,15 @@ Result<TicketRecord> SqliteStore::insert_ticket(Conn& cx, TicketRecord t,
     if (auto ok = claim_attachments(cx, t.id, photos, t.created_at); !ok) return ok.error();
   }
   if (!insert_events(cx, t.id, events)) return fail(cx, "append_events");
+  if (t.notify) {
+    auto s = cx.prepare(
+        "INSERT INTO ticket_notify(ticket_id, lang, enabled, sealed_code) VALUES (?,?,?,?)");
+    s.bind(1, t.id).bind(2, t.notify->lang).bind(3, t.notify->enabled ? 1 : 0);
+    s.bind(4, t.notify->sealed_code);
+    s.step();
+    if (s.failed()) return fail(cx, "ticket_notify");
+  }
+  if (auto n = insert_notifications(cx, notifications, t.number); !n) return n.error();
   if (!daily_from_) daily_from_ = t.id;
   // Outside a batch (a write that runs alone) nothing else flushes.
   if (!in_batch_ && !flush_daily(cx)) return fail(cx, "daily_aggregates");
@@ -1398,7 +1408,9 @@ Result<TicketRecord> SqliteStore::create_ticket(TicketRecord t,
                                                 std::vector<NotificationRecord> notifications) {
   return write(
       // A copy of the ticket each time: the job may run twice (see run_batch()).
-      [&](Conn& cx) -> core::Result<TicketRecord> { return insert_ticket(cx, t, events); },
+      [&](Conn& cx) -> core::Result<TicketRecord> {
+        return insert_ticket(cx, t, events, notifications);
+      },
       WriteKind::creates, Rerun::yes);
 }
 
@@ -1411,7 +1423,7 @@ Result<std::vector<TicketRecord>> SqliteStore::create_tickets(std::vector<NewTic
             "INSERT INTO whistles(ticket_id, unit_id, status, note, summoned_by, summoned_at, "
             "checked_in_at, done_at) VALUES (?,?,?,?,?,?,?,?)");
         for (auto& n : tickets) {
-          auto r = insert_ticket(cx, std::move(n.ticket), n.events);
+          auto r = insert_ticket(cx, n.ticket, n.events, n.notifications);
           if (!r) return r.error();
           for (const auto& x : n.whistles) {
             w.reset();
@@ -1474,6 +1486,7 @@ Result<TicketRecord> SqliteStore::commit_change(TicketChange c) {
       if (s.failed()) return fail(cx, "update_whistle");
     }
     if (auto ok = claim_attachments(cx, t.id, c.attachments, t.updated_at); !ok) return ok.error();
+    if (auto n = insert_notifications(cx, c.notifications); !n) return n.error();
     t.version += 1;
     return t;
   });
@@ -1804,6 +1817,307 @@ Result<std::int64_t> SqliteStore::delete_unclaimed_attachments(core::TimePoint b
     s.step();
     if (s.failed()) return fail(cx, "delete_unclaimed_attachments");
     return static_cast<std::int64_t>(sqlite3_changes(cx.handle()));
+  });
+}
+
+// [SECTION] Notifications (SPEC §12)
+
+namespace {
+
+constexpr const char* kNotificationColumns =
+    "seq, id, kind, lang, phone, user_id, ticket, text, link, order_key, dedupe_key, status, "
+    "attempts, created_at, next_at, give_up_at, delivered_at, last_error";
+
+NotificationRecord read_notification(const sqlite::Stmt& s) {
+  NotificationRecord n;
+  n.seq = s.int64(0);
+  n.id = s.text(1);
+  n.kind = s.text(2);
+  n.lang = s.text(3);
+  n.phone = s.text(4);
+  n.user_id = s.opt_int64(5);
+  n.ticket = s.text(6);
+  n.text = s.text(7);
+  n.link = s.text(8);
+  n.order_key = s.text(9);
+  n.dedupe_key = s.opt_text(10).value_or("");
+  n.status = s.text(11);
+  n.attempts = static_cast<int>(s.int64(12));
+  n.created_at = core::from_unix(s.int64(13));
+  n.next_at = core::from_unix(s.int64(14));
+  n.give_up_at = core::from_unix(s.int64(15));
+  n.delivered_at = opt_time(s, 16);
+  n.last_error = s.text(17);
+  return n;
+}
+
+std::string with_number(std::string s, const std::string& number) {
+  if (number.empty()) return s;
+  for (auto at = s.find("{number}"); at != std::string::npos; at = s.find("{number}", at))
+    s.replace(at, 8, number);
+  return s;
+}
+
+}  // namespace
+
+Result<int> SqliteStore::insert_notifications(Conn& cx,
+                                              const std::vector<NotificationRecord>& messages,
+                                              const std::string& number) {
+  int written = 0;
+  if (messages.empty()) return written;
+  auto s = cx.prepare(
+      "INSERT INTO notifications(id, kind, lang, phone, user_id, ticket, text, link, order_key, "
+      "dedupe_key, status, created_at, next_at, give_up_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?,?,?) ON CONFLICT (dedupe_key) DO NOTHING");
+  for (const auto& m : messages) {
+    s.reset();
+    s.bind(1, m.id).bind(2, m.kind).bind(3, m.lang).bind(4, m.phone).bind(5, m.user_id);
+    s.bind(6, number.empty() ? m.ticket : number).bind(7, with_number(m.text, number));
+    s.bind(8, with_number(m.link, number)).bind(9, with_number(m.order_key, number));
+    s.bind(10, non_empty(m.dedupe_key)).bind(11, core::to_unix(m.created_at));
+    s.bind(12, core::to_unix(m.next_at)).bind(13, core::to_unix(m.give_up_at));
+    s.step();
+    if (s.failed()) return fail(cx, "insert_notification");
+    written += sqlite3_changes(cx.handle()) > 0 ? 1 : 0;
+  }
+  return written;
+}
+
+Result<std::optional<TicketNotify>> SqliteStore::ticket_notify(std::int64_t ticket_id) {
+  return read([&](Conn& cx) -> core::Result<std::optional<TicketNotify>> {
+    auto s = cx.prepare("SELECT lang, enabled, sealed_code FROM ticket_notify WHERE ticket_id = ?");
+    s.bind(1, ticket_id);
+    if (s.step()) return std::optional<TicketNotify>(TicketNotify{s.text(0), s.int64(1) != 0, s.text(2)});
+    if (s.failed()) return fail(cx, "ticket_notify");
+    return std::optional<TicketNotify>();
+  });
+}
+
+Result<int> SqliteStore::enqueue_notifications(std::vector<NotificationRecord> messages) {
+  return write([&](Conn& cx) { return insert_notifications(cx, messages); });
+}
+
+Result<std::vector<NotificationRecord>> SqliteStore::claim_notifications(core::TimePoint now,
+                                                                         core::TimePoint lease_until,
+                                                                         int limit) {
+  return write([&](Conn& cx) -> core::Result<std::vector<NotificationRecord>> {
+    // Of each order_key only the oldest pending message, leased or not, may go.
+    static const std::string sql =
+        std::string("UPDATE notifications SET lease_until = ?1 WHERE seq IN ("
+                    "SELECT n.seq FROM notifications n WHERE n.status = 'pending' AND "
+                    "n.next_at <= ?2 AND (n.lease_until IS NULL OR n.lease_until <= ?2) AND "
+                    "NOT EXISTS (SELECT 1 FROM notifications p WHERE p.status = 'pending' AND "
+                    "p.order_key = n.order_key AND p.seq < n.seq) ORDER BY n.seq LIMIT ?3) "
+                    "RETURNING ") +
+        kNotificationColumns;
+    auto s = cx.prepare(sql);
+    s.bind(1, core::to_unix(lease_until)).bind(2, core::to_unix(now)).bind(3, limit);
+    std::vector<NotificationRecord> out;
+    while (s.step()) out.push_back(read_notification(s));
+    if (s.failed()) return fail(cx, "claim_notifications");
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    return out;
+  });
+}
+
+core::Outcome SqliteStore::finish_notification(const std::string& id, const NotificationOutcome& o) {
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare(
+        "UPDATE notifications SET attempts = attempts + 1, status = ?, last_error = ?, "
+        "lease_until = NULL, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, "
+        "next_at = CASE WHEN ? = 'pending' THEN ? ELSE next_at END WHERE id = ?");
+    s.bind(1, o.status).bind(2, o.error).bind(3, o.status).bind(4, core::to_unix(o.at));
+    s.bind(5, o.status).bind(6, core::to_unix(o.next_at)).bind(7, id);
+    s.step();
+    if (s.failed()) return fail(cx, "finish_notification");
+    return core::Unit{};
+  });
+}
+
+Result<NotificationPage> SqliteStore::list_notifications(const std::string& status, int page,
+                                                         int page_size) {
+  return read([&](Conn& cx) -> core::Result<NotificationPage> {
+    NotificationPage out;
+    const std::string where = status.empty() ? "" : " WHERE status = ?1";
+    {
+      auto c = cx.prepare("SELECT COUNT(*) FROM notifications" + where);
+      if (!status.empty()) c.bind(1, status);
+      if (c.step()) out.total = c.int64(0);
+      if (c.failed()) return fail(cx, "count_notifications");
+    }
+    auto s = cx.prepare(std::string("SELECT ") + kNotificationColumns + " FROM notifications" +
+                        where + " ORDER BY seq DESC LIMIT ?2 OFFSET ?3");
+    if (!status.empty()) s.bind(1, status);
+    s.bind(2, page_size).bind(3, static_cast<std::int64_t>(page - 1) * page_size);
+    while (s.step()) out.items.push_back(read_notification(s));
+    if (s.failed()) return fail(cx, "list_notifications");
+    return out;
+  });
+}
+
+Result<std::optional<NotificationRecord>> SqliteStore::find_notification(const std::string& id) {
+  return read([&](Conn& cx) -> core::Result<std::optional<NotificationRecord>> {
+    auto s = cx.prepare(std::string("SELECT ") + kNotificationColumns +
+                        " FROM notifications WHERE id = ?");
+    s.bind(1, id);
+    if (s.step()) return std::optional<NotificationRecord>(read_notification(s));
+    if (s.failed()) return fail(cx, "find_notification");
+    return std::optional<NotificationRecord>();
+  });
+}
+
+Result<std::optional<NotificationRecord>> SqliteStore::retry_notification(
+    const std::string& id, core::TimePoint now, core::TimePoint give_up_at) {
+  return write([&](Conn& cx) -> core::Result<std::optional<NotificationRecord>> {
+    auto u = cx.prepare(
+        "UPDATE notifications SET status = 'pending', next_at = ?, give_up_at = ?, "
+        "lease_until = NULL WHERE id = ? AND status <> 'delivered'");
+    u.bind(1, core::to_unix(now)).bind(2, core::to_unix(give_up_at)).bind(3, id);
+    u.step();
+    if (u.failed()) return fail(cx, "retry_notification");
+    auto s = cx.prepare(std::string("SELECT ") + kNotificationColumns +
+                        " FROM notifications WHERE id = ?");
+    s.bind(1, id);
+    if (s.step()) return std::optional<NotificationRecord>(read_notification(s));
+    if (s.failed()) return fail(cx, "retry_notification");
+    return std::optional<NotificationRecord>();
+  });
+}
+
+Result<NotificationCounts> SqliteStore::notification_counts() {
+  return read([&](Conn& cx) -> core::Result<NotificationCounts> {
+    NotificationCounts c;
+    auto s = cx.prepare("SELECT status, COUNT(*) FROM notifications GROUP BY status");
+    while (s.step()) {
+      const std::string st = s.text(0);
+      const std::int64_t n = s.int64(1);
+      if (st == "pending") c.pending = n;
+      if (st == "delivered") c.delivered = n;
+      if (st == "failed") c.failed = n;
+      if (st == "cancelled") c.cancelled = n;
+    }
+    if (s.failed()) return fail(cx, "notification_counts");
+    return c;
+  });
+}
+
+Result<std::optional<core::TimePoint>> SqliteStore::next_notification_at() {
+  return read([&](Conn& cx) -> core::Result<std::optional<core::TimePoint>> {
+    auto s = cx.prepare("SELECT MIN(next_at) FROM notifications WHERE status = 'pending'");
+    if (s.step()) return opt_time(s, 0);
+    if (s.failed()) return fail(cx, "next_notification_at");
+    return std::optional<core::TimePoint>();
+  });
+}
+
+core::Outcome SqliteStore::set_opt_out(const std::string& key, bool out, core::TimePoint now,
+                                 const std::string& source) {
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = out ? cx.prepare(
+                       "INSERT INTO notify_opt_outs(key, at, source) VALUES (?,?,?) "
+                       "ON CONFLICT (key) DO UPDATE SET at = excluded.at, source = excluded.source")
+                 : cx.prepare("DELETE FROM notify_opt_outs WHERE key = ?");
+    s.bind(1, key);
+    if (out) s.bind(2, core::to_unix(now)).bind(3, source);
+    s.step();
+    if (s.failed()) return fail(cx, "set_opt_out");
+    return core::Unit{};
+  });
+}
+
+Result<bool> SqliteStore::opted_out(const std::vector<std::string>& keys) {
+  if (keys.empty()) return false;
+  return read([&](Conn& cx) -> core::Result<bool> {
+    auto s = cx.prepare("SELECT 1 FROM notify_opt_outs WHERE key = ?");
+    for (const auto& k : keys) {
+      s.reset();
+      s.bind(1, k);
+      if (s.step()) return true;
+      if (s.failed()) return fail(cx, "opted_out");
+    }
+    return false;
+  });
+}
+
+Result<NotifyPrefs> SqliteStore::notify_prefs(std::int64_t user_id) {
+  return read([&](Conn& cx) -> core::Result<NotifyPrefs> {
+    auto s = cx.prepare("SELECT lang, enabled FROM notify_prefs WHERE user_id = ?");
+    s.bind(1, user_id);
+    if (s.step()) return NotifyPrefs{s.text(0), s.int64(1) != 0};
+    if (s.failed()) return fail(cx, "notify_prefs");
+    return NotifyPrefs{};
+  });
+}
+
+core::Outcome SqliteStore::set_notify_prefs(std::int64_t user_id, const NotifyPrefs& p) {
+  return write([&](Conn& cx) -> core::Outcome {
+    auto s = cx.prepare(
+        "INSERT INTO notify_prefs(user_id, lang, enabled) VALUES (?,?,?) ON CONFLICT (user_id) "
+        "DO UPDATE SET lang = excluded.lang, enabled = excluded.enabled");
+    s.bind(1, user_id).bind(2, p.lang).bind(3, p.enabled ? 1 : 0);
+    s.step();
+    if (s.failed()) return fail(cx, "set_notify_prefs");
+    return core::Unit{};
+  });
+}
+
+Result<std::vector<Recipient>> SqliteStore::handlers_of(const std::string& kind,
+                                                        const std::string& id) {
+  return read([&](Conn& cx) -> core::Result<std::vector<Recipient>> {
+    std::string where;
+    if (kind == "user")
+      where = "id = CAST(?1 AS INTEGER)";
+    else if (kind == "org" && id == "district")
+      where = "role = 'district_staff' AND ?1 = 'district'";
+    else if (kind == "org")
+      where = "((role = 'community_staff' AND community_id = ?1) OR "
+              "(role = 'street_staff' AND street_id = ?1))";
+    else if (kind == "unit")
+      where = "role = 'unit_staff' AND unit_id = ?1";
+    else
+      return std::vector<Recipient>{};
+    auto s = cx.prepare("SELECT id, COALESCE(phone, ''), name FROM users WHERE disabled = 0 AND " +
+                        where + " ORDER BY id LIMIT 20");
+    s.bind(1, id);
+    std::vector<Recipient> out;
+    while (s.step()) out.push_back(Recipient{s.int64(0), s.text(1), s.text(2)});
+    if (s.failed()) return fail(cx, "handlers_of");
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::due_for_response_warning(core::TimePoint now,
+                                                                       std::chrono::seconds within,
+                                                                       int limit) {
+  return read([&](Conn& cx) -> core::Result<std::vector<std::string>> {
+    auto s = cx.prepare(
+        "SELECT t.number FROM tickets t WHERE t.status IN ('submitted','assigned','returned') AND "
+        "t.responded_at IS NULL AND t.response_due_at > ?1 AND t.response_due_at <= ?2 AND "
+        "NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = "
+        "'response_due_soon:' || t.number || ':' || t.response_due_at) "
+        "ORDER BY t.response_due_at LIMIT ?3");
+    s.bind(1, core::to_unix(now)).bind(2, core::to_unix(now + within)).bind(3, limit);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    if (s.failed()) return fail(cx, "due_for_response_warning");
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::due_for_rating_reminder(
+    core::TimePoint resolved_before, int limit) {
+  return read([&](Conn& cx) -> core::Result<std::vector<std::string>> {
+    auto s = cx.prepare(
+        "SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND "
+        "t.rating_satisfaction IS NULL AND t.resolved_at <= ?1 AND "
+        "NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = "
+        "'rating_reminder:' || t.number || ':' || t.resolved_at) "
+        "ORDER BY t.resolved_at LIMIT ?2");
+    s.bind(1, core::to_unix(resolved_before)).bind(2, limit);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.text(0));
+    if (s.failed()) return fail(cx, "due_for_rating_reminder");
+    return out;
   });
 }
 

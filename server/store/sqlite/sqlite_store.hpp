@@ -118,6 +118,33 @@ class SqliteStore final : public Store {
   core::Outcome release_idempotency_key(const std::string& key_hash) override;
   core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) override;
 
+  core::Result<std::optional<TicketNotify>> ticket_notify(std::int64_t ticket_id) override;
+  core::Result<int> enqueue_notifications(std::vector<NotificationRecord> messages) override;
+  core::Result<std::vector<NotificationRecord>> claim_notifications(core::TimePoint now,
+                                                                    core::TimePoint lease_until,
+                                                                    int limit) override;
+  core::Outcome finish_notification(const std::string& id,
+                                    const NotificationOutcome& outcome) override;
+  core::Result<NotificationPage> list_notifications(const std::string& status, int page,
+                                                    int page_size) override;
+  core::Result<std::optional<NotificationRecord>> find_notification(const std::string& id) override;
+  core::Result<std::optional<NotificationRecord>> retry_notification(
+      const std::string& id, core::TimePoint now, core::TimePoint give_up_at) override;
+  core::Result<NotificationCounts> notification_counts() override;
+  core::Result<std::optional<core::TimePoint>> next_notification_at() override;
+  core::Outcome set_opt_out(const std::string& key, bool out, core::TimePoint now,
+                            const std::string& source) override;
+  core::Result<bool> opted_out(const std::vector<std::string>& keys) override;
+  core::Result<NotifyPrefs> notify_prefs(std::int64_t user_id) override;
+  core::Outcome set_notify_prefs(std::int64_t user_id, const NotifyPrefs& prefs) override;
+  core::Result<std::vector<Recipient>> handlers_of(const std::string& assignee_kind,
+                                                   const std::string& assignee_id) override;
+  core::Result<std::vector<std::string>> due_for_response_warning(core::TimePoint now,
+                                                                  std::chrono::seconds within,
+                                                                  int limit) override;
+  core::Result<std::vector<std::string>> due_for_rating_reminder(core::TimePoint resolved_before,
+                                                                 int limit) override;
+
   core::Result<std::vector<PlaceRow>> places() override;
   core::Result<std::int64_t> write_places(const std::vector<PlaceRow>& rows, bool replace,
                                           const RowProgress& progress) override;
@@ -213,7 +240,12 @@ class SqliteStore final : public Store {
   template <class Key>
   core::Result<UploadUsage> unclaimed_where(const char* column, const Key& key);
   core::Result<TicketRecord> insert_ticket(Conn& cx, TicketRecord t,
-                                           std::vector<core::AuditEvent>& events);
+                                           std::vector<core::AuditEvent>& events,
+                                           const std::vector<NotificationRecord>& notifications);
+  // Inside a write: the messages, "{number}" in their text and link replaced by `number`
+  // when it is given. Returns how many were written (a dedupe_key written before: none).
+  core::Result<int> insert_notifications(Conn& cx, const std::vector<NotificationRecord>& messages,
+                                         const std::string& number = {});
   static void seal_events(const std::string& number, std::int64_t& count, std::string& last_hash,
                           std::vector<core::AuditEvent>& events);
   bool insert_events(Conn& cx, std::int64_t ticket_id, const std::vector<core::AuditEvent>& events);
