@@ -6,10 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 #include "portal/core/json.hpp"
+#include "server/service/notifications.hpp"
 #include "server/store/postgres/pg.hpp"
 #include "tests/cluster/cluster.hpp"
 
@@ -331,6 +334,78 @@ void backup_restore(const std::string& db, const std::string& fresh, const TempD
 }
 
 }  // namespace
+
+// Notifications (SPEC §12) with two instances over one database: every message is
+// delivered by one of them, once, whichever instance committed it.
+TEST(ClusterNotifications, TwoInstancesDeliverEachMessageOnce) {
+  ASSERT_FALSE(pg_base_url().empty()) << "no PostgreSQL cluster: run under ctest (fixture "
+                                         "pgcluster) or set PORTAL_TEST_PG";
+  const std::string secret = "cluster-gateway-secret-42";
+  std::mutex mu;
+  std::map<std::string, int> times;  // message id → deliveries
+  int bad_signatures = 0;
+  httplib::Server gateway;
+  gateway.Post("/sms", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    times[req.get_header_value("X-Portal-Delivery")]++;
+    if (req.get_header_value("X-Portal-Signature") !=
+        "sha256=" + portal::server::sign_body(secret, req.body))
+      ++bad_signatures;
+    res.status = 200;
+  });
+  const int gport = gateway.bind_to_any_port("127.0.0.1");
+  std::thread gthread([&] { gateway.listen_after_bind(); });
+
+  TempDir dir;
+  Database db("notify");
+  ASSERT_EQ(run({server_bin(), "seed", "--demo", "--db", db.url()}, dir.file("seed.log")), 0);
+  const std::vector<std::string> args = {
+      "--notify-webhook", "http://127.0.0.1:" + std::to_string(gport) + "/sms",
+      "--notify-secret", secret, "--notify-backoff", "1"};
+  Instance a(db.url(), dir, "a", args), b(db.url(), dir, "b", args);
+  // Tickets committed on both, at once: each writes a message to its submitter and
+  // one to the grid worker.
+  constexpr int kEach = 30;
+  std::atomic<int> acknowledged{0};
+  auto load = [&](int port) {
+    for (int i = 0; i < kEach; ++i)
+      if (!submit(port).is_null()) ++acknowledged;
+  };
+  std::thread ta(load, a.port()), tb(load, b.port());
+  ta.join();
+  tb.join();
+  ASSERT_EQ(acknowledged.load(), 2 * kEach);
+  const std::size_t want = 4 * kEach;
+  for (int i = 0; i < 300; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (times.size() >= want) break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  std::this_thread::sleep_for(2s);  // a second delivery of any would arrive by now
+  gateway.stop();
+  gthread.join();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(times.size(), want);
+  for (const auto& [id, n] : times) EXPECT_EQ(n, 1) << id << " delivered " << n << " times";
+  EXPECT_EQ(bad_signatures, 0);
+  // Each instance's log names the messages it delivered: none by both.
+  auto delivered_by = [](const std::string& log) {
+    std::set<std::string> ids;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);) {
+      auto j = Json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("msg", "") == "notification delivered") ids.insert(j["id"]);
+    }
+    return ids;
+  };
+  const auto by_a = delivered_by(a.log()), by_b = delivered_by(b.log());
+  EXPECT_EQ(by_a.size() + by_b.size(), want);
+  for (const auto& id : by_a) EXPECT_FALSE(by_b.count(id)) << id << " delivered by both";
+  EXPECT_FALSE(by_a.empty());
+  EXPECT_FALSE(by_b.empty());
+}
 
 TEST(Backup, SqliteWhileWritingThenRestore) {
   TempDir dir;
