@@ -22,7 +22,7 @@ void register_notification_routes(httplib::Server& s, Services& sv, Notification
     send_json(res, 200, *page);
   });
 
-  s.Post(R"(/api/v1/notifications/([0-9a-f]{32})/retry)",
+  s.Post(R"(/api/v1/notifications/([^/]+)/retry)",
          [&sv, &notes](const httplib::Request& req, httplib::Response& res) {
            auto actor = signed_in_actor(req, sv);
            if (!actor) return send_error(res, actor.error());

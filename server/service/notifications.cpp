@@ -392,6 +392,8 @@ Result<Json> NotificationService::list(const std::string& status, int page, int 
 }
 
 Result<Json> NotificationService::retry(const std::string& id) {
+  if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return Error::not_found("no such notification");
   const auto now = now_();
   auto m = store_.retry_notification(id, now, now + config_.give_up);
   if (!m) return m.error();
