@@ -70,6 +70,66 @@ struct OrgData {
   std::vector<GridWorker> grid_workers;
 };
 
+// [SECTION] Notifications (SPEC §12): the outbox of messages to citizens and handlers,
+// written in the transaction of the change that causes them and delivered to the SMS
+// gateway's webhook by server/service/notifier.hpp.
+struct NotificationRecord {
+  std::string id;    // 32 hex digits, random: what the gateway de-duplicates by
+  std::string kind;  // received | resolved | reopened | rating_reminder | assigned |
+                     // response_due_soon | overdue
+  std::string lang = "zh";
+  std::string phone;                    // the recipient's phone (citizens), may be empty
+  std::optional<std::int64_t> user_id;  // the recipient's account, if any
+  std::string ticket;                   // the ticket's number
+  std::string text, link;  // on a new ticket "{number}" in either stands for its number
+  // Messages of one key (recipient and ticket) are delivered in the order written.
+  std::string order_key;
+  // When not empty, a message of the same key is written once (scheduled messages).
+  std::string dedupe_key;
+  std::string status = "pending";  // pending | delivered | failed | cancelled
+  int attempts = 0;
+  core::TimePoint created_at{}, next_at{}, give_up_at{};
+  std::optional<core::TimePoint> delivered_at;
+  std::string last_error;
+  std::int64_t seq = 0;  // the order of writing, filled by the store
+};
+
+// What became of one delivery attempt.
+struct NotificationOutcome {
+  std::string status;  // delivered | pending (retry at next_at) | failed | cancelled
+  core::TimePoint at{};
+  core::TimePoint next_at{};  // pending: when to try again
+  std::string error;          // what went wrong (no phone numbers)
+};
+
+struct NotificationPage {
+  std::vector<NotificationRecord> items;
+  std::int64_t total = 0;
+};
+
+struct NotificationCounts {
+  std::int64_t pending = 0, delivered = 0, failed = 0, cancelled = 0;
+};
+
+// A ticket's notification settings, kept beside it from its creation.
+struct TicketNotify {
+  std::string lang = "zh";
+  bool enabled = true;
+  std::string sealed_code;  // an anonymous submitter's access code, sealed (or empty)
+};
+
+// An account's notification settings.
+struct NotifyPrefs {
+  std::string lang = "zh";
+  bool enabled = true;
+};
+
+// A handler who hears of a ticket: its account and phone.
+struct Recipient {
+  std::int64_t user_id = 0;
+  std::string phone, name;
+};
+
 // [SECTION] Tickets
 struct TicketRecord {
   std::int64_t id = 0;
@@ -194,66 +254,6 @@ struct IdempotencyRecord {
   int status = 0;           // the answer, once done
   std::string response;
   core::TimePoint created_at{};
-};
-
-// [SECTION] Notifications (SPEC §12): the outbox of messages to citizens and handlers,
-// written in the transaction of the change that causes them and delivered to the SMS
-// gateway's webhook by server/service/notifier.hpp.
-struct NotificationRecord {
-  std::string id;    // 32 hex digits, random: what the gateway de-duplicates by
-  std::string kind;  // received | resolved | reopened | rating_reminder | assigned |
-                     // response_due_soon | overdue
-  std::string lang = "zh";
-  std::string phone;                    // the recipient's phone (citizens), may be empty
-  std::optional<std::int64_t> user_id;  // the recipient's account, if any
-  std::string ticket;                   // the ticket's number
-  std::string text, link;  // on a new ticket "{number}" in either stands for its number
-  // Messages of one key (recipient and ticket) are delivered in the order written.
-  std::string order_key;
-  // When not empty, a message of the same key is written once (scheduled messages).
-  std::string dedupe_key;
-  std::string status = "pending";  // pending | delivered | failed | cancelled
-  int attempts = 0;
-  core::TimePoint created_at{}, next_at{}, give_up_at{};
-  std::optional<core::TimePoint> delivered_at;
-  std::string last_error;
-  std::int64_t seq = 0;  // the order of writing, filled by the store
-};
-
-// What became of one delivery attempt.
-struct NotificationOutcome {
-  std::string status;  // delivered | pending (retry at next_at) | failed | cancelled
-  core::TimePoint at{};
-  core::TimePoint next_at{};  // pending: when to try again
-  std::string error;          // what went wrong (no phone numbers)
-};
-
-struct NotificationPage {
-  std::vector<NotificationRecord> items;
-  std::int64_t total = 0;
-};
-
-struct NotificationCounts {
-  std::int64_t pending = 0, delivered = 0, failed = 0, cancelled = 0;
-};
-
-// A ticket's notification settings, kept beside it from its creation.
-struct TicketNotify {
-  std::string lang = "zh";
-  bool enabled = true;
-  std::string sealed_code;  // an anonymous submitter's access code, sealed (or empty)
-};
-
-// An account's notification settings.
-struct NotifyPrefs {
-  std::string lang = "zh";
-  bool enabled = true;
-};
-
-// A handler who hears of a ticket: its account and phone.
-struct Recipient {
-  std::int64_t user_id = 0;
-  std::string phone, name;
 };
 
 // [SECTION] Topics (每月一题)
