@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "portal/core/utf8.hpp"
@@ -189,6 +190,55 @@ std::string text_array(const std::vector<std::string>& v) {
     out += '"';
   }
   return out + "}";
+}
+
+constexpr const char* kNotificationColumns =
+    "seq, id, kind, lang, phone, user_id, ticket, text, link, order_key, dedupe_key, status, "
+    "attempts, created_at, next_at, give_up_at, delivered_at, last_error";
+
+NotificationRecord read_notification(const pg::Res& r, int i) {
+  NotificationRecord n;
+  n.seq = r.int64(i, 0);
+  n.id = r.text(i, 1);
+  n.kind = r.text(i, 2);
+  n.lang = r.text(i, 3);
+  n.phone = r.text(i, 4);
+  n.user_id = r.opt_int64(i, 5);
+  n.ticket = r.text(i, 6);
+  n.text = r.text(i, 7);
+  n.link = r.text(i, 8);
+  n.order_key = r.text(i, 9);
+  n.dedupe_key = r.opt_text(i, 10).value_or("");
+  n.status = r.text(i, 11);
+  n.attempts = static_cast<int>(r.int64(i, 12));
+  n.created_at = core::from_unix(r.int64(i, 13));
+  n.next_at = core::from_unix(r.int64(i, 14));
+  n.give_up_at = core::from_unix(r.int64(i, 15));
+  n.delivered_at = opt_time(r, i, 16);
+  n.last_error = r.text(i, 17);
+  return n;
+}
+
+// Advisory locks (two-key space, apart from the jobs' and the idempotency keys' one-key
+// locks) on the order keys of messages about to be written.
+constexpr int kOrderKeyLock = 7'311'002;
+
+// Holds the order keys of messages about to be written until the transaction ends. A
+// message's seq is drawn when it is inserted, not when its transaction commits: of two
+// transactions writing to one key, the one with the later seq could commit first, and
+// whether its message went out before the other's would depend on when a worker
+// looked. Held until commit, a key's seqs follow the order of the commits.
+// No deadlock: a transaction takes its keys at once, in one order (by hash), and before
+// any row but its ticket's (commit_change): never after a day's counter, an
+// idempotency key or a photo.
+bool lock_order_keys(pg::Conn& c, const std::vector<std::string>& keys) {
+  if (keys.empty()) return true;
+  return c
+      .exec(
+          "SELECT pg_advisory_xact_lock(?, h) FROM (SELECT DISTINCT hashtext(k) AS h "
+          "FROM unnest(?::text[]) AS k ORDER BY h) AS s",
+          pg::Params().add(kOrderKeyLock).add(text_array(keys)))
+      .ok();
 }
 
 constexpr const char* kUniqueViolation = "23505";
@@ -773,7 +823,8 @@ bool PgStore::notify(pg::Conn& c, const std::string& number, const std::string& 
 }
 
 Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
-                                            std::vector<core::AuditEvent>& events) {
+                                            std::vector<core::AuditEvent>& events,
+                                            std::vector<NotificationRecord>& notifications) {
   if (!t.idempotency_key.empty()) {
     // A retried request: the same key is created once, whichever instance each
     // attempt reaches. The lock holds concurrent attempts until the first commits.
@@ -838,15 +889,37 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
   auto u = c.exec("UPDATE tickets SET event_count = ?, last_hash = ? WHERE id = ?",
                   pg::Params().add(t.event_count).add(t.last_hash).add(t.id));
   if (!u.ok()) return db_error(c, "create_ticket_head");
+  if (t.notify) {
+    auto n =
+        c.exec("INSERT INTO ticket_notify(ticket_id, lang, enabled, sealed_code) VALUES (?,?,?,?)",
+               pg::Params()
+                   .add(t.id)
+                   .add(t.notify->lang)
+                   .add(t.notify->enabled ? 1 : 0)
+                   .add(t.notify->sealed_code));
+    if (!n.ok()) return db_error(c, "ticket_notify");
+  }
+  // The messages were written before the ticket had a number.
+  for (auto& m : notifications) {
+    m.ticket = t.number;
+    for (auto* field : {&m.text, &m.link})
+      for (auto at = field->find("{number}"); at != std::string::npos;
+           at = field->find("{number}", at + t.number.size()))
+        field->replace(at, 8, t.number);
+  }
+  if (!insert_notifications(c, notifications)) return db_error(c, "insert_notifications");
   return t;
 }
 
 Result<TicketRecord> PgStore::create_ticket(TicketRecord t, std::vector<core::AuditEvent> events,
-                                           std::vector<NotificationRecord> notifications) {
+                                            std::vector<NotificationRecord> notifications) {
   LEASE(c, "create_ticket");
   pg::Tx tx(c);
   if (!tx.ok()) return db_error(c, "create_ticket");
-  auto r = insert_ticket(c, std::move(t), events);
+  std::vector<std::string> keys;
+  for (const auto& m : notifications) keys.push_back(m.order_key);
+  if (!lock_order_keys(c, keys)) return db_error(c, "lock_order_keys");
+  auto r = insert_ticket(c, std::move(t), events, notifications);
   if (!r) return r;
   if (!r->replayed && !notify(c, r->number, "submit")) return db_error(c, "notify");
   if (!tx.commit()) return db_error(c, "create_ticket_commit");
@@ -857,10 +930,17 @@ Result<std::vector<TicketRecord>> PgStore::create_tickets(std::vector<NewTicket>
   LEASE(c, "create_tickets");
   pg::Tx tx(c);
   if (!tx.ok()) return db_error(c, "create_tickets");
+  {
+    // All of them before the first ticket (see lock_order_keys).
+    std::vector<std::string> keys;
+    for (const auto& n : tickets)
+      for (const auto& m : n.notifications) keys.push_back(m.order_key);
+    if (!lock_order_keys(c, keys)) return db_error(c, "lock_order_keys");
+  }
   std::vector<TicketRecord> out;
   out.reserve(tickets.size());
   for (auto& n : tickets) {
-    auto r = insert_ticket(c, std::move(n.ticket), n.events);
+    auto r = insert_ticket(c, std::move(n.ticket), n.events, n.notifications);
     if (!r) return r.error();
     for (const auto& x : n.whistles) {
       auto w = c.exec(
@@ -900,6 +980,11 @@ Result<TicketRecord> PgStore::commit_change(TicketChange ch) {
       return Error::conflict("conflict", "the ticket changed meanwhile; reload and try again");
     t.event_count = head.int64(0, 1);
     t.last_hash = head.text(0, 2);
+  }
+  {
+    std::vector<std::string> keys;
+    for (const auto& m : ch.notifications) keys.push_back(m.order_key);
+    if (!lock_order_keys(c, keys)) return db_error(c, "lock_order_keys");
   }
   if (!append_events(c, t.id, t.number, t.event_count, t.last_hash, ch.events))
     return db_error(c, "append_events");
@@ -942,6 +1027,7 @@ Result<TicketRecord> PgStore::commit_change(TicketChange ch) {
     if (!r.ok()) return db_error(c, "update_whistle");
   }
   if (auto ok = claim_attachments(c, t.id, ch.attachments, t.updated_at); !ok) return ok.error();
+  if (!insert_notifications(c, ch.notifications)) return db_error(c, "insert_notifications");
   if (!notify(c, t.number, ch.events.empty() ? std::string("update") : ch.events.front().action))
     return db_error(c, "notify");
   if (!tx.commit()) return db_error(c, "commit_change_commit");
@@ -1413,6 +1499,283 @@ Result<std::int64_t> PgStore::purge_idempotency_keys(core::TimePoint before, int
       pg::Params().add(t).add(limit));
   if (!tickets.ok()) return db_error(c, "idempotency_purge_tickets");
   return keys.affected() + tickets.affected();
+}
+
+// [SECTION] Notifications (SPEC §12)
+
+std::optional<int> PgStore::insert_notifications(pg::Conn& c,
+                                                 const std::vector<NotificationRecord>& messages) {
+  int written = 0;
+  for (const auto& m : messages) {
+    // A dedupe_key written before (or by a transaction committing meanwhile, which this
+    // insert waits for) makes the message a no-op.
+    auto r = c.exec(
+        "INSERT INTO notifications(id, kind, lang, phone, user_id, ticket, text, link, order_key, "
+        "dedupe_key, status, attempts, created_at, next_at, give_up_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,'pending',0,?,?,?) ON CONFLICT (dedupe_key) DO NOTHING",
+        pg::Params()
+            .add(m.id)
+            .add(m.kind)
+            .add(m.lang)
+            .add(m.phone)
+            .add(m.user_id)
+            .add(m.ticket)
+            .add(m.text)
+            .add(m.link)
+            .add(m.order_key)
+            .add(non_empty(m.dedupe_key))
+            .add(core::to_unix(m.created_at))
+            .add(core::to_unix(m.next_at))
+            .add(core::to_unix(m.give_up_at)));
+    if (!r.ok()) return std::nullopt;
+    written += static_cast<int>(r.affected());
+  }
+  return written;
+}
+
+Result<std::optional<TicketNotify>> PgStore::ticket_notify(std::int64_t ticket_id) {
+  LEASE(c, "ticket_notify");
+  auto r = c.exec("SELECT lang, enabled, sealed_code FROM ticket_notify WHERE ticket_id = ?",
+                  pg::Params().add(ticket_id));
+  if (!r.ok()) return db_error(c, "ticket_notify");
+  if (!r.rows()) return std::optional<TicketNotify>();
+  return std::optional<TicketNotify>(TicketNotify{r.text(0, 0), r.int64(0, 1) != 0, r.text(0, 2)});
+}
+
+Result<int> PgStore::enqueue_notifications(std::vector<NotificationRecord> messages) {
+  LEASE(c, "enqueue_notifications");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "enqueue_notifications");
+  std::vector<std::string> keys;
+  for (const auto& m : messages) keys.push_back(m.order_key);
+  if (!lock_order_keys(c, keys)) return db_error(c, "lock_order_keys");
+  auto written = insert_notifications(c, messages);
+  if (!written) return db_error(c, "enqueue_notifications");
+  if (!tx.commit()) return db_error(c, "enqueue_notifications_commit");
+  return *written;
+}
+
+Result<std::vector<NotificationRecord>> PgStore::claim_notifications(core::TimePoint now,
+                                                                     core::TimePoint lease_until,
+                                                                     int limit) {
+  if (limit <= 0) return std::vector<NotificationRecord>();
+  LEASE(c, "claim_notifications");
+  // Rows another instance is claiming just now are locked: skipped, not waited for. One
+  // whose claim committed after this statement's snapshot is locked here and read again
+  // as it is now, and its new lease leaves it out. A message waits while an older one of
+  // its order_key is pending, leased or not: the older goes out first.
+  auto r = c.exec(
+      std::string("WITH picked AS (SELECT n.seq FROM notifications n WHERE n.status = 'pending' "
+                  "AND n.next_at <= ?1 AND (n.lease_until IS NULL OR n.lease_until <= ?1) "
+                  "AND NOT EXISTS (SELECT 1 FROM notifications o WHERE o.order_key = n.order_key "
+                  "AND o.status = 'pending' AND o.seq < n.seq) "
+                  "ORDER BY n.seq LIMIT ?3 FOR UPDATE SKIP LOCKED), "
+                  "taken AS (UPDATE notifications SET lease_until = ?2 "
+                  "WHERE seq IN (SELECT seq FROM picked) RETURNING ") +
+          kNotificationColumns + ") SELECT * FROM taken ORDER BY seq",
+      pg::Params().add(core::to_unix(now)).add(core::to_unix(lease_until)).add(limit));
+  if (!r.ok()) return db_error(c, "claim_notifications");
+  std::vector<NotificationRecord> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_notification(r, i));
+  return out;
+}
+
+core::Outcome PgStore::finish_notification(const std::string& id,
+                                           const NotificationOutcome& outcome) {
+  LEASE(c, "finish_notification");
+  auto r = c.exec(
+      "UPDATE notifications SET attempts = attempts + 1, status = ?1, last_error = ?2, "
+      "lease_until = NULL, "
+      "delivered_at = CASE WHEN ?1 = 'delivered' THEN ?3 ELSE delivered_at END, "
+      "next_at = CASE WHEN ?1 = 'pending' THEN ?4 ELSE next_at END WHERE id = ?5",
+      pg::Params()
+          .add(outcome.status)
+          .add(outcome.error)
+          .add(core::to_unix(outcome.at))
+          .add(core::to_unix(outcome.next_at))
+          .add(id));
+  if (!r.ok()) return db_error(c, "finish_notification");
+  return core::Unit{};
+}
+
+Result<NotificationPage> PgStore::list_notifications(const std::string& status, int page,
+                                                     int page_size) {
+  LEASE(c, "list_notifications");
+  NotificationPage out;
+  auto n = c.exec("SELECT COUNT(*) FROM notifications WHERE (?1 = '' OR status = ?1)",
+                  pg::Params().add(status));
+  if (!n.ok()) return db_error(c, "count_notifications");
+  out.total = n.int64(0, 0);
+  const std::int64_t offset = static_cast<std::int64_t>(std::max(page, 1) - 1) * page_size;
+  auto r = c.exec(std::string("SELECT ") + kNotificationColumns +
+                      " FROM notifications WHERE (?1 = '' OR status = ?1) ORDER BY seq DESC "
+                      "LIMIT ?2 OFFSET ?3",
+                  pg::Params().add(status).add(page_size).add(offset));
+  if (!r.ok()) return db_error(c, "list_notifications");
+  for (int i = 0; i < r.rows(); ++i) out.items.push_back(read_notification(r, i));
+  return out;
+}
+
+Result<std::optional<NotificationRecord>> PgStore::find_notification(const std::string& id) {
+  LEASE(c, "find_notification");
+  auto r =
+      c.exec(std::string("SELECT ") + kNotificationColumns + " FROM notifications WHERE id = ?",
+             pg::Params().add(id));
+  if (!r.ok()) return db_error(c, "find_notification");
+  if (!r.rows()) return std::optional<NotificationRecord>();
+  return std::optional<NotificationRecord>(read_notification(r, 0));
+}
+
+Result<std::optional<NotificationRecord>> PgStore::retry_notification(const std::string& id,
+                                                                      core::TimePoint now,
+                                                                      core::TimePoint give_up_at) {
+  LEASE(c, "retry_notification");
+  auto r = c.exec(std::string("UPDATE notifications SET status = 'pending', next_at = ?, "
+                              "give_up_at = ?, lease_until = NULL WHERE id = ? AND "
+                              "status <> 'delivered' RETURNING ") +
+                      kNotificationColumns,
+                  pg::Params().add(core::to_unix(now)).add(core::to_unix(give_up_at)).add(id));
+  if (!r.ok()) return db_error(c, "retry_notification");
+  if (r.rows()) return std::optional<NotificationRecord>(read_notification(r, 0));
+  // Delivered already (it stays so), or no such message.
+  auto f =
+      c.exec(std::string("SELECT ") + kNotificationColumns + " FROM notifications WHERE id = ?",
+             pg::Params().add(id));
+  if (!f.ok()) return db_error(c, "retry_notification");
+  if (!f.rows()) return std::optional<NotificationRecord>();
+  return std::optional<NotificationRecord>(read_notification(f, 0));
+}
+
+Result<NotificationCounts> PgStore::notification_counts() {
+  LEASE(c, "notification_counts");
+  auto r = c.exec("SELECT status, COUNT(*) FROM notifications GROUP BY status");
+  if (!r.ok()) return db_error(c, "notification_counts");
+  NotificationCounts out;
+  for (int i = 0; i < r.rows(); ++i) {
+    const auto status = r.text(i, 0);
+    const auto n = r.int64(i, 1);
+    if (status == "pending")
+      out.pending = n;
+    else if (status == "delivered")
+      out.delivered = n;
+    else if (status == "failed")
+      out.failed = n;
+    else if (status == "cancelled")
+      out.cancelled = n;
+  }
+  return out;
+}
+
+Result<std::optional<core::TimePoint>> PgStore::next_notification_at() {
+  LEASE(c, "next_notification_at");
+  auto r = c.exec("SELECT MIN(next_at) FROM notifications WHERE status = 'pending'");
+  if (!r.ok() || r.rows() != 1) return db_error(c, "next_notification_at");
+  return opt_time(r, 0, 0);
+}
+
+core::Outcome PgStore::set_opt_out(const std::string& key, bool out, core::TimePoint now,
+                                   const std::string& source) {
+  LEASE(c, "set_opt_out");
+  auto r = out ? c.exec(
+                     "INSERT INTO notify_opt_outs(key, at, source) VALUES (?, ?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET at = excluded.at, source = excluded.source",
+                     pg::Params().add(key).add(core::to_unix(now)).add(source))
+               : c.exec("DELETE FROM notify_opt_outs WHERE key = ?", pg::Params().add(key));
+  if (!r.ok()) return db_error(c, "set_opt_out");
+  return core::Unit{};
+}
+
+Result<bool> PgStore::opted_out(const std::vector<std::string>& keys) {
+  if (keys.empty()) return false;
+  LEASE(c, "opted_out");
+  auto r = c.exec("SELECT EXISTS (SELECT 1 FROM notify_opt_outs WHERE key = ANY(?::text[]))",
+                  pg::Params().add(text_array(keys)));
+  if (!r.ok() || r.rows() != 1) return db_error(c, "opted_out");
+  return r.text(0, 0) == "t";
+}
+
+Result<NotifyPrefs> PgStore::notify_prefs(std::int64_t user_id) {
+  LEASE(c, "notify_prefs");
+  auto r =
+      c.exec("SELECT lang, enabled FROM notify_prefs WHERE user_id = ?", pg::Params().add(user_id));
+  if (!r.ok()) return db_error(c, "notify_prefs");
+  if (!r.rows()) return NotifyPrefs{};
+  return NotifyPrefs{r.text(0, 0), r.int64(0, 1) != 0};
+}
+
+core::Outcome PgStore::set_notify_prefs(std::int64_t user_id, const NotifyPrefs& prefs) {
+  LEASE(c, "set_notify_prefs");
+  auto r = c.exec(
+      "INSERT INTO notify_prefs(user_id, lang, enabled) VALUES (?, ?, ?) ON CONFLICT (user_id) "
+      "DO UPDATE SET lang = excluded.lang, enabled = excluded.enabled",
+      pg::Params().add(user_id).add(prefs.lang).add(prefs.enabled ? 1 : 0));
+  if (!r.ok()) return db_error(c, "set_notify_prefs");
+  return core::Unit{};
+}
+
+Result<std::vector<Recipient>> PgStore::handlers_of(const std::string& assignee_kind,
+                                                    const std::string& assignee_id) {
+  // The accounts holding the ticket, as route_to_level and the unit assignment name
+  // them; a handful at most (a unit's or a street's staff), bounded all the same.
+  const char* where = nullptr;
+  pg::Params p;
+  if (assignee_kind == "user") {
+    std::int64_t id = 0;
+    const auto* end = assignee_id.data() + assignee_id.size();
+    auto [ptr, ec] = std::from_chars(assignee_id.data(), end, id);
+    if (ec != std::errc() || ptr != end) return std::vector<Recipient>();
+    where = "id = ?";
+    p.add(id);
+  } else if (assignee_kind == "org" && assignee_id == "district") {
+    where = "role = 'district_staff'";
+  } else if (assignee_kind == "org") {
+    where =
+        "((role = 'community_staff' AND community_id = ?1) OR "
+        "(role = 'street_staff' AND street_id = ?1))";
+    p.add(assignee_id);
+  } else if (assignee_kind == "unit") {
+    where = "role = 'unit_staff' AND unit_id = ?";
+    p.add(assignee_id);
+  } else {
+    return std::vector<Recipient>();
+  }
+  LEASE(c, "handlers_of");
+  auto r = c.exec(std::string("SELECT id, COALESCE(phone, ''), name FROM users WHERE disabled = 0 "
+                              "AND ") +
+                      where + " ORDER BY id LIMIT 20",
+                  p);
+  if (!r.ok()) return db_error(c, "handlers_of");
+  std::vector<Recipient> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.int64(i, 0), r.text(i, 1), r.text(i, 2)});
+  return out;
+}
+
+Result<std::vector<std::string>> PgStore::due_for_response_warning(core::TimePoint now,
+                                                                   std::chrono::seconds within,
+                                                                   int limit) {
+  LEASE(c, "due_for_response_warning");
+  const std::int64_t t = core::to_unix(now);
+  auto r = c.exec(
+      "SELECT number FROM tickets t WHERE status = 'assigned' AND responded_at IS NULL AND "
+      "response_due_at > ? AND response_due_at <= ? AND NOT EXISTS (SELECT 1 FROM notifications n "
+      "WHERE n.dedupe_key = 'response_due_soon:' || t.number || ':' || t.response_due_at::text) "
+      "ORDER BY response_due_at LIMIT ?",
+      pg::Params().add(t).add(t + static_cast<std::int64_t>(within.count())).add(limit));
+  if (!r.ok()) return db_error(c, "due_for_response_warning");
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+  return out;
+}
+
+Result<std::vector<std::string>> PgStore::due_for_rating_reminder(core::TimePoint resolved_before,
+                                                                  int limit) {
+  return numbers_where(
+      "SELECT number FROM tickets t WHERE status = 'resolved' AND rating_satisfaction IS NULL AND "
+      "resolved_at <= ? AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = "
+      "'rating_reminder:' || t.number || ':' || t.resolved_at::text) "
+      "ORDER BY resolved_at LIMIT ?",
+      core::to_unix(resolved_before), limit);
 }
 
 // [SECTION] The gazetteer

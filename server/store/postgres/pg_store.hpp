@@ -97,6 +97,33 @@ class PgStore final : public Store {
   core::Outcome release_idempotency_key(const std::string& key_hash) override;
   core::Result<std::int64_t> purge_idempotency_keys(core::TimePoint before, int limit) override;
 
+  core::Result<std::optional<TicketNotify>> ticket_notify(std::int64_t ticket_id) override;
+  core::Result<int> enqueue_notifications(std::vector<NotificationRecord> messages) override;
+  core::Result<std::vector<NotificationRecord>> claim_notifications(core::TimePoint now,
+                                                                    core::TimePoint lease_until,
+                                                                    int limit) override;
+  core::Outcome finish_notification(const std::string& id,
+                                    const NotificationOutcome& outcome) override;
+  core::Result<NotificationPage> list_notifications(const std::string& status, int page,
+                                                    int page_size) override;
+  core::Result<std::optional<NotificationRecord>> find_notification(const std::string& id) override;
+  core::Result<std::optional<NotificationRecord>> retry_notification(
+      const std::string& id, core::TimePoint now, core::TimePoint give_up_at) override;
+  core::Result<NotificationCounts> notification_counts() override;
+  core::Result<std::optional<core::TimePoint>> next_notification_at() override;
+  core::Outcome set_opt_out(const std::string& key, bool out, core::TimePoint now,
+                            const std::string& source) override;
+  core::Result<bool> opted_out(const std::vector<std::string>& keys) override;
+  core::Result<NotifyPrefs> notify_prefs(std::int64_t user_id) override;
+  core::Outcome set_notify_prefs(std::int64_t user_id, const NotifyPrefs& prefs) override;
+  core::Result<std::vector<Recipient>> handlers_of(const std::string& assignee_kind,
+                                                   const std::string& assignee_id) override;
+  core::Result<std::vector<std::string>> due_for_response_warning(core::TimePoint now,
+                                                                  std::chrono::seconds within,
+                                                                  int limit) override;
+  core::Result<std::vector<std::string>> due_for_rating_reminder(core::TimePoint resolved_before,
+                                                                 int limit) override;
+
   core::Result<std::vector<PlaceRow>> places() override;
   core::Result<std::int64_t> write_places(const std::vector<PlaceRow>& rows, bool replace,
                                           const RowProgress& progress) override;
@@ -113,8 +140,15 @@ class PgStore final : public Store {
                                   const std::vector<std::pair<std::string, std::string>>& photos,
                                   core::TimePoint at);
   core::Result<UploadUsage> unclaimed_where(const char* column, const pg::Params& key);
+  // Inserts a ticket with its events, settings and messages (none of them on a replay).
   core::Result<TicketRecord> insert_ticket(pg::Conn& c, TicketRecord t,
-                                           std::vector<core::AuditEvent>& events);
+                                           std::vector<core::AuditEvent>& events,
+                                           std::vector<NotificationRecord>& notifications);
+  // Writes messages inside the caller's transaction, which holds their order keys
+  // (lock_order_keys), skipping those whose dedupe_key is taken; returns how many were
+  // written, or nullopt on a database error.
+  std::optional<int> insert_notifications(pg::Conn& c,
+                                          const std::vector<NotificationRecord>& messages);
   bool append_events(pg::Conn& c, std::int64_t ticket_id, const std::string& number,
                      std::int64_t& count, std::string& last_hash,
                      std::vector<core::AuditEvent>& events);
