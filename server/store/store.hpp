@@ -81,7 +81,8 @@ struct NotificationRecord {
   std::string phone;                    // the recipient's phone (citizens), may be empty
   std::optional<std::int64_t> user_id;  // the recipient's account, if any
   std::string ticket;                   // the ticket's number
-  std::string text, link;  // on a new ticket "{number}" in either stands for its number
+  // On a new ticket "{number}" in text, link and order_key stands for its number.
+  std::string text, link;
   // Messages of one key (recipient and ticket) are delivered in the order written.
   std::string order_key;
   // When not empty, a message of the same key is written once (scheduled messages).
@@ -186,7 +187,7 @@ struct TicketChange {
   std::vector<WhistleRecord> new_whistles;
   std::vector<WhistleRecord> updated_whistles;
   std::vector<std::pair<std::string, std::string>> attachments;  // (id, role)
-  std::vector<core::AuditEvent> events;  // seq, prev_hash and hash are filled by the store
+  std::vector<core::AuditEvent> events;           // seq, prev_hash and hash are filled by the store
   std::vector<NotificationRecord> notifications;  // written with the change
 };
 
@@ -313,7 +314,6 @@ struct StoreMetrics {
 
 class Store {
  public:
-  static core::Error unimplemented() { return core::Error{"unimplemented", "not implemented", {}, 500}; }  // TEMP
   virtual ~Store() = default;
 
   // Applies every migration not yet applied; returns how many ran.
@@ -461,53 +461,53 @@ class Store {
   // Notifications (SPEC §12). Beside create_ticket and commit_change, which write the
   // messages their change causes:
   // A ticket's settings as written with it; nullopt for tickets from before them.
-  virtual core::Result<std::optional<TicketNotify>> ticket_notify(std::int64_t ticket_id) { return unimplemented(); }  // TEMP
+  virtual core::Result<std::optional<TicketNotify>> ticket_notify(std::int64_t ticket_id) = 0;
   // Writes messages outside a ticket change (the scheduler's reminders and warnings);
   // one whose dedupe_key was written before is skipped. Returns how many were written.
-  virtual core::Result<int> enqueue_notifications(std::vector<NotificationRecord> messages) { return unimplemented(); }  // TEMP
+  virtual core::Result<int> enqueue_notifications(std::vector<NotificationRecord> messages) = 0;
   // Takes up to `limit` pending messages due at `now` for delivery by this instance
   // until `lease_until` (no other instance takes them meanwhile): the oldest first, and
   // of each order_key only the oldest pending one.
   virtual core::Result<std::vector<NotificationRecord>> claim_notifications(
-      core::TimePoint now, core::TimePoint lease_until, int limit) { return unimplemented(); }  // TEMP
+      core::TimePoint now, core::TimePoint lease_until, int limit) = 0;
   // Records an attempt: counts it and sets status, next_at, delivered_at, last_error,
   // and ends the lease.
   virtual core::Outcome finish_notification(const std::string& id,
-                                            const NotificationOutcome& outcome) { return unimplemented(); }  // TEMP
+                                            const NotificationOutcome& outcome) = 0;
   // A page of messages, newest first; status empty: any.
   virtual core::Result<NotificationPage> list_notifications(const std::string& status, int page,
-                                                            int page_size) { return unimplemented(); }  // TEMP
+                                                            int page_size) = 0;
   virtual core::Result<std::optional<NotificationRecord>> find_notification(
-      const std::string& id) { return unimplemented(); }  // TEMP
+      const std::string& id) = 0;
   // Makes a failed (or pending, or cancelled) message due now again, to be given up at
   // `give_up_at`; nullopt when no such message, the message as it is when delivered.
   virtual core::Result<std::optional<NotificationRecord>> retry_notification(
-      const std::string& id, core::TimePoint now, core::TimePoint give_up_at) { return unimplemented(); }  // TEMP
-  virtual core::Result<NotificationCounts> notification_counts() { return unimplemented(); }  // TEMP
+      const std::string& id, core::TimePoint now, core::TimePoint give_up_at) = 0;
+  virtual core::Result<NotificationCounts> notification_counts() = 0;
   // The earliest next_at of the pending messages (the delivery worker sleeps until then).
-  virtual core::Result<std::optional<core::TimePoint>> next_notification_at() { return unimplemented(); }  // TEMP
+  virtual core::Result<std::optional<core::TimePoint>> next_notification_at() = 0;
   // Opt-outs by key ("p:" + SHA-256 of a phone, "u:" + an account id): `out` false
   // opts back in.
   virtual core::Outcome set_opt_out(const std::string& key, bool out, core::TimePoint now,
-                                    const std::string& source) { return unimplemented(); }  // TEMP
+                                    const std::string& source) = 0;
   // True when any of the keys has opted out.
-  virtual core::Result<bool> opted_out(const std::vector<std::string>& keys) { return unimplemented(); }  // TEMP
-  virtual core::Result<NotifyPrefs> notify_prefs(std::int64_t user_id) { return unimplemented(); }  // TEMP
-  virtual core::Outcome set_notify_prefs(std::int64_t user_id, const NotifyPrefs& prefs) { return unimplemented(); }  // TEMP
+  virtual core::Result<bool> opted_out(const std::vector<std::string>& keys) = 0;
+  virtual core::Result<NotifyPrefs> notify_prefs(std::int64_t user_id) = 0;
+  virtual core::Outcome set_notify_prefs(std::int64_t user_id, const NotifyPrefs& prefs) = 0;
   // The live accounts holding a ticket at its assignee: kind "user" (that account),
   // "org" (a community's or street's staff, or the district's for "district") or "unit"
   // (the unit's staff).
   virtual core::Result<std::vector<Recipient>> handlers_of(const std::string& assignee_kind,
-                                                           const std::string& assignee_id) { return unimplemented(); }  // TEMP
+                                                           const std::string& assignee_id) = 0;
   // The numbers of open tickets not yet responded to whose response deadline falls in
   // (now, now + within], and of resolved tickets not rated, resolved at or before
   // `resolved_before`, at most `limit`: those without a message of the dedupe_key
   // "response_due_soon:NUMBER:DEADLINE" (response_due_at in Unix seconds) or
   // "rating_reminder:NUMBER:RESOLVED" (resolved_at) yet.
   virtual core::Result<std::vector<std::string>> due_for_response_warning(
-      core::TimePoint now, std::chrono::seconds within, int limit) { return unimplemented(); }  // TEMP
+      core::TimePoint now, std::chrono::seconds within, int limit) = 0;
   virtual core::Result<std::vector<std::string>> due_for_rating_reminder(
-      core::TimePoint resolved_before, int limit) { return unimplemented(); }  // TEMP
+      core::TimePoint resolved_before, int limit) = 0;
 
   // The gazetteer, in id order.
   virtual core::Result<std::vector<PlaceRow>> places() = 0;

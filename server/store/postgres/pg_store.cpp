@@ -231,7 +231,9 @@ constexpr int kOrderKeyLock = 7'311'002;
 // No deadlock: a transaction takes its keys at once, in one order (by hash), and before
 // any row but its ticket's (commit_change): never after a day's counter, an
 // idempotency key or a photo.
-bool lock_order_keys(pg::Conn& c, const std::vector<std::string>& keys) {
+// A new ticket's own keys ("...|{number}") are new with it: nothing to order them after.
+bool lock_order_keys(pg::Conn& c, std::vector<std::string> keys) {
+  std::erase_if(keys, [](const std::string& k) { return k.find("{number}") != std::string::npos; });
   if (keys.empty()) return true;
   return c
       .exec(
@@ -902,7 +904,7 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
   // The messages were written before the ticket had a number.
   for (auto& m : notifications) {
     m.ticket = t.number;
-    for (auto* field : {&m.text, &m.link})
+    for (auto* field : {&m.text, &m.link, &m.order_key})
       for (auto at = field->find("{number}"); at != std::string::npos;
            at = field->find("{number}", at + t.number.size()))
         field->replace(at, 8, t.number);
@@ -1757,7 +1759,8 @@ Result<std::vector<std::string>> PgStore::due_for_response_warning(core::TimePoi
   LEASE(c, "due_for_response_warning");
   const std::int64_t t = core::to_unix(now);
   auto r = c.exec(
-      "SELECT number FROM tickets t WHERE status = 'assigned' AND responded_at IS NULL AND "
+      "SELECT number FROM tickets t WHERE status IN ('submitted','assigned','returned') AND "
+      "responded_at IS NULL AND "
       "response_due_at > ? AND response_due_at <= ? AND NOT EXISTS (SELECT 1 FROM notifications n "
       "WHERE n.dedupe_key = 'response_due_soon:' || t.number || ':' || t.response_due_at::text) "
       "ORDER BY response_due_at LIMIT ?",
