@@ -489,7 +489,8 @@ int cmd_serve(int argc, char** argv) {
                           "PORTAL_NOTIFY_SECRET) of at least 16 characters\n"),
              2;
   } else if (a.has("notify-secret") || a.has("notify-backoff")) {
-    return std::fprintf(stderr, "error: --notify-secret and --notify-backoff need --notify-webhook\n"),
+    return std::fprintf(stderr,
+                        "error: --notify-secret and --notify-backoff need --notify-webhook\n"),
            2;
   }
   if (!notify.public_url.empty() && notify.public_url.rfind("http://", 0) != 0 &&
@@ -650,12 +651,14 @@ int cmd_serve(int argc, char** argv) {
   // Notifications: written with the changes that cause them, delivered by a worker of
   // this instance (with others over PostgreSQL, each message by one of them).
   NotificationService notifications(**store, *org, system_now(), notify);
-  Notifier notifier(**store, notifications, delivery, [](const char* level, const portal::core::Json& f) {
-    portal::core::Json line = {{"level", level}};
-    line.update(f);
-    std::fprintf(stderr, "%s\n",
-                 line.dump(-1, ' ', false, portal::core::Json::error_handler_t::replace).c_str());
-  });
+  Notifier notifier(
+      **store, notifications, delivery, [](const char* level, const portal::core::Json& f) {
+        portal::core::Json line = {{"level", level}};
+        line.update(f);
+        std::fprintf(
+            stderr, "%s\n",
+            line.dump(-1, ' ', false, portal::core::Json::error_handler_t::replace).c_str());
+      });
   services.notifications = &notifications;
   if (notifications.enabled()) {
     notifications.set_written_hook([&notifier] { notifier.wake(); });
@@ -668,7 +671,8 @@ int cmd_serve(int argc, char** argv) {
     std::fprintf(stderr, "error: cannot bind %s:%d\n", config.host.c_str(), config.port);
     return 1;
   }
-  if (notify.public_url.empty()) notifications.set_public_url("http://localhost:" + std::to_string(port));
+  if (notify.public_url.empty())
+    notifications.set_public_url("http://localhost:" + std::to_string(port));
   if (notifications.enabled()) {
     notifier.start();
     log_line("info", "notifications: delivering to the webhook; links under " +
@@ -711,6 +715,10 @@ int cmd_serve(int argc, char** argv) {
         last_purge = std::chrono::steady_clock::now();
         if (auto n = idempotency.purge(); n && *n)
           log_line("info", "idempotency keys forgotten: " + std::to_string(*n));
+        // Delivered messages are kept 30 days for the operator, then forgotten.
+        if (auto n = data.purge_notifications(system_now()() - std::chrono::hours(24 * 30), 10000);
+            n && *n)
+          log_line("info", "delivered notifications forgotten: " + std::to_string(*n));
       }
       lock.lock();
       sched_cv.wait_for(lock, std::chrono::seconds(interval), [&] { return stopping; });

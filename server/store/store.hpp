@@ -484,6 +484,9 @@ class Store {
   virtual core::Result<std::optional<NotificationRecord>> retry_notification(
       const std::string& id, core::TimePoint now, core::TimePoint give_up_at) = 0;
   virtual core::Result<NotificationCounts> notification_counts() = 0;
+  // Forgets delivered and cancelled messages written before `before`, at most `limit`;
+  // returns how many (failed ones stay for the operator).
+  virtual core::Result<std::int64_t> purge_notifications(core::TimePoint before, int limit) = 0;
   // The earliest next_at of the pending messages (the delivery worker sleeps until then).
   virtual core::Result<std::optional<core::TimePoint>> next_notification_at() = 0;
   // Opt-outs by key ("p:" + SHA-256 of a phone, "u:" + an account id): `out` false

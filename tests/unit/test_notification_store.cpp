@@ -290,6 +290,27 @@ TEST_F(NotificationStore, FinishRecordsEachOutcome) {
   EXPECT_EQ(claim(now_ + 1h), std::vector<std::string>{id_of(2)});
 }
 
+TEST_F(NotificationStore, PurgeForgetsOldDeliveredAndCancelledOnly) {
+  ASSERT_EQ(*store_->enqueue_notifications({message(1, "a", now_), message(2, "b", now_),
+                                            message(3, "c", now_), message(4, "d", now_),
+                                            message(5, "e", now_ + 2h)}),
+            5);
+  ASSERT_EQ(claim(now_ + 2h).size(), 5u);
+  finish(id_of(1), "delivered", now_);
+  finish(id_of(2), "cancelled", now_);
+  finish(id_of(3), "failed", now_);
+  finish(id_of(4), "pending", now_, now_ + 1h);
+  finish(id_of(5), "delivered", now_ + 2h);  // written after the cut
+  auto n = store_->purge_notifications(now_ + 1h, 100);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2);
+  auto left = store_->list_notifications("", 1, 50);
+  ASSERT_TRUE(left.ok());
+  std::vector<std::string> ids;
+  for (const auto& m : left->items) ids.push_back(m.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{id_of(5), id_of(4), id_of(3)}));
+}
+
 TEST_F(NotificationStore, ListCountsAndTheNextDueTime) {
   auto none = store_->next_notification_at();
   ASSERT_TRUE(none.ok());

@@ -1300,6 +1300,16 @@ Result<UploadUsage> PgStore::unclaimed_by_address(const std::string& address) {
   return unclaimed_where("uploader_addr", pg::Params().add(address));
 }
 
+Result<std::int64_t> PgStore::purge_notifications(core::TimePoint before, int limit) {
+  LEASE(c, "purge_notifications");
+  auto r = c.exec(
+      "DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE status IN "
+      "('delivered','cancelled') AND created_at < ? ORDER BY seq LIMIT ?)",
+      pg::Params().add(core::to_unix(before)).add(limit));
+  if (!r.ok()) return db_error(c, "purge_notifications");
+  return r.affected();
+}
+
 Result<std::int64_t> PgStore::delete_unclaimed_attachments(core::TimePoint before) {
   LEASE(c, "delete_unclaimed_attachments");
   auto r = c.exec("DELETE FROM attachments WHERE claimed_at IS NULL AND created_at < ?",

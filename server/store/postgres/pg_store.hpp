@@ -110,6 +110,7 @@ class PgStore final : public Store {
   core::Result<std::optional<NotificationRecord>> retry_notification(
       const std::string& id, core::TimePoint now, core::TimePoint give_up_at) override;
   core::Result<NotificationCounts> notification_counts() override;
+  core::Result<std::int64_t> purge_notifications(core::TimePoint before, int limit) override;
   core::Result<std::optional<core::TimePoint>> next_notification_at() override;
   core::Outcome set_opt_out(const std::string& key, bool out, core::TimePoint now,
                             const std::string& source) override;

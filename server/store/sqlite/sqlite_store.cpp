@@ -1887,7 +1887,8 @@ Result<std::optional<TicketNotify>> SqliteStore::ticket_notify(std::int64_t tick
   return read([&](Conn& cx) -> core::Result<std::optional<TicketNotify>> {
     auto s = cx.prepare("SELECT lang, enabled, sealed_code FROM ticket_notify WHERE ticket_id = ?");
     s.bind(1, ticket_id);
-    if (s.step()) return std::optional<TicketNotify>(TicketNotify{s.text(0), s.int64(1) != 0, s.text(2)});
+    if (s.step())
+      return std::optional<TicketNotify>(TicketNotify{s.text(0), s.int64(1) != 0, s.text(2)});
     if (s.failed()) return fail(cx, "ticket_notify");
     return std::optional<TicketNotify>();
   });
@@ -1897,18 +1898,18 @@ Result<int> SqliteStore::enqueue_notifications(std::vector<NotificationRecord> m
   return write([&](Conn& cx) { return insert_notifications(cx, messages); });
 }
 
-Result<std::vector<NotificationRecord>> SqliteStore::claim_notifications(core::TimePoint now,
-                                                                         core::TimePoint lease_until,
-                                                                         int limit) {
+Result<std::vector<NotificationRecord>> SqliteStore::claim_notifications(
+    core::TimePoint now, core::TimePoint lease_until, int limit) {
   return write([&](Conn& cx) -> core::Result<std::vector<NotificationRecord>> {
     // Of each order_key only the oldest pending message, leased or not, may go.
     static const std::string sql =
-        std::string("UPDATE notifications SET lease_until = ?1 WHERE seq IN ("
-                    "SELECT n.seq FROM notifications n WHERE n.status = 'pending' AND "
-                    "n.next_at <= ?2 AND (n.lease_until IS NULL OR n.lease_until <= ?2) AND "
-                    "NOT EXISTS (SELECT 1 FROM notifications p WHERE p.status = 'pending' AND "
-                    "p.order_key = n.order_key AND p.seq < n.seq) ORDER BY n.seq LIMIT ?3) "
-                    "RETURNING ") +
+        std::string(
+            "UPDATE notifications SET lease_until = ?1 WHERE seq IN ("
+            "SELECT n.seq FROM notifications n WHERE n.status = 'pending' AND "
+            "n.next_at <= ?2 AND (n.lease_until IS NULL OR n.lease_until <= ?2) AND "
+            "NOT EXISTS (SELECT 1 FROM notifications p WHERE p.status = 'pending' AND "
+            "p.order_key = n.order_key AND p.seq < n.seq) ORDER BY n.seq LIMIT ?3) "
+            "RETURNING ") +
         kNotificationColumns;
     auto s = cx.prepare(sql);
     s.bind(1, core::to_unix(lease_until)).bind(2, core::to_unix(now)).bind(3, limit);
@@ -1920,11 +1921,13 @@ Result<std::vector<NotificationRecord>> SqliteStore::claim_notifications(core::T
   });
 }
 
-core::Outcome SqliteStore::finish_notification(const std::string& id, const NotificationOutcome& o) {
+core::Outcome SqliteStore::finish_notification(const std::string& id,
+                                               const NotificationOutcome& o) {
   return write([&](Conn& cx) -> core::Outcome {
     auto s = cx.prepare(
         "UPDATE notifications SET attempts = attempts + 1, status = ?, last_error = ?, "
-        "lease_until = NULL, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, "
+        "lease_until = NULL, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at "
+        "END, "
         "next_at = CASE WHEN ? = 'pending' THEN ? ELSE next_at END WHERE id = ?");
     s.bind(1, o.status).bind(2, o.error).bind(3, o.status).bind(4, core::to_unix(o.at));
     s.bind(5, o.status).bind(6, core::to_unix(o.next_at)).bind(7, id);
@@ -2001,6 +2004,18 @@ Result<NotificationCounts> SqliteStore::notification_counts() {
   });
 }
 
+Result<std::int64_t> SqliteStore::purge_notifications(core::TimePoint before, int limit) {
+  return write([&](Conn& cx) -> core::Result<std::int64_t> {
+    auto s = cx.prepare(
+        "DELETE FROM notifications WHERE seq IN (SELECT seq FROM notifications WHERE status IN "
+        "('delivered','cancelled') AND created_at < ? ORDER BY seq LIMIT ?)");
+    s.bind(1, core::to_unix(before)).bind(2, limit);
+    s.step();
+    if (s.failed()) return fail(cx, "purge_notifications");
+    return static_cast<std::int64_t>(sqlite3_changes(cx.handle()));
+  });
+}
+
 Result<std::optional<core::TimePoint>> SqliteStore::next_notification_at() {
   return read([&](Conn& cx) -> core::Result<std::optional<core::TimePoint>> {
     auto s = cx.prepare("SELECT MIN(next_at) FROM notifications WHERE status = 'pending'");
@@ -2011,7 +2026,7 @@ Result<std::optional<core::TimePoint>> SqliteStore::next_notification_at() {
 }
 
 core::Outcome SqliteStore::set_opt_out(const std::string& key, bool out, core::TimePoint now,
-                                 const std::string& source) {
+                                       const std::string& source) {
   return write([&](Conn& cx) -> core::Outcome {
     auto s = out ? cx.prepare(
                        "INSERT INTO notify_opt_outs(key, at, source) VALUES (?,?,?) "
@@ -2070,8 +2085,9 @@ Result<std::vector<Recipient>> SqliteStore::handlers_of(const std::string& kind,
     else if (kind == "org" && id == "district")
       where = "role = 'district_staff' AND ?1 = 'district'";
     else if (kind == "org")
-      where = "((role = 'community_staff' AND community_id = ?1) OR "
-              "(role = 'street_staff' AND street_id = ?1))";
+      where =
+          "((role = 'community_staff' AND community_id = ?1) OR "
+          "(role = 'street_staff' AND street_id = ?1))";
     else if (kind == "unit")
       where = "role = 'unit_staff' AND unit_id = ?1";
     else
