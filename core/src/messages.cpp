@@ -26,13 +26,15 @@ constexpr std::array<Template, 7> kCatalogue = {{
      "Track it: {link}"},
     {MessageKind::resolved, "【任诚办】您的诉求{number}已办结：{reply}。解决了吗？请评价：{link}",
      "Rencheng Portal: your report {number} is resolved: {reply}. Is it fixed? Rate it: {link}"},
-    {MessageKind::reopened, "【任诚办】您的诉求{number}已重新办理，我们会尽快处理。查看进度：{link}",
+    {MessageKind::reopened,
+     "【任诚办】您的诉求{number}已重新办理，我们会尽快处理。查看进度：{link}",
      "Rencheng Portal: your report {number} is being handled again. Track it: {link}"},
     {MessageKind::rating_reminder,
      "【任诚办】您的诉求{number}已办结3天，问题解决了吗？请花10秒评价：{link}",
      "Rencheng Portal: your report {number} was resolved 3 days ago. Is it fixed? Rate it: "
      "{link}"},
-    {MessageKind::assigned, "【任诚办】新工单{number}[[（{category}）]]：{summary}[[。请于{due}前响应]]：{link}",
+    {MessageKind::assigned,
+     "【任诚办】新工单{number}[[（{category}）]]：{summary}[[。请于{due}前响应]]：{link}",
      "Rencheng Portal: new ticket {number}[[ ({category})]]: {summary}[[. Respond by {due}]]: "
      "{link}"},
     {MessageKind::response_due_soon,
@@ -154,10 +156,14 @@ bool to_citizen(MessageKind k) {
          k == MessageKind::rating_reminder;
 }
 
-std::string_view message_lang(std::string_view lang) { return lang == "en" ? "en" : "zh"; }
+std::string_view message_lang(std::string_view lang) {
+  return lang == "en" ? "en" : "zh";
+}
 
 // A Chinese SMS of two parts (70 characters each); an English one of one part (GSM).
-std::size_t message_max_chars(std::string_view lang) { return lang == "en" ? 160 : 140; }
+std::size_t message_max_chars(std::string_view lang) {
+  return lang == "en" ? 160 : 140;
+}
 
 std::string render_message(MessageKind kind, std::string_view lang, const MessageFields& f) {
   lang = message_lang(lang);
@@ -165,8 +171,9 @@ std::string render_message(MessageKind kind, std::string_view lang, const Messag
   for (const auto& c : kCatalogue)
     if (c.kind == kind) t = &c;
   const std::string_view tpl = lang == "en" ? t->en : t->zh;
-  const std::string free = one_line(mask_phones_in_text(
-      kind == MessageKind::resolved ? f.reply : kind == MessageKind::assigned ? f.summary : ""));
+  const std::string free = one_line(mask_phones_in_text(kind == MessageKind::resolved   ? f.reply
+                                                        : kind == MessageKind::assigned ? f.summary
+                                                                                        : ""));
   std::string text = fill(tpl, f, lang, free);
   const std::size_t max = message_max_chars(lang);
   if (chars(text) <= max || free.empty()) return text;

@@ -6,21 +6,22 @@
 namespace portal::server::http {
 
 namespace {
-const core::Error kAdminOnly{"forbidden", "only administrators see the notification outbox", {},
-                             403};
+const core::Error kAdminOnly{
+    "forbidden", "only administrators see the notification outbox", {}, 403};
 }
 
 void register_notification_routes(httplib::Server& s, Services& sv, NotificationService& notes) {
-  s.Get("/api/v1/notifications", [&sv, &notes](const httplib::Request& req, httplib::Response& res) {
-    auto actor = signed_in_actor(req, sv);
-    if (!actor) return send_error(res, actor.error());
-    if (actor->role != core::Role::admin) return send_error(res, kAdminOnly);
-    auto pg = paging(req);
-    if (!pg) return send_error(res, pg.error());
-    auto page = notes.list(req.get_param_value("status"), pg->first, pg->second);
-    if (!page) return send_error(res, page.error());
-    send_json(res, 200, *page);
-  });
+  s.Get("/api/v1/notifications",
+        [&sv, &notes](const httplib::Request& req, httplib::Response& res) {
+          auto actor = signed_in_actor(req, sv);
+          if (!actor) return send_error(res, actor.error());
+          if (actor->role != core::Role::admin) return send_error(res, kAdminOnly);
+          auto pg = paging(req);
+          if (!pg) return send_error(res, pg.error());
+          auto page = notes.list(req.get_param_value("status"), pg->first, pg->second);
+          if (!page) return send_error(res, page.error());
+          send_json(res, 200, *page);
+        });
 
   s.Post(R"(/api/v1/notifications/([^/]+)/retry)",
          [&sv, &notes](const httplib::Request& req, httplib::Response& res) {

@@ -12,8 +12,8 @@
 #include "server/service/auth_service.hpp"
 #include "server/service/basemap.hpp"
 #include "server/service/event_hub.hpp"
-#include "server/service/rate_limit.hpp"
 #include "server/service/notifier.hpp"
+#include "server/service/rate_limit.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/store/store.hpp"
 

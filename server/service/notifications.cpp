@@ -49,8 +49,7 @@ bool signature_valid(const std::string& secret, const std::string& body,
   std::string given = header.substr(7);
   for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const std::string want = sign_body(secret, body);
-  return given.size() == want.size() &&
-         sodium_memcmp(given.data(), want.data(), want.size()) == 0;
+  return given.size() == want.size() && sodium_memcmp(given.data(), want.data(), want.size()) == 0;
 }
 
 namespace {
@@ -282,12 +281,11 @@ Result<int> NotificationService::schedule(int batch) {
     auto category = store_.category((*t)->draft.category);
     if (!category) return category.error();
     const bool urgent = *category && (*category)->sla_class == core::SlaClass::urgent;
-    if ((*t)->response_due_at - now > (urgent ? config_.warn_urgent : config_.warn_other))
-      continue;
+    if ((*t)->response_due_at - now > (urgent ? config_.warn_urgent : config_.warn_other)) continue;
     auto msgs = to_handlers(MessageKind::response_due_soon, **t, (*t)->response_due_at);
     if (!msgs) return msgs.error();
-    const std::string key = "response_due_soon:" + number + ":" +
-                            std::to_string(core::to_unix((*t)->response_due_at));
+    const std::string key =
+        "response_due_soon:" + number + ":" + std::to_string(core::to_unix((*t)->response_due_at));
     for (std::size_t i = 0; i < msgs->size(); ++i)
       (*msgs)[i].dedupe_key = i == 0 ? key : key + ":" + std::to_string(*(*msgs)[i].user_id);
     all.insert(all.end(), msgs->begin(), msgs->end());
@@ -374,7 +372,7 @@ std::string NotificationService::payload(const NotificationRecord& m) {
   Json to = Json::object();
   if (!m.phone.empty()) to["phone"] = m.phone;
   if (m.user_id) to["user_id"] = *m.user_id;
-  Json j = {{"id", m.id},     {"kind", m.kind}, {"lang", m.lang}, {"to", to},
+  Json j = {{"id", m.id},         {"kind", m.kind}, {"lang", m.lang}, {"to", to},
             {"ticket", m.ticket}, {"text", m.text}, {"link", m.link}};
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -432,7 +430,8 @@ Result<Json> NotificationService::inbound(const std::string& body, const std::st
   for (const char* w : kIn)
     if (word == w) action = "opted_in";
   if (action != "none")
-    if (auto ok = store_.set_opt_out(key, action == "opted_out", now, "sms"); !ok) return ok.error();
+    if (auto ok = store_.set_opt_out(key, action == "opted_out", now, "sms"); !ok)
+      return ok.error();
   return Json{{"action", action}};
 }
 

@@ -95,12 +95,11 @@ class NotificationService {
   static std::string payload(const NotificationRecord& m);
 
  private:
-  NotificationRecord message(core::MessageKind kind, const TicketRecord& t,
-                             const std::string& lang, const std::string& phone,
-                             std::optional<std::int64_t> user_id, const core::MessageFields& f);
-  core::Result<std::vector<NotificationRecord>> to_submitter(core::MessageKind kind,
-                                                             const TicketRecord& t,
-                                                             const std::optional<std::string>& code);
+  NotificationRecord message(core::MessageKind kind, const TicketRecord& t, const std::string& lang,
+                             const std::string& phone, std::optional<std::int64_t> user_id,
+                             const core::MessageFields& f);
+  core::Result<std::vector<NotificationRecord>> to_submitter(
+      core::MessageKind kind, const TicketRecord& t, const std::optional<std::string>& code);
   core::Result<std::vector<NotificationRecord>> to_handlers(core::MessageKind kind,
                                                             const TicketRecord& t,
                                                             std::optional<core::TimePoint> due);

@@ -23,7 +23,9 @@ core::TimePoint ceil_seconds(std::chrono::system_clock::time_point t) {
 Notifier::Notifier(Store& store, NotificationService& service, DeliveryOptions options, Log log)
     : store_(store), service_(service), options_(options), log_(std::move(log)) {}
 
-Notifier::~Notifier() { stop(); }
+Notifier::~Notifier() {
+  stop();
+}
 
 void Notifier::start() {
   if (thread_.joinable()) return;
@@ -95,15 +97,20 @@ std::string Notifier::post(const NotificationRecord& m) {
 
 int Notifier::run_once() {
   const auto now = now_seconds();
-  auto due = store_.claim_notifications(now, now + options_.lease, options_.batch);
+  const auto lease_end = now + options_.lease;
+  auto due = store_.claim_notifications(now, lease_end, options_.batch);
   if (!due) {
-    log_("error", {{"msg", "notifications: cannot read the outbox"}, {"error", due.error().message}});
+    log_("error",
+         {{"msg", "notifications: cannot read the outbox"}, {"error", due.error().message}});
     return 0;
   }
   for (const auto& m : *due) {
+    // A slow gateway: what is left of the batch goes back before its lease runs out,
+    // so that no other instance sends a message while this one may still be sending it.
+    if (now_seconds() + options_.timeout + std::chrono::seconds(1) >= lease_end) break;
     NotificationOutcome out;
-    const std::string who = m.phone.empty() ? "user " + std::to_string(m.user_id.value_or(0))
-                                            : mask_phone(m.phone);
+    const std::string who =
+        m.phone.empty() ? "user " + std::to_string(m.user_id.value_or(0)) : mask_phone(m.phone);
     auto why_not = service_.reason_to_cancel(m);
     if (why_not && !why_not->empty()) {
       out.status = "cancelled";
@@ -135,9 +142,14 @@ int Notifier::run_once() {
       }
     }
     if (auto ok = store_.finish_notification(m.id, out); !ok)
-      log_("error", {{"msg", "notifications: cannot record an attempt"}, {"error", ok.error().message}});
-    core::Json line = {{"msg", "notification " + out.status}, {"id", m.id},   {"kind", m.kind},
-                       {"ticket", m.ticket},                {"to", who},     {"attempt", m.attempts + 1}};
+      log_("error",
+           {{"msg", "notifications: cannot record an attempt"}, {"error", ok.error().message}});
+    core::Json line = {{"msg", "notification " + out.status},
+                       {"id", m.id},
+                       {"kind", m.kind},
+                       {"ticket", m.ticket},
+                       {"to", who},
+                       {"attempt", m.attempts + 1}};
     if (!out.error.empty()) line["error"] = out.error;
     if (out.status == "pending") line["next_attempt_at"] = core::format_iso(out.next_at);
     log_(out.status == "failed" ? "warn" : "info", line);

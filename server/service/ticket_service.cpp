@@ -257,9 +257,10 @@ Result<std::pair<TicketRecord, std::vector<core::AuditEvent>>> TicketService::pr
   return std::pair{std::move(t), std::move(events)};
 }
 
-Result<core::TicketReceipt> TicketService::submit(
-    const core::TicketDraft& draft, const Actor& actor,
-    const std::optional<std::string>& idempotency_key, const SubmitOptions& options) {
+Result<core::TicketReceipt> TicketService::submit(const core::TicketDraft& draft,
+                                                  const Actor& actor,
+                                                  const std::optional<std::string>& idempotency_key,
+                                                  const SubmitOptions& options) {
   core::TicketDraft d = draft;
   // Channels that only staff may claim.
   if ((d.channel == core::Channel::hotline && actor.role != Role::hotline_agent) ||

@@ -69,7 +69,8 @@ class Receiver {
     port_ = port ? (server_.bind_to_port("127.0.0.1", port) ? port : -1)
                  : server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (port_ > 0 && !server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (port_ > 0 && !server_.is_running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ~Receiver() {
     server_.stop();
@@ -106,8 +107,11 @@ class Receiver {
 };
 
 std::vector<std::string> notify_args(const Receiver& r) {
-  return {"--rate-limit-scale", "1000", "--notify-webhook", r.url(), "--notify-secret", kSecret,
-          "--notify-backoff", "1", "--public-url", "https://rcb.example.gov.cn"};
+  return {"--rate-limit-scale", "1000",
+          "--notify-webhook",   r.url(),
+          "--notify-secret",    kSecret,
+          "--notify-backoff",   "1",
+          "--public-url",       "https://rcb.example.gov.cn"};
 }
 
 Json a_ticket(ServerProcess& s, const std::string& phone = "13512345678") {
@@ -136,8 +140,8 @@ TEST(Notifications, ReceivedIsSignedThenRetriedWithBackOffUntilTheGatewayTakesIt
   ASSERT_TRUE(sub && sub->status == 201) << (sub ? sub->body : "");
   const std::string number = body_of(sub)["number"], code = body_of(sub)["access_code"];
 
-  ASSERT_TRUE(gateway.until(
-      [](const auto& got) { return of_kind(got, "received").size() >= 4; }, 30));
+  ASSERT_TRUE(
+      gateway.until([](const auto& got) { return of_kind(got, "received").size() >= 4; }, 30));
   std::this_thread::sleep_for(std::chrono::seconds(2));  // nothing more comes
   auto received = of_kind(gateway.got(), "received");
   ASSERT_EQ(received.size(), 4u) << "delivered once, at the fourth attempt";
@@ -159,15 +163,14 @@ TEST(Notifications, ReceivedIsSignedThenRetriedWithBackOffUntilTheGatewayTakesIt
   // than the one before.
   double last = 0;
   for (int i = 1; i < 4; ++i) {
-    const double gap =
-        std::chrono::duration<double>(received[i].at - received[i - 1].at).count();
+    const double gap = std::chrono::duration<double>(received[i].at - received[i - 1].at).count();
     EXPECT_GE(gap, 0.5 * (1 << (i - 1)) - 0.05) << "wait before attempt " << i + 1;
     EXPECT_GE(gap, last - 1.05) << "the waits grow";
     last = gap;
   }
   // The handler's message went out too (its own script: also at the fourth attempt).
-  ASSERT_TRUE(gateway.until(
-      [](const auto& got) { return of_kind(got, "assigned").size() >= 4; }, 30));
+  ASSERT_TRUE(
+      gateway.until([](const auto& got) { return of_kind(got, "assigned").size() >= 4; }, 30));
   EXPECT_EQ(of_kind(gateway.got(), "assigned")[0].json["link"],
             "https://rcb.example.gov.cn/work/t/" + number);
 
@@ -188,9 +191,8 @@ TEST(Notifications, ReceivedIsSignedThenRetriedWithBackOffUntilTheGatewayTakesIt
   }
   EXPECT_TRUE(found) << list->body;
   // Delivered ones are not sent again; an unknown id is 404; others may not look.
-  auto again = s.client().Post(
-      ("/api/v1/notifications/" + received[0].id + "/retry").c_str(), bearer(admin), "",
-      "application/json");
+  auto again = s.client().Post(("/api/v1/notifications/" + received[0].id + "/retry").c_str(),
+                               bearer(admin), "", "application/json");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 409);
   auto none = s.client().Post(("/api/v1/notifications/" + std::string(32, 'a') + "/retry").c_str(),
@@ -217,10 +219,13 @@ TEST(Notifications, ReceivedIsSignedThenRetriedWithBackOffUntilTheGatewayTakesIt
 TEST(Notifications, KilledBetweenCommitAndDeliveryTheMessageGoesOutAfterRestart) {
   // The gateway is down: the server commits the ticket and its messages, tries, fails.
   int port = 0;
-  { Receiver probe; port = probe.port(); }
+  {
+    Receiver probe;
+    port = probe.port();
+  }
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/sms";
-  std::vector<std::string> args = {"--notify-webhook", url,  "--notify-secret", kSecret,
-                                   "--notify-backoff", "1",  "--rate-limit-scale", "1000"};
+  std::vector<std::string> args = {"--notify-webhook", url, "--notify-secret",    kSecret,
+                                   "--notify-backoff", "1", "--rate-limit-scale", "1000"};
   ServerProcess s(args);
   auto sub = s.client().Post("/api/v1/tickets", a_ticket(s).dump(), "application/json");
   ASSERT_TRUE(sub && sub->status == 201);
@@ -281,8 +286,8 @@ TEST(Notifications, InboundRepliesAreSignedAndOptOut) {
   ASSERT_TRUE(ok && ok->status == 200) << (ok ? ok->body : "");
   EXPECT_EQ(body_of(ok)["action"], "opted_out");
   // That phone's next report: the handler hears of it, the citizen is left alone.
-  auto sub = s.client().Post("/api/v1/tickets", a_ticket(s, "13800002222").dump(),
-                             "application/json");
+  auto sub =
+      s.client().Post("/api/v1/tickets", a_ticket(s, "13800002222").dump(), "application/json");
   ASSERT_TRUE(sub && sub->status == 201);
   ASSERT_TRUE(gateway.until([](const auto& got) { return !of_kind(got, "assigned").empty(); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));

@@ -361,7 +361,8 @@ TEST(ClusterNotifications, TwoInstancesDeliverEachMessageOnce) {
   ASSERT_EQ(run({server_bin(), "seed", "--demo", "--db", db.url()}, dir.file("seed.log")), 0);
   const std::vector<std::string> args = {
       "--notify-webhook", "http://127.0.0.1:" + std::to_string(gport) + "/sms",
-      "--notify-secret", secret, "--notify-backoff", "1"};
+      "--notify-secret",  secret,
+      "--notify-backoff", "1"};
   Instance a(db.url(), dir, "a", args), b(db.url(), dir, "b", args);
   // Tickets committed on both, at once: each writes a message to its submitter and
   // one to the grid worker.

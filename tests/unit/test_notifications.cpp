@@ -27,7 +27,8 @@ class Notifications : public test::ServiceTest {
     c.webhook = "http://127.0.0.1:9/sms";
     c.secret = kSecret;
     c.public_url = kPublic;
-    notes_ = std::make_unique<NotificationService>(*store_, org_, [this] { return now_; }, c);
+    notes_ = std::make_unique<NotificationService>(
+        *store_, org_, [this] { return now_; }, c);
     tickets_->set_notifications(notes_.get());
   }
   void TearDown() override {
@@ -139,8 +140,8 @@ TEST_F(Notifications, ResolveTellsTheSubmitterWithALinkThatOpensTheRating) {
   EXPECT_EQ(m[0].text.find("13812345678"), std::string::npos) << "phones in a reply are masked";
   EXPECT_NE(m[0].text.find(m[0].link), std::string::npos) << "the link is in the text";
   // Rated not resolved: reopened, and the submitter hears it.
-  auto rated = tickets_->rate(r.number, Actor{}, r.access_code,
-                              {{"resolved", false}, {"satisfaction", 2}});
+  auto rated =
+      tickets_->rate(r.number, Actor{}, r.access_code, {{"resolved", false}, {"satisfaction", 2}});
   ASSERT_TRUE(rated.ok()) << rated.error().message;
   EXPECT_EQ(of("reopened", r.number).size(), 1u);
 }
@@ -202,9 +203,9 @@ TEST_F(Notifications, OneRatingReminderThreeDaysAfterResolveAndNoneOnceRatedOrCl
     act(n, holder(n), {{"action", "resolve"}, {"reply", "已处理完毕"}});
   }
   // b is rated within the three days: it closes, and is never reminded.
-  ASSERT_TRUE(tickets_->rate(b.number, Actor{}, b.access_code,
-                             {{"resolved", true}, {"satisfaction", 5}})
-                  .ok());
+  ASSERT_TRUE(
+      tickets_->rate(b.number, Actor{}, b.access_code, {{"resolved", true}, {"satisfaction", 5}})
+          .ok());
   advance(std::chrono::hours(72) - std::chrono::minutes(1));
   schedule();
   EXPECT_TRUE(of("rating_reminder").empty()) << "not before three days";
@@ -231,9 +232,10 @@ TEST_F(Notifications, OverdueWarnsTheHolderWhenTheResolveLimitPassesNotAfterClos
   auto done = submit(draft());
   for (const auto& n : {open.number, done.number}) act(n, holder(n), {{"action", "accept"}});
   act(done.number, holder(done.number), {{"action", "resolve"}, {"reply", "已处理"}});
-  ASSERT_TRUE(tickets_->rate(done.number, Actor{}, done.access_code,
-                             {{"resolved", true}, {"satisfaction", 4}})
-                  .ok());
+  ASSERT_TRUE(
+      tickets_
+          ->rate(done.number, Actor{}, done.access_code, {{"resolved", true}, {"satisfaction", 4}})
+          .ok());
   const auto resolve_due = (*store_->find_ticket(open.number))->resolve_due_at;
   now_ = resolve_due - std::chrono::minutes(1);
   schedule();
@@ -317,7 +319,8 @@ TEST_F(Notifications, TheAdminListMasksPhonesAndCodes) {
 }
 
 TEST_F(Notifications, NothingIsWrittenWithoutAWebhook) {
-  NotificationService off(*store_, org_, [this] { return now_; }, NotifyConfig{});
+  NotificationService off(
+      *store_, org_, [this] { return now_; }, NotifyConfig{});
   tickets_->set_notifications(&off);
   auto r = submit(draft());
   act(r.number, holder(r.number), {{"action", "accept"}});
@@ -333,10 +336,10 @@ TEST(Messages, EveryKindFitsOneSmsWithItsLinkInBothLanguages) {
   const std::string long_text(400, 'x');
   std::string long_zh;
   for (int i = 0; i < 100; ++i) long_zh += "路灯不亮";
-  for (auto kind : {core::MessageKind::received, core::MessageKind::resolved,
-                    core::MessageKind::reopened, core::MessageKind::rating_reminder,
-                    core::MessageKind::assigned, core::MessageKind::response_due_soon,
-                    core::MessageKind::overdue}) {
+  for (auto kind :
+       {core::MessageKind::received, core::MessageKind::resolved, core::MessageKind::reopened,
+        core::MessageKind::rating_reminder, core::MessageKind::assigned,
+        core::MessageKind::response_due_soon, core::MessageKind::overdue}) {
     for (std::string lang : {"zh", "en"}) {
       core::MessageFields f;
       f.number = number;
@@ -382,10 +385,12 @@ TEST(Messages, SignaturesAreHmacSha256OfTheRawBody) {
   // RFC 4231 test case 2.
   EXPECT_EQ(sign_body("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  EXPECT_TRUE(signature_valid("Jefe", "what do ya want for nothing?",
-                              "sha256=5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843"));
-  EXPECT_FALSE(signature_valid("Jefe", "what do ya want for nothing!",
-                               "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+  EXPECT_TRUE(
+      signature_valid("Jefe", "what do ya want for nothing?",
+                      "sha256=5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843"));
+  EXPECT_FALSE(
+      signature_valid("Jefe", "what do ya want for nothing!",
+                      "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
   EXPECT_FALSE(signature_valid("Jefe", "x", ""));
   EXPECT_EQ(mask_phone("13912345678"), "139****5678");
   EXPECT_EQ(phone_key("+86 139-1234-5678"), phone_key("13912345678"));

@@ -28,12 +28,12 @@ bool to_citizen(MessageKind k);
 
 // What a message may carry; empty fields are left out of the text.
 struct MessageFields {
-  std::string number;       // the ticket's number
-  std::string access_code;  // an anonymous submitter's code (received only)
-  std::string link;         // the address that opens the ticket (without it: none)
-  std::string reply;        // the handler's reply (resolved)
-  std::string category;     // the category's name in the message's language (handlers)
-  std::string summary;      // the description (handlers)
+  std::string number;            // the ticket's number
+  std::string access_code;       // an anonymous submitter's code (received only)
+  std::string link;              // the address that opens the ticket (without it: none)
+  std::string reply;             // the handler's reply (resolved)
+  std::string category;          // the category's name in the message's language (handlers)
+  std::string summary;           // the description (handlers)
   std::optional<TimePoint> due;  // the limit in question (handlers)
 };
 
