@@ -221,6 +221,14 @@
       return all[back ? i - 1 : i + 1] || null;
     },
     focusedId: function () { return focusedId; },
+    // The app moves the focus to a widget's node (a form opened by a link starts at its
+    // first choice). After the frame: the node's focus handler calls back into the app.
+    focus: function (id) {
+      queueMicrotask(function () {
+        const n = nodes.get(id);
+        if (n && document.activeElement !== n.el) n.el.focus({ preventScroll: true });
+      });
+    },
     stats: function () { return Object.assign({}, stats); },
   };
 })();

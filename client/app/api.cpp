@@ -84,7 +84,7 @@ void Api::categories(Done<std::vector<core::Category>> done) {
   });
 }
 
-void Api::submit(const core::TicketDraft& draft, const std::string& idempotency_key,
+void Api::submit(const core::Json& body, const std::string& idempotency_key,
                  Done<core::TicketReceipt> done) {
   net::Request req;
   req.method = "POST";
@@ -92,7 +92,6 @@ void Api::submit(const core::TicketDraft& draft, const std::string& idempotency_
   req.headers = {{"Content-Type", "application/json"},
                  {"Accept", "application/json"},
                  {"Idempotency-Key", idempotency_key}};
-  core::Json body = draft;
   req.body = body.dump(-1, ' ', false, core::Json::error_handler_t::replace);
   send(std::move(req),
        [done = std::move(done)](net::Response r) { done(read_answer<core::TicketReceipt>(r)); });
@@ -193,7 +192,7 @@ void Api::send(net::Request req, std::function<void(net::Response)> done) {
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
   bool typed = false;
   for (const auto& h : req.headers) typed = typed || h.first == "Content-Type";
-  if (req.method == "POST" && !req.body.empty() && !typed)
+  if ((req.method == "POST" || req.method == "PUT") && !req.body.empty() && !typed)
     req.headers.emplace_back("Content-Type", "application/json");
   req.headers.emplace_back("Accept", "application/json");
   http_.send(std::move(req), std::move(done));
@@ -475,8 +474,17 @@ void Api::get_json(const std::string& path, Done<core::Json> done) {
 }
 
 void Api::post_json(const std::string& path, const core::Json& body, Done<core::Json> done) {
+  send_json("POST", path, body, std::move(done));
+}
+
+void Api::put_json(const std::string& path, const core::Json& body, Done<core::Json> done) {
+  send_json("PUT", path, body, std::move(done));
+}
+
+void Api::send_json(const char* method, const std::string& path, const core::Json& body,
+                    Done<core::Json> done) {
   net::Request req;
-  req.method = "POST";
+  req.method = method;
   req.url = path;
   req.body = body.dump(-1, ' ', false, core::Json::error_handler_t::replace);
   send(std::move(req), [done = std::move(done)](net::Response r) {

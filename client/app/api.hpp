@@ -26,7 +26,8 @@ class Api {
   Api(net::Http& http, std::string base) : http_(http), base_(std::move(base)) {}
 
   void categories(Done<std::vector<core::Category>> done);
-  void submit(const core::TicketDraft& draft, const std::string& idempotency_key,
+  // `body`: a draft with what its submitter asks for (app/notify_settings.hpp submit_body).
+  void submit(const core::Json& body, const std::string& idempotency_key,
               Done<core::TicketReceipt> done);
   void ticket(const std::string& number, const std::string& access_code, Done<TicketDetail> done);
 
@@ -67,10 +68,13 @@ class Api {
   // parsers), and text answers (CSV exports).
   void get_json(const std::string& path, Done<core::Json> done);
   void post_json(const std::string& path, const core::Json& body, Done<core::Json> done);
+  void put_json(const std::string& path, const core::Json& body, Done<core::Json> done);
   void get_text(const std::string& path, Done<std::string> done);
 
  private:
   net::Http& http_;
+  void send_json(const char* method, const std::string& path, const core::Json& body,
+                 Done<core::Json> done);
   void send(net::Request req, std::function<void(net::Response)> done);
 
   std::string base_;  // "" or a prefix such as "https://host"

@@ -125,7 +125,7 @@ bool App::begin_frame() {
 
 void App::apply(const Intents& intents) {
   for (const Intent& i : intents.list()) {
-    if (apply_workbench(i)) continue;
+    if (apply_workbench(i) || apply_notify(i)) continue;
     std::visit(
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
@@ -339,9 +339,15 @@ void App::open_route(const RouteRequest& request, Hist how) {
     r.screen = landing();
   }
   std::string code;
+  if (r.screen == Screen::ticket && r.rate) rate_link_ = r.number;
   if (r.screen == Screen::ticket || r.screen == Screen::rate || r.screen == Screen::action) {
     code = code_for(r.number);
-    if (code.empty() && !signed_in()) {
+    if (code.empty() && !signed_in() && r.rate) {
+      // A rating link without a code is for the account that filed it: sign in, then rate.
+      after_sign_in_ = r;
+      after_sign_in_->needs_sign_in = false;
+      r.screen = Screen::account;
+    } else if (code.empty() && !signed_in()) {
       // No way to read this ticket here yet: its number in the form, the code to type.
       track_number_ = r.number;
       track_errors_.clear();
@@ -420,6 +426,7 @@ void App::entered(Screen to) {
     rating_.reset();
   }
   if (to == Screen::account) auth_.reset();
+  if (to == Screen::account && is_citizen()) notify_settings_.load();
 }
 
 void App::go_back() {
@@ -605,7 +612,8 @@ void App::submit_ticket() {
     save_draft();  // a resend after a reload is the same submission
   }
   const auto t = submission_.start();
-  api_.submit(d, idempotency_key_, [this, t, unknown](core::Result<core::TicketReceipt> r) {
+  const core::Json body = submit_body(d, lang_, notify_);
+  api_.submit(body, idempotency_key_, [this, t, unknown](core::Result<core::TicketReceipt> r) {
     post([this, t, unknown, r = std::move(r)]() mutable {
       if (!submission_.finish(t, std::move(r))) return;
       if (submission_.failed()) {
@@ -667,6 +675,7 @@ void App::look_up_ticket(const std::string& raw_number, const std::string& raw_c
         row.ticket.finish(row.ticket.start(), ticket_.value);
         row.at = services_.now_ms();
       }
+      if (ticket_.loaded()) follow_rate_link(number);
       if (ticket_.loaded() && open_on_answer_ && screen() == Screen::track)
         navigate(Screen::ticket);
       open_on_answer_ = false;
@@ -857,6 +866,7 @@ SubmitView App::submit() const {
   v.description_chars = core::utf8_length(description_).value_or(0);
   v.description_max = core::limits::kDescriptionMaxChars;
   v.anonymous = anonymous_;
+  v.notify = notify_;
   v.patrol = is_handler() && file_channel_ == "patrol";
   v.on_the_spot = on_the_spot_;
   v.submitting = submission_.loading();
@@ -1014,9 +1024,7 @@ TicketPage App::ticket() const {
     if (!r->comment.empty()) p.rating += " · " + r->comment;
   }
   // Only the submitter rates here; handlers record a phone rating as an action.
-  p.can_rate = !is_handler() && (std::find(t.allowed_actions.begin(), t.allowed_actions.end(),
-                                           "rate") != t.allowed_actions.end() ||
-                                 (t.status == core::Status::resolved && !ticket_.value.rating));
+  p.can_rate = may_rate();
   p.live = stream_open_;
   p.actions = action_buttons();
   p.busy = acting_.loading();
@@ -1111,6 +1119,7 @@ void App::sign_out() {
   unread_.clear();
   file_channel_.clear();
   cockpit_.reset();
+  notify_settings_.reset();
   services_.stream("");
   stream_open_ = false;
   stream_for_.clear();
@@ -1396,6 +1405,7 @@ void App::on_photo(int slot, int state, double progress, const std::string& id, 
 
 AccountView App::account() const {
   AccountView v;
+  if (signed_in() && is_citizen()) v.notify = notify_settings_.view(lang_);
   v.elderly = elderly_;
   v.signed_in = signed_in();
   v.user_name = session_.user.name;
@@ -1484,10 +1494,15 @@ void App::bench_fill_my_tickets(int rows) {
 RateView App::rate() const {
   RateView v;
   v.number = ticket_number_;
+  if (ticket_.value.view.number == ticket_number_) {
+    v.category = category_name(ticket_.value.view.category);
+    v.reply = ticket_.value.view.reply.value_or("");
+  }
   v.resolved = rate_resolved_;
   v.satisfaction = rate_satisfaction_;
   v.comment = {rate_comment_, {}};
   v.busy = rating_.loading();
+  v.focus_seq = rate_focus_seq_;
   if (rating_.failed())
     v.error = rating_.error.code == "choose" ? std::string(tr(lang_, T::rate_choose))
                                              : std::string(error_message(lang_, rating_.error));

@@ -22,6 +22,7 @@
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
 #include "app/model.hpp"
+#include "app/notify_settings.hpp"
 #include "app/outbox.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
@@ -177,6 +178,15 @@ class App {
   const Unit* nearest_mediation() const;
   MapView map_view() const;
 
+  // Closing the loop (closing_loop.cpp): the text-message choices, and a link that opens
+  // a ticket's rating form.
+  bool apply_notify(const Intent& i);
+  bool is_citizen() const;
+  // The viewer may rate the ticket shown (its submitter, while it waits for a rating).
+  bool may_rate() const;
+  // The ticket a link asked to rate has arrived: its rating form, when it may be rated.
+  void follow_rate_link(const std::string& number);
+
   // The handler workbench (workbench.cpp).
   bool apply_workbench(const Intent& i);
   void load_queue();
@@ -204,6 +214,7 @@ class App {
   // The submit form.
   std::string category_, description_, address_, lat_, lng_, name_, phone_;
   bool anonymous_ = false;
+  bool notify_ = true;  // text the submitter about the report's progress
   std::map<std::string, core::Error> field_errors_;  // by API field path
   std::string idempotency_key_;
   Async<core::TicketReceipt> submission_;
@@ -237,7 +248,9 @@ class App {
   double report_draft_age_ = 0;  // days
   // A link's access code (#c=...), kept once the ticket opened with it.
   std::string link_number_, link_code_;
-  bool submitted_unknown_ = false;  // the last report said its place is not known
+  std::string rate_link_;             // the ticket a link asked to rate (#rate), until it opens
+  std::uint64_t rate_focus_seq_ = 0;  // the rating form opened by a link: focus its first choice
+  bool submitted_unknown_ = false;    // the last report said its place is not known
   // A screen asked for by its address that needs an account: shown after signing in.
   std::optional<RouteRequest> after_sign_in_;
 
@@ -309,6 +322,8 @@ class App {
   // The cockpit and the public board (declared last: it uses api_ and services_).
   Cockpit cockpit_{api_, services_, [this](std::function<void()> fn) { post(std::move(fn)); }};
   void open_cockpit();
+  // The account's text-message setting (declared after api_, which it uses).
+  NotifySettings notify_settings_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
 };
 
 }  // namespace portal::client

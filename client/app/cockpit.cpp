@@ -45,18 +45,22 @@ std::string hours(Lang lang, double v) {
   return std::string(b) + (lang == Lang::zh ? " 小时" : " h");
 }
 
-// The four rates of SPEC §7 as tiles, from an overview (or the board's district).
+// The rates of SPEC §7, in its order, and what each counts.
+struct RateDef {
+  const char* key;
+  T label, note;
+};
+constexpr RateDef kRates[] = {{"response_rate", T::kpi_response, T::kpi_response_note},
+                              {"rating_rate", T::kpi_rating, T::kpi_rating_note},
+                              {"on_time_rate", T::kpi_on_time, T::kpi_on_time_note},
+                              {"resolution_rate", T::kpi_resolution, T::kpi_resolution_note},
+                              {"satisfaction_rate", T::kpi_satisfaction, T::kpi_satisfaction_note}};
+
+// The rates as tiles, from an overview (or the board's district). A rate whose parts
+// the answer carries shows them as its n.
 std::vector<KpiTile> rate_tiles(Lang lang, const Json& o) {
-  struct Def {
-    const char* key;
-    T label, note;
-  };
-  static const Def defs[] = {{"response_rate", T::kpi_response, T::kpi_response_note},
-                             {"on_time_rate", T::kpi_on_time, T::kpi_on_time_note},
-                             {"resolution_rate", T::kpi_resolution, T::kpi_resolution_note},
-                             {"satisfaction_rate", T::kpi_satisfaction, T::kpi_satisfaction_note}};
   std::vector<KpiTile> out;
-  for (const auto& d : defs) {
+  for (const auto& d : kRates) {
     KpiTile k;
     k.id = std::string("kpi.") + d.key;
     k.label = std::string(tr(lang, d.label));
@@ -64,6 +68,10 @@ std::vector<KpiTile> rate_tiles(Lang lang, const Json& o) {
     const double v = num(o, d.key);
     k.value = percent(v);
     k.fraction = std::isnan(v) ? 0 : v;
+    if (d.label == T::kpi_rating) {
+      const double rated = num(o, "rated"), resolved = num(o, "resolved");
+      if (!std::isnan(rated) && !std::isnan(resolved)) k.n = count(rated) + "/" + count(resolved);
+    }
     out.push_back(std::move(k));
   }
   return out;
@@ -71,6 +79,7 @@ std::vector<KpiTile> rate_tiles(Lang lang, const Json& o) {
 
 T metric_label(const std::string& m) {
   if (m == "response_rate") return T::kpi_response;
+  if (m == "rating_rate") return T::kpi_rating;
   if (m == "on_time_rate") return T::kpi_on_time;
   if (m == "resolution_rate") return T::kpi_resolution;
   if (m == "satisfaction_rate") return T::kpi_satisfaction;
@@ -382,11 +391,7 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
   ChartSeries backlog{std::string(tr(lang, T::count_backlog)), 3, {}};
   std::vector<ChartSeries> rates;
   int color = 0;
-  for (auto [key, label] :
-       {std::pair{"response_rate", T::kpi_response}, std::pair{"on_time_rate", T::kpi_on_time},
-        std::pair{"resolution_rate", T::kpi_resolution},
-        std::pair{"satisfaction_rate", T::kpi_satisfaction}})
-    rates.push_back({std::string(tr(lang, label)), color++, {}});
+  for (const auto& d : kRates) rates.push_back({std::string(tr(lang, d.label)), color++, {}});
   for (const auto& p : at(trend_.value, "items")) {
     std::string label = str(p, "period");
     if (interval_ != "month" && label.size() == 10) label = label.substr(5);  // MM-DD
@@ -395,8 +400,7 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
     v.rates.x_labels.push_back(label);
     total.values.push_back(num(p, "total"));
     backlog.values.push_back(num(p, "backlog"));
-    const char* keys[] = {"response_rate", "on_time_rate", "resolution_rate", "satisfaction_rate"};
-    for (int i = 0; i < 4; ++i) rates[i].values.push_back(num(p, keys[i]));
+    for (std::size_t i = 0; i < rates.size(); ++i) rates[i].values.push_back(num(p, kRates[i].key));
   }
   v.volume.series = {total, backlog};
   v.rates.series = rates;
@@ -406,8 +410,8 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
        {std::pair{"street", T::dim_street}, std::pair{"community", T::dim_community},
         std::pair{"grid", T::dim_grid}, std::pair{"unit", T::dim_unit}})
     v.dims.push_back({key, std::string(tr(lang, label)), dim_ == key});
-  for (const char* m : {"satisfaction_rate", "resolution_rate", "on_time_rate", "response_rate",
-                        "total", "avg_handle_hours", "reopen_rate"})
+  for (const char* m : {"satisfaction_rate", "resolution_rate", "on_time_rate", "rating_rate",
+                        "response_rate", "total", "avg_handle_hours", "reopen_rate"})
     v.metrics.push_back({m, std::string(tr(lang, metric_label(m))), metric_ == m});
   v.ranking = ranking_table(lang);
 

@@ -31,6 +31,7 @@ struct KpiTile {
   std::string value;     // "92.4%", "1,234", "—"
   std::string note;      // what it counts, e.g. "按时办结 / 已办结"
   double fraction = -1;  // 0..1 for a gauge; -1: no gauge
+  std::string n;         // a rate's numerator and denominator, "12/40"; "" when not known
 };
 
 struct ChartSeries {

@@ -50,6 +50,7 @@ std::string draft_to_json(const FormDraft& d) {
                         {"name", d.name},
                         {"phone", d.phone},
                         {"anonymous", d.anonymous},
+                        {"notify", d.notify},
                         {"photos", photos},
                         {"key", d.idempotency_key}};
   return dump(j);
@@ -70,6 +71,7 @@ std::optional<FormDraft> draft_from_json(std::string_view text) {
   text_of(j, "key", d.idempotency_key);
   flag_of(j, "location_unknown", d.location_unknown);
   flag_of(j, "anonymous", d.anonymous);
+  flag_of(j, "notify", d.notify);  // drafts written before it kept the default: on
   if (auto it = j.find("photos"); it != j.end() && it->is_array())
     for (const auto& p : *it) {
       if (!p.is_object()) continue;

@@ -28,6 +28,7 @@ struct FormDraft {
   std::string lat, lng;           // as typed or placed ("" when none)
   bool location_unknown = false;  // the submitter said they do not know where exactly
   bool anonymous = false;
+  bool notify = true;  // text the submitter about its progress
   std::vector<DraftPhoto> photos;
   // The submission under way: a resend after a reload is the same one (exactly once).
   std::string idempotency_key;
@@ -35,7 +36,7 @@ struct FormDraft {
   bool empty() const {
     return category.empty() && description.empty() && address.empty() && name.empty() &&
            phone.empty() && lat.empty() && lng.empty() && !location_unknown && !anonymous &&
-           photos.empty();
+           notify && photos.empty();
   }
 };
 

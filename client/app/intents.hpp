@@ -24,6 +24,13 @@ struct EditField {
 struct SetAnonymous {
   bool value;
 };
+struct SetNotify {  // the report form's "text me progress"
+  bool value;
+};
+// The account's text-message setting: switch it, or (retry) read it again.
+struct NotifySetting {
+  bool retry = false;
+};
 struct PickCategory {
   std::string code;
 };
@@ -138,7 +145,7 @@ using Intent = std::variant<
     intent::PickPlace, intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos,
     intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter, intent::OpenAction,
     intent::TogglePick, intent::SubmitAction, intent::FileForCaller, intent::SubmitImport,
-    intent::Outbox, intent::OldDrafts, intent::Cockpit>;
+    intent::Outbox, intent::OldDrafts, intent::Cockpit, intent::SetNotify, intent::NotifySetting>;
 
 class Intents {
  public:

@@ -30,6 +30,7 @@ FormDraft App::form_draft() const {
   d.lng = lng_;
   d.location_unknown = location_unknown_;
   d.anonymous = anonymous_;
+  d.notify = notify_;
   d.idempotency_key = idempotency_key_;
   // Photos still uploading are not kept yet; failed and removed ones never.
   for (const auto& p : photos_)
@@ -54,6 +55,7 @@ void App::restore_draft(const FormDraft& d) {
   name_ = d.name;
   phone_ = d.phone;
   anonymous_ = d.anonymous;
+  notify_ = d.notify;
   idempotency_key_ = d.idempotency_key;
   location_unknown_ = d.location_unknown;
   lat_ = location_unknown_ ? std::string() : d.lat;
@@ -159,7 +161,7 @@ void App::queue_report(core::TicketDraft d, bool unknown) {
   save_draft();  // the key with the form: a resend after a reload is the same submission
   const FormDraft form = form_draft();
   d.attachments.clear();  // the store adds the photos' ids as it uploads them
-  const core::Json body = d;
+  const core::Json body = submit_body(d, lang_, notify_);
   const std::string after =
       is_handler() && file_channel_ == "patrol" && on_the_spot_ ? "resolve_on_spot" : "";
   const std::string key = idempotency_key_;

@@ -68,6 +68,18 @@ std::string fragment_value(std::string_view fragment, std::string_view key) {
   return {};
 }
 
+// Whether a fragment of parts joined by '&' has the bare part `flag` (no '=').
+bool fragment_has(std::string_view fragment, std::string_view flag) {
+  std::size_t pos = 0;
+  while (pos <= fragment.size()) {
+    std::size_t end = fragment.find('&', pos);
+    if (end == std::string_view::npos) end = fragment.size();
+    if (fragment.substr(pos, end - pos) == flag) return true;
+    pos = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 RouteRequest parse_route(std::string_view location) {
@@ -98,6 +110,7 @@ RouteRequest parse_route(std::string_view location) {
     case ClientPath::ticket:
       r.screen = Screen::ticket;
       r.code = fragment_value(fragment, "c");
+      r.rate = fragment_has(fragment, "rate");
       break;
     case ClientPath::me:
       r.screen = Screen::my_tickets;

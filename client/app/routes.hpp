@@ -6,6 +6,8 @@
 //   /track           number + code    /services        the services directory
 //   /t/{number}      a ticket         /work            the workbench (sign-in)
 //   #c={code}        ... opened with its access code, for a submitter without account
+//   #rate, #c={code}&rate   ... with its rating form first (a link of a "resolved" text);
+//                    the fragment is a list of parts joined by '&', in any order
 //   /work/t/{number} a ticket on the workbench (sign-in)
 //   /cockpit         the data cockpit (sign-in)
 //
@@ -27,6 +29,7 @@ struct RouteRequest {
   Screen screen = Screen::home;
   std::string number;          // a ticket's screens: the ticket, upper case
   std::string code;            // the fragment's access code (#c=...), as given
+  bool rate = false;           // the fragment asks for the rating form (#rate, #c=...&rate)
   bool needs_sign_in = false;  // /me, /work, /work/t/..., /cockpit
   bool known = true;           // false: the path names no screen (home is shown)
 };

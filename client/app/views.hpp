@@ -101,7 +101,18 @@ struct HomeView {
   bool leader = false;   // the account has a data cockpit
 };
 
+// A signed-in citizen's text messages about their tickets (app/notify_settings.hpp).
+struct NotifySettingsView {
+  bool shown = false;       // only a signed-in citizen has the setting
+  bool enabled = false;     // as the switch shows it: the server's, or the change being saved
+  bool can_toggle = false;  // known, and no change being saved
+  std::string note;         // what it does; that it is being read or saved
+  std::string error;        // reading or saving failed ("" none)
+  bool retry = false;       // reading failed: a button asks again
+};
+
 struct AccountView {
+  NotifySettingsView notify;
   bool elderly = false;
   bool signed_in = false, registering = false, busy = false;
   std::string user_name, error;
@@ -171,6 +182,7 @@ struct SubmitView {
   LoadState places = LoadState::idle;
   std::size_t description_chars = 0, description_max = 0;
   bool anonymous = false;
+  bool notify = true;   // text the submitter about its progress
   bool patrol = false;  // a grid worker's patrol report: the box means "resolved on the spot"
   bool on_the_spot = false;
   bool submitting = false;
@@ -246,11 +258,14 @@ struct TicketPage {
 
 struct RateView {
   std::string number;
-  int resolved = -1;     // -1 not chosen, 0 no, 1 yes
-  int satisfaction = 0;  // 0 not chosen, 1..5
+  std::string category, reply;  // what is rated: the matter, and the handler's answer
+  int resolved = -1;            // -1 not chosen, 0 no, 1 yes
+  int satisfaction = 0;         // 0 not chosen, 1..5
   FieldView comment;
   bool busy = false;
   std::string error;
+  // Bumped when the form opens from a link (#rate): the first choice takes the focus.
+  std::uint64_t focus_seq = 0;
 };
 
 struct UnitRow {

@@ -47,6 +47,9 @@ EM_JS(void, portal_js_glyphs_added, (int glyphs, int drawn, double ms, int textu
 EM_JS(void, portal_js_semantics, (const char* changes, double ms, int nodes), {
   portalSemantics.apply(UTF8ToString(changes), ms, nodes);
 });
+EM_JS(void, portal_js_focus, (const char* id), {
+  portalSemantics.focus(UTF8ToString(id));
+});
 EM_JS(void, portal_js_mark, (const char* name), {
   portalBridge.mark(UTF8ToString(name));
 });
@@ -96,6 +99,7 @@ EM_BOOL on_animation_frame(double now, void*) {
   if (out.has_clipboard) rt.services.copy_to_clipboard(out.clipboard);
   if (!out.semantics.empty())
     portal_js_semantics(out.semantics.c_str(), out.semantics_ms, rt.host.semantics_stats().nodes);
+  if (!out.focus.empty()) portal_js_focus(out.focus.c_str());
   if (out.glyphs_added) {
     const ui::GlyphStats& g = rt.host.glyph_stats();
     portal_js_glyphs_added(g.glyphs, g.drawn, g.draw_ms, g.texture_size, g.resets);

@@ -62,11 +62,16 @@ void KpiTiles(Ctx& ctx, const std::vector<KpiTile>& tiles, int per_row, float he
   const ImVec2 origin = w->DC.CursorPos;
   const int rows = static_cast<int>((tiles.size() + per_row - 1) / per_row);
   ImDrawList* dl = w->DrawList;
+  // A last row that is not full is spread over the whole width, not left with a hole.
+  const int last_row = rows - 1;
+  const int in_last = static_cast<int>(tiles.size()) - last_row * per_row;
+  const float last_tw = std::floor((width - gap * (in_last - 1)) / in_last);
   for (std::size_t i = 0; i < tiles.size(); ++i) {
     const KpiTile& k = tiles[i];
     const int col = static_cast<int>(i % per_row), row = static_cast<int>(i / per_row);
-    const ImVec2 pos(origin.x + col * (tw + gap), origin.y + row * (height + gap));
-    const ImRect bb(pos, pos + ImVec2(tw, height));
+    const float w_tile = row == last_row ? last_tw : tw;
+    const ImVec2 pos(origin.x + col * (w_tile + gap), origin.y + row * (height + gap));
+    const ImRect bb(pos, pos + ImVec2(w_tile, height));
     ImGui::ItemAdd(bb, 0);
     dl->AddRectFilled(bb.Min, bb.Max, theme::kSurface, theme::kRadius);
     const float pad = 14;
@@ -80,21 +85,39 @@ void KpiTiles(Ctx& ctx, const std::vector<KpiTile>& tiles, int per_row, float he
     bool ascii = true;
     for (unsigned char c : k.value) ascii = ascii && c < 0x80;
     ImFont* vf = ascii ? ctx.fonts.display : ctx.fonts.body;
-    Text(dl, vf, ctx.size(vf), bb.Min + ImVec2(pad, pad + small + 8), vc, k.value);
+    const float vsize = ctx.size(vf);
+    const ImVec2 vpos = bb.Min + ImVec2(pad, pad + small + 8);
+    Text(dl, vf, vsize, vpos, vc, k.value);
+    // The n, small so that the rate stays the figure read first: beside the value on
+    // its baseline when both fit, else under it when the tile is tall enough, else in
+    // place of the note (the n matters more than the words of what it counts).
+    const float gauge_y = bb.Max.y - pad - small - 14;
+    bool n_on_note_line = false;
+    if (!k.n.empty()) {
+      const float vw = MeasureText(vf, vsize, k.value).x;
+      const float nw = MeasureText(ctx.fonts.small, small, k.n).x;
+      const float below_y = vpos.y + vsize + 2;
+      if (pad + vw + 8 + nw <= bb.GetWidth() - pad)
+        Text(dl, ctx.fonts.small, small, ImVec2(vpos.x + vw + 8, vpos.y + vsize - small - 2),
+             theme::kText2, k.n);
+      else if (below_y + small <= (k.fraction >= 0 ? gauge_y : bb.Max.y - pad - small) - 2)
+        Text(dl, ctx.fonts.small, small, ImVec2(vpos.x, below_y), theme::kText2, k.n);
+      else
+        n_on_note_line = true;
+    }
     if (k.fraction >= 0) {
-      const float y = bb.Max.y - pad - small - 14;
-      const ImVec2 a(bb.Min.x + pad, y), b(bb.Max.x - pad, y + 6);
+      const ImVec2 a(bb.Min.x + pad, gauge_y), b(bb.Max.x - pad, gauge_y + 6);
       dl->AddRectFilled(a, b, theme::kNeutralSoft, 3);
       const float f = static_cast<float>(std::clamp(k.fraction, 0.0, 1.0));
       if (f > 0) dl->AddRectFilled(a, ImVec2(a.x + (b.x - a.x) * f, b.y), vc, 3);
     }
-    if (!k.note.empty()) {
+    if (!k.note.empty() || n_on_note_line) {
       dl->PushClipRect(bb.Min, bb.Max, true);
-      Text(dl, ctx.fonts.small, small, ImVec2(bb.Min.x + pad, bb.Max.y - pad - small), theme::kHint,
-           k.note);
+      Text(dl, ctx.fonts.small, small, ImVec2(bb.Min.x + pad, bb.Max.y - pad - small),
+           n_on_note_line ? theme::kText2 : theme::kHint, n_on_note_line ? k.n : k.note);
       dl->PopClipRect();
     }
-    Record(ctx, k.id.c_str(), "text", k.label, k.value);
+    Record(ctx, k.id.c_str(), "text", k.label, k.n.empty() ? k.value : k.value + " (" + k.n + ")");
   }
   w->DC.CursorPos = origin;
   ImGui::ItemSize(ImRect(origin, origin + ImVec2(width, rows * height + (rows - 1) * gap)));
@@ -226,7 +249,10 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
       ImGui::EndTooltip();
     }
   }
+  // For screen readers: how many periods, and the lines of the legend.
   std::string summary = std::to_string(n);
+  for (std::size_t i = 0; i < v.series.size(); ++i)
+    summary += (i == 0 ? " · " : ", ") + v.series[i].name;
   Record(ctx, v.id.c_str(), "chart", v.title, summary);
   EndCard(ctx);
 }

@@ -11,7 +11,8 @@
 
 namespace portal::client::ui {
 
-// Tiles side by side, `per_row` of them (wrapping); each records "<id>" with its value.
+// Tiles side by side, `per_row` of them (wrapping; the tiles of a last row that is not
+// full share its whole width); each records "<id>" with its value and its n.
 void KpiTiles(Ctx& ctx, const std::vector<KpiTile>& tiles, int per_row, float height);
 // A chart with its title, y axis (counts or %), x labels thinned to fit, and a legend.
 void Chart(Ctx& ctx, const ChartView& v, float height);

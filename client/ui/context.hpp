@@ -82,6 +82,8 @@ struct Ctx {
   MapState map;
   std::unordered_map<ImGuiID, MapCamera> map_cameras;
   std::uint64_t focus_seq_seen = 0;
+  std::uint64_t rate_focus_seen = 0;  // the last RateView::focus_seq acted on
+  std::string focus_node;  // a widget whose mirror node takes the page's focus after this frame
   Screen last_screen = Screen::home;
   bool screen_changed = true;
 

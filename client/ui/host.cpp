@@ -354,6 +354,8 @@ FrameOutput Host::frame(App& app, double now_ms) {
   ctx.log.scale(scale);  // the page works in CSS px
   const auto mirror_started = std::chrono::steady_clock::now();
   out.semantics = m.semantics.update(ctx.log.records());
+  out.focus = std::move(ctx.focus_node);  // its node is in the mirror with these changes
+  ctx.focus_node.clear();
   out.semantics_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - mirror_started)
           .count();

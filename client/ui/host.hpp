@@ -28,6 +28,7 @@ struct FrameOutput {
   bool glyphs_added = false;       // glyphs were rasterised for this frame
   double ui_ms = 0;                // building the UI: view-models, widgets, draw lists
   std::string semantics;           // changes of the accessibility mirror ("" when none)
+  std::string focus;               // a widget whose mirror node should take the focus ("" none)
   double semantics_ms = 0;         // building them
 };
 

@@ -33,13 +33,29 @@ Tone StatusTone(core::Status s) {
 
 namespace {
 
-// The 长辈版 switch among the settings of the account screen.
-void ElderlySetting(Ctx& ctx, bool on) {
+// The settings of the account screen: 长辈版 (this device), and a signed-in citizen's
+// text messages about their tickets, whose switch shows what the server holds (faded
+// while it is read or a change is saved); a failure says so under the card.
+void Settings(Ctx& ctx, const AccountView& a) {
+  const NotifySettingsView& v = a.notify;
   SectionLabel(ctx, ctx.t(T::settings));
   BeginCard(ctx, true);
-  if (Switch(ctx, "account.elderly", ctx.t(T::elderly_mode), ctx.t(T::elderly_note), on))
+  if (Switch(ctx, "account.elderly", ctx.t(T::elderly_mode), ctx.t(T::elderly_note), a.elderly))
     ctx.intents.emit(intent::ToggleElderly{});
+  if (v.shown) {  // a line between the two rows, as between the rows of a list
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    ImGui::GetWindowDrawList()->AddLine(ImVec2(a.x + 16, b.y - 0.5f), ImVec2(b.x, b.y - 0.5f),
+                                        theme::kDivider);
+  }
+  if (v.shown &&
+      Switch(ctx, "account.notify", ctx.t(T::notify_setting), v.note, v.enabled, v.can_toggle))
+    ctx.intents.emit(intent::NotifySetting{});
   EndCard(ctx);
+  if (v.shown && !v.error.empty()) {
+    Banner(ctx, "account.notify.error", v.error, Tone::danger);
+    if (v.retry && Button(ctx, "account.notify.retry", ctx.t(T::retry), ButtonKind::secondary))
+      ctx.intents.emit(intent::NotifySetting{true});
+  }
 }
 
 }  // namespace
@@ -54,7 +70,7 @@ void DrawAccount(Ctx& ctx, const AccountView& v) {
       ctx.intents.emit(intent::Navigate{Screen::my_tickets});
     if (Button(ctx, "account.signout", ctx.t(T::signout_button), ButtonKind::secondary))
       ctx.intents.emit(intent::SignOut{});
-    ElderlySetting(ctx, v.elderly);
+    Settings(ctx, v);
     EndBody(ctx);
     return;
   }
@@ -84,7 +100,7 @@ void DrawAccount(Ctx& ctx, const AccountView& v) {
     ctx.intents.emit(intent::SetRegistering{!v.registering});
   Gap(4);
   Paragraph(ctx, ctx.t(T::account_note), ctx.fonts.small, theme::kHint, 1.45f);
-  ElderlySetting(ctx, v.elderly);
+  Settings(ctx, v);
   EndBody(ctx);
 }
 
@@ -215,6 +231,22 @@ void RatingChoices(Ctx& ctx, const char* prefix, int resolved, int satisfaction)
 
 void DrawRate(Ctx& ctx, const RateView& v) {
   BeginBody(ctx, "body.rate");
+  if (v.focus_seq != ctx.rate_focus_seen) {
+    // Opened by a link: the keyboard and screen readers start at the first choice.
+    ctx.rate_focus_seen = v.focus_seq;
+    ctx.focus_node = "rate.resolved_yes";
+    ctx.a11y_reveal = ctx.focus_node;
+  }
+  // What is rated (a form opened from a text message has no page above it to say so).
+  BeginCard(ctx);
+  KeyValue(ctx, "rate.ticket", v.category.empty() ? ctx.t(T::receipt_number) : v.category,
+           v.number);
+  if (!v.reply.empty()) {
+    Paragraph(ctx, ctx.t(T::ticket_reply), ctx.fonts.small, theme::kText2, 1.4f);
+    Paragraph(ctx, v.reply, ctx.fonts.body, theme::kText, 1.5f);
+    Record(ctx, "rate.reply", "text", ctx.t(T::ticket_reply), v.reply);
+  }
+  EndCard(ctx);
   RatingChoices(ctx, "rate", v.resolved, v.satisfaction);
   BeginCard(ctx);
   TextArea(ctx, "rate.comment", Field::rating_comment, ctx.t(T::field_comment),

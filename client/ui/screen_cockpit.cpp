@@ -1,5 +1,5 @@
-// The data cockpit and the public board. Wide screens get a wide column (tiles four
-// to a row, tall charts); phones get the same content stacked, tiles two to a row.
+// The data cockpit and the public board. Wide screens get a wide column (the rates in
+// one row, tall charts); phones get the same content stacked, tiles two to a row.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -32,7 +32,7 @@ void Op(Ctx& ctx, intent::CockpitOp op, std::string arg = {}, std::string arg2 =
 void Overview(Ctx& ctx, const CockpitView& v) {
   const bool wide = Wide(ctx);
   SectionLabel(ctx, ctx.t(T::period_30_days));
-  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 122);
+  KpiTiles(ctx, v.kpis, wide ? static_cast<int>(v.kpis.size()) : 2, wide ? 150 : 122);
   Gap(theme::kGap);
   KpiTiles(ctx, v.counts, wide ? 4 : 2, 90);
   Gap(theme::kGap * 2);
@@ -271,7 +271,7 @@ void DrawBoard(Ctx& ctx, const BoardView& v) {
     EndBody(ctx);
     return;
   }
-  KpiTiles(ctx, v.kpis, wide ? 4 : 2, wide ? 150 : 122);
+  KpiTiles(ctx, v.kpis, wide ? static_cast<int>(v.kpis.size()) : 2, wide ? 150 : 122);
   Gap(theme::kGap * 2);
   SideBySide(
       ctx, wide, 0.5f, [&] { Table(ctx, v.streets); }, [&] { Table(ctx, v.ratings, 20); });

@@ -195,6 +195,8 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
               FieldKind::text, {}, focus(Field::name));
     TextField(ctx, "submit.phone", Field::phone, ctx.t(T::field_phone), ctx.t(T::phone_hint),
               v.phone, FieldKind::phone, ctx.t(T::phone_note), focus(Field::phone));
+    if (Checkbox(ctx, "submit.notify", ctx.t(T::notify_submit), v.notify))
+      ctx.intents.emit(intent::SetNotify{!v.notify});
     if (v.patrol) {
       if (Checkbox(ctx, "submit.on_the_spot", ctx.t(T::patrol_on_spot), v.on_the_spot))
         ctx.intents.emit(intent::SetAnonymous{!v.on_the_spot});

@@ -632,7 +632,8 @@ bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value) {
   return pressed;
 }
 
-bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view note, bool value) {
+bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view note, bool value,
+            bool enabled) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const ImGuiID gid = w->GetID(id);
   const float size = ctx.size(ctx.fonts.body);
@@ -640,7 +641,9 @@ bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view n
   const float width = AvailWidth();
   const float track_w = 52, track_h = 30;
   std::vector<TextLine> lines;
-  wrap_text(ctx.fonts.small, small, note, width - track_w - 24, lines);
+  // The note wraps before the track: 16 px in from the left, the track 16 px in from the
+  // right, 12 px between them.
+  wrap_text(ctx.fonts.small, small, note, width - track_w - 16 - 16 - 12, lines);
   const float lh = std::floor(small * 1.4f);
   const float h = std::max(theme::kRowHeight, 14 + size + 4 + lh * lines.size() + 12);
   const ImVec2 pos = w->DC.CursorPos;
@@ -649,11 +652,14 @@ bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view n
   bool pressed = false, held = false;
   if (ImGui::ItemAdd(bb, gid)) {
     bool hovered = false;
-    pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
-    if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    if (enabled) {
+      pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+      if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    }
     ImDrawList* dl = w->DrawList;
     if (held) dl->AddRectFilled(bb.Min, bb.Max, theme::kPressed);
-    DrawText(dl, ctx.fonts.body, size, ImVec2(pos.x + 16, pos.y + 14), theme::kText, label);
+    DrawText(dl, ctx.fonts.body, size, ImVec2(pos.x + 16, pos.y + 14),
+             enabled ? theme::kText : theme::kText2, label);
     float y = pos.y + 14 + size + 4;
     for (const auto& l : lines) {
       dl->AddText(ctx.fonts.small, small, ImVec2(pos.x + 16, y), theme::kText2,
@@ -664,17 +670,20 @@ bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view n
     // the knob left (the position says it, not only the colour).
     const ImVec2 t0(bb.Max.x - 16 - track_w, pos.y + (h - track_h) * 0.5f);
     const ImVec2 t1(t0.x + track_w, t0.y + track_h);
-    dl->AddRectFilled(t0, t1, value ? theme::kPrimary : theme::kBorder, track_h * 0.5f);
+    // Disabled: the same colours at half strength, so that on and off still read apart.
+    const ImU32 track = value ? theme::kPrimary : theme::kBorder;
+    dl->AddRectFilled(t0, t1, enabled ? track : (track & 0x00FFFFFFu) | 0x80000000u,
+                      track_h * 0.5f);
     const float r = track_h * 0.5f - 3;
     const ImVec2 knob(value ? t1.x - 3 - r : t0.x + 3 + r, t0.y + track_h * 0.5f);
     dl->AddCircleFilled(knob, r, theme::kWhite, 24);
     if (value) {
       const ImVec2 pts[3] = {ImVec2(knob.x - 5, knob.y), ImVec2(knob.x - 1.5f, knob.y + 3.5f),
                              ImVec2(knob.x + 5, knob.y - 4)};
-      dl->AddPolyline(pts, 3, theme::kPrimary, 0, 2.0f);
+      dl->AddPolyline(pts, 3, enabled ? theme::kPrimary : theme::kHint, 0, 2.0f);
     }
   }
-  Record(ctx, id, "checkbox", label, value ? "true" : "false", true, held);
+  Record(ctx, id, "checkbox", label, value ? "true" : "false", enabled, held);
   ctx.log.last().checked = value;
   ctx.log.last().role = "switch";
   return pressed;

@@ -53,7 +53,9 @@ bool SelectRow(Ctx& ctx, const char* id, std::string_view label, std::string_vie
                std::string_view placeholder, std::string_view error, bool focus = false);
 bool Checkbox(Ctx& ctx, const char* id, std::string_view label, bool value);
 // An on/off setting as a full-width row: label, a note under it, a switch on the right.
-bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view note, bool value);
+// Disabled (a setting not known yet, or being saved): drawn faded, taps do nothing.
+bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view note, bool value,
+            bool enabled = true);
 // A tappable list row: title, optional subtitle, chevron. `checked` draws a tick instead;
 // `choice` rows (one of several options) draw a box, ticked when checked.
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,

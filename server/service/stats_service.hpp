@@ -35,6 +35,7 @@ namespace portal::server {
 enum class StatsMetric {
   total,
   response_rate,
+  rating_rate,
   on_time_rate,
   resolution_rate,
   satisfaction_rate,
@@ -133,7 +134,7 @@ class StatsService {
   static std::optional<double> metric_value(const Figures& f, StatsMetric m);
   // Whether a larger value ranks first (rates, totals) or last (hours, reopen rate).
   static bool higher_is_better(StatsMetric m);
-  // total, backlog, overdue and the six rates, rounded for display.
+  // total, backlog, overdue and the seven rates, rounded for display.
   static core::Json figures_json(const Figures& f);
 
   const StatsOptions& options() const { return options_; }

@@ -55,6 +55,9 @@ struct Ratio {
 //   response      responded_at ≤ response_due_at ÷ assigned_at set. Both are the current
 //                 holder's: a new holder gets a fresh response clock, so a late response
 //                 that led to an escalation counts by the response of the new holder.
+//   rating        rated ÷ resolved_at set: the resolved tickets that carry a rating. A
+//                 rating that reopens a ticket stays with it, so a reopened ticket not yet
+//                 resolved again is rated but not resolved and counts in neither part.
 //   on_time       resolved_at ≤ resolve_due_at ÷ resolved_at set
 //   resolution    rating_resolved = yes ÷ rated
 //   satisfaction  rating_satisfaction ≥ threshold ÷ rated
@@ -65,7 +68,7 @@ struct Figures {
   std::int64_t total = 0;
   std::int64_t backlog = 0;
   std::int64_t overdue = 0;
-  Ratio response, on_time, resolution, satisfaction, reopen;
+  Ratio response, rating, on_time, resolution, satisfaction, reopen;
   std::int64_t handle_seconds = 0;
   bool operator==(const Figures&) const = default;
 };
@@ -190,6 +193,11 @@ void read_daily(Get&& col, int threshold, Daily& d) {
     if (core::is_open(static_cast<core::Status>(i))) f.backlog += d.by_status[i];
   f.overdue = col(20);
   f.response = {col(22), col(21)};
+  // stats_daily has no count of the rated tickets among the resolved ones; it follows
+  // from the others. Only a rating reopens a ticket and a rating is never taken back,
+  // so the rated tickets that are not resolved now are exactly the reopened ones not
+  // resolved again: reopen_den − on_time_den (resolved, or reopened, less resolved).
+  f.rating = {col(26) - (col(33) - col(23)), col(23)};
   f.on_time = {col(24), col(23)};
   f.handle_seconds = col(25);
   f.resolution = {col(27), col(26)};
@@ -209,6 +217,7 @@ inline void add(Figures& a, const Figures& b) {
   a.backlog += b.backlog;
   a.overdue += b.overdue;
   add(a.response, b.response);
+  add(a.rating, b.rating);
   add(a.on_time, b.on_time);
   add(a.resolution, b.resolution);
   add(a.satisfaction, b.satisfaction);

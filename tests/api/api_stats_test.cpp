@@ -3,6 +3,7 @@
 // personal data.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <regex>
 #include <set>
 
@@ -81,14 +82,22 @@ TEST(Stats, OverviewNeedsACockpitRole) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   auto o = body_of(r);
-  for (const char* k : {"total", "by_status", "by_level", "by_channel", "by_category", "backlog",
-                        "overdue", "response_rate", "on_time_rate", "resolution_rate",
-                        "satisfaction_rate", "avg_handle_hours", "reopen_rate"})
+  for (const char* k :
+       {"total", "by_status", "by_level", "by_channel", "by_category", "backlog", "overdue",
+        "response_rate", "rating_rate", "rated", "resolved", "on_time_rate", "resolution_rate",
+        "satisfaction_rate", "avg_handle_hours", "reopen_rate"})
     EXPECT_TRUE(o.contains(k)) << k;
   EXPECT_GE(o["total"].get<int>(), 401);
   EXPECT_EQ(o["scope"], "district");
   EXPECT_GT(o["satisfaction_rate"].get<double>(), 0.0);
   EXPECT_LE(o["satisfaction_rate"].get<double>(), 1.0);
+  // 评价率 and its n: our rated ticket and the history's, some of the resolved ones.
+  const auto rated = o["rated"].get<std::int64_t>(), resolved = o["resolved"].get<std::int64_t>();
+  EXPECT_GE(rated, 1);
+  EXPECT_LT(rated, resolved);
+  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(),
+                   std::round(10000.0 * rated / resolved) / 10000.0);
+  EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", rated}, {"denominator", resolved}}));
 }
 
 TEST(Stats, StreetStaffSeeOnlyTheirStreet) {
@@ -135,6 +144,18 @@ TEST(Stats, EveryEndpointAnswers) {
   EXPECT_GE(units["items"].size(), 21u);  // 16 departments, 5 utilities
   auto tr = body_of(get("/api/v1/stats/trend?interval=week", ds));
   EXPECT_EQ(tr["items"].size(), 12u);
+  for (const auto& item : tr["items"]) EXPECT_TRUE(item.contains("rating_rate")) << item;
+  // Streets ranked by 评价率, best first, each value its own rated ÷ resolved.
+  auto by_rating =
+      body_of(get("/api/v1/stats/ranking?dim=street&metric=rating_rate&from=2000-01-01", ds));
+  EXPECT_EQ(by_rating["metric"], "rating_rate");
+  ASSERT_EQ(by_rating["items"].size(), 15u);
+  EXPECT_EQ(by_rating["items"][0]["rank"], 1);
+  for (std::size_t i = 1; i < by_rating["items"].size(); ++i) {
+    const Json &prev = by_rating["items"][i - 1]["value"], &cur = by_rating["items"][i]["value"];
+    if (!cur.is_null()) EXPECT_GE(prev.get<double>(), cur.get<double>());
+  }
+  EXPECT_EQ(by_rating["items"][0]["value"], by_rating["items"][0]["rating_rate"]);
   auto hm = get("/api/v1/stats/heatmap?from=2000-01-01", ds);
   ASSERT_TRUE(hm && hm->status == 200);
   auto cells = body_of(hm);
@@ -171,6 +192,16 @@ TEST(Stats, CsvOnRequest) {
     for (char c : r->body) lines += c == '\n';
     EXPECT_EQ(lines, 16u);  // header and 15 streets
   }
+  auto ocsv = get("/api/v1/stats/overview?format=csv", ds);
+  ASSERT_TRUE(ocsv && ocsv->status == 200);
+  EXPECT_NE(ocsv->body.find("\r\nrate,rating_rate,,"), std::string::npos) << ocsv->body;
+  EXPECT_NE(ocsv->body.find("\r\nrating_rate,resolved,,"), std::string::npos);
+  auto tcsv = get("/api/v1/stats/trend?format=csv", ds);
+  ASSERT_TRUE(tcsv && tcsv->status == 200);
+  EXPECT_EQ(
+      tcsv->body.rfind("\xEF\xBB\xBFperiod,total,backlog,overdue,response_rate,rating_rate,", 0),
+      0u)
+      << tcsv->body.substr(0, 120);
   for (const char* path :
        {"/api/v1/stats/overview?format=csv", "/api/v1/stats/trend?format=csv",
         "/api/v1/stats/heatmap?format=csv", "/api/v1/stats/topics?format=csv",

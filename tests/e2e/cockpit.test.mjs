@@ -73,9 +73,15 @@ async function importHotlineDay() {
   assert.equal(r.status, 201, JSON.stringify(r.json).slice(0, 400));
 }
 
+// 评价率 with its n: "30.0% (12/40)", rated of resolved.
+const withN = (rate, num_, den) => `${pct(rate)} (${num(num_)}/${num(den)})`;
+
 async function expectTiles(page, overview) {
   for (const k of ['response_rate', 'on_time_rate', 'resolution_rate', 'satisfaction_rate'])
     await waitWidget(page, `kpi.${k}`, (w) => w.value === pct(overview[k]));
+  assert.ok(overview.rated <= overview.resolved, JSON.stringify(overview));
+  await waitWidget(page, 'kpi.rating_rate',
+    (w) => w.value === withN(overview.rating_rate, overview.rated, overview.resolved));
   await waitWidget(page, 'kpi.total', (w) => w.value === num(overview.total));
   await waitWidget(page, 'kpi.backlog', (w) => w.value === num(overview.backlog));
 }
@@ -91,7 +97,13 @@ test('a district leader sees the API figures, and they change after a rating', a
     const before = (await api('GET', '/api/v1/stats/overview', { token: ds })).json;
     assert.equal(before.scope, 'district');
     await expectTiles(page, before);
+    assert.ok(before.rated >= 1, JSON.stringify(before));
+    await waitWidget(page, 'kpi.rating_rate', (w) => w.label === '评价率');
     await waitWidget(page, 'chart.volume');
+    // The trend of the rates has a line of 评价率, from the trend's rating_rate.
+    await waitWidget(page, 'chart.rates', (w) => w.value.includes('评价率'));
+    const trend = (await api('GET', '/api/v1/stats/trend?interval=day', { token: ds })).json;
+    assert.ok(trend.items.every((p) => 'rating_rate' in p), JSON.stringify(trend.items[0]));
     await waitWidget(page, 'ranking', (w) => w.value.startsWith('15|'));
     await screenshot(page, 'cockpit-desktop');
 
@@ -99,6 +111,9 @@ test('a district leader sees the API figures, and they change after a rating', a
     await fileTicket(gw, { resolve: true, satisfaction: 1 });
     const after = (await api('GET', '/api/v1/stats/overview', { token: ds })).json;
     assert.notEqual(after.satisfaction_rate, before.satisfaction_rate);
+    // A badly rated ticket is reopened: rated, but resolved no more, so in neither part.
+    assert.equal(after.rated, before.rated);
+    assert.equal(after.resolved, before.resolved);
     // The cockpit loads its figures whenever it is opened: back home, then in again.
     await page.evaluate(() => history.back());
     await waitScreen(page, 'home');
@@ -177,6 +192,8 @@ test('a street leader sees their street on a phone', async () => {
     await press(page, 'lang.toggle');
     await waitWidget(page, 'kpi.satisfaction_rate',
       (w) => w.label === 'Satisfaction rate' && w.value === pct(o.satisfaction_rate));
+    await waitWidget(page, 'kpi.rating_rate',
+      (w) => w.label === 'Rating rate' && w.value === withN(o.rating_rate, o.rated, o.resolved));
     await waitWidget(page, 'cockpit.tab.overview', (w) => w.label === 'Overview');
     await screenshot(page, 'cockpit-phone-en');
     await press(page, 'lang.toggle');

@@ -118,8 +118,15 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   assertFits(await widgets(page), 360);
   await screenshot(page, 'phone-07-form-filled');
 
-  // Submit: the button is disabled while the request runs, then the receipt shows.
+  // Submit: the button is disabled while the request runs, then the receipt shows. The
+  // report asks for text messages (ticked unless unticked) in the language shown.
+  await waitWidget(page, 'submit.notify', (w) => w.value === 'true' && w.label === '办理进展短信通知我');
+  const posted = page.waitForRequest(
+    (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/tickets');
   await press(page, 'submit.button');
+  const sentBody = JSON.parse((await posted).postData());
+  assert.equal(sentBody.lang, 'zh');
+  assert.equal(sentBody.notify, true);
   await waitScreen(page, 'receipt');
   const number = (await waitWidget(page, 'receipt.number', (w) => !!w.value)).value;
   const code = (await waitWidget(page, 'receipt.code', (w) => !!w.value)).value;

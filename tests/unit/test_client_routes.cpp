@@ -1,7 +1,8 @@
 // The portal's addresses (client/app/routes, core/client_routes) and what the app does
 // with them: the screen an address opens, the address bar following the screens, Back
-// and Forward, reload, the #c= link of an anonymous submitter, the tickets of this
-// device, the report form's draft and the location choice. No browser: fakes record
+// and Forward, reload, the #c= link of an anonymous submitter and the rating link
+// (#c=...&rate, #rate), the tickets of this device, the report form's draft, the
+// location choice and the text-message choices. No browser: fakes record
 // the history entries, storage and requests.
 #include <gtest/gtest.h>
 
@@ -115,6 +116,34 @@ TEST(Routes, TheFragmentCarriesTheAccessCode) {
   EXPECT_EQ(parse_route("/track#c=AB12CD34").code, "");
 }
 
+// Notification links: /t/{number}#c={code}&rate (anonymous), /t/{number}#rate (an account).
+TEST(Routes, TheFragmentMayAskForTheRatingForm) {
+  const std::string t = std::string("/t/") + kNumber;
+  RouteRequest r = parse_route(t + "#c=AB12CD34&rate");
+  EXPECT_EQ(r.screen, Screen::ticket);
+  EXPECT_EQ(r.number, kNumber);
+  EXPECT_EQ(r.code, "AB12CD34");
+  EXPECT_TRUE(r.rate);
+  r = parse_route(t + "#rate");
+  EXPECT_EQ(r.code, "");
+  EXPECT_TRUE(r.rate);
+  r = parse_route(t + "#rate&c=AB12CD34");  // parts in any order
+  EXPECT_EQ(r.code, "AB12CD34");
+  EXPECT_TRUE(r.rate);
+  // The code alone reads exactly as before: no rating form.
+  r = parse_route(t + "#c=AB12CD34");
+  EXPECT_EQ(r.code, "AB12CD34");
+  EXPECT_FALSE(r.rate);
+  EXPECT_FALSE(parse_route(t).rate);
+  // Only the bare part: not a value, not a longer word, not a code that says "rate".
+  for (const char* f : {"#rate=1", "#rated", "#xrate", "#c=rate", "#c=AB12CD34&&rating"})
+    EXPECT_FALSE(parse_route(t + f).rate) << f;
+  EXPECT_EQ(parse_route(t + "#c=rate").code, "rate");
+  // Only a ticket's address opens its rating form.
+  EXPECT_FALSE(parse_route("/track#rate").rate);
+  EXPECT_FALSE(parse_route(std::string("/work/t/") + kNumber + "#rate").rate);
+}
+
 TEST(Routes, AddressesOfTheScreens) {
   EXPECT_EQ(route_path(Screen::home), "/");
   EXPECT_EQ(route_path(Screen::submit), "/submit");
@@ -221,8 +250,28 @@ struct AppRoutes : ::testing::Test {
     frame();
   }
   void answer_ticket(const std::string& number, const std::string& status = "assigned") {
+    answer_ticket_json(number, detail(number, status));
+  }
+  void answer_ticket_json(const std::string& number, const core::Json& ticket) {
     http.answer("/api/v1/tickets/" + number + "/events", 200, R"({"items":[]})");
-    http.answer("/api/v1/tickets/" + number, 200, detail(number, status).dump());
+    http.answer("/api/v1/tickets/" + number, 200, ticket.dump());
+    frame();
+  }
+  // Resolved and waiting for its submitter's rating.
+  static core::Json resolved(const std::string& number) {
+    core::Json t = detail(number, "resolved");
+    t["reply"] = "已修复";
+    t["allowed_actions"] = {"rate"};
+    return t;
+  }
+  void sign_in_as(const std::string& role) {
+    act(intent::EditField{Field::login, "cz001"});
+    act(intent::EditField{Field::password, "demo12345"});
+    act(intent::SignIn{});
+    http.answer(
+        "/api/v1/auth/login", 200,
+        core::Json{{"token", "t0k"}, {"user", {{"id", "u9"}, {"name", "王"}, {"role", role}}}}
+            .dump());
     frame();
   }
 };
@@ -310,6 +359,73 @@ TEST_F(AppRoutes, ALinkWithTheCodeOpensTheTicketAndForgetsTheFragment) {
   EXPECT_EQ(app->screen(), Screen::home);
   ASSERT_EQ(app->home().recent.size(), 1u);
   EXPECT_EQ(app->home().recent[0].number, kNumber);
+}
+
+TEST_F(AppRoutes, ARatingLinkOpensTheFormOfTheResolvedTicketAndForgetsTheFragment) {
+  browser.entries = {{-1, std::string("/t/") + kNumber + "#c=AB12CD34&rate", ""}};
+  app->start();
+  frame();
+  EXPECT_EQ(app->screen(), Screen::ticket);  // the ticket first, while it is fetched
+  const auto* req = http.last(std::string("/api/v1/tickets/") + kNumber);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(FakeHttp::header(req->request, "X-Access-Code"), "AB12CD34");
+  const std::uint64_t seq = app->rate().focus_seq;
+  answer_ticket_json(kNumber, resolved(kNumber));
+  EXPECT_EQ(app->screen(), Screen::rate);
+  EXPECT_EQ(app->rate().number, kNumber);
+  EXPECT_NE(app->rate().focus_seq, seq) << "the first choice takes the focus";
+  // The address bar: the ticket's clean address; home, the ticket, its form.
+  ASSERT_EQ(browser.entries.size(), 3u);
+  EXPECT_EQ(browser.current().path, std::string("/t/") + kNumber);
+  EXPECT_EQ(browser.current().screen, "rate");
+  EXPECT_EQ(browser.entries[1].path, std::string("/t/") + kNumber);
+  EXPECT_EQ(browser.entries[1].screen, "ticket");
+  for (const auto& e : browser.entries) EXPECT_EQ(e.path.find('#'), std::string::npos) << e.path;
+  // Back: the ticket's page, which does not open the form again when refreshed.
+  act(intent::GoBack{});
+  settle_backs();
+  EXPECT_EQ(app->screen(), Screen::ticket);
+  EXPECT_TRUE(app->ticket().can_rate);
+  act(intent::RefreshTicket{});
+  answer_ticket_json(kNumber, resolved(kNumber));
+  EXPECT_EQ(app->screen(), Screen::ticket);
+}
+
+TEST_F(AppRoutes, ARatingLinkOfATicketNotResolvedOrRatedShowsItsPage) {
+  // Still in progress: its page, and the form does not open once it is resolved later.
+  browser.entries = {{-1, std::string("/t/") + kNumber + "#c=AB12CD34&rate", ""}};
+  app->start();
+  answer_ticket(kNumber, "in_progress");
+  EXPECT_EQ(app->screen(), Screen::ticket);
+  EXPECT_EQ(browser.current().path, std::string("/t/") + kNumber);
+  act(intent::RefreshTicket{});
+  answer_ticket_json(kNumber, resolved(kNumber));
+  EXPECT_EQ(app->screen(), Screen::ticket);
+  // Rated already (closed): its page with the rating.
+  browser.entries = {{-1, std::string("/t/") + kNumber + "#c=AB12CD34&rate", ""}};
+  browser.at = 0;
+  reload();
+  core::Json closed = detail(kNumber, "closed");
+  closed["rating"] = {{"resolved", true}, {"satisfaction", 5}};
+  answer_ticket_json(kNumber, closed);
+  EXPECT_EQ(app->screen(), Screen::ticket);
+  EXPECT_FALSE(app->ticket().can_rate);
+}
+
+TEST_F(AppRoutes, ARatingLinkWithoutACodeAsksTheAccountToSignInThenRates) {
+  browser.entries = {{-1, std::string("/t/") + kNumber + "#rate", ""}};
+  app->start();
+  EXPECT_EQ(app->screen(), Screen::account);
+  EXPECT_EQ(browser.current().path, std::string("/t/") + kNumber);
+  sign_in_as("citizen");
+  EXPECT_EQ(app->screen(), Screen::ticket);
+  const auto* req = http.last(std::string("/api/v1/tickets/") + kNumber);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(FakeHttp::header(req->request, "X-Access-Code"), "");
+  EXPECT_EQ(FakeHttp::header(req->request, "Authorization"), "Bearer t0k");
+  answer_ticket_json(kNumber, resolved(kNumber));
+  EXPECT_EQ(app->screen(), Screen::rate);
+  EXPECT_EQ(browser.current().path, std::string("/t/") + kNumber);
 }
 
 TEST_F(AppRoutes, ATicketWithoutItsCodeAsksForIt) {
@@ -521,6 +637,102 @@ TEST_F(AppRoutes, TheTicketsOfThisDeviceWithTheirStatusAndRemovable) {
   act(intent::GoHome{});
   settle_backs();
   EXPECT_GT(http.sent.size(), before);
+}
+
+// The report asks for texts in the language shown, unless its submitter unticks the box;
+// the choice is kept with the form's draft.
+TEST_F(AppRoutes, TheReportAsksForTextsInTheLanguageShown) {
+  browser.open("/submit");
+  reload();
+  EXPECT_TRUE(app->submit().notify) << "on unless unticked";
+  act(intent::PickCategory{"env.noise"});
+  act(intent::EditField{Field::description, "夜间施工噪音"});
+  act(intent::SetLocationUnknown{true});
+  act(intent::EditField{Field::name, "张先生"});
+  act(intent::EditField{Field::phone, "13900001111"});
+  act(intent::SubmitTicket{});
+  const auto* sent = http.last("/api/v1/tickets");
+  ASSERT_TRUE(sent);
+  auto body = core::Json::parse(sent->request.body);
+  EXPECT_EQ(body["lang"], "zh");
+  EXPECT_EQ(body["notify"], true);
+  EXPECT_EQ(body["description"], "夜间施工噪音");
+  // In English, unticked: kept over a reload, and sent as chosen.
+  http.answer("/api/v1/tickets", 503, R"({"error":{"code":"busy","message":"x"}})");
+  frame();
+  act(intent::ToggleLanguage{});
+  act(intent::SetNotify{false});
+  reload();
+  EXPECT_FALSE(app->submit().notify);
+  act(intent::SubmitTicket{});
+  sent = http.last("/api/v1/tickets");
+  ASSERT_TRUE(sent);
+  body = core::Json::parse(sent->request.body);
+  EXPECT_EQ(body["lang"], "en");
+  EXPECT_EQ(body["notify"], false);
+}
+
+// A signed-in citizen's account: the switch shows what the server holds, faded while it
+// is read or saved; a change that fails goes back and says so; staff have no switch.
+TEST_F(AppRoutes, TheAccountsTextSettingIsWhatTheServerHolds) {
+  browser.entries = {{-1, "/me", ""}};
+  app->start();
+  sign_in_as("citizen");
+  act(intent::Navigate{Screen::account});
+  const std::string path = "/api/v1/me/notifications";
+  ASSERT_TRUE(http.last(path));
+  EXPECT_EQ(http.last(path)->request.method, "GET");
+  NotifySettingsView v = app->account().notify;
+  EXPECT_TRUE(v.shown);
+  EXPECT_FALSE(v.can_toggle) << "not known yet";
+  act(intent::NotifySetting{});
+  EXPECT_EQ(http.last(path)->request.method, "GET") << "no change before the setting is known";
+  // Reading fails: said, with a way to ask again.
+  http.answer(path, 500, R"({"error":{"code":"internal","message":"x"}})");
+  frame();
+  v = app->account().notify;
+  EXPECT_FALSE(v.error.empty());
+  EXPECT_TRUE(v.retry);
+  EXPECT_FALSE(v.can_toggle);
+  act(intent::NotifySetting{true});
+  http.answer(path, 200, R"({"enabled":true,"lang":"zh"})");
+  frame();
+  v = app->account().notify;
+  EXPECT_TRUE(v.enabled);
+  EXPECT_TRUE(v.can_toggle);
+  EXPECT_TRUE(v.error.empty());
+  // Switched off: shown off while saved, back on when the server refuses.
+  act(intent::ToggleLanguage{});  // texts in the language shown from now on
+  act(intent::NotifySetting{});
+  const auto* put = http.last(path);
+  ASSERT_EQ(put->request.method, "PUT");
+  EXPECT_EQ(core::Json::parse(put->request.body), (core::Json{{"enabled", false}, {"lang", "en"}}));
+  v = app->account().notify;
+  EXPECT_FALSE(v.enabled);
+  EXPECT_FALSE(v.can_toggle);
+  http.answer(path, 503, R"({"error":{"code":"unavailable","message":"x"}})");
+  frame();
+  v = app->account().notify;
+  EXPECT_TRUE(v.enabled) << "the server still holds it on";
+  EXPECT_TRUE(v.can_toggle);
+  EXPECT_NE(v.error.find("Not saved"), std::string::npos) << v.error;
+  // Again, and the server takes it.
+  act(intent::NotifySetting{});
+  http.answer(path, 200, R"({"enabled":false,"lang":"en"})");
+  frame();
+  v = app->account().notify;
+  EXPECT_FALSE(v.enabled);
+  EXPECT_TRUE(v.error.empty());
+  // Signed out and in as staff: no switch, no request.
+  act(intent::SignOut{});
+  settle_backs();
+  EXPECT_FALSE(app->account().notify.shown);
+  act(intent::Navigate{Screen::account});
+  sign_in_as("grid_worker");
+  const auto before = http.sent.size();
+  act(intent::Navigate{Screen::account});
+  EXPECT_FALSE(app->account().notify.shown);
+  for (std::size_t i = before; i < http.sent.size(); ++i) EXPECT_NE(http.sent[i].request.url, path);
 }
 
 // The shell says when the browser is offline (navigator.onLine and its events), on

@@ -138,6 +138,12 @@ TEST_F(Stats, RatesFollowTheFormulasOnHandBuiltTickets) {
   EXPECT_EQ(o["ratios"]["response_rate"], (Json{{"numerator", 2}, {"denominator", 4}}));
   // Resolved now: A and C, both in time (B's resolution was undone by its reopening).
   EXPECT_DOUBLE_EQ(o["on_time_rate"].get<double>(), 1.0);
+  // Rated of the resolved: A and C of A and C. B keeps its rating while reopened, but
+  // it is no resolved ticket now and counts in neither part (not 3 ÷ 2).
+  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 1.0);
+  EXPECT_EQ(o["rated"], 2);
+  EXPECT_EQ(o["resolved"], 2);
+  EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", 2}, {"denominator", 2}}));
   // Rated: A yes, B no, C yes.
   EXPECT_DOUBLE_EQ(o["resolution_rate"].get<double>(), 0.6667);
   EXPECT_DOUBLE_EQ(o["satisfaction_rate"].get<double>(), 0.6667);  // 5 and 3 are ≥ 3
@@ -159,6 +165,68 @@ TEST_F(Stats, RatesFollowTheFormulasOnHandBuiltTickets) {
   EXPECT_DOUBLE_EQ(again["on_time_rate"].get<double>(), 0.6667);
   EXPECT_DOUBLE_EQ(again["avg_handle_hours"].get<double>(), (24.0 + 24.0 + 22 * 24.0) / 3);
   EXPECT_EQ(again["backlog"], 1);
+  // B is resolved again and still carries the rating it was given.
+  EXPECT_EQ(again["ratios"]["rating_rate"], (Json{{"numerator", 3}, {"denominator", 3}}));
+}
+
+// 评价率: of the tickets resolved now, those rated. Four tickets submitted at T0:
+//   A resolved and rated (closed), B resolved and not rated, C resolved and rated badly
+//   (reopened), D never touched.
+TEST_F(Stats, RatingRateIsRatedOfResolved) {
+  const core::TimePoint t0 = now_;
+  const Made a = submit(), b = submit(), c = submit(), d = submit();
+  advance(minutes(10));
+  for (const Made* m : {&a, &b, &c}) {
+    act(*m, {{"action", "accept"}});
+    act(*m, {{"action", "resolve"}, {"reply", "已处理"}});
+  }
+  const Actor ds = actor("ds01");
+  Json o = ok(service_->overview(ds, around(t0)));
+  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 0.0);  // resolved, none rated yet: 0, not null
+  EXPECT_EQ(o["resolved"], 3);
+  EXPECT_EQ(o["rated"], 0);
+
+  advance(hours(1));
+  rate(a, true, 5);
+  rate(c, false, 2);  // reopens C
+  o = ok(service_->overview(ds, around(t0)));
+  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 0.5);  // A of A and B
+  EXPECT_EQ(o["rated"], 1);
+  EXPECT_EQ(o["resolved"], 2);
+  EXPECT_DOUBLE_EQ(o["satisfaction_rate"].get<double>(), 0.5);  // the ratings themselves: A, C
+
+  advance(hours(1));
+  act(c, {{"action", "resolve"}, {"reply", "再次处理"}});  // resolved again, rated before
+  o = ok(service_->overview(ds, around(t0)));
+  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 0.6667);
+  EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", 2}, {"denominator", 3}}));
+
+  // The same figure in the trend, the ranking and the CSV tables.
+  StatsParams day{t0 - hours(1), t0 + days(1), std::nullopt};
+  const Json t = ok(service_->trend(ds, day, TrendInterval::day));
+  double trend_rate = -1;
+  for (const auto& item : t["items"])
+    if (item["total"] == 4) trend_rate = item["rating_rate"].get<double>();
+  EXPECT_DOUBLE_EQ(trend_rate, 0.6667);
+  auto metric = StatsService::parse_metric("rating_rate");
+  ASSERT_TRUE(metric.ok());
+  EXPECT_EQ(*metric, StatsMetric::rating_rate);
+  auto rk = service_->ranking(ds, around(t0), RankDim::grid, *metric);
+  ASSERT_TRUE(rk.ok());
+  EXPECT_EQ(rk->json["metric"], "rating_rate");
+  ASSERT_FALSE(rk->json["items"].empty());
+  EXPECT_EQ(rk->json["items"][0]["id"], a.grid);
+  EXPECT_DOUBLE_EQ(rk->json["items"][0]["value"].get<double>(), 0.6667);
+  EXPECT_EQ(rk->json["items"][0]["rank"], 1);
+  EXPECT_TRUE(rk->json["items"][1]["value"].is_null());  // grids without resolved tickets
+  const std::string rcsv = render_csv(rk->tables[0]);
+  EXPECT_NE(rcsv.find("response_rate,rating_rate,on_time_rate"), std::string::npos);
+  auto ov = service_->overview(ds, around(t0));
+  ASSERT_TRUE(ov.ok());
+  const std::string ocsv = render_csv(ov->tables[0]);
+  EXPECT_NE(ocsv.find("rate,rating_rate,,0.6667\r\n"), std::string::npos) << ocsv;
+  EXPECT_NE(ocsv.find("rating_rate,rated,,2\r\nrating_rate,resolved,,3\r\n"), std::string::npos);
+  (void)d;
 }
 
 // Overviews are kept between changes: at the same moment, each change still shows at
@@ -214,13 +282,15 @@ TEST_F(Stats, NoRatingsMeansNullRatesNotZero) {
   EXPECT_TRUE(o["satisfaction_rate"].is_null());
   EXPECT_TRUE(o["avg_handle_hours"].is_null());
   EXPECT_TRUE(o["reopen_rate"].is_null());
+  EXPECT_TRUE(o["rating_rate"].is_null());  // nothing resolved: no data, not 0 %
+  EXPECT_EQ(o["resolved"], 0);
   EXPECT_EQ(o["ratios"]["satisfaction_rate"]["denominator"], 0);
 
   // A period without any ticket: counts 0, every rate null.
   const Json empty = ok(service_->overview(actor("ds01"), around(t0 - days(400))));
   EXPECT_EQ(empty["total"], 0);
-  for (const char* k : {"response_rate", "on_time_rate", "resolution_rate", "satisfaction_rate",
-                        "avg_handle_hours", "reopen_rate"})
+  for (const char* k : {"response_rate", "rating_rate", "on_time_rate", "resolution_rate",
+                        "satisfaction_rate", "avg_handle_hours", "reopen_rate"})
     EXPECT_TRUE(empty[k].is_null()) << k;
 
   // The same in rankings: rows without data have no value and no rank, and come last.
@@ -543,6 +613,8 @@ Figures brute_figures(const std::vector<const TicketRecord*>& ts, int threshold)
       if (t->responded_at && *t->responded_at <= t->response_due_at) ++f.response.num;
     }
     if (t->resolved_at) {
+      ++f.rating.den;
+      if (t->rating_satisfaction) ++f.rating.num;
       ++f.on_time.den;
       if (*t->resolved_at <= t->resolve_due_at) ++f.on_time.num;
       f.handle_seconds += core::to_unix(*t->resolved_at) - core::to_unix(t->created_at);
@@ -564,9 +636,10 @@ Figures brute_figures(const std::vector<const TicketRecord*>& ts, int threshold)
 std::string show(const Figures& f) {
   auto r = [](const Ratio& x) { return std::to_string(x.num) + "/" + std::to_string(x.den); };
   return "total " + std::to_string(f.total) + " backlog " + std::to_string(f.backlog) +
-         " overdue " + std::to_string(f.overdue) + " response " + r(f.response) + " on_time " +
-         r(f.on_time) + " resolution " + r(f.resolution) + " satisfaction " + r(f.satisfaction) +
-         " reopen " + r(f.reopen) + " handle " + std::to_string(f.handle_seconds);
+         " overdue " + std::to_string(f.overdue) + " response " + r(f.response) + " rating " +
+         r(f.rating) + " on_time " + r(f.on_time) + " resolution " + r(f.resolution) +
+         " satisfaction " + r(f.satisfaction) + " reopen " + r(f.reopen) + " handle " +
+         std::to_string(f.handle_seconds);
 }
 
 // The Shanghai calendar computed another way: through civil dates.
@@ -826,8 +899,15 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
                    std::round(10000.0 * y.satisfaction.num / y.satisfaction.den) / 10000.0);
   EXPECT_DOUBLE_EQ(ov["avg_handle_hours"].get<double>(),
                    std::round(100.0 * y.handle_seconds / y.on_time.den / 3600.0) / 100.0);
-  for (StatsMetric m : {StatsMetric::response_rate, StatsMetric::avg_handle_hours,
-                        StatsMetric::reopen_rate, StatsMetric::total}) {
+  ASSERT_GT(y.rating.num, 0);
+  ASSERT_LT(y.rating.num, y.rating.den);
+  EXPECT_DOUBLE_EQ(ov["rating_rate"].get<double>(),
+                   std::round(10000.0 * y.rating.num / y.rating.den) / 10000.0);
+  EXPECT_EQ(ov["rated"], y.rating.num);
+  EXPECT_EQ(ov["resolved"], y.rating.den);
+  for (StatsMetric m :
+       {StatsMetric::response_rate, StatsMetric::rating_rate, StatsMetric::avg_handle_hours,
+        StatsMetric::reopen_rate, StatsMetric::total}) {
     const Json rk = ok(service_->ranking(actor("ds01"), p, RankDim::community, m));
     ASSERT_EQ(rk["items"].size(), org_->data().communities.size());
     const bool higher = StatsService::higher_is_better(m);

@@ -257,6 +257,8 @@ void add(Figures& f, const Row& r, int threshold) {
     if (r.responded_in_time) ++f.response.num;
   }
   if (r.resolved_at) {
+    ++f.rating.den;
+    if (r.rated) ++f.rating.num;
     ++f.on_time.den;
     if (*r.resolved_at <= r.resolve_due_at) ++f.on_time.num;
     f.handle_seconds += *r.resolved_at - r.created_at;
