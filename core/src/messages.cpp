@@ -101,6 +101,22 @@ std::string one_line(std::string_view s) {
   return out;
 }
 
+// Without the closing punctuation of its last sentence: the template has its own.
+std::string without_final_stop(std::string s) {
+  static const std::string_view kStops[] = {".",  "!",  "?",  ";",  ",",  ":", "。",
+                                            "！", "？", "；", "，", "：", "…", "、"};
+  for (bool again = true; again;) {
+    again = false;
+    for (auto stop : kStops)
+      if (s.size() >= stop.size() && s.compare(s.size() - stop.size(), stop.size(), stop) == 0) {
+        s.resize(s.size() - stop.size());
+        while (!s.empty() && s.back() == ' ') s.pop_back();
+        again = true;
+      }
+  }
+  return s;
+}
+
 // Fills the template: optional parts first, then the fields; `cut` is the text that
 // fills {reply} or {summary}.
 std::string fill(std::string_view tpl, const MessageFields& f, std::string_view lang,
@@ -160,9 +176,10 @@ std::string_view message_lang(std::string_view lang) {
   return lang == "en" ? "en" : "zh";
 }
 
-// A Chinese SMS of two parts (70 characters each); an English one of one part (GSM).
+// Two parts of a long SMS: 2 × 70 characters in Chinese (UCS-2, as SPEC §12 asks); in
+// English 2 × 153 (GSM 7-bit less the part headers), its words being longer.
 std::size_t message_max_chars(std::string_view lang) {
-  return lang == "en" ? 160 : 140;
+  return lang == "en" ? 306 : 140;
 }
 
 std::string render_message(MessageKind kind, std::string_view lang, const MessageFields& f) {
@@ -171,9 +188,10 @@ std::string render_message(MessageKind kind, std::string_view lang, const Messag
   for (const auto& c : kCatalogue)
     if (c.kind == kind) t = &c;
   const std::string_view tpl = lang == "en" ? t->en : t->zh;
-  const std::string free = one_line(mask_phones_in_text(kind == MessageKind::resolved   ? f.reply
-                                                        : kind == MessageKind::assigned ? f.summary
-                                                                                        : ""));
+  const std::string& source = kind == MessageKind::resolved   ? f.reply
+                              : kind == MessageKind::assigned ? f.summary
+                                                              : std::string();
+  const std::string free = without_final_stop(one_line(mask_phones_in_text(source)));
   std::string text = fill(tpl, f, lang, free);
   const std::size_t max = message_max_chars(lang);
   if (chars(text) <= max || free.empty()) return text;

@@ -378,7 +378,19 @@ TEST(Messages, LinksOpenTheTicketAndNeverCarryAPhone) {
   std::string text = core::render_message(MessageKind::assigned, "en", f);
   for (auto at = text.find("{number}"); at != std::string::npos; at = text.find("{number}"))
     text.replace(at, 8, "RC2026112500000123");
-  EXPECT_LE(*core::utf8_length(text), 160u) << text;
+  EXPECT_LE(*core::utf8_length(text), core::message_max_chars("en")) << text;
+}
+
+TEST(Messages, AReplysOwnFullStopDoesNotDoubleTheTemplates) {
+  core::MessageFields f;
+  f.number = "RC2026112500000123";
+  f.link = "https://a.b/t/RC2026112500000123#rate";
+  f.reply = "已更换灯泡。\n";
+  const std::string zh = core::render_message(core::MessageKind::resolved, "zh", f);
+  EXPECT_NE(zh.find("已更换灯泡。解决了吗？"), std::string::npos) << zh;
+  f.reply = "The bulb is replaced. ";
+  const std::string en = core::render_message(core::MessageKind::resolved, "en", f);
+  EXPECT_NE(en.find("The bulb is replaced. Is it fixed?"), std::string::npos) << en;
 }
 
 TEST(Messages, SignaturesAreHmacSha256OfTheRawBody) {

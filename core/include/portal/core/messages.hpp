@@ -1,7 +1,8 @@
 // The texts of the notifications of SPEC §12, in both languages, from one catalogue
-// (core/src/messages.cpp). A message is one SMS: its text with the link at the end fits
-// kMaxChars[lang] characters; what varies in length (a reply, a description) is cut to fit
-// and marked with "…", and phone numbers in it are masked.
+// (core/src/messages.cpp). A message is one SMS of at most two parts: its text with the
+// link at the end fits message_max_chars(lang) characters; what varies in length (a
+// reply, a description) is cut to fit and marked with "…", and phone numbers in it are
+// masked.
 #pragma once
 
 #include <cstddef>
