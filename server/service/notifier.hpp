@@ -22,8 +22,10 @@ namespace portal::server {
 struct DeliveryOptions {
   std::chrono::milliseconds backoff{30'000};  // the first retry's delay (before jitter)
   std::chrono::milliseconds backoff_max{3'600'000};
-  std::chrono::seconds timeout{10};       // no answer in this long: a failed attempt
-  std::chrono::seconds lease{60};         // longer than an attempt: nobody else takes it meanwhile
+  std::chrono::seconds timeout{10};  // no answer in this long: a failed attempt
+  // Longer than an attempt (the worker gives back what it cannot try in time), short
+  // enough that the messages of a killed instance go out soon from another.
+  std::chrono::seconds lease{20};
   std::chrono::milliseconds poll{1'000};  // how often the outbox is looked at when idle
   int batch = 20;
 };
