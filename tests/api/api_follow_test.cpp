@@ -178,7 +178,7 @@ TEST(Recategorize, RecomputesDeadlinesAndIsInTheChain) {
   const std::string gw = login(*g, "gw0005");
   auto [lat, lng] = point_in_grid_of(*g, gw);
   const std::string wrong = submit("", lat, lng, "env.noise", "井盖没了，晚上很危险");
-  const std::string urgent = submit("", lat, lng, "safety.manhole", "井盖没了");
+  const std::string urgent = submit("", lat, lng, "safety.manhole", "路口的井盖没了");
   const Json before = body_of(g->client().Get(("/api/v1/tickets/" + wrong).c_str(), bearer(gw)));
   const Json right = body_of(g->client().Get(("/api/v1/tickets/" + urgent).c_str(), bearer(gw)));
   EXPECT_NE(before["resolve_due_at"], right["resolve_due_at"]);

@@ -64,7 +64,9 @@ class Follow : public test::ServiceTest {
   TicketRecord ticket(const std::string& number) { return **store_->find_ticket(number); }
   std::vector<NotificationRecord> messages(const std::string& kind) {
     std::vector<NotificationRecord> out;
-    for (auto& m : store_->list_notifications("", 1, 200)->items)
+    auto page = store_->list_notifications("", 1, 200);  // bound: its items outlive the loop
+    EXPECT_TRUE(page.ok());
+    for (auto& m : page->items)
       if (m.kind == kind) out.push_back(m);
     return out;
   }
