@@ -110,4 +110,11 @@ std::string mask_name(std::string_view name) {
   return std::string(utf8_first_character(name)) + "*";
 }
 
+bool is_personal_matter(const Category& c) {
+  const std::string_view code = c.code;
+  return c.group == "矛盾纠纷" || code.starts_with("social.") || code.starts_with("health.") ||
+         code.starts_with("dispute.") || code.starts_with("labour.") ||
+         code.starts_with("neighbour.");
+}
+
 }  // namespace portal::core

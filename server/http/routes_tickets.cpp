@@ -165,9 +165,13 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
          [&sv](const httplib::Request& req, httplib::Response& res) {
            auto actor = signed_in_actor(req, sv);
            if (!actor) return send_error(res, actor.error());
+           // A number that opens no ticket counts as a guess, as a wrong access code does:
+           // following is a way in to read a ticket, so numbers cannot be tried one by one.
+           auto guess = access_code_attempt(sv, req, res);
+           if (guess.refused()) return;
            once_per_key(req, res, sv, *actor, [&] {
              auto out = sv.tickets.follow(req.matches[1].str(), *actor);
-             if (!out) return send_error(res, out.error());
+             if (!out) return send_error(res, out.error(), guess);
              send_json(res, 200, *out);
            });
          });

@@ -490,8 +490,10 @@ std::string TicketService::view_of(const Loaded& l, const Actor& actor) {
   w.end_array();
   w.field("anonymous", t.draft.anonymous);
   write_assignee(w.key("assignee"), *org_, t);
+  // A follower reads what the public may (SPEC §5): not the submitter's photos, nor the
+  // point or address, which may well be the submitter's home.
   w.key("attachments").begin_array();
-  for (const auto& x : l.attachments)
+  for (const auto& x : l.follower ? decltype(l.attachments){} : l.attachments)
     w.begin_object()
         .field("height", x.height)
         .field("id", x.id)
@@ -521,8 +523,10 @@ std::string TicketService::view_of(const Loaded& l, const Actor& actor) {
   named(w.key("grid"), grid);
   w.field("level", core::to_string(t.level));
   // A place the submitter did not know has no point: the address alone.
-  w.key("location").begin_object().field("address", t.draft.location.address);
-  if (t.draft.location.known())
+  w.key("location")
+      .begin_object()
+      .field("address", l.follower ? std::string() : t.draft.location.address);
+  if (t.draft.location.known() && !l.follower)
     w.field("lat", t.draft.location.lat).field("lng", t.draft.location.lng);
   w.end_object();
   if (t.merged_into) w.field("merged_into", *t.merged_into);
@@ -726,6 +730,8 @@ Result<std::string> TicketService::nearby_json(const NearbyRequest& r) {
   auto category = store_.category(r.category);
   if (!category) return category.error();
   if (!*category) return Error::invalid("category", "unknown_category", "is not a known category");
+  // A personal matter is nobody else's business, however near.
+  if (core::is_personal_matter(**category)) return std::string(R"({"items":[]})");
   // A box around the circle; the store orders what is in it by distance.
   constexpr double kMetresPerDegree = 111320;
   const double dlat = r.radius_m / kMetresPerDegree;
@@ -785,6 +791,13 @@ Result<Json> TicketService::follow(const std::string& number, const Actor& actor
   // Following again is answered as the first time, even once the ticket has closed.
   if (!*already && !core::is_open(t->status))
     return Error::conflict("not_open", "the ticket is no longer open");
+  if (!*already) {
+    auto category = store_.category(t->draft.category);
+    if (!category) return category.error();
+    if (*category && core::is_personal_matter(**category))
+      return Error::conflict("personal_matter",
+                             "a personal matter is followed by its submitter only");
+  }
   auto n = store_.follow(t->id, *actor.user_id, now_());
   if (!n) return n.error();
   return Json{{"followers", *n}, {"following", true}};
@@ -1231,7 +1244,9 @@ Result<AttachmentRecord> TicketService::read_attachment(
   bool visible = false;
   if (!numbers->empty()) {
     // Only through the ticket that claimed it (since 0012 the only one).
-    visible = load(numbers->front(), actor, access_code).ok();
+    // A follower does not see the submitter's photos.
+    auto l = load(numbers->front(), actor, access_code);
+    visible = l.ok() && !l->follower;
   } else {
     const AttachmentRecord& r = **a;
     const bool fresh = now_() - r.created_at < upload_limits_.unclaimed_for;

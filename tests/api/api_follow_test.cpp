@@ -134,6 +134,11 @@ TEST(FollowApi, FollowUnfollowAndScopeFollowed) {
   const Json seen = body_of(g->client().Get(("/api/v1/tickets/" + number).c_str(), bearer(fan)));
   EXPECT_EQ(seen["number"], number);
   EXPECT_EQ(seen["contact"]["phone"], "");
+  EXPECT_EQ(seen["contact"]["name"], "");
+  // Nor where the submitter was (perhaps at home), nor the submitter's photos.
+  EXPECT_EQ(seen["location"]["address"], "");
+  EXPECT_FALSE(seen["location"].contains("lat"));
+  EXPECT_TRUE(seen["attachments"].empty());
   const Json mine = body_of(g->client().Get("/api/v1/tickets?scope=followed", bearer(fan)));
   ASSERT_EQ(mine["total"], 1);
   EXPECT_EQ(mine["items"][0]["number"], number);
@@ -150,6 +155,26 @@ TEST(FollowApi, FollowUnfollowAndScopeFollowed) {
   ASSERT_EQ(act(gw, number, {{"action", "accept"}})->status, 200);
   ASSERT_EQ(act(gw, number, {{"action", "resolve"}, {"reply", "已处理"}})->status, 200);
   EXPECT_EQ(follow(fan, number)->status, 409);
+}
+
+TEST(FollowApi, APersonalMatterIsNeitherShownNearbyNorFollowed) {
+  const std::string fan = login(*g, "cz010");
+  const std::string gw = login(*g, "gw0006");
+  auto [lat, lng] = point_in_grid_of(*g, gw);
+  const std::string wages = submit("", lat, lng, "labour.wages", "老板拖欠我三个月工资不给");
+  const std::string family = submit("", lat, lng, "dispute.family", "家里老人赡养问题协商不成");
+  for (const std::string c : {"labour.wages", "dispute.family"}) {
+    auto r = g->client().Get(nearby_url(lat, lng, c).c_str());
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(body_of(r)["items"].empty()) << c << " " << r->body;
+  }
+  for (const auto& n : {wages, family}) {
+    auto r = follow(fan, n);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 409) << r->body;
+    EXPECT_EQ(body_of(r)["error"]["code"], "personal_matter");
+  }
 }
 
 TEST(FollowApi, MergeMovesFollowersAndTheSignedInSubmitter) {

@@ -45,6 +45,11 @@ struct Category {
   std::string default_unit_id;
 };
 
+// A matter about a person rather than a shared place (a family or a neighbour's dispute,
+// unpaid wages, care, assistance, insurance, health): it is never shown to neighbours as
+// "已有人反映？" and never followed by anyone but its submitter.
+bool is_personal_matter(const Category& c);
+
 // [SECTION] Submission
 // Where a matter is. A submitter who does not know where exactly gives no point (only,
 // perhaps, an address in words): the location is then `unknown()`, stored as a point
