@@ -36,7 +36,10 @@ mkdir -p "$DATA"
 DB="$DATA/portal.db"
 if [ ! -f "$DATA/.seeded" ]; then
   echo "[run] seeding demo data into $DB"
-  "$SERVER" seed --db "$DB" --demo
+  # History to look at, and for the category suggestion to learn from.
+  "$SERVER" seed --db "$DB" --demo --tickets 20000
+  echo "[run] learning the category suggestion from the seeded tickets"
+  "$SERVER" train --db "$DB"
   touch "$DATA/.seeded"
 fi
 
