@@ -20,7 +20,6 @@ usage: bench/nearby.py [--server BIN] [--db FILE | --tickets N [--fill sql|seed]
 Not a test: it prints figures.
 """
 import argparse
-import http.client
 import json
 import math
 import os
@@ -30,18 +29,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+from benchlib import Server, percentile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPEN = ["submitted", "assigned", "accepted", "in_progress", "returned"]
 
 
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
 def default_server():
@@ -137,36 +132,8 @@ def main():
         target = db
         www = os.path.join(work, "www")
         os.makedirs(www)
-        server = subprocess.Popen([args.server, "serve", "--port", "0", "--host", "127.0.0.1",
-                                   "--db", target, "--www", www, "--rate-limit-scale", "1000000"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        first = server.stdout.readline()
-        port = int(first.split("localhost:")[1].split("/")[0])
-        server_ms = []
-        lock = threading.Lock()
-
-        def drain():
-            for line in server.stdout:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                if entry.get("path") == "/api/v1/tickets/nearby" and entry.get("status") == 200:
-                    with lock:
-                        server_ms.append(entry["ms"])
-        threading.Thread(target=drain, daemon=True).start()
-
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for _ in range(600):
-            try:
-                conn.request("GET", "/readyz")
-                r = conn.getresponse()
-                r.read()
-                if r.status == 200:
-                    break
-            except OSError:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            time.sleep(0.1)
+        server = Server(args.server, target, www, "/api/v1/tickets/nearby", rate_limit_scale=1000000, timeout=30)
+        conn = server.conn
 
         rng = random.Random(7)
         client_ms, counts = [], []
@@ -187,8 +154,7 @@ def main():
                 client_ms.append(ms)
                 counts.append(len(json.loads(body)["items"]))
         time.sleep(0.5)
-        with lock:
-            srv = server_ms[50:]
+        srv = server.take_server_ms()[50:]
         backend = "SQLite"
         print(f"nearby at {args.tickets:,} tickets ({backend}, radius {args.radius} m, "
               f"{len(client_ms)} requests): answers held {sum(counts) / len(counts):.2f} tickets "
@@ -198,8 +164,7 @@ def main():
             print(f"  server  p50 {percentile(srv, 50):6.2f} ms   p99 {percentile(srv, 99):6.2f} ms")
     finally:
         if server:
-            server.terminate()
-            server.wait()
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -14,7 +14,6 @@ usage: bench/places.py [--server BIN] [--extra N] [--rounds R]
 Not a test: it prints figures.
 """
 import argparse
-import http.client
 import json
 import os
 import random
@@ -23,9 +22,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
+
+from benchlib import Server, percentile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,11 +40,6 @@ FORMS = [("小区", "landmark"), ("花园", "landmark"), ("大厦", "landmark"),
          ("巷", "road"), ("路", "road")]
 
 
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
 def default_server():
@@ -98,34 +93,8 @@ def main():
                            stdout=subprocess.DEVNULL)
         www = os.path.join(work, "www")
         os.makedirs(www)
-        server = subprocess.Popen([args.server, "serve", "--port", "0", "--host", "127.0.0.1",
-                                   "--db", db, "--www", www, "--rate-limit-scale", "1000"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        first = server.stdout.readline()
-        port = int(first.split("localhost:")[1].split("/")[0])
-        server_ms = []
-        lock = threading.Lock()
-
-        def drain():
-            for line in server.stdout:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                if entry.get("path") == "/api/v1/places" and entry.get("status") == 200:
-                    with lock:
-                        server_ms.append(entry["ms"])
-        threading.Thread(target=drain, daemon=True).start()
-
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        for _ in range(50):
-            try:
-                conn.request("GET", "/readyz")
-                if conn.getresponse().read() is not None:
-                    break
-            except OSError:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                time.sleep(0.1)
+        server = Server(args.server, db, www, "/api/v1/places", rate_limit_scale=1000, timeout=10)
+        conn = server.conn
 
         def ask(q, limit=10):
             path = "/api/v1/places?" + urllib.parse.urlencode({"q": q, "limit": limit})
@@ -152,8 +121,7 @@ def main():
             gazetteer = d.execute("SELECT count(*) FROM places").fetchone()[0]
         for q in QUERIES:
             ask(q)  # warm up
-        with lock:
-            server_ms.clear()
+        server.take_server_ms()
         print(f"places search, {args.rounds} requests per query, limit 10 (server {args.server})")
         print(f"indexed: {org_places} streets, communities and grids, {units} units, "
               f"{gazetteer} gazetteer places (the seed's and {args.extra} imported): "
@@ -169,16 +137,14 @@ def main():
             every += times
             print(f"{q:<20}{len(items):>8}{percentile(times, 50):>10.3f}{percentile(times, 99):>10.3f}")
         time.sleep(0.3)  # the last log lines
-        with lock:
-            srv = list(server_ms)
+        srv = server.take_server_ms()
         print(f"all queries, client: p50 {percentile(every, 50):.3f} ms, p99 {percentile(every, 99):.3f} ms "
               f"({len(every)} requests)")
         print(f"all queries, server: p50 {percentile(srv, 50):.3f} ms, p99 {percentile(srv, 99):.3f} ms "
               f"({len(srv)} log lines)")
     finally:
         if server:
-            server.terminate()
-            server.wait(timeout=10)
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

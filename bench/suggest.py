@@ -14,15 +14,15 @@ usage: bench/suggest.py [--server BIN] [--tickets N] [--rounds R] [--eval FILE] 
 Not a test: it prints figures.
 """
 import argparse
-import http.client
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+from benchlib import Server, percentile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,11 +41,6 @@ TEXTS = [
 ]
 
 
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
 def default_server():
@@ -91,26 +86,8 @@ def main():
 
         www = os.path.join(work, "www")
         os.makedirs(www)
-        server = subprocess.Popen([args.server, "serve", "--port", "0", "--host", "127.0.0.1",
-                                   "--db", db, "--www", www, "--rate-limit-scale", "1000"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        first = server.stdout.readline()
-        port = int(first.split("localhost:")[1].split("/")[0])
-        server_ms = []
-        lock = threading.Lock()
-
-        def drain():
-            for line in server.stdout:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                if entry.get("path") == "/api/v1/suggest" and entry.get("status") == 200:
-                    with lock:
-                        server_ms.append(entry["ms"])
-        threading.Thread(target=drain, daemon=True).start()
-
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        server = Server(args.server, db, www, "/api/v1/suggest", rate_limit_scale=1000, timeout=10)
+        conn = server.conn
 
         def ask(text):
             body = json.dumps({"description": text}, ensure_ascii=False).encode()
@@ -129,8 +106,7 @@ def main():
             time.sleep(0.1)
         for t in TEXTS:
             ask(t)
-        with lock:
-            server_ms.clear()
+        server.take_server_ms()
         print(f"suggest, {args.rounds} requests per text")
         print(f"{'text':<24}{'top-1':<22}{'score':>7}{'p50 ms':>9}{'p99 ms':>9}")
         every = []
@@ -146,16 +122,14 @@ def main():
             print(f"{label:<24}{top['code']:<22}{top['score']:>7.3f}"
                   f"{percentile(times, 50):>9.3f}{percentile(times, 99):>9.3f}")
         time.sleep(0.3)  # the last log lines
-        with lock:
-            srv = list(server_ms)
+        srv = server.take_server_ms()
         print(f"all texts, client: p50 {percentile(every, 50):.3f} ms, p99 {percentile(every, 99):.3f} ms "
               f"({len(every)} requests)")
         print(f"all texts, server: p50 {percentile(srv, 50):.3f} ms, p99 {percentile(srv, 99):.3f} ms "
               f"({len(srv)} log lines)")
     finally:
         if server:
-            server.terminate()
-            server.wait(timeout=10)
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

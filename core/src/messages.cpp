@@ -95,22 +95,6 @@ std::string format_due(TimePoint t, std::string_view lang) {
   return out;
 }
 
-// One line of free text: runs of white space (line breaks too) become one space.
-std::string one_line(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 // Without the closing punctuation of its last sentence: the template has its own.
 std::string without_final_stop(std::string s) {
   static const std::string_view kStops[] = {".",  "!",  "?",  ";",  ",",  ":", "。",
@@ -228,6 +212,21 @@ std::string message_link(std::string_view public_url, MessageKind kind, std::str
   else if (rate)
     link += "#rate";
   return link;
+}
+
+std::string one_line(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
 }
 
 }  // namespace portal::core

@@ -201,6 +201,19 @@ Result<std::vector<NotificationRecord>> NotificationService::to_submitter(
   return out;
 }
 
+Result<std::optional<NotifyPrefs>> NotificationService::prefs_if_wanted(std::int64_t user_id,
+                                                                        const std::string& phone) {
+  auto prefs = store_.notify_prefs(user_id);
+  if (!prefs) return prefs.error();
+  if (!prefs->enabled) return std::optional<NotifyPrefs>();
+  std::vector<std::string> keys = {"u:" + std::to_string(user_id)};
+  if (!phone.empty()) keys.push_back(phone_key(phone));
+  auto off = store_.opted_out(keys);
+  if (!off) return off.error();
+  if (*off) return std::optional<NotifyPrefs>();
+  return std::optional<NotifyPrefs>(*prefs);
+}
+
 Result<std::vector<NotificationRecord>> NotificationService::to_followers(
     MessageKind kind, const TicketRecord& t, const TicketRecord* into) {
   std::vector<NotificationRecord> out;
@@ -209,21 +222,16 @@ Result<std::vector<NotificationRecord>> NotificationService::to_followers(
   if (!who) return who.error();
   const std::string& shown = into ? into->number : t.number;
   for (const auto& r : *who) {
-    auto prefs = store_.notify_prefs(r.user_id);
+    auto prefs = prefs_if_wanted(r.user_id, r.phone);
     if (!prefs) return prefs.error();
-    if (!prefs->enabled) continue;
-    std::vector<std::string> keys = {"u:" + std::to_string(r.user_id)};
-    if (!r.phone.empty()) keys.push_back(phone_key(r.phone));
-    auto off = store_.opted_out(keys);
-    if (!off) return off.error();
-    if (*off) continue;
+    if (!*prefs) continue;
     core::MessageFields f;
     f.number = t.number;
     // No access code and no rating: a follower reads the ticket with their account.
     f.link = core::message_link(config_.public_url, kind, shown, "");
     if (kind == MessageKind::followed_resolved) f.reply = t.reply.value_or("");
     if (into) f.target = into->number;
-    out.push_back(message(kind, t, prefs->lang, r.phone, r.user_id, f));
+    out.push_back(message(kind, t, (*prefs)->lang, r.phone, r.user_id, f));
   }
   return out;
 }
@@ -252,21 +260,16 @@ Result<std::vector<NotificationRecord>> NotificationService::to_handlers(
   if (!category) return category.error();
   const std::string number = t.number.empty() ? "{number}" : t.number;
   for (const auto& r : *who) {
-    auto prefs = store_.notify_prefs(r.user_id);
+    auto prefs = prefs_if_wanted(r.user_id, r.phone);
     if (!prefs) return prefs.error();
-    if (!prefs->enabled) continue;
-    std::vector<std::string> keys = {"u:" + std::to_string(r.user_id)};
-    if (!r.phone.empty()) keys.push_back(phone_key(r.phone));
-    auto off = store_.opted_out(keys);
-    if (!off) return off.error();
-    if (*off) continue;
+    if (!*prefs) continue;
     core::MessageFields f;
     f.number = number;
     f.link = core::message_link(config_.public_url, kind, number, "");
-    if (*category) f.category = prefs->lang == "en" ? (*category)->name_en : (*category)->name;
+    if (*category) f.category = (*prefs)->lang == "en" ? (*category)->name_en : (*category)->name;
     f.summary = t.draft.description;
     f.due = due;
-    out.push_back(message(kind, t, prefs->lang, r.phone, r.user_id, f));
+    out.push_back(message(kind, t, (*prefs)->lang, r.phone, r.user_id, f));
   }
   return out;
 }

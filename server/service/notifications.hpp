@@ -114,6 +114,10 @@ class NotificationService {
   core::Result<std::vector<NotificationRecord>> to_handlers(core::MessageKind kind,
                                                             const TicketRecord& t,
                                                             std::optional<core::TimePoint> due);
+  // An account's settings when it wants messages (on, and neither it nor its phone opted
+  // out); nothing when it does not.
+  core::Result<std::optional<NotifyPrefs>> prefs_if_wanted(std::int64_t user_id,
+                                                           const std::string& phone);
   std::string seal(const std::string& code) const;
   std::optional<std::string> unseal(const std::string& sealed) const;
 

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <set>
 
+#include "portal/core/messages.hpp"
 #include "portal/core/phone_mask.hpp"
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
@@ -707,17 +708,7 @@ double metres_between(double lat1, double lng1, double lat2, double lng2) {
 // What the public may read of a description: one line, phone numbers masked, at most
 // kNearbySummaryChars characters ("…" marks a cut).
 std::string public_summary(const std::string& description) {
-  std::string line;
-  bool space = false;
-  for (char c : core::mask_phones_in_text(description)) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !line.empty();
-      continue;
-    }
-    if (space) line += ' ';
-    space = false;
-    line += c;
-  }
+  const std::string line = core::one_line(core::mask_phones_in_text(description));
   if (core::utf8_length(line).value_or(0) <= kNearbySummaryChars) return line;
   return std::string(core::utf8_cut(line, kNearbySummaryChars - 1)) + "…";
 }

@@ -50,6 +50,9 @@ std::size_t message_max_chars(std::string_view lang);
 // citizen needs it more than the words).
 std::string render_message(MessageKind kind, std::string_view lang, const MessageFields& f);
 
+// One line of free text: runs of white space (line breaks too) become one space.
+std::string one_line(std::string_view s);
+
 // The link of a message: under `public_url` (no trailing slash), the route of SPEC §5
 // that opens the ticket; the submitter's links carry the access code in the fragment
 // (#c=CODE) when there is one, and "rate" when the link should open the rating.
