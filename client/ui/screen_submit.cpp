@@ -89,8 +89,8 @@ void SuggestionChips(Ctx& ctx, const std::vector<CategoryItem>& chips) {
 void NearbyPanel(Ctx& ctx, const NearbyView& v) {
   if (!v.shown) return;
   BeginCard(ctx);
-  SectionLabel(ctx, ctx.t(T::nearby_title), false);
-  Record(ctx, "nearby.title", "text", ctx.t(T::nearby_title), {});
+  Paragraph(ctx, ctx.t(T::nearby_title), ctx.fonts.title, theme::kText, 1.3f);
+  Record(ctx, "nearby.title", "text", ctx.t(T::nearby_title));
   if (!v.rows.empty()) Paragraph(ctx, ctx.t(T::nearby_lead), ctx.fonts.small, theme::kText2, 1.45f);
   for (std::size_t i = 0; i < v.rows.size(); ++i) {
     const NearbyRow& r = v.rows[i];
@@ -112,9 +112,16 @@ void NearbyPanel(Ctx& ctx, const NearbyView& v) {
     const std::string follow = base + ".follow";
     if (r.followed) {
       Chip(ctx, follow.c_str(), ctx.t(T::nearby_followed), Tone::success);
-    } else if (Button(ctx, follow.c_str(),
-                      r.busy ? ctx.t(T::nearby_following) : ctx.t(T::nearby_follow),
-                      ButtonKind::secondary, true, 0, r.busy)) {
+    } else if (const std::string_view label =
+                   r.busy ? ctx.t(T::nearby_following) : ctx.t(T::nearby_follow);
+               // As wide as its words (compact), never wider than the card.
+               Button(ctx, follow.c_str(), label, ButtonKind::secondary, true,
+                      std::min(AvailWidth(),
+                               std::floor(MeasureText(ctx.fonts.body, ctx.size(ctx.fonts.body) + 1,
+                                                      ctx.t(T::nearby_follow))
+                                              .x +
+                                          56)),
+                      r.busy)) {
       ctx.intents.emit(intent::Nearby{intent::NearbyOp::follow, r.number});
     }
   }
