@@ -144,6 +144,7 @@ std::vector<CategoryItem> App::suggestion_chips() const {
 
 NearbyView App::nearby_view() const {
   NearbyView v;
+  v.can_follow = !signed_in() || is_citizen();
   const auto& a = nearby_.answer();
   if (a.failed()) {
     v.shown = true;

@@ -185,6 +185,8 @@ struct NearbyView {
   std::vector<NearbyRow> rows;
   std::string error;   // the question or the follow failed ("" none)
   bool retry = false;  // the question failed: a button asks again
+  // Citizens (and anyone not signed in) may follow; staff filing for a caller only see.
+  bool can_follow = true;
   // An anonymous citizen tapped "me too": sign in (the draft is kept) or send anyway.
   std::string ask_sign_in;  // the ticket they tapped; "" when not asking
   // Followed from here: a note with a link to the ticket, and (until answered) the

@@ -112,6 +112,8 @@ void NearbyPanel(Ctx& ctx, const NearbyView& v) {
     const std::string follow = base + ".follow";
     if (r.followed) {
       Chip(ctx, follow.c_str(), ctx.t(T::nearby_followed), Tone::success);
+    } else if (!v.can_follow) {
+      // Staff filing for a caller: they can tell the caller it is reported already.
     } else if (const std::string_view label =
                    r.busy ? ctx.t(T::nearby_following) : ctx.t(T::nearby_follow);
                // As wide as its words (compact), never wider than the card.

@@ -400,5 +400,21 @@ TEST_F(Recategorize, AnUnsureSuggestionIsNotShown) {
   EXPECT_TRUE(app->ticket().suggested_category.empty());
 }
 
+TEST_F(Recategorize, StaffFilingForACallerSeeNearbyTicketsButDoNotFollowThem) {
+  open_as_worker(0.9);
+  act(intent::GoBack{});
+  act(intent::FileForCaller{true});
+  ASSERT_EQ(app->screen(), Screen::submit);
+  act(intent::PickCategory{"city.streetlight"});
+  act(intent::PlaceLocation{35.41, 116.58});
+  answer_nearby();
+  const NearbyView v = app->submit().nearby;
+  ASSERT_EQ(v.rows.size(), 1u);
+  EXPECT_FALSE(v.can_follow);
+  act(intent::Nearby{intent::NearbyOp::follow, "RC2026112500000007"});
+  EXPECT_EQ(count(http, "POST", "/api/v1/tickets/RC2026112500000007/follow"), 0);
+  EXPECT_TRUE(app->submit().nearby.ask_sign_in.empty());
+}
+
 }  // namespace
 }  // namespace portal::client
