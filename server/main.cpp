@@ -5,6 +5,7 @@
 //   audit    verify the audit trail
 //   backup   copy the database while servers run; restore puts a copy back
 //   import-places  add roads and landmarks to the gazetteer (the map's place search)
+//   train    learn the category suggestion from the district's tickets
 // Every subcommand has --help.
 
 #include <signal.h>
@@ -33,8 +34,10 @@
 #include "server/service/open311.hpp"
 #include "server/service/org.hpp"
 #include "server/service/places.hpp"
+#include "server/service/rng.hpp"
 #include "server/service/seed.hpp"
 #include "server/service/stats_service.hpp"
+#include "server/service/suggest_service.hpp"
 #include "server/service/ticket_service.hpp"
 #include "server/service/topic_service.hpp"
 #include "server/store/open311_store.hpp"
@@ -140,6 +143,7 @@ const char* kUsage =
     "  backup    copy the database to a file, safe while servers write\n"
     "  restore   replace a database with the contents of a backup\n"
     "  import-places  add roads and landmarks from a CSV file to the place search\n"
+    "  train     learn the category suggestion from the district's tickets\n"
     "\n"
     "--db takes a SQLite file path or a postgres:// (postgresql://) URL.\n"
     "\n"
@@ -385,6 +389,169 @@ int cmd_import_places(int argc, char** argv) {
   if (!written) return fail(written.error());
   std::printf("imported %lld place(s)%s\n", static_cast<long long>(*written),
               a.has("replace") ? "; the gazetteer was replaced" : "");
+  return 0;
+}
+
+// [SECTION] train
+// Accuracy and the most confused pairs, category names alongside the codes.
+void print_evaluation(const char* what, const Evaluation& e,
+                      const std::map<std::string, std::string>& names) {
+  std::printf("%s: %lld examples, top-1 %.1f%%, top-3 %.1f%%\n", what,
+              static_cast<long long>(e.examples), 100 * e.top1_rate(), 100 * e.top3_rate());
+  if (e.confused.empty()) return;
+  std::printf("  most confused (true -> predicted: count):\n");
+  auto name = [&](const std::string& code) {
+    auto it = names.find(code);
+    return it == names.end() ? code : code + " " + it->second;
+  };
+  for (const auto& c : e.confused)
+    std::printf("    %s -> %s: %lld\n", name(c.truth).c_str(), name(c.predicted).c_str(),
+                static_cast<long long>(c.count));
+}
+
+portal::core::Json evaluation_json(const Evaluation& e) {
+  portal::core::Json pairs = portal::core::Json::array();
+  for (const auto& c : e.confused)
+    pairs.push_back({{"true", c.truth}, {"predicted", c.predicted}, {"count", c.count}});
+  return {{"examples", e.examples},
+          {"top1", e.top1_rate()},
+          {"top3", e.top3_rate()},
+          {"confused", std::move(pairs)}};
+}
+
+int cmd_train(int argc, char** argv) {
+  namespace tc = portal::core::textclass;
+  Args a = parse_args(argc, argv, 2, {"quiet"});
+  if (a.has("help")) {
+    std::printf(
+        "usage: portal-server train [--db DB] [--holdout F] [--eval FILE.tsv] [--seed S]\n"
+        "                           [--limit N] [--quiet]\n"
+        "Learns the category suggestion (POST /api/v1/suggest) from the district's\n"
+        "tickets: the most recent resolved or closed ones and those a handler\n"
+        "recategorised (never rejected or merged ones). Holds out a share of them to\n"
+        "report top-1 and top-3 accuracy and the most confused categories, then learns\n"
+        "from all of them and stores the model in the database, where running servers\n"
+        "pick it up within seconds.\n"
+        "  --db DB         SQLite file or postgres:// URL (default data/portal.db)\n"
+        "  --holdout F     share of the tickets held out for the accuracy (default 0.2;\n"
+        "                  0 skips it)\n"
+        "  --eval FILE     also report the accuracy on FILE: UTF-8 lines\n"
+        "                  category<TAB>description, # starts a comment\n"
+        "  --seed S        random seed of the shuffle and the training (default 1): the\n"
+        "                  same data and seed give the same model\n"
+        "  --limit N       learn from at most the N most recent tickets (default 200000)\n"
+        "  --quiet         no progress on stderr\n");
+    return 0;
+  }
+  if (!a.error.empty()) return std::fprintf(stderr, "error: %s\n", a.error.c_str()), 2;
+  char* end = nullptr;
+  const std::string holdout_text = a.get("holdout", "0.2");
+  const double holdout = std::strtod(holdout_text.c_str(), &end);
+  if (holdout_text.empty() || *end != '\0' || !(holdout >= 0 && holdout <= 0.5))
+    return std::fprintf(stderr, "error: --holdout must be a number from 0 to 0.5\n"), 2;
+  const std::string seed_text = a.get("seed", "1");
+  const unsigned long long seed = std::strtoull(seed_text.c_str(), &end, 10);
+  if (seed_text.empty() || *end != '\0')
+    return std::fprintf(stderr, "error: --seed must be a whole number\n"), 2;
+  const std::string limit_text = a.get("limit", "200000");
+  const long long limit = std::strtoll(limit_text.c_str(), &end, 10);
+  if (limit_text.empty() || *end != '\0' || limit < 1 || limit > 10'000'000)
+    return std::fprintf(stderr, "error: --limit must be 1 to 10000000\n"), 2;
+  const bool quiet = a.has("quiet");
+
+  // The evaluation file first: a typo in its name should not cost a training run.
+  std::vector<tc::Example> eval_set;
+  const std::string eval_file = a.get("eval", "");
+  if (!eval_file.empty()) {
+    std::FILE* f = std::fopen(eval_file.c_str(), "rb");
+    if (!f) return std::fprintf(stderr, "error: cannot open %s\n", eval_file.c_str()), 1;
+    std::string text;
+    char buf[65536];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+    std::fclose(f);
+    auto parsed = parse_labelled_tsv(text);
+    if (!parsed)
+      return std::fprintf(stderr, "error: %s: %s\n", eval_file.c_str(),
+                          parsed.error().message.c_str()),
+             1;
+    eval_set = std::move(*parsed);
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  auto store = open_store(a.get("db", "data/portal.db"));
+  if (!store) return fail(store.error());
+  if (auto n = (*store)->migrate(); !n) return fail(n.error());
+  std::map<std::string, std::string> names;
+  if (auto cats = (*store)->categories(); cats)
+    for (const auto& c : *cats) names[c.code] = c.name;
+  if (!quiet) std::fprintf(stderr, "train: reading tickets\n");
+  auto rows = (*store)->training_examples(limit);
+  if (!rows) return fail(rows.error());
+  std::vector<tc::Example> examples;
+  examples.reserve(rows->size());
+  for (auto& r : *rows) examples.push_back({std::move(r.category), std::move(r.description)});
+  rows->clear();
+  std::map<std::string, std::int64_t> per_category;
+  for (const auto& e : examples) ++per_category[e.label];
+  std::printf("%zu examples in %zu categories (%.1fs)\n", examples.size(), per_category.size(),
+              elapsed());
+  if (examples.size() < 20 || per_category.size() < 2)
+    return std::fprintf(stderr,
+                        "error: too few tickets to learn from: at least 20 resolved or closed "
+                        "tickets in 2 categories are needed\n"),
+           1;
+  // The order of the database says nothing; a shuffle by the seed makes the held-out
+  // share a fair sample and the run repeatable.
+  Rng rng(seed * 0x9E3779B97F4A7C15ull + 3);
+  for (std::size_t i = examples.size(); i > 1; --i)
+    std::swap(examples[i - 1],
+              examples[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(i)))]);
+
+  tc::TrainOptions options;
+  options.seed = seed;
+  auto progress = [&](const char* what) {
+    return [what, quiet, &elapsed](int epoch, int epochs) {
+      if (quiet) return;
+      std::fprintf(stderr, "\rtrain: %-10s epoch %d/%d  %.1fs", what, epoch, epochs, elapsed());
+      if (epoch == epochs) std::fprintf(stderr, "\n");
+    };
+  };
+  portal::core::Json metrics = {{"examples", examples.size()}, {"seed", seed}};
+  const auto held = static_cast<std::size_t>(static_cast<double>(examples.size()) * holdout);
+  if (held > 0) {
+    std::vector<tc::Example> train_part(examples.begin(),
+                                        examples.end() - static_cast<std::ptrdiff_t>(held));
+    std::vector<tc::Example> test_part(examples.end() - static_cast<std::ptrdiff_t>(held),
+                                       examples.end());
+    options.progress = progress("held-out");
+    const tc::Model m = tc::train(train_part, options);
+    const Evaluation e = evaluate(m, test_part);
+    print_evaluation("held out", e, names);
+    metrics["held_out"] = evaluation_json(e);
+  }
+  options.progress = progress("all");
+  const tc::Model model = tc::train(examples, options);
+  if (!eval_set.empty()) {
+    const Evaluation e = evaluate(model, eval_set);
+    print_evaluation(eval_file.c_str(), e, names);
+    metrics["eval"] = evaluation_json(e);
+    metrics["eval"]["file"] = eval_file;
+  }
+  metrics["features"] = model.features();
+  metrics["categories"] = model.labels().size();
+  SuggestModelRow row;
+  row.created_at = system_now()();
+  row.examples = static_cast<std::int64_t>(examples.size());
+  row.metrics = metrics.dump();
+  row.model = model.serialize();
+  auto version = (*store)->save_suggest_model(row);
+  if (!version) return fail(version.error());
+  std::printf("stored model version %lld: %zu bytes, %zu features, %zu categories (%.1fs)\n",
+              static_cast<long long>(*version), row.model.size(), model.features(),
+              model.labels().size(), elapsed());
   return 0;
 }
 
@@ -641,12 +808,19 @@ int cmd_serve(int argc, char** argv) {
   IdempotencyService idempotency(**store, system_now());
   PlaceService places(**store, *org);
   if (auto ok = places.load(); !ok) return fail(ok.error());
+  // The category suggestion: the stored model now, and a newer one within seconds of
+  // `portal-server train` storing it.
+  SuggestService suggest(**store);
+  if (auto ok = suggest.refresh(); !ok) log_line("warn", "suggest: " + ok.error().message);
+  suggest.start_polling(std::chrono::milliseconds(2000),
+                        [](const std::string& m) { log_line("info", m); });
   http::Services services{**store, tickets, auth, hub};
   services.idempotency = &idempotency;
   services.stats = &stats;
   services.open311 = &open311;
   services.topics = &topics;
   services.places = &places;
+  services.suggest = &suggest;
   services.metrics = &metrics;
   // Notifications: written with the changes that cause them, delivered by a worker of
   // this instance (with others over PostgreSQL, each message by one of them).
@@ -751,6 +925,7 @@ int main(int argc, char** argv) {
   if (cmd == "backup") return cmd_backup(argc, argv);
   if (cmd == "restore") return cmd_restore(argc, argv);
   if (cmd == "import-places") return cmd_import_places(argc, argv);
+  if (cmd == "train") return cmd_train(argc, argv);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") return std::printf("%s", kUsage), 0;
   std::fprintf(stderr, "%s", kUsage);
   return 2;

@@ -19,6 +19,7 @@ void register_stats_routes(httplib::Server& s, Services& services, StatsService&
 void register_open311_routes(httplib::Server& s, Services& services, Open311Service& open311);
 void register_topic_routes(httplib::Server& s, Services& services, TopicService& topics);
 void register_place_routes(httplib::Server& s, Services& services, PlaceService& places);
+void register_suggest_routes(httplib::Server& s, Services& services, SuggestService& suggest);
 void register_notification_routes(httplib::Server& s, Services& services,
                                   NotificationService& notifications);
 

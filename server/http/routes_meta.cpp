@@ -4,6 +4,7 @@
 #include "server/http/respond.hpp"
 #include "server/http/routes.hpp"
 #include "server/service/metrics.hpp"
+#include "server/service/suggest_service.hpp"
 
 namespace portal::server::http {
 
@@ -31,6 +32,7 @@ void register_meta_routes(httplib::Server& s, Services& services, const HttpConf
     Metrics::Gauges g;
     g.open_streams = services.hub.subscribers();
     g.store = services.store.metrics();
+    if (services.suggest) g.suggest_model = services.suggest->version();
     if (services.notifications)
       if (auto c = services.store.notification_counts(); c) g.outbox = *c;
     if (const DeliveryCounters* d = services.deliveries) {

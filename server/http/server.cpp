@@ -339,6 +339,7 @@ RateLimits::RateLimits(double k)
       registration(scaled(rate_policies::registration(), k)),
       anonymous_submit(scaled(rate_policies::anonymous_submit(), k)),
       public_board(scaled(rate_policies::public_board(), k)),
+      suggest(scaled(rate_policies::suggest(), k)),
       upload_per_address(scaled(rate_policies::upload_per_address(), k)),
       upload_per_account(scaled(rate_policies::upload_per_account(), k)),
       login_account(scaled(rate_policies::login_account(), k)),
@@ -385,6 +386,7 @@ void HttpServer::install_routes() {
   if (services_.open311) register_open311_routes(server_, services_, *services_.open311);
   if (services_.topics) register_topic_routes(server_, services_, *services_.topics);
   if (services_.places) register_place_routes(server_, services_, *services_.places);
+  if (services_.suggest) register_suggest_routes(server_, services_, *services_.suggest);
   if (services_.notifications)
     register_notification_routes(server_, services_, *services_.notifications);
 

@@ -24,6 +24,7 @@ class TopicService;
 class IdempotencyService;
 class Metrics;
 class PlaceService;
+class SuggestService;
 }  // namespace portal::server
 
 namespace portal::server::http {
@@ -49,6 +50,7 @@ struct RateLimits {
   explicit RateLimits(double scale);
   RateLimiter login, registration, anonymous_submit;
   RateLimiter public_board;
+  RateLimiter suggest;
   RateLimiter upload_per_address, upload_per_account;
   // Failed sign-ins per account (by login), failed access codes per address: see
   // CountedAttempt in respond.hpp.
@@ -65,6 +67,7 @@ struct Services {
   Open311Service* open311 = nullptr;  // Open311 GeoReport v2, when present
   TopicService* topics = nullptr;     // 每月一题 topics, when present
   PlaceService* places = nullptr;     // the map's place search, when present
+  SuggestService* suggest = nullptr;  // the category suggestion, when present
   // The notification outbox's admin list, inbound webhook and settings.
   NotificationService* notifications = nullptr;
   const DeliveryCounters* deliveries = nullptr;  // this instance's delivery worker

@@ -2,6 +2,9 @@
 
 #include <array>
 
+#include "server/service/descriptions.hpp"
+#include "server/service/rng.hpp"
+
 namespace portal::server {
 
 using core::Level;
@@ -9,35 +12,12 @@ using core::Status;
 
 namespace {
 
-// splitmix64: the same numbers on every platform and library.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : s_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-  std::int64_t below(std::int64_t n) {
-    return static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(n));
-  }
-  bool chance(double p) { return uniform() < p; }
-
- private:
-  std::uint64_t s_;
-};
-
 constexpr std::array kSurnames = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
                                   "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"};
 constexpr std::array kGiven = {"秀英", "桂英", "建国", "志强", "丽", "敏", "静", "伟", "磊", "洋",
                                "艳",   "勇",   "军",   "杰",   "娟", "涛", "明", "超", "霞", "平"};
 constexpr std::array kPlaces = {"小区门口", "菜市场旁", "学校附近", "十字路口", "公交站台",
                                 "居民楼下", "公园东门", "商业街",   "村委会旁", "医院对面"};
-constexpr std::array kAsks = {"希望尽快处理。", "已经好几天了，请相关部门管一管。",
-                              "影响大家出行和休息。", "老人孩子都很不方便。",
-                              "多次反映未解决，请重视。"};
 
 std::chrono::seconds span_seconds(const core::SlaSpan& s) {
   return std::chrono::seconds(s.seconds + s.working_days * 86400 * 7 / 5);
@@ -67,8 +47,7 @@ core::Outcome seed_history(Store& store, TicketService& tickets, const HistoryOp
         (*cats)[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(cats->size())))];
     core::TicketDraft d;
     d.category = cat.code;
-    d.description = std::string(kPlaces[rng.below(kPlaces.size())]) + cat.name + "，" +
-                    kAsks[rng.below(kAsks.size())];
+    d.description = write_description(cat, rng);
     d.location.lat = g.min_lat + (g.max_lat - g.min_lat) * (0.2 + 0.6 * rng.uniform());
     d.location.lng = g.min_lng + (g.max_lng - g.min_lng) * (0.2 + 0.6 * rng.uniform());
     d.location.address = std::string(kPlaces[rng.below(kPlaces.size())]);
@@ -193,9 +172,8 @@ core::Outcome seed_history(Store& store, TicketService& tickets, const HistoryOp
     }
     if (alive) {
       if (at > t.resolve_due_at) t.overdue = true;
-      ev(core::Action::resolve, t.status, Status::resolved, handler_role(), "",
-         "已处理完毕，感谢您的反映。");
-      t.reply = "已处理完毕，感谢您的反映。";
+      t.reply = write_reply(cat, rng);
+      ev(core::Action::resolve, t.status, Status::resolved, handler_role(), "", *t.reply);
       t.resolved_at = at;
     }
     // Ratings: most citizens rate within days; the rest close automatically.

@@ -360,6 +360,13 @@ std::string Metrics::render(const Gauges& g) const {
   sample(out, "portal_notification_attempts_total", "outcome=\"cancelled\"",
          static_cast<std::uint64_t>(g.attempts_cancelled));
 
+  if (g.suggest_model) {
+    header(out, "portal_suggest_model_version", "gauge",
+           "Version of the category suggestion's model this instance answers from (0: none).");
+    sample(out, "portal_suggest_model_version", "",
+           static_cast<std::uint64_t>(std::max<std::int64_t>(0, *g.suggest_model)));
+  }
+
   if (g.store.database_bytes) {
     header(out, "portal_database_size_bytes", "gauge",
            "Size of the database: SQLite's file and WAL, or PostgreSQL's pg_database_size.");

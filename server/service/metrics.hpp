@@ -70,6 +70,8 @@ class Metrics {
     std::optional<NotificationCounts> outbox;
     std::int64_t attempts_delivered = 0, attempts_retried = 0, attempts_failed = 0,
                  attempts_cancelled = 0;
+    // The version of the category suggestion's model answering (0: none).
+    std::optional<std::int64_t> suggest_model;
   };
   std::string render(const Gauges& gauges) const;
 

@@ -57,6 +57,11 @@ inline RateLimitPolicy upload_per_account() {
 inline RateLimitPolicy public_board() {
   return {"public_board", 60, 2.0, 10000};
 }
+// The category suggestion, asked as a citizen types (the client waits for a pause):
+// 60 at once, then two a second.
+inline RateLimitPolicy suggest() {
+  return {"suggest", 60, 2.0, 10000};
+}
 // Failed sign-ins to one account, from wherever they come: 10 at once, then one every
 // 30 s. Its owner is never locked out for long (a full bucket again after 5 minutes),
 // and right passwords take nothing. Keyed by the login as typed (lower-cased), existing

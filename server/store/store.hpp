@@ -296,6 +296,19 @@ struct PlacesStamp {
   bool operator==(const PlacesStamp&) const = default;
 };
 
+// A stored model of the category suggestion; version is its id (higher is newer).
+struct SuggestModelRow {
+  std::int64_t version = 0;
+  core::TimePoint created_at{};
+  std::int64_t examples = 0;
+  std::string metrics;  // JSON
+  std::string model;    // core::textclass::Model::serialize()
+};
+// What the suggestion learns from: a ticket's (final) category and its description.
+struct TrainingExample {
+  std::string category, description;
+};
+
 // Progress of a long write: rows done of total.
 using RowProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
@@ -521,6 +534,17 @@ class Store {
   virtual core::Result<std::int64_t> write_places(const std::vector<PlaceRow>& rows, bool replace,
                                                   const RowProgress& progress) = 0;
   virtual core::Result<PlacesStamp> places_stamp() = 0;
+
+  // The category suggestion's models. save returns the new model's version; older
+  // models beyond the last few are deleted with it.
+  virtual core::Result<std::int64_t> save_suggest_model(const SuggestModelRow& row) = 0;
+  virtual core::Result<std::optional<SuggestModelRow>> latest_suggest_model() = 0;
+  // The latest model's version, 0 when there is none: cheap, for servers that poll.
+  virtual core::Result<std::int64_t> suggest_model_version() = 0;
+  // Tickets whose category is known to be right, newest first, at most `limit`: those
+  // resolved or closed, and those a handler recategorised (an event 'recategorize'),
+  // never rejected or merged ones.
+  virtual core::Result<std::vector<TrainingExample>> training_examples(std::int64_t limit) = 0;
 
   // A number that changes whenever this store commits a change, for caches of answers
   // derived from the data; none where other processes write the same database too.

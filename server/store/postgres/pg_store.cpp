@@ -1837,6 +1837,75 @@ Result<PlacesStamp> PgStore::places_stamp() {
   return PlacesStamp{r.int64(0, 0), r.int64(0, 1)};
 }
 
+// [SECTION] Category suggestion
+
+// The newest models are kept; older ones are of no use to a server and cost space.
+constexpr int kSuggestModelsKept = 3;
+
+Result<std::int64_t> PgStore::save_suggest_model(const SuggestModelRow& row) {
+  LEASE(c, "save_suggest_model");
+  pg::Tx tx(c);
+  if (!tx.ok()) return db_error(c, "save_suggest_model");
+  auto r = c.exec(
+      "INSERT INTO suggest_models(created_at, n_examples, metrics, model) VALUES (?, ?, ?, ?) "
+      "RETURNING id",
+      pg::Params()
+          .add(core::to_unix(row.created_at))
+          .add(row.examples)
+          .add(row.metrics)
+          .add_binary(row.model));
+  if (!r.ok() || r.rows() != 1) return db_error(c, "save_suggest_model");
+  const std::int64_t id = r.int64(0, 0);
+  if (!c.exec("DELETE FROM suggest_models WHERE id <= ?", pg::Params().add(id - kSuggestModelsKept))
+           .ok())
+    return db_error(c, "save_suggest_model");
+  if (!tx.commit()) return db_error(c, "save_suggest_model");
+  return id;
+}
+
+Result<std::optional<SuggestModelRow>> PgStore::latest_suggest_model() {
+  LEASE(c, "latest_suggest_model");
+  auto r = c.exec(
+      "SELECT id, created_at, n_examples, metrics FROM suggest_models ORDER BY id DESC LIMIT 1");
+  if (!r.ok()) return db_error(c, "latest_suggest_model");
+  if (r.rows() == 0) return std::optional<SuggestModelRow>();
+  SuggestModelRow row;
+  row.version = r.int64(0, 0);
+  row.created_at = core::from_unix(r.int64(0, 1));
+  row.examples = r.int64(0, 2);
+  row.metrics = r.text(0, 3);
+  // The blob in binary form, by itself (a binary result would make the numbers binary too).
+  auto b =
+      c.exec("SELECT model FROM suggest_models WHERE id = ?", pg::Params().add(row.version), true);
+  if (!b.ok()) return db_error(c, "latest_suggest_model");
+  if (b.rows() == 0) return std::optional<SuggestModelRow>();  // deleted in between
+  row.model = b.text(0, 0);
+  return std::optional<SuggestModelRow>(std::move(row));
+}
+
+Result<std::int64_t> PgStore::suggest_model_version() {
+  LEASE(c, "suggest_model_version");
+  auto r = c.exec("SELECT COALESCE(max(id), 0) FROM suggest_models");
+  if (!r.ok() || r.rows() != 1) return db_error(c, "suggest_model_version");
+  return r.int64(0, 0);
+}
+
+Result<std::vector<TrainingExample>> PgStore::training_examples(std::int64_t limit) {
+  LEASE(c, "training_examples");
+  // Newest first along the primary key; a ticket's events are found by the
+  // (ticket_id, seq) index, and only for tickets not already taken by their status.
+  auto r = c.exec(
+      "SELECT category, description FROM tickets t WHERE t.status NOT IN ('rejected', "
+      "'merged') AND (t.status IN ('resolved', 'closed') OR EXISTS (SELECT 1 FROM events e "
+      "WHERE e.ticket_id = t.id AND e.action = 'recategorize')) ORDER BY t.id DESC LIMIT ?",
+      pg::Params().add(limit));
+  if (!r.ok()) return db_error(c, "training_examples");
+  std::vector<TrainingExample> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1)});
+  return out;
+}
+
 // [SECTION] Several instances
 
 core::Outcome PgStore::watch_changes(ChangeFn fn) {

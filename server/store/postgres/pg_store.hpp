@@ -130,6 +130,11 @@ class PgStore final : public Store {
                                           const RowProgress& progress) override;
   core::Result<PlacesStamp> places_stamp() override;
 
+  core::Result<std::int64_t> save_suggest_model(const SuggestModelRow& row) override;
+  core::Result<std::optional<SuggestModelRow>> latest_suggest_model() override;
+  core::Result<std::int64_t> suggest_model_version() override;
+  core::Result<std::vector<TrainingExample>> training_examples(std::int64_t limit) override;
+
   core::Outcome watch_changes(ChangeFn fn) override;
   core::Result<std::unique_ptr<JobLock>> try_lock_job(const std::string& job) override;
 

@@ -2406,4 +2406,69 @@ Result<PlacesStamp> SqliteStore::places_stamp() {
   });
 }
 
+// [SECTION] Category suggestion
+
+// The newest models are kept; older ones are of no use to a server and cost space.
+constexpr int kSuggestModelsKept = 3;
+
+Result<std::int64_t> SqliteStore::save_suggest_model(const SuggestModelRow& row) {
+  return write([&](Conn& cx) -> Result<std::int64_t> {
+    auto s = cx.prepare(
+        "INSERT INTO suggest_models(created_at, n_examples, metrics, model) VALUES (?,?,?,?)");
+    s.bind(1, core::to_unix(row.created_at)).bind(2, row.examples).bind(3, row.metrics);
+    s.bind_blob(4, row.model);
+    s.step();
+    if (s.failed()) return fail(cx, "save_suggest_model");
+    const std::int64_t id = sqlite3_last_insert_rowid(cx.handle());
+    auto del = cx.prepare("DELETE FROM suggest_models WHERE id <= ?");
+    del.bind(1, id - kSuggestModelsKept);
+    del.step();
+    if (del.failed()) return fail(cx, "save_suggest_model");
+    return id;
+  });
+}
+
+Result<std::optional<SuggestModelRow>> SqliteStore::latest_suggest_model() {
+  return read([&](Conn& cx) -> Result<std::optional<SuggestModelRow>> {
+    auto s = cx.prepare(
+        "SELECT id, created_at, n_examples, metrics, model FROM suggest_models "
+        "ORDER BY id DESC LIMIT 1");
+    if (!s.step()) {
+      if (s.failed()) return fail(cx, "latest_suggest_model");
+      return std::optional<SuggestModelRow>();
+    }
+    SuggestModelRow r;
+    r.version = s.int64(0);
+    r.created_at = core::from_unix(s.int64(1));
+    r.examples = s.int64(2);
+    r.metrics = s.text(3);
+    r.model = s.blob(4);
+    return std::optional<SuggestModelRow>(std::move(r));
+  });
+}
+
+Result<std::int64_t> SqliteStore::suggest_model_version() {
+  return read([&](Conn& cx) -> Result<std::int64_t> {
+    auto s = cx.prepare("SELECT coalesce(max(id), 0) FROM suggest_models");
+    if (!s.step()) return fail(cx, "suggest_model_version");
+    return s.int64(0);
+  });
+}
+
+Result<std::vector<TrainingExample>> SqliteStore::training_examples(std::int64_t limit) {
+  return read([&](Conn& cx) -> Result<std::vector<TrainingExample>> {
+    // Newest first along the primary key; a ticket's events are found by the
+    // (ticket_id, seq) index, and only for tickets not already taken by their status.
+    auto s = cx.prepare(
+        "SELECT category, description FROM tickets t WHERE t.status NOT IN ('rejected', "
+        "'merged') AND (t.status IN ('resolved', 'closed') OR EXISTS (SELECT 1 FROM events e "
+        "WHERE e.ticket_id = t.id AND e.action = 'recategorize')) ORDER BY t.id DESC LIMIT ?");
+    s.bind(1, limit);
+    std::vector<TrainingExample> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1)});
+    if (s.failed()) return fail(cx, "training_examples");
+    return out;
+  });
+}
+
 }  // namespace portal::server

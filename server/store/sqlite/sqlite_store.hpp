@@ -151,6 +151,11 @@ class SqliteStore final : public Store {
                                           const RowProgress& progress) override;
   core::Result<PlacesStamp> places_stamp() override;
 
+  core::Result<std::int64_t> save_suggest_model(const SuggestModelRow& row) override;
+  core::Result<std::optional<SuggestModelRow>> latest_suggest_model() override;
+  core::Result<std::int64_t> suggest_model_version() override;
+  core::Result<std::vector<TrainingExample>> training_examples(std::int64_t limit) override;
+
   // This process is the database's only writer: every committed batch counts.
   std::optional<std::uint64_t> data_version() override { return version_.load(); }
   StoreMetrics metrics() override;
