@@ -19,7 +19,7 @@ struct Template {
   const char* zh;
   const char* en;
 };
-constexpr std::array<Template, 7> kCatalogue = {{
+constexpr std::array<Template, 9> kCatalogue = {{
     {MessageKind::received,
      "【任诚办】您反映的问题已受理，编号{number}[[，查询码{code}]]。查看进度：{link}",
      "Rencheng Portal: your report is received, no. {number}[[, access code {code}]]. "
@@ -44,9 +44,17 @@ constexpr std::array<Template, 7> kCatalogue = {{
     {MessageKind::overdue, "【任诚办】工单{number}已超过办理时限[[（{due}）]]，请尽快办结：{link}",
      "Rencheng Portal: ticket {number} is past its resolve limit[[ ({due})]]. Please resolve it: "
      "{link}"},
+    // A follower did not submit the ticket and cannot rate it: the link only opens it.
+    {MessageKind::followed_resolved,
+     "【任诚办】您关注的诉求{number}已办结：{reply}。查看详情：{link}",
+     "Rencheng Portal: the report {number} you follow is resolved: {reply}. See it: {link}"},
+    {MessageKind::merged,
+     "【任诚办】您反映的问题{number}与{target}为同一问题，已合并办理。查看进度：{link}",
+     "Rencheng Portal: your report {number} is the same problem as {target} and is now "
+     "handled together with it. Track it: {link}"},
 }};
 
-constexpr std::array<std::pair<MessageKind, std::string_view>, 7> kNames = {{
+constexpr std::array<std::pair<MessageKind, std::string_view>, 9> kNames = {{
     {MessageKind::received, "received"},
     {MessageKind::resolved, "resolved"},
     {MessageKind::reopened, "reopened"},
@@ -54,6 +62,8 @@ constexpr std::array<std::pair<MessageKind, std::string_view>, 7> kNames = {{
     {MessageKind::assigned, "assigned"},
     {MessageKind::response_due_soon, "response_due_soon"},
     {MessageKind::overdue, "overdue"},
+    {MessageKind::followed_resolved, "followed_resolved"},
+    {MessageKind::merged, "merged"},
 }};
 
 // A new ticket's messages are written before it has its number: "{number}" stands for
@@ -127,6 +137,7 @@ std::string fill(std::string_view tpl, const MessageFields& f, std::string_view 
     if (name == "link") return f.link;
     if (name == "reply" || name == "summary") return std::string(cut);
     if (name == "category") return f.category;
+    if (name == "target") return f.target;
     if (name == "due") return f.due ? format_due(*f.due, lang) : std::string();
     return {};
   };
@@ -169,7 +180,8 @@ std::optional<MessageKind> parse_message_kind(std::string_view s) {
 
 bool to_citizen(MessageKind k) {
   return k == MessageKind::received || k == MessageKind::resolved || k == MessageKind::reopened ||
-         k == MessageKind::rating_reminder;
+         k == MessageKind::rating_reminder || k == MessageKind::followed_resolved ||
+         k == MessageKind::merged;
 }
 
 std::string_view message_lang(std::string_view lang) {
@@ -188,9 +200,10 @@ std::string render_message(MessageKind kind, std::string_view lang, const Messag
   for (const auto& c : kCatalogue)
     if (c.kind == kind) t = &c;
   const std::string_view tpl = lang == "en" ? t->en : t->zh;
-  const std::string& source = kind == MessageKind::resolved   ? f.reply
-                              : kind == MessageKind::assigned ? f.summary
-                                                              : std::string();
+  const std::string& source =
+      kind == MessageKind::resolved || kind == MessageKind::followed_resolved ? f.reply
+      : kind == MessageKind::assigned                                         ? f.summary
+                                                                              : std::string();
   const std::string free = without_final_stop(one_line(mask_phones_in_text(source)));
   std::string text = fill(tpl, f, lang, free);
   const std::size_t max = message_max_chars(lang);

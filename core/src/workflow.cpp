@@ -46,7 +46,7 @@ constexpr NameTable<Role, 10> kRoles{{
     {Role::system, "system"},
 }};
 
-constexpr NameTable<Action, 21> kActions{{
+constexpr NameTable<Action, 22> kActions{{
     {Action::accept, "accept"},
     {Action::contact, "contact"},
     {Action::progress, "progress"},
@@ -61,6 +61,7 @@ constexpr NameTable<Action, 21> kActions{{
     {Action::record_rating, "record_rating"},
     {Action::assign, "assign"},
     {Action::withdraw_whistle, "withdraw_whistle"},
+    {Action::recategorize, "recategorize"},
     {Action::rate, "rate"},
     {Action::submit, "submit"},
     {Action::reopen, "reopen"},
@@ -116,6 +117,7 @@ bool is_request_action(Action a) {
     case Action::record_rating:
     case Action::assign:
     case Action::withdraw_whistle:
+    case Action::recategorize:
       return true;
     default:
       return false;
@@ -406,6 +408,14 @@ Result<Transition> apply(const TicketFacts& f, Role role, Action a, const Action
       if (!is_open(f.status)) return not_in_status(a, f.status);
       if (f.open_whistles > 0) return whistles_open(a, f.open_whistles);
       return single(f, a, S::merged, f.level);
+    }
+
+    case Action::recategorize: {
+      // The holder, who reads the ticket and answers for its deadlines, corrects it.
+      if (!is_area_staff(role) && role != Role::unit_staff) return forbidden_role(role, a);
+      if (!holds(f, role)) return not_handler(a);
+      if (!is_open(f.status)) return not_in_status(a, f.status);
+      return single(f, a, f.status, f.level);
     }
 
     case Action::assign: {

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
@@ -6,6 +8,19 @@
 #include "server/http/routes.hpp"
 
 namespace portal::server::http {
+
+namespace {
+
+// A finite decimal number, or nullopt.
+std::optional<double> decimal(const std::string& s) {
+  if (s.empty() || s.size() > 32) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+}  // namespace
 
 void register_ticket_routes(httplib::Server& s, Services& sv) {
   s.Post("/api/v1/tickets", [&sv](const httplib::Request& req, httplib::Response& res) {
@@ -75,6 +90,43 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
     send_json_text(res, 200, std::move(*page));
   });
 
+  // Before /tickets/{number}, which would take "nearby" for a number.
+  s.Get("/api/v1/tickets/nearby", [&sv](const httplib::Request& req, httplib::Response& res) {
+    if (sv.limits && rate_limited(sv.limits->nearby, req, res)) return;
+    NearbyRequest q;
+    auto coordinate = [&](const char* field, double bound,
+                          double& out) -> std::optional<core::Error> {
+      if (!req.has_param(field)) return core::Error::malformed(field, "required", "is required");
+      auto v = decimal(req.get_param_value(field));
+      if (!v) return core::Error::malformed(field, "invalid_number", "must be a decimal number");
+      if (*v < -bound || *v > bound)
+        return core::Error::invalid(field, "out_of_range",
+                                    bound == 90 ? "must be a latitude" : "must be a longitude");
+      out = *v;
+      return std::nullopt;
+    };
+    if (auto e = coordinate("lat", 90, q.lat)) return send_error(res, *e);
+    if (auto e = coordinate("lng", 180, q.lng)) return send_error(res, *e);
+    if (!req.has_param("category") || req.get_param_value("category").empty())
+      return send_error(res, core::Error::malformed("category", "required", "is required"));
+    q.category = req.get_param_value("category");
+    if (req.has_param("radius_m")) {
+      const std::string v = req.get_param_value("radius_m");
+      bool digits = !v.empty() && v.size() <= 5;
+      for (char c : v) digits = digits && c >= '0' && c <= '9';
+      if (!digits)
+        return send_error(res, core::Error::malformed("radius_m", "invalid_number",
+                                                      "must be a whole number of metres"));
+      q.radius_m = std::stoi(v);
+      if (q.radius_m < 1 || q.radius_m > kNearbyMaxRadius)
+        return send_error(
+            res, core::Error::invalid("radius_m", "out_of_range", "must be 1 to 1000 metres"));
+    }
+    auto answer = sv.tickets.nearby_json(q);
+    if (!answer) return send_error(res, answer.error());
+    send_json_text(res, 200, std::move(*answer));
+  });
+
   s.Get(R"(/api/v1/tickets/([^/]+))", [&sv](const httplib::Request& req, httplib::Response& res) {
     auto actor = actor_of(req, sv);
     if (!actor) return send_error(res, actor.error());
@@ -108,6 +160,26 @@ void register_ticket_routes(httplib::Server& s, Services& sv) {
              send_json(res, 200, *ticket);
            });
          });
+
+  s.Post(R"(/api/v1/tickets/([^/]+)/follow)",
+         [&sv](const httplib::Request& req, httplib::Response& res) {
+           auto actor = signed_in_actor(req, sv);
+           if (!actor) return send_error(res, actor.error());
+           once_per_key(req, res, sv, *actor, [&] {
+             auto out = sv.tickets.follow(req.matches[1].str(), *actor);
+             if (!out) return send_error(res, out.error());
+             send_json(res, 200, *out);
+           });
+         });
+
+  s.Delete(R"(/api/v1/tickets/([^/]+)/follow)",
+           [&sv](const httplib::Request& req, httplib::Response& res) {
+             auto actor = signed_in_actor(req, sv);
+             if (!actor) return send_error(res, actor.error());
+             auto out = sv.tickets.unfollow(req.matches[1].str(), *actor);
+             if (!out) return send_error(res, out.error());
+             send_json(res, 200, *out);
+           });
 
   s.Post(R"(/api/v1/tickets/([^/]+)/rating)", [&sv](const httplib::Request& req,
                                                     httplib::Response& res) {

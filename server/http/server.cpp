@@ -339,6 +339,7 @@ RateLimits::RateLimits(double k)
       registration(scaled(rate_policies::registration(), k)),
       anonymous_submit(scaled(rate_policies::anonymous_submit(), k)),
       public_board(scaled(rate_policies::public_board(), k)),
+      nearby(scaled(rate_policies::nearby(), k)),
       suggest(scaled(rate_policies::suggest(), k)),
       upload_per_address(scaled(rate_policies::upload_per_address(), k)),
       upload_per_account(scaled(rate_policies::upload_per_account(), k)),

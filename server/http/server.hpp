@@ -49,7 +49,7 @@ struct HttpConfig {
 struct RateLimits {
   explicit RateLimits(double scale);
   RateLimiter login, registration, anonymous_submit;
-  RateLimiter public_board;
+  RateLimiter public_board, nearby;
   RateLimiter suggest;
   RateLimiter upload_per_address, upload_per_account;
   // Failed sign-ins per account (by login), failed access codes per address: see

@@ -19,10 +19,17 @@ LiveEvent live_event_of(const TicketRecord& t, const std::string& action, Store&
   e.assignee_kind = t.assignee_kind;
   e.assignee_id = t.assignee_id;
   e.submitter_id = t.submitter_id;
-  // A new ticket has no whistles yet: its event costs no read.
-  if (action != "submit")
-    if (auto w = store.whistles(t.id))
-      for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
+  // A new ticket has no whistles or followers yet: its event costs no read.
+  if (action == "submit") return e;
+  if (auto w = store.whistles(t.id))
+    for (const auto& x : *w) e.unit_ids.push_back(x.unit_id);
+  if (t.status == core::Status::merged && t.merged_into) {
+    if (auto into = store.find_ticket(*t.merged_into); into && *into)
+      if (auto f = store.followers_of((*into)->id, t.id))
+        for (const auto& r : *f) e.follower_ids.push_back(r.user_id);
+  } else if (auto f = store.followers_of(t.id)) {
+    for (const auto& r : *f) e.follower_ids.push_back(r.user_id);
+  }
   return e;
 }
 
@@ -37,7 +44,12 @@ LiveFilter filter_for(const Actor& a) {
   switch (a.role) {
     case Role::citizen: {
       auto uid = a.user_id;
-      return [uid](const LiveEvent& e) { return uid && e.submitter_id == uid; };
+      return [uid](const LiveEvent& e) {
+        if (!uid) return false;
+        if (e.submitter_id == uid) return true;
+        return std::find(e.follower_ids.begin(), e.follower_ids.end(), *uid) !=
+               e.follower_ids.end();
+      };
     }
     case Role::grid_worker: {
       auto grids = a.grid_ids;

@@ -27,6 +27,9 @@ struct LiveEvent {
   std::string assignee_kind, assignee_id;
   std::vector<std::string> unit_ids;  // whistled units
   std::optional<std::int64_t> submitter_id;
+  // The accounts following it; for a merged duplicate, those it passed to the ticket it
+  // joined (they hear of the merge on their stream).
+  std::vector<std::int64_t> follower_ids;
 
   std::string data_json() const;
 };

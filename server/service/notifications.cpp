@@ -153,7 +153,8 @@ NotificationRecord NotificationService::message(MessageKind kind, const TicketRe
 }
 
 Result<std::vector<NotificationRecord>> NotificationService::to_submitter(
-    MessageKind kind, const TicketRecord& t, const std::optional<std::string>& code) {
+    MessageKind kind, const TicketRecord& t, const std::optional<std::string>& code,
+    const TicketRecord* into) {
   std::vector<NotificationRecord> out;
   if (!enabled()) return out;
   std::optional<TicketNotify> settings = t.notify;
@@ -190,7 +191,53 @@ Result<std::vector<NotificationRecord>> NotificationService::to_submitter(
   if (kind == MessageKind::received) f.access_code = access;
   f.link = core::message_link(config_.public_url, kind, number, access);
   if (kind == MessageKind::resolved) f.reply = t.reply.value_or("");
+  if (into) {
+    // A merged duplicate: an account follows the other ticket now and reads it there; an
+    // anonymous submitter reads the duplicate, which names it, with their code.
+    f.target = into->number;
+    if (t.submitter_id) f.link = core::message_link(config_.public_url, kind, into->number, "");
+  }
   out.push_back(message(kind, t, settings ? settings->lang : "zh", phone, t.submitter_id, f));
+  return out;
+}
+
+Result<std::vector<NotificationRecord>> NotificationService::to_followers(
+    MessageKind kind, const TicketRecord& t, const TicketRecord* into) {
+  std::vector<NotificationRecord> out;
+  if (!enabled() || !t.id) return out;
+  auto who = store_.followers_of(t.id);
+  if (!who) return who.error();
+  const std::string& shown = into ? into->number : t.number;
+  for (const auto& r : *who) {
+    auto prefs = store_.notify_prefs(r.user_id);
+    if (!prefs) return prefs.error();
+    if (!prefs->enabled) continue;
+    std::vector<std::string> keys = {"u:" + std::to_string(r.user_id)};
+    if (!r.phone.empty()) keys.push_back(phone_key(r.phone));
+    auto off = store_.opted_out(keys);
+    if (!off) return off.error();
+    if (*off) continue;
+    core::MessageFields f;
+    f.number = t.number;
+    // No access code and no rating: a follower reads the ticket with their account.
+    f.link = core::message_link(config_.public_url, kind, shown, "");
+    if (kind == MessageKind::followed_resolved) f.reply = t.reply.value_or("");
+    if (into) f.target = into->number;
+    out.push_back(message(kind, t, prefs->lang, r.phone, r.user_id, f));
+  }
+  return out;
+}
+
+Result<std::vector<NotificationRecord>> NotificationService::for_merge(const TicketRecord& merged,
+                                                                       const TicketRecord& into) {
+  std::vector<NotificationRecord> out;
+  if (!enabled()) return out;
+  auto submitter = to_submitter(MessageKind::merged, merged, std::nullopt, &into);
+  if (!submitter) return submitter.error();
+  auto followers = to_followers(MessageKind::merged, merged, &into);
+  if (!followers) return followers.error();
+  out = std::move(*submitter);
+  out.insert(out.end(), followers->begin(), followers->end());
   return out;
 }
 
@@ -249,9 +296,12 @@ Result<std::vector<NotificationRecord>> NotificationService::for_change(const Ti
     return core::Unit{};
   };
   using core::Status;
-  if (after.status == Status::resolved && before.status != Status::resolved)
+  if (after.status == Status::resolved && before.status != Status::resolved) {
     if (auto ok = add(to_submitter(MessageKind::resolved, after, std::nullopt)); !ok)
       return ok.error();
+    // Those who follow it hear of the reply too, without the rating only the submitter gives.
+    if (auto ok = add(to_followers(MessageKind::followed_resolved, after)); !ok) return ok.error();
+  }
   if (before.status == Status::resolved && core::is_open(after.status))
     if (auto ok = add(to_submitter(MessageKind::reopened, after, std::nullopt)); !ok)
       return ok.error();

@@ -72,6 +72,12 @@ class NotificationService {
   core::Result<std::vector<NotificationRecord>> for_change(const TicketRecord& before,
                                                            const TicketRecord& after,
                                                            core::Action action);
+  // A merge (before it is committed): `merged` to the duplicate's submitter (a phone
+  // alone will do) and to its followers, naming the ticket it joined; the link opens that
+  // ticket, which they follow from now on, or for an anonymous submitter the duplicate
+  // with its access code.
+  core::Result<std::vector<NotificationRecord>> for_merge(const TicketRecord& merged,
+                                                          const TicketRecord& into);
   // The scheduler's part: warnings before response limits and rating reminders, each
   // written once. Returns how many messages were written.
   core::Result<int> schedule(int batch = 500);
@@ -98,8 +104,13 @@ class NotificationService {
   NotificationRecord message(core::MessageKind kind, const TicketRecord& t, const std::string& lang,
                              const std::string& phone, std::optional<std::int64_t> user_id,
                              const core::MessageFields& f);
-  core::Result<std::vector<NotificationRecord>> to_submitter(
-      core::MessageKind kind, const TicketRecord& t, const std::optional<std::string>& code);
+  core::Result<std::vector<NotificationRecord>> to_submitter(core::MessageKind kind,
+                                                             const TicketRecord& t,
+                                                             const std::optional<std::string>& code,
+                                                             const TicketRecord* into = nullptr);
+  core::Result<std::vector<NotificationRecord>> to_followers(core::MessageKind kind,
+                                                             const TicketRecord& t,
+                                                             const TicketRecord* into = nullptr);
   core::Result<std::vector<NotificationRecord>> to_handlers(core::MessageKind kind,
                                                             const TicketRecord& t,
                                                             std::optional<core::TimePoint> due);

@@ -62,6 +62,12 @@ inline RateLimitPolicy public_board() {
 inline RateLimitPolicy suggest() {
   return {"suggest", 60, 2.0, 10000};
 }
+
+// "已有人反映？" from one address: asked as a citizen picks a category and a place, so a
+// burst of 30, then one a second.
+inline RateLimitPolicy nearby() {
+  return {"nearby", 30, 1.0, 10000};
+}
 // Failed sign-ins to one account, from wherever they come: 10 at once, then one every
 // 30 s. Its owner is never locked out for long (a full bucket again after 5 minutes),
 // and right passwords take nothing. Keyed by the login as typed (lower-cased), existing

@@ -10,8 +10,10 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
+#include "portal/core/phone_mask.hpp"
 #include "portal/core/utf8.hpp"
 #include "portal/core/validation.hpp"
 #include "server/service/hotline_import.hpp"
@@ -331,6 +333,8 @@ struct TicketService::Loaded {
   std::vector<WhistleRecord> whistles;
   std::vector<AttachmentRecord> attachments;
   bool code_ok = false;
+  // The reader follows the ticket and sees it for no other reason: the public view.
+  bool follower = false;
 };
 
 Result<TicketService::Loaded> TicketService::load(const std::string& number, const Actor& actor,
@@ -344,7 +348,14 @@ Result<TicketService::Loaded> TicketService::load(const std::string& number, con
            std::move((*found)->attachments)};
   l.code_ok = code_matches(l.ticket, access_code);
   const auto f = facts_of(l, actor);
-  if (!f.in_scope && !f.is_submitter) return not_found;
+  if (!f.in_scope && !f.is_submitter) {
+    // A citizen who follows the ticket (附议) reads it too, as the public would.
+    if (!actor.user_id || actor.role != Role::citizen) return not_found;
+    auto follows = store_.is_follower(l.ticket.id, *actor.user_id);
+    if (!follows) return follows.error();
+    if (!*follows) return not_found;
+    l.follower = true;
+  }
   return l;
 }
 
@@ -443,6 +454,7 @@ void TicketService::write_summary(core::JsonWriter& w, const TicketRecord& t) co
   w.field("created_at", core::format_iso(t.created_at));
   // A short excerpt: lists never carry contact details.
   w.field("description", core::utf8_cut(t.draft.description, 60));
+  w.field("followers", t.followers);
   w.field("grid_id", t.draft.grid_id);
   w.field("level", core::to_string(t.level));
   w.field("number", t.number);
@@ -490,16 +502,22 @@ std::string TicketService::view_of(const Loaded& l, const Actor& actor) {
   w.field("category", t.draft.category);
   w.field("channel", core::to_string(t.draft.channel));
   named(w.key("community"), community);
-  // The whole phone number only for the ticket's current handlers.
+  // The whole phone number only for the ticket's current handlers; a follower is not
+  // told who submitted it at all.
   w.key("contact").begin_object();
   if (facts.is_handler)
     w.field("name", t.draft.contact.name).field("phone", t.draft.contact.phone);
+  else if (l.follower)
+    w.field("name", "").field("phone", "");
   else
     w.field("name", core::mask_name(t.draft.contact.name))
         .field("phone", core::mask_phone(t.draft.contact.phone));
   w.end_object();
   w.field("created_at", iso(t.created_at));
-  w.field("description", t.draft.description);
+  w.field("description",
+          l.follower ? core::mask_phones_in_text(t.draft.description) : t.draft.description);
+  w.field("followers", t.followers);
+  if (actor.user_id && actor.role == Role::citizen) w.field("following", l.follower);
   named(w.key("grid"), grid);
   w.field("level", core::to_string(t.level));
   // A place the submitter did not know has no point: the address alone.
@@ -602,9 +620,12 @@ Result<std::string> TicketService::list_json(const ListQuery& q, const Actor& ac
   f.page = q.page;
   f.page_size = q.page_size;
   const std::string scope = q.scope;
-  if (scope != "mine" && scope != "queue" && scope != "all")
-    return Error::invalid("scope", "unknown_scope", "must be mine, queue or all");
-  if (actor.role == Role::citizen) {
+  if (scope != "mine" && scope != "queue" && scope != "all" && scope != "followed")
+    return Error::invalid("scope", "unknown_scope", "must be mine, queue, all or followed");
+  if (scope == "followed") {
+    // What the caller follows, in any state (a merged one's followers moved on with it).
+    f.followed_by = actor.user_id;
+  } else if (actor.role == Role::citizen) {
     f.submitter_id = actor.user_id;
   } else {
     // Everyone else sees their area; "\x01" matches nothing when the scope is missing.
@@ -665,9 +686,122 @@ Result<Json> TicketService::list(const ListQuery& q, const Actor& actor) {
   return Json::parse(*text);
 }
 
+// [SECTION] Nearby and followers
+
+namespace {
+
+// Metres between two points on a sphere of the Earth's mean radius (haversine).
+double metres_between(double lat1, double lng1, double lat2, double lng2) {
+  constexpr double kRad = 3.14159265358979323846 / 180, kEarth = 6371008.8;
+  const double dlat = (lat2 - lat1) * kRad, dlng = (lng2 - lng1) * kRad;
+  const double a =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlng / 2) * std::sin(dlng / 2);
+  return 2 * kEarth * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+// What the public may read of a description: one line, phone numbers masked, at most
+// kNearbySummaryChars characters ("…" marks a cut).
+std::string public_summary(const std::string& description) {
+  std::string line;
+  bool space = false;
+  for (char c : core::mask_phones_in_text(description)) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !line.empty();
+      continue;
+    }
+    if (space) line += ' ';
+    space = false;
+    line += c;
+  }
+  if (core::utf8_length(line).value_or(0) <= kNearbySummaryChars) return line;
+  return std::string(core::utf8_cut(line, kNearbySummaryChars - 1)) + "…";
+}
+
+}  // namespace
+
+Result<std::string> TicketService::nearby_json(const NearbyRequest& r) {
+  if (!core::is_valid_category_code(r.category))
+    return Error::invalid("category", "unknown_category", "is not a known category");
+  auto category = store_.category(r.category);
+  if (!category) return category.error();
+  if (!*category) return Error::invalid("category", "unknown_category", "is not a known category");
+  // A box around the circle; the store orders what is in it by distance.
+  constexpr double kMetresPerDegree = 111320;
+  const double dlat = r.radius_m / kMetresPerDegree;
+  const double dlng = r.radius_m / (kMetresPerDegree *
+                                    std::max(0.01, std::cos(r.lat * 3.14159265358979323846 / 180)));
+  NearbyQuery q;
+  q.category = r.category;
+  q.lat = r.lat;
+  q.lng = r.lng;
+  q.min_lat = r.lat - dlat;
+  q.max_lat = r.lat + dlat;
+  q.min_lng = r.lng - dlng;
+  q.max_lng = r.lng + dlng;
+  q.since = now_() - std::chrono::hours(24 * kNearbyDays);
+  q.limit = kNearbyMaxItems;
+  auto found = store_.nearby_tickets(q);
+  if (!found) return found.error();
+  // Only what the submit screen shows: no names, contact, coordinates or address.
+  core::JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& t : *found) {
+    const double d = metres_between(r.lat, r.lng, t.draft.location.lat, t.draft.location.lng);
+    if (d > r.radius_m) continue;  // a corner of the box
+    w.begin_object()
+        .field("category", t.draft.category)
+        .field("created_at", core::format_iso(t.created_at))
+        .field("distance_m", static_cast<std::int64_t>(std::lround(d)))
+        .field("followers", t.followers)
+        .field("number", t.number)
+        .field("status", core::to_string(t.status))
+        .field("summary", public_summary(t.draft.description))
+        .end_object();
+  }
+  w.end_array().end_object();
+  return std::move(w.str());
+}
+
+Result<TicketRecord> TicketService::followable(const std::string& number, const Actor& actor) {
+  if (!actor.signed_in()) return Error{"unauthorized", "sign in to follow a ticket", {}, 401};
+  if (actor.role != Role::citizen)
+    return Error{"forbidden_role", "only citizens follow tickets", {}, 403};
+  const Error not_found = Error::not_found("no such ticket");
+  if (!core::is_ticket_number(number)) return not_found;
+  auto t = store_.find_ticket(number);
+  if (!t) return t.error();
+  if (!*t) return not_found;
+  return std::move(**t);
+}
+
+Result<Json> TicketService::follow(const std::string& number, const Actor& actor) {
+  auto t = followable(number, actor);
+  if (!t) return t.error();
+  if (t->submitter_id == actor.user_id)
+    return Error::conflict("own_ticket", "you submitted this ticket: it is yours already");
+  auto already = store_.is_follower(t->id, *actor.user_id);
+  if (!already) return already.error();
+  // Following again is answered as the first time, even once the ticket has closed.
+  if (!*already && !core::is_open(t->status))
+    return Error::conflict("not_open", "the ticket is no longer open");
+  auto n = store_.follow(t->id, *actor.user_id, now_());
+  if (!n) return n.error();
+  return Json{{"followers", *n}, {"following", true}};
+}
+
+Result<Json> TicketService::unfollow(const std::string& number, const Actor& actor) {
+  auto t = followable(number, actor);
+  if (!t) return t.error();
+  auto n = store_.unfollow(t->id, *actor.user_id);
+  if (!n) return n.error();
+  return Json{{"followers", *n}, {"following", false}};
+}
+
 // [SECTION] Actions and ratings
 
-Result<core::Unit> TicketService::valid_merge_target(const std::string& into, const Actor& actor) {
+Result<TicketRecord> TicketService::valid_merge_target(const std::string& into,
+                                                       const Actor& actor) {
   const Error refused =
       Error::invalid("into", "invalid_merge_target", "is not a ticket you may merge into");
   if (!core::is_ticket_number(into)) return refused;
@@ -676,7 +810,7 @@ Result<core::Unit> TicketService::valid_merge_target(const std::string& into, co
   if (!*found || (*found)->ticket.status == Status::merged) return refused;
   Loaded target{std::move((*found)->ticket), std::move((*found)->whistles), {}};
   if (!facts_of(target, actor).in_scope) return refused;
-  return core::Unit{};
+  return std::move(target.ticket);
 }
 
 Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, Action action,
@@ -688,6 +822,8 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
   std::string note;
   Json data = Json::object();
   WhistleRecord* named = nullptr;
+  std::optional<TicketRecord> merge_target;
+  std::optional<core::Category> new_category;
 
   // Fields each action needs, validated before the rules run.
   switch (action) {
@@ -779,6 +915,33 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
       if (!target) return target.error();
       t.merged_into = into;
       data["into"] = into;
+      merge_target = std::move(*target);
+      break;
+    }
+    case Action::recategorize: {
+      auto it = body.find("category");
+      if (it == body.end() || it->is_null())
+        return Error::invalid("category", "required", "name the right category");
+      if (!it->is_string()) return Error::malformed("category", "wrong_type", "must be a string");
+      const std::string code = it->get<std::string>();
+      std::optional<core::Category> c;
+      if (core::is_valid_category_code(code)) {
+        auto found = store_.category(code);
+        if (!found) return found.error();
+        c = *found;
+      }
+      if (!c) return Error::invalid("category", "unknown_category", "is not a known category");
+      if (c->code == t.draft.category)
+        return Error::invalid("category", "same_category", "is the ticket's category already");
+      auto n = text_field(body, "reason", true);
+      if (!n) return n.error();
+      // The note says what changed and why; data keeps both codes for those who learn
+      // from corrections (portal-server train).
+      note = t.draft.category + " → " + c->code + "：" + *n;
+      data["from"] = t.draft.category;
+      data["to"] = c->code;
+      data["reason"] = *n;
+      new_category = std::move(c);
       break;
     }
     case Action::assign: {
@@ -869,6 +1032,23 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
     case Action::flag_overdue:
       t.overdue = true;
       break;
+    case Action::recategorize: {
+      // The deadlines are those the ticket would have had in the right category: the
+      // resolve limit from its submission, the response limit from when its holder got
+      // it (its submission, or the escalation or dispatch since), as prepare() and
+      // new_handler count them.
+      t.draft.category = new_category->code;
+      const auto policy = sla_.policy_for(new_category->sla_class, new_category->code);
+      const auto& cal = org_->calendar();
+      t.resolve_due_at = core::due_times(policy, t.created_at, cal).resolve_due_at;
+      t.response_due_at =
+          core::due_times(policy, t.assigned_at.value_or(t.created_at), cal).response_due_at;
+      // A flag the old limit raised goes when the new one has not passed.
+      if (t.overdue && now <= t.resolve_due_at) t.overdue = false;
+      data["response_due_at"] = core::format_iso(t.response_due_at);
+      data["resolve_due_at"] = core::format_iso(t.resolve_due_at);
+      break;
+    }
     default:
       break;
   }
@@ -892,10 +1072,21 @@ Result<TicketRecord> TicketService::apply_action(Loaded& l, const Actor& actor, 
                                      s.to_status, s.to_level, now, i == 0 ? note : std::string(),
                                      i == 0 && !data.empty() ? data.dump() : std::string()));
   }
+  if (merge_target) {
+    // The duplicate's followers, and its submitter with an account, follow the ticket it
+    // joined from now on, in the same transaction (its submitter follows it already).
+    change.move_followers =
+        TicketChange::MoveFollowers{merge_target->id, t.submitter_id, merge_target->submitter_id};
+  }
   if (notes_) {
     auto m = notes_->for_change(l.ticket, t, action);
     if (!m) return m.error();
     change.notifications = std::move(*m);
+    if (merge_target) {
+      auto told = notes_->for_merge(t, *merge_target);
+      if (!told) return told.error();
+      change.notifications.insert(change.notifications.end(), told->begin(), told->end());
+    }
   }
   const bool tell = !change.notifications.empty();
   change.ticket = std::move(t);

@@ -44,7 +44,7 @@ struct Actor {
 using ChangeListener = std::function<void(const TicketRecord&, const std::string& action)>;
 
 struct ListQuery {
-  std::string scope = "mine";  // mine | queue | all
+  std::string scope = "mine";  // mine | queue | all | followed
   std::optional<core::Status> status;
   std::optional<core::Level> level;
   std::string category;
@@ -59,6 +59,17 @@ struct SubmitOptions {
   std::string lang = "zh";
   bool notify = true;
 };
+
+// GET /tickets/nearby ("已有人反映？"): open tickets of a category near a point.
+struct NearbyRequest {
+  double lat = 0, lng = 0;
+  std::string category;
+  int radius_m = 250;
+};
+inline constexpr int kNearbyMaxRadius = 1000;
+inline constexpr int kNearbyMaxItems = 5;
+inline constexpr int kNearbyDays = 30;
+inline constexpr std::size_t kNearbySummaryChars = 120;
 
 struct TicketSummary {
   core::TicketView view;
@@ -129,6 +140,17 @@ class TicketService {
                                 const core::Json& body);
   core::Result<std::vector<core::Category>> categories() { return store_.categories(); }
 
+  // GET /tickets/nearby: at most five open tickets of the category created in the last
+  // 30 days within the radius, nearest first, each with a short summary (phone numbers
+  // masked) and no names, contact or coordinates. 422 unknown_category (field category).
+  core::Result<std::string> nearby_json(const NearbyRequest& r);
+  // POST and DELETE /tickets/{n}/follow by a signed-in citizen: {followers}. Following
+  // twice or unfollowing a ticket not followed changes nothing. 401 without an account,
+  // 403 for staff, 404 for an unknown number, 409 (follow only) when the ticket is no
+  // longer open or the caller submitted it.
+  core::Result<core::Json> follow(const std::string& number, const Actor& actor);
+  core::Result<core::Json> unfollow(const std::string& number, const Actor& actor);
+
   // Photos: checked by content (decoded), stripped of metadata, stored under a fresh
   // random id with the uploader (account, or none) and the client address. 429
   // "too_many_unclaimed_uploads" past UploadLimits (then `refusal` says when to retry).
@@ -187,7 +209,8 @@ class TicketService {
   void write_summary(core::JsonWriter& w, const TicketRecord& t) const;
   // 422 invalid_merge_target unless `into` is a ticket not yet merged that the actor
   // may act on (in its scope).
-  core::Result<core::Unit> valid_merge_target(const std::string& into, const Actor& actor);
+  core::Result<TicketRecord> valid_merge_target(const std::string& into, const Actor& actor);
+  core::Result<TicketRecord> followable(const std::string& number, const Actor& actor);
   // Photos named for a ticket (field "attachments"): each an upload of `actor` (or an
   // anonymous one, whose id is its capability), unclaimed, not expired, named once.
   // With `claimed_ok` a claimed one passes: the store refuses it when the write is not

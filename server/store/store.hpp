@@ -166,6 +166,8 @@ struct TicketRecord {
   bool replayed = false;
   // Written with a new ticket (not read back with it: see Store::ticket_notify).
   std::optional<TicketNotify> notify;
+  // How many citizens follow the ticket (附议), counted on read; never written.
+  std::int64_t followers = 0;
 };
 
 struct WhistleRecord {
@@ -189,6 +191,14 @@ struct TicketChange {
   std::vector<std::pair<std::string, std::string>> attachments;  // (id, role)
   std::vector<core::AuditEvent> events;           // seq, prev_hash and hash are filled by the store
   std::vector<NotificationRecord> notifications;  // written with the change
+  // A merge: the ticket's followers, and `submitter` when given, come to follow
+  // `into_id` instead (each row remembering this ticket as moved_from), except the
+  // account `into_submitter`, who submitted that ticket and follows it already.
+  struct MoveFollowers {
+    std::int64_t into_id = 0;
+    std::optional<std::int64_t> submitter, into_submitter;
+  };
+  std::optional<MoveFollowers> move_followers;
 };
 
 // A ticket to insert with its first events (and, for history, its whistles).
@@ -204,7 +214,8 @@ struct TicketFilter {
   std::optional<std::int64_t> submitter_id;
   std::vector<std::string> grid_ids;
   std::string community_id, street_id;
-  std::string unit_id;  // assigned to, or whistled
+  std::string unit_id;                      // assigned to, or whistled
+  std::optional<std::int64_t> followed_by;  // followed by this account
   std::optional<core::Status> status;
   std::optional<core::Level> level;
   std::string category;
@@ -217,6 +228,17 @@ struct TicketFilter {
 struct TicketPage {
   std::vector<TicketRecord> items;
   std::int64_t total = 0;
+};
+
+// GET /tickets/nearby: open tickets of a category created at or after `since` whose
+// point lies in the box [min_lat, max_lat] × [min_lng, max_lng] (tickets without a
+// known place are never in it), nearest to (lat, lng) first, at most `limit`.
+struct NearbyQuery {
+  std::string category;
+  double lat = 0, lng = 0;
+  double min_lat = 0, max_lat = 0, min_lng = 0, max_lng = 0;
+  core::TimePoint since{};
+  int limit = 5;
 };
 
 // An uploaded photo. `id` is random (128 bits, hex) and known only to the uploader until
@@ -412,6 +434,19 @@ class Store {
   virtual core::Result<TicketPage> list_tickets(const TicketFilter& filter) = 0;
   virtual core::Result<std::vector<WhistleRecord>> whistles(std::int64_t ticket_id) = 0;
   virtual core::Result<std::vector<core::AuditEvent>> events(std::int64_t ticket_id) = 0;
+  // Candidates for GET /tickets/nearby (the caller measures the true distance).
+  virtual core::Result<std::vector<TicketRecord>> nearby_tickets(const NearbyQuery& q) = 0;
+
+  // Followers (附议). follow and unfollow change nothing when there is nothing to change
+  // and answer the ticket's follower count afterwards.
+  virtual core::Result<std::int64_t> follow(std::int64_t ticket_id, std::int64_t user_id,
+                                            core::TimePoint now) = 0;
+  virtual core::Result<std::int64_t> unfollow(std::int64_t ticket_id, std::int64_t user_id) = 0;
+  virtual core::Result<bool> is_follower(std::int64_t ticket_id, std::int64_t user_id) = 0;
+  // The live accounts following a ticket, with their phones; with `moved_from`, only
+  // those who came to it from that merged ticket.
+  virtual core::Result<std::vector<Recipient>> followers_of(
+      std::int64_t ticket_id, std::optional<std::int64_t> moved_from = std::nullopt) = 0;
   // Open tickets not yet responded to whose response deadline has passed, and
   // resolved tickets resolved before the cut-off: the scheduler's work.
   virtual core::Result<std::vector<std::string>> due_for_escalation(core::TimePoint now,

@@ -339,7 +339,8 @@ TEST(Messages, EveryKindFitsOneSmsWithItsLinkInBothLanguages) {
   for (auto kind :
        {core::MessageKind::received, core::MessageKind::resolved, core::MessageKind::reopened,
         core::MessageKind::rating_reminder, core::MessageKind::assigned,
-        core::MessageKind::response_due_soon, core::MessageKind::overdue}) {
+        core::MessageKind::response_due_soon, core::MessageKind::overdue,
+        core::MessageKind::followed_resolved, core::MessageKind::merged}) {
     for (std::string lang : {"zh", "en"}) {
       core::MessageFields f;
       f.number = number;
@@ -348,12 +349,14 @@ TEST(Messages, EveryKindFitsOneSmsWithItsLinkInBothLanguages) {
       f.reply = f.summary = lang == "zh" ? long_zh : long_text;
       f.category = lang == "zh" ? "燃气泄漏" : "Gas leak";
       f.due = core::parse_iso("2026-11-25T06:30:00Z");
+      f.target = "RC2026112500000456";
       const std::string text = core::render_message(kind, lang, f);
       SCOPED_TRACE(std::string(core::to_string(kind)) + " " + lang + ": " + text);
       EXPECT_LE(*core::utf8_length(text), core::message_max_chars(lang));
       EXPECT_NE(text.find(number), std::string::npos);
       EXPECT_NE(text.find(f.link), std::string::npos);
       if (kind == core::MessageKind::received) EXPECT_NE(text.find("ABCD2345"), std::string::npos);
+      if (kind == core::MessageKind::merged) EXPECT_NE(text.find(f.target), std::string::npos);
       if (kind == core::MessageKind::response_due_soon)
         EXPECT_NE(text.find(lang == "zh" ? "11月25日14:30" : "25 Nov 14:30"), std::string::npos);
     }
@@ -370,6 +373,9 @@ TEST(Messages, LinksOpenTheTicketAndNeverCarryAPhone) {
             "https://a.b/t/RC1#rate");
   EXPECT_EQ(core::message_link("https://a.b", MessageKind::overdue, "RC1", ""),
             "https://a.b/work/t/RC1");
+  // A follower cannot rate: the link opens the ticket only.
+  EXPECT_EQ(core::message_link("https://a.b", MessageKind::followed_resolved, "RC1", ""),
+            "https://a.b/t/RC1");
   // A new ticket's messages are written before its number: measured as if it were one.
   core::MessageFields f;
   f.number = "{number}";

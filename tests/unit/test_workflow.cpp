@@ -30,17 +30,13 @@ const std::vector<Role> kAllRoles = {
     Role::citizen,        Role::grid_worker, Role::community_staff, Role::street_staff,
     Role::district_staff, Role::unit_staff,  Role::hotline_agent,   Role::admin,
     Role::auditor,        Role::system};
-const std::vector<Action> kAllActions = {Action::accept,        Action::contact,
-                                         Action::progress,      Action::escalate,
-                                         Action::whistle,       Action::checkin,
-                                         Action::whistle_done,  Action::resolve,
-                                         Action::return_ticket, Action::reject,
-                                         Action::merge,         Action::record_rating,
-                                         Action::assign,        Action::withdraw_whistle,
-                                         Action::rate,          Action::submit,
-                                         Action::reopen,        Action::close,
-                                         Action::auto_escalate, Action::flag_overdue,
-                                         Action::auto_close};
+const std::vector<Action> kAllActions = {
+    Action::accept,        Action::contact,          Action::progress,     Action::escalate,
+    Action::whistle,       Action::checkin,          Action::whistle_done, Action::resolve,
+    Action::return_ticket, Action::reject,           Action::merge,        Action::record_rating,
+    Action::assign,        Action::withdraw_whistle, Action::recategorize, Action::rate,
+    Action::submit,        Action::reopen,           Action::close,        Action::auto_escalate,
+    Action::flag_overdue,  Action::auto_close};
 
 TicketFacts held(Status s, Level l) {
   TicketFacts f;
@@ -91,9 +87,10 @@ TEST(Workflow, ActionNamesRoundTrip) {
 }
 
 TEST(Workflow, RequestActionsAreTheApiOnesPlusAssignAndWithdraw) {
-  const std::set<std::string> api = {
-      "accept",  "contact", "progress", "escalate", "whistle",       "checkin", "whistle_done",
-      "resolve", "return",  "reject",   "merge",    "record_rating", "assign",  "withdraw_whistle"};
+  const std::set<std::string> api = {"accept",  "contact",          "progress",     "escalate",
+                                     "whistle", "checkin",          "whistle_done", "resolve",
+                                     "return",  "reject",           "merge",        "record_rating",
+                                     "assign",  "withdraw_whistle", "recategorize"};
   for (Action a : kAllActions)
     EXPECT_EQ(portal::core::is_request_action(a),
               api.count(std::string(portal::core::to_string(a))) == 1)
@@ -130,35 +127,39 @@ struct Row {
 TEST(Workflow, AllowedActionsOfEveryHolderInEveryStatus) {
   const std::vector<Row> table = {
       {Status::submitted,
-       {"accept", "contact", "escalate", "return", "merge"},
-       {"accept", "contact", "escalate", "return", "merge", "assign"},
-       {"accept", "contact", "escalate", "return", "merge", "assign"},
-       {"accept", "contact", "reject", "merge", "assign"},
-       {"accept", "contact", "return", "merge"}},
+       {"accept", "contact", "escalate", "return", "merge", "recategorize"},
+       {"accept", "contact", "escalate", "return", "merge", "assign", "recategorize"},
+       {"accept", "contact", "escalate", "return", "merge", "assign", "recategorize"},
+       {"accept", "contact", "reject", "merge", "assign", "recategorize"},
+       {"accept", "contact", "return", "merge", "recategorize"}},
       {Status::assigned,
-       {"accept", "contact", "escalate", "return", "merge"},
-       {"accept", "contact", "escalate", "return", "merge", "assign"},
-       {"accept", "contact", "escalate", "return", "merge", "assign"},
-       {"accept", "contact", "reject", "merge", "assign"},
-       {"accept", "contact", "return", "merge"}},
+       {"accept", "contact", "escalate", "return", "merge", "recategorize"},
+       {"accept", "contact", "escalate", "return", "merge", "assign", "recategorize"},
+       {"accept", "contact", "escalate", "return", "merge", "assign", "recategorize"},
+       {"accept", "contact", "reject", "merge", "assign", "recategorize"},
+       {"accept", "contact", "return", "merge", "recategorize"}},
       {Status::accepted,
-       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge"},
-       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign"},
-       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign"},
-       {"contact", "progress", "whistle", "resolve", "reject", "merge", "assign"},
-       {"contact", "progress", "resolve", "return", "merge"}},
+       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "recategorize"},
+       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign",
+        "recategorize"},
+       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign",
+        "recategorize"},
+       {"contact", "progress", "whistle", "resolve", "reject", "merge", "assign", "recategorize"},
+       {"contact", "progress", "resolve", "return", "merge", "recategorize"}},
       {Status::in_progress,
-       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge"},
-       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign"},
-       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign"},
-       {"contact", "progress", "whistle", "resolve", "reject", "merge", "assign"},
-       {"contact", "progress", "resolve", "return", "merge"}},
+       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "recategorize"},
+       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign",
+        "recategorize"},
+       {"contact", "progress", "escalate", "whistle", "resolve", "return", "merge", "assign",
+        "recategorize"},
+       {"contact", "progress", "whistle", "resolve", "reject", "merge", "assign", "recategorize"},
+       {"contact", "progress", "resolve", "return", "merge", "recategorize"}},
       {Status::returned,
-       {"accept", "escalate", "return", "merge"},
-       {"accept", "escalate", "return", "merge", "assign"},
-       {"accept", "escalate", "return", "merge", "assign"},
-       {"accept", "reject", "merge", "assign"},
-       {"accept", "return", "merge"}},
+       {"accept", "escalate", "return", "merge", "recategorize"},
+       {"accept", "escalate", "return", "merge", "assign", "recategorize"},
+       {"accept", "escalate", "return", "merge", "assign", "recategorize"},
+       {"accept", "reject", "merge", "assign", "recategorize"},
+       {"accept", "return", "merge", "recategorize"}},
       {Status::resolved, {}, {}, {}, {}, {}},
       {Status::closed, {}, {}, {}, {}, {}},
       {Status::rejected, {}, {}, {}, {}, {}},
@@ -325,8 +326,9 @@ TEST(Workflow, WhistlesSummonCheckInFinishAndBlockResolve) {
   EXPECT_EQ(r.error().status, 409);
   EXPECT_EQ(apply(f, Role::grid_worker, Action::return_ticket).error().code, "whistles_open");
   EXPECT_EQ(apply(f, Role::grid_worker, Action::merge).error().code, "whistles_open");
-  EXPECT_EQ(allowed_actions(f, Role::grid_worker),
-            (Names{"contact", "progress", "escalate", "whistle", "withdraw_whistle"}));
+  EXPECT_EQ(
+      allowed_actions(f, Role::grid_worker),
+      (Names{"contact", "progress", "escalate", "whistle", "withdraw_whistle", "recategorize"}));
 
   // The summoned unit's staff: checks in, notes, finishes.
   TicketFacts u;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "portal/core/utf8.hpp"
@@ -45,7 +46,8 @@ constexpr const char* kTicketColumns =
     "response_due_at, resolve_due_at, reply, reopen_count, community_id, street_id, "
     "assignee_kind, assignee_id, version, assigned_at, responded_at, resolved_at, closed_at, "
     "merged_into, overdue, rating_resolved, rating_satisfaction, rating_comment, rated_at, "
-    "event_count, last_hash, external_id";
+    "event_count, last_hash, external_id, "
+    "(SELECT COUNT(*) FROM ticket_followers f WHERE f.ticket_id = tickets.id)";
 
 std::optional<core::TimePoint> opt_time(const pg::Res& r, int i, int col) {
   if (r.is_null(i, col)) return std::nullopt;
@@ -96,6 +98,7 @@ TicketRecord read_ticket(const pg::Res& s, int i) {
   t.event_count = s.int64(i, 37);
   t.last_hash = s.text(i, 38);
   t.external_id = s.opt_text(i, 39);
+  t.followers = s.int64(i, 40);
   return t;
 }
 
@@ -841,8 +844,8 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
     if (q.rows()) {
       TicketRecord first = read_ticket(q, 0);
       first.idempotency_key = t.idempotency_key;
-      first.sealed_access_code = q.opt_text(0, 40).value_or("");
-      first.idempotency_fingerprint = q.opt_text(0, 41).value_or("");
+      first.sealed_access_code = q.opt_text(0, 41).value_or("");
+      first.idempotency_fingerprint = q.opt_text(0, 42).value_or("");
       first.replayed = true;
       return first;
     }
@@ -1029,11 +1032,31 @@ Result<TicketRecord> PgStore::commit_change(TicketChange ch) {
     if (!r.ok()) return db_error(c, "update_whistle");
   }
   if (auto ok = claim_attachments(c, t.id, ch.attachments, t.updated_at); !ok) return ok.error();
+  if (ch.move_followers) {
+    // A merge: the followers, and the submitter, now follow the ticket it went into.
+    const auto& m = *ch.move_followers;
+    auto r = c.exec(
+        "INSERT INTO ticket_followers(ticket_id, user_id, created_at, moved_from) "
+        "SELECT ?1::bigint, user_id, ?2::bigint, ?3::bigint FROM ticket_followers "
+        "WHERE ticket_id = ?3::bigint AND user_id IS DISTINCT FROM ?4::bigint "
+        "UNION SELECT ?1::bigint, ?5::bigint, ?2::bigint, ?3::bigint WHERE ?5::bigint IS NOT NULL "
+        "AND ?5::bigint IS DISTINCT FROM ?4::bigint ON CONFLICT (ticket_id, user_id) DO NOTHING",
+        pg::Params()
+            .add(m.into_id)
+            .add(core::to_unix(t.updated_at))
+            .add(t.id)
+            .add(m.into_submitter)
+            .add(m.submitter));
+    if (!r.ok()) return db_error(c, "move_followers");
+    if (!c.exec("DELETE FROM ticket_followers WHERE ticket_id = ?", pg::Params().add(t.id)).ok())
+      return db_error(c, "move_followers");
+  }
   if (!insert_notifications(c, ch.notifications)) return db_error(c, "insert_notifications");
   if (!notify(c, t.number, ch.events.empty() ? std::string("update") : ch.events.front().action))
     return db_error(c, "notify");
   if (!tx.commit()) return db_error(c, "commit_change_commit");
   t.version += 1;
+  if (ch.move_followers) t.followers = 0;
   return t;
 }
 
@@ -1058,6 +1081,9 @@ Result<TicketPage> PgStore::list_tickets(const TicketFilter& f) {
   if (f.submitter_id) where += " AND submitter_id = " + arg(*f.submitter_id);
   if (!f.grid_ids.empty())
     where += " AND grid_id = ANY(" + arg(text_array(f.grid_ids)) + "::text[])";
+  if (f.followed_by)
+    where += " AND id IN (SELECT ticket_id FROM ticket_followers WHERE user_id = " +
+             arg(*f.followed_by) + ")";
   if (!f.community_id.empty()) where += " AND community_id = " + arg(f.community_id);
   if (!f.street_id.empty()) where += " AND street_id = " + arg(f.street_id);
   if (!f.unit_id.empty()) {
@@ -1098,6 +1124,85 @@ Result<TicketPage> PgStore::list_tickets(const TicketFilter& f) {
   if (!r.ok()) return db_error(c, "list_tickets");
   for (int i = 0; i < r.rows(); ++i) page.items.push_back(read_ticket(r, i));
   return page;
+}
+
+Result<std::vector<TicketRecord>> PgStore::nearby_tickets(const NearbyQuery& q) {
+  LEASE(c, "nearby_tickets");
+  // Nearest first by the squared distance on a plane scaled to metres at this latitude
+  // (exact enough within a kilometre); the status list is the partial index's own.
+  const double k = std::cos(q.lat * 3.14159265358979323846 / 180);
+  auto r = c.exec(
+      std::string("SELECT ") + kTicketColumns +
+          " FROM tickets WHERE category = ?1 AND status IN ('submitted', 'assigned', "
+          "'accepted', 'in_progress', 'returned') AND lat BETWEEN ?2::float8 AND ?3::float8 AND "
+          "lng BETWEEN ?4::float8 AND ?5::float8 AND created_at >= ?6::bigint AND NOT (lat = "
+          "?9::float8 AND lng = ?10::float8) ORDER BY (lat - ?7::float8) * (lat - ?7::float8) + "
+          "(lng - ?8::float8) * (lng - ?8::float8) * ?11::float8, id DESC LIMIT ?12::bigint",
+      pg::Params()
+          .add(q.category)
+          .add(q.min_lat)
+          .add(q.max_lat)
+          .add(q.min_lng)
+          .add(q.max_lng)
+          .add(core::to_unix(q.since))
+          .add(q.lat)
+          .add(q.lng)
+          .add(core::Location::kUnknownLat)
+          .add(core::Location::kUnknownLng)
+          .add(k * k)
+          .add(q.limit));
+  if (!r.ok()) return db_error(c, "nearby_tickets");
+  std::vector<TicketRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_ticket(r, i));
+  return out;
+}
+
+Result<std::int64_t> PgStore::follow(std::int64_t ticket_id, std::int64_t user_id,
+                                     core::TimePoint now) {
+  LEASE(c, "follow");
+  // One statement: the row, then the count as it stands with it.
+  auto r = c.exec(
+      "WITH ins AS (INSERT INTO ticket_followers(ticket_id, user_id, created_at) "
+      "VALUES (?1, ?2, ?3) ON CONFLICT (ticket_id, user_id) DO NOTHING RETURNING 1) "
+      "SELECT (SELECT COUNT(*) FROM ticket_followers WHERE ticket_id = ?1) + "
+      "(SELECT COUNT(*) FROM ins)",
+      pg::Params().add(ticket_id).add(user_id).add(core::to_unix(now)));
+  if (!r.ok() || !r.rows()) return db_error(c, "follow");
+  return r.int64(0, 0);
+}
+
+Result<std::int64_t> PgStore::unfollow(std::int64_t ticket_id, std::int64_t user_id) {
+  LEASE(c, "unfollow");
+  auto r = c.exec(
+      "WITH del AS (DELETE FROM ticket_followers WHERE ticket_id = ?1 AND user_id = ?2 "
+      "RETURNING 1) SELECT (SELECT COUNT(*) FROM ticket_followers WHERE ticket_id = ?1) - "
+      "(SELECT COUNT(*) FROM del)",
+      pg::Params().add(ticket_id).add(user_id));
+  if (!r.ok() || !r.rows()) return db_error(c, "unfollow");
+  return r.int64(0, 0);
+}
+
+Result<bool> PgStore::is_follower(std::int64_t ticket_id, std::int64_t user_id) {
+  LEASE(c, "is_follower");
+  auto r = c.exec("SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?",
+                  pg::Params().add(ticket_id).add(user_id));
+  if (!r.ok()) return db_error(c, "is_follower");
+  return r.rows() > 0;
+}
+
+Result<std::vector<Recipient>> PgStore::followers_of(std::int64_t ticket_id,
+                                                     std::optional<std::int64_t> moved_from) {
+  LEASE(c, "followers_of");
+  auto r = c.exec(
+      "SELECT u.id, COALESCE(u.phone, ''), u.name FROM ticket_followers f "
+      "JOIN users u ON u.id = f.user_id WHERE f.ticket_id = ?1::bigint AND u.disabled = 0 "
+      "AND (?2::bigint IS NULL OR f.moved_from = ?2::bigint) ORDER BY u.id",
+      pg::Params().add(ticket_id).add(moved_from));
+  if (!r.ok()) return db_error(c, "followers_of");
+  std::vector<Recipient> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(Recipient{r.int64(i, 0), r.text(i, 1), r.text(i, 2)});
+  return out;
 }
 
 Result<std::vector<WhistleRecord>> PgStore::whistles(std::int64_t ticket_id) {

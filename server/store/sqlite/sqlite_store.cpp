@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -68,7 +69,8 @@ constexpr const char* kTicketColumns =
     "response_due_at, resolve_due_at, reply, reopen_count, community_id, street_id, "
     "assignee_kind, assignee_id, version, assigned_at, responded_at, resolved_at, closed_at, "
     "merged_into, overdue, rating_resolved, rating_satisfaction, rating_comment, rated_at, "
-    "event_count, last_hash, external_id";
+    "event_count, last_hash, external_id, "
+    "(SELECT COUNT(*) FROM ticket_followers f WHERE f.ticket_id = tickets.id)";
 
 std::optional<core::TimePoint> opt_time(const sqlite::Stmt& s, int col) {
   if (s.is_null(col)) return std::nullopt;
@@ -119,6 +121,7 @@ TicketRecord read_ticket(const sqlite::Stmt& s) {
   t.event_count = s.int64(37);
   t.last_hash = s.text(38);
   t.external_id = s.opt_text(39);
+  t.followers = s.int64(40);
   return t;
 }
 
@@ -1219,8 +1222,8 @@ Result<TicketRecord> SqliteStore::insert_ticket(
     if (q.step()) {
       TicketRecord first = read_ticket(q);
       first.idempotency_key = t.idempotency_key;
-      first.sealed_access_code = q.opt_text(40).value_or("");
-      first.idempotency_fingerprint = q.opt_text(41).value_or("");
+      first.sealed_access_code = q.opt_text(41).value_or("");
+      first.idempotency_fingerprint = q.opt_text(42).value_or("");
       first.replayed = true;
       return first;
     }
@@ -1486,8 +1489,26 @@ Result<TicketRecord> SqliteStore::commit_change(TicketChange c) {
       if (s.failed()) return fail(cx, "update_whistle");
     }
     if (auto ok = claim_attachments(cx, t.id, c.attachments, t.updated_at); !ok) return ok.error();
+    if (c.move_followers) {
+      // A merge: the followers, and the submitter, now follow the ticket it went into.
+      const auto& m = *c.move_followers;
+      auto s = cx.prepare(
+          "INSERT INTO ticket_followers(ticket_id, user_id, created_at, moved_from) "
+          "SELECT ?1, user_id, ?2, ?3 FROM ticket_followers WHERE ticket_id = ?3 "
+          "AND user_id IS NOT ?4 UNION SELECT ?1, ?5, ?2, ?3 WHERE ?5 IS NOT NULL "
+          "AND ?5 IS NOT ?4 ON CONFLICT (ticket_id, user_id) DO NOTHING");
+      s.bind(1, m.into_id).bind(2, core::to_unix(t.updated_at)).bind(3, t.id);
+      s.bind(4, m.into_submitter).bind(5, m.submitter);
+      s.step();
+      if (s.failed()) return fail(cx, "move_followers");
+      auto d = cx.prepare("DELETE FROM ticket_followers WHERE ticket_id = ?");
+      d.bind(1, t.id);
+      d.step();
+      if (d.failed()) return fail(cx, "move_followers");
+    }
     if (auto n = insert_notifications(cx, c.notifications); !n) return n.error();
     t.version += 1;
+    t.followers = 0;
     return t;
   });
 }
@@ -1541,6 +1562,10 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
       where += " AND grid_id IN (" + placeholders(static_cast<int>(f.grid_ids.size())) + ")";
       for (const auto& g : f.grid_ids)
         binds.push_back([g](sqlite::Stmt& s, int& i) { s.bind(i++, g); });
+    }
+    if (f.followed_by) {
+      where += " AND id IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?)";
+      binds.push_back([v = *f.followed_by](sqlite::Stmt& s, int& i) { s.bind(i++, v); });
     }
     if (!f.community_id.empty()) add_text(" AND community_id = ?", f.community_id);
     if (!f.street_id.empty()) add_text(" AND street_id = ?", f.street_id);
@@ -1637,6 +1662,86 @@ Result<std::vector<core::AuditEvent>> SqliteStore::events(std::int64_t ticket_id
       out.push_back(std::move(e));
     }
     if (s.failed()) return fail(cx, "events");
+    return out;
+  });
+}
+
+Result<std::vector<TicketRecord>> SqliteStore::nearby_tickets(const NearbyQuery& q) {
+  return read([&](Conn& cx) -> core::Result<std::vector<TicketRecord>> {
+    // Nearest first by the squared distance on a plane scaled to metres at this latitude
+    // (exact enough within a kilometre); the status list is the partial index's own.
+    static const std::string sql =
+        std::string("SELECT ") + kTicketColumns +
+        " FROM tickets WHERE category = ?1 AND status IN ('submitted', 'assigned', 'accepted', "
+        "'in_progress', 'returned') AND lat BETWEEN ?2 AND ?3 AND lng BETWEEN ?4 AND ?5 AND "
+        "created_at >= ?6 AND NOT (lat = ?9 AND lng = ?10) ORDER BY (lat - ?7) * (lat - ?7) + "
+        "(lng - ?8) * (lng - ?8) * ?11, id DESC LIMIT ?12";
+    auto s = cx.prepare(sql);
+    const double k = std::cos(q.lat * 3.14159265358979323846 / 180);
+    s.bind(1, q.category).bind(2, q.min_lat).bind(3, q.max_lat).bind(4, q.min_lng);
+    s.bind(5, q.max_lng).bind(6, core::to_unix(q.since)).bind(7, q.lat).bind(8, q.lng);
+    s.bind(9, core::Location::kUnknownLat).bind(10, core::Location::kUnknownLng);
+    s.bind(11, k * k).bind(12, q.limit);
+    std::vector<TicketRecord> out;
+    while (s.step()) out.push_back(read_ticket(s));
+    if (s.failed()) return fail(cx, "nearby_tickets");
+    return out;
+  });
+}
+
+namespace {
+core::Result<std::int64_t> follower_count(SqliteStore::Conn& cx, std::int64_t ticket_id) {
+  auto s = cx.prepare("SELECT COUNT(*) FROM ticket_followers WHERE ticket_id = ?");
+  s.bind(1, ticket_id);
+  if (!s.step()) return Error{"internal", "database error", {}, 500};
+  return s.int64(0);
+}
+}  // namespace
+
+Result<std::int64_t> SqliteStore::follow(std::int64_t ticket_id, std::int64_t user_id,
+                                         core::TimePoint now) {
+  return write([&](Conn& cx) -> core::Result<std::int64_t> {
+    auto s = cx.prepare(
+        "INSERT INTO ticket_followers(ticket_id, user_id, created_at) VALUES (?,?,?) "
+        "ON CONFLICT (ticket_id, user_id) DO NOTHING");
+    s.bind(1, ticket_id).bind(2, user_id).bind(3, core::to_unix(now));
+    s.step();
+    if (s.failed()) return fail(cx, "follow");
+    return follower_count(cx, ticket_id);
+  });
+}
+
+Result<std::int64_t> SqliteStore::unfollow(std::int64_t ticket_id, std::int64_t user_id) {
+  return write([&](Conn& cx) -> core::Result<std::int64_t> {
+    auto s = cx.prepare("DELETE FROM ticket_followers WHERE ticket_id = ? AND user_id = ?");
+    s.bind(1, ticket_id).bind(2, user_id);
+    s.step();
+    if (s.failed()) return fail(cx, "unfollow");
+    return follower_count(cx, ticket_id);
+  });
+}
+
+Result<bool> SqliteStore::is_follower(std::int64_t ticket_id, std::int64_t user_id) {
+  return read([&](Conn& cx) -> core::Result<bool> {
+    auto s = cx.prepare("SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?");
+    s.bind(1, ticket_id).bind(2, user_id);
+    if (s.step()) return true;
+    if (s.failed()) return fail(cx, "is_follower");
+    return false;
+  });
+}
+
+Result<std::vector<Recipient>> SqliteStore::followers_of(std::int64_t ticket_id,
+                                                         std::optional<std::int64_t> moved_from) {
+  return read([&](Conn& cx) -> core::Result<std::vector<Recipient>> {
+    auto s = cx.prepare(
+        "SELECT u.id, COALESCE(u.phone, ''), u.name FROM ticket_followers f "
+        "JOIN users u ON u.id = f.user_id WHERE f.ticket_id = ?1 AND u.disabled = 0 "
+        "AND (?2 IS NULL OR f.moved_from = ?2) ORDER BY u.id");
+    s.bind(1, ticket_id).bind(2, moved_from);
+    std::vector<Recipient> out;
+    while (s.step()) out.push_back(Recipient{s.int64(0), s.text(1), s.text(2)});
+    if (s.failed()) return fail(cx, "followers_of");
     return out;
   });
 }

@@ -83,6 +83,13 @@ class SqliteStore final : public Store {
   core::Result<TicketPage> list_tickets(const TicketFilter& filter) override;
   core::Result<std::vector<WhistleRecord>> whistles(std::int64_t ticket_id) override;
   core::Result<std::vector<core::AuditEvent>> events(std::int64_t ticket_id) override;
+  core::Result<std::vector<TicketRecord>> nearby_tickets(const NearbyQuery& q) override;
+  core::Result<std::int64_t> follow(std::int64_t ticket_id, std::int64_t user_id,
+                                    core::TimePoint now) override;
+  core::Result<std::int64_t> unfollow(std::int64_t ticket_id, std::int64_t user_id) override;
+  core::Result<bool> is_follower(std::int64_t ticket_id, std::int64_t user_id) override;
+  core::Result<std::vector<Recipient>> followers_of(
+      std::int64_t ticket_id, std::optional<std::int64_t> moved_from = std::nullopt) override;
   core::Result<std::vector<std::string>> due_for_escalation(core::TimePoint now,
                                                             int limit) override;
   core::Result<std::vector<std::string>> due_for_overdue_flag(core::TimePoint now,

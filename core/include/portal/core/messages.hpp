@@ -21,7 +21,9 @@ enum class MessageKind {
   rating_reminder,    // to the submitter: resolved 3 days ago and not rated
   assigned,           // to handlers: a ticket is now theirs
   response_due_soon,  // to handlers: the response limit is close
-  overdue             // to handlers: the resolve limit has passed
+  overdue,            // to handlers: the resolve limit has passed
+  followed_resolved,  // to followers: the reply, and a link to the ticket (no rating)
+  merged              // to the submitter and followers of a duplicate: which ticket it joined
 };
 std::string_view to_string(MessageKind k);
 std::optional<MessageKind> parse_message_kind(std::string_view s);
@@ -36,6 +38,7 @@ struct MessageFields {
   std::string category;          // the category's name in the message's language (handlers)
   std::string summary;           // the description (handlers)
   std::optional<TimePoint> due;  // the limit in question (handlers)
+  std::string target;            // the ticket a duplicate was merged into (merged)
 };
 
 // "zh" (default) or "en".

@@ -48,6 +48,8 @@
 //                    or street staff, unit staff                           a unit @ same level [W]
 //  reject            holder: district staff          open                  rejected       [W]
 //  merge             holder, district staff in scope open                  merged         [W]
+//  recategorize      holder                          open                  unchanged; the category
+//                                                                          and its deadlines change
 //  rate              the citizen who submitted it    resolved              see below
 //  record_rating     hotline agent (phone call)      resolved              see below
 //  auto_escalate     system (response limit, or      open                  assigned @ level+1
@@ -124,6 +126,7 @@ enum class Action {
   // Also taken by people, beyond the API.md list.
   assign,            // dispatch to a lower level or a unit; routing when taken by system
   withdraw_whistle,  // the handler calls a whistle off
+  recategorize,      // the handler corrects the category (and so the deadlines)
   rate,              // the submitter's rating: POST /tickets/{n}/rating
   // Recorded as events only.
   submit,
@@ -135,8 +138,9 @@ enum class Action {
 };
 std::string_view to_string(Action a);
 std::optional<Action> parse_action(std::string_view s);
-// The actions POST /tickets/{n}/actions accepts: the twelve of API.md plus assign and
-// withdraw_whistle (rate has its own endpoint; the rest are the system's).
+// The actions POST /tickets/{n}/actions accepts: the thirteen of API.md (recategorize
+// among them) plus assign and withdraw_whistle (rate has its own endpoint; the rest are
+// the system's).
 bool is_request_action(Action a);
 
 enum class WhistleState { summoned, checked_in, done, withdrawn };
