@@ -167,6 +167,7 @@ core::Result<TicketDetail> detail_of(const net::Response& r) {
     d.rating = x;
   }
   d.followers = static_cast<int>(num(*json, "followers"));
+  if (const core::Json& f = sub(*json, "following"); f.is_boolean()) d.following = f.get<bool>();
   return d;
 }
 

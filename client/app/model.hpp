@@ -47,7 +47,8 @@ struct TicketDetail {
   std::vector<Whistle> whistles;
   std::vector<Photo> photos;
   std::optional<Rating> rating;
-  int followers = 0;  // citizens following it besides its submitter
+  int followers = 0;              // citizens following it besides its submitter
+  std::optional<bool> following;  // a citizen reader: whether they follow it (when said)
 };
 
 struct TicketEvent {

@@ -85,8 +85,10 @@ bool App::apply_same_matter(const Intent& i) {
   if (const auto* u = std::get_if<intent::Unfollow>(&i)) {
     if (!is_citizen()) return true;
     following_.change(u->number, false, [this, number = u->number](int followers) {
-      if (ticket_.value.view.number == number && followers >= 0)
-        ticket_.value.followers = followers;
+      if (ticket_.value.view.number == number) {
+        if (followers >= 0) ticket_.value.followers = followers;
+        ticket_.value.following = false;
+      }
       show_toast(T::unfollowed_toast);
     });
     return true;
@@ -181,7 +183,8 @@ NearbyView App::nearby_view() const {
 void App::fill_same_matter(TicketPage& p) const {
   const TicketDetail& d = ticket_.value;
   p.followers = followers_text(lang_, d.followers);
-  if (is_citizen() && following_.follows(d.view.number)) {
+  // What the ticket says (the server tells a citizen reader), else the followed list.
+  if (is_citizen() && d.following.value_or(following_.follows(d.view.number))) {
     p.can_unfollow = true;
     p.unfollow_busy = following_.changing().loading();
   }

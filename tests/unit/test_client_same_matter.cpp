@@ -303,7 +303,8 @@ TEST_F(SameMatter, AFollowerSeesTheFollowedListAndMayUnfollow) {
                          {"level", "grid"},
                          {"category", "city.streetlight"},
                          {"description", "路灯不亮"},
-                         {"followers", 4}}
+                         {"followers", 4},
+                         {"following", true}}
                   .dump());
   frame();
   TicketPage p = app->ticket();
