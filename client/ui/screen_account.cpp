@@ -154,8 +154,9 @@ bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
   dl->PushClipRect(ImVec2(pos.x, pos.y), ImVec2(bb.Max.x - 14, bb.Max.y), true);
   Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kText2, r.excerpt);
   y += small + 6;
+  // Followers first: the end of the line may be cut off on a narrow phone.
   std::string meta = r.number + "  ·  " + r.updated;
-  if (!r.followers.empty()) meta += "  ·  " + r.followers;
+  if (!r.followers.empty()) meta = r.followers + "  ·  " + meta;
   Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint, meta);
   dl->PopClipRect();
   // Overdue: a red edge on the left; unread: a dot before the title.
