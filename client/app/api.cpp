@@ -166,6 +166,8 @@ core::Result<TicketDetail> detail_of(const net::Response& r) {
     x.rated_at = str(rating, "rated_at");
     d.rating = x;
   }
+  d.followers = static_cast<int>(num(*json, "followers"));
+  if (const core::Json& f = sub(*json, "following"); f.is_boolean()) d.following = f.get<bool>();
   return d;
 }
 
@@ -260,6 +262,7 @@ TicketSummary summary_of(const core::Json& j) {
   t.handler = str(sub(j, "assignee"), "name");
   auto o = j.find("overdue");
   t.overdue = o != j.end() && o->is_boolean() && o->get<bool>();
+  t.followers = static_cast<int>(num(j, "followers"));
   return t;
 }
 }  // namespace
@@ -269,6 +272,73 @@ void Api::my_tickets(Done<std::vector<TicketSummary>> done) {
   req.url = "/api/v1/tickets?scope=mine&page_size=200";
   send(std::move(req),
        [done = std::move(done)](net::Response r) { done(items_of<TicketSummary>(r, summary_of)); });
+}
+
+void Api::followed_tickets(Done<std::vector<TicketSummary>> done) {
+  net::Request req;
+  req.url = "/api/v1/tickets?scope=followed&page_size=200";
+  send(std::move(req),
+       [done = std::move(done)](net::Response r) { done(items_of<TicketSummary>(r, summary_of)); });
+}
+
+void Api::nearby(double lat, double lng, const std::string& category,
+                 Done<std::vector<NearbyTicket>> done) {
+  net::Request req;
+  char q[96];
+  std::snprintf(q, sizeof q, "/api/v1/tickets/nearby?lat=%.6f&lng=%.6f&category=", lat, lng);
+  req.url = q + url_encode(category);
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    done(items_of<NearbyTicket>(r, [](const core::Json& j) {
+      NearbyTicket t;
+      t.number = str(j, "number");
+      t.status = str(j, "status");
+      t.category = str(j, "category");
+      t.summary = str(j, "summary");
+      t.created_at = str(j, "created_at");
+      t.distance_m = num(j, "distance_m");
+      t.followers = static_cast<int>(num(j, "followers"));
+      return t;
+    }));
+  });
+}
+
+void Api::follow(const std::string& number, bool on, Done<int> done) {
+  net::Request req;
+  req.method = on ? "POST" : "DELETE";
+  req.url = "/api/v1/tickets/" + url_encode(number) + "/follow";
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    done(json.ok() && json->is_object() && sub(*json, "followers").is_number()
+             ? static_cast<int>(num(*json, "followers"))
+             : -1);
+  });
+}
+
+void Api::suggest(const std::string& description,
+                  const std::optional<std::pair<double, double>>& at,
+                  Done<std::vector<Suggestion>> done) {
+  net::Request req;
+  req.method = "POST";
+  req.url = "/api/v1/suggest";
+  core::Json body{{"description", description}};
+  if (at) {
+    body["lat"] = at->first;
+    body["lng"] = at->second;
+  }
+  req.body = body.dump(-1, ' ', false, core::Json::error_handler_t::replace);
+  send(std::move(req), [done = std::move(done)](net::Response r) {
+    if (!is_success(r.status)) return done(error_from(r));
+    auto json = core::parse_json(r.body);
+    if (!json.ok() || !json->is_object())
+      return done(core::Error{"bad_answer", "not an object", {}, 502});
+    std::vector<Suggestion> out;
+    for (const auto& c : sub(*json, "categories")) {
+      if (!c.is_object() || str(c, "code").empty()) continue;
+      out.push_back({str(c, "code"), str(c, "name"), num(c, "score")});
+    }
+    done(std::move(out));
+  });
 }
 
 void Api::queue(Done<std::vector<TicketSummary>> done) {

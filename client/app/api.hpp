@@ -3,8 +3,10 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "app/model.hpp"
@@ -41,6 +43,16 @@ class Api {
   void logout();
   void me(Done<User> done);
   void my_tickets(Done<std::vector<TicketSummary>> done);
+  // The tickets the signed-in citizen follows (GET /tickets?scope=followed).
+  void followed_tickets(Done<std::vector<TicketSummary>> done);
+  // Open tickets of `category` near a point; at most five, nearest first.
+  void nearby(double lat, double lng, const std::string& category,
+              Done<std::vector<NearbyTicket>> done);
+  // Follows (on) or stops following a ticket; the answer is its followers (-1: not said).
+  void follow(const std::string& number, bool on, Done<int> done);
+  // The categories a description suggests, with its place when known.
+  void suggest(const std::string& description, const std::optional<std::pair<double, double>>& at,
+               Done<std::vector<Suggestion>> done);
   // Handlers: the tickets of their scope (GET /tickets?scope=queue), and an action on one.
   void queue(Done<std::vector<TicketSummary>> done);
   void act(const std::string& number, const core::Json& body, Done<TicketDetail> done);

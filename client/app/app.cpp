@@ -116,16 +116,18 @@ void App::post(std::function<void()> fn) {
 }
 
 bool App::begin_frame() {
-  if (inbox_.empty()) return false;
+  const bool sent = sync_same_matter();
+  if (inbox_.empty()) return sent;
   auto work = std::move(inbox_);
   inbox_.clear();
   for (auto& fn : work) fn();
+  sync_same_matter();
   return true;
 }
 
 void App::apply(const Intents& intents) {
   for (const Intent& i : intents.list()) {
-    if (apply_workbench(i) || apply_notify(i)) continue;
+    if (apply_workbench(i) || apply_notify(i) || apply_same_matter(i)) continue;
     std::visit(
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
@@ -258,6 +260,7 @@ void App::apply(const Intents& intents) {
             }
           } else if constexpr (std::is_same_v<V, intent::RetryList>) {
             if (screen() == Screen::my_tickets) load_my_tickets();
+            if (screen() == Screen::my_tickets && mine_followed_) following_.load();
             if (screen() == Screen::services) load_units();
             if (screen() == Screen::submit || screen() == Screen::cockpit) load_grids();
             if (screen() == Screen::queue) load_queue();
@@ -265,6 +268,7 @@ void App::apply(const Intents& intents) {
         },
         i);
   }
+  sync_same_matter();
 }
 
 void App::on_history(int depth, const std::string& path, const std::string& name) {
@@ -409,7 +413,10 @@ void App::entered(Screen to) {
   if (to != Screen::home) pending_remove_.clear();
   if (to == Screen::home) refresh_recent();
   if (to == Screen::categories) category_search_.clear();
-  if (to == Screen::my_tickets) load_my_tickets();
+  if (to == Screen::my_tickets) {
+    load_my_tickets();
+    if (is_citizen()) following_.load();
+  }
   if (to == Screen::queue) load_queue();
   if (to == Screen::ticket) {
     unread_.erase(std::remove(unread_.begin(), unread_.end(), ticket_number_), unread_.end());
@@ -676,6 +683,10 @@ void App::look_up_ticket(const std::string& raw_number, const std::string& raw_c
         row.at = services_.now_ms();
       }
       if (ticket_.loaded()) follow_rate_link(number);
+      if (ticket_.loaded()) suggest_for_ticket();
+      // Whether the citizen follows it (取消附议) comes from the followed list.
+      if (ticket_.loaded() && is_citizen() && following_.list().state == LoadState::idle)
+        following_.load();
       if (ticket_.loaded() && open_on_answer_ && screen() == Screen::track)
         navigate(Screen::ticket);
       open_on_answer_ = false;
@@ -763,6 +774,9 @@ void App::refresh_recent() {
 // [SECTION] View-models
 
 double App::wake_at_ms() const {
+  // The earlier of the toast going away and a suggestion's text having rested.
+  const double due = suggest_.due_at();
+  if (due > 0 && (toast_until_ <= services_.now_ms() || due < toast_until_)) return due;
   return toast_until_;
 }
 
@@ -844,6 +858,8 @@ void App::search_places() {
 
 SubmitView App::submit() const {
   SubmitView v;
+  v.suggestions = suggestion_chips();
+  v.nearby = nearby_view();
   v.place_search = {place_search_, {}};
   v.places = places_.state;
   if (places_.loaded())
@@ -1028,6 +1044,7 @@ TicketPage App::ticket() const {
   p.live = stream_open_;
   p.actions = action_buttons();
   p.busy = acting_.loading();
+  fill_same_matter(p);
   return p;
 }
 
@@ -1042,6 +1059,15 @@ void App::sign_in(bool registering) {
       adopt_session(auth_.value);
       password_.clear();
       reg_password_.clear();
+      // Signed in to follow a ticket from the report form: back to the form, as it was.
+      if (return_to_form_ && screen() == Screen::account && stack_.size() > 1 &&
+          stack_[stack_.size() - 2] == Screen::submit) {
+        return_to_form_ = false;
+        after_sign_in_.reset();
+        go_back();
+        return;
+      }
+      return_to_form_ = false;
       // An address that asked for an account: now its screen.
       if (after_sign_in_ && screen() == Screen::account) {
         const RouteRequest next = *after_sign_in_;
@@ -1120,6 +1146,9 @@ void App::sign_out() {
   file_channel_.clear();
   cockpit_.reset();
   notify_settings_.reset();
+  following_.reset();
+  nearby_.ask_sign_in({});
+  mine_followed_ = false;
   services_.stream("");
   stream_open_ = false;
   stream_for_.clear();
@@ -1214,6 +1243,7 @@ void App::on_stream_event(const std::string& data) {
       ticket_.reset();
     }
     if (signed_in() && (mine_.loaded() || screen() == Screen::my_tickets)) load_my_tickets();
+    if (following_.follows(number)) following_.load();
     if (is_handler()) on_queue_change(number);
   });
 }
@@ -1432,14 +1462,19 @@ AccountView App::account() const {
 
 MyTicketsView App::my_tickets() const {
   MyTicketsView v;
-  v.state = mine_.state;
-  if (mine_.failed()) v.error = std::string(error_message(lang_, mine_.error));
+  v.tabs = is_citizen();
+  v.followed = v.tabs && mine_followed_;
+  // The tickets filed, or (a citizen's second tab) those followed.
+  const Async<std::vector<TicketSummary>>& list = v.followed ? following_.list() : mine_;
+  v.state = list.state;
+  if (list.failed()) v.error = std::string(error_message(lang_, list.error));
   // An answer keeps its request's ticket: the state tells a loaded list from a loading one.
-  const std::uint64_t key = mine_.ticket * 4 + static_cast<std::uint64_t>(mine_.state);
+  const std::uint64_t key =
+      (list.ticket * 4 + static_cast<std::uint64_t>(list.state)) * 2 + (v.followed ? 1 : 0);
   if (!mine_rows_ || mine_rows_ticket_ != key || mine_rows_lang_ != lang_) {
     auto rows = std::make_shared<std::vector<TicketRow>>();
-    rows->reserve(mine_.value.size());
-    for (const auto& t : mine_.value) {
+    rows->reserve(list.value.size());
+    for (const auto& t : list.value) {
       TicketRow row;
       row.number = t.number;
       row.title = category_name(t.category);
@@ -1449,6 +1484,8 @@ MyTicketsView App::my_tickets() const {
       row.updated = format_local_time(t.updated_at);
       row.handler = t.handler;
       row.overdue = t.overdue;
+      if (t.followers > 0)
+        row.followers = std::to_string(t.followers) + std::string(tr(lang_, T::followers_suffix));
       rows->push_back(std::move(row));
     }
     mine_rows_ = std::move(rows);

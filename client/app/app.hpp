@@ -19,13 +19,16 @@
 #include "app/async.hpp"
 #include "app/cockpit.hpp"
 #include "app/drafts.hpp"
+#include "app/follow.hpp"
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
 #include "app/model.hpp"
+#include "app/nearby.hpp"
 #include "app/notify_settings.hpp"
 #include "app/outbox.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
+#include "app/suggest.hpp"
 #include "app/views.hpp"
 #include "portal/core/json.hpp"
 
@@ -187,6 +190,19 @@ class App {
   // The ticket a link asked to rate has arrived: its rating form, when it may be rated.
   void follow_rate_link(const std::string& number);
 
+  // The same matter reported once (same_matter.cpp): nearby tickets and following them,
+  // suggested categories, the followed list, a handler's category correction.
+  bool apply_same_matter(const Intent& i);
+  // Keeps the nearby question and the suggestion chips in step with the form (and sends
+  // a suggestion whose text has rested); true when it sent one.
+  bool sync_same_matter();
+  std::optional<std::pair<double, double>> form_point() const;
+  NearbyView nearby_view() const;
+  std::vector<CategoryItem> suggestion_chips() const;
+  void suggest_for_ticket();
+  void fill_same_matter(TicketPage& p) const;
+  std::string suggested_code() const;  // a handler's ticket: the category to correct it to
+
   // The handler workbench (workbench.cpp).
   bool apply_workbench(const Intent& i);
   void load_queue();
@@ -324,6 +340,13 @@ class App {
   void open_cockpit();
   // The account's text-message setting (declared after api_, which it uses).
   NotifySettings notify_settings_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  // The same matter reported once (declared after api_, which they use).
+  Nearby nearby_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  Following following_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  Suggester suggest_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  Suggester ticket_suggest_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  bool return_to_form_ = false;  // signing in to follow: back to the report form after
+  bool mine_followed_ = false;   // my tickets shows the followed ones
 };
 
 }  // namespace portal::client

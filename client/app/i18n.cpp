@@ -113,6 +113,8 @@ std::string_view action_name(Lang lang, std::string_view a) {
       {"return", T::act_return},
       {"reject", T::act_reject},
       {"merge", T::act_merge},
+      {"recategorize", T::act_recategorize},
+      {"follow", T::act_follow},
       {"rate", T::act_rate},
       {"record_rating", T::act_rate},
       {"reopen", T::act_reopen},

@@ -84,7 +84,21 @@ struct AddPhotos {};
 struct RemovePhoto {
   std::size_t index;
 };
-struct RetryList {};  // my tickets, the map or the services directory, whichever is shown
+struct RetryList {};
+// "已有人反映？" on the report form: follow a nearby ticket (anonymous: asks to sign in),
+// sign in for it (the draft is kept), take the question back, answer the offer to
+// discard the draft after following, ask for nearby tickets again.
+enum class NearbyOp { follow, sign_in, dismiss, discard_draft, keep_draft, retry };
+struct Nearby {
+  NearbyOp op;
+  std::string number;
+};
+struct Unfollow {  // the ticket shown: stop following it (取消附议)
+  std::string number;
+};
+struct SetMineTab {  // my tickets: those I filed, or those I follow
+  bool followed;
+};  // my tickets, the map or the services directory, whichever is shown
 // The handler workbench.
 struct SetQueueFilter {
   QueueFilter value;
@@ -145,7 +159,8 @@ using Intent = std::variant<
     intent::PickPlace, intent::SetLocationUnknown, intent::ForgetTicket, intent::AddPhotos,
     intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter, intent::OpenAction,
     intent::TogglePick, intent::SubmitAction, intent::FileForCaller, intent::SubmitImport,
-    intent::Outbox, intent::OldDrafts, intent::Cockpit, intent::SetNotify, intent::NotifySetting>;
+    intent::Outbox, intent::OldDrafts, intent::Cockpit, intent::SetNotify, intent::NotifySetting,
+    intent::Nearby, intent::Unfollow, intent::SetMineTab>;
 
 class Intents {
  public:

@@ -25,6 +25,7 @@ struct TicketSummary {
   std::string handler;
   std::string response_due_at, resolve_due_at;
   bool overdue = false;
+  int followers = 0;  // citizens who said "me too" (附议)
 };
 
 struct Whistle {
@@ -46,6 +47,8 @@ struct TicketDetail {
   std::vector<Whistle> whistles;
   std::vector<Photo> photos;
   std::optional<Rating> rating;
+  int followers = 0;              // citizens following it besides its submitter
+  std::optional<bool> following;  // a citizen reader: whether they follow it (when said)
 };
 
 struct TicketEvent {
@@ -87,6 +90,20 @@ struct Place {
 struct Unit {
   std::string id, kind, subkind, name, name_en, contact, address, street_id;
   std::optional<std::pair<double, double>> location;  // lat, lng
+};
+
+// An open ticket of the same category near a report's place (GET /api/v1/tickets/nearby):
+// no names and no coordinates, only what tells a citizen it is the same matter.
+struct NearbyTicket {
+  std::string number, status, category, summary, created_at;
+  double distance_m = 0;
+  int followers = 0;
+};
+
+// A category the text of a report suggests (POST /api/v1/suggest), most likely first.
+struct Suggestion {
+  std::string code, name;
+  double score = 0;
 };
 
 // A live change of a ticket from /api/v1/stream.

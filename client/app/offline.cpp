@@ -99,6 +99,7 @@ void App::clear_form() {
   photos_.clear();
   store_->save(kReportDraft, {}, {});
   report_draft_age_ = 0;
+  suggest_.reset();
 }
 
 void App::load_drafts() {

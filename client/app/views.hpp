@@ -121,11 +121,15 @@ struct AccountView {
 
 struct TicketRow {
   std::string number, title, excerpt, status_name, updated, handler;
+  std::string followers;  // "3人附议" ("" when nobody follows it)
   core::Status status = core::Status::submitted;
   bool overdue = false;
   bool unread = false;  // changed since its reader last opened it (handlers' queue)
 };
 struct MyTicketsView {
+  // A citizen's two lists: the tickets they filed, and those they follow (附议).
+  bool tabs = false;
+  bool followed = false;  // the followed list is shown
   LoadState state = LoadState::idle;
   std::string error;
   // Shared and built once per answer and language: a list may hold thousands of rows.
@@ -169,7 +173,32 @@ struct CategoryGroup {
   std::vector<CategoryItem> items;
 };
 
+// "已有人反映？": open tickets of the report's category near its place (app/nearby.hpp).
+struct NearbyRow {
+  std::string number, summary, status_name, distance, followers;
+  core::Status status = core::Status::submitted;
+  bool followed = false;  // the citizen follows it
+  bool busy = false;      // following it is being sent
+};
+struct NearbyView {
+  bool shown = false;  // anything to show: tickets, or a failure to say
+  std::vector<NearbyRow> rows;
+  std::string error;   // the question or the follow failed ("" none)
+  bool retry = false;  // the question failed: a button asks again
+  // Citizens (and anyone not signed in) may follow; staff filing for a caller only see.
+  bool can_follow = true;
+  // An anonymous citizen tapped "me too": sign in (the draft is kept) or send anyway.
+  std::string ask_sign_in;  // the ticket they tapped; "" when not asking
+  // Followed from here: a note with a link to the ticket, and (until answered) the
+  // offer to discard this draft.
+  std::string followed_number, followed_note;
+  bool offer_discard = false;
+};
+
 struct SubmitView {
+  // Categories the description suggests (chips above the picker; a tap picks one).
+  std::vector<CategoryItem> suggestions;
+  NearbyView nearby;
   std::string category_code, category_name;  // empty when none is chosen yet
   std::string category_error;
   LoadState categories = LoadState::idle;
@@ -253,7 +282,15 @@ struct TicketPage {
     std::string action, label;
   };
   std::vector<ActionButton> actions;
-  bool busy = false;  // an action is being sent
+  bool busy = false;      // an action is being sent
+  std::string followers;  // "3人附议" ("" when nobody follows it)
+  // A citizen who follows it may stop (取消附议).
+  bool can_unfollow = false, unfollow_busy = false;
+  std::string unfollow_error;
+  // Handlers: the category the text suggests when it differs from the ticket's with
+  // confidence, and whether they may correct it.
+  std::string suggested_category;
+  bool can_recategorize = false;
 };
 
 struct RateView {
@@ -318,7 +355,8 @@ struct ActionFormView {
   std::vector<PickRow> picks;
   bool merge = false;
   FieldView into;
-  bool rating = false;  // record_rating: resolved? and satisfaction
+  bool pick_category = false;  // recategorize: the new category among `picks`
+  bool rating = false;         // record_rating: resolved? and satisfaction
   int resolved = -1, satisfaction = 0;
   bool photos = false;  // resolve: photos of the result
   std::vector<PhotoSlotView> photo_slots;

@@ -30,6 +30,7 @@ constexpr std::pair<std::string_view, T> kActionButtons[] = {
     {"escalate", T::btn_escalate},
     {"withdraw_whistle", T::btn_withdraw_whistle},
     {"merge", T::btn_merge},
+    {"recategorize", T::btn_recategorize},
     {"return", T::btn_return},
     {"reject", T::btn_reject},
     {"record_rating", T::btn_record_rating},
@@ -55,6 +56,7 @@ NoteSpec note_of(std::string_view a) {
     return {"reason", T::field_reason, T::reason_hint, true};
   if (a == "resolve") return {"reply", T::field_reply, T::resolve_reply_hint, true};
   if (a == "record_rating") return {"comment", T::field_comment, T::note_hint, false};
+  if (a == "recategorize") return {"reason", T::field_reason, T::recategorize_hint, true};
   return {};
 }
 
@@ -141,6 +143,10 @@ void App::open_action(const std::string& action) {
   rate_satisfaction_ = 0;
   if (action == "accept") return submit_action();  // nothing to fill in
   if (action == "whistle" && !units_.loaded()) load_units();
+  // A correction starts at what the text suggests, when it suggests another category.
+  if (action == "recategorize") {
+    if (const std::string code = suggested_code(); !code.empty()) action_picks_ = {code};
+  }
   // A single whistle to act on is chosen already.
   if (action == "checkin" || action == "whistle_done" || action == "withdraw_whistle") {
     std::vector<std::string> ids;
@@ -200,6 +206,13 @@ void App::submit_action() {
     body["whistle_id"] = action_picks_.front();
   }
   if (action_ == "merge") body["into"] = trim(action_into_);
+  if (action_ == "recategorize") {
+    if (action_picks_.empty()) {
+      action_error_ = "category";
+      return;
+    }
+    body["category"] = action_picks_.front();
+  }
   if (action_ == "record_rating") {
     if (rate_resolved_ < 0 || rate_satisfaction_ < 1) {
       action_error_ = "rating";
@@ -225,7 +238,8 @@ void App::submit_action() {
         photo_base_ += static_cast<int>(photos_.size()) + 100;
         photos_.clear();
       }
-      show_toast(T::action_done);
+      // The toast names what was done where it is not plain "done".
+      show_toast(action_ == "recategorize" ? T::recategorized_toast : T::action_done);
       if (screen() == Screen::action) go_back();
       load_events();
       if (queue_.loaded()) load_queue();
@@ -310,6 +324,8 @@ QueueView App::queue() const {
           std::string(tr(lang_, T::queue_due)) + " " + format_local_time(t.resolve_due_at);
       row.handler = t.handler;
       row.overdue = t.overdue;
+      if (t.followers > 0)
+        row.followers = std::to_string(t.followers) + std::string(tr(lang_, T::followers_suffix));
       row.unread = std::find(unread_.begin(), unread_.end(), t.number) != unread_.end();
       rows->push_back(std::move(row));
     }
@@ -354,6 +370,20 @@ ActionFormView App::action_form() const {
           {w.id, w.unit_name, std::string(whistle_state_name(lang_, w.status)), picked(w.id)});
     }
   }
+  if (action_ == "recategorize") {
+    // What the text suggests first, then every other category; never the current one.
+    v.pick_category = true;
+    const std::string& current = ticket_.value.view.category;
+    const std::string suggested = suggested_code();
+    if (!suggested.empty())
+      v.picks.push_back({suggested, category_name(suggested),
+                         std::string(tr(lang_, T::suggested_mark)), picked(suggested)});
+    for (const auto& c : categories_.value) {
+      if (c.code == current || c.code == suggested) continue;
+      v.picks.push_back({c.code, lang_ == Lang::en && !c.name_en.empty() ? c.name_en : c.name,
+                         std::string(group_name(lang_, c.group)), picked(c.code)});
+    }
+  }
   v.merge = action_ == "merge";
   v.into = {action_into_, {}};
   v.rating = action_ == "record_rating";
@@ -369,6 +399,8 @@ ActionFormView App::action_form() const {
     v.error = std::string(tr(lang_, T::err_pick_unit));
   else if (action_error_ == "whistle")
     v.error = std::string(tr(lang_, T::err_pick_whistle));
+  else if (action_error_ == "category")
+    v.error = std::string(tr(lang_, T::err_pick_category));
   else if (action_error_ == "rating")
     v.error = std::string(tr(lang_, T::rate_choose));
   else if (acting_.failed())

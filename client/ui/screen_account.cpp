@@ -154,7 +154,9 @@ bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
   dl->PushClipRect(ImVec2(pos.x, pos.y), ImVec2(bb.Max.x - 14, bb.Max.y), true);
   Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kText2, r.excerpt);
   y += small + 6;
-  const std::string meta = r.number + "  ·  " + r.updated;
+  // Followers first: the end of the line may be cut off on a narrow phone.
+  std::string meta = r.number + "  ·  " + r.updated;
+  if (!r.followers.empty()) meta = r.followers + "  ·  " + meta;
   Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint, meta);
   dl->PopClipRect();
   // Overdue: a red edge on the left; unread: a dot before the title.
@@ -162,7 +164,8 @@ bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
     dl->AddRectFilled(bb.Min, ImVec2(bb.Min.x + 4, bb.Max.y), theme::kDanger, theme::kRadius,
                       ImDrawFlags_RoundCornersLeft);
   if (r.unread) dl->AddCircleFilled(ImVec2(pos.x + 7, pos.y + 14 + body * 0.5f), 4, theme::kDanger);
-  Record(ctx, id, "button", r.title, r.status_name, true, held);
+  Record(ctx, id, "button", r.title,
+         r.followers.empty() ? r.status_name : r.status_name + " · " + r.followers, true, held);
   if (r.unread) ctx.log.last().unread = true;
   return pressed;
 }
@@ -173,6 +176,20 @@ float TicketCardHeight(const Ctx& ctx) {
 
 void DrawMyTickets(Ctx& ctx, const MyTicketsView& v) {
   BeginBody(ctx, "body.mine");
+  if (v.tabs) {
+    // Two lists: the reports filed, and those followed (附议).
+    const float gap = 8;
+    const float half = std::floor((AvailWidth() - gap) * 0.5f);
+    if (Button(ctx, "mine.tab.mine", ctx.t(T::mine_tab_mine),
+               v.followed ? ButtonKind::secondary : ButtonKind::primary, true, half))
+      ctx.intents.emit(intent::SetMineTab{false});
+    ctx.log.last().checked = !v.followed;
+    ImGui::SameLine(0, gap);
+    if (Button(ctx, "mine.tab.followed", ctx.t(T::mine_tab_followed),
+               v.followed ? ButtonKind::primary : ButtonKind::secondary, true, half))
+      ctx.intents.emit(intent::SetMineTab{true});
+    ctx.log.last().checked = v.followed;
+  }
   const std::size_t n = v.rows ? v.rows->size() : 0;
   if (v.state == LoadState::failed) {
     Banner(ctx, "mine.error", v.error, Tone::danger);
@@ -184,7 +201,8 @@ void DrawMyTickets(Ctx& ctx, const MyTicketsView& v) {
     ImGui::Dummy(ImVec2(1, 80));
   } else if (n == 0) {
     Gap(24);
-    Paragraph(ctx, ctx.t(T::mine_empty), ctx.fonts.body, theme::kHint, 1.5f, true);
+    Paragraph(ctx, ctx.t(v.followed ? T::followed_empty : T::mine_empty), ctx.fonts.body,
+              theme::kHint, 1.5f, true);
   }
   // Only the rows in view are drawn (and recorded); the others only take their height.
   ImGuiListClipper clipper;

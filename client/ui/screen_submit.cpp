@@ -4,10 +4,168 @@
 
 #include "imgui_internal.h"
 #include "ui/screens.hpp"
+#include "ui/text_layout.hpp"
 #include "ui/theme.hpp"
 #include "ui/widgets.hpp"
 
 namespace portal::client::ui {
+
+namespace {
+
+// At most `max_lines` lines of `text` at this width, the last cut with "…" when more
+// would follow.
+std::string Clamp(Ctx& ctx, std::string_view text, ImFont* font, float width, int max_lines) {
+  std::vector<TextLine> lines;
+  const float size = ctx.size(font);
+  wrap_text(font, size, text, width, lines);
+  if (static_cast<int>(lines.size()) <= max_lines) return std::string(text);
+  const TextLine& last = lines[static_cast<std::size_t>(max_lines - 1)];
+  // Room for the ellipsis: drop characters (whole UTF-8 sequences) from the end.
+  const float dots = MeasureText(font, size, "…").x;
+  int end = last.end;
+  while (end > last.begin && text_width(font, size, text, last.begin, end) + dots > width) {
+    --end;
+    while (end > last.begin && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  return std::string(text.substr(0, static_cast<std::size_t>(end))) + "…";
+}
+
+// "可能是：" and up to three categories as chips, wrapping; a tap picks that category.
+void SuggestionChips(Ctx& ctx, const std::vector<CategoryItem>& chips) {
+  if (chips.empty()) return;
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const std::string_view lead = ctx.t(T::suggest_lead);
+  ImFont* font = ctx.fonts.small;
+  const float size = ctx.size(font);
+  const float h = std::max(size + 18, 36.0f), gap = 8;
+  const float x0 = w->DC.CursorPos.x, right = x0 + AvailWidth();
+  // The lead on the first row, vertically centred with the chips.
+  const ImVec2 lead_size = MeasureText(font, size, lead);
+  ImVec2 p = w->DC.CursorPos;
+  DrawText(w->DrawList, font, size, ImVec2(p.x, p.y + std::floor((h - size) * 0.5f)), theme::kText2,
+           lead);
+  {
+    std::string all;
+    for (const auto& c : chips) all += (all.empty() ? "" : " · ") + c.name;
+    ImGui::ItemAdd(ImRect(p, ImVec2(p.x + lead_size.x, p.y + h)), 0);
+    Record(ctx, "submit.suggest", "text", lead, all);
+  }
+  float x = p.x + lead_size.x + 4, y = p.y;
+  for (std::size_t i = 0; i < chips.size(); ++i) {
+    const CategoryItem& c = chips[i];
+    const float cw = std::min(MeasureText(font, size, c.name).x + 28, right - x0);
+    if (x + cw > right && x > x0) {
+      x = x0;
+      y += h + gap;
+    }
+    const std::string id = "submit.suggest." + std::to_string(i);
+    const ImGuiID gid = w->GetID(id.c_str());
+    const ImRect bb(ImVec2(x, y), ImVec2(x + cw, y + h));
+    bool held = false;
+    if (ImGui::ItemAdd(bb, gid)) {
+      bool hovered = false;
+      if (ImGui::ButtonBehavior(bb, gid, &hovered, &held))
+        ctx.intents.emit(intent::PickCategory{c.code});
+      w->DrawList->AddRectFilled(bb.Min, bb.Max, held ? theme::kPressed : theme::kPrimarySoft,
+                                 h * 0.5f);
+      w->DrawList->AddRect(bb.Min, bb.Max, theme::kPrimary, h * 0.5f, 0, 1.0f);
+      w->DrawList->PushClipRect(bb.Min, bb.Max, true);
+      DrawText(w->DrawList, font, size, ImVec2(bb.Min.x + 14, y + std::floor((h - size) * 0.5f)),
+               theme::kPrimary, c.name);
+      w->DrawList->PopClipRect();
+    }
+    // Records the chip's own rectangle (ItemAdd set it): a button that picks a category.
+    ImGui::GetCurrentContext()->LastItemData.Rect = bb;
+    Record(ctx, id.c_str(), "button", c.name, c.code, true, held);
+    x += cw + gap;
+  }
+  ImGui::SetCursorScreenPos(ImVec2(x0, p.y));
+  ImGui::ItemSize(ImRect(ImVec2(x0, p.y), ImVec2(right, y + h)));
+}
+
+// "已有人反映？": open reports of this category near this place, each with "me too"; for an
+// anonymous citizen the choice of signing in or sending anyway; after following, a link
+// to it and the offer to discard this draft. Never in the way of sending.
+void NearbyPanel(Ctx& ctx, const NearbyView& v) {
+  if (!v.shown) return;
+  BeginCard(ctx);
+  Paragraph(ctx, ctx.t(T::nearby_title), ctx.fonts.title, theme::kText, 1.3f);
+  Record(ctx, "nearby.title", "text", ctx.t(T::nearby_title));
+  if (!v.rows.empty()) Paragraph(ctx, ctx.t(T::nearby_lead), ctx.fonts.small, theme::kText2, 1.45f);
+  for (std::size_t i = 0; i < v.rows.size(); ++i) {
+    const NearbyRow& r = v.rows[i];
+    const std::string base = "nearby." + std::to_string(i);
+    if (i > 0) {
+      ImGuiWindow* w = ImGui::GetCurrentWindow();
+      const float y = w->DC.CursorPos.y - 2;
+      w->DrawList->AddLine(ImVec2(w->DC.CursorPos.x, y),
+                           ImVec2(w->DC.CursorPos.x + AvailWidth(), y), theme::kDivider);
+      Gap(4);
+    }
+    const std::string summary = Clamp(ctx, r.summary, ctx.fonts.body, AvailWidth(), 2);
+    Paragraph(ctx, summary, ctx.fonts.body, theme::kText, 1.45f);
+    Record(ctx, base.c_str(), "text", r.summary);  // whole, for screen readers
+    std::string meta = r.status_name + "  ·  " + r.distance;
+    if (!r.followers.empty()) meta += "  ·  " + r.followers;
+    Paragraph(ctx, meta, ctx.fonts.small, theme::kText2, 1.4f);
+    Record(ctx, (base + ".meta").c_str(), "text", meta);
+    const std::string follow = base + ".follow";
+    if (r.followed) {
+      Chip(ctx, follow.c_str(), ctx.t(T::nearby_followed), Tone::success);
+    } else if (!v.can_follow) {
+      // Staff filing for a caller: they can tell the caller it is reported already.
+    } else if (const std::string_view label =
+                   r.busy ? ctx.t(T::nearby_following) : ctx.t(T::nearby_follow);
+               // As wide as its words (compact), never wider than the card.
+               Button(ctx, follow.c_str(), label, ButtonKind::secondary, true,
+                      std::min(AvailWidth(),
+                               std::floor(MeasureText(ctx.fonts.body, ctx.size(ctx.fonts.body) + 1,
+                                                      ctx.t(T::nearby_follow))
+                                              .x +
+                                          56)),
+                      r.busy)) {
+      ctx.intents.emit(intent::Nearby{intent::NearbyOp::follow, r.number});
+    }
+  }
+  if (!v.ask_sign_in.empty()) {
+    Banner(ctx, "nearby.ask", ctx.t(T::nearby_ask_sign_in), Tone::info);
+    const float gap = theme::kGap;
+    const float half = std::floor((AvailWidth() - gap) * 0.5f);
+    if (Button(ctx, "nearby.sign_in", ctx.t(T::nearby_sign_in), ButtonKind::primary, true, half))
+      ctx.intents.emit(intent::Nearby{intent::NearbyOp::sign_in, v.ask_sign_in});
+    ImGui::SameLine(0, gap);
+    if (Button(ctx, "nearby.send_anyway", ctx.t(T::nearby_send_anyway), ButtonKind::secondary, true,
+               half))
+      ctx.intents.emit(intent::SubmitTicket{});
+    if (Button(ctx, "nearby.dismiss", ctx.t(T::nearby_cancel), ButtonKind::ghost))
+      ctx.intents.emit(intent::Nearby{intent::NearbyOp::dismiss, {}});
+  }
+  if (!v.followed_number.empty()) {
+    Banner(ctx, "nearby.done", v.followed_note, Tone::success);
+    if (Button(ctx, "nearby.open", ctx.t(T::nearby_open), ButtonKind::ghost))
+      ctx.intents.emit(intent::OpenTicket{v.followed_number, {}});
+    if (v.offer_discard) {
+      Paragraph(ctx, ctx.t(T::nearby_discard_ask), ctx.fonts.small, theme::kText2, 1.45f);
+      const float gap = theme::kGap;
+      const float half = std::floor((AvailWidth() - gap) * 0.5f);
+      if (Button(ctx, "nearby.discard", ctx.t(T::nearby_discard), ButtonKind::secondary, true,
+                 half))
+        ctx.intents.emit(intent::Nearby{intent::NearbyOp::discard_draft, {}});
+      ImGui::SameLine(0, gap);
+      if (Button(ctx, "nearby.keep", ctx.t(T::nearby_keep), ButtonKind::secondary, true, half))
+        ctx.intents.emit(intent::Nearby{intent::NearbyOp::keep_draft, {}});
+    }
+  }
+  if (!v.error.empty()) {
+    Paragraph(ctx, v.error, ctx.fonts.small, v.retry ? theme::kText2 : theme::kDanger, 1.45f);
+    Record(ctx, "nearby.error", "text", ctx.t(T::nearby_title), v.error);
+    if (v.retry && Button(ctx, "nearby.retry", ctx.t(T::retry), ButtonKind::ghost))
+      ctx.intents.emit(intent::Nearby{intent::NearbyOp::retry, {}});
+  }
+  EndCard(ctx);
+}
+
+}  // namespace
 
 void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   BeginBody(ctx, "body.submit");
@@ -21,6 +179,8 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   // What and where.
   BeginCard(ctx);
   {
+    // What the description suggests, above the picker: only a tap picks one.
+    SuggestionChips(ctx, v.suggestions);
     std::string_view placeholder = ctx.t(T::category_choose);
     if (v.categories == LoadState::loading) placeholder = ctx.t(T::category_loading);
     if (v.categories == LoadState::failed) placeholder = ctx.t(T::category_failed);
@@ -206,6 +366,7 @@ void DrawSubmit(Ctx& ctx, const SubmitView& v) {
   }
   EndCard(ctx);
 
+  NearbyPanel(ctx, v.nearby);
   if (!v.banner.empty()) Banner(ctx, "submit.banner", v.banner, Tone::danger);
   if (Button(ctx, "submit.button",
              v.submitting ? ctx.t(T::submitting)

@@ -151,10 +151,22 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
   }
   EndCard(ctx);
 
+  // Handlers: the category the text suggests, when it is not the ticket's, and the
+  // correction (an action with its reason, recorded in the chain).
+  if (!v.suggested_category.empty()) {
+    Banner(ctx, "ticket.suggested",
+           std::string(ctx.t(T::suggested_category)) + v.suggested_category, Tone::warning);
+    if (v.can_recategorize && Button(ctx, "ticket.recategorize", ctx.t(T::btn_recategorize),
+                                     ButtonKind::secondary, !v.busy))
+      ctx.intents.emit(intent::OpenAction{"recategorize"});
+  }
+
   DrawTicketActions(ctx, v);
 
   BeginCard(ctx);
   KeyValue(ctx, "ticket.category", ctx.t(T::ticket_category), v.category);
+  if (!v.followers.empty())
+    KeyValue(ctx, "ticket.followers", ctx.t(T::ticket_followers), v.followers);
   if (!v.area.empty()) KeyValue(ctx, "ticket.area", ctx.t(T::ticket_area), v.area);
   if (!v.handler.empty()) KeyValue(ctx, "ticket.handler", ctx.t(T::ticket_handler), v.handler);
   // A handler sees the citizen's number in full: a tap calls.
@@ -201,6 +213,13 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
   }
   if (v.can_rate && Button(ctx, "ticket.rate", ctx.t(T::rate_button), ButtonKind::primary))
     ctx.intents.emit(intent::Navigate{Screen::rate});
+  // A citizen following this ticket (附议) may stop.
+  if (v.can_unfollow &&
+      Button(ctx, "ticket.unfollow", v.unfollow_busy ? ctx.t(T::unfollowing) : ctx.t(T::unfollow),
+             ButtonKind::secondary, true, 0, v.unfollow_busy))
+    ctx.intents.emit(intent::Unfollow{v.number});
+  if (!v.unfollow_error.empty())
+    Banner(ctx, "ticket.unfollow_error", v.unfollow_error, Tone::danger);
 
   if (!v.whistles.empty()) {
     SectionLabel(ctx, ctx.t(T::ticket_whistles));

@@ -104,8 +104,10 @@ void DrawAction(Ctx& ctx, const ActionFormView& v) {
   KeyValue(ctx, "action.number", ctx.t(T::receipt_number), v.number);
   EndCard(ctx);
 
-  if (v.pick_units || v.pick_whistle) {
-    SectionLabel(ctx, ctx.t(v.pick_units ? T::pick_units : T::pick_whistle));
+  if (v.pick_units || v.pick_whistle || v.pick_category) {
+    SectionLabel(ctx, ctx.t(v.pick_units      ? T::pick_units
+                            : v.pick_category ? T::pick_category
+                                              : T::pick_whistle));
     BeginCard(ctx, true);
     if (v.picks.empty()) {
       const ImVec2 p = ImGui::GetCursorScreenPos();

@@ -10,10 +10,13 @@
 # With "notify" the server posts its notifications to an SMS gateway's webhook on
 # 127.0.0.1:$PORTAL_NOTIFY_PORT/sms, which the test itself starts, signed with
 # $PORTAL_NOTIFY_SECRET; links in messages open this server.
+# With "train" the demo database also holds $PORTAL_E2E_TICKETS (default 2000) historical
+# tickets, and the category suggestion is trained from them before the server starts
+# (portal-server train), as a district's own tickets would teach it.
 set -euo pipefail
 
-if [ $# -ne 3 ] && { [ $# -ne 4 ] || { [ "$4" != tiles ] && [ "$4" != notify ]; }; }; then
-  echo "usage: $0 <portal-server> <www dir> <test.mjs> [tiles|notify]" >&2
+if [ $# -ne 3 ] && { [ $# -ne 4 ] || { [ "$4" != tiles ] && [ "$4" != notify ] && [ "$4" != train ]; }; }; then
+  echo "usage: $0 <portal-server> <www dir> <test.mjs> [tiles|notify|train]" >&2
   exit 2
 fi
 SERVER="$1"
@@ -45,10 +48,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$SERVER" seed --db "$TMP/portal.db" --demo >"$TMP/seed.log" 2>&1 || {
+HISTORY=()
+if [ "$TILES" = train ]; then HISTORY=(--tickets "${PORTAL_E2E_TICKETS:-2000}"); fi
+"$SERVER" seed --db "$TMP/portal.db" --demo "${HISTORY[@]}" >"$TMP/seed.log" 2>&1 || {
   cat "$TMP/seed.log" >&2
   exit 1
 }
+if [ "$TILES" = train ]; then
+  "$SERVER" train --db "$TMP/portal.db" --quiet >"$TMP/train.log" 2>&1 || {
+    cat "$TMP/train.log" >&2
+    exit 1
+  }
+  # What it learnt from and how well, in the test's output.
+  grep -iE 'top-1|top-3|accuracy|stored' "$TMP/train.log" | sed 's/^/# train: /' || true
+fi
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
