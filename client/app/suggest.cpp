@@ -77,6 +77,7 @@ std::vector<Suggestion> Suggester::chips(const std::string& category) const {
   std::vector<Suggestion> out;
   for (const auto& s : all) {
     if (out.size() == kMaxChips) break;
+    if (!out.empty() && s.score < kMinChipScore) break;  // most likely first
     out.push_back(s);
   }
   return out;

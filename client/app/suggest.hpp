@@ -23,6 +23,8 @@ class Suggester {
   static constexpr double kRestMs = 400;
   static constexpr std::size_t kMinChars = 4;
   static constexpr std::size_t kMaxChips = 3;
+  // A category the model all but rules out is not offered: a tap on it would only mislead.
+  static constexpr double kMinChipScore = 0.02;
 
   // `post` queues work for the start of the next frame (answers arrive outside frames).
   Suggester(Api& api, std::function<void(std::function<void()>)> post);
@@ -42,8 +44,9 @@ class Suggester {
   const std::vector<Suggestion>& answer() const;
   const Async<std::vector<Suggestion>>& state() const { return answer_; }
   const std::string& sent() const { return sent_; }
-  // The chips to show for a form whose category is `category`: at most kMaxChips, none
-  // when the category already is the most likely one.
+  // The chips to show for a form whose category is `category`: at most kMaxChips, each
+  // scored at least kMinChipScore (the most likely one always), none when the category
+  // already is the most likely one.
   std::vector<Suggestion> chips(const std::string& category) const;
 
  private:

@@ -89,6 +89,20 @@ TEST_F(SuggesterTest, ChipsAreTheTopThreeAndHideWhenTheCategoryIsTheTopOne) {
   EXPECT_TRUE(s.chips("").empty());
 }
 
+TEST_F(SuggesterTest, ACategoryAllButRuledOutIsNoChip) {
+  s.typed("路灯不亮了三天", 0);
+  ASSERT_TRUE(s.tick(Suggester::kRestMs, {}));
+  http.answer("/api/v1/suggest", 200,
+              core::Json{{"categories",
+                          {{{"code", "city.streetlight"}, {"name", "路灯不亮"}, {"score", 0.97}},
+                           {{"code", "city.road"}, {"name", "道路破损"}, {"score", 0.025}},
+                           {{"code", "env.noise"}, {"name", "噪声扰民"}, {"score", 0.005}}}}}
+                  .dump());
+  const auto chips = s.chips("");
+  ASSERT_EQ(chips.size(), 2u);
+  EXPECT_EQ(chips[1].code, "city.road");
+}
+
 TEST_F(SuggesterTest, AFailureShowsNoChipsOfAnEarlierText) {
   s.typed("路灯不亮了三天", 0);
   s.tick(Suggester::kRestMs, {});
