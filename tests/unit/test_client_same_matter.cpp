@@ -139,6 +139,17 @@ struct SameMatter : ::testing::Test {
     app->apply(list);
     frame();
   }
+  // Signs a citizen in from the account screen (token "t0k").
+  void sign_in_on_account_screen() {
+    act(intent::EditField{Field::login, "13800138062"});
+    act(intent::EditField{Field::password, "secret123"});
+    act(intent::SignIn{});
+    http.answer("/api/v1/auth/login", 200,
+                core::Json{{"token", "t0k"},
+                           {"user", {{"id", "c1"}, {"name", "周女士"}, {"role", "citizen"}}}}
+                    .dump());
+    frame();
+  }
   int nearby_asked() const { return count(http, "GET", "/api/v1/tickets/nearby"); }
   void answer_nearby() {
     http.answer("/api/v1/tickets/nearby", 200,
@@ -246,14 +257,7 @@ TEST_F(SameMatter, AnonymousMeTooAsksToSignInAndKeepsTheDraft) {
   // Sign in: the account screen, then back to the form as it was.
   act(intent::Nearby{intent::NearbyOp::sign_in, "RC2026112500000007"});
   EXPECT_EQ(app->screen(), Screen::account);
-  act(intent::EditField{Field::login, "13800138062"});
-  act(intent::EditField{Field::password, "secret123"});
-  act(intent::SignIn{});
-  http.answer("/api/v1/auth/login", 200,
-              core::Json{{"token", "t0k"},
-                         {"user", {{"id", "c1"}, {"name", "周女士"}, {"role", "citizen"}}}}
-                  .dump());
-  frame();
+  sign_in_on_account_screen();
   EXPECT_EQ(app->screen(), Screen::submit);
   SubmitView v = app->submit();
   EXPECT_EQ(v.description.value, "古槐路路灯不亮一周了");
@@ -286,14 +290,7 @@ TEST_F(SameMatter, AnonymousMeTooAsksToSignInAndKeepsTheDraft) {
 
 TEST_F(SameMatter, AFollowerSeesTheFollowedListAndMayUnfollow) {
   act(intent::Navigate{Screen::account});
-  act(intent::EditField{Field::login, "13800138062"});
-  act(intent::EditField{Field::password, "secret123"});
-  act(intent::SignIn{});
-  http.answer("/api/v1/auth/login", 200,
-              core::Json{{"token", "t0k"},
-                         {"user", {{"id", "c1"}, {"name", "周女士"}, {"role", "citizen"}}}}
-                  .dump());
-  frame();
+  sign_in_on_account_screen();
   ASSERT_EQ(app->screen(), Screen::my_tickets);
   EXPECT_TRUE(app->my_tickets().tabs);
   act(intent::SetMineTab{true});
