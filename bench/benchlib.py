@@ -2,9 +2,36 @@
 itself to answer each request (the request log's "ms"), beside what the client saw."""
 import http.client
 import json
+import os
 import subprocess
+import sys
 import threading
 import time
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def default_server():
+    """The fastest server binary built here: release builds before debug ones."""
+    for rel in ("build/bench-release", "build/release", "build/native", "build/pg", "build/debug"):
+        path = os.path.join(ROOT, rel, "server/portal-server")
+        if os.path.exists(path):
+            return path
+    return os.path.join(ROOT, "build/release/server/portal-server")
+
+
+def require_server(path):
+    if not os.path.exists(path):
+        sys.exit(f"no server at {path}: build it (see README) or pass --server")
+
+
+def print_latency(what, client_ms, server_ms):
+    """The client's and the server's own p50 and p99 over all requests."""
+    print(f"all {what}, client: p50 {percentile(client_ms, 50):.3f} ms, "
+          f"p99 {percentile(client_ms, 99):.3f} ms ({len(client_ms)} requests)")
+    print(f"all {what}, server: p50 {percentile(server_ms, 50):.3f} ms, "
+          f"p99 {percentile(server_ms, 99):.3f} ms ({len(server_ms)} log lines)")
 
 
 def percentile(values, p):

@@ -31,21 +31,12 @@ import sys
 import tempfile
 import time
 
-from benchlib import Server, percentile
+from benchlib import Server, default_server, percentile, require_server
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPEN = ["submitted", "assigned", "accepted", "in_progress", "returned"]
 
 
 
-
-def default_server():
-    for rel in ("build/bench-release/server/portal-server", "build/release/server/portal-server",
-                "build/pg/server/portal-server", "build/debug/server/portal-server"):
-        path = os.path.join(ROOT, rel)
-        if os.path.exists(path):
-            return path
-    return os.path.join(ROOT, "build/release/server/portal-server")
 
 
 def grids_and_categories(db):
@@ -108,8 +99,7 @@ def main():
     ap.add_argument("--radius", type=int, default=250)
     ap.add_argument("--keep", help="keep the made database at this path for later runs")
     args = ap.parse_args()
-    if not os.path.exists(args.server):
-        sys.exit(f"no server at {args.server}: build it (see README) or pass --server")
+    require_server(args.server)
 
     work = tempfile.mkdtemp(prefix="portal-nearby-bench-")
     server = None

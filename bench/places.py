@@ -25,9 +25,8 @@ import tempfile
 import time
 import urllib.parse
 
-from benchlib import Server, percentile
+from benchlib import Server, default_server, percentile, print_latency, require_server
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 QUERIES = ["古槐", "古槐路", "太白楼", "路", "社区", "第1网格", "小区", "派出所", "交叉口",
            "𠮷", "cbd", "济宁市第一人民医院", "没有这个地方"]
@@ -41,13 +40,6 @@ FORMS = [("小区", "landmark"), ("花园", "landmark"), ("大厦", "landmark"),
 
 
 
-
-def default_server():
-    for rel in ("build/bench-release/server/portal-server", "build/native/server/portal-server"):
-        path = os.path.join(ROOT, rel)
-        if os.path.exists(path):
-            return path
-    return os.path.join(ROOT, "build/native/server/portal-server")
 
 
 def gazetteer_csv(n, seed=1):
@@ -76,8 +68,7 @@ def main():
                     help="generated roads and landmarks imported besides the seed's (default 2500)")
     ap.add_argument("--rounds", type=int, default=300, help="times each query is asked (default 300)")
     args = ap.parse_args()
-    if not os.path.exists(args.server):
-        sys.exit(f"no server at {args.server}: build it (see README) or pass --server")
+    require_server(args.server)
 
     work = tempfile.mkdtemp(prefix="portal-places-bench-")
     server = None
@@ -138,10 +129,7 @@ def main():
             print(f"{q:<20}{len(items):>8}{percentile(times, 50):>10.3f}{percentile(times, 99):>10.3f}")
         time.sleep(0.3)  # the last log lines
         srv = server.take_server_ms()
-        print(f"all queries, client: p50 {percentile(every, 50):.3f} ms, p99 {percentile(every, 99):.3f} ms "
-              f"({len(every)} requests)")
-        print(f"all queries, server: p50 {percentile(srv, 50):.3f} ms, p99 {percentile(srv, 99):.3f} ms "
-              f"({len(srv)} log lines)")
+        print_latency("queries", every, srv)
     finally:
         if server:
             server.stop()

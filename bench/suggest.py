@@ -22,9 +22,8 @@ import sys
 import tempfile
 import time
 
-from benchlib import Server, percentile
+from benchlib import ROOT, Server, default_server, percentile, print_latency, require_server
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 TEXTS = [
     "路灯坏了",
@@ -43,14 +42,6 @@ TEXTS = [
 
 
 
-def default_server():
-    for rel in ("build/bench-release/server/portal-server", "build/release/server/portal-server",
-                "build/native/server/portal-server", "build/pg/server/portal-server"):
-        path = os.path.join(ROOT, rel)
-        if os.path.exists(path):
-            return path
-    return os.path.join(ROOT, "build/native/server/portal-server")
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -62,8 +53,7 @@ def main():
                     help="labelled texts to report the accuracy on too, when the file exists")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    if not os.path.exists(args.server):
-        sys.exit(f"no server at {args.server}: build it (see README) or pass --server")
+    require_server(args.server)
 
     work = tempfile.mkdtemp(prefix="portal-suggest-bench-")
     server = None
@@ -123,10 +113,7 @@ def main():
                   f"{percentile(times, 50):>9.3f}{percentile(times, 99):>9.3f}")
         time.sleep(0.3)  # the last log lines
         srv = server.take_server_ms()
-        print(f"all texts, client: p50 {percentile(every, 50):.3f} ms, p99 {percentile(every, 99):.3f} ms "
-              f"({len(every)} requests)")
-        print(f"all texts, server: p50 {percentile(srv, 50):.3f} ms, p99 {percentile(srv, 99):.3f} ms "
-              f"({len(srv)} log lines)")
+        print_latency("texts", every, srv)
     finally:
         if server:
             server.stop()
