@@ -36,8 +36,9 @@ mkdir -p "$DATA"
 DB="$DATA/portal.db"
 if [ ! -f "$DATA/.seeded" ]; then
   echo "[run] seeding demo data into $DB"
-  # History to look at, and for the category suggestion to learn from.
-  "$SERVER" seed --db "$DB" --demo --tickets 20000
+  # A year of history to look at and for the category suggestion to learn from, and
+  # the demo accounts' own tickets (README: "The demo accounts").
+  "$SERVER" seed --db "$DB" --demo --stories --years 1 --tickets 40000
   echo "[run] learning the category suggestion from the seeded tickets"
   "$SERVER" train --db "$DB"
   touch "$DATA/.seeded"

@@ -28,6 +28,7 @@
 #include "server/http/respond.hpp"
 #include "server/http/server.hpp"
 #include "server/service/auth_service.hpp"
+#include "server/service/demo_stories.hpp"
 #include "server/service/history.hpp"
 #include "server/service/idempotency.hpp"
 #include "server/service/metrics.hpp"
@@ -170,15 +171,22 @@ int cmd_migrate(int argc, char** argv) {
 
 // [SECTION] seed
 int cmd_seed(int argc, char** argv) {
-  Args a = parse_args(argc, argv, 2, {"demo"});
+  Args a = parse_args(argc, argv, 2, {"demo", "stories"});
   if (a.has("help")) {
     std::printf(
-        "usage: portal-server seed --demo [--db DB] [--tickets N] [--seed S]\n"
-        "                          [--demo-password P]\n"
+        "usage: portal-server seed --demo [--db DB] [--tickets N] [--years Y] [--stories]\n"
+        "                          [--seed S] [--demo-password P]\n"
         "Writes the demo organisation, categories and accounts. Idempotent.\n"
         "  --db DB              SQLite file or postgres:// URL (default data/portal.db)\n"
         "  --demo               write the demo data set\n"
-        "  --tickets N          also add N historical tickets spread over the past 3 years\n"
+        "  --tickets N          also add N historical tickets spread over the past years,\n"
+        "                       ending now: seasons, weekdays, streets that work better\n"
+        "                       than others, a few matters growing lately\n"
+        "  --years Y            how far back the historical tickets go (1 to 10, default 3)\n"
+        "  --stories            also give each demo citizen (cz001..cz020) tickets of their\n"
+        "                       own in several states, and gw0001, cs001, ss001, ds01 and\n"
+        "                       ud001 a queue with work due soon and overdue; skipped when\n"
+        "                       cz001 has tickets already\n"
         "  --seed S             random seed (default 1): the same seed gives the same data\n"
         "  --demo-password P    password of every demo account (default demo12345)\n");
     return 0;
@@ -195,6 +203,8 @@ int cmd_seed(int argc, char** argv) {
   const long long count = std::atoll(a.get("tickets", "0").c_str());
   if (count < 0 || count > 10'000'000)
     return std::fprintf(stderr, "error: --tickets must be 0 to 10000000\n"), 2;
+  const int years = std::atoi(a.get("years", "3").c_str());
+  if (years < 1 || years > 10) return std::fprintf(stderr, "error: --years must be 1 to 10\n"), 2;
   const auto started = std::chrono::steady_clock::now();
   auto progress = [&](const std::string& step, std::int64_t done, std::int64_t total) {
     const double secs =
@@ -206,15 +216,25 @@ int cmd_seed(int argc, char** argv) {
     if (done == total) std::fprintf(stderr, "\n");
   };
   if (auto ok = seed_demo(**store, o, progress); !ok) return fail(ok.error());
-  if (count > 0) {
+  const auto now = system_now()();
+  if (count > 0 || a.has("stories")) {
     auto org = OrgDirectory::load(**store);
     if (!org) return fail(org.error());
-    TicketService tickets(**store, *org, system_now());
-    HistoryOptions h;
-    h.count = count;
-    h.seed = o.seed;
-    h.now = system_now()();
-    if (auto ok = seed_history(**store, tickets, h, progress); !ok) return fail(ok.error());
+    // The stories first: their scheduler steps then meet only their own tickets.
+    if (a.has("stories")) {
+      auto told = seed_demo_stories(**store, *org, StoryOptions{o.seed, now}, progress);
+      if (!told) return fail(told.error());
+      if (told->skipped) std::fprintf(stderr, "seed: cz001 has tickets already; no stories\n");
+    }
+    if (count > 0) {
+      TicketService tickets(**store, *org, system_now());
+      HistoryOptions h;
+      h.count = count;
+      h.seed = o.seed;
+      h.now = now;
+      h.years = years;
+      if (auto ok = seed_history(**store, tickets, h, progress); !ok) return fail(ok.error());
+    }
   }
   std::printf("seeded demo data\n");
   return 0;
