@@ -297,7 +297,10 @@ core::Outcome seed_history(Store& store, TicketService& tickets, const HistoryOp
     if (alive) {
       const double f =
           rng.chance(street.on_time) ? 0.1 + 0.8 * rng.uniform() : 1.05 + rng.uniform();
-      const auto done = at + std::chrono::seconds(static_cast<std::int64_t>(resolve.count() * f));
+      // The limit counts from the report, so the time is too.
+      const auto done =
+          std::max(at + std::chrono::minutes(30),
+                   t0 + std::chrono::seconds(static_cast<std::int64_t>(resolve.count() * f)));
       if (done > t.resolve_due_at && t.resolve_due_at < o.now) {
         at = std::max(at, t.resolve_due_at);
         ev(core::Action::flag_overdue, t.status, t.status, "system", "系统");
