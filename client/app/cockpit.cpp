@@ -55,11 +55,11 @@ struct RateDef {
 constexpr RateDef kRates[] = {
     {"response_rate", T::kpi_response, T::kpi_response_note, "responded", "response_due"},
     {"rating_rate", T::kpi_rating, T::kpi_rating_note, "rated", "resolved"},
-    {"on_time_rate", T::kpi_on_time, T::kpi_on_time_note, "resolved_on_time", "resolved"},
-    {"resolution_rate", T::kpi_resolution, T::kpi_resolution_note, "solved", "ratings"},
-    {"satisfaction_rate", T::kpi_satisfaction, T::kpi_satisfaction_note, "satisfied", "ratings"},
-    {"reopen_rate", T::metric_reopen, T::metric_reopen, "reopened", "ever_resolved"},
-    {"avg_handle_hours", T::count_hours, T::count_hours, nullptr, "resolved"}};
+    {"on_time_rate", T::kpi_on_time, T::kpi_on_time_note, "resolved_on_time", "resolved_now"},
+    {"resolution_rate", T::kpi_resolution, T::kpi_resolution_note, "solved", "rated"},
+    {"satisfaction_rate", T::kpi_satisfaction, T::kpi_satisfaction_note, "satisfied", "rated"},
+    {"reopen_rate", T::metric_reopen, T::metric_reopen, "reopened", "resolved"},
+    {"avg_handle_hours", T::count_hours, T::count_hours, nullptr, "resolved_now"}};
 constexpr std::size_t kTileRates = 5;  // the first five are tiles and trend lines
 
 const RateDef* rate_def(const std::string& key) {

@@ -70,12 +70,12 @@ core::CivilDate add_months(core::CivilDate d, int months) {
 // The parts of every rate (API.md "Cockpit"), named so that each rate is its numerator
 // over its denominator and a name means one count wherever it appears:
 //   response_rate      responded ÷ response_due
-//   rating_rate        rated ÷ resolved          (rated: the resolved tickets with a rating)
-//   on_time_rate       resolved_on_time ÷ resolved
-//   resolution_rate    solved ÷ ratings          (ratings: every rating, also of a ticket
-//   satisfaction_rate  satisfied ÷ ratings        reopened and not resolved again)
-//   reopen_rate        reopened ÷ ever_resolved
-//   avg_handle_hours   over resolved
+//   rating_rate        rated ÷ resolved          (resolved: ever resolved, reopened or not;
+//   resolution_rate    solved ÷ rated             rated: every rating, and only a resolved
+//   satisfaction_rate  satisfied ÷ rated          ticket can be rated)
+//   reopen_rate        reopened ÷ resolved
+//   on_time_rate       resolved_on_time ÷ resolved_now (resolved and not reopened since)
+//   avg_handle_hours   over resolved_now
 struct Part {
   const char* name;
   std::int64_t (*get)(const Figures&);
@@ -86,22 +86,23 @@ constexpr Part kParts[] = {
     {"rated", [](const Figures& f) { return f.rating.num; }},
     {"resolved", [](const Figures& f) { return f.rating.den; }},
     {"resolved_on_time", [](const Figures& f) { return f.on_time.num; }},
+    {"resolved_now", [](const Figures& f) { return f.on_time.den; }},
     {"solved", [](const Figures& f) { return f.resolution.num; }},
     {"satisfied", [](const Figures& f) { return f.satisfaction.num; }},
-    {"ratings", [](const Figures& f) { return f.satisfaction.den; }},
     {"reopened", [](const Figures& f) { return f.reopen.num; }},
-    {"ever_resolved", [](const Figures& f) { return f.reopen.den; }},
 };
 
 // Each rate with the names of its numerator and denominator.
 struct RateParts {
   const char *rate, *num, *den;
 };
-constexpr RateParts kRateParts[] = {
-    {"response_rate", "responded", "response_due"},   {"rating_rate", "rated", "resolved"},
-    {"on_time_rate", "resolved_on_time", "resolved"}, {"resolution_rate", "solved", "ratings"},
-    {"satisfaction_rate", "satisfied", "ratings"},    {"avg_handle_hours", "", "resolved"},
-    {"reopen_rate", "reopened", "ever_resolved"}};
+constexpr RateParts kRateParts[] = {{"response_rate", "responded", "response_due"},
+                                    {"rating_rate", "rated", "resolved"},
+                                    {"on_time_rate", "resolved_on_time", "resolved_now"},
+                                    {"resolution_rate", "solved", "rated"},
+                                    {"satisfaction_rate", "satisfied", "rated"},
+                                    {"avg_handle_hours", "", "resolved_now"},
+                                    {"reopen_rate", "reopened", "resolved"}};
 
 // The figures of an answer's table row, in the order of kFigureHeader: the counts, the
 // rates, then their parts.

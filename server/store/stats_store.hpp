@@ -61,9 +61,10 @@ struct Ratio {
 //                 limit has passed unanswered counts as a failure. The limit and the answer
 //                 are the current holder's: a new holder gets a fresh response clock, so a
 //                 late response that led to an escalation counts by the new holder's.
-//   rating        rated ÷ resolved_at set: the resolved tickets that carry a rating. A
-//                 rating that reopens a ticket stays with it, so a reopened ticket not yet
-//                 resolved again is rated but not resolved and counts in neither part.
+//   rating        rated ÷ ever resolved (resolved_at set or reopen_count > 0): of the
+//                 tickets that were resolved, those rated. Only a resolved ticket can be
+//                 rated, so a rating that reopened its ticket still counts in both parts,
+//                 and the rated here are the rated of resolution and satisfaction.
 //   on_time       resolved_at ≤ resolve_due_at ÷ resolved_at set
 //   resolution    rating_resolved = yes ÷ rated
 //   satisfaction  rating_satisfaction ≥ threshold ÷ rated
@@ -208,11 +209,9 @@ void read_daily(Get&& col, int threshold, Daily& d) {
   f.overdue = col(20);
   // The answered ones only: the caller adds the unanswered ones past their limit.
   f.response = {col(22), col(21)};
-  // stats_daily has no count of the rated tickets among the resolved ones; it follows
-  // from the others. Only a rating reopens a ticket and a rating is never taken back,
-  // so the rated tickets that are not resolved now are exactly the reopened ones not
-  // resolved again: reopen_den − on_time_den (resolved, or reopened, less resolved).
-  f.rating = {col(26) - (col(33) - col(23)), col(23)};
+  // Every rated ticket was resolved once (only a resolved ticket is rated), so the rated
+  // ones over those ever resolved (reopen_den).
+  f.rating = {col(26), col(33)};
   f.on_time = {col(24), col(23)};
   f.handle_seconds = col(25);
   f.resolution = {col(27), col(26)};

@@ -103,10 +103,10 @@ TEST(Stats, OverviewNeedsACockpitRole) {
   for (const auto& [rate, num, den] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
            {"response_rate", "responded", "response_due"},
-           {"on_time_rate", "resolved_on_time", "resolved"},
-           {"resolution_rate", "solved", "ratings"},
-           {"satisfaction_rate", "satisfied", "ratings"},
-           {"reopen_rate", "reopened", "ever_resolved"}}) {
+           {"on_time_rate", "resolved_on_time", "resolved_now"},
+           {"resolution_rate", "solved", "rated"},
+           {"satisfaction_rate", "satisfied", "rated"},
+           {"reopen_rate", "reopened", "resolved"}}) {
     const auto n = o[num].get<std::int64_t>(), d = o[den].get<std::int64_t>();
     ASSERT_GT(d, 0) << rate;
     EXPECT_LE(n, d) << rate;

@@ -77,8 +77,8 @@ async function importHotlineDay() {
 // over fewer than 10 cases is marked.
 const PARTS = {
   response_rate: ['responded', 'response_due'], rating_rate: ['rated', 'resolved'],
-  on_time_rate: ['resolved_on_time', 'resolved'], resolution_rate: ['solved', 'ratings'],
-  satisfaction_rate: ['satisfied', 'ratings'],
+  on_time_rate: ['resolved_on_time', 'resolved_now'], resolution_rate: ['solved', 'rated'],
+  satisfaction_rate: ['satisfied', 'rated'],
 };
 const FEW = { zh: '样本少 n<10', en: 'few cases, n<10' };
 const withN = (o, k, lang = 'zh') => {
@@ -206,7 +206,7 @@ test('a street leader sees their street on a phone', async () => {
     await waitWidget(page, 'kpi.rating_rate',
       (w) => w.label === 'Rating rate' && w.value === withN(o, 'rating_rate', 'en'));
     // The street has only a few ratings: its satisfaction rate is marked as such.
-    assert.ok(o.ratings >= 1 && o.ratings < 10, JSON.stringify(o));
+    assert.ok(o.rated >= 1 && o.rated < 10, JSON.stringify(o));
     await waitWidget(page, 'kpi.satisfaction_rate', (w) => w.value.endsWith(`· ${FEW.en})`));
     await waitWidget(page, 'cockpit.tab.overview', (w) => w.label === 'Overview');
     await screenshot(page, 'cockpit-phone-en');
@@ -226,10 +226,10 @@ test('the public board opens without signing in', async () => {
       await waitScreen(page, 'board');
       for (const k of Object.keys(PARTS))
         await waitWidget(page, `board.kpi.${k}`, (w) => w.value === withN(board.district, k));
-      // The streets' table: rank, street, 满意率 and its n (satisfied/ratings), 解决率.
+      // The streets' table: rank, street, 满意率 and its n (satisfied/rated), 解决率.
       const top = board.streets[0];
       await waitWidget(page, 'board.streets', (w) => w.value.startsWith(
-        `15|${top.rank ?? "—"}|${top.name}|${pct(top.satisfaction_rate)}|${num(top.satisfied)}/${num(top.ratings)}`));
+        `15|${top.rank ?? "—"}|${top.name}|${pct(top.satisfaction_rate)}|${num(top.satisfied)}/${num(top.rated)}`));
       await screenshot(page, device === PHONE ? 'board-phone' : 'board-desktop');
     });
   }

@@ -138,12 +138,13 @@ TEST_F(Stats, RatesFollowTheFormulasOnHandBuiltTickets) {
   EXPECT_EQ(o["ratios"]["response_rate"], (Json{{"numerator", 2}, {"denominator", 4}}));
   // Resolved now: A and C, both in time (B's resolution was undone by its reopening).
   EXPECT_DOUBLE_EQ(o["on_time_rate"].get<double>(), 1.0);
-  // Rated of the resolved: A and C of A and C. B keeps its rating while reopened, but
-  // it is no resolved ticket now and counts in neither part (not 3 ÷ 2).
+  // Rated of the ever resolved: A, B and C of A, B and C. B was resolved and rated, and
+  // its rating reopened it: it counts in both parts.
   EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 1.0);
-  EXPECT_EQ(o["rated"], 2);
-  EXPECT_EQ(o["resolved"], 2);
-  EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", 2}, {"denominator", 2}}));
+  EXPECT_EQ(o["rated"], 3);
+  EXPECT_EQ(o["resolved"], 3);
+  EXPECT_EQ(o["resolved_now"], 2);  // on time: A and C
+  EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", 3}, {"denominator", 3}}));
   // Rated: A yes, B no, C yes.
   EXPECT_DOUBLE_EQ(o["resolution_rate"].get<double>(), 0.6667);
   EXPECT_DOUBLE_EQ(o["satisfaction_rate"].get<double>(), 0.6667);  // 5 and 3 are ≥ 3
@@ -169,7 +170,7 @@ TEST_F(Stats, RatesFollowTheFormulasOnHandBuiltTickets) {
   EXPECT_EQ(again["ratios"]["rating_rate"], (Json{{"numerator", 3}, {"denominator", 3}}));
 }
 
-// 评价率: of the tickets resolved now, those rated. Four tickets submitted at T0:
+// 评价率: of the tickets ever resolved, those rated. Four tickets submitted at T0:
 //   A resolved and rated (closed), B resolved and not rated, C resolved and rated badly
 //   (reopened), D never touched.
 TEST_F(Stats, RatingRateIsRatedOfResolved) {
@@ -190,9 +191,9 @@ TEST_F(Stats, RatingRateIsRatedOfResolved) {
   rate(a, true, 5);
   rate(c, false, 2);  // reopens C
   o = ok(service_->overview(ds, around(t0)));
-  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 0.5);  // A of A and B
-  EXPECT_EQ(o["rated"], 1);
-  EXPECT_EQ(o["resolved"], 2);
+  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 0.6667);  // A and C of A, B and C
+  EXPECT_EQ(o["rated"], 2);
+  EXPECT_EQ(o["resolved"], 3);  // C, reopened by its rating, was resolved
   EXPECT_DOUBLE_EQ(o["satisfaction_rate"].get<double>(), 0.5);  // the ratings themselves: A, C
 
   advance(hours(1));
@@ -617,8 +618,6 @@ Figures brute_figures(const std::vector<const TicketRecord*>& ts, int threshold,
       if (t->responded_at && *t->responded_at <= t->response_due_at) ++f.response.num;
     }
     if (t->resolved_at) {
-      ++f.rating.den;
-      if (t->rating_satisfaction) ++f.rating.num;
       ++f.on_time.den;
       if (*t->resolved_at <= t->resolve_due_at) ++f.on_time.num;
       f.handle_seconds += core::to_unix(*t->resolved_at) - core::to_unix(t->created_at);
@@ -632,6 +631,8 @@ Figures brute_figures(const std::vector<const TicketRecord*>& ts, int threshold,
     if (t->resolved_at || t->reopen_count > 0) {
       ++f.reopen.den;
       if (t->reopen_count > 0) ++f.reopen.num;
+      ++f.rating.den;
+      if (t->rating_satisfaction) ++f.rating.num;
     }
   }
   return f;
@@ -910,6 +911,8 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
   EXPECT_DOUBLE_EQ(ov["avg_handle_hours"].get<double>(),
                    std::round(100.0 * y.handle_seconds / y.on_time.den / 3600.0) / 100.0);
   ASSERT_GT(y.rating.num, 0);
+  EXPECT_EQ(y.rating.num, y.satisfaction.den);  // one count: rated
+  EXPECT_EQ(y.rating.den, y.reopen.den);        // one count: resolved
   ASSERT_LT(y.rating.num, y.rating.den);
   EXPECT_DOUBLE_EQ(ov["rating_rate"].get<double>(),
                    std::round(10000.0 * y.rating.num / y.rating.den) / 10000.0);
@@ -997,8 +1000,8 @@ TEST_F(Stats, ResponseRateLeavesOutTicketsInsideTheirWindow) {
   ASSERT_TRUE(board.ok());
   const Json& district = board->json["district"];
   EXPECT_EQ(parts(district), (std::pair<std::int64_t, std::int64_t>{1, 3}));
-  for (const char* k : {"rated", "resolved", "resolved_on_time", "solved", "satisfied", "ratings",
-                        "reopened", "ever_resolved"})
+  for (const char* k :
+       {"rated", "resolved", "resolved_on_time", "resolved_now", "solved", "satisfied", "reopened"})
     EXPECT_TRUE(district[k].is_number_integer()) << k;
   bool street_seen = false;
   for (const auto& st : board->json["streets"])

@@ -262,8 +262,6 @@ void add(Figures& f, const Row& r, int threshold, std::int64_t now) {
     if (r.responded_in_time) ++f.response.num;
   }
   if (r.resolved_at) {
-    ++f.rating.den;
-    if (r.rated) ++f.rating.num;
     ++f.on_time.den;
     if (*r.resolved_at <= r.resolve_due_at) ++f.on_time.num;
     f.handle_seconds += *r.resolved_at - r.created_at;
@@ -277,6 +275,8 @@ void add(Figures& f, const Row& r, int threshold, std::int64_t now) {
   if (r.resolved_at || r.reopen_count > 0) {
     ++f.reopen.den;
     if (r.reopen_count > 0) ++f.reopen.num;
+    ++f.rating.den;
+    if (r.rated) ++f.rating.num;
   }
 }
 
