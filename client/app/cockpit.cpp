@@ -45,22 +45,46 @@ std::string hours(Lang lang, double v) {
   return std::string(b) + (lang == Lang::zh ? " 小时" : " h");
 }
 
-// The rates of SPEC §7, in its order, and what each counts.
+// The rates of SPEC §7, in its order, what each counts, and the names of its parts in
+// the answers (API.md "Cockpit").
 struct RateDef {
   const char* key;
   T label, note;
+  const char *num, *den;
 };
-constexpr RateDef kRates[] = {{"response_rate", T::kpi_response, T::kpi_response_note},
-                              {"rating_rate", T::kpi_rating, T::kpi_rating_note},
-                              {"on_time_rate", T::kpi_on_time, T::kpi_on_time_note},
-                              {"resolution_rate", T::kpi_resolution, T::kpi_resolution_note},
-                              {"satisfaction_rate", T::kpi_satisfaction, T::kpi_satisfaction_note}};
+constexpr RateDef kRates[] = {
+    {"response_rate", T::kpi_response, T::kpi_response_note, "responded", "response_due"},
+    {"rating_rate", T::kpi_rating, T::kpi_rating_note, "rated", "resolved"},
+    {"on_time_rate", T::kpi_on_time, T::kpi_on_time_note, "resolved_on_time", "resolved_now"},
+    {"resolution_rate", T::kpi_resolution, T::kpi_resolution_note, "solved", "rated"},
+    {"satisfaction_rate", T::kpi_satisfaction, T::kpi_satisfaction_note, "satisfied", "rated"},
+    {"reopen_rate", T::metric_reopen, T::metric_reopen, "reopened", "resolved"},
+    {"avg_handle_hours", T::count_hours, T::count_hours, nullptr, "resolved_now"}};
+constexpr std::size_t kTileRates = 5;  // the first five are tiles and trend lines
 
-// The rates as tiles, from an overview (or the board's district). A rate whose parts
-// the answer carries shows them as its n.
+const RateDef* rate_def(const std::string& key) {
+  for (const auto& d : kRates)
+    if (key == d.key) return &d;
+  return nullptr;
+}
+
+// A figure's n as shown: "1,137/1,234" for a rate, "n=1,234" for an average; empty
+// when the answer does not carry it. `few` tells whether it rests on under kFewCases.
+std::string n_of(Lang lang, const Json& o, const RateDef& d, bool& few) {
+  few = false;
+  const double den = num(o, d.den);
+  if (std::isnan(den)) return {};
+  few = den < kFewCases;
+  std::string n = d.num ? count(num(o, d.num)) + "/" + count(den) : "n=" + count(den);
+  if (few) n += " · " + std::string(tr(lang, T::few_cases));
+  return n;
+}
+
+// The rates as tiles, from an overview (or the board's district), each with its n.
 std::vector<KpiTile> rate_tiles(Lang lang, const Json& o) {
   std::vector<KpiTile> out;
-  for (const auto& d : kRates) {
+  for (std::size_t i = 0; i < kTileRates; ++i) {
+    const RateDef& d = kRates[i];
     KpiTile k;
     k.id = std::string("kpi.") + d.key;
     k.label = std::string(tr(lang, d.label));
@@ -68,10 +92,7 @@ std::vector<KpiTile> rate_tiles(Lang lang, const Json& o) {
     const double v = num(o, d.key);
     k.value = percent(v);
     k.fraction = std::isnan(v) ? 0 : v;
-    if (d.label == T::kpi_rating) {
-      const double rated = num(o, "rated"), resolved = num(o, "resolved");
-      if (!std::isnan(rated) && !std::isnan(resolved)) k.n = count(rated) + "/" + count(resolved);
-    }
+    k.n = n_of(lang, o, d, k.few);
     out.push_back(std::move(k));
   }
   return out;
@@ -300,8 +321,10 @@ TableView Cockpit::ranking_table(Lang lang) const {
   t.title = std::string(tr(lang, T::ranking_title));
   t.state = ranking_.state;
   if (ranking_.failed()) t.error = std::string(error_message(lang, ranking_.error));
+  const RateDef* def = rate_def(metric_);
   t.header = {std::string(tr(lang, T::col_rank)), std::string(tr(lang, T::col_name)),
               std::string(tr(lang, T::count_total)), std::string(tr(lang, metric_label(metric_)))};
+  if (def) t.header.push_back(std::string(tr(lang, T::col_n)));
   t.csv_path = "/api/v1/stats/ranking?dim=" + dim_ + "&metric=" + metric_;
   t.csv_name = "ranking-" + dim_ + "-" + metric_ + ".csv";
   t.bar_column = 3;
@@ -321,6 +344,9 @@ TableView Cockpit::ranking_table(Lang lang) const {
                         is_rate(metric_)                ? percent(v)
                         : metric_ == "avg_handle_hours" ? hours(lang, v)
                                                         : count(v)});
+      bool few = false;
+      if (def) t.rows.back().push_back(n_of(lang, r, *def, few));
+      t.few.push_back(few && !std::isnan(v));
       t.bar.push_back(std::isnan(v) ? 0 : (is_rate(metric_) ? v : (max > 0 ? v / max : 0)));
     }
   return t;
@@ -376,6 +402,8 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
        hours(lang, num(o, "avg_handle_hours")),
        {},
        -1}};
+  // The average handling time is over the resolved tickets: its n too.
+  v.counts.back().n = n_of(lang, o, *rate_def("avg_handle_hours"), v.counts.back().few);
 
   // Trend charts.
   for (auto [key, label] : {std::pair{"day", T::interval_day}, std::pair{"week", T::interval_week},
@@ -391,7 +419,8 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
   ChartSeries backlog{std::string(tr(lang, T::count_backlog)), 3, {}};
   std::vector<ChartSeries> rates;
   int color = 0;
-  for (const auto& d : kRates) rates.push_back({std::string(tr(lang, d.label)), color++, {}});
+  for (std::size_t i = 0; i < kTileRates; ++i)
+    rates.push_back({std::string(tr(lang, kRates[i].label)), color++, {}});
   for (const auto& p : at(trend_.value, "items")) {
     std::string label = str(p, "period");
     if (interval_ != "month" && label.size() == 10) label = label.substr(5);  // MM-DD
@@ -577,17 +606,21 @@ BoardView Cockpit::board(Lang lang) const {
   b.streets.title = std::string(tr(lang, T::board_streets));
   b.streets.state = board_.state;
   b.streets.header = {std::string(tr(lang, T::col_rank)), std::string(tr(lang, T::col_street)),
-                      std::string(tr(lang, T::kpi_satisfaction)),
+                      std::string(tr(lang, T::kpi_satisfaction)), std::string(tr(lang, T::col_n)),
                       std::string(tr(lang, T::kpi_resolution))};
   b.streets.csv_path = "/api/v1/public/board?table=streets";
   b.streets.csv_name = "board-streets.csv";
   b.streets.bar_column = 2;
   for (const auto& s : at(j, "streets")) {
     const Json& rank = at(s, "rank");
+    // Both rates are over the street's ratings: one n serves them.
+    bool few = false;
+    const std::string n = n_of(lang, s, *rate_def("satisfaction_rate"), few);
     b.streets.rows.push_back({rank.is_number() ? std::to_string(rank.get<int>()) : "—",
-                              str(s, "name"), percent(num(s, "satisfaction_rate")),
+                              str(s, "name"), percent(num(s, "satisfaction_rate")), n,
                               percent(num(s, "resolution_rate"))});
     const double v = num(s, "satisfaction_rate");
+    b.streets.few.push_back(few && !std::isnan(v));
     b.streets.bar.push_back(std::isnan(v) ? 0 : v);
   }
   b.ratings.id = "board.ratings";

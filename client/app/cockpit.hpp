@@ -32,7 +32,12 @@ struct KpiTile {
   std::string note;      // what it counts, e.g. "按时办结 / 已办结"
   double fraction = -1;  // 0..1 for a gauge; -1: no gauge
   std::string n;         // a rate's numerator and denominator, "12/40"; "" when not known
+  bool few = false;      // fewer than kFewCases in the denominator: drawn greyed, n marked
 };
+
+// A rate over fewer cases than this is marked as such (SPEC §7: 100 % of one rating is
+// not 100 % of a thousand).
+inline constexpr double kFewCases = 10;
 
 struct ChartSeries {
   std::string name;
@@ -52,6 +57,7 @@ struct TableView {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<double> bar;  // per row 0..1 for an inline bar in the last column; empty: none
+  std::vector<bool> few;    // per row: its figure rests on fewer than kFewCases (greyed)
   int bar_column = -1;
   std::string csv_path;  // the API path that answers this table as CSV ("" none)
   std::string csv_name;  // the file name to save as

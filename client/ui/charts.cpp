@@ -76,11 +76,12 @@ void KpiTiles(Ctx& ctx, const std::vector<KpiTile>& tiles, int per_row, float he
     dl->AddRectFilled(bb.Min, bb.Max, theme::kSurface, theme::kRadius);
     const float pad = 14;
     Text(dl, ctx.fonts.small, small, bb.Min + ImVec2(pad, pad), theme::kText2, k.label);
-    const ImU32 vc = k.fraction < 0      ? theme::kText
-                     : k.value == "—"    ? theme::kHint
-                     : k.fraction >= 0.9 ? theme::kSuccess
-                     : k.fraction >= 0.7 ? theme::kPrimary
-                                         : theme::kWarning;
+    // A figure over fewer than kFewCases is greyed, whatever its value: its n says why.
+    const ImU32 vc = k.value == "—" || k.few ? theme::kHint
+                     : k.fraction < 0        ? theme::kText
+                     : k.fraction >= 0.9     ? theme::kSuccess
+                     : k.fraction >= 0.7     ? theme::kPrimary
+                                             : theme::kWarning;
     // Figures in the display font (it holds ASCII); anything else in the body font.
     bool ascii = true;
     for (unsigned char c : k.value) ascii = ascii && c < 0x80;
@@ -403,7 +404,9 @@ void Table(Ctx& ctx, const TableView& t, std::size_t max_rows) {
           tx = x + bwid + 8;
         }
         dl->PushClipRect(ImVec2(x, p.y), ImVec2(x + cw[c] - 6, p.y + row_h), true);
-        Text(dl, ctx.fonts.small, small, ImVec2(tx, p.y + 7), theme::kText, t.rows[r][c]);
+        const bool few = r < t.few.size() && t.few[r];
+        Text(dl, ctx.fonts.small, small, ImVec2(tx, p.y + 7), few ? theme::kHint : theme::kText,
+             t.rows[r][c]);
         dl->PopClipRect();
         x += cw[c];
       }

@@ -67,10 +67,52 @@ core::CivilDate add_months(core::CivilDate d, int months) {
   return {m / 12, m % 12 + 1, 1};
 }
 
-// The figures of an answer's table row, in the order of kFigureHeader.
-const std::vector<std::string> kFigureHeader = {
-    "total",        "backlog",         "overdue",           "response_rate",    "rating_rate",
-    "on_time_rate", "resolution_rate", "satisfaction_rate", "avg_handle_hours", "reopen_rate"};
+// The parts of every rate (API.md "Cockpit"), named so that each rate is its numerator
+// over its denominator and a name means one count wherever it appears:
+//   response_rate      responded ÷ response_due
+//   rating_rate        rated ÷ resolved          (resolved: ever resolved, reopened or not;
+//   resolution_rate    solved ÷ rated             rated: every rating, and only a resolved
+//   satisfaction_rate  satisfied ÷ rated          ticket can be rated)
+//   reopen_rate        reopened ÷ resolved
+//   on_time_rate       resolved_on_time ÷ resolved_now (resolved and not reopened since)
+//   avg_handle_hours   over resolved_now
+struct Part {
+  const char* name;
+  std::int64_t (*get)(const Figures&);
+};
+constexpr Part kParts[] = {
+    {"responded", [](const Figures& f) { return f.response.num; }},
+    {"response_due", [](const Figures& f) { return f.response.den; }},
+    {"rated", [](const Figures& f) { return f.rating.num; }},
+    {"resolved", [](const Figures& f) { return f.rating.den; }},
+    {"resolved_on_time", [](const Figures& f) { return f.on_time.num; }},
+    {"resolved_now", [](const Figures& f) { return f.on_time.den; }},
+    {"solved", [](const Figures& f) { return f.resolution.num; }},
+    {"satisfied", [](const Figures& f) { return f.satisfaction.num; }},
+    {"reopened", [](const Figures& f) { return f.reopen.num; }},
+};
+
+// Each rate with the names of its numerator and denominator.
+struct RateParts {
+  const char *rate, *num, *den;
+};
+constexpr RateParts kRateParts[] = {{"response_rate", "responded", "response_due"},
+                                    {"rating_rate", "rated", "resolved"},
+                                    {"on_time_rate", "resolved_on_time", "resolved_now"},
+                                    {"resolution_rate", "solved", "rated"},
+                                    {"satisfaction_rate", "satisfied", "rated"},
+                                    {"avg_handle_hours", "", "resolved_now"},
+                                    {"reopen_rate", "reopened", "resolved"}};
+
+// The figures of an answer's table row, in the order of kFigureHeader: the counts, the
+// rates, then their parts.
+const std::vector<std::string> kFigureHeader = [] {
+  std::vector<std::string> h = {
+      "total",        "backlog",         "overdue",           "response_rate",    "rating_rate",
+      "on_time_rate", "resolution_rate", "satisfaction_rate", "avg_handle_hours", "reopen_rate"};
+  for (const Part& p : kParts) h.emplace_back(p.name);
+  return h;
+}();
 
 void append_figure_cells(std::vector<CsvCell>& row, const Figures& f) {
   row.emplace_back(f.total);
@@ -78,6 +120,7 @@ void append_figure_cells(std::vector<CsvCell>& row, const Figures& f) {
   row.emplace_back(f.overdue);
   for (StatsMetric m : kMetrics)
     if (m != StatsMetric::total) row.push_back(opt_cell(StatsService::metric_value(f, m)));
+  for (const Part& p : kParts) row.emplace_back(p.get(f));
 }
 
 std::vector<std::string> with_figures(std::vector<std::string> head) {
@@ -337,6 +380,7 @@ Json StatsService::figures_json(const Figures& f) {
   Json j = {{"total", f.total}, {"backlog", f.backlog}, {"overdue", f.overdue}};
   for (StatsMetric m : kMetrics)
     if (m != StatsMetric::total) j[std::string(to_string(m))] = opt_number(metric_value(f, m));
+  for (const Part& p : kParts) j[p.name] = p.get(f);
   return j;
 }
 
@@ -446,6 +490,7 @@ StatsFilter StatsService::filter_of(const Period& p, const StatsScope& s) const 
   f.to = p.to;
   f.scope = s;
   f.satisfaction_threshold = options_.satisfaction_threshold;
+  f.now = now_();
   return f;
 }
 
@@ -609,11 +654,9 @@ Result<StatsAnswer> StatsService::compute_overview(const StatsScope& scope, cons
       j["scope_name"] = name_of(RankDim::unit, scope.id);
       break;
   }
-  j.update(figures_json(f));
-  // 评价率 with its parts beside it (API.md "Cockpit"): the n that keeps 100 % of one
+  // Every rate with its parts beside it (API.md "Cockpit"): the n that keeps 100 % of one
   // rating from passing for 100 % of a thousand.
-  j["rated"] = f.rating.num;
-  j["resolved"] = f.rating.den;
+  j.update(figures_json(f));
   // Every status, level and channel, zeros included; categories with tickets.
   Json by_status = Json::object(), by_level = Json::object(), by_channel = Json::object();
   auto count = [](const std::map<std::string, std::int64_t>& m, std::string_view k) {
@@ -658,8 +701,15 @@ Result<StatsAnswer> StatsService::compute_overview(const StatsScope& scope, cons
   for (StatsMetric m : kMetrics)
     if (m != StatsMetric::total)
       row("rate", std::string(to_string(m)), "", opt_cell(metric_value(f, m)));
-  row("rating_rate", "rated", "", f.rating.num);
-  row("rating_rate", "resolved", "", f.rating.den);
+  // Each rate's numerator and denominator under its name.
+  auto part = [&](const char* rate_name, const char* name) {
+    for (const Part& p : kParts)
+      if (std::string_view(p.name) == name) row(rate_name, name, "", p.get(f));
+  };
+  for (const auto& [rate_name, num, den] : kRateParts) {
+    part(rate_name, num);
+    part(rate_name, den);
+  }
   for (auto& [k, v] : by_status.items()) row("by_status", k, "", v.get<std::int64_t>());
   for (auto& [k, v] : by_level.items()) row("by_level", k, "", v.get<std::int64_t>());
   for (auto& [k, v] : by_channel.items()) row("by_channel", k, "", v.get<std::int64_t>());

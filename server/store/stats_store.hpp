@@ -41,6 +41,9 @@ struct StatsFilter {
   core::TimePoint from{}, to{};    // created_at in [from, to)
   StatsScope scope;                // unit: assigned to the unit now, or whistled to it
   int satisfaction_threshold = 3;  // a rating with satisfaction ≥ this is "satisfied"
+  // The moment the figures describe: an unanswered ticket enters the response rate's
+  // denominator once its response limit lies before it. The service sets its clock.
+  core::TimePoint now{};
 };
 
 // [SECTION] Figures
@@ -52,12 +55,16 @@ struct Ratio {
 // The formulas of SPEC §7, as counts over the tickets of the filter:
 //   backlog       status open (submitted, assigned, accepted, in_progress, returned)
 //   overdue       flagged overdue (past the resolve limit while open, or resolved late)
-//   response      responded_at ≤ response_due_at ÷ assigned_at set. Both are the current
-//                 holder's: a new holder gets a fresh response clock, so a late response
-//                 that led to an escalation counts by the response of the new holder.
-//   rating        rated ÷ resolved_at set: the resolved tickets that carry a rating. A
-//                 rating that reopens a ticket stays with it, so a reopened ticket not yet
-//                 resolved again is rated but not resolved and counts in neither part.
+//   response      responded_at ≤ response_due_at ÷ (responded_at set, or response_due_at
+//                 < now), both of tickets with assigned_at set: a ticket still inside its
+//                 response window and not answered yet counts in neither part; one whose
+//                 limit has passed unanswered counts as a failure. The limit and the answer
+//                 are the current holder's: a new holder gets a fresh response clock, so a
+//                 late response that led to an escalation counts by the new holder's.
+//   rating        rated ÷ ever resolved (resolved_at set or reopen_count > 0): of the
+//                 tickets that were resolved, those rated. Only a resolved ticket can be
+//                 rated, so a rating that reopened its ticket still counts in both parts,
+//                 and the rated here are the rated of resolution and satisfaction.
 //   on_time       resolved_at ≤ resolve_due_at ÷ resolved_at set
 //   resolution    rating_resolved = yes ÷ rated
 //   satisfaction  rating_satisfaction ≥ threshold ÷ rated
@@ -125,6 +132,14 @@ inline std::int64_t period_start(std::int64_t day, TrendInterval interval) {
 // every change (SQLite adds new tickets once per batch: SqliteStore::flush_daily()). A
 // period of the district or of a street is its whole days from there plus its partial
 // days at the edges counted from the tickets.
+//
+// The response rate's denominator depends on the time of asking: an unanswered ticket
+// enters it when its limit passes, with no change to any row, so no trigger could keep
+// it. The aggregates hold what a row change does decide, the answered tickets
+// (response_answered) and those answered in time (response_num); the unanswered ones
+// whose limit has passed are counted at read time from the partial index
+// tickets_unanswered (0019_response_rate.sql), which holds only the tickets not answered
+// yet: few next to the whole, and none of a well-run district's older days.
 
 // The place key of a scope in stats_daily, or nothing when the scope has none.
 inline std::optional<std::string> daily_place(const StatsScope& scope) {
@@ -167,7 +182,7 @@ inline Split split_days(const StatsFilter& f) {
 inline constexpr const char* kDailyColumns =
     "day, total, st_submitted, st_assigned, st_accepted, st_in_progress, st_resolved, "
     "st_closed, st_returned, st_rejected, st_merged, lv_grid, lv_community, lv_street, "
-    "lv_district, ch_web, ch_embed, ch_hotline, ch_patrol, ch_open311, overdue, response_den, "
+    "lv_district, ch_web, ch_embed, ch_hotline, ch_patrol, ch_open311, overdue, response_answered, "
     "response_num, on_time_den, on_time_num, handle_seconds, rated, rated_resolved, sat_le1, "
     "sat_2, sat_3, sat_4, sat_ge5, reopen_den, reopen_num";
 
@@ -192,12 +207,11 @@ void read_daily(Get&& col, int threshold, Daily& d) {
   for (int i = 0; i < 9; ++i)
     if (core::is_open(static_cast<core::Status>(i))) f.backlog += d.by_status[i];
   f.overdue = col(20);
+  // The answered ones only: the caller adds the unanswered ones past their limit.
   f.response = {col(22), col(21)};
-  // stats_daily has no count of the rated tickets among the resolved ones; it follows
-  // from the others. Only a rating reopens a ticket and a rating is never taken back,
-  // so the rated tickets that are not resolved now are exactly the reopened ones not
-  // resolved again: reopen_den − on_time_den (resolved, or reopened, less resolved).
-  f.rating = {col(26) - (col(33) - col(23)), col(23)};
+  // Every rated ticket was resolved once (only a resolved ticket is rated), so the rated
+  // ones over those ever resolved (reopen_den).
+  f.rating = {col(26), col(33)};
   f.on_time = {col(24), col(23)};
   f.handle_seconds = col(25);
   f.resolution = {col(27), col(26)};

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "portal/core/json.hpp"
 #include "tests/api/api_helpers.hpp"
@@ -98,6 +99,19 @@ TEST(Stats, OverviewNeedsACockpitRole) {
   EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(),
                    std::round(10000.0 * rated / resolved) / 10000.0);
   EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", rated}, {"denominator", resolved}}));
+  // Every other rate with its parts too, and each the quotient of them.
+  for (const auto& [rate, num, den] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"response_rate", "responded", "response_due"},
+           {"on_time_rate", "resolved_on_time", "resolved_now"},
+           {"resolution_rate", "solved", "rated"},
+           {"satisfaction_rate", "satisfied", "rated"},
+           {"reopen_rate", "reopened", "resolved"}}) {
+    const auto n = o[num].get<std::int64_t>(), d = o[den].get<std::int64_t>();
+    ASSERT_GT(d, 0) << rate;
+    EXPECT_LE(n, d) << rate;
+    EXPECT_DOUBLE_EQ(o[rate].get<double>(), std::round(10000.0 * n / d) / 10000.0) << rate;
+  }
 }
 
 TEST(Stats, StreetStaffSeeOnlyTheirStreet) {

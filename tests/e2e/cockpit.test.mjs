@@ -73,15 +73,25 @@ async function importHotlineDay() {
   assert.equal(r.status, 201, JSON.stringify(r.json).slice(0, 400));
 }
 
-// 评价率 with its n: "30.0% (12/40)", rated of resolved.
-const withN = (rate, num_, den) => `${pct(rate)} (${num(num_)}/${num(den)})`;
+// Every rate with its n, "92.1% (1,137/1,234)", its parts as the API names them; a rate
+// over fewer than 10 cases is marked.
+const PARTS = {
+  response_rate: ['responded', 'response_due'], rating_rate: ['rated', 'resolved'],
+  on_time_rate: ['resolved_on_time', 'resolved_now'], resolution_rate: ['solved', 'rated'],
+  satisfaction_rate: ['satisfied', 'rated'],
+};
+const FEW = { zh: '样本少 n<10', en: 'few cases, n<10' };
+const withN = (o, k, lang = 'zh') => {
+  const [a, b] = PARTS[k];
+  return `${pct(o[k])} (${num(o[a])}/${num(o[b])}${o[b] < 10 ? ` · ${FEW[lang]}` : ''})`;
+};
 
 async function expectTiles(page, overview) {
-  for (const k of ['response_rate', 'on_time_rate', 'resolution_rate', 'satisfaction_rate'])
-    await waitWidget(page, `kpi.${k}`, (w) => w.value === pct(overview[k]));
-  assert.ok(overview.rated <= overview.resolved, JSON.stringify(overview));
-  await waitWidget(page, 'kpi.rating_rate',
-    (w) => w.value === withN(overview.rating_rate, overview.rated, overview.resolved));
+  for (const k of Object.keys(PARTS)) {
+    const [a, b] = PARTS[k];
+    assert.ok(overview[a] <= overview[b], `${k}: ${JSON.stringify(overview)}`);
+    await waitWidget(page, `kpi.${k}`, (w) => w.value === withN(overview, k));
+  }
   await waitWidget(page, 'kpi.total', (w) => w.value === num(overview.total));
   await waitWidget(page, 'kpi.backlog', (w) => w.value === num(overview.backlog));
 }
@@ -187,13 +197,17 @@ test('a street leader sees their street on a phone', async () => {
     const o = (await api('GET', '/api/v1/stats/overview', { token: ss })).json;
     assert.match(o.scope, /^street:/);
     await expectTiles(page, o);
+    await waitWidget(page, 'kpi.satisfaction_rate', (w) => w.value.includes(FEW.zh));
     await screenshot(page, 'cockpit-phone');
     // In English: the same figures under English labels.
     await press(page, 'lang.toggle');
     await waitWidget(page, 'kpi.satisfaction_rate',
       (w) => w.label === 'Satisfaction rate' && w.value === pct(o.satisfaction_rate));
     await waitWidget(page, 'kpi.rating_rate',
-      (w) => w.label === 'Rating rate' && w.value === withN(o.rating_rate, o.rated, o.resolved));
+      (w) => w.label === 'Rating rate' && w.value === withN(o, 'rating_rate', 'en'));
+    // The street has only a few ratings: its satisfaction rate is marked as such.
+    assert.ok(o.rated >= 1 && o.rated < 10, JSON.stringify(o));
+    await waitWidget(page, 'kpi.satisfaction_rate', (w) => w.value.endsWith(`· ${FEW.en})`));
     await waitWidget(page, 'cockpit.tab.overview', (w) => w.label === 'Overview');
     await screenshot(page, 'cockpit-phone-en');
     await press(page, 'lang.toggle');
@@ -210,9 +224,12 @@ test('the public board opens without signing in', async () => {
     await withPortal(browser, device, 'board', async (page) => {
       await press(page, 'home.board');
       await waitScreen(page, 'board');
-      await waitWidget(page, 'board.kpi.satisfaction_rate',
-        (w) => w.value === pct(board.district.satisfaction_rate));
-      await waitWidget(page, 'board.streets', (w) => w.value.startsWith('15|'));
+      for (const k of Object.keys(PARTS))
+        await waitWidget(page, `board.kpi.${k}`, (w) => w.value === withN(board.district, k));
+      // The streets' table: rank, street, 满意率 and its n (satisfied/rated), 解决率.
+      const top = board.streets[0];
+      await waitWidget(page, 'board.streets', (w) => w.value.startsWith(
+        `15|${top.rank ?? "—"}|${top.name}|${pct(top.satisfaction_rate)}|${num(top.satisfied)}/${num(top.rated)}`));
       await screenshot(page, device === PHONE ? 'board-phone' : 'board-desktop');
     });
   }

@@ -138,12 +138,13 @@ TEST_F(Stats, RatesFollowTheFormulasOnHandBuiltTickets) {
   EXPECT_EQ(o["ratios"]["response_rate"], (Json{{"numerator", 2}, {"denominator", 4}}));
   // Resolved now: A and C, both in time (B's resolution was undone by its reopening).
   EXPECT_DOUBLE_EQ(o["on_time_rate"].get<double>(), 1.0);
-  // Rated of the resolved: A and C of A and C. B keeps its rating while reopened, but
-  // it is no resolved ticket now and counts in neither part (not 3 ÷ 2).
+  // Rated of the ever resolved: A, B and C of A, B and C. B was resolved and rated, and
+  // its rating reopened it: it counts in both parts.
   EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 1.0);
-  EXPECT_EQ(o["rated"], 2);
-  EXPECT_EQ(o["resolved"], 2);
-  EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", 2}, {"denominator", 2}}));
+  EXPECT_EQ(o["rated"], 3);
+  EXPECT_EQ(o["resolved"], 3);
+  EXPECT_EQ(o["resolved_now"], 2);  // on time: A and C
+  EXPECT_EQ(o["ratios"]["rating_rate"], (Json{{"numerator", 3}, {"denominator", 3}}));
   // Rated: A yes, B no, C yes.
   EXPECT_DOUBLE_EQ(o["resolution_rate"].get<double>(), 0.6667);
   EXPECT_DOUBLE_EQ(o["satisfaction_rate"].get<double>(), 0.6667);  // 5 and 3 are ≥ 3
@@ -169,7 +170,7 @@ TEST_F(Stats, RatesFollowTheFormulasOnHandBuiltTickets) {
   EXPECT_EQ(again["ratios"]["rating_rate"], (Json{{"numerator", 3}, {"denominator", 3}}));
 }
 
-// 评价率: of the tickets resolved now, those rated. Four tickets submitted at T0:
+// 评价率: of the tickets ever resolved, those rated. Four tickets submitted at T0:
 //   A resolved and rated (closed), B resolved and not rated, C resolved and rated badly
 //   (reopened), D never touched.
 TEST_F(Stats, RatingRateIsRatedOfResolved) {
@@ -190,9 +191,9 @@ TEST_F(Stats, RatingRateIsRatedOfResolved) {
   rate(a, true, 5);
   rate(c, false, 2);  // reopens C
   o = ok(service_->overview(ds, around(t0)));
-  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 0.5);  // A of A and B
-  EXPECT_EQ(o["rated"], 1);
-  EXPECT_EQ(o["resolved"], 2);
+  EXPECT_DOUBLE_EQ(o["rating_rate"].get<double>(), 0.6667);  // A and C of A, B and C
+  EXPECT_EQ(o["rated"], 2);
+  EXPECT_EQ(o["resolved"], 3);  // C, reopened by its rating, was resolved
   EXPECT_DOUBLE_EQ(o["satisfaction_rate"].get<double>(), 0.5);  // the ratings themselves: A, C
 
   advance(hours(1));
@@ -601,20 +602,22 @@ TEST_F(Stats, PublicBoardIsCachedBriefly) {
 
 namespace {
 
-// The formulas again, written from the ticket records the store hands out.
-Figures brute_figures(const std::vector<const TicketRecord*>& ts, int threshold) {
+// The formulas again, written from the ticket records the store hands out, as they
+// stand at `now`.
+Figures brute_figures(const std::vector<const TicketRecord*>& ts, int threshold,
+                      core::TimePoint now) {
   Figures f;
   for (const TicketRecord* t : ts) {
     ++f.total;
     if (core::is_open(t->status)) ++f.backlog;
     if (t->overdue) ++f.overdue;
-    if (t->assigned_at) {
+    // Answered, or unanswered with the limit passed; a ticket inside its window, not
+    // answered yet, is in neither part.
+    if (t->assigned_at && (t->responded_at || t->response_due_at < now)) {
       ++f.response.den;
       if (t->responded_at && *t->responded_at <= t->response_due_at) ++f.response.num;
     }
     if (t->resolved_at) {
-      ++f.rating.den;
-      if (t->rating_satisfaction) ++f.rating.num;
       ++f.on_time.den;
       if (*t->resolved_at <= t->resolve_due_at) ++f.on_time.num;
       f.handle_seconds += core::to_unix(*t->resolved_at) - core::to_unix(t->created_at);
@@ -628,6 +631,8 @@ Figures brute_figures(const std::vector<const TicketRecord*>& ts, int threshold)
     if (t->resolved_at || t->reopen_count > 0) {
       ++f.reopen.den;
       if (t->reopen_count > 0) ++f.reopen.num;
+      ++f.rating.den;
+      if (t->rating_satisfaction) ++f.rating.num;
     }
   }
   return f;
@@ -727,6 +732,9 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
                                           {StatsScopeKind::grid, *sample.draft.grid_id},
                                           {StatsScopeKind::unit, unit}};
 
+  // Asked now, and as the figures stood a day and a half earlier (when more of the
+  // newest tickets were still inside their response windows): the threshold and the
+  // moment vary together to keep the run short.
   int compared = 0, non_empty = 0;
   for (const auto& [from, to] : periods)
     for (const auto& scope : scopes)
@@ -736,17 +744,20 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
         f.to = to;
         f.scope = scope;
         f.satisfaction_threshold = threshold;
+        f.now = threshold == 3 ? now_ : now_ - hours(36);
         const std::string where = core::format_iso(from) + ".." + core::format_iso(to) + " " +
-                                  to_string(scope) + " ≥" + std::to_string(threshold);
+                                  to_string(scope) + " ≥" + std::to_string(threshold) + " at " +
+                                  core::format_iso(f.now);
         const auto chosen = select(f);
         if (!chosen.empty()) ++non_empty;
 
         // Overview with its breakdowns.
         auto o = stats_store_->overview(f);
         ASSERT_TRUE(o.ok());
-        const Figures expected = brute_figures(chosen, threshold);
+        const Figures expected = brute_figures(chosen, threshold, f.now);
         EXPECT_EQ(o->figures, expected)
             << where << "\n sql:   " << show(o->figures) << "\n brute: " << show(expected);
+        EXPECT_LE(o->figures.response.num, o->figures.response.den) << where;
         std::map<std::string, std::int64_t> st, lv, ch, ca;
         for (const auto* t : chosen) {
           ++st[std::string(core::to_string(t->status))];
@@ -781,7 +792,7 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
           for (const auto& r : *rows) got[r.key] = r.figures;
           ASSERT_EQ(got.size(), groups.size()) << where << " dim " << to_string(dim);
           for (const auto& [key, members] : groups)
-            EXPECT_EQ(got[key], brute_figures(members, threshold))
+            EXPECT_EQ(got[key], brute_figures(members, threshold, f.now))
                 << where << " dim " << to_string(dim) << " " << key;
         }
 
@@ -794,7 +805,7 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
           ASSERT_TRUE(points.ok());
           ASSERT_EQ(points->size(), buckets.size()) << where;
           for (const auto& p : *points)
-            EXPECT_EQ(p.figures, brute_figures(buckets[p.period], threshold))
+            EXPECT_EQ(p.figures, brute_figures(buckets[p.period], threshold, f.now))
                 << where << " " << to_string(interval) << " " << p.period;
         }
 
@@ -894,12 +905,14 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
   StatsParams p{now_ - days(365), now_ + days(1), std::nullopt};
   const Json ov = ok(service_->overview(actor("ds01"), p));
   StatsFilter yf{p.from.value(), p.to.value(), {}, 3};
-  const Figures y = brute_figures(select(yf), 3);
+  const Figures y = brute_figures(select(yf), 3, now_);
   EXPECT_DOUBLE_EQ(ov["satisfaction_rate"].get<double>(),
                    std::round(10000.0 * y.satisfaction.num / y.satisfaction.den) / 10000.0);
   EXPECT_DOUBLE_EQ(ov["avg_handle_hours"].get<double>(),
                    std::round(100.0 * y.handle_seconds / y.on_time.den / 3600.0) / 100.0);
   ASSERT_GT(y.rating.num, 0);
+  EXPECT_EQ(y.rating.num, y.satisfaction.den);  // one count: rated
+  EXPECT_EQ(y.rating.den, y.reopen.den);        // one count: resolved
   ASSERT_LT(y.rating.num, y.rating.den);
   EXPECT_DOUBLE_EQ(ov["rating_rate"].get<double>(),
                    std::round(10000.0 * y.rating.num / y.rating.den) / 10000.0);
@@ -932,6 +945,134 @@ TEST_F(Stats, EveryFigureEqualsABruteForceRecomputation) {
   }
 }
 
+// 响应率 (SPEC §7): a ticket still inside its response window and not answered counts in
+// neither part; once its limit passes unanswered it counts as a failure. Three tickets at
+// T0: A accepted after 10 min, B and C left alone. Every answer carries the parts.
+TEST_F(Stats, ResponseRateLeavesOutTicketsInsideTheirWindow) {
+  const core::TimePoint t0 = now_;
+  const Made a = submit(), b = submit(), c = submit();
+  auto tb = store_->find_ticket(b.number);
+  ASSERT_TRUE(tb.ok() && tb->has_value());
+  const core::TimePoint due = (*tb)->response_due_at;
+  ASSERT_GT(due, t0 + minutes(10));
+  advance(minutes(10));
+  act(a, {{"action", "accept"}});
+
+  const Actor ds = actor("ds01");
+  auto parts = [](const Json& j) {
+    return std::pair{j["responded"].get<std::int64_t>(), j["response_due"].get<std::int64_t>()};
+  };
+  // Inside the window: A answered in time; B and C in neither part.
+  Json o = ok(service_->overview(ds, around(t0)));
+  EXPECT_EQ(parts(o), (std::pair<std::int64_t, std::int64_t>{1, 1}));
+  EXPECT_DOUBLE_EQ(o["response_rate"].get<double>(), 1.0);
+  EXPECT_EQ(o["ratios"]["response_rate"], (Json{{"numerator", 1}, {"denominator", 1}}));
+
+  // At the limit itself B and C are not late yet; a second after it they are.
+  now_ = due;
+  o = ok(service_->overview(ds, around(t0)));
+  EXPECT_EQ(parts(o), (std::pair<std::int64_t, std::int64_t>{1, 1}));
+  now_ = due + std::chrono::seconds(1);
+  o = ok(service_->overview(ds, around(t0)));
+  EXPECT_EQ(parts(o), (std::pair<std::int64_t, std::int64_t>{1, 3}));
+  EXPECT_DOUBLE_EQ(o["response_rate"].get<double>(), 0.3333);
+
+  // B answered late stays in the denominator and out of the numerator.
+  act(b, {{"action", "accept"}});
+  o = ok(service_->overview(ds, around(t0)));
+  EXPECT_EQ(parts(o), (std::pair<std::int64_t, std::int64_t>{1, 3}));
+
+  // The parts add up in every answer: the ranking row of the tickets' street, the trend
+  // point of their day, the public board's district and street.
+  const Json r = ok(service_->ranking(ds, around(t0), RankDim::street, StatsMetric::total));
+  ASSERT_FALSE(r["items"].empty());
+  EXPECT_EQ(parts(r["items"][0]), (std::pair<std::int64_t, std::int64_t>{1, 3}));
+  EXPECT_EQ(r["items"][0]["total"], 3);
+  const Json t = ok(service_->trend(ds, around(t0), TrendInterval::day));
+  std::int64_t responded = 0, response_due = 0;
+  for (const auto& item : t["items"]) {
+    EXPECT_LE(item["responded"].get<std::int64_t>(), item["response_due"].get<std::int64_t>());
+    responded += item["responded"].get<std::int64_t>();
+    response_due += item["response_due"].get<std::int64_t>();
+  }
+  EXPECT_EQ((std::pair{responded, response_due}), (std::pair<std::int64_t, std::int64_t>{1, 3}));
+  auto board = service_->board({t0 - days(1), t0 + days(1), std::nullopt});
+  ASSERT_TRUE(board.ok());
+  const Json& district = board->json["district"];
+  EXPECT_EQ(parts(district), (std::pair<std::int64_t, std::int64_t>{1, 3}));
+  for (const char* k :
+       {"rated", "resolved", "resolved_on_time", "resolved_now", "solved", "satisfied", "reopened"})
+    EXPECT_TRUE(district[k].is_number_integer()) << k;
+  bool street_seen = false;
+  for (const auto& st : board->json["streets"])
+    if (st["total"] == 3) {
+      street_seen = true;
+      EXPECT_EQ(parts(st), (std::pair<std::int64_t, std::int64_t>{1, 3}));
+    }
+  EXPECT_TRUE(street_seen);
+  // And in CSV: each rate's parts under its name.
+  const std::string csv = render_csv(service_->overview(ds, around(t0))->tables[0]);
+  EXPECT_NE(csv.find("response_rate,responded,,1\r\nresponse_rate,response_due,,3\r\n"),
+            std::string::npos)
+      << csv;
+  (void)c;
+}
+
+// A database that 0019 finds with the old aggregates (every assigned ticket in the
+// response denominator) has them recomputed from its tickets by the migration.
+TEST_F(Stats, MigrationRecomputesTheDailyAggregates) {
+  HistoryOptions h;
+  h.count = 400;
+  h.seed = 5;
+  h.now = now_;
+  h.years = 1;
+  ASSERT_TRUE(seed_history(*store_, *tickets_, h, nullptr).ok());
+  for (int i = 0; i < 3; ++i) submit();  // inside their windows
+  TicketFilter all;
+  all.page_size = 1000000;
+  auto page = store_->list_tickets(all);
+  ASSERT_TRUE(page.ok());
+  StatsFilter f;  // whole days only: answered from the aggregates
+  f.from = core::from_unix(day_start(shanghai_day(core::to_unix(now_)) - 400));
+  f.to = core::from_unix(day_start(shanghai_day(core::to_unix(now_)) + 1));
+  f.now = now_;
+  std::vector<const TicketRecord*> chosen;
+  for (const auto& t : page->items)
+    if (t.created_at >= f.from && t.created_at < f.to) chosen.push_back(&t);
+  const Figures expected = brute_figures(chosen, 3, now_);
+  ASSERT_LT(expected.response.den, expected.total);  // some are left out: not a trivial case
+
+  // Back to the state before 0019, with the old meaning of the column.
+  stats_store_.reset();
+  tickets_.reset();
+  store_.reset();
+  ASSERT_TRUE(
+      raw_sql("DROP INDEX tickets_unanswered; "
+              "ALTER TABLE stats_daily RENAME COLUMN response_answered TO response_den; "
+              "UPDATE stats_daily SET response_den = total; "
+              "DELETE FROM schema_migrations WHERE version = 19"));
+  {
+    auto s = open_store(db_);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->migrate().ok());
+  }
+  auto s = open_store(db_);
+  ASSERT_TRUE(s.ok());
+  store_ = std::move(*s);
+  auto st = open_stats_store(db_, 1);
+  ASSERT_TRUE(st.ok());
+  stats_store_ = std::move(*st);
+  auto o = stats_store_->overview(f);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->figures, expected) << "\n got:   " << show(o->figures)
+                                  << "\n brute: " << show(expected);
+  auto points = stats_store_->trend(f, TrendInterval::month);
+  ASSERT_TRUE(points.ok());
+  Figures sum;
+  for (const auto& p : *points) add(sum, p.figures);
+  EXPECT_EQ(sum, expected);
+}
+
 // [SECTION] Daily aggregates against the tickets
 
 // stats_daily is kept by the store on every change: after each step of a mixed sequence
@@ -958,6 +1099,7 @@ TEST_F(Stats, DailyAggregatesFollowEveryChange) {
         StatsFilter f;
         f.from = from;
         f.to = to;
+        f.now = now_;
         if (!street.empty()) f.scope = {StatsScopeKind::street, street};
         for (int threshold : {1, 3, 5}) {
           f.satisfaction_threshold = threshold;
@@ -972,7 +1114,7 @@ TEST_F(Stats, DailyAggregatesFollowEveryChange) {
             }
           auto o = stats_store_->overview(f);
           ASSERT_TRUE(o.ok());
-          const Figures expected = brute_figures(chosen, threshold);
+          const Figures expected = brute_figures(chosen, threshold, f.now);
           EXPECT_EQ(o->figures, expected)
               << step << " " << core::format_iso(from) << ".." << core::format_iso(to) << " street "
               << street << " ≥" << threshold << "\n got:   " << show(o->figures)

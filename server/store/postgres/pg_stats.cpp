@@ -118,7 +118,8 @@ struct Row {
   core::Channel channel = core::Channel::web;
   std::string category;
   bool overdue = false;
-  bool assigned = false, responded_in_time = false;
+  bool assigned = false, responded = false, responded_in_time = false;
+  std::int64_t response_due_at = 0;
   std::optional<std::int64_t> resolved_at;
   std::int64_t resolve_due_at = 0;
   bool rated = false, rated_resolved = false;
@@ -134,8 +135,9 @@ void read_row(const pg::Res& s, int i, int c, Row& r) {
   r.category = s.text(i, c + 4);
   r.overdue = s.int64(i, c + 5) != 0;
   r.assigned = !s.is_null(i, c + 6);
-  r.responded_in_time =
-      r.assigned && !s.is_null(i, c + 7) && s.int64(i, c + 7) <= s.int64(i, c + 8);
+  r.responded = r.assigned && !s.is_null(i, c + 7);
+  r.response_due_at = s.int64(i, c + 8);
+  r.responded_in_time = r.responded && s.int64(i, c + 7) <= r.response_due_at;
   r.resolved_at = s.opt_int64(i, c + 9);
   r.resolve_due_at = s.int64(i, c + 10);
   r.rated = !s.is_null(i, c + 12);
@@ -144,17 +146,17 @@ void read_row(const pg::Res& s, int i, int c, Row& r) {
   r.reopen_count = static_cast<int>(s.int64(i, c + 13));
 }
 
-void add(Figures& f, const Row& r, int threshold) {
+// `now` in Unix seconds: a ticket inside its response window, unanswered, counts in
+// neither part of the response rate.
+void add(Figures& f, const Row& r, int threshold, std::int64_t now) {
   ++f.total;
   if (core::is_open(r.status)) ++f.backlog;
   if (r.overdue) ++f.overdue;
-  if (r.assigned) {
+  if (r.assigned && (r.responded || r.response_due_at < now)) {
     ++f.response.den;
     if (r.responded_in_time) ++f.response.num;
   }
   if (r.resolved_at) {
-    ++f.rating.den;
-    if (r.rated) ++f.rating.num;
     ++f.on_time.den;
     if (*r.resolved_at <= r.resolve_due_at) ++f.on_time.num;
     f.handle_seconds += *r.resolved_at - r.created_at;
@@ -168,6 +170,8 @@ void add(Figures& f, const Row& r, int threshold) {
   if (r.resolved_at || r.reopen_count > 0) {
     ++f.reopen.den;
     if (r.reopen_count > 0) ++f.reopen.num;
+    ++f.rating.den;
+    if (r.rated) ++f.rating.num;
   }
 }
 
@@ -184,6 +188,29 @@ core::Outcome scan(pg::Conn& c, const StatsFilter& f, const char* key_column, Fn
     if (key_column) key = s.text(i, 14);
     fn(r, key);
   });
+  if (!ok) return query_error(c, op);
+  return core::Unit{};
+}
+
+// Calls fn(street_id, created_at) for each ticket created in the whole days [first, end)
+// of the place ('*': every street) that holds an assignment not answered and whose
+// response limit lies before `now`: the part of the response rate's denominator that the
+// daily aggregates cannot hold (stats_store.hpp, "Daily aggregates"). The conditions
+// repeat those of the partial index tickets_unanswered, so that it serves the query.
+template <class Fn>
+core::Outcome scan_unanswered(pg::Conn& c, const std::string& place, std::int64_t first,
+                              std::int64_t end, std::int64_t now, Fn&& fn, const char* op) {
+  const bool all = place == "*";
+  pg::Params p;
+  p.add(day_start(first)).add(day_start(end)).add(now);
+  if (!all) p.add(place);
+  const bool ok = stream(
+      c,
+      std::string("SELECT COALESCE(street_id, ''), created_at FROM tickets WHERE responded_at IS "
+                  "NULL AND assigned_at IS NOT NULL AND created_at >= ?1 AND created_at < ?2 AND "
+                  "response_due_at < ?3") +
+          (all ? "" : " AND street_id = ?4"),
+      p, [&](const pg::Res& s, int i) { fn(s.text(i, 0), s.int64(i, 1)); });
   if (!ok) return query_error(c, op);
   return core::Unit{};
 }
@@ -232,6 +259,7 @@ Result<std::unique_ptr<PgStats>> PgStats::open(const std::string& url, int conne
 
 Result<Overview> PgStats::overview(const StatsFilter& f) {
   LEASE(c);
+  const std::int64_t now = core::to_unix(f.now);
   Overview o;
   std::int64_t by_status[9] = {}, by_level[4] = {}, by_channel[5] = {};
   std::map<std::string, std::int64_t, std::less<>> by_category;
@@ -239,7 +267,7 @@ Result<Overview> PgStats::overview(const StatsFilter& f) {
     return scan(
         c, part, nullptr,
         [&](const Row& r, const std::string&) {
-          add(o.figures, r, f.satisfaction_threshold);
+          add(o.figures, r, f.satisfaction_threshold, now);
           ++by_status[static_cast<int>(r.status)];
           ++by_level[static_cast<int>(r.level)];
           ++by_channel[static_cast<int>(r.channel)];
@@ -271,6 +299,10 @@ Result<Overview> PgStats::overview(const StatsFilter& f) {
           },
           "stats_overview");
       if (!ok) return ok.error();
+      ok = scan_unanswered(
+          c, *place, sp.first, sp.end, now,
+          [&](const std::string&, std::int64_t) { ++o.figures.response.den; }, "stats_overview");
+      if (!ok) return ok.error();
       const bool cats = stream(
           c,
           "SELECT category, SUM(n)::bigint FROM stats_daily_category WHERE street_id = ?1 AND "
@@ -297,10 +329,11 @@ Result<Overview> PgStats::overview(const StatsFilter& f) {
 
 Result<std::vector<KeyedFigures>> PgStats::ranking(const StatsFilter& f, RankDim dim) {
   LEASE(c);
+  const std::int64_t now = core::to_unix(f.now);
   std::map<std::string, Figures, std::less<>> by_key;
   auto count = [&](const std::string& key, const Row& r) {
     if (key.empty()) return;
-    add(by_key[key], r, f.satisfaction_threshold);
+    add(by_key[key], r, f.satisfaction_threshold, now);
   };
   if (dim == RankDim::street && daily_place(f.scope)) {
     // Streets: whole days from the aggregates, the edges from the tickets.
@@ -331,6 +364,15 @@ Result<std::vector<KeyedFigures>> PgStats::ranking(const StatsFilter& f, RankDim
             add(by_key[s.text(i, 0)], d.figures);
           });
       if (!ok) return query_error(c, "stats_ranking");
+      // A street has a row in stats_daily for every day it has tickets: the unanswered
+      // ones add to streets already listed.
+      auto more = scan_unanswered(
+          c, daily_place(f.scope).value_or("*"), sp.first, sp.end, now,
+          [&](const std::string& street, std::int64_t) {
+            if (!street.empty()) ++by_key[street].response.den;
+          },
+          "stats_ranking");
+      if (!more) return more.error();
     }
     tx.commit();
   } else if (dim != RankDim::unit) {
@@ -377,13 +419,14 @@ Result<std::vector<KeyedFigures>> PgStats::ranking(const StatsFilter& f, RankDim
 
 Result<std::vector<TrendPoint>> PgStats::trend(const StatsFilter& f, TrendInterval interval) {
   LEASE(c);
+  const std::int64_t now = core::to_unix(f.now);
   std::map<std::int64_t, Figures> by_period;
   auto count_rows = [&](const StatsFilter& part) {
     return scan(
         c, part, nullptr,
         [&](const Row& r, const std::string&) {
           add(by_period[period_start(shanghai_day(r.created_at), interval)], r,
-              f.satisfaction_threshold);
+              f.satisfaction_threshold, now);
         },
         "stats_trend");
   };
@@ -403,6 +446,13 @@ Result<std::vector<TrendPoint>> PgStats::trend(const StatsFilter& f, TrendInterv
       auto ok = scan_daily(
           c, *place, sp.first, sp.end, f.satisfaction_threshold,
           [&](const Daily& d) { add(by_period[period_start(d.day, interval)], d.figures); },
+          "stats_trend");
+      if (!ok) return ok.error();
+      ok = scan_unanswered(
+          c, *place, sp.first, sp.end, now,
+          [&](const std::string&, std::int64_t at) {
+            ++by_period[period_start(shanghai_day(at), interval)].response.den;
+          },
           "stats_trend");
       if (!ok) return ok.error();
     }

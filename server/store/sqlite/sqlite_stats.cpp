@@ -222,7 +222,8 @@ struct Row {
   core::Channel channel = core::Channel::web;
   std::string category;
   bool overdue = false;
-  bool assigned = false, responded_in_time = false;
+  bool assigned = false, responded = false, responded_in_time = false;
+  std::int64_t response_due_at = 0;
   std::optional<std::int64_t> resolved_at;
   std::int64_t resolve_due_at = 0;
   bool rated = false, rated_resolved = false;
@@ -239,7 +240,9 @@ void read_row(const sqlite::Stmt& s, int c, Row& r) {
   r.category = s.text(c + 4);
   r.overdue = s.int64(c + 5) != 0;
   r.assigned = !s.is_null(c + 6);
-  r.responded_in_time = r.assigned && !s.is_null(c + 7) && s.int64(c + 7) <= s.int64(c + 8);
+  r.responded = r.assigned && !s.is_null(c + 7);
+  r.response_due_at = s.int64(c + 8);
+  r.responded_in_time = r.responded && s.int64(c + 7) <= r.response_due_at;
   r.resolved_at = s.opt_int64(c + 9);
   r.resolve_due_at = s.int64(c + 10);
   r.rated = !s.is_null(c + 12);
@@ -248,17 +251,17 @@ void read_row(const sqlite::Stmt& s, int c, Row& r) {
   r.reopen_count = static_cast<int>(s.int64(c + 13));
 }
 
-void add(Figures& f, const Row& r, int threshold) {
+// `now` in Unix seconds: a ticket inside its response window, unanswered, counts in
+// neither part of the response rate.
+void add(Figures& f, const Row& r, int threshold, std::int64_t now) {
   ++f.total;
   if (core::is_open(r.status)) ++f.backlog;
   if (r.overdue) ++f.overdue;
-  if (r.assigned) {
+  if (r.assigned && (r.responded || r.response_due_at < now)) {
     ++f.response.den;
     if (r.responded_in_time) ++f.response.num;
   }
   if (r.resolved_at) {
-    ++f.rating.den;
-    if (r.rated) ++f.rating.num;
     ++f.on_time.den;
     if (*r.resolved_at <= r.resolve_due_at) ++f.on_time.num;
     f.handle_seconds += *r.resolved_at - r.created_at;
@@ -272,6 +275,8 @@ void add(Figures& f, const Row& r, int threshold) {
   if (r.resolved_at || r.reopen_count > 0) {
     ++f.reopen.den;
     if (r.reopen_count > 0) ++f.reopen.num;
+    ++f.rating.den;
+    if (r.rated) ++f.rating.num;
   }
 }
 
@@ -292,6 +297,30 @@ core::Outcome scan(SqliteStats::Conn& c, const StatsFilter& f, const char* key_c
     if (key_column) key = s->text(14);
     fn(r, key);
   }
+  if (s->failed()) return c.error(op);
+  return core::Unit{};
+}
+
+// Calls fn(street_id, created_at) for each ticket created in the whole days [first, end)
+// of the place ('*': every street) that holds an assignment not answered and whose
+// response limit lies before `now`: the part of the response rate's denominator that the
+// daily aggregates cannot hold (stats_store.hpp, "Daily aggregates"). The conditions
+// repeat those of the partial index tickets_unanswered, so that it serves the query.
+template <class Fn>
+core::Outcome scan_unanswered(SqliteStats::Conn& c, const std::string& place, std::int64_t first,
+                              std::int64_t end, std::int64_t now, Fn&& fn, const char* op) {
+  const bool all = place == "*";
+  Running s(c.prepare(
+      std::string("SELECT COALESCE(street_id, ''), created_at FROM tickets WHERE responded_at IS "
+                  "NULL AND assigned_at IS NOT NULL AND created_at >= ?1 AND created_at < ?2 AND "
+                  "response_due_at < ?3") +
+      // A street through the small partial index too, not through its own index of
+      // every ticket it has (+ keeps the planner off that one).
+      (all ? "" : " AND +street_id = ?4")));
+  if (!s) return c.error(op);
+  s->bind(1, day_start(first)).bind(2, day_start(end)).bind(3, now);
+  if (!all) s->bind(4, place);
+  while (s->step()) fn(s->text(0), s->int64(1));
   if (s->failed()) return c.error(op);
   return core::Unit{};
 }
@@ -327,6 +356,7 @@ std::string date_of_day(std::int64_t day) {
 
 Result<Overview> SqliteStats::overview(const StatsFilter& f) {
   Lease c(*this);
+  const std::int64_t now = core::to_unix(f.now);
   Overview o;
   std::int64_t by_status[9] = {}, by_level[4] = {}, by_channel[5] = {};
   std::map<std::string, std::int64_t, std::less<>> by_category;
@@ -334,7 +364,7 @@ Result<Overview> SqliteStats::overview(const StatsFilter& f) {
     return scan(
         *c, part, nullptr,
         [&](const Row& r, const std::string&) {
-          add(o.figures, r, f.satisfaction_threshold);
+          add(o.figures, r, f.satisfaction_threshold, now);
           ++by_status[static_cast<int>(r.status)];
           ++by_level[static_cast<int>(r.level)];
           ++by_channel[static_cast<int>(r.channel)];
@@ -367,6 +397,10 @@ Result<Overview> SqliteStats::overview(const StatsFilter& f) {
           },
           "stats_overview");
       if (!ok) return ok.error();
+      ok = scan_unanswered(
+          *c, *place, sp.first, sp.end, now,
+          [&](const std::string&, std::int64_t) { ++o.figures.response.den; }, "stats_overview");
+      if (!ok) return ok.error();
       Running s(
           c->prepare("SELECT category, SUM(n) FROM stats_daily_category WHERE street_id = ?1 AND "
                      "day >= ?2 AND day < ?3 GROUP BY category"));
@@ -392,12 +426,13 @@ Result<Overview> SqliteStats::overview(const StatsFilter& f) {
 
 Result<std::vector<KeyedFigures>> SqliteStats::ranking(const StatsFilter& f, RankDim dim) {
   Lease c(*this);
+  const std::int64_t now = core::to_unix(f.now);
   std::map<std::string, Figures, std::less<>> by_key;
   auto count = [&](const std::string& key, const Row& r) {
     if (key.empty()) return;
     auto it = by_key.find(key);
     if (it == by_key.end()) it = by_key.emplace(key, Figures{}).first;
-    add(it->second, r, f.satisfaction_threshold);
+    add(it->second, r, f.satisfaction_threshold, now);
   };
   if (dim == RankDim::street && daily_place(f.scope)) {
     // Streets: whole days from the aggregates, the edges from the tickets.
@@ -426,6 +461,15 @@ Result<std::vector<KeyedFigures>> SqliteStats::ranking(const StatsFilter& f, Ran
         add(by_key[s->text(0)], d.figures);
       }
       if (s->failed()) return c->error("stats_ranking");
+      // A street has a row in stats_daily for every day it has tickets: the unanswered
+      // ones add to streets already listed.
+      auto ok = scan_unanswered(
+          *c, daily_place(f.scope).value_or("*"), sp.first, sp.end, now,
+          [&](const std::string& street, std::int64_t) {
+            if (!street.empty()) ++by_key[street].response.den;
+          },
+          "stats_ranking");
+      if (!ok) return ok.error();
     }
   } else if (dim != RankDim::unit) {
     const char* key = dim == RankDim::street      ? "street_id"
@@ -471,6 +515,7 @@ Result<std::vector<KeyedFigures>> SqliteStats::ranking(const StatsFilter& f, Ran
 
 Result<std::vector<TrendPoint>> SqliteStats::trend(const StatsFilter& f, TrendInterval interval) {
   Lease c(*this);
+  const std::int64_t now = core::to_unix(f.now);
   std::map<std::int64_t, Figures> by_period;
   // Rows come in created_at order: remember the last period to skip the date maths.
   std::int64_t last_day = INT64_MIN, last_period = 0;
@@ -485,7 +530,7 @@ Result<std::vector<TrendPoint>> SqliteStats::trend(const StatsFilter& f, TrendIn
             last_period = period_start(day, interval);
             current = &by_period[last_period];
           }
-          add(*current, r, f.satisfaction_threshold);
+          add(*current, r, f.satisfaction_threshold, now);
         },
         "stats_trend");
   };
@@ -504,6 +549,13 @@ Result<std::vector<TrendPoint>> SqliteStats::trend(const StatsFilter& f, TrendIn
       auto ok = scan_daily(
           *c, *place, sp.first, sp.end, f.satisfaction_threshold,
           [&](const Daily& d) { add(by_period[period_start(d.day, interval)], d.figures); },
+          "stats_trend");
+      if (!ok) return ok.error();
+      ok = scan_unanswered(
+          *c, *place, sp.first, sp.end, now,
+          [&](const std::string&, std::int64_t at) {
+            ++by_period[period_start(shanghai_day(at), interval)].response.den;
+          },
           "stats_trend");
       if (!ok) return ok.error();
     }

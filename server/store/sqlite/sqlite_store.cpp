@@ -1288,7 +1288,8 @@ Result<TicketRecord> SqliteStore::insert_ticket(
 namespace {
 
 // Each stats_daily column after (street_id, day), with its value for one ticket row `t`:
-// what the change and deletion triggers of 0009_stats_daily.sql take in and out.
+// what the change and deletion triggers of 0009_stats_daily.sql (as 0019_response_rate.sql
+// left them) take in and out.
 constexpr std::pair<const char*, const char*> kDailyOfTicket[] = {
     {"total", "1"},
     {"st_submitted", "CASE WHEN t.status = 'submitted' THEN 1 ELSE 0 END"},
@@ -1310,7 +1311,10 @@ constexpr std::pair<const char*, const char*> kDailyOfTicket[] = {
     {"ch_patrol", "CASE WHEN t.channel = 'patrol' THEN 1 ELSE 0 END"},
     {"ch_open311", "CASE WHEN t.channel = 'open311' THEN 1 ELSE 0 END"},
     {"overdue", "CASE WHEN t.overdue <> 0 THEN 1 ELSE 0 END"},
-    {"response_den", "CASE WHEN t.assigned_at IS NOT NULL THEN 1 ELSE 0 END"},
+    // Answered: the unanswered part of the response rate's denominator depends on the
+    // time of asking and is counted at read time (stats_store.hpp, "Daily aggregates").
+    {"response_answered",
+     "CASE WHEN t.assigned_at IS NOT NULL AND t.responded_at IS NOT NULL THEN 1 ELSE 0 END"},
     {"response_num",
      "CASE WHEN t.assigned_at IS NOT NULL AND t.responded_at IS NOT NULL AND "
      "t.responded_at <= t.response_due_at THEN 1 ELSE 0 END"},
