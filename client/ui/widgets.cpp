@@ -206,6 +206,12 @@ void EndBody(Ctx& ctx) {
   ImGuiContext& g = *GImGui;
   ImGuiIO& io = g.IO;
   ImGuiWindow* w = g.CurrentWindow;
+  // What the body laid out, scrolled or not, with its padding above and below. Nothing in a
+  // body is sized by the display's height, so a frame made this tall (autoHeight) lays
+  // out the same content again: the frame's height and the content's cannot chase each
+  // other.
+  const float laid_out = w->DC.CursorMaxPos.y - w->DC.CursorStartPos.y + w->WindowPadding.y * 2;
+  ctx.content_h = std::max(ctx.content_h, ctx.top_bar + laid_out);
   TouchScroll& s = ctx.scroll;
   const float dt = std::max(io.DeltaTime, 1.0f / 240.0f);
   // A finger drags the page; a mouse uses the wheel or the scrollbar.
