@@ -753,6 +753,43 @@ bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view 
   return pressed;
 }
 
+bool RadioRow(Ctx& ctx, const char* id, std::string_view title, bool checked, bool divider) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const float size = ctx.size(ctx.fonts.body);
+  const float h = theme::kRowHeight;
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(ImVec2(pos.x - theme::kPad, pos.y),
+                  ImVec2(pos.x + AvailWidth() + theme::kPad, pos.y + h));
+  ImGui::ItemSize(ImVec2(AvailWidth(), h));
+  w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y;
+  if (!ImGui::ItemAdd(bb, gid)) {
+    Record(ctx, id, "radio", title);
+    ctx.log.last().checked = checked;
+    return false;
+  }
+  bool hovered = false, held = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* dl = w->DrawList;
+  if (held || (hovered && !ctx.touch)) dl->AddRectFilled(bb.Min, bb.Max, theme::kPressed);
+  const float r = 11;
+  const ImVec2 c(pos.x + r, pos.y + h * 0.5f);
+  if (checked) {
+    dl->AddCircle(c, r - 1, theme::kPrimary, 32, 2.0f);
+    dl->AddCircleFilled(c, r * 0.5f, theme::kPrimary, 24);
+  } else {
+    dl->AddCircle(c, r - 0.75f, theme::kBorder, 32, 1.5f);
+  }
+  DrawText(dl, ctx.fonts.body, size, ImVec2(pos.x + r * 2 + 12, pos.y + (h - size) * 0.5f),
+           checked ? theme::kPrimary : theme::kText, title);
+  if (divider)
+    dl->AddLine(ImVec2(pos.x, bb.Max.y - 0.5f), ImVec2(bb.Max.x, bb.Max.y - 0.5f), theme::kDivider);
+  Record(ctx, id, "radio", title, {}, true, held);
+  ctx.log.last().checked = checked;
+  return pressed;
+}
+
 // [SECTION] Chrome
 
 void TopBar(Ctx& ctx, const ShellView& shell, std::string_view title) {
