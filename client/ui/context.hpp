@@ -72,6 +72,7 @@ struct Ctx {
   // The height the screen needs to show all of its content without scrolling (its bar and
   // its body's laid-out content): an embedding host sizes its frame to it (autoHeight).
   float content_h = 0;
+  std::string copied;  // the copy button whose text was just copied ("" none): it says so
 
   // [SECTION] Kept between frames
   std::unordered_map<ImGuiID, TextEditState> editors;

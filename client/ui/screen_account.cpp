@@ -314,7 +314,7 @@ void DrawServices(Ctx& ctx, const ServicesView& v) {
       if (ListRow(ctx, id.c_str(), u.name, sub, false, i + 1 < g.units.size()) &&
           !u.contact.empty()) {
         if (tel.empty())
-          ctx.intents.emit(intent::CopyText{u.contact});
+          ctx.intents.emit(intent::CopyText{u.contact, {}});
         else
           ctx.intents.emit(intent::OpenLink{tel});
       }

@@ -461,6 +461,13 @@ bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, b
   float x = bb.Min.x + (bb.GetWidth() - ts.x - icon_w) * 0.5f + icon_w;
   if (icon == ButtonIcon::copy)
     IconCopy(dl, ImVec2(x - icon_w * 0.5f - 2, bb.GetCenter().y), size, fg);
+  if (icon == ButtonIcon::done) {
+    const ImVec2 c(x - icon_w * 0.5f - 2, bb.GetCenter().y);
+    const float s = size * 0.5f;
+    const ImVec2 pts[3] = {ImVec2(c.x - s * 0.8f, c.y), ImVec2(c.x - s * 0.25f, c.y + s * 0.55f),
+                           ImVec2(c.x + s * 0.8f, c.y - s * 0.6f)};
+    dl->AddPolyline(pts, 3, fg, 0, 2.0f);
+  }
   if (busy) {
     const float r = size * 0.45f;
     x += r + 4;

@@ -12,7 +12,7 @@ namespace portal::client::ui {
 enum class ButtonKind { primary, secondary, ghost };
 enum class FieldKind { text, phone, decimal, ticket_number, access_code, password };
 enum class Tone { info, success, warning, danger, neutral };
-enum class ButtonIcon { none, copy };
+enum class ButtonIcon { none, copy, done };
 // The chip colour of a ticket status.
 Tone StatusTone(core::Status s);
 
