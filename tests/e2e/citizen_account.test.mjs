@@ -143,6 +143,7 @@ test('phone: sign in, report with map and photo, timeline, resolve, rate badly, 
     await press(page, 'rate.resolved_no');
     await press(page, 'rate.s2');
     // A single choice: five radios, only the one pressed is checked.
+    await waitWidget(page, 'rate.s2', (w) => w.checked === true);
     const scale = (await page.evaluate(() => window.portal.widgets())).filter((w) => /^rate\.s[1-5]$/.test(w.id));
     assert.deepEqual(scale.map((w) => w.kind), ['radio', 'radio', 'radio', 'radio', 'radio']);
     assert.deepEqual(scale.filter((w) => w.checked).map((w) => w.id), ['rate.s2']);
