@@ -439,12 +439,46 @@
     if (!embedded || !hostOrigin || window.parent === window) return;
     window.parent.postMessage(obj, hostOrigin);
   }
-  let lastSize = '';
+  // The first word to the host, as soon as this script runs (long before the app is
+  // ready): the SDK tells a frame that loaded and spoke from one the browser refused to
+  // show (frame-ancestors), which loads an error page that says nothing.
+  postToHost({ type: 'hello' });
+  // Script errors in the frame reach the host's developer (its console cannot show them:
+  // the frame is another origin). A few per page: a failing loop would flood the host.
+  let errorsPosted = 0;
+  function postError(message, where) {
+    if (errorsPosted >= 5) return;
+    errorsPosted++;
+    const e = { type: 'error', reason: 'script', message: String(message || 'error').slice(0, 500) };
+    if (where) e.where = where;
+    postToHost(e);
+  }
+  if (embedded) {
+    window.addEventListener('error', function (e) {
+      if (!e.error && !e.message) return;  // a resource that failed to load, not a script
+      postError(e.message || String(e.error), e.filename ? e.filename + ':' + e.lineno + ':' + e.colno : '');
+    });
+    window.addEventListener('unhandledrejection', function (e) {
+      const r = e.reason;
+      postError('unhandled rejection: ' + (r && r.message ? r.message : String(r)), '');
+    });
+  }
+  // The height the current screen's content needs (from the app's layout, CSS px), not
+  // the frame's own: an autoHeight host sizes the frame to it. At most one message per
+  // 100 ms, and the last value always goes out.
+  let contentHeight = 0, sentWidth = 0, sentHeight = 0, sizeTimer = 0, sizeAt = 0;
   function reportSize() {
-    const size = window.innerWidth + 'x' + window.innerHeight;
-    if (size === lastSize) return;
-    lastSize = size;
-    postToHost({ type: 'resize', width: window.innerWidth, height: window.innerHeight });
+    if (!portal.ready || contentHeight <= 0) return;
+    if (contentHeight === sentHeight && window.innerWidth === sentWidth) return;
+    const wait = sizeAt + 100 - performance.now();
+    if (wait > 0) {
+      if (!sizeTimer) sizeTimer = setTimeout(function () { sizeTimer = 0; reportSize(); }, wait);
+      return;
+    }
+    sizeAt = performance.now();
+    sentWidth = window.innerWidth;
+    sentHeight = contentHeight;
+    postToHost({ type: 'resize', width: sentWidth, height: sentHeight, frameHeight: window.innerHeight });
   }
 
   // [SECTION] History: the entry the browser is on (its state is ours or null). An
@@ -555,8 +589,9 @@
       mark('resized');
     },
 
-    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, ms, uiMs, complete) {
+    afterFrame: function (frame, wantText, isMultiline, mode, x, y, h, cssCursor, ms, uiMs, complete, contentH) {
       portal.frame = frame;
+      portal.contentHeight = contentH;
       portal.frameMs.push(ms);
       portal.frameUiMs.push(uiMs);
       if (portal.frameMs.length > 600) portal.frameMs.splice(0, portal.frameMs.length - 600);
@@ -567,7 +602,12 @@
         portal.firstFrameMs = performance.now();
         mark('first-frame');
         if (splash && splash.parentNode) splash.parentNode.removeChild(splash);
-        if (embedded) reportSize();
+      }
+      if (embedded && contentH > 0 && contentH !== contentHeight) {
+        contentHeight = contentH;
+        reportSize();
+      } else if (embedded && !sentHeight) {
+        reportSize();
       }
       if (cssCursor !== cursor) canvas.style.cursor = cursor = cssCursor;
       multiline = isMultiline;
@@ -640,6 +680,7 @@
         load: '页面文件下载失败，请检查网络后重试。The portal could not be downloaded.',
       }[what] || what;
       portal.error = what;
+      postError('the portal could not start: ' + text, what);
       if (!splash) return;
       splash.classList.add('failed');
       const m = splash.querySelector('.message');

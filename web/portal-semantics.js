@@ -6,7 +6,7 @@
  * what changed among its named widgets (client/ui/semantics.cpp): each becomes an element
  * laid over the canvas at the widget's rectangle, with its role, accessible name, value
  * and states, in reading order:
- *   button -> <button>, textbox -> <input>/<textarea>, checkbox -> role=checkbox,
+ *   button -> <button>, textbox -> <input>/<textarea>, checkbox, radio -> role=checkbox, role=radio (aria-checked),
  *   heading -> <h1>/<h2>, link -> <a href> (tel: numbers), text -> <p>,
  *   status -> announced in the polite live region, img -> role=img.
  * The elements are transparent and let the pointer through (mouse and touch go to the
@@ -50,7 +50,7 @@
     el.className = 'sem';
     if (el.tagName === 'BUTTON') el.type = 'button';
     if (el.tagName === 'INPUT') el.type = 'text';
-    if (d.role === 'checkbox' || d.role === 'switch') {
+    if (d.role === 'checkbox' || d.role === 'radio' || d.role === 'switch') {
       el.setAttribute('role', d.role);
       el.tabIndex = 0;
     } else if (d.role === 'img') {
@@ -81,7 +81,7 @@
       if (el.dataset.role !== 'textbox') activate(el);
     });
     el.addEventListener('keydown', function (e) {
-      if ((d.role === 'checkbox' || d.role === 'switch') && (e.key === ' ' || e.key === 'Enter')) {
+      if ((d.role === 'checkbox' || d.role === 'radio' || d.role === 'switch') && (e.key === ' ' || e.key === 'Enter')) {
         e.preventDefault();
         activate(el);
       }
@@ -102,7 +102,7 @@
       // The field's text, for the reader; the element itself stays empty (the text
       // bridge hands every typed character to the app).
       el.placeholder = d.value || '';
-    } else if (d.role === 'img' || d.role === 'group' || d.role === 'checkbox' || d.role === 'switch') {
+    } else if (d.role === 'img' || d.role === 'group' || d.role === 'checkbox' || d.role === 'radio' || d.role === 'switch') {
       el.setAttribute('aria-label', name);
     } else if (!old || old.name !== name || old.value !== d.value) {
       el.textContent = d.value && d.role === 'button' && d.value !== name ? name + '：' + d.value : name;
@@ -123,7 +123,7 @@
       el.style.lineHeight = (d.h || 20) + 'px';
     }
     if (d.disabled) el.setAttribute('aria-disabled', 'true'); else el.removeAttribute('aria-disabled');
-    if (d.role === 'checkbox' || d.role === 'switch') el.setAttribute('aria-checked', d.checked ? 'true' : 'false');
+    if (d.role === 'checkbox' || d.role === 'radio' || d.role === 'switch') el.setAttribute('aria-checked', d.checked ? 'true' : 'false');
     else if (d.checked !== undefined) el.setAttribute('aria-pressed', d.checked ? 'true' : 'false');
     else el.removeAttribute('aria-pressed');
     if (d.popup) el.setAttribute('aria-haspopup', 'dialog');

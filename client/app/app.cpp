@@ -186,7 +186,12 @@ void App::apply(const Intents& intents) {
             look_up_ticket(ticket_number_, ticket_code_, true);
           } else if constexpr (std::is_same_v<V, intent::CopyText>) {
             services_.copy_to_clipboard(v.text);
-            show_toast(T::copied);
+            if (v.from.empty()) {
+              show_toast(T::copied);
+            } else {
+              copied_from_ = v.from;
+              copied_until_ = services_.now_ms() + kToastMs;
+            }
           } else if constexpr (std::is_same_v<V, intent::ToggleElderly>) {
             elderly_ = !elderly_;
             services_.save(kElderlyKey, elderly_ ? "1" : "0");
@@ -774,10 +779,15 @@ void App::refresh_recent() {
 // [SECTION] View-models
 
 double App::wake_at_ms() const {
-  // The earlier of the toast going away and a suggestion's text having rested.
+  // The earliest of the toast going away, a copy button's 已复制 going away and a
+  // suggestion's text having rested.
+  const double now = services_.now_ms();
+  double at = 0;
+  for (const double t : {toast_until_, copied_until_})
+    if (t > now && (at == 0 || t < at)) at = t;
   const double due = suggest_.due_at();
-  if (due > 0 && (toast_until_ <= services_.now_ms() || due < toast_until_)) return due;
-  return toast_until_;
+  if (due > 0 && (at == 0 || due < at)) return due;
+  return at;
 }
 
 ShellView App::shell() const {
@@ -793,6 +803,7 @@ ShellView App::shell() const {
   if (screen() == Screen::action) v.title = action_title();
   if (toast_until_ > 0 && services_.now_ms() < toast_until_)
     v.toast = std::string(tr(lang_, toast_));
+  if (copied_until_ > 0 && services_.now_ms() < copied_until_) v.copied = copied_from_;
   return v;
 }
 

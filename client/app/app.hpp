@@ -223,6 +223,8 @@ class App {
   std::vector<Screen> stack_{Screen::home};
   T toast_ = T::copied;
   double toast_until_ = 0;
+  std::string copied_from_;  // the copy button that copied last (ShellView::copied)
+  double copied_until_ = 0;
 
   Async<std::vector<core::Category>> categories_;
   std::string category_search_;

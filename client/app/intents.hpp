@@ -43,6 +43,10 @@ struct OpenTicket {      // from the receipt or the recent list: shows the ticke
 struct RefreshTicket {};
 struct CopyText {
   std::string text;
+  // The copy button, which then says 已复制 itself for a moment ("": a toast says it). A
+  // toast at the bottom of a phone would lie over what follows the copied value, such as
+  // the receipt's 请保存 warning.
+  std::string from;
 };
 struct ToggleElderly {};  // 长辈版 on or off, remembered on this device
 struct OpenLink {         // a tel: number

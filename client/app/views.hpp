@@ -66,7 +66,8 @@ struct ShellView {
   Screen screen = Screen::home;
   Lang lang = Lang::zh;
   bool can_go_back = false;
-  std::string toast;      // a short notice ("已复制"); empty when none
+  std::string toast;      // a short notice ("已取消附议"); empty when none
+  std::string copied;     // the copy button that just copied (it says 已复制); "" none
   bool embedded = false;  // inside a host page: compact, no chrome
   T title = T::count_;    // a screen's own title where it serves several purposes
   bool elderly = false;   // 长辈版: larger text and targets, simpler screens

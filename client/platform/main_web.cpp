@@ -37,9 +37,9 @@ EM_JS(void, portal_js_start, (), {
 });
 EM_JS(void, portal_js_after_frame, (int frame, int want_text, int multiline, const char* mode,
                                     float x, float y, float h, const char* cursor, double ms, double ui_ms,
-                                    int complete), {
+                                    int complete, float content_h), {
   portalBridge.afterFrame(frame, !!want_text, !!multiline, UTF8ToString(mode), x, y, h,
-                          UTF8ToString(cursor), ms, ui_ms, !!complete);
+                          UTF8ToString(cursor), ms, ui_ms, !!complete, content_h);
 });
 EM_JS(void, portal_js_glyphs_added, (int glyphs, int drawn, double ms, int texture, int resets), {
   portalBridge.glyphsAdded(glyphs, drawn, ms, texture, resets);
@@ -127,7 +127,7 @@ EM_BOOL on_animation_frame(double now, void*) {
 
   portal_js_after_frame(rt.frame_count, out.want_text_input, out.multiline, out.input_mode.c_str(),
                         out.caret_x, out.caret_y, out.caret_h, out.cursor, frame_ms, out.ui_ms,
-                        out.complete);
+                        out.complete, out.content_h);
   if (out.complete && !rt.shell_kept) {
     rt.shell_kept = true;
     register_shell_worker();

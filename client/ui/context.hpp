@@ -69,6 +69,10 @@ struct Ctx {
   float top_bar = 0;              // height of the bar above the body (compact when embedded)
   float card_vpad = 0;            // padding of the card being drawn
   bool viewport_changed = false;  // resized (e.g. a soft keyboard opened): keep the caret in view
+  // The height the screen needs to show all of its content without scrolling (its bar and
+  // its body's laid-out content): an embedding host sizes its frame to it (autoHeight).
+  float content_h = 0;
+  std::string copied;  // the copy button whose text was just copied ("" none): it says so
 
   // [SECTION] Kept between frames
   std::unordered_map<ImGuiID, TextEditState> editors;

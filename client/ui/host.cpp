@@ -109,6 +109,7 @@ struct Host::Impl {
     ctx.active_text = {};
     ctx.active_editor = 0;
     ctx.wants_frame = false;
+    ctx.content_h = 0;
     ctx.viewport_changed = viewport_changed;
     ImGui::NewFrame();
     ctx.map.rect_min = ctx.map.rect_max = ImVec2(0, 0);  // the map sets them when drawn
@@ -375,6 +376,7 @@ FrameOutput Host::frame(App& app, double now_ms) {
   const bool acted = !ctx.intents.empty();
   app.apply(ctx.intents);
 
+  out.content_h = std::ceil(ctx.content_h * scale);
   out.want_text_input = ctx.active_text.active;
   out.multiline = ctx.active_text.multiline;
   out.input_mode = ctx.active_text.mode;

@@ -30,6 +30,7 @@ struct FrameOutput {
   std::string semantics;           // changes of the accessibility mirror ("" when none)
   std::string focus;               // a widget whose mirror node should take the focus ("" none)
   double semantics_ms = 0;         // building them
+  float content_h = 0;             // CSS px the screen's content needs (ui::Ctx::content_h)
 };
 
 class Host {

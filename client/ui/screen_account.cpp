@@ -79,7 +79,7 @@ void DrawAccount(Ctx& ctx, const AccountView& v) {
   if (v.registering) {
     go |= TextField(ctx, "account.name", Field::reg_name, ctx.t(T::field_name), ctx.t(T::name_hint),
                     v.name);
-    go |= TextField(ctx, "account.phone", Field::reg_phone, ctx.t(T::field_login),
+    go |= TextField(ctx, "account.phone", Field::reg_phone, ctx.t(T::field_reg_phone),
                     ctx.t(T::phone_hint), v.phone, FieldKind::phone);
     go |= TextField(ctx, "account.new_password", Field::reg_password, ctx.t(T::field_password),
                     ctx.t(T::password_hint), v.reg_password, FieldKind::password);
@@ -241,7 +241,7 @@ void RatingChoices(Ctx& ctx, const char* prefix, int resolved, int satisfaction)
   for (int i = 0; i < 5; ++i) {
     const int score = 5 - i;
     const std::string id = p + ".s" + std::to_string(score);
-    if (ListRow(ctx, id.c_str(), ctx.t(names[i]), {}, satisfaction == score, i < 4, true))
+    if (RadioRow(ctx, id.c_str(), ctx.t(names[i]), satisfaction == score, i < 4))
       ctx.intents.emit(intent::SetSatisfaction{score});
   }
   EndCard(ctx);
@@ -314,7 +314,7 @@ void DrawServices(Ctx& ctx, const ServicesView& v) {
       if (ListRow(ctx, id.c_str(), u.name, sub, false, i + 1 < g.units.size()) &&
           !u.contact.empty()) {
         if (tel.empty())
-          ctx.intents.emit(intent::CopyText{u.contact});
+          ctx.intents.emit(intent::CopyText{u.contact, {}});
         else
           ctx.intents.emit(intent::OpenLink{tel});
       }

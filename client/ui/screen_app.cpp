@@ -104,6 +104,7 @@ void DrawApp(Ctx& ctx, const App& app) {
   ctx.lang = shell.lang;
   ctx.elderly = shell.elderly;
   ctx.screen_changed = shell.screen != ctx.last_screen;
+  ctx.copied = shell.copied;
   ctx.column_w = std::min(ctx.display.x, theme::kMaxColumn);
   ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
 

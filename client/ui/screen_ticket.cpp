@@ -10,21 +10,36 @@ namespace portal::client::ui {
 
 namespace {
 
-// A label with a copy button on its right, and the value big underneath.
+// A label with a copy button on its right, and the value big underneath. Once copied the
+// button says so itself (已复制 with a tick) for a moment, where the eye already is: a toast
+// would lie over what comes below, such as the receipt's 请保存 warning.
 void CopyableValue(Ctx& ctx, const char* id, const char* copy_id, std::string_view label,
                    std::string_view value) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float small = ctx.size(ctx.fonts.small);
   const ImVec2 row = w->DC.CursorPos;
-  const std::string_view copy = ctx.t(T::copy);
-  const float bw = 76;
+  const bool done = ctx.copied == copy_id;
+  const std::string_view copy = ctx.t(done ? T::copied : T::copy);
+  const float bw = 84;
   w->DrawList->AddText(ctx.fonts.small, small,
                        ImVec2(row.x, row.y + (theme::kButtonHeight - small) * 0.5f), theme::kText2,
                        Needing(ctx.fonts.small, label.data(), label.data() + label.size()),
                        label.data() + label.size());
   ImGui::SetCursorScreenPos(ImVec2(row.x + AvailWidth() - bw, row.y));
-  if (Button(ctx, copy_id, copy, ButtonKind::ghost, true, bw, false, ButtonIcon::copy))
-    ctx.intents.emit(intent::CopyText{std::string(value)});
+  if (Button(ctx, copy_id, copy, ButtonKind::ghost, true, bw, false,
+             done ? ButtonIcon::done : ButtonIcon::copy))
+    ctx.intents.emit(intent::CopyText{std::string(value), copy_id});
+  if (done) {
+    // Screen readers hear it too: a status over the button.
+    WidgetRecord r = ctx.log.last();
+    r.id = "copied";
+    r.kind = "text";
+    r.role = "status";
+    r.label = r.value = std::string(ctx.t(T::copied));
+    r.name.clear();
+    r.active = false;
+    ctx.log.add(std::move(r));
+  }
   w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y - 2;
   w->DC.CursorPos.x = row.x;
   float big = ctx.size(ctx.fonts.display);

@@ -16,6 +16,7 @@ std::string Semantics::role_of(const WidgetRecord& w) {
   if (k == "button" || k == "select") return "button";
   if (k == "input" || k == "textarea") return "textbox";
   if (k == "checkbox") return "checkbox";
+  if (k == "radio") return "radio";
   if (k == "toggle") return "button";
   if (k == "text") return "text";
   if (k == "image" || k == "chart" || k == "map") return "img";
@@ -93,7 +94,8 @@ std::string Semantics::update(const std::vector<WidgetRecord>& widgets) {
     }
     if (role == "textbox" || w.kind == "select") Field(node, "value", w.value);
     if (!w.enabled) node += ",\"disabled\":true";
-    if (w.kind == "checkbox") node += w.checked ? ",\"checked\":true" : ",\"checked\":false";
+    if (w.kind == "checkbox" || w.kind == "radio")
+      node += w.checked ? ",\"checked\":true" : ",\"checked\":false";
     if (w.kind == "button" && w.checked) node += ",\"checked\":true";
     if (!w.error.empty()) Field(node, "error", w.error);
     if (w.level > 0) node += ",\"level\":" + std::to_string(w.level);

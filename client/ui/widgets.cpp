@@ -206,6 +206,12 @@ void EndBody(Ctx& ctx) {
   ImGuiContext& g = *GImGui;
   ImGuiIO& io = g.IO;
   ImGuiWindow* w = g.CurrentWindow;
+  // What the body laid out, scrolled or not, with its padding above and below. Nothing in a
+  // body is sized by the display's height, so a frame made this tall (autoHeight) lays
+  // out the same content again: the frame's height and the content's cannot chase each
+  // other.
+  const float laid_out = w->DC.CursorMaxPos.y - w->DC.CursorStartPos.y + w->WindowPadding.y * 2;
+  ctx.content_h = std::max(ctx.content_h, ctx.top_bar + laid_out);
   TouchScroll& s = ctx.scroll;
   const float dt = std::max(io.DeltaTime, 1.0f / 240.0f);
   // A finger drags the page; a mouse uses the wheel or the scrollbar.
@@ -455,6 +461,13 @@ bool Button(Ctx& ctx, const char* id, std::string_view label, ButtonKind kind, b
   float x = bb.Min.x + (bb.GetWidth() - ts.x - icon_w) * 0.5f + icon_w;
   if (icon == ButtonIcon::copy)
     IconCopy(dl, ImVec2(x - icon_w * 0.5f - 2, bb.GetCenter().y), size, fg);
+  if (icon == ButtonIcon::done) {
+    const ImVec2 c(x - icon_w * 0.5f - 2, bb.GetCenter().y);
+    const float s = size * 0.5f;
+    const ImVec2 pts[3] = {ImVec2(c.x - s * 0.8f, c.y), ImVec2(c.x - s * 0.25f, c.y + s * 0.55f),
+                           ImVec2(c.x + s * 0.8f, c.y - s * 0.6f)};
+    dl->AddPolyline(pts, 3, fg, 0, 2.0f);
+  }
   if (busy) {
     const float r = size * 0.45f;
     x += r + 4;
@@ -744,6 +757,43 @@ bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view 
     dl->AddLine(ImVec2(pos.x, bb.Max.y - 0.5f), ImVec2(bb.Max.x, bb.Max.y - 0.5f), theme::kDivider);
   Record(ctx, id, "button", title, subtitle, true, held);
   if (checked) ctx.log.last().checked = true;
+  return pressed;
+}
+
+bool RadioRow(Ctx& ctx, const char* id, std::string_view title, bool checked, bool divider) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const ImGuiID gid = w->GetID(id);
+  const float size = ctx.size(ctx.fonts.body);
+  const float h = theme::kRowHeight;
+  const ImVec2 pos = w->DC.CursorPos;
+  const ImRect bb(ImVec2(pos.x - theme::kPad, pos.y),
+                  ImVec2(pos.x + AvailWidth() + theme::kPad, pos.y + h));
+  ImGui::ItemSize(ImVec2(AvailWidth(), h));
+  w->DC.CursorPos.y -= ImGui::GetStyle().ItemSpacing.y;
+  if (!ImGui::ItemAdd(bb, gid)) {
+    Record(ctx, id, "radio", title);
+    ctx.log.last().checked = checked;
+    return false;
+  }
+  bool hovered = false, held = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+  if (hovered && !ctx.touch) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* dl = w->DrawList;
+  if (held || (hovered && !ctx.touch)) dl->AddRectFilled(bb.Min, bb.Max, theme::kPressed);
+  const float r = 11;
+  const ImVec2 c(pos.x + r, pos.y + h * 0.5f);
+  if (checked) {
+    dl->AddCircle(c, r - 1, theme::kPrimary, 32, 2.0f);
+    dl->AddCircleFilled(c, r * 0.5f, theme::kPrimary, 24);
+  } else {
+    dl->AddCircle(c, r - 0.75f, theme::kBorder, 32, 1.5f);
+  }
+  DrawText(dl, ctx.fonts.body, size, ImVec2(pos.x + r * 2 + 12, pos.y + (h - size) * 0.5f),
+           checked ? theme::kPrimary : theme::kText, title);
+  if (divider)
+    dl->AddLine(ImVec2(pos.x, bb.Max.y - 0.5f), ImVec2(bb.Max.x, bb.Max.y - 0.5f), theme::kDivider);
+  Record(ctx, id, "radio", title, {}, true, held);
+  ctx.log.last().checked = checked;
   return pressed;
 }
 

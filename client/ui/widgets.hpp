@@ -12,7 +12,7 @@ namespace portal::client::ui {
 enum class ButtonKind { primary, secondary, ghost };
 enum class FieldKind { text, phone, decimal, ticket_number, access_code, password };
 enum class Tone { info, success, warning, danger, neutral };
-enum class ButtonIcon { none, copy };
+enum class ButtonIcon { none, copy, done };
 // The chip colour of a ticket status.
 Tone StatusTone(core::Status s);
 
@@ -60,6 +60,9 @@ bool Switch(Ctx& ctx, const char* id, std::string_view label, std::string_view n
 // `choice` rows (one of several options) draw a box, ticked when checked.
 bool ListRow(Ctx& ctx, const char* id, std::string_view title, std::string_view subtitle,
              bool checked = false, bool divider = true, bool choice = false);
+// One option of a single choice (a radio button) as a full-width row: a ring on the left,
+// filled with a dot when chosen, and the option's name. Said to screen readers as a radio.
+bool RadioRow(Ctx& ctx, const char* id, std::string_view title, bool checked, bool divider = true);
 
 // The grid map (map_widget.cpp): a mouse drags to pan and its wheel zooms; on a touch
 // screen one finger scrolls the page and two move and zoom the map; + and - buttons zoom;

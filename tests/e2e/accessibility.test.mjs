@@ -153,8 +153,11 @@ async function flow(L, { lang = null, elderly = false, shot }) {
     await activate(page, rate);
     await activate(page, page.getByRole('button', { name: L.solved, exact: true }));
     assert.equal(await page.getByRole('button', { name: L.solved, exact: true }).getAttribute('aria-pressed'), 'true');
-    await activate(page, page.getByRole('button', { name: L.verySatisfied, exact: true }));
-    assert.equal(await page.getByRole('button', { name: L.verySatisfied, exact: true }).getAttribute('aria-pressed'), 'true');
+    // The 1-5 scale is one choice: radios, exactly one of them checked.
+    await activate(page, page.getByRole('radio', { name: L.verySatisfied, exact: true }));
+    assert.equal(await page.getByRole('radio', { name: L.verySatisfied, exact: true }).getAttribute('aria-checked'), 'true');
+    assert.equal(await page.getByRole('radio').count(), 5);
+    assert.equal(await page.getByRole('radio', { checked: true }).count(), 1);
     await assertAxeClean(page, 'rate');
     await activate(page, page.getByRole('button', { name: L.sendRating, exact: true }));
     await page.getByText(new RegExp(`^${esc(L.rating)}${L.sep}`)).waitFor({ timeout: 15000 });
@@ -235,7 +238,8 @@ test('phone: my matters and the public board through the keyboard; axe finds not
   const { page, context } = await openPortal(browser, PHONE);
   try {
     await activate(page, page.getByRole('button', { name: '登录 / 注册', exact: true }));
-    await typeInto(page, '手机号', 'cz003');
+    // Citizens sign in with their phone, staff with a username: the label says both.
+    await typeInto(page, '手机号/用户名', 'cz003');
     await typeInto(page, '密码', 'demo12345');
     await activate(page, page.getByRole('button', { name: '登录', exact: true }));
     await page.getByRole('heading', { name: '我的诉求', level: 1 }).waitFor({ timeout: 15000 });

@@ -43,6 +43,11 @@ test('phone: sign in, report with map and photo, timeline, resolve, rate badly, 
   withPortal(browser, PHONE, 'phone-account', async (page) => {
     await waitWidget(page, 'home.account');
     await screenshot(page, 'phone-19-home-signed-out');
+    // One field for both: citizens sign in with their phone, staff with a username.
+    await press(page, 'home.account');
+    assert.equal((await waitWidget(page, 'account.login')).label, '手机号/用户名');
+    await page.goBack();
+    await waitScreen(page, 'home');
     await signInCitizen(page, 'cz003');
     await screenshot(page, 'phone-21-mine');
 
@@ -137,6 +142,13 @@ test('phone: sign in, report with map and photo, timeline, resolve, rate badly, 
     await waitScreen(page, 'rate');
     await press(page, 'rate.resolved_no');
     await press(page, 'rate.s2');
+    // A single choice: five radios, only the one pressed is checked.
+    await waitWidget(page, 'rate.s2', (w) => w.checked === true);
+    const scale = (await page.evaluate(() => window.portal.widgets())).filter((w) => /^rate\.s[1-5]$/.test(w.id));
+    assert.deepEqual(scale.map((w) => w.kind), ['radio', 'radio', 'radio', 'radio', 'radio']);
+    assert.deepEqual(scale.filter((w) => w.checked).map((w) => w.id), ['rate.s2']);
+    await reveal(page, 'rate.s1');
+    await screenshot(page, 'phone-26a-rate-scale');
     await focusField(page, 'rate.comment');
     await insertText(page, '晚上还是不亮');
     await screenshot(page, 'phone-26-rate');

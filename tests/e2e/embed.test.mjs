@@ -1,6 +1,8 @@
 // The portal embedded in a host page of another origin: the SDK mounts the frame,
 // passes the citizen's token by postMessage (never in the URL), the host hears
-// `ready` and `ticket_created`; a host origin not on the allow-list gets nothing.
+// `ready` and `ticket_created`, a script error in the frame and, when something is
+// wrong, an `error` that says what: a host origin not on the allow-list (refused), a
+// portal that never answers (timeout). With autoHeight the frame follows the content.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -12,38 +14,59 @@ import { login } from './lib/api.mjs';
 // The host page has no window.portal to wait for: shoot it as it is.
 async function screenshot(page, name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
 const hostPort = Number(process.env.PORTAL_HOST_PORT);
-let browser, server;
+let browser, server, hanging;
+const held = [];  // requests the hanging "portal" never answers
+let hostToken = '';
 
-const hostHtml = (portal, token) => `<!doctype html><html><head><meta charset="utf-8"><title>Host</title></head>
+// A host page mounting the portal from `portal` (its embed.js) with these options.
+const hostHtml = (portal, options) => `<!doctype html><html><head><meta charset="utf-8"><title>Host</title></head>
 <body style="margin:0;font:14px sans-serif"><h1 style="font-size:16px;margin:8px">宿主应用</h1>
 <div id="box" style="width:400px"></div>
 <script src="${portal}embed.js"></script>
 <script>
   window.events = [];
-  window.embed = PortalEmbed.mount(document.getElementById('box'), {
-    origin: ${JSON.stringify(portal)}, token: ${JSON.stringify(token)}, height: 700,
-    onEvent: function (type, data) { window.events.push({ type: type, data: data }); },
-  });
+  window.embed = PortalEmbed.mount(document.getElementById('box'), Object.assign(${JSON.stringify(options)}, {
+    onEvent: function (type, data) { window.events.push({ type: type, data: data, at: performance.now() }); },
+  }));
 </script></body></html>`;
 
 before(async () => {
   browser = await launch();
+  // A "portal" that accepts connections and never answers: the frame never loads.
+  hanging = http.createServer((req, res) => held.push(res));
+  await new Promise((r) => hanging.listen(0, '127.0.0.1', r));
+  const hangOrigin = `http://127.0.0.1:${hanging.address().port}`;
+  server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://host');
+    const options = {
+      '/': () => ({ origin: portalUrl(), token: hostToken, height: 700 }),
+      '/auto': () => ({ origin: portalUrl(), height: 300, autoHeight: true }),
+      '/hang': () => ({ origin: hangOrigin, height: 300, timeout: 2000 }),
+    }[url.pathname];
+    if (!options) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(hostHtml(portalUrl(), options()));
+  });
+  await new Promise((r) => server.listen(hostPort, '127.0.0.1', r));
 });
 after(async () => {
   await browser?.close();
   server?.close();
+  for (const res of held) res.destroy();
+  hanging?.closeAllConnections();
+  hanging?.close();
 });
 
-function serveHost(token) {
-  server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(hostHtml(portalUrl(), token));
-  });
-  return new Promise((r) => server.listen(hostPort, '127.0.0.1', r));
+async function waitEvent(page, type, timeout = 30000) {
+  await page.waitForFunction((t) => window.events.some((e) => e.type === t), type, { timeout });
+  return page.evaluate((t) => window.events.find((e) => e.type === t), type);
 }
 
 async function frameWidget(frame, id) {
@@ -88,7 +111,7 @@ async function frameType(page, frame, id, text) {
 
 test('embedded in an allowed host: token by postMessage, ticket_created reaches the host', async () => {
   const token = await login('cz005');
-  await serveHost(token);
+  hostToken = token;
   const context = await browser.newContext({ ...DESKTOP, locale: 'zh-CN' });
   const page = await context.newPage();
   const errors = [];
@@ -125,20 +148,130 @@ test('embedded in an allowed host: token by postMessage, ticket_created reaches 
     assert.equal(t.channel, 'embed');
     await screenshot(page, 'embed-02-created');
     assert.deepEqual(errors, []);
+    assert.deepEqual(await page.evaluate(() => window.events.filter((e) => e.type === 'error')), []);
+
+    // A script error inside the portal reaches the host's developer (code evaluated by
+    // the test has no file, so no `where` here).
+    await frame.evaluate(() => setTimeout(() => { throw new Error('boom in the frame'); }, 0));
+    const err = await waitEvent(page, 'error', 10000);
+    assert.equal(err.data.reason, 'script');
+    assert.match(err.data.message, /^the portal reported: .*boom in the frame/);
   } finally {
     await context.close();
   }
 });
 
-test('a host origin not on the allow-list is refused', async () => {
+test('a host origin not on the allow-list is refused: the host hears error/refused and what to do', async () => {
+  const context = await browser.newContext({ ...DESKTOP });
+  const page = await context.newPage();
+  const logged = [];
+  page.on('console', (m) => { if (m.type() === 'error') logged.push(m.text()); });
+  try {
+    // localhost is another origin than the allowed 127.0.0.1.
+    const host = `http://localhost:${hostPort}`;
+    const started = Date.now();
+    await page.goto(`${host}/`);
+    const err = await waitEvent(page, 'error', 14000);
+    // Well before the 15 s timeout: the frame loaded (Chromium's error page) and never spoke.
+    assert.ok(Date.now() - started < 12000, `refused after ${Date.now() - started} ms`);
+    assert.equal(err.data.reason, 'refused');
+    assert.ok(err.data.message.includes(`--frame-ancestors "${host}"`), err.data.message);
+    const types = await page.evaluate(() => window.events.map((e) => e.type));
+    assert.deepEqual(types, ['error'], 'one error, no ready from a refused frame');
+    assert.ok(logged.some((t) => t.startsWith('PortalEmbed: refused:')), 'said in the console too');
+    await screenshot(page, 'embed-03-refused');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a portal that never answers: error/timeout after the `timeout` option', async () => {
   const context = await browser.newContext({ ...DESKTOP });
   const page = await context.newPage();
   try {
-    // localhost is another origin than the allowed 127.0.0.1.
-    await page.goto(`http://localhost:${hostPort}/`);
-    await page.waitForTimeout(4000);
-    assert.deepEqual(await page.evaluate(() => window.events.map((e) => e.type)), [], 'no ready from a refused frame');
-    await screenshot(page, 'embed-03-refused');
+    const started = Date.now();
+    await page.goto(`http://127.0.0.1:${hostPort}/hang`, { waitUntil: 'commit' });
+    const err = await waitEvent(page, 'error', 10000);
+    assert.equal(err.data.reason, 'timeout');
+    assert.match(err.data.message, /no answer from http:\/\/127\.0\.0\.1:\d+ within 2 s/);
+    assert.ok(Date.now() - started >= 1900, 'not before the timeout');
+    assert.ok(held.length >= 1, 'the frame asked the hanging portal');
+    await page.waitForTimeout(500);
+    assert.deepEqual(await page.evaluate(() => window.events.map((e) => e.type)), ['error']);
+  } finally {
+    await context.close();
+  }
+});
+
+// Activates a widget in the frame through its accessibility-mirror node (the frame may
+// be taller than the host's viewport: no mouse needed).
+async function frameActivate(frame, id) {
+  await waitFrameWidget(frame, id, (w) => w.enabled);
+  await frame.evaluate((i) => document.querySelector(`#portal-semantics [data-id="${i}"]`).click(), id);
+  await frame.waitForFunction(() => window.portal.idle(), null, { polling: 30 });
+}
+async function frameHeight(page) {
+  return page.evaluate(() => window.embed.iframe.getBoundingClientRect().height);
+}
+async function lastResize(page) {
+  return page.evaluate(() => window.events.filter((e) => e.type === 'resize').pop()?.data ?? null);
+}
+// Waits until the frame's height is the content height the portal last reported (and,
+// when given, different from `not`), then for no further resize for 400 ms.
+async function settledHeight(page, check = () => true) {
+  const until = Date.now() + 20000;
+  let last = null;
+  while (Date.now() < until) {
+    const r = await lastResize(page);
+    const h = await frameHeight(page);
+    if (r && Math.round(h) === Math.max(200, r.height) && check(h)) {
+      const count = await page.evaluate(() => window.events.filter((e) => e.type === 'resize').length);
+      await page.waitForTimeout(400);
+      const again = await page.evaluate(() => window.events.filter((e) => e.type === 'resize').length);
+      if (again === count) return { height: h, reported: r };
+    }
+    last = { r, h };
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`the frame did not settle at the content height: ${JSON.stringify(last)}`);
+}
+
+test('autoHeight: the frame follows the content height of each screen, without scrolling', async () => {
+  const context = await browser.newContext({ ...DESKTOP, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`http://127.0.0.1:${hostPort}/auto`);
+    await waitEvent(page, 'ready');
+    const frame = page.frames().find((f) => f.url().includes('/embed.html'));
+    await waitFrameWidget(frame, 'home.submit');
+    const home = await settledHeight(page, (h) => h !== 300);
+    // The content's height, not the frame's: the frame started at 300 px.
+    assert.ok(home.reported.height > 300, `home needs ${home.reported.height} px`);
+    assert.equal(await frame.evaluate(() => window.innerHeight), Math.round(home.height));
+    // All of home shows in the frame: its last widget ends inside it, with no scrolling.
+    const homeWidgets = await frame.evaluate(() => window.portal.widgets());
+    assert.ok(homeWidgets.every((w) => w.visible), 'every widget of home in view');
+    await screenshot(page, 'embed-04-auto-home');
+
+    // A longer screen: the report form (with its map). The frame grows to it.
+    await frameActivate(frame, 'home.submit');
+    await waitFrameWidget(frame, 'submit.button');
+    const form = await settledHeight(page, (h) => Math.abs(h - home.height) > 1);
+    assert.ok(form.height > home.height, `the form (${form.height} px) is taller than home (${home.height} px)`);
+    const button = await waitFrameWidget(frame, 'submit.button');
+    assert.ok(button.visible && button.y + button.h <= form.height, 'the form\'s last button inside the frame');
+    assert.equal(await frame.evaluate(() => window.innerHeight), Math.round(form.height));
+    await screenshot(page, 'embed-05-auto-form');
+
+    // Back home: it shrinks again to home's height.
+    await frame.evaluate(() => history.back());
+    await waitFrameWidget(frame, 'home.submit');
+    const again = await settledHeight(page, (h) => Math.abs(h - form.height) > 1);
+    assert.equal(Math.round(again.height), Math.round(home.height));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await page.evaluate(() => window.events.filter((e) => e.type === 'error')), []);
   } finally {
     await context.close();
   }

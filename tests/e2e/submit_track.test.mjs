@@ -145,8 +145,12 @@ test('phone: submit a matter in Chinese, read the receipt, track it, switch lang
   assert.equal(ticket.channel, 'web');
 
   // Copy the number.
+  // The button itself says it copied (a toast would cover the 请保存 warning below).
   await press(page, 'receipt.copy_number');
-  await waitWidget(page, 'toast', (w) => w.value === '已复制');
+  await waitWidget(page, 'receipt.copy_number', (w) => w.label === '已复制');
+  await waitWidget(page, 'copied', (w) => w.role === 'status' && w.value === '已复制');
+  assert.equal(await page.evaluate(() => window.portal.widgets().some((w) => w.id === 'toast')), false);
+  await screenshot(page, 'phone-08b-receipt-copied');
   assert.equal(await page.evaluate(() => window.portal.lastCopied), number);
 
   // Its page, straight from the receipt.

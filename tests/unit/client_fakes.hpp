@@ -59,7 +59,7 @@ class FakeBrowser : public Services {
   std::map<std::string, std::string, std::less<>> storage, session;
 
   double now_ms() override { return now; }
-  void copy_to_clipboard(std::string_view) override {}
+  void copy_to_clipboard(std::string_view text) override { clipboard = std::string(text); }
   void history_push(int depth, std::string_view path, std::string_view screen) override {
     entries.resize(at + 1);
     entries.push_back({depth, std::string(path), std::string(screen)});
@@ -103,6 +103,7 @@ class FakeBrowser : public Services {
   const Entry& current() const { return entries[at]; }
   int pending_back = 0;
   double now = 0;
+  std::string clipboard;
 };
 
 }  // namespace portal::client::fakes

@@ -737,6 +737,30 @@ TEST_F(AppRoutes, TheAccountsTextSettingIsWhatTheServerHolds) {
 
 // The shell says when the browser is offline (navigator.onLine and its events), on
 // whatever screen, in both languages, until the network is back.
+TEST_F(AppRoutes, ACopyButtonSaysItCopiedItselfAndATimerTakesItAway) {
+  app->start();
+  browser.now = 1000;
+  act(intent::CopyText{"RC2026120700000001", "receipt.copy_number"});
+  EXPECT_EQ(browser.clipboard, "RC2026120700000001");
+  EXPECT_EQ(app->shell().copied, "receipt.copy_number");
+  // No toast: at the bottom of a phone it lay over the receipt's 请保存 warning.
+  EXPECT_EQ(app->shell().toast, "");
+  const double wake = app->wake_at_ms();
+  EXPECT_GT(wake, 1000);
+  browser.now = wake - 1;
+  frame();
+  EXPECT_EQ(app->shell().copied, "receipt.copy_number");
+  browser.now = wake;
+  frame();
+  EXPECT_EQ(app->shell().copied, "");
+  EXPECT_EQ(app->wake_at_ms(), 0) << "nothing more to wake for";
+  // Copied without a button of its own (a unit's contact in the directory): a toast.
+  act(intent::CopyText{"0537-2345678", ""});
+  EXPECT_EQ(browser.clipboard, "0537-2345678");
+  EXPECT_EQ(app->shell().toast, "已复制");
+  EXPECT_EQ(app->shell().copied, "");
+}
+
 TEST_F(AppRoutes, TheShellSaysWhenTheBrowserIsOffline) {
   app->start();
   EXPECT_FALSE(app->shell().offline);

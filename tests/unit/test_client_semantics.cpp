@@ -80,6 +80,19 @@ TEST(ClientSemantics, RolesNamesValuesAndStates) {
   EXPECT_EQ(s.stats().nodes, 6);
 }
 
+TEST(ClientSemantics, ASingleChoiceIsRadiosWithOneChecked) {
+  WidgetRecord five = widget("rate.s5", "radio", "非常满意");
+  WidgetRecord four = widget("rate.s4", "radio", "满意");
+  four.checked = true;
+  Semantics s;
+  const core::Json d = parse(s.update({five, four}));
+  ASSERT_NE(node(d, "rate.s5"), nullptr);
+  EXPECT_EQ((*node(d, "rate.s5"))["role"], "radio");
+  EXPECT_EQ((*node(d, "rate.s5"))["checked"], false) << "said unchecked, not left out";
+  EXPECT_EQ((*node(d, "rate.s4"))["role"], "radio");
+  EXPECT_EQ((*node(d, "rate.s4"))["checked"], true);
+}
+
 TEST(ClientSemantics, OnlyWhatChangedIsSent) {
   Semantics s;
   std::vector<WidgetRecord> frame;
