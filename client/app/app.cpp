@@ -116,7 +116,8 @@ void App::post(std::function<void()> fn) {
 }
 
 bool App::begin_frame() {
-  const bool sent = sync_same_matter();
+  const bool searched = desk_.tick(services_.now_ms());
+  const bool sent = sync_same_matter() || searched;
   if (inbox_.empty()) return sent;
   auto work = std::move(inbox_);
   inbox_.clear();
@@ -127,7 +128,7 @@ bool App::begin_frame() {
 
 void App::apply(const Intents& intents) {
   for (const Intent& i : intents.list()) {
-    if (apply_workbench(i) || apply_notify(i) || apply_same_matter(i)) continue;
+    if (apply_workbench(i) || apply_desk(i) || apply_notify(i) || apply_same_matter(i)) continue;
     std::visit(
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
@@ -264,6 +265,7 @@ void App::apply(const Intents& intents) {
             if (screen() == Screen::services) load_units();
             if (screen() == Screen::submit || screen() == Screen::cockpit) load_grids();
             if (screen() == Screen::queue) load_queue();
+            if (screen() == Screen::queue && desk_.list().failed()) desk_.load(services_.now_ms());
           }
         },
         i);
@@ -479,6 +481,9 @@ void App::edit(Field field, std::string value) {
     set(slot, path);
   };
   switch (field) {
+    case Field::desk_search:
+      desk_.typed(value, services_.now_ms());
+      return;
     case Field::topic_reply:
       return cockpit_.edit_reply(std::move(value));
     case Field::description:
@@ -775,7 +780,8 @@ void App::refresh_recent() {
 
 double App::wake_at_ms() const {
   // The earlier of the toast going away and a suggestion's text having rested.
-  const double due = suggest_.due_at();
+  double due = suggest_.due_at();
+  if (const double d = desk_.due_at(); d > 0 && (due <= 0 || d < due)) due = d;
   if (due > 0 && (toast_until_ <= services_.now_ms() || due < toast_until_)) return due;
   return toast_until_;
 }
@@ -788,6 +794,8 @@ ShellView App::shell() const {
   v.can_go_back = stack_.size() > 1;
   v.embedded = embedded_;
   v.offline = !online_;
+  v.desk = is_handler() &&
+           (screen() == Screen::queue || screen() == Screen::ticket || screen() == Screen::action);
   if (screen() == Screen::submit && is_handler() && !file_channel_.empty())
     v.title = file_channel_ == "patrol" ? T::queue_patrol : T::queue_file_call;
   if (screen() == Screen::action) v.title = action_title();
@@ -1045,6 +1053,7 @@ TicketPage App::ticket() const {
   p.actions = action_buttons();
   p.busy = acting_.loading();
   fill_same_matter(p);
+  fill_desk_map(p);
   return p;
 }
 
