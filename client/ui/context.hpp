@@ -91,6 +91,7 @@ struct Ctx {
   std::unordered_map<ImGuiID, MapCamera> map_cameras;
   std::uint64_t focus_seq_seen = 0;
   std::uint64_t rate_focus_seen = 0;  // the last RateView::focus_seq acted on
+  std::string desk_cursor_seen;       // the desk's keyboard row last brought into view
   std::string focus_node;  // a widget whose mirror node takes the page's focus after this frame
   Screen last_screen = Screen::home;
   bool screen_changed = true;

@@ -195,7 +195,7 @@ void DrawDeskQueue(Ctx& ctx, const DeskView& v, bool focus_search) {
     ctx.log.last().checked = v.overdue;
   }
   if (!v.menu.empty()) {
-    // The unfolded filter's choices, two to a row; the chosen one filled.
+    // The unfolded filter's choices, two or three to a row; the chosen one filled.
     const std::string& chosen = v.menu == "status"     ? v.status
                                 : v.menu == "category" ? v.category
                                                        : v.level;
@@ -203,7 +203,8 @@ void DrawDeskQueue(Ctx& ctx, const DeskView& v, bool focus_search) {
                       : v.menu == "category" ? DeskOp::category
                                              : DeskOp::level;
     Gap(4);
-    const float half = std::floor((AvailWidth() - gap) * 0.5f);
+    const int per_row = AvailWidth() >= 480 ? 3 : 2;
+    const float cell = std::floor((AvailWidth() - gap * (per_row - 1)) / per_row);
     if (v.choices.size() <= 1) {
       const ImVec2 p = ImGui::GetCursorScreenPos();
       Spinner(ctx, ImVec2(p.x + AvailWidth() * 0.5f, p.y + 20), 10, theme::kPrimary);
@@ -211,10 +212,10 @@ void DrawDeskQueue(Ctx& ctx, const DeskView& v, bool focus_search) {
     }
     for (std::size_t i = 0; i < v.choices.size(); ++i) {
       const DeskChoice& c = v.choices[i];
-      if (i % 2 == 1) ImGui::SameLine(0, gap);
+      if (i % per_row != 0) ImGui::SameLine(0, gap);
       const std::string id = "desk.choice." + (c.value.empty() ? std::string("any") : c.value);
       if (Button(ctx, id.c_str(), c.label,
-                 c.value == chosen ? ButtonKind::primary : ButtonKind::ghost, true, half))
+                 c.value == chosen ? ButtonKind::primary : ButtonKind::ghost, true, cell))
         ctx.intents.emit(intent::Desk{op, c.value});
       ctx.log.last().checked = c.value == chosen;
     }
@@ -267,7 +268,9 @@ void DrawDeskQueue(Ctx& ctx, const DeskView& v, bool focus_search) {
       const std::string id = "desk.row." + row.number;
       if (DeskRowCard(ctx, id.c_str(), row))
         ctx.intents.emit(intent::Desk{DeskOp::open, row.number});
-      if (row.cursor && ctx.a11y_reveal.empty()) {
+      // Only when it moved: the person may scroll away from it (to a filter's choices).
+      if (row.cursor && ctx.desk_cursor_seen != row.number) {
+        ctx.desk_cursor_seen = row.number;
         const ImRect r(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
         if (r.Min.y < w->InnerClipRect.Min.y || r.Max.y > w->InnerClipRect.Max.y)
           ImGui::ScrollToRect(w, r, ImGuiScrollFlags_KeepVisibleEdgeY);
