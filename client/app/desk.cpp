@@ -397,9 +397,9 @@ void App::fill_desk_map(TicketPage& p) const {
   m.pin_lng = m.focus_lng = t.location.lng;
   m.focus_zoom = 16;
   m.focus_seq = std::hash<std::string>{}(t.number) | 1;
-  if (map_data_ && t.grid) {
-    m.selected = map_data_->find(t.grid->id);
+  if (t.grid) {
     m.selected_name = t.grid->name;
+    if (map_data_) m.selected = map_data_->find(t.grid->id);
   }
 }
 
