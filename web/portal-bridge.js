@@ -244,6 +244,13 @@
         }
         return;
       }
+      // No field is being typed in: a plain letter, '/' or '?' is a shortcut (the desk's).
+      if (!textActive && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey &&
+          /^[a-z/?]$/i.test(e.key)) {
+        key(e.key, m);
+        e.preventDefault();
+        return;
+      }
       const lower = e.key.length === 1 ? e.key.toLowerCase() : '';
       const shortcut = (m & 2) !== 0 && lower !== '' && SHORTCUTS.indexOf(lower) >= 0;
       if (!KEYS.has(e.key) && !shortcut) return;

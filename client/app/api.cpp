@@ -260,6 +260,7 @@ TicketSummary summary_of(const core::Json& j) {
   t.response_due_at = str(j, "response_due_at");
   t.resolve_due_at = str(j, "resolve_due_at");
   t.handler = str(sub(j, "assignee"), "name");
+  t.grid_id = str(j, "grid_id");
   auto o = j.find("overdue");
   t.overdue = o != j.end() && o->is_boolean() && o->get<bool>();
   t.followers = static_cast<int>(num(j, "followers"));
@@ -344,6 +345,13 @@ void Api::suggest(const std::string& description,
 void Api::queue(Done<std::vector<TicketSummary>> done) {
   net::Request req;
   req.url = "/api/v1/tickets?scope=queue&page_size=200";
+  send(std::move(req),
+       [done = std::move(done)](net::Response r) { done(items_of<TicketSummary>(r, summary_of)); });
+}
+
+void Api::tickets_at(const std::string& url, Done<std::vector<TicketSummary>> done) {
+  net::Request req;
+  req.url = url;
   send(std::move(req),
        [done = std::move(done)](net::Response r) { done(items_of<TicketSummary>(r, summary_of)); });
 }

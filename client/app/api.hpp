@@ -55,6 +55,8 @@ class Api {
                Done<std::vector<Suggestion>> done);
   // Handlers: the tickets of their scope (GET /tickets?scope=queue), and an action on one.
   void queue(Done<std::vector<TicketSummary>> done);
+  // A list of tickets at a /api/v1/tickets address with its query (the desk's filters).
+  void tickets_at(const std::string& url, Done<std::vector<TicketSummary>> done);
   void act(const std::string& number, const core::Json& body, Done<TicketDetail> done);
   // Hotline agents: a batch of work orders, CSV or a JSON array, as typed or pasted.
   void hotline_import(const std::string& body, bool csv, Done<core::Json> done);

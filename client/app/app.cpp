@@ -116,7 +116,8 @@ void App::post(std::function<void()> fn) {
 }
 
 bool App::begin_frame() {
-  const bool sent = sync_same_matter();
+  const bool searched = desk_.tick(services_.now_ms());
+  const bool sent = sync_same_matter() || searched;
   if (inbox_.empty()) return sent;
   auto work = std::move(inbox_);
   inbox_.clear();
@@ -127,7 +128,7 @@ bool App::begin_frame() {
 
 void App::apply(const Intents& intents) {
   for (const Intent& i : intents.list()) {
-    if (apply_workbench(i) || apply_notify(i) || apply_same_matter(i)) continue;
+    if (apply_workbench(i) || apply_desk(i) || apply_notify(i) || apply_same_matter(i)) continue;
     std::visit(
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
@@ -269,6 +270,7 @@ void App::apply(const Intents& intents) {
             if (screen() == Screen::services) load_units();
             if (screen() == Screen::submit || screen() == Screen::cockpit) load_grids();
             if (screen() == Screen::queue) load_queue();
+            if (screen() == Screen::queue && desk_.list().failed()) desk_.load(services_.now_ms());
           }
         },
         i);
@@ -484,6 +486,9 @@ void App::edit(Field field, std::string value) {
     set(slot, path);
   };
   switch (field) {
+    case Field::desk_search:
+      desk_.typed(value, services_.now_ms());
+      return;
     case Field::topic_reply:
       return cockpit_.edit_reply(std::move(value));
     case Field::description:
@@ -779,14 +784,14 @@ void App::refresh_recent() {
 // [SECTION] View-models
 
 double App::wake_at_ms() const {
-  // The earliest of the toast going away, a copy button's 已复制 going away and a
-  // suggestion's text having rested.
+  // The earliest of the toast going away, a copy button's 已复制 going away, a
+  // suggestion's text having rested and the desk's search having rested.
   const double now = services_.now_ms();
   double at = 0;
   for (const double t : {toast_until_, copied_until_})
     if (t > now && (at == 0 || t < at)) at = t;
-  const double due = suggest_.due_at();
-  if (due > 0 && (at == 0 || due < at)) return due;
+  for (const double due : {suggest_.due_at(), desk_.due_at()})
+    if (due > 0 && (at == 0 || due < at)) at = due;
   return at;
 }
 
@@ -798,6 +803,8 @@ ShellView App::shell() const {
   v.can_go_back = stack_.size() > 1;
   v.embedded = embedded_;
   v.offline = !online_;
+  v.desk = is_handler() &&
+           (screen() == Screen::queue || screen() == Screen::ticket || screen() == Screen::action);
   if (screen() == Screen::submit && is_handler() && !file_channel_.empty())
     v.title = file_channel_ == "patrol" ? T::queue_patrol : T::queue_file_call;
   if (screen() == Screen::action) v.title = action_title();
@@ -1056,6 +1063,7 @@ TicketPage App::ticket() const {
   p.actions = action_buttons();
   p.busy = acting_.loading();
   fill_same_matter(p);
+  fill_desk_map(p);
   return p;
 }
 

@@ -18,6 +18,7 @@
 #include "app/api.hpp"
 #include "app/async.hpp"
 #include "app/cockpit.hpp"
+#include "app/desk.hpp"
 #include "app/drafts.hpp"
 #include "app/follow.hpp"
 #include "app/i18n.hpp"
@@ -76,6 +77,9 @@ class App {
   QueueView queue() const;
   ActionFormView action_form() const;
   ImportView import_view() const;
+  // The desk: the queue with its filters, drawn beside the ticket on a wide screen
+  // (desk.cpp).
+  DeskView desk() const;
   // Signed in with a staff role: the workbench instead of "my tickets".
   bool is_handler() const;
   // The data cockpit (leaders) and the public board (anyone): app/cockpit.hpp.
@@ -213,6 +217,10 @@ class App {
   void on_queue_change(const std::string& number);
   std::vector<TicketPage::ActionButton> action_buttons() const;
   T action_title() const;
+  // The desk (desk.cpp).
+  bool apply_desk(const Intent& i);
+  void open_on_desk(const std::string& number);
+  void fill_desk_map(TicketPage& p) const;
 
   Api api_;
   Services& services_;
@@ -347,6 +355,7 @@ class App {
   Following following_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
   Suggester suggest_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
   Suggester ticket_suggest_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
+  Desk desk_{api_, [this](std::function<void()> fn) { post(std::move(fn)); }};
   bool return_to_form_ = false;  // signing in to follow: back to the report form after
   bool mine_followed_ = false;   // my tickets shows the followed ones
 };

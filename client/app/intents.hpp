@@ -118,6 +118,29 @@ struct FileForCaller {  // hotline agent or patrol: the report form on that chan
   bool patrol;
 };
 struct SubmitImport {};
+// The desk (app/desk.hpp): a filter (arg: its value, "" any; overdue: "1" on), unfold a
+// filter's choices (arg its name, "" folds), clear the filters, move the cursor (arg
+// "1" down, "-1" up), open the cursor's row, open a row (arg its number), the shortcut
+// help (arg "1" shown), an action of the open ticket by its key (arg the action), load
+// the list when it has not been.
+enum class DeskOp {
+  status,
+  category,
+  level,
+  overdue,
+  menu,
+  clear,
+  move,
+  open_cursor,
+  open,
+  help,
+  action,
+  load
+};
+struct Desk {
+  DeskOp op;
+  std::string arg;
+};
 // The reports waiting on this device (home): op edit puts a refused one back into the
 // form; ask asks "delete?" (an empty key takes the question back), cancel deletes it;
 // old drafts: keep (ask again in 30 days) or delete.
@@ -164,7 +187,7 @@ using Intent = std::variant<
     intent::RemovePhoto, intent::RetryList, intent::SetQueueFilter, intent::OpenAction,
     intent::TogglePick, intent::SubmitAction, intent::FileForCaller, intent::SubmitImport,
     intent::Outbox, intent::OldDrafts, intent::Cockpit, intent::SetNotify, intent::NotifySetting,
-    intent::Nearby, intent::Unfollow, intent::SetMineTab>;
+    intent::Nearby, intent::Unfollow, intent::SetMineTab, intent::Desk>;
 
 class Intents {
  public:

@@ -22,7 +22,7 @@ struct Session {
 
 struct TicketSummary {
   std::string number, status, level, category, description, created_at, updated_at;
-  std::string handler;
+  std::string handler, grid_id;
   std::string response_due_at, resolve_due_at;
   bool overdue = false;
   int followers = 0;  // citizens who said "me too" (附议)

@@ -53,8 +53,9 @@ enum class Field {
   action_note,
   action_into,
   import_text,
-  topic_reply,  // the cockpit's package-resolution reply
-  place_search  // the submit form's search over the district's places
+  topic_reply,   // the cockpit's package-resolution reply
+  place_search,  // the submit form's search over the district's places
+  desk_search    // the desk's search over number, description and address
 };
 
 struct FieldView {
@@ -72,6 +73,9 @@ struct ShellView {
   T title = T::count_;    // a screen's own title where it serves several purposes
   bool elderly = false;   // 长辈版: larger text and targets, simpler screens
   bool offline = false;   // the browser has no network: the shell says so
+  // A handler's queue, ticket or action form: on a wide screen drawn as the desk (the
+  // queue beside the ticket, desktop-sized text).
+  bool desk = false;
 };
 
 // A ticket submitted from (or opened with its code on) this device.
@@ -142,6 +146,7 @@ struct MyTicketsView {
 enum class MapTap {
   place,      // a tap places the report's location (intent::PlaceLocation)
   pick_grid,  // a tap picks the grid under it (intent::PickMapGrid; the heat map)
+  view,       // taps do nothing: a ticket's place, only to look at
 };
 struct MapView {
   LoadState state = LoadState::idle;
@@ -292,6 +297,10 @@ struct TicketPage {
   // confidence, and whether they may correct it.
   std::string suggested_category;
   bool can_recategorize = false;
+  // A handler's ticket with a known point: a small map centred on it, its grid chosen
+  // (drawn on the desk).
+  bool has_map = false;
+  MapView map;
 };
 
 struct RateView {
@@ -363,6 +372,42 @@ struct ActionFormView {
   std::vector<PhotoSlotView> photo_slots;
   bool busy = false;
   std::string error;
+};
+
+// [SECTION] The desk: the queue beside the open ticket on a wide screen (app/desk.hpp).
+struct DeskRow {
+  std::string number, category, excerpt, status_name, level_name, place, followers;
+  std::string deadline;  // "响应时限 11-26 09:00": the next deadline that matters
+  core::Status status = core::Status::submitted;
+  int urgency = 0;      // 0 normal, 1 soon, 2 overdue
+  bool unread = false;  // changed live since last opened
+  bool open = false;    // the ticket shown beside the queue
+  bool cursor = false;  // the keyboard's row (j/k)
+};
+struct DeskChoice {
+  std::string value, label;  // value "" is "any"
+};
+struct DeskShortcut {
+  std::string keys, what;
+};
+struct DeskView {
+  LoadState state = LoadState::idle;
+  std::string error;
+  std::string user_name, role_name;
+  std::vector<DeskRow> rows;
+  std::string count;  // "12 件"
+  FieldView search;
+  // The filters: the value chosen and its name; the choices of the one unfolded.
+  std::string status, category, level;
+  std::string status_label, category_label, level_label;
+  bool overdue = false, filtered = false;
+  std::string menu;  // "status" | "category" | "level" | ""
+  std::vector<DeskChoice> choices;
+  bool help = false;
+  std::vector<DeskShortcut> shortcuts;
+  std::string open_number;  // the ticket shown beside the queue ("" none)
+  std::size_t unread = 0;
+  bool can_file = false, can_patrol = false;
 };
 
 struct ImportRowResult {

@@ -127,6 +127,7 @@ void App::on_queue_change(const std::string& number) {
   if (!shown && std::find(unread_.begin(), unread_.end(), number) == unread_.end())
     unread_.push_back(number);
   if (queue_.loaded() || screen() == Screen::queue) load_queue();
+  if (desk_.list().state != LoadState::idle) desk_.load(services_.now_ms());
 }
 
 // [SECTION] Actions
@@ -238,11 +239,12 @@ void App::submit_action() {
         photo_base_ += static_cast<int>(photos_.size()) + 100;
         photos_.clear();
       }
-      // The toast names what was done where it is not plain "done".
-      show_toast(action_ == "recategorize" ? T::recategorized_toast : T::action_done);
+      // The toast names what was done: 已受理, 已退回 ...
+      show_toast(done_toast(action_));
       if (screen() == Screen::action) go_back();
       load_events();
       if (queue_.loaded()) load_queue();
+      if (desk_.list().state != LoadState::idle) desk_.load(services_.now_ms());
     });
   });
 }

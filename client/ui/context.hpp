@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "app/i18n.hpp"
 #include "app/intents.hpp"
@@ -66,6 +67,13 @@ struct Ctx {
   ActiveText active_text;
   bool wants_frame = false;  // an animation runs
   float column_x = 0, column_w = 0;
+  // The scrolling body's own box across the screen: all of it, or one pane of the desk.
+  float body_x = 0, body_w = 0;
+  // The desk: a handler's queue beside the ticket on a wide screen (Host decides).
+  bool desk = false;
+  // Plain character keys pressed this frame while no text field has them ("j", "?"):
+  // the desk's shortcuts.
+  std::vector<std::string> typed_keys;
   float top_bar = 0;              // height of the bar above the body (compact when embedded)
   float card_vpad = 0;            // padding of the card being drawn
   bool viewport_changed = false;  // resized (e.g. a soft keyboard opened): keep the caret in view
@@ -87,6 +95,7 @@ struct Ctx {
   std::unordered_map<ImGuiID, MapCamera> map_cameras;
   std::uint64_t focus_seq_seen = 0;
   std::uint64_t rate_focus_seen = 0;  // the last RateView::focus_seq acted on
+  std::string desk_cursor_seen;       // the desk's keyboard row last brought into view
   std::string focus_node;  // a widget whose mirror node takes the page's focus after this frame
   Screen last_screen = Screen::home;
   bool screen_changed = true;

@@ -115,6 +115,7 @@ struct Host::Impl {
     ctx.map.rect_min = ctx.map.rect_max = ImVec2(0, 0);  // the map sets them when drawn
   }
   void end_ui() {
+    ctx.typed_keys.clear();
     ctx.map.wheel = 0;
     ctx.map.pinch = 1;
     ctx.map.pinch_pan = ImVec2(0, 0);
@@ -226,6 +227,9 @@ struct Host::Impl {
             io.KeysDown[k] = true;
             pressed_keys.push_back(k);
           }
+          // A plain character (no Ctrl, Alt or Meta): a shortcut of the desk.
+          if (e.key.size() == 1 && (e.mods & (kModCtrl | kModAlt | kModMeta)) == 0)
+            ctx.typed_keys.push_back(e.key);
           discrete = true;
           break;
         }
@@ -318,8 +322,14 @@ FrameOutput Host::frame(App& app, double now_ms) {
   m.last_ms = now_ms;
   const int applied = m.apply_input();
   ImGui_ImplOpenGL3_NewFrame();  // creates the GL objects on the first frame
-  const bool elderly = app.shell().elderly;
-  const float scale = (elderly ? theme::kElderlyScale : 1.0f) * m.page_zoom;
+  const ShellView shell = app.shell();
+  const bool elderly = shell.elderly;
+  // A handler's desk on a wide screen: the queue beside the ticket, at a desktop size.
+  ctx.desk = shell.desk && !shell.embedded && m.css_w >= theme::kDeskMinWidth;
+  const float desk_scale = !ctx.desk                          ? 1.0f
+                           : m.css_w >= theme::kDeskWideWidth ? theme::kDeskScaleWide
+                                                              : theme::kDeskScale;
+  const float scale = (elderly ? theme::kElderlyScale : desk_scale) * m.page_zoom;
   if (scale != m.scale) {
     m.scale = scale;
     m.viewport_changed = true;

@@ -156,7 +156,7 @@ void GridMap(Ctx& ctx, const char* id, const MapView& v, float height) {
           double lat = 0, lng = 0;
           from_mercator(p, lat, lng);
           ctx.intents.emit(intent::PlaceLocation{lat, lng});
-        } else if (const int g = data->grid_at(p); g >= 0) {
+        } else if (const int g = data->grid_at(p); g >= 0 && v.tap == MapTap::pick_grid) {
           ctx.intents.emit(intent::PickMapGrid{data->grids[static_cast<std::size_t>(g)].id});
         }
       }

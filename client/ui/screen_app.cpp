@@ -107,6 +107,8 @@ void DrawApp(Ctx& ctx, const App& app) {
   ctx.copied = shell.copied;
   ctx.column_w = std::min(ctx.display.x, theme::kMaxColumn);
   ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
+  ctx.body_x = 0;
+  ctx.body_w = ctx.display.x;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ctx.display);
@@ -125,8 +127,9 @@ void DrawApp(Ctx& ctx, const App& app) {
   screen.h = ctx.display.y;
   ctx.log.add(std::move(screen));
 
-  // The cockpit and the board use a wide column on wide screens, and so does their bar.
-  if (shell.screen == Screen::cockpit || shell.screen == Screen::board) {
+  // The cockpit, the board and the desk use a wide column on wide screens, and so does
+  // their bar.
+  if (shell.screen == Screen::cockpit || shell.screen == Screen::board || ctx.desk) {
     ctx.column_w = std::min(ctx.display.x, 1760.0f);
     ctx.column_x = std::floor((ctx.display.x - ctx.column_w) * 0.5f);
   }
@@ -138,6 +141,8 @@ void DrawApp(Ctx& ctx, const App& app) {
     TopBar(ctx, shell, ctx.t(shell.title != T::count_ ? shell.title : TitleOf(shell.screen)));
   }
   if (shell.offline) ctx.top_bar += OfflineBanner(ctx, ctx.top_bar);
+  // The desk draws the queue, the ticket and the action form side by side itself.
+  const bool escape_taken = ctx.desk && DrawDesk(ctx, app);
   switch (shell.screen) {
     case Screen::home:
       DrawHome(ctx, app.home());
@@ -155,7 +160,7 @@ void DrawApp(Ctx& ctx, const App& app) {
       DrawTrack(ctx, app.track());
       break;
     case Screen::ticket:
-      DrawTicket(ctx, app.ticket());
+      if (!ctx.desk) DrawTicket(ctx, app.ticket());
       break;
     case Screen::account:
       DrawAccount(ctx, app.account());
@@ -170,10 +175,10 @@ void DrawApp(Ctx& ctx, const App& app) {
       DrawServices(ctx, app.services_directory());
       break;
     case Screen::queue:
-      DrawQueue(ctx, app.queue());
+      if (!ctx.desk) DrawQueue(ctx, app.queue());
       break;
     case Screen::action:
-      DrawAction(ctx, app.action_form());
+      if (!ctx.desk) DrawAction(ctx, app.action_form());
       break;
     case Screen::hotline_import:
       DrawImport(ctx, app.import_view());
@@ -186,8 +191,10 @@ void DrawApp(Ctx& ctx, const App& app) {
       break;
   }
   Toast(ctx, shell.toast);
-  // Escape goes back (the keyboard's Back), unless a text field is being edited.
-  if (shell.can_go_back && ImGui::GetActiveID() == 0 && ImGui::IsKeyPressed(ImGuiKey_Escape, false))
+  // Escape goes back (the keyboard's Back), unless a text field is being edited or the
+  // desk closed something with it.
+  if (shell.can_go_back && !escape_taken && ImGui::GetActiveID() == 0 &&
+      ImGui::IsKeyPressed(ImGuiKey_Escape, false))
     ctx.intents.emit(intent::GoBack{});
   ImGui::End();
   ctx.last_screen = shell.screen;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -129,25 +130,12 @@ void DrawTrack(Ctx& ctx, const TrackView& v) {
   EndBody(ctx);
 }
 
-void DrawTicket(Ctx& ctx, const TicketPage& v) {
-  BeginBody(ctx, "body.ticket");
-  ImGuiWindow* w = ImGui::GetCurrentWindow();
-  if (v.status_name.empty()) {
-    // Nothing to show yet: loading, or it failed before anything arrived.
-    if (v.state == LoadState::failed) {
-      Banner(ctx, "ticket.error", v.error, Tone::danger);
-      if (Button(ctx, "ticket.refresh", ctx.t(T::retry), ButtonKind::secondary))
-        ctx.intents.emit(intent::RefreshTicket{});
-    } else {
-      const ImVec2 p = w->DC.CursorPos;
-      Spinner(ctx, ImVec2(p.x + AvailWidth() * 0.5f, p.y + 60), 16, theme::kPrimary);
-      ImGui::Dummy(ImVec2(1, 96));
-      Paragraph(ctx, ctx.t(T::loading), ctx.fonts.body, theme::kHint, 1.5f, true);
-    }
-    EndBody(ctx);
-    return;
-  }
+namespace {
 
+// [SECTION] The ticket page's parts: one after another on a phone, in two columns on the
+// desk (the map and the timeline on the right, seen together).
+
+void TicketHeader(Ctx& ctx, const TicketPage& v) {
   BeginCard(ctx);
   {
     // The number can be copied here too, as on the receipt.
@@ -165,19 +153,20 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
     }
   }
   EndCard(ctx);
+}
 
-  // Handlers: the category the text suggests, when it is not the ticket's, and the
-  // correction (an action with its reason, recorded in the chain).
-  if (!v.suggested_category.empty()) {
-    Banner(ctx, "ticket.suggested",
-           std::string(ctx.t(T::suggested_category)) + v.suggested_category, Tone::warning);
-    if (v.can_recategorize && Button(ctx, "ticket.recategorize", ctx.t(T::btn_recategorize),
-                                     ButtonKind::secondary, !v.busy))
-      ctx.intents.emit(intent::OpenAction{"recategorize"});
-  }
+// Handlers: the category the text suggests, when it is not the ticket's, and the
+// correction (an action with its reason, recorded in the chain).
+void TicketSuggestion(Ctx& ctx, const TicketPage& v) {
+  if (v.suggested_category.empty()) return;
+  Banner(ctx, "ticket.suggested", std::string(ctx.t(T::suggested_category)) + v.suggested_category,
+         Tone::warning);
+  if (v.can_recategorize && Button(ctx, "ticket.recategorize", ctx.t(T::btn_recategorize),
+                                   ButtonKind::secondary, !v.busy))
+    ctx.intents.emit(intent::OpenAction{"recategorize"});
+}
 
-  DrawTicketActions(ctx, v);
-
+void TicketFacts(Ctx& ctx, const TicketPage& v) {
   BeginCard(ctx);
   KeyValue(ctx, "ticket.category", ctx.t(T::ticket_category), v.category);
   if (!v.followers.empty())
@@ -196,7 +185,9 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
   if (v.reopen_count > 0)
     KeyValue(ctx, "ticket.reopened", ctx.t(T::ticket_reopened), std::to_string(v.reopen_count));
   EndCard(ctx);
+}
 
+void TicketText(Ctx& ctx, const TicketPage& v) {
   BeginCard(ctx);
   SectionLabel(ctx, ctx.t(T::ticket_description), false);
   Paragraph(ctx, v.description, ctx.fonts.body, theme::kText, 1.55f);
@@ -235,53 +226,141 @@ void DrawTicket(Ctx& ctx, const TicketPage& v) {
     ctx.intents.emit(intent::Unfollow{v.number});
   if (!v.unfollow_error.empty())
     Banner(ctx, "ticket.unfollow_error", v.unfollow_error, Tone::danger);
+}
 
-  if (!v.whistles.empty()) {
-    SectionLabel(ctx, ctx.t(T::ticket_whistles));
-    BeginCard(ctx);
-    for (std::size_t i = 0; i < v.whistles.size(); ++i) {
-      const std::string id = "ticket.whistle." + std::to_string(i);
-      KeyValue(ctx, id.c_str(), v.whistles[i].unit,
-               v.whistles[i].state + "  " + v.whistles[i].when);
-    }
-    EndCard(ctx);
+void TicketWhistles(Ctx& ctx, const TicketPage& v) {
+  if (v.whistles.empty()) return;
+  SectionLabel(ctx, ctx.t(T::ticket_whistles));
+  BeginCard(ctx);
+  for (std::size_t i = 0; i < v.whistles.size(); ++i) {
+    const std::string id = "ticket.whistle." + std::to_string(i);
+    KeyValue(ctx, id.c_str(), v.whistles[i].unit, v.whistles[i].state + "  " + v.whistles[i].when);
   }
+  EndCard(ctx);
+}
 
-  if (!v.timeline.empty()) {
-    SectionLabel(ctx, ctx.t(T::ticket_timeline));
-    BeginCard(ctx);
-    const float small = ctx.size(ctx.fonts.small);
-    for (std::size_t i = 0; i < v.timeline.size(); ++i) {
-      const TicketPage::Step& s = v.timeline[i];
-      // A dot and a line on the left; what, who and when on the right.
-      const ImVec2 top = w->DC.CursorPos;
-      const float x0 = top.x, indent = 22;
-      w->DC.CursorPos.x = x0 + indent;
-      const float saved = w->WorkRect.Max.x;
-      ImGui::BeginGroup();
-      Paragraph(ctx, s.title, ctx.fonts.body, i == 0 ? theme::kText : theme::kText2, 1.4f);
-      Paragraph(ctx, s.who + "  " + s.when, ctx.fonts.small, theme::kHint, 1.35f);
-      if (!s.note.empty()) Paragraph(ctx, s.note, ctx.fonts.small, theme::kText2, 1.45f);
-      ImGui::EndGroup();
-      w->WorkRect.Max.x = saved;
-      const float bottom = w->DC.CursorPos.y;
-      const ImU32 dot = i == 0 ? theme::kPrimary : theme::kBorder;
-      if (i + 1 < v.timeline.size())
-        w->DrawList->AddLine(ImVec2(x0 + 6, top.y + 12), ImVec2(x0 + 6, bottom + 4),
-                             theme::kDivider, 2);
-      w->DrawList->AddCircleFilled(ImVec2(x0 + 6, top.y + small * 0.5f + 4), 5, dot, 16);
-      w->DC.CursorPos.x = x0;
-      const std::string id = "ticket.event." + std::to_string(i);
-      Record(ctx, id.c_str(), "text", s.title, s.who + " " + s.when + " " + s.note);
-    }
-    EndCard(ctx);
+void TicketTimeline(Ctx& ctx, const TicketPage& v) {
+  if (v.timeline.empty()) return;
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  SectionLabel(ctx, ctx.t(T::ticket_timeline));
+  BeginCard(ctx);
+  const float small = ctx.size(ctx.fonts.small);
+  for (std::size_t i = 0; i < v.timeline.size(); ++i) {
+    const TicketPage::Step& s = v.timeline[i];
+    // A dot and a line on the left; what, who and when on the right.
+    const ImVec2 top = w->DC.CursorPos;
+    const float x0 = top.x, indent = 22;
+    w->DC.CursorPos.x = x0 + indent;
+    const float saved = w->WorkRect.Max.x;
+    ImGui::BeginGroup();
+    Paragraph(ctx, s.title, ctx.fonts.body, i == 0 ? theme::kText : theme::kText2, 1.4f);
+    Paragraph(ctx, s.who + "  " + s.when, ctx.fonts.small, theme::kHint, 1.35f);
+    if (!s.note.empty()) Paragraph(ctx, s.note, ctx.fonts.small, theme::kText2, 1.45f);
+    ImGui::EndGroup();
+    w->WorkRect.Max.x = saved;
+    const float bottom = w->DC.CursorPos.y;
+    const ImU32 dot = i == 0 ? theme::kPrimary : theme::kBorder;
+    if (i + 1 < v.timeline.size())
+      w->DrawList->AddLine(ImVec2(x0 + 6, top.y + 12), ImVec2(x0 + 6, bottom + 4), theme::kDivider,
+                           2);
+    w->DrawList->AddCircleFilled(ImVec2(x0 + 6, top.y + small * 0.5f + 4), 5, dot, 16);
+    w->DC.CursorPos.x = x0;
+    const std::string id = "ticket.event." + std::to_string(i);
+    Record(ctx, id.c_str(), "text", s.title, s.who + " " + s.when + " " + s.note);
   }
+  EndCard(ctx);
+}
 
+void TicketRefresh(Ctx& ctx, const TicketPage& v) {
   if (v.state == LoadState::failed) Banner(ctx, "ticket.error", v.error, Tone::danger);
   if (Button(ctx, "ticket.refresh",
              v.state == LoadState::loading ? ctx.t(T::loading) : ctx.t(T::refresh),
              ButtonKind::secondary, true, 0, v.state == LoadState::loading))
     ctx.intents.emit(intent::RefreshTicket{});
+}
+
+// The desk: the ticket's place on a small map, its grid chosen and named under it.
+void TicketMap(Ctx& ctx, const TicketPage& v) {
+  if (!v.has_map) return;
+  SectionLabel(ctx, ctx.t(T::desk_map));
+  BeginCard(ctx, true);
+  GridMap(ctx, "ticket.map", v.map, std::floor(std::clamp(AvailWidth() * 0.62f, 200.0f, 320.0f)));
+  EndCard(ctx);
+  if (!v.map.selected_name.empty()) {
+    Paragraph(ctx, v.map.selected_name, ctx.fonts.small, theme::kText2, 1.4f);
+    Record(ctx, "ticket.map.grid", "text", ctx.t(T::desk_map), v.map.selected_name);
+  }
+}
+
+// Runs `draw` in a column from x to x + width of the body, starting at y; returns the
+// bottom it reached.
+template <class F>
+float InColumn(float x, float y, float width, F&& draw) {
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  const float saved_work = w->WorkRect.Max.x, saved_content = w->ContentRegionRect.Max.x;
+  w->WorkRect.Max.x = w->ContentRegionRect.Max.x = x + width;
+  ImGui::SetCursorScreenPos(ImVec2(x, y));
+  ImGui::BeginGroup();
+  draw();
+  ImGui::EndGroup();
+  w->WorkRect.Max.x = saved_work;
+  w->ContentRegionRect.Max.x = saved_content;
+  return ImGui::GetItemRectMax().y;
+}
+
+}  // namespace
+
+void DrawTicket(Ctx& ctx, const TicketPage& v) {
+  BeginBody(ctx, "body.ticket");
+  ImGuiWindow* w = ImGui::GetCurrentWindow();
+  if (v.status_name.empty()) {
+    // Nothing to show yet: loading, or it failed before anything arrived.
+    if (v.state == LoadState::failed) {
+      Banner(ctx, "ticket.error", v.error, Tone::danger);
+      if (Button(ctx, "ticket.refresh", ctx.t(T::retry), ButtonKind::secondary))
+        ctx.intents.emit(intent::RefreshTicket{});
+    } else {
+      const ImVec2 p = w->DC.CursorPos;
+      Spinner(ctx, ImVec2(p.x + AvailWidth() * 0.5f, p.y + 60), 16, theme::kPrimary);
+      ImGui::Dummy(ImVec2(1, 96));
+      Paragraph(ctx, ctx.t(T::loading), ctx.fonts.body, theme::kHint, 1.5f, true);
+    }
+    EndBody(ctx);
+    return;
+  }
+
+  if (ctx.desk && AvailWidth() >= 560) {
+    // The desk: the header across, then what to do and the facts on the left, where it
+    // is and what happened on the right.
+    TicketHeader(ctx, v);
+    const float gap = 16, x = w->DC.CursorPos.x, y = w->DC.CursorPos.y;
+    const float left = std::floor((AvailWidth() - gap) * 0.5f);
+    const float right = AvailWidth() - gap - left;
+    const float bl = InColumn(x, y, left, [&] {
+      TicketSuggestion(ctx, v);
+      DrawTicketActions(ctx, v);
+      TicketFacts(ctx, v);
+      TicketText(ctx, v);
+    });
+    const float br = InColumn(x + left + gap, y, right, [&] {
+      TicketMap(ctx, v);
+      TicketWhistles(ctx, v);
+      TicketTimeline(ctx, v);
+    });
+    ImGui::SetCursorScreenPos(ImVec2(x, std::max(bl, br) + ImGui::GetStyle().ItemSpacing.y));
+    TicketRefresh(ctx, v);
+    EndBody(ctx);
+    return;
+  }
+
+  TicketHeader(ctx, v);
+  TicketSuggestion(ctx, v);
+  DrawTicketActions(ctx, v);
+  TicketFacts(ctx, v);
+  TicketText(ctx, v);
+  TicketWhistles(ctx, v);
+  TicketTimeline(ctx, v);
+  TicketRefresh(ctx, v);
   EndBody(ctx);
 }
 

@@ -30,6 +30,11 @@ void DrawTicketActions(Ctx& ctx, const TicketPage& v);
 void DrawAction(Ctx& ctx, const ActionFormView& v);
 void DrawImport(Ctx& ctx, const ImportView& v);
 
+// The desk (screen_desk.cpp): a handler's queue with its filters beside the ticket or the
+// action form, on a wide screen. True when it took this frame's Escape (closing the help
+// or a filter's choices).
+bool DrawDesk(Ctx& ctx, const App& app);
+
 // The rating choices (resolved yes/no, then the five-step scale), shared by the citizen's
 // rating and a phone rating recorded by staff. `prefix` names the widgets ("rate", ...).
 void RatingChoices(Ctx& ctx, const char* prefix, int resolved, int satisfaction);

@@ -29,6 +29,13 @@ inline constexpr float kFieldHeight = kTargetHeight;
 inline constexpr float kButtonHeight = kTargetHeight;
 inline constexpr float kRowHeight = 52.0f;
 inline constexpr float kMaxColumn = 600.0f;  // the column on wide screens
+// The handler's desk: from this CSS width the queue and the ticket side by side, the UI
+// drawn larger (16 px body text becomes 18, the small print 15; 20 and 17 from
+// kDeskWideWidth).
+inline constexpr float kDeskMinWidth = 1000.0f;
+inline constexpr float kDeskWideWidth = 1600.0f;
+inline constexpr float kDeskScale = 1.125f;
+inline constexpr float kDeskScaleWide = 1.25f;
 
 void apply_style(ImGuiStyle& style);
 

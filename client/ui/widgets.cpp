@@ -179,14 +179,15 @@ void Gap(float px) {
 void BeginBody(Ctx& ctx, const char* id) {
   // The body spans the screen (the scrollbar and the wheel work anywhere on it); its
   // content is a column centred on wide screens.
-  ImGui::SetCursorScreenPos(ImVec2(0, ctx.top_bar));
+  ImGui::SetCursorScreenPos(ImVec2(ctx.body_x, ctx.top_bar));
   if (ctx.screen_changed) {
     ImGui::SetNextWindowScroll(ImVec2(0, 0));
     ctx.scroll = {};
   }
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(theme::kPad, theme::kPad));
-  ImGui::BeginChild(id, ImVec2(ctx.display.x, ctx.display.y - ctx.top_bar), false,
-                    ImGuiWindowFlags_AlwaysUseWindowPadding);
+  ImGui::BeginChild(
+      id, ImVec2(ctx.body_w > 0 ? ctx.body_w : ctx.display.x, ctx.display.y - ctx.top_bar), false,
+      ImGuiWindowFlags_AlwaysUseWindowPadding);
   ImGui::PopStyleVar();
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   const float left = ctx.column_x + theme::kPad;
