@@ -599,7 +599,12 @@ Result<StatsAnswer> StatsService::overview(const Actor& actor, const StatsParams
     std::unique_lock lock(overview_mu_);
     const auto mono = std::chrono::steady_clock::now();
     auto cached = overview_cache_.find(key);
-    const bool same = cached != overview_cache_.end() && cached->second.version == *version;
+    // Unanswered tickets enter 响应率 as their limits pass, with no change to any ticket:
+    // an answer is also kept for at most a few seconds of the service's own clock.
+    const auto as_of = now_();
+    const bool same = cached != overview_cache_.end() && cached->second.version == *version &&
+                      as_of >= cached->second.as_of &&
+                      as_of - cached->second.as_of < kOverviewMaxAge;
     if (same && mono - cached->second.computed_at < kOverviewMaxAge) return cached->second.answer;
     if (auto f = overview_flights_.find(key);
         f != overview_flights_.end() && f->second->version == *version) {
@@ -613,12 +618,13 @@ Result<StatsAnswer> StatsService::overview(const Actor& actor, const StatsParams
     overview_flights_[key] = flight;
   }
   const auto computed_at = std::chrono::steady_clock::now();
+  const auto as_of = now_();
   auto answer = compute_overview(*scope, *period);
   {
     std::lock_guard lock(overview_mu_);
     if (answer) {
       if (overview_cache_.size() >= kOverviewCacheMax) overview_cache_.clear();
-      overview_cache_[key] = CachedOverview{*version, computed_at, *answer};
+      overview_cache_[key] = CachedOverview{*version, computed_at, as_of, *answer};
     }
     flight->result = answer;
     flight->done = true;

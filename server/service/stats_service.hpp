@@ -174,6 +174,7 @@ class StatsService {
   struct CachedOverview {
     std::uint64_t version = 0;
     std::chrono::steady_clock::time_point computed_at;
+    core::TimePoint as_of{};  // the service's clock: 响应率 depends on the time of asking
     StatsAnswer answer;
   };
   // An overview being computed, which other callers of the same version wait for.
