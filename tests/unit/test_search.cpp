@@ -125,7 +125,7 @@ TEST_F(Search, ChineseOfOneTwoAndMoreCharactersAnywhereInTheText) {
 }
 
 TEST_F(Search, TheAddressIsSearchedButNoPhraseSpansItAndTheDescription) {
-  const auto a = submit("井盖丢了", "幸福路12号");
+  const auto a = submit("井盖丢了好几天", "幸福路12号");
   const auto b = submit("井盖松动，幸福", "路口东侧");
   EXPECT_EQ(found("幸福路"), (V{a}));
   EXPECT_EQ(found("12号"), (V{a}));
@@ -148,8 +148,8 @@ TEST_F(Search, AsciiWithoutCaseAndInsideWords) {
 }
 
 TEST_F(Search, TicketNumbersByPrefixAndWhole) {
-  const auto a = submit("路灯不亮", "某小区");
-  const auto b = submit("噪音扰民", "某小区");
+  const auto a = submit("路灯不亮好几天", "某小区");
+  const auto b = submit("噪音扰民很严重", "某小区");
   ASSERT_EQ(a.substr(0, 10), "RC20261125");
   EXPECT_EQ(found(a), (V{a}));
   EXPECT_EQ(found(b), (V{b}));
@@ -162,10 +162,10 @@ TEST_F(Search, TicketNumbersByPrefixAndWhole) {
 TEST_F(Search, CombinedWithEveryFilterAndTheScope) {
   const auto grids = org_->data().grids;
   ASSERT_GE(grids.size(), 2u);
-  const auto a = submit("路灯不亮", "某小区", "env.noise", grids[0].id);
-  const auto b = submit("路灯歪了", "某小区", "env.noise", grids[1].id);
+  const auto a = submit("路灯不亮好几天", "某小区", "env.noise", grids[0].id);
+  const auto b = submit("路灯歪了快倒了", "某小区", "env.noise", grids[1].id);
   const auto c = submit("路灯灯罩掉了", "某小区", "city.streetlight", grids[0].id);
-  const auto d = submit("噪音扰民", "某小区", "env.noise", grids[0].id);
+  const auto d = submit("噪音扰民很严重", "某小区", "env.noise", grids[0].id);
   // b is accepted and overdue.
   auto t = store_->find_ticket(b);
   ASSERT_TRUE(t.ok() && t->has_value());
@@ -224,12 +224,12 @@ TEST_F(Search, CombinedWithEveryFilterAndTheScope) {
 }
 
 TEST_F(Search, ANewDescriptionOrAddressIsFoundAndTheOldOneIsNot) {
-  const auto a = submit("路灯不亮", "幸福路");
-  const auto b = submit("路灯不亮", "幸福路");
+  const auto a = submit("路灯不亮好几天", "幸福路");
+  const auto b = submit("路灯不亮好几天", "幸福路");
   auto t = store_->find_ticket(a);
   ASSERT_TRUE(t.ok() && t->has_value());
   TicketChange change{**t};
-  change.ticket.draft.description = "井盖丢失";
+  change.ticket.draft.description = "井盖丢失很危险";
   change.ticket.draft.location.address = "建设街";
   ASSERT_TRUE(store_->commit_change(change).ok());
   EXPECT_EQ(found("井盖"), (V{a}));
@@ -246,8 +246,8 @@ TEST_F(Search, ANewDescriptionOrAddressIsFoundAndTheOldOneIsNot) {
 }
 
 TEST_F(Search, TicketsFromBeforeTheIndexAreIndexedWhenMigrating) {
-  const auto a = submit("路灯不亮", "幸福路");
-  const auto b = submit("噪音扰民", "建设街");
+  const auto a = submit("路灯不亮好几天", "幸福路");
+  const auto b = submit("噪音扰民很严重", "建设街");
   // As a database from before migration 0020 would be.
   ASSERT_TRUE(
       raw_sql("DROP TABLE ticket_search; DROP TABLE ticket_search_backfill; "
@@ -257,7 +257,7 @@ TEST_F(Search, TicketsFromBeforeTheIndexAreIndexedWhenMigrating) {
   EXPECT_EQ(*applied, 1);
   EXPECT_EQ(found("路灯"), (V{a}));
   EXPECT_EQ(found("建设"), (V{b}));
-  const auto c = submit("路灯歪了", "某小区");
+  const auto c = submit("路灯歪了快倒了", "某小区");
   EXPECT_EQ(found("路灯"), (V{c, a}));
   // Done: migrating again indexes nothing twice.
   ASSERT_TRUE(store_->migrate().ok());
@@ -273,8 +273,8 @@ TEST_F(Search, AScopeSeesOnlyItsOwnMatches) {
     if (std::find(worker.grid_ids.begin(), worker.grid_ids.end(), g.id) == worker.grid_ids.end())
       elsewhere = g.id;
   ASSERT_FALSE(elsewhere.empty());
-  const auto mine = submit("路灯不亮", "某小区", "env.noise", worker.grid_ids[0]);
-  submit("路灯不亮", "某小区", "env.noise", elsewhere);
+  const auto mine = submit("路灯不亮好几天", "某小区", "env.noise", worker.grid_ids[0]);
+  submit("路灯不亮好几天", "某小区", "env.noise", elsewhere);
   ListQuery q;
   q.scope = "all";
   q.q = "路灯";

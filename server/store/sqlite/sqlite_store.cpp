@@ -721,6 +721,9 @@ core::Outcome SqliteStore::backfill_search(Conn& cx) {
   // Tickets that were there before the index (0020): newest first, a batch a
   // transaction, so that an interrupted start goes on where it stopped.
   std::int64_t total = -1, done = 0;
+  // FTS5 reads back the segments it merges as the index grows: the writer's cache
+  // rather than the migrations' small one (the caller restores and empties it).
+  cx.exec(kWriterCacheSize);
   for (;;) {
     Tx tx(cx);
     if (!tx.ok()) return fail(cx, "search_backfill");
@@ -738,19 +741,25 @@ core::Outcome SqliteStore::backfill_search(Conn& cx) {
       s.bind(1, upto);
       total = s.step() ? s.int64(0) : 0;
     }
-    std::int64_t last = 0;
-    int n = 0;
+    // The batch is the newest tickets left, indexed in ascending order: FTS5 writes out
+    // what it holds each time an id is lower than the one before.
+    struct Row {
+      std::int64_t id;
+      std::string description, address;
+    };
+    std::vector<Row> rows;
     {
       auto s = cx.prepare(
           "SELECT id, description, address FROM tickets WHERE id <= ? ORDER BY id DESC LIMIT 5000");
       s.bind(1, upto);
-      while (s.step()) {
-        last = s.int64(0);
-        if (!index_ticket_text(cx, last, s.text(1), s.text(2))) return fail(cx, "search_backfill");
-        ++n;
-      }
+      while (s.step()) rows.push_back({s.int64(0), s.text(1), s.text(2)});
       if (s.failed()) return fail(cx, "search_backfill");
     }
+    for (auto r = rows.rbegin(); r != rows.rend(); ++r)
+      if (!index_ticket_text(cx, r->id, r->description, r->address))
+        return fail(cx, "search_backfill");
+    const int n = static_cast<int>(rows.size());
+    const std::int64_t last = n ? rows.back().id : 0;
     auto u = cx.prepare(n == 0 ? "DELETE FROM ticket_search_backfill"
                                : "UPDATE ticket_search_backfill SET upto = ?");
     if (n) u.bind(1, last - 1);
