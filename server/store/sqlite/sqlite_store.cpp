@@ -1712,6 +1712,7 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
     if (f.overdue_only) where += " AND overdue = 1";
     if (f.open_only)
       where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
+    std::optional<std::int64_t> known_total;
     if (!f.q.empty()) {
       // The text (core/search.hpp), and a ticket number by its prefix (a range of the
       // number's unique index). A query of punctuation alone finds nothing.
@@ -1725,32 +1726,52 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
         // The index lists every ticket holding the text, a third of them for a common
         // character: joined with the other filters that is a lookup per match. Where
         // those filters leave few tickets (a queue, a citizen's own), reading their
-        // texts costs less.
+        // texts costs less; one pass over at most the limit's worth of them tells
+        // which, and when they are few it is the count.
+        const std::string number_range = "(number >= ? AND number < ?)";
+        auto text_or_number = [&](const std::string& text) {
+          if (match.empty()) return number_range;
+          return number ? text + " OR " + number_range : text;
+        };
+        auto bind_text_or_number = [&](sqlite::Stmt& s, int& i, const std::string& text) {
+          if (!match.empty()) s.bind(i++, text);
+          if (number) {
+            s.bind(i++, *number);
+            s.bind(i++, core::ticket_number_prefix_end(*number));
+          }
+        };
         bool scan = false;
         if (where != " WHERE 1=1") {
-          auto s = cx.prepare("SELECT COUNT(*) FROM (SELECT 1 FROM tickets" + where + " LIMIT ?)");
+          auto s = cx.prepare(
+              "SELECT COUNT(*), TOTAL(" + text_or_number("search_match(description, address, ?)") +
+              ") FROM (SELECT description, address, number FROM tickets" + where + " LIMIT ?)");
           int i = 1;
+          bind_text_or_number(s, i, f.q);
           for (auto& b : binds) b(s, i);
           s.bind(i, search_scan_limit_ + 1);
           if (!s.step()) return fail(cx, "count_candidates");
           scan = s.int64(0) <= search_scan_limit_;
+          if (scan) known_total = static_cast<std::int64_t>(s.real(1));
         }
-        std::string any;
-        if (!match.empty()) {
-          any = scan ? "search_match(description, address, ?)"
-                     : "id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)";
-          add_text("", scan ? f.q : match);
-        }
-        if (number) {
-          any += std::string(any.empty() ? "" : " OR ") + "(number >= ? AND number < ?)";
-          add_text("", *number);
-          add_text("", core::ticket_number_prefix_end(*number));
-        }
-        where += " AND (" + any + ")";
+        const std::string text =
+            scan ? "search_match(description, address, ?)"
+                 : "id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)";
+        where += " AND (" + text_or_number(text) + ")";
+        // By value: the binds run after this block.
+        binds.push_back(
+            [has_text = !match.empty(), number, t = scan ? f.q : match](sqlite::Stmt& s, int& i) {
+              if (has_text) s.bind(i++, t);
+              if (number) {
+                s.bind(i++, *number);
+                s.bind(i++, core::ticket_number_prefix_end(*number));
+              }
+            });
       }
     }
     TicketPage page;
-    {
+    if (known_total) {
+      page.total = *known_total;
+    } else {
       auto s = cx.prepare("SELECT COUNT(*) FROM tickets" + where);
       int i = 1;
       for (auto& b : binds) b(s, i);
