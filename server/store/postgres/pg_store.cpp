@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "portal/core/search.hpp"
 #include "portal/core/utf8.hpp"
 #include "server/store/migrations.hpp"
 
@@ -23,6 +24,39 @@ constexpr const char* kChannel = "portal_changes";
 // Session advisory lock taken while migrating, so that instances starting together
 // apply each migration once.
 constexpr std::int64_t kMigrateLock = 7'311'001;
+
+// The text search's document of a ticket (0020_ticket_search.sql) as a tsvector
+// literal: each token of core/search.hpp at its position, the address's after the
+// description's and a gap, so that no phrase spans the two. Tokens hold no quote or
+// backslash; positions stop at tsvector's last, 16383.
+std::string search_doc(const std::string& description, const std::string& address) {
+  std::string out;
+  int pos = 0;
+  auto add = [&](const std::string& text) {
+    for (const auto& t : core::search_tokens(text)) {
+      pos = std::min(pos + 1, 16383);
+      out += (out.empty() ? "'" : " '") + t + "':" + std::to_string(pos);
+    }
+    pos = std::min(pos + 1, 16383);
+  };
+  add(description);
+  add(address);
+  return out;
+}
+
+// The tsquery of a text query: each run of it a phrase whose last token is a prefix
+// (core/search.hpp), all of them; empty when the query has no word character.
+std::string search_tsquery(const std::string& q) {
+  std::string out;
+  for (const auto& run : core::search_query_runs(q)) {
+    if (!out.empty()) out += " & ";
+    out += '(';
+    for (std::size_t i = 0; i < run.size(); ++i)
+      out += (i ? " <-> '" : "'") + run[i] + "'" + (i + 1 == run.size() ? ":*" : "");
+    out += ')';
+  }
+  return out;
+}
 
 #define LEASE(c, what)                      \
   auto c##_lease = pool_.acquire();         \
@@ -354,7 +388,44 @@ Result<int> PgStore::migrate() {
     if (!ins.ok() || !tx.commit()) return db_error(c, m.name);
     ++applied;
   }
+  if (auto ok = backfill_search(c); !ok) return ok.error();
   return applied;
+}
+
+core::Outcome PgStore::backfill_search(pg::Conn& c) {
+  // Tickets that were there before the index (0020), under the migration lock:
+  // newest first, a batch a transaction, so that an interrupted start goes on where it
+  // stopped.
+  std::int64_t done = 0;
+  for (;;) {
+    pg::Tx tx(c);
+    if (!tx.ok()) return db_error(c, "search_backfill");
+    auto head = c.exec("SELECT upto FROM ticket_search_backfill FOR UPDATE");
+    if (!head.ok()) return db_error(c, "search_backfill");
+    if (!head.rows()) return core::Unit{};  // nothing (left) to index
+    const std::int64_t upto = head.int64(0, 0);
+    auto rows = c.exec(
+        "SELECT id, description, address FROM tickets WHERE id <= ? ORDER BY id DESC LIMIT 2000",
+        pg::Params().add(upto));
+    if (!rows.ok()) return db_error(c, "search_backfill");
+    for (int i = 0; i < rows.rows(); ++i) {
+      auto r = c.exec(
+          "INSERT INTO ticket_search(ticket_id, doc) VALUES (?, ?::tsvector) "
+          "ON CONFLICT (ticket_id) DO NOTHING",
+          pg::Params().add(rows.int64(i, 0)).add(search_doc(rows.text(i, 1), rows.text(i, 2))));
+      if (!r.ok()) return db_error(c, "search_backfill");
+    }
+    const int n = rows.rows();
+    auto u = n ? c.exec("UPDATE ticket_search_backfill SET upto = ?",
+                        pg::Params().add(rows.int64(n - 1, 0) - 1))
+               : c.exec("DELETE FROM ticket_search_backfill");
+    if (!u.ok() || !tx.commit()) return db_error(c, "search_backfill");
+    done += n;
+    if (n == 0 || done % 100000 < 2000)
+      std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"search index backfill\",\"done\":%lld}\n",
+                   static_cast<long long>(done));
+    if (n == 0) return core::Unit{};
+  }
 }
 
 core::Outcome PgStore::ping() {
@@ -881,6 +952,12 @@ Result<TicketRecord> PgStore::insert_ticket(pg::Conn& c, TicketRecord t,
     }
     t.id = r.int64(0, 0);
   }
+  {
+    auto r = c.exec(
+        "INSERT INTO ticket_search(ticket_id, doc) VALUES (?, ?::tsvector)",
+        pg::Params().add(t.id).add(search_doc(t.draft.description, t.draft.location.address)));
+    if (!r.ok()) return db_error(c, "index_ticket");
+  }
   if (!t.draft.attachments.empty()) {
     std::vector<std::pair<std::string, std::string>> photos;
     for (const auto& id : t.draft.attachments) photos.emplace_back(id, "report");
@@ -976,15 +1053,25 @@ Result<TicketRecord> PgStore::commit_change(TicketChange ch) {
   {
     // The row stays locked to this transaction: a second instance changing the same
     // ticket waits here, then sees the new version and is refused.
-    auto head =
-        c.exec("SELECT version, event_count, last_hash FROM tickets WHERE id = ? FOR UPDATE",
-               pg::Params().add(t.id));
+    auto head = c.exec(
+        "SELECT version, event_count, last_hash, description, address FROM tickets "
+        "WHERE id = ? FOR UPDATE",
+        pg::Params().add(t.id));
     if (!head.ok()) return db_error(c, "commit_change_head");
     if (!head.rows()) return Error::not_found("no such ticket");
     if (head.int64(0, 0) != t.version)
       return Error::conflict("conflict", "the ticket changed meanwhile; reload and try again");
     t.event_count = head.int64(0, 1);
     t.last_hash = head.text(0, 2);
+    // The search index follows a new description or address in the same transaction
+    // (an upsert: a ticket the backfill has not reached yet gets its row now).
+    if (head.text(0, 3) != t.draft.description || head.text(0, 4) != t.draft.location.address) {
+      auto r = c.exec(
+          "INSERT INTO ticket_search(ticket_id, doc) VALUES (?, ?::tsvector) "
+          "ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc",
+          pg::Params().add(t.id).add(search_doc(t.draft.description, t.draft.location.address)));
+      if (!r.ok()) return db_error(c, "index_ticket");
+    }
   }
   {
     std::vector<std::string> keys;
@@ -1098,13 +1185,17 @@ Result<TicketPage> PgStore::list_tickets(const TicketFilter& f) {
   if (f.open_only)
     where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
   if (!f.q.empty()) {
-    std::string prefix;
-    for (char ch : f.q) {
-      if (ch == '%' || ch == '_' || ch == '\\') prefix += '\\';
-      prefix += ch;
-    }
-    where += " AND (number LIKE " + arg(prefix + "%") + " ESCAPE '\\' OR strpos(description, " +
-             arg(f.q) + ") > 0)";
+    // The text through the search index, a ticket number by its prefix (a range of
+    // the number's unique index). A query of punctuation alone finds nothing.
+    const std::string query = search_tsquery(f.q);
+    const auto number = core::ticket_number_prefix(f.q);
+    std::string any;
+    if (!query.empty())
+      any = "id IN (SELECT ticket_id FROM ticket_search WHERE doc @@ " + arg(query) + "::tsquery)";
+    if (number)
+      any += std::string(any.empty() ? "" : " OR ") + "(number >= " + arg(*number) +
+             " AND number < " + arg(core::ticket_number_prefix_end(*number)) + ")";
+    where += " AND (" + (any.empty() ? std::string("false") : any) + ")";
   }
   TicketPage page;
   {

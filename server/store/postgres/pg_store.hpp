@@ -154,6 +154,8 @@ class PgStore final : public Store {
                                   core::TimePoint at);
   core::Result<UploadUsage> unclaimed_where(const char* column, const pg::Params& key);
   // Inserts a ticket with its events, settings and messages (none of them on a replay).
+  // After migrating: indexes the text of tickets older than the search index.
+  core::Outcome backfill_search(pg::Conn& c);
   core::Result<TicketRecord> insert_ticket(pg::Conn& c, TicketRecord t,
                                            std::vector<core::AuditEvent>& events,
                                            std::vector<NotificationRecord>& notifications);

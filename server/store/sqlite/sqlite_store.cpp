@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "portal/core/search.hpp"
 #include "portal/core/utf8.hpp"
 #include "server/store/migrations.hpp"
 #include "server/store/sqlite/wal_vfs.hpp"
@@ -22,11 +23,40 @@ namespace portal::server {
 using core::Error;
 using core::Result;
 
+namespace {
+
+std::string_view arg_text(sqlite3_value* v) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_value_bytes(v))) : "";
+}
+
+// search_match(description, address, query): the text search read row by row
+// (core::search_folded_matches), for a few candidate rows. The query is folded once
+// per statement.
+void search_match(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  auto* query = static_cast<std::string*>(sqlite3_get_auxdata(ctx, 2));
+  if (!query) {
+    query = new std::string(core::search_folded(arg_text(argv[2])));
+    sqlite3_set_auxdata(ctx, 2, query, [](void* p) { delete static_cast<std::string*>(p); });
+    query = static_cast<std::string*>(sqlite3_get_auxdata(ctx, 2));
+    if (!query) return sqlite3_result_error_nomem(ctx);
+  }
+  sqlite3_result_int(ctx,
+                     core::search_folded_matches(*query, core::search_folded(arg_text(argv[0])),
+                                                 core::search_folded(arg_text(argv[1]))));
+}
+
+}  // namespace
+
 struct SqliteStore::Conn {
   sqlite::Db db;
   sqlite::StmtCache cache;  // destroyed before the connection
 
-  explicit Conn(sqlite::Db d) : db(std::move(d)), cache(db.handle()) {}
+  explicit Conn(sqlite::Db d) : db(std::move(d)), cache(db.handle()) {
+    sqlite3_create_function_v2(db.handle(), "search_match", 3,
+                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                               search_match, nullptr, nullptr, nullptr);
+  }
   sqlite::Stmt prepare(std::string_view sql) { return cache.get(sql); }
   bool exec(const char* sql) { return db.exec(sql); }
   sqlite3* handle() const { return db.handle(); }
@@ -51,6 +81,34 @@ class Tx {
   SqliteStore::Conn& db_;
   bool ok_ = false, done_ = false;
 };
+
+// The text search's index row of a ticket (0020_ticket_search.sql): added, or with
+// `remove`, taken out again, which a contentless index can only do given the very
+// tokens it was given.
+bool index_ticket_text(SqliteStore::Conn& cx, std::int64_t id, const std::string& description,
+                       const std::string& address, bool remove = false) {
+  auto s = cx.prepare(remove ? "INSERT INTO ticket_search(ticket_search, rowid, d, a) "
+                               "VALUES ('delete', ?, ?, ?)"
+                             : "INSERT INTO ticket_search(rowid, d, a) VALUES (?, ?, ?)");
+  s.bind(1, id).bind(2, core::search_token_text(description));
+  s.bind(3, core::search_token_text(address));
+  s.step();
+  return !s.failed();
+}
+
+// The FTS5 query of a text query: each run of it a phrase whose last token is a prefix
+// (core/search.hpp), all of them; empty when the query has no word character. Tokens
+// hold no '"', so quoting them is enough.
+std::string fts_query(const std::string& q) {
+  std::string out;
+  for (const auto& run : core::search_query_runs(q)) {
+    if (!out.empty()) out += " AND ";
+    out += '"';
+    for (std::size_t i = 0; i < run.size(); ++i) out += (i ? " " : "") + run[i];
+    out += "\" *";
+  }
+  return out;
+}
 
 core::Category read_category(const sqlite::Stmt& s) {
   core::Category c;
@@ -653,9 +711,68 @@ Result<int> SqliteStore::migrate() {
           if (ins.failed() || !tx.commit()) return fail(cx, m.name);
           ++applied;
         }
+        if (auto ok = backfill_search(cx); !ok) return ok.error();
         return applied;
       },
       WriteKind::alone);
+}
+
+core::Outcome SqliteStore::backfill_search(Conn& cx) {
+  // Tickets that were there before the index (0020): newest first, a batch a
+  // transaction, so that an interrupted start goes on where it stopped.
+  std::int64_t total = -1, done = 0;
+  // FTS5 reads back the segments it merges as the index grows: the writer's cache
+  // rather than the migrations' small one (the caller restores and empties it).
+  cx.exec(kWriterCacheSize);
+  for (;;) {
+    Tx tx(cx);
+    if (!tx.ok()) return fail(cx, "search_backfill");
+    std::int64_t upto = 0;
+    {
+      auto s = cx.prepare("SELECT upto FROM ticket_search_backfill");
+      if (!s.step()) {
+        if (s.failed()) return fail(cx, "search_backfill");
+        return core::Unit{};  // nothing (left) to index
+      }
+      upto = s.int64(0);
+    }
+    if (total < 0) {
+      auto s = cx.prepare("SELECT COUNT(*) FROM tickets WHERE id <= ?");
+      s.bind(1, upto);
+      total = s.step() ? s.int64(0) : 0;
+    }
+    // The batch is the newest tickets left, indexed in ascending order: FTS5 writes out
+    // what it holds each time an id is lower than the one before.
+    struct Row {
+      std::int64_t id;
+      std::string description, address;
+    };
+    std::vector<Row> rows;
+    {
+      auto s = cx.prepare(
+          "SELECT id, description, address FROM tickets WHERE id <= ? ORDER BY id DESC LIMIT 5000");
+      s.bind(1, upto);
+      while (s.step()) rows.push_back({s.int64(0), s.text(1), s.text(2)});
+      if (s.failed()) return fail(cx, "search_backfill");
+    }
+    for (auto r = rows.rbegin(); r != rows.rend(); ++r)
+      if (!index_ticket_text(cx, r->id, r->description, r->address))
+        return fail(cx, "search_backfill");
+    const int n = static_cast<int>(rows.size());
+    const std::int64_t last = n ? rows.back().id : 0;
+    auto u = cx.prepare(n == 0 ? "DELETE FROM ticket_search_backfill"
+                               : "UPDATE ticket_search_backfill SET upto = ?");
+    if (n) u.bind(1, last - 1);
+    u.step();
+    if (u.failed() || !tx.commit()) return fail(cx, "search_backfill");
+    done += n;
+    if (n == 0 || done % 100000 < 5000)
+      std::fprintf(stderr,
+                   "{\"level\":\"info\",\"msg\":\"search index backfill\",\"done\":%lld,"
+                   "\"total\":%lld}\n",
+                   static_cast<long long>(done), static_cast<long long>(total));
+    if (n == 0) return core::Unit{};
+  }
 }
 
 core::Outcome SqliteStore::ping() {
@@ -1263,6 +1380,8 @@ Result<TicketRecord> SqliteStore::insert_ticket(
     }
     t.id = s.int64(0);
   }
+  if (!index_ticket_text(cx, t.id, t.draft.description, t.draft.location.address))
+    return fail(cx, "index_ticket");
   if (!t.draft.attachments.empty()) {
     std::vector<std::pair<std::string, std::string>> photos;
     for (const auto& id : t.draft.attachments) photos.emplace_back(id, "report");
@@ -1452,13 +1571,22 @@ Result<TicketRecord> SqliteStore::commit_change(TicketChange c) {
   return write([&](Conn& cx) -> core::Result<TicketRecord> {
     TicketRecord& t = c.ticket;
     {
-      auto head = cx.prepare("SELECT version, event_count, last_hash FROM tickets WHERE id = ?");
+      auto head = cx.prepare(
+          "SELECT version, event_count, last_hash, description, address FROM tickets WHERE id = ?");
       head.bind(1, t.id);
       if (!head.step()) return Error::not_found("no such ticket");
       if (head.int64(0) != t.version)
         return Error::conflict("conflict", "the ticket changed meanwhile; reload and try again");
       t.event_count = head.int64(1);
       t.last_hash = head.text(2);
+      // The search index follows a new description or address in the same transaction.
+      std::string description = head.text(3), address = head.text(4);
+      if (description != t.draft.description || address != t.draft.location.address) {
+        head = sqlite::Stmt();
+        if (!index_ticket_text(cx, t.id, description, address, true) ||
+            !index_ticket_text(cx, t.id, t.draft.description, t.draft.location.address))
+          return fail(cx, "index_ticket");
+      }
     }
     if (!append_events(cx, t.id, t.number, t.event_count, t.last_hash, c.events))
       return fail(cx, "append_events");
@@ -1588,20 +1716,66 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
     if (f.overdue_only) where += " AND overdue = 1";
     if (f.open_only)
       where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
+    std::optional<std::int64_t> known_total;
     if (!f.q.empty()) {
-      where += " AND (number LIKE ? ESCAPE '\\' OR instr(description, ?) > 0)";
-      std::string prefix;
-      for (char c : f.q) {
-        if (c == '%' || c == '_' || c == '\\') prefix += '\\';
-        prefix += c;
+      // The text (core/search.hpp), and a ticket number by its prefix (a range of the
+      // number's unique index). A query of punctuation alone finds nothing.
+      const std::string match = fts_query(f.q);
+      const auto number = core::ticket_number_prefix(f.q);
+      if (match.empty() && !number) {
+        where += " AND 0";
+      } else if (where == " WHERE 1=1" && !number) {
+        return search_everything(cx, match, f);
+      } else {
+        // The index lists every ticket holding the text, a third of them for a common
+        // character: joined with the other filters that is a lookup per match. Where
+        // those filters leave few tickets (a queue, a citizen's own), reading their
+        // texts costs less; one pass over at most the limit's worth of them tells
+        // which, and when they are few it is the count.
+        const std::string number_range = "(number >= ? AND number < ?)";
+        auto text_or_number = [&](const std::string& text) {
+          if (match.empty()) return number_range;
+          return number ? text + " OR " + number_range : text;
+        };
+        auto bind_text_or_number = [&](sqlite::Stmt& s, int& i, const std::string& text) {
+          if (!match.empty()) s.bind(i++, text);
+          if (number) {
+            s.bind(i++, *number);
+            s.bind(i++, core::ticket_number_prefix_end(*number));
+          }
+        };
+        bool scan = false;
+        if (where != " WHERE 1=1") {
+          auto s = cx.prepare(
+              "SELECT COUNT(*), TOTAL(" + text_or_number("search_match(description, address, ?)") +
+              ") FROM (SELECT description, address, number FROM tickets" + where + " LIMIT ?)");
+          int i = 1;
+          bind_text_or_number(s, i, f.q);
+          for (auto& b : binds) b(s, i);
+          s.bind(i, search_scan_limit_ + 1);
+          if (!s.step()) return fail(cx, "count_candidates");
+          scan = s.int64(0) <= search_scan_limit_;
+          if (scan) known_total = static_cast<std::int64_t>(s.real(1));
+        }
+        const std::string text =
+            scan ? "search_match(description, address, ?)"
+                 : "id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)";
+        where += " AND (" + text_or_number(text) + ")";
+        // By value: the binds run after this block.
+        binds.push_back(
+            [has_text = !match.empty(), number, t = scan ? f.q : match](sqlite::Stmt& s, int& i) {
+              if (has_text) s.bind(i++, t);
+              if (number) {
+                s.bind(i++, *number);
+                s.bind(i++, core::ticket_number_prefix_end(*number));
+              }
+            });
       }
-      binds.push_back([p = prefix + "%", q = f.q](sqlite::Stmt& s, int& i) {
-        s.bind(i++, p);
-        s.bind(i++, q);
-      });
     }
     TicketPage page;
-    {
+    if (known_total) {
+      page.total = *known_total;
+    } else {
       auto s = cx.prepare("SELECT COUNT(*) FROM tickets" + where);
       int i = 1;
       for (auto& b : binds) b(s, i);
@@ -1621,6 +1795,29 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
     if (s.failed()) return fail(cx, "list_tickets");
     return page;
   });
+}
+
+Result<TicketPage> SqliteStore::search_everything(Conn& cx, const std::string& match,
+                                                  const TicketFilter& f) {
+  // Every ticket may be listed: the index alone counts the matches, and gives the
+  // page newest first (FTS5 walks its ids backwards), each looked up by its id.
+  TicketPage page;
+  {
+    auto s = cx.prepare("SELECT COUNT(*) FROM ticket_search WHERE ticket_search MATCH ?");
+    s.bind(1, match);
+    if (!s.step()) return fail(cx, "count_tickets");
+    page.total = s.int64(0);
+  }
+  static const std::string sql = std::string("SELECT ") + kTicketColumns +
+                                 " FROM ticket_search CROSS JOIN tickets ON tickets.id = "
+                                 "ticket_search.rowid WHERE ticket_search MATCH ? ORDER BY "
+                                 "ticket_search.rowid DESC LIMIT ? OFFSET ?";
+  auto s = cx.prepare(sql);
+  s.bind(1, match).bind(2, f.page_size);
+  s.bind(3, static_cast<std::int64_t>(f.page - 1) * f.page_size);
+  while (s.step()) page.items.push_back(read_ticket(s));
+  if (s.failed()) return fail(cx, "list_tickets");
+  return page;
 }
 
 Result<std::vector<WhistleRecord>> SqliteStore::whistles(std::int64_t ticket_id) {

@@ -185,6 +185,10 @@ class SqliteStore final : public Store {
 
   struct Conn;  // a connection with its cached statements
 
+  // The ticket list's text search reads the texts of the filtered tickets instead of
+  // the index when there are at most this many (tests lower it to try both ways).
+  void set_search_scan_limit(int n) { search_scan_limit_ = n; }
+
  private:
   // How a write runs: in a batch (one savepoint of the batch's transaction), in a batch
   // and only adding tickets (see flush_daily()), or alone, managing its own transaction.
@@ -252,6 +256,12 @@ class SqliteStore final : public Store {
                                   core::TimePoint at);
   template <class Key>
   core::Result<UploadUsage> unclaimed_where(const char* column, const Key& key);
+  int search_scan_limit_ = 5000;
+  // A text search with no other filter, through the index alone.
+  core::Result<TicketPage> search_everything(Conn& cx, const std::string& match,
+                                             const TicketFilter& f);
+  // After migrating: indexes the text of tickets older than the search index.
+  core::Outcome backfill_search(Conn& cx);
   core::Result<TicketRecord> insert_ticket(Conn& cx, TicketRecord t,
                                            std::vector<core::AuditEvent>& events,
                                            const std::vector<NotificationRecord>& notifications);
