@@ -39,7 +39,12 @@ async function reportAndHandle({ resolve }) {
 }
 
 // The text of the accessibility mirror: what a screen reader (or a search) finds.
-const mirrorText = (page) => page.evaluate(() => document.getElementById('portal-semantics').textContent);
+// Names given as aria-label (check boxes, radios, images) count too.
+const mirrorText = (page) => page.evaluate(() => {
+  const root = document.getElementById('portal-semantics');
+  const labels = [...root.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label'));
+  return [root.textContent, ...labels].join(' ');
+});
 
 test('phone: the rating link opens the form of the resolved ticket, focused, and the fragment goes', async () => {
   const { number, code } = await reportAndHandle({ resolve: true });

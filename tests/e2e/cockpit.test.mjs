@@ -121,9 +121,11 @@ test('a district leader sees the API figures, and they change after a rating', a
     await fileTicket(gw, { resolve: true, satisfaction: 1 });
     const after = (await api('GET', '/api/v1/stats/overview', { token: ds })).json;
     assert.notEqual(after.satisfaction_rate, before.satisfaction_rate);
-    // A badly rated ticket is reopened: rated, but resolved no more, so in neither part.
-    assert.equal(after.rated, before.rated);
-    assert.equal(after.resolved, before.resolved);
+    // A badly rated ticket is reopened: it was resolved and is rated, so it is one more
+    // in both parts of 评价率 (and of 满意率), and no longer resolved now.
+    assert.equal(after.rated, before.rated + 1);
+    assert.equal(after.resolved, before.resolved + 1);
+    assert.equal(after.resolved_now, before.resolved_now);
     // The cockpit loads its figures whenever it is opened: back home, then in again.
     await page.evaluate(() => history.back());
     await waitScreen(page, 'home');
@@ -202,7 +204,7 @@ test('a street leader sees their street on a phone', async () => {
     // In English: the same figures under English labels.
     await press(page, 'lang.toggle');
     await waitWidget(page, 'kpi.satisfaction_rate',
-      (w) => w.label === 'Satisfaction rate' && w.value === pct(o.satisfaction_rate));
+      (w) => w.label === 'Satisfaction rate' && w.value === withN(o, 'satisfaction_rate', 'en'));
     await waitWidget(page, 'kpi.rating_rate',
       (w) => w.label === 'Rating rate' && w.value === withN(o, 'rating_rate', 'en'));
     // The street has only a few ratings: its satisfaction rate is marked as such.
