@@ -4,6 +4,7 @@
 
 #include "app/utf8.hpp"
 #include "imgui_internal.h"
+#include "portal/core/utf8.hpp"
 #include "ui/glyph_cache.hpp"
 #include "ui/theme.hpp"
 
@@ -92,24 +93,6 @@ int offset_at_x(const ImFont* font, float size, std::string_view s, const TextLi
     i = next;
   }
   return l.end;
-}
-
-void append_utf8(std::string& out, unsigned int c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
 }
 
 }  // namespace
@@ -232,7 +215,7 @@ TextEditResult TextEditor(ImGuiID id, TextEditState& st, std::string& text,
       for (int k = 0; k < io.InputQueueCharacters.Size; ++k) {
         const unsigned int c = io.InputQueueCharacters[k];
         if (c == '\r' || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) continue;
-        append_utf8(typed, c);
+        portal::core::utf8_append(typed, static_cast<char32_t>(c));
       }
       if (!ctrl_only) insert(typed, true);
       io.InputQueueCharacters.resize(0);

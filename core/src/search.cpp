@@ -32,24 +32,6 @@ char32_t fold(char32_t c) {
   return c;
 }
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
-
 // The runs of word characters, each as its folded characters (UTF-8 each). Invalid
 // bytes and control characters separate.
 std::vector<std::vector<std::string>> runs_of(std::string_view text) {
@@ -70,7 +52,7 @@ std::vector<std::vector<std::string>> runs_of(std::string_view text) {
       continue;
     }
     std::string ch;
-    append_utf8(ch, cp);
+    utf8_append(ch, cp);
     run.push_back(std::move(ch));
   }
   if (!run.empty()) runs.push_back(std::move(run));

@@ -25,6 +25,8 @@ std::string_view utf8_first_character(std::string_view s);
 // Decodes the sequence starting at s[i] into cp; returns its length in bytes, or 0
 // when it is not valid UTF-8.
 std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp);
+// Appends the UTF-8 bytes of the code point cp (at most U+10FFFF).
+void utf8_append(std::string& out, char32_t cp);
 // A..Z to a..z, every other byte as it is (usernames are compared this way).
 std::string ascii_lower(std::string_view s);
 
