@@ -269,7 +269,12 @@ test('autoHeight: the frame follows the content height of each screen, without s
     await frame.evaluate(() => history.back());
     await waitFrameWidget(frame, 'home.submit');
     const again = await settledHeight(page, (h) => Math.abs(h - form.height) > 1);
-    assert.equal(Math.round(again.height), Math.round(home.height));
+    assert.ok(again.height < form.height, `home again (${again.height} px) is shorter than the form`);
+    // Home may have gained a few pixels since it was first measured (what loads late,
+    // such as this device's tickets, can add a line): within a line of it.
+    assert.ok(Math.abs(again.height - home.height) <= 24,
+      `home again ${again.height} px, at first ${home.height} px`);
+    assert.equal(await frame.evaluate(() => window.innerHeight), Math.round(again.height));
     assert.deepEqual(errors, []);
     assert.deepEqual(await page.evaluate(() => window.events.filter((e) => e.type === 'error')), []);
   } finally {
