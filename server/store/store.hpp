@@ -209,6 +209,11 @@ struct NewTicket {
   std::vector<NotificationRecord> notifications;  // "{number}" filled in
 };
 
+// The list's open_only term, in both dialects. Migration 0021's partial indexes (the
+// queues) carry it word for word as their WHERE: the planner uses them only then.
+inline constexpr const char* kOpenStatusTerm =
+    "status IN ('submitted','assigned','accepted','in_progress','returned')";
+
 struct TicketFilter {
   // Scope: empty strings mean "any".
   std::optional<std::int64_t> submitter_id;

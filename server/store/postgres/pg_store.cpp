@@ -1182,8 +1182,7 @@ Result<TicketPage> PgStore::list_tickets(const TicketFilter& f) {
   if (f.level) where += " AND level = " + arg(std::string(core::to_string(*f.level)));
   if (!f.category.empty()) where += " AND category = " + arg(f.category);
   if (f.overdue_only) where += " AND overdue = 1";
-  if (f.open_only)
-    where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
+  if (f.open_only) where += std::string(" AND ") + kOpenStatusTerm;
   if (!f.q.empty()) {
     // The text through the search index, a ticket number by its prefix (a range of
     // the number's unique index). A query of punctuation alone finds nothing.

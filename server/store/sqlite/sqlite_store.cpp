@@ -1714,8 +1714,7 @@ Result<TicketPage> SqliteStore::list_tickets(const TicketFilter& f) {
     if (f.level) add_text(" AND level = ?", std::string(core::to_string(*f.level)));
     if (!f.category.empty()) add_text(" AND category = ?", f.category);
     if (f.overdue_only) where += " AND overdue = 1";
-    if (f.open_only)
-      where += " AND status IN ('submitted','assigned','accepted','in_progress','returned')";
+    if (f.open_only) where += std::string(" AND ") + kOpenStatusTerm;
     std::optional<std::int64_t> known_total;
     if (!f.q.empty()) {
       // The text (core/search.hpp), and a ticket number by its prefix (a range of the
