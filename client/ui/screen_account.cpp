@@ -151,14 +151,18 @@ bool TicketCard(Ctx& ctx, const char* id, const TicketRow& r) {
   Text(dl, ctx.fonts.body, body, ImVec2(pos.x + 14, y), theme::kText, r.title);
   dl->PopClipRect();
   y += body + 8;
-  dl->PushClipRect(ImVec2(pos.x, pos.y), ImVec2(bb.Max.x - 14, bb.Max.y), true);
-  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kText2, r.excerpt);
+  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kText2,
+       clamp_lines(ctx.fonts.small, small, r.excerpt, width - 28, 1));
   y += small + 6;
-  // Followers first: the end of the line may be cut off on a narrow phone.
-  std::string meta = r.number + "  ·  " + r.updated;
+  // The time at the right, always whole; followers and number before it, cut with "…"
+  // on a narrow phone.
+  const float when_w = MeasureText(ctx.fonts.small, small, r.updated).x;
+  Text(dl, ctx.fonts.small, small, ImVec2(bb.Max.x - 14 - when_w, y), theme::kHint, r.updated);
+  std::string meta = r.number;
   if (!r.followers.empty()) meta = r.followers + "  ·  " + meta;
-  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint, meta);
-  dl->PopClipRect();
+  const float room = width - 28 - when_w - 12;
+  Text(dl, ctx.fonts.small, small, ImVec2(pos.x + 14, y), theme::kHint,
+       clamp_lines(ctx.fonts.small, small, meta, room, 1));
   // Overdue: a red edge on the left; unread: a dot before the title.
   if (r.overdue)
     dl->AddRectFilled(bb.Min, ImVec2(bb.Min.x + 4, bb.Max.y), theme::kDanger, theme::kRadius,

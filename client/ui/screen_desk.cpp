@@ -101,9 +101,8 @@ bool DeskRowCard(Ctx& ctx, const char* id, const DeskRow& r) {
   Text(dl, ctx.fonts.body, body, ImVec2(title_x, y), theme::kText, r.category);
   dl->PopClipRect();
   y += body + 6;
-  dl->PushClipRect(pos, ImVec2(right, bb.Max.y), true);
-  Text(dl, ctx.fonts.small, small, ImVec2(x, y), theme::kText2, r.excerpt);
-  dl->PopClipRect();
+  Text(dl, ctx.fonts.small, small, ImVec2(x, y), theme::kText2,
+       clamp_lines(ctx.fonts.small, small, r.excerpt, right - x, 1));
   y += small + 6;
   // The deadline on the right, then what is left of the line for number, place, followers.
   std::string deadline = r.deadline;
@@ -117,9 +116,9 @@ bool DeskRowCard(Ctx& ctx, const char* id, const DeskRow& r) {
   std::string meta = r.number;
   if (!r.place.empty()) meta += "  ·  " + r.place;
   if (!r.followers.empty()) meta += "  ·  " + r.followers;
-  dl->PushClipRect(pos, ImVec2(right - dw - 12, bb.Max.y), true);
-  Text(dl, ctx.fonts.small, small, ImVec2(x, y), theme::kHint, meta);
-  dl->PopClipRect();
+  // Cut with "…" rather than through a character.
+  Text(dl, ctx.fonts.small, small, ImVec2(x, y), theme::kHint,
+       clamp_lines(ctx.fonts.small, small, meta, right - dw - 12 - x, 1));
   Record(ctx, id, "button", label, value, true, held);
   if (r.unread) ctx.log.last().unread = true;
   ctx.log.last().checked = r.open;

@@ -12,24 +12,6 @@ namespace portal::client::ui {
 
 namespace {
 
-// At most `max_lines` lines of `text` at this width, the last cut with "…" when more
-// would follow.
-std::string Clamp(Ctx& ctx, std::string_view text, ImFont* font, float width, int max_lines) {
-  std::vector<TextLine> lines;
-  const float size = ctx.size(font);
-  wrap_text(font, size, text, width, lines);
-  if (static_cast<int>(lines.size()) <= max_lines) return std::string(text);
-  const TextLine& last = lines[static_cast<std::size_t>(max_lines - 1)];
-  // Room for the ellipsis: drop characters (whole UTF-8 sequences) from the end.
-  const float dots = MeasureText(font, size, "…").x;
-  int end = last.end;
-  while (end > last.begin && text_width(font, size, text, last.begin, end) + dots > width) {
-    --end;
-    while (end > last.begin && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  }
-  return std::string(text.substr(0, static_cast<std::size_t>(end))) + "…";
-}
-
 // "可能是：" and up to three categories as chips, wrapping; a tap picks that category.
 void SuggestionChips(Ctx& ctx, const std::vector<CategoryItem>& chips) {
   if (chips.empty()) return;
@@ -102,7 +84,8 @@ void NearbyPanel(Ctx& ctx, const NearbyView& v) {
                            ImVec2(w->DC.CursorPos.x + AvailWidth(), y), theme::kDivider);
       Gap(4);
     }
-    const std::string summary = Clamp(ctx, r.summary, ctx.fonts.body, AvailWidth(), 2);
+    const std::string summary =
+        clamp_lines(ctx.fonts.body, ctx.size(ctx.fonts.body), r.summary, AvailWidth(), 2);
     Paragraph(ctx, summary, ctx.fonts.body, theme::kText, 1.45f);
     Record(ctx, base.c_str(), "text", r.summary);  // whole, for screen readers
     std::string meta = r.status_name + "  ·  " + r.distance;

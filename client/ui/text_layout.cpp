@@ -160,4 +160,20 @@ void wrap_text(const ImFont* font, float size, std::string_view text, float max_
   }
 }
 
+std::string clamp_lines(const ImFont* font, float size, std::string_view text, float width,
+                        int max_lines) {
+  std::vector<TextLine> lines;
+  wrap_text(font, size, text, width, lines);
+  if (static_cast<int>(lines.size()) <= max_lines) return std::string(text);
+  const TextLine& last = lines[static_cast<std::size_t>(max_lines - 1)];
+  // Room for the ellipsis: drop characters (whole UTF-8 sequences) from the end.
+  const float dots = MeasureText(font, size, "…").x;
+  int end = last.end;
+  while (end > last.begin && text_width(font, size, text, last.begin, end) + dots > width) {
+    --end;
+    while (end > last.begin && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  }
+  return std::string(text.substr(0, static_cast<std::size_t>(end))) + "…";
+}
+
 }  // namespace portal::client::ui

@@ -3,6 +3,7 @@
 // not before closing punctuation (，。、) nor after opening punctuation (（《“).
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,5 +31,9 @@ void wrap_text(const ImFont* font, float size, std::string_view text, float max_
                std::vector<TextLine>& out);
 // Width of text[begin, end) on one line.
 float text_width(const ImFont* font, float size, std::string_view text, int begin, int end);
+// At most `max_lines` lines of `text` at this width, the last cut with "…" when more
+// would follow.
+std::string clamp_lines(const ImFont* font, float size, std::string_view text, float width,
+                        int max_lines);
 
 }  // namespace portal::client::ui
