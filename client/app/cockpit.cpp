@@ -429,7 +429,11 @@ CockpitView Cockpit::view(Lang lang, LoadState grids,
     v.rates.x_labels.push_back(label);
     total.values.push_back(num(p, "total"));
     backlog.values.push_back(num(p, "backlog"));
-    for (std::size_t i = 0; i < rates.size(); ++i) rates[i].values.push_back(num(p, kRates[i].key));
+    for (std::size_t i = 0; i < rates.size(); ++i) {
+      const double v = num(p, kRates[i].key), den = num(p, kRates[i].den);
+      rates[i].values.push_back(v);
+      rates[i].few.push_back(!std::isnan(v) && !std::isnan(den) && den < kFewCases);
+    }
   }
   v.volume.series = {total, backlog};
   v.rates.series = rates;

@@ -43,6 +43,7 @@ struct ChartSeries {
   std::string name;
   int color = 0;               // index into the chart palette
   std::vector<double> values;  // NaN where there is no value
+  std::vector<bool> few;       // per value: it rests on fewer than kFewCases (drawn hollow)
 };
 struct ChartView {
   std::string id, title;

@@ -124,11 +124,21 @@ void KpiTiles(Ctx& ctx, const std::vector<KpiTile>& tiles, int per_row, float he
   ImGui::ItemSize(ImRect(origin, origin + ImVec2(width, rows * height + (rows - 1) * gap)));
 }
 
+// A point that rests on fewer than kFewCases: a hollow ring over the line.
+static void FewMark(ImDrawList* dl, ImVec2 c, ImU32 color) {
+  dl->AddCircleFilled(c, 4.5f, theme::kSurface);
+  dl->AddCircle(c, 4.5f, color, 0, 1.8f);
+}
+
 void Chart(Ctx& ctx, const ChartView& v, float height) {
   ImGuiWindow* w = ImGui::GetCurrentWindow();
   BeginCard(ctx);
   const float small = ctx.size(ctx.fonts.small);
   Paragraph(ctx, v.title, ctx.fonts.body, theme::kText);
+  bool any_few = false;
+  for (const auto& s : v.series)
+    for (std::size_t i = 0; i < s.few.size() && i < s.values.size(); ++i)
+      any_few = any_few || (s.few[i] && !std::isnan(s.values[i]));
   // Legend.
   {
     ImDrawList* dl = w->DrawList;
@@ -144,6 +154,17 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
                         palette(s.color), 2);
       Text(dl, ctx.fonts.small, small, ImVec2(p.x + 16, p.y), theme::kText2, s.name);
       p.x += tw + 30;
+    }
+    // A hollow point rests on fewer than 10 cases: said once, when there is one.
+    if (any_few) {
+      const std::string_view t = ctx.t(T::few_cases);
+      const float tw = MeasureText(ctx.fonts.small, small, t).x;
+      if (p.x + tw + 28 > right && p.x > x0) {
+        p.x = x0;
+        p.y += small + 8;
+      }
+      FewMark(dl, ImVec2(p.x + 6, p.y + small * 0.5f + 1), theme::kText2);
+      Text(dl, ctx.fonts.small, small, ImVec2(p.x + 16, p.y), theme::kText2, t);
     }
     ImGui::Dummy(ImVec2(1, p.y - w->DC.CursorPos.y + small + 4));
   }
@@ -227,6 +248,10 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
         }
         flush();
       }
+      for (const auto& s : v.series)
+        for (std::size_t i = 0; i < s.few.size() && i < s.values.size(); ++i)
+          if (s.few[i] && !std::isnan(s.values[i]))
+            FewMark(dl, ImVec2(xpos(i), ypos(s.values[i])), palette(s.color));
     }
     // Hover: the period's values.
     const ImVec2 m = ImGui::GetIO().MousePos;
@@ -242,6 +267,8 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
                  (std::isnan(y) ? std::string("—")
                   : v.percent   ? AxisLabel(y, true)
                                 : std::to_string(static_cast<long long>(y)));
+          if (i < s.few.size() && s.few[i] && !std::isnan(y))
+            tip += " (" + std::string(ctx.t(T::few_cases)) + ")";
         }
       ImGui::BeginTooltip();
       ImGui::PushFont(ctx.fonts.small);
@@ -254,6 +281,7 @@ void Chart(Ctx& ctx, const ChartView& v, float height) {
   std::string summary = std::to_string(n);
   for (std::size_t i = 0; i < v.series.size(); ++i)
     summary += (i == 0 ? " · " : ", ") + v.series[i].name;
+  if (any_few) summary += " · " + std::string(ctx.t(T::few_cases));
   Record(ctx, v.id.c_str(), "chart", v.title, summary);
   EndCard(ctx);
 }
