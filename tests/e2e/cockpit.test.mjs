@@ -114,6 +114,12 @@ test('a district leader sees the API figures, and they change after a rating', a
     await waitWidget(page, 'chart.rates', (w) => w.value.includes('评价率'));
     const trend = (await api('GET', '/api/v1/stats/trend?interval=day', { token: ds })).json;
     assert.ok(trend.items.every((p) => 'rating_rate' in p), JSON.stringify(trend.items[0]));
+    // A point of a rate over fewer than 10 cases is marked (drawn hollow), and the chart's
+    // summary says so.
+    const few = trend.items.some((p) => (p.rated > 0 && p.rated < 10) || (p.resolved > 0 && p.resolved < 10) ||
+      (p.response_due > 0 && p.response_due < 10) || (p.resolved_now > 0 && p.resolved_now < 10));
+    assert.ok(few, 'this small run has a point over few cases');
+    await waitWidget(page, 'chart.rates', (w) => w.value.includes('样本少 n<10'));
     await waitWidget(page, 'ranking', (w) => w.value.startsWith('15|'));
     await screenshot(page, 'cockpit-desktop');
 
